@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
 std::vector<int64_t> BlockTensor::scaleShape() const {
   std::vector<int64_t> result(shape.size());
@@ -35,7 +35,7 @@ int64_t BlockTensor::blockIndexOf(int64_t linearIndex) const {
   return blockIndex;
 }
 
-BlockTensor mx::numerics::quantize(const float *data,
+BlockTensor mlir::mx::numerics::quantize(const float *data,
                                    const std::vector<int64_t> &shape,
                                    const std::vector<int64_t> &block,
                                    ElementFormat format,
@@ -82,14 +82,14 @@ BlockTensor mx::numerics::quantize(const float *data,
   return result;
 }
 
-float mx::numerics::dequantizeElement(ElementFormat format, uint8_t code,
+float mlir::mx::numerics::dequantizeElement(ElementFormat format, uint8_t code,
                                       uint8_t scale) {
   if (scale == kE8M0NaN)
     return std::numeric_limits<float>::quiet_NaN();
   return float(std::ldexp(decodeElement(format, code), e8m0Exponent(scale)));
 }
 
-std::vector<float> mx::numerics::dequantize(const BlockTensor &tensor) {
+std::vector<float> mlir::mx::numerics::dequantize(const BlockTensor &tensor) {
   int64_t numElements = tensor.numElements();
   std::vector<float> result(numElements);
   for (int64_t i = 0; i < numElements; ++i)
@@ -120,7 +120,7 @@ void forEachProduct(const BlockTensor &lhs, const BlockTensor &rhs, Fn fn) {
 }
 } // namespace
 
-std::vector<double> mx::numerics::matmul(const BlockTensor &lhs,
+std::vector<double> mlir::mx::numerics::matmul(const BlockTensor &lhs,
                                          const BlockTensor &rhs) {
   std::vector<double> result(lhs.shape[0] * rhs.shape[1], 0.0);
   forEachProduct(lhs, rhs,
@@ -135,7 +135,7 @@ std::vector<double> mx::numerics::matmul(const BlockTensor &lhs,
   return result;
 }
 
-std::vector<double> mx::numerics::matmulAbsoluteSum(const BlockTensor &lhs,
+std::vector<double> mlir::mx::numerics::matmulAbsoluteSum(const BlockTensor &lhs,
                                                     const BlockTensor &rhs) {
   std::vector<double> result(lhs.shape[0] * rhs.shape[1], 0.0);
   forEachProduct(lhs, rhs,

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
 namespace {
 //                                   name   bits e  m  bias  inf    nan    emax max
@@ -20,7 +20,7 @@ constexpr FormatInfo kINT8 = {"int8", 8, 0, 6, 0, false, false, 0, 127.0 / 64};
 constexpr double kTwoPow32 = 4294967296.0;
 } // namespace
 
-const FormatInfo &mx::numerics::getFormatInfo(ElementFormat format) {
+const FormatInfo &mlir::mx::numerics::getFormatInfo(ElementFormat format) {
   switch (format) {
   case ElementFormat::E4M3:
     return kE4M3;
@@ -40,7 +40,7 @@ const FormatInfo &mx::numerics::getFormatInfo(ElementFormat format) {
 }
 
 std::optional<ElementFormat>
-mx::numerics::parseElementFormat(std::string_view name) {
+mlir::mx::numerics::parseElementFormat(std::string_view name) {
   for (ElementFormat format : kAllElementFormats)
     if (name == getFormatInfo(format).name)
       return format;
@@ -118,7 +118,7 @@ static uint8_t encodeInt8(double value, Rounding rounding, uint32_t randomBits) 
   return uint8_t(int8_t(negative ? -k : k));
 }
 
-uint8_t mx::numerics::encodeElement(ElementFormat format, double value,
+uint8_t mlir::mx::numerics::encodeElement(ElementFormat format, double value,
                                     Rounding rounding, Saturation saturation,
                                     uint32_t randomBits) {
   if (format == ElementFormat::INT8)
@@ -163,7 +163,7 @@ uint8_t mx::numerics::encodeElement(ElementFormat format, double value,
   return sign | uint8_t(exponentField << m) | uint8_t(mantissa);
 }
 
-double mx::numerics::decodeElement(ElementFormat format, uint8_t code) {
+double mlir::mx::numerics::decodeElement(ElementFormat format, uint8_t code) {
   const FormatInfo &info = getFormatInfo(format);
   if (format == ElementFormat::INT8)
     return double(int8_t(code)) / 64;

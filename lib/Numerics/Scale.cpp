@@ -6,9 +6,9 @@
 #include <cmath>
 #include <limits>
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
-std::optional<ScaleRule> mx::numerics::parseScaleRule(std::string_view name) {
+std::optional<ScaleRule> mlir::mx::numerics::parseScaleRule(std::string_view name) {
   if (name == "floor")
     return ScaleRule::Floor;
   if (name == "ceil")
@@ -20,13 +20,13 @@ std::optional<ScaleRule> mx::numerics::parseScaleRule(std::string_view name) {
   return std::nullopt;
 }
 
-double mx::numerics::decodeE8M0(uint8_t code) {
+double mlir::mx::numerics::decodeE8M0(uint8_t code) {
   if (code == kE8M0NaN)
     return std::numeric_limits<double>::quiet_NaN();
   return std::ldexp(1.0, e8m0Exponent(code));
 }
 
-uint8_t mx::numerics::encodeE8M0(int exponent) {
+uint8_t mlir::mx::numerics::encodeE8M0(int exponent) {
   exponent = std::clamp(exponent, kMinScaleExponent, kMaxScaleExponent);
   return uint8_t(exponent + kE8M0Bias);
 }
@@ -39,7 +39,7 @@ static double splitSignificand(double x, int &exponent) {
   return fraction * 2;
 }
 
-uint8_t mx::numerics::computeScale(ElementFormat format, ScaleRule rule,
+uint8_t mlir::mx::numerics::computeScale(ElementFormat format, ScaleRule rule,
                                    float amax) {
   if (std::isnan(amax) || std::isinf(amax))
     return kE8M0NaN;

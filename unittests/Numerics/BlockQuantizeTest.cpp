@@ -17,7 +17,7 @@
 #include <limits>
 #include <random>
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
 namespace {
 

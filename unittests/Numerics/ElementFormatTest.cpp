@@ -18,7 +18,7 @@
 #include <random>
 #include <vector>
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 
-using namespace mx::numerics;
+using namespace mlir::mx::numerics;
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace mx::numerics {
+namespace mlir::mx::numerics {
 
 /// The options of one quantization.
 struct QuantizeOptions {
@@ -65,6 +65,6 @@ std::vector<double> matmul(const BlockTensor &lhs, const BlockTensor &rhs);
 std::vector<double> matmulAbsoluteSum(const BlockTensor &lhs,
                                       const BlockTensor &rhs);
 
-} // namespace mx::numerics
+} // namespace mlir::mx::numerics
 
 #endif // MX_NUMERICS_BLOCKQUANTIZE_H

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 
-namespace mx::numerics {
+namespace mlir::mx::numerics {
 
 /// An MX element format. The FP formats keep subnormals and signed zero.
 enum class ElementFormat : uint8_t { E4M3, E5M2, E3M2, E2M3, E2M1, INT8 };
@@ -68,6 +68,6 @@ double decodeElement(ElementFormat format, uint8_t code);
 uint8_t encodeElement(ElementFormat format, double value, Rounding rounding,
                       Saturation saturation, uint32_t randomBits = 0);
 
-} // namespace mx::numerics
+} // namespace mlir::mx::numerics
 
 #endif // MX_NUMERICS_ELEMENTFORMAT_H

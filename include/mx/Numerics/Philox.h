@@ -13,7 +13,7 @@
 #include <array>
 #include <cstdint>
 
-namespace mx::numerics {
+namespace mlir::mx::numerics {
 
 using PhiloxCounter = std::array<uint32_t, 4>;
 using PhiloxKey = std::array<uint32_t, 2>;
@@ -25,6 +25,6 @@ PhiloxCounter philox4x32(PhiloxCounter counter, PhiloxKey key);
 /// `linearIndex` of a tensor quantized with `seed`.
 uint32_t stochasticRoundingBits(uint64_t seed, uint64_t linearIndex);
 
-} // namespace mx::numerics
+} // namespace mlir::mx::numerics
 
 #endif // MX_NUMERICS_PHILOX_H

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 
-namespace mx::numerics {
+namespace mlir::mx::numerics {
 
 /// How a block's shared exponent is derived from its largest magnitude.
 enum class ScaleRule : uint8_t {
@@ -46,6 +46,6 @@ inline int e8m0Exponent(uint8_t code) { return int(code) - kE8M0Bias; }
 /// Subnormal amax is not flushed. The exponent is clamped to [-127, 127].
 uint8_t computeScale(ElementFormat format, ScaleRule rule, float amax);
 
-} // namespace mx::numerics
+} // namespace mlir::mx::numerics
 
 #endif // MX_NUMERICS_SCALE_H

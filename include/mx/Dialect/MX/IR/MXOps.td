@@ -1,0 +1,258 @@
+//===- MXOps.td - Operations of the mx dialect -------------*- tablegen -*-===//
+
+#ifndef MX_DIALECT_MX_IR_MXOPS_TD
+#define MX_DIALECT_MX_IR_MXOPS_TD
+
+include "mx/Dialect/MX/IR/MXBase.td"
+include "mx/Dialect/MX/IR/MXAttrs.td"
+include "mx/Dialect/MX/IR/MXTypes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinTypes.td"
+
+class MX_Op<string mnemonic, list<Trait> traits = []>
+    : Op<MX_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+def MX_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+
+/// Ops that round values into an MX tensor share their rounding attributes
+/// and the constraints on them.
+class MX_RoundingOp<string mnemonic, list<Trait> traits = []>
+    : MX_Op<mnemonic, traits> {
+  dag roundingArguments = (ins
+    DefaultValuedAttr<MX_ScaleRuleAttr, "::mlir::mx::ScaleRule::floor">:$scale_rule,
+    DefaultValuedAttr<MX_RoundingAttr, "::mlir::mx::Rounding::rne">:$rounding,
+    OptionalAttr<I64Attr>:$seed,
+    DefaultValuedAttr<MX_SaturationAttr, "::mlir::mx::Saturation::saturate">:$saturation
+  );
+  string roundingFormat =
+    "(`scale_rule` `` $scale_rule^)? (`rounding` `` $rounding^)? "
+    "(`seed` `(` $seed^ `)`)? (`saturation` `` $saturation^)?";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
+  let summary = "Quantize a float tensor to a block-scaled MX tensor";
+  let description = [{
+    Computes one scale per block from the block's largest magnitude with
+    `scale_rule`, then rounds every element divided by its block's scale to
+    the element format with `rounding`; finite values beyond the largest
+    element follow `saturation`. A block holding NaN or Inf gets the NaN scale
+    (its element codes are zero). The input may be f32, f16 or bf16.
+
+    ```mlir
+    %q = mx.quantize %x : tensor<64x128xf32>
+           -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+    %s = mx.quantize %g scale_rule<rceil> rounding<stochastic> seed(7)
+           : tensor<64x128xbf16> -> !mx.tensor<64x128xf8E5M2, block = [1, 32]>
+    ```
+
+    `mx.quantize(mx.dequantize(%q))` folds to `%q` when the result type is the
+    type of `%q`, the dequantize produced f32 (so it was exact) and the rule is
+    `floor` or `even`: re-quantizing the values of a block quantized under
+    these rules reproduces its encoding. Under `ceil` and `rceil` it need not
+    (a block whose largest element rounded down gets a smaller scale), so that
+    pair stays. `mx.dequantize(mx.quantize(%x))` never folds: it is lossy.
+
+    Constraints:
+    - (C1) the result has the shape of the input;
+    - (C2) `rounding<stochastic>` requires `seed`;
+    - (C3) `seed` is only allowed with `rounding<stochastic>`;
+    - (C4) `saturation<nonfinite>` requires an FP8 element type (E4M3 or
+      E5M2), the only ones with Inf or NaN.
+  }];
+  let arguments = !con((ins MX_FloatTensor:$input), roundingArguments);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = "$input " # roundingFormat #
+    " attr-dict `:` type($input) `->` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+def MX_DequantizeOp : MX_Op<"dequantize"> {
+  let summary = "Expand a block-scaled MX tensor to a float tensor";
+  let description = [{
+    Every element becomes `element * scale`, computed exactly and then rounded
+    to the result type: exact for f32 unless the product exceeds f32's range
+    (then +-Inf); f16 and bf16 round to nearest even. Every element of a block
+    whose scale is NaN is NaN.
+
+    ```mlir
+    %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+           -> tensor<64x128xf32>
+    ```
+
+    Constraints:
+    - (C1) the result has the shape of the input.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input);
+  let results = (outs MX_FloatTensor:$result);
+  let assemblyFormat =
+    "$input attr-dict `:` qualified(type($input)) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+def MX_MatmulOp : MX_Op<"matmul"> {
+  let summary = "Matrix product of two MX tensors blocked along K, in f32";
+  let description = [{
+    `C[m, n] = sum over K-blocks b of X_lhs[m, b] * X_rhs[b, n] *
+    dot(P_lhs[m, b, :], P_rhs[b, :, n])` with `lhs` of shape M x K and `rhs`
+    of shape K x N. The operands may have different element formats (e.g.
+    MXFP4 weights times MXFP8 activations) and scale types, but must block K
+    with the same size; along M and N a block may span 1 (1-D blocks) or more
+    (2-D blocks). The sum over blocks is accumulated in f32 in an order of the
+    lowering's choosing. A NaN scale makes every output it reaches NaN.
+
+    ```mlir
+    %c = mx.matmul %a, %b : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>,
+           !mx.tensor<128x256xf8E4M3FN, block = [32, 1]> -> tensor<64x256xf32>
+    ```
+
+    Constraints:
+    - (C1) both operands have rank 2;
+    - (C2) `lhs` is blocked along K, its dimension 1 (block[1] > 1);
+    - (C3) `rhs` is blocked along K, its dimension 0 (block[0] > 1);
+    - (C4) both operands use the same block size along K;
+    - (C5) the K dimensions agree;
+    - (C6) the result is an f32 tensor of shape M x N.
+  }];
+  let arguments = (ins MX_BlockTensorType:$lhs, MX_BlockTensorType:$rhs);
+  let results = (outs RankedTensorOf<[AnyType]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs))
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+def MX_PackOp : MX_Op<"pack"> {
+  let summary = "Assemble an MX tensor from an element tensor and a scale tensor";
+  let description = [{
+    Interoperation with frameworks and checkpoints that store MX data as two
+    tensors (e.g. `weight.blocks` and `weight.scales`). The element tensor has
+    the shape of the result and its element type; the scale tensor has one
+    entry per block, `ceil(dim / block)` along each dimension, of the scale
+    type. The encoding is taken as given: it need not be the one
+    `mx.quantize` would produce. `mx.pack(mx.unpack(%q))` folds to `%q`.
+
+    ```mlir
+    %q = mx.pack %elements, %scales : tensor<64x128xf4E2M1FN>,
+           tensor<64x4xf8E8M0FNU> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+    ```
+
+    Constraints:
+    - (C1) the element tensor has the shape of the result;
+    - (C2) the element tensor has the result's element type;
+    - (C3) the scale tensor has the result's scale type;
+    - (C4) the scale tensor has shape `ceil(dim / block)` per dimension.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyType]>:$elements,
+                       RankedTensorOf<[AnyType]>:$scales);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = [{
+    $elements `,` $scales attr-dict `:` type($elements) `,` type($scales)
+    `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def MX_UnpackOp : MX_Op<"unpack"> {
+  let summary = "Split an MX tensor into its element tensor and scale tensor";
+  let description = [{
+    The inverse of `mx.pack`: yields the element codes as a tensor of the
+    element type and the scales as a tensor of the scale type, one entry per
+    block. `mx.unpack(mx.pack(%e, %s))` folds to `%e, %s`.
+
+    ```mlir
+    %elements, %scales = mx.unpack %q
+        : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+        -> tensor<64x128xf4E2M1FN>, tensor<64x4xf8E8M0FNU>
+    ```
+
+    Constraints: (C1) to (C4) of `mx.pack`, on the results.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input);
+  let results = (outs RankedTensorOf<[AnyType]>:$elements,
+                      RankedTensorOf<[AnyType]>:$scales);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` type($elements) `,`
+    type($scales)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// CastOp
+//===----------------------------------------------------------------------===//
+
+def MX_CastOp : MX_RoundingOp<"cast"> {
+  let summary = "Re-quantize an MX tensor to another format or block shape";
+  let description = [{
+    Defined as `mx.quantize(mx.dequantize(%input) : f32)` with this op's scale
+    rule, rounding and saturation: the values of `%input` (rounded to f32,
+    which only matters where they exceed f32's range) are quantized to the
+    result type. `-mx-expand-casts` rewrites it into exactly that pair.
+
+    ```mlir
+    %r = mx.cast %q : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+           -> !mx.tensor<64x128xf4E2M1FN, block = [32, 32]>
+    ```
+
+    A cast to its own type folds away under the `floor` and `even` rules, for
+    the reason given for `mx.quantize`.
+
+    Constraints:
+    - (C1) the result has the shape of the input;
+    - (C2), (C3), (C4) as for `mx.quantize`.
+  }];
+  let arguments = !con((ins MX_BlockTensorType:$input), roundingArguments);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = "$input " # roundingFormat #
+    " attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// LdexpOp
+//===----------------------------------------------------------------------===//
+
+def MX_LdexpOp : MX_Op<"ldexp", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Multiply an MX tensor by a power of two, touching only scales";
+  let description = [{
+    Multiplies every value by `2^exponent` by adding `exponent` to each block's
+    scale exponent; the elements are not read. A block whose new exponent
+    falls outside E8M0's range [-127, 127] gets the NaN scale, as an f32
+    multiply that overflows gives Inf: the product is not representable.
+    NaN scales stay NaN.
+
+    ```mlir
+    %half = mx.ldexp %q, -1 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+    ```
+
+    `mx.ldexp %q, 0` folds to `%q`. Two shifts in the same direction fold
+    into one; shifts in opposite directions stay, since the first may already
+    have left the range.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input, I32Attr:$exponent);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat =
+    "$input `,` $exponent attr-dict `:` qualified(type($result))";
+  let hasFolder = 1;
+}
+
+#endif // MX_DIALECT_MX_IR_MXOPS_TD

@@ -1,0 +1,86 @@
+//===- MXTypes.td - Types of the mx dialect ----------------*- tablegen -*-===//
+
+#ifndef MX_DIALECT_MX_IR_MXTYPES_TD
+#define MX_DIALECT_MX_IR_MXTYPES_TD
+
+include "mx/Dialect/MX/IR/MXBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
+  let mnemonic = "tensor";
+  let summary = "A block-scaled tensor: elements and per-block scales as one value";
+  let description = [{
+    A ranked tensor whose elements are stored in a narrow MX element format and
+    grouped into blocks, each of which shares one scale. The value of an
+    element is `element * scale_of_its_block`.
+
+    Syntax: `!mx.tensor<` shape `x` element-type `, block = [` sizes `]`
+    (`, scale =` scale-type)? `>`
+
+    - **Element type**: `f8E4M3FN` (MXFP8 E4M3), `f8E5M2` (MXFP8 E5M2),
+      `f6E3M2FN` (MXFP6 E3M2), `f6E2M3FN` (MXFP6 E2M3), `f4E2M1FN` (MXFP4) or
+      `i8` for MXINT8, whose elements are two's complement k/64, clamped to
+      +-127/64.
+    - **Block**: one size per dimension. Blocks are 1-D (one size > 1, e.g.
+      `[1, 32]` along the last axis, `[32, 1]` along the first) or 2-D (e.g.
+      `[32, 32]` for weights that are also used transposed). A dimension that
+      is not a multiple of its block size ends in a partial block; the scale
+      tensor has `ceil(dim / block)` entries along each dimension.
+    - **Scale type**: `f8E8M0FNU` (OCP MX, the default, elided when printed), or
+      `f8E4M3FN` with 1-D blocks of 16 elements, which expresses NVFP4-style
+      tensors.
+
+    Dynamic dimensions (`?`) are allowed; block sizes are always static.
+
+    ```mlir
+    !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+    !mx.tensor<?x4096xi8, block = [1, 32]>
+    !mx.tensor<256x256xf8E4M3FN, block = [32, 32]>
+    !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+    ```
+
+    Constraints, cited by the verifier:
+    - (T1) the rank is at least 1;
+    - (T2) the element type is one of the six MX element types above;
+    - (T3) the block has one size per dimension;
+    - (T4) every block size is positive;
+    - (T5) the block spans one or two dimensions and more than one element;
+    - (T6) the scale type is f8E8M0FNU or f8E4M3FN;
+    - (T7) f8E4M3FN scales come with 1-D blocks of 16 elements.
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "shape">:$shape,
+    "::mlir::Type":$elementType,
+    ArrayRefParameter<"int64_t", "block size per dimension">:$blockShape,
+    "::mlir::Type":$scaleType
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    TypeBuilderWithInferredContext<(ins
+        "::llvm::ArrayRef<int64_t>":$shape, "::mlir::Type":$elementType,
+        "::llvm::ArrayRef<int64_t>":$blockShape,
+        CArg<"::mlir::Type", "{}">:$scaleType), [{
+      if (!scaleType)
+        scaleType = ::mlir::Float8E8M0FNUType::get(elementType.getContext());
+      return $_get(elementType.getContext(), shape, elementType, blockShape,
+                   scaleType);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    int64_t getRank() const { return getShape().size(); }
+    /// The numerics-library format of the element type (verified to exist).
+    ::mlir::mx::numerics::ElementFormat getFormat() const;
+    /// ceil(dim / block) per dimension; dynamic stays dynamic.
+    ::llvm::SmallVector<int64_t> getScaleShape() const;
+    /// The tensor of elements alone: `tensor<shape x element-type>`.
+    ::mlir::RankedTensorType getElementsType() const;
+    /// The tensor of scales alone: `tensor<scale-shape x scale-type>`.
+    ::mlir::RankedTensorType getScalesType() const;
+    /// The same encoding (element type, block, scale type) on another shape.
+    BlockTensorType cloneWithShape(::llvm::ArrayRef<int64_t> shape) const;
+  }];
+}
+
+#endif // MX_DIALECT_MX_IR_MXTYPES_TD

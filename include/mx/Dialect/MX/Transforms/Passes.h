@@ -1,0 +1,27 @@
+//===- Passes.h - Transformations of the mx dialect -------------*- C++ -*-===//
+
+#ifndef MX_DIALECT_MX_TRANSFORMS_PASSES_H
+#define MX_DIALECT_MX_TRANSFORMS_PASSES_H
+
+#include "mx/Dialect/MX/IR/MXDialect.h"
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace mx {
+
+#define GEN_PASS_DECL
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
+
+/// Rewrites mx.cast into mx.dequantize (to f32) followed by mx.quantize.
+void populateMXExpandCastsPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
+
+} // namespace mx
+} // namespace mlir
+
+#endif // MX_DIALECT_MX_TRANSFORMS_PASSES_H

@@ -1,0 +1,29 @@
+//===- InitAll.h - Register everything mx provides --------------*- C++ -*-===//
+//
+// One call per kind of thing, for every tool that hosts the mx dialect
+// (mx-opt, the plugin, the C API, other compilers' drivers).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_INITALL_H
+#define MX_INITALL_H
+
+#include "mx/Dialect/MX/IR/MXDialect.h"
+#include "mx/Dialect/MX/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+namespace mlir::mx {
+
+/// Adds the mx dialect to `registry`.
+inline void registerAllMXDialects(DialectRegistry &registry) {
+  registry.insert<MXDialect>();
+}
+
+/// Registers every mx pass with the global pass registry (for -help and
+/// textual pipelines).
+inline void registerAllMXPasses() { registerMXPasses(); }
+
+} // namespace mlir::mx
+
+#endif // MX_INITALL_H

@@ -1,0 +1,20 @@
+//===- MXDialect.cpp - The mx dialect -------------------------------------===//
+
+#include "mx/Dialect/MX/IR/MXDialect.h"
+#include "mx/Dialect/MX/IR/MXOps.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+
+#include "mx/Dialect/MX/IR/MXOpsDialect.cpp.inc"
+
+void MXDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "mx/Dialect/MX/IR/MXOps.cpp.inc"
+      >();
+  registerTypes();
+  registerAttributes();
+}

@@ -1,0 +1,166 @@
+//===- MXOps.cpp - Operations of the mx dialect: verifiers ----------------===//
+//
+// Constraint numbers (C1, ...) refer to each op's description in MXOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+
+#define GET_OP_CLASSES
+#include "mx/Dialect/MX/IR/MXOps.cpp.inc"
+
+/// "64x?x128", as shapes appear inside tensor types.
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t size) {
+        if (ShapedType::isDynamic(size))
+          os << "?";
+        else
+          os << size;
+      },
+      "x");
+  return text;
+}
+
+static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
+                                     ArrayRef<int64_t> actual,
+                                     StringRef actualName,
+                                     StringRef expectedName) {
+  if (expected == actual)
+    return success();
+  return op->emitOpError() << "expected the " << actualName
+                           << " shape to match the " << expectedName
+                           << " shape " << formatShape(expected)
+                           << ", but got " << formatShape(actual);
+}
+
+/// (C2)-(C4) of the ops that round into an MX tensor.
+static LogicalResult verifyRounding(Operation *op, Rounding rounding,
+                                    std::optional<int64_t> seed,
+                                    Saturation saturation,
+                                    BlockTensorType result) {
+  if (rounding == Rounding::stochastic && !seed) // (C2)
+    return op->emitOpError()
+           << "expected a 'seed' with rounding<stochastic>, but got none";
+  if (rounding != Rounding::stochastic && seed) // (C3)
+    return op->emitOpError() << "expected no 'seed' with rounding<"
+                             << stringifyRounding(rounding)
+                             << ">: only stochastic rounding draws random bits";
+  if (saturation == Saturation::nonfinite) { // (C4)
+    const auto &info = ::mlir::mx::numerics::getFormatInfo(result.getFormat());
+    if (!info.hasInf && !info.hasNaN)
+      return op->emitOpError()
+             << "expected an FP8 element type (f8E4M3FN or f8E5M2) with "
+                "saturation<nonfinite>, but got "
+             << result.getElementType() << ", which has no Inf or NaN";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp / CastOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  BlockTensorType result = getResult().getType();
+  if (failed(verifySameShape(*this, getInput().getType().getShape(),
+                             result.getShape(), "result", "input"))) // (C1)
+    return failure();
+  return verifyRounding(*this, getRounding(), getSeed(), getSaturation(),
+                        result);
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifySameShape(*this, getInput().getType().getShape(),
+                         getResult().getType().getShape(), "result",
+                         "input"); // (C1)
+}
+
+LogicalResult CastOp::verify() {
+  BlockTensorType result = getResult().getType();
+  if (failed(verifySameShape(*this, getInput().getType().getShape(),
+                             result.getShape(), "result", "input"))) // (C1)
+    return failure();
+  return verifyRounding(*this, getRounding(), getSeed(), getSaturation(),
+                        result);
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  BlockTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  if (lhs.getRank() != 2 || rhs.getRank() != 2) // (C1)
+    return emitOpError() << "expected rank-2 operands (M x K and K x N), but "
+                            "got ranks "
+                         << lhs.getRank() << " and " << rhs.getRank();
+  int64_t lhsBlockK = lhs.getBlockShape()[1], rhsBlockK = rhs.getBlockShape()[0];
+  if (lhsBlockK == 1) // (C2)
+    return emitOpError() << "expected the lhs to be blocked along K (its "
+                            "dimension 1), but got block ["
+                         << lhs.getBlockShape()[0] << ", 1]";
+  if (rhsBlockK == 1) // (C3)
+    return emitOpError() << "expected the rhs to be blocked along K (its "
+                            "dimension 0), but got block [1, "
+                         << rhs.getBlockShape()[1] << "]";
+  if (lhsBlockK != rhsBlockK) // (C4)
+    return emitOpError() << "expected lhs and rhs to use the same block size "
+                            "along K, but got "
+                         << lhsBlockK << " and " << rhsBlockK;
+  int64_t lhsK = lhs.getShape()[1], rhsK = rhs.getShape()[0];
+  if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) &&
+      lhsK != rhsK) // (C5)
+    return emitOpError() << "expected the K dimensions to agree, but got "
+                         << lhsK << " (lhs) and " << rhsK << " (rhs)";
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (!result.getElementType().isF32()) // (C6)
+    return emitOpError() << "expected an f32 result, but got element type "
+                         << result.getElementType();
+  return verifySameShape(*this, {lhs.getShape()[0], rhs.getShape()[1]},
+                         result.getShape(), "result", "M x N");
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+/// (C1)-(C4): `elements` and `scales` are the two halves of `tensor`.
+static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
+                                  RankedTensorType elements,
+                                  RankedTensorType scales) {
+  if (failed(verifySameShape(op, tensor.getShape(), elements.getShape(),
+                             "element tensor", "block-scaled tensor"))) // (C1)
+    return failure();
+  if (elements.getElementType() != tensor.getElementType()) // (C2)
+    return op->emitOpError()
+           << "expected the element tensor to have element type "
+           << tensor.getElementType() << ", but got "
+           << elements.getElementType();
+  if (scales.getElementType() != tensor.getScaleType()) // (C3)
+    return op->emitOpError() << "expected the scale tensor to have element type "
+                             << tensor.getScaleType() << ", but got "
+                             << scales.getElementType();
+  return verifySameShape(op, tensor.getScaleShape(), scales.getShape(),
+                         "scale tensor", "block grid"); // (C4)
+}
+
+LogicalResult PackOp::verify() {
+  return verifyHalves(*this, getResult().getType(), getElements().getType(),
+                      getScales().getType());
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyHalves(*this, getInput().getType(), getElements().getType(),
+                      getScales().getType());
+}

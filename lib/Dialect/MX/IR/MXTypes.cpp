@@ -1,0 +1,167 @@
+//===- MXTypes.cpp - Types of the mx dialect ------------------------------===//
+
+#include "mx/Dialect/MX/IR/MXTypes.h"
+#include "mx/Dialect/MX/IR/MXDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+using ::mlir::mx::numerics::ElementFormat;
+
+#define GET_TYPEDEF_CLASSES
+#include "mx/Dialect/MX/IR/MXOpsTypes.cpp.inc"
+
+void MXDialect::registerTypes() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "mx/Dialect/MX/IR/MXOpsTypes.cpp.inc"
+      >();
+}
+
+std::optional<ElementFormat> mlir::mx::getElementFormat(Type type) {
+  return llvm::TypeSwitch<Type, std::optional<ElementFormat>>(type)
+      .Case([](Float8E4M3FNType) { return ElementFormat::E4M3; })
+      .Case([](Float8E5M2Type) { return ElementFormat::E5M2; })
+      .Case([](Float6E3M2FNType) { return ElementFormat::E3M2; })
+      .Case([](Float6E2M3FNType) { return ElementFormat::E2M3; })
+      .Case([](Float4E2M1FNType) { return ElementFormat::E2M1; })
+      .Case([](IntegerType t) -> std::optional<ElementFormat> {
+        if (t.getWidth() == 8 && t.isSignless())
+          return ElementFormat::INT8;
+        return std::nullopt;
+      })
+      .Default([](Type) { return std::nullopt; });
+}
+
+//===----------------------------------------------------------------------===//
+// Assembly
+//===----------------------------------------------------------------------===//
+
+/// !mx.tensor<64x128xf4E2M1FN, block = [1, 32] (, scale = f8E4M3FN)?>
+Type BlockTensorType::parse(AsmParser &parser) {
+  SmallVector<int64_t> shape, block;
+  Type elementType;
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/true,
+                                /*withTrailingX=*/true) ||
+      parser.parseType(elementType) || parser.parseComma() ||
+      parser.parseKeyword("block") || parser.parseEqual() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+        return parser.parseInteger(block.emplace_back());
+      }))
+    return {};
+  Type scaleType = Float8E8M0FNUType::get(parser.getContext());
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("scale") || parser.parseEqual() ||
+       parser.parseType(scaleType)))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<BlockTensorType>(loc, parser.getContext(), shape,
+                                            elementType, block, scaleType);
+}
+
+void BlockTensorType::print(AsmPrinter &printer) const {
+  printer << "<";
+  printer.printDimensionList(getShape());
+  printer << "x" << getElementType() << ", block = [";
+  llvm::interleaveComma(getBlockShape(), printer);
+  printer << "]";
+  if (!isa<Float8E8M0FNUType>(getScaleType()))
+    printer << ", scale = " << getScaleType();
+  printer << ">";
+}
+
+//===----------------------------------------------------------------------===//
+// Verification
+//===----------------------------------------------------------------------===//
+
+static std::string formatBlock(ArrayRef<int64_t> block) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(block, os);
+  os << "]";
+  return text;
+}
+
+LogicalResult
+BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
+                        ArrayRef<int64_t> shape, Type elementType,
+                        ArrayRef<int64_t> blockShape, Type scaleType) {
+  // (T1)
+  if (shape.empty())
+    return emitError() << "expected a block-scaled tensor of rank >= 1, but "
+                          "got rank 0";
+  // (T2)
+  if (!getElementFormat(elementType))
+    return emitError() << "expected an MX element type (f8E4M3FN, f8E5M2, "
+                          "f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), "
+                          "but got "
+                       << elementType;
+  // (T3)
+  if (blockShape.size() != shape.size())
+    return emitError() << "expected one block size per dimension (" << shape.size()
+                       << "), but got " << blockShape.size() << " in block "
+                       << formatBlock(blockShape);
+  // (T4)
+  if (llvm::any_of(blockShape, [](int64_t size) { return size < 1; }))
+    return emitError() << "expected positive block sizes, but got block "
+                       << formatBlock(blockShape);
+  // (T5)
+  int64_t blockedDims = llvm::count_if(blockShape, [](int64_t s) { return s > 1; });
+  if (blockedDims > 2)
+    return emitError() << "expected a 1-D or 2-D block, but got block "
+                       << formatBlock(blockShape) << " spanning " << blockedDims
+                       << " dimensions";
+  if (blockedDims == 0)
+    return emitError() << "expected a block of more than one element, but got "
+                          "block "
+                       << formatBlock(blockShape);
+  // (T6)
+  if (!isa<Float8E8M0FNUType, Float8E4M3FNType>(scaleType))
+    return emitError() << "expected scale type f8E8M0FNU or f8E4M3FN, but got "
+                       << scaleType;
+  // (T7)
+  if (isa<Float8E4M3FNType>(scaleType) &&
+      (blockedDims != 1 || !llvm::is_contained(blockShape, 16)))
+    return emitError() << "expected f8E4M3FN scales to come with 1-D blocks of "
+                          "16 elements, but got block "
+                       << formatBlock(blockShape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Accessors
+//===----------------------------------------------------------------------===//
+
+ElementFormat BlockTensorType::getFormat() const {
+  return *getElementFormat(getElementType());
+}
+
+SmallVector<int64_t> BlockTensorType::getScaleShape() const {
+  SmallVector<int64_t> scaleShape;
+  for (auto [size, block] : llvm::zip_equal(getShape(), getBlockShape()))
+    scaleShape.push_back(ShapedType::isDynamic(size)
+                             ? ShapedType::kDynamic
+                             : llvm::divideCeil(size, block));
+  return scaleShape;
+}
+
+RankedTensorType BlockTensorType::getElementsType() const {
+  return RankedTensorType::get(getShape(), getElementType());
+}
+
+RankedTensorType BlockTensorType::getScalesType() const {
+  return RankedTensorType::get(getScaleShape(), getScaleType());
+}
+
+BlockTensorType BlockTensorType::cloneWithShape(ArrayRef<int64_t> shape) const {
+  return BlockTensorType::get(shape, getElementType(), getBlockShape(),
+                              getScaleType());
+}
