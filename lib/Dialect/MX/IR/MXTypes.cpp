@@ -49,8 +49,14 @@ Type BlockTensorType::parse(AsmParser &parser) {
   if (parser.parseLess() ||
       parser.parseDimensionList(shape, /*allowDynamic=*/true,
                                 /*withTrailingX=*/true) ||
-      parser.parseType(elementType) || parser.parseComma() ||
-      parser.parseKeyword("block") || parser.parseEqual() ||
+      parser.parseType(elementType))
+    return {};
+  if (failed(parser.parseOptionalComma())) {
+    parser.emitError(parser.getCurrentLocation(),
+                     "expected ', block = [...]' after the element type");
+    return {};
+  }
+  if (parser.parseKeyword("block") || parser.parseEqual() ||
       parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
         return parser.parseInteger(block.emplace_back());
       }))

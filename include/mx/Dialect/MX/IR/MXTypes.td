@@ -8,7 +8,7 @@ include "mlir/IR/AttrTypeBase.td"
 
 def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
   let mnemonic = "tensor";
-  let summary = "A block-scaled tensor: elements and per-block scales as one value";
+  let summary = "block-scaled MX tensor: elements and per-block scales as one value";
   let description = [{
     A ranked tensor whose elements are stored in a narrow MX element format and
     grouped into blocks, each of which shares one scale. The value of an

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing (apt), configures once, and builds what is stale.
+# MX_BUILD_DIR (default: build) selects the build tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${MX_BUILD_DIR:-build}
+
+bash scripts/install-deps.sh
+
+LLVM_PREFIX=/usr/lib/llvm-22
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -G Ninja -S . -B "$BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=$LLVM_PREFIX/lib/cmake/mlir \
+    -DLLVM_EXTERNAL_LIT=$LLVM_PREFIX/bin/lit \
+    -DPython3_EXECUTABLE=/usr/bin/python3 \
+    -DMLIR_LINK_MLIR_DYLIB=ON \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld >/dev/null
+fi
+ninja -C "$BUILD_DIR" all mx-docs

@@ -1,0 +1,166 @@
+// RUN: mx-opt %s -canonicalize="test-convergence" -split-input-file | FileCheck %s
+
+// quantize(dequantize(q) : f32) folds back to q under floor and even.
+// CHECK-LABEL: func.func @requantize_same_encoding
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: return %[[Q]], %[[Q]]
+func.func @requantize_same_encoding(%q: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>)
+    -> (!mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>) {
+  %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]> -> tensor<64x128xf32>
+  %r = mx.quantize %x : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  %e = mx.quantize %x scale_rule<even> rounding<stochastic> seed(5) : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return %r, %e : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+}
+
+// -----
+
+// dequantize(quantize(x)) is lossy: it stays.
+// CHECK-LABEL: func.func @quantize_then_dequantize_stays
+// CHECK: %[[Q:.+]] = mx.quantize
+// CHECK: %[[D:.+]] = mx.dequantize %[[Q]]
+// CHECK: return %[[D]]
+func.func @quantize_then_dequantize_stays(%x: tensor<32xf32>) -> tensor<32xf32> {
+  %q = mx.quantize %x : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %d = mx.dequantize %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  return %d : tensor<32xf32>
+}
+
+// -----
+
+// ceil and rceil can pick a smaller scale on re-quantization: no fold.
+// CHECK-LABEL: func.func @requantize_ceil_stays
+// CHECK: mx.dequantize
+// CHECK: mx.quantize %{{.*}} scale_rule<ceil>
+// CHECK: mx.quantize %{{.*}} scale_rule<rceil>
+func.func @requantize_ceil_stays(%q: !mx.tensor<32xf4E2M1FN, block = [32]>)
+    -> (!mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>) {
+  %x = mx.dequantize %q : !mx.tensor<32xf4E2M1FN, block = [32]> -> tensor<32xf32>
+  %c = mx.quantize %x scale_rule<ceil> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  %r = mx.quantize %x scale_rule<rceil> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return %c, %r : !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>
+}
+
+// -----
+
+// A bf16 dequantize may have rounded, another format or block is a real
+// re-quantization: neither folds.
+// CHECK-LABEL: func.func @requantize_other_encoding_stays
+// CHECK: mx.dequantize %{{.*}} -> tensor<32xbf16>
+// CHECK: mx.quantize
+// CHECK: mx.dequantize %{{.*}} -> tensor<32xf32>
+// CHECK: mx.quantize
+func.func @requantize_other_encoding_stays(%q: !mx.tensor<32xf8E4M3FN, block = [32]>)
+    -> (!mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E5M2, block = [32]>) {
+  %b = mx.dequantize %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xbf16>
+  %r = mx.quantize %b : tensor<32xbf16> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x = mx.dequantize %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %s = mx.quantize %x : tensor<32xf32> -> !mx.tensor<32xf8E5M2, block = [32]>
+  return %r, %s : !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E5M2, block = [32]>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_to_same_type
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: %[[C:.+]] = mx.cast %[[Q]] scale_rule<rceil>
+// CHECK-NEXT: return %[[Q]], %[[C]]
+func.func @cast_to_same_type(%q: !mx.tensor<32xf8E4M3FN, block = [32]>)
+    -> (!mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  %a = mx.cast %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %b = mx.cast %q scale_rule<rceil> : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %a, %b : !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_to_other_block_stays
+// CHECK: mx.cast
+func.func @cast_to_other_block_stays(%q: !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>)
+    -> !mx.tensor<64x64xf8E4M3FN, block = [32, 32]> {
+  %a = mx.cast %q : !mx.tensor<64x64xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 32]>
+  return %a : !mx.tensor<64x64xf8E4M3FN, block = [32, 32]>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pack_of_unpack
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: return %[[Q]]
+func.func @pack_of_unpack(%q: !mx.tensor<3x40xi8, block = [1, 32]>) -> !mx.tensor<3x40xi8, block = [1, 32]> {
+  %e, %s = mx.unpack %q : !mx.tensor<3x40xi8, block = [1, 32]> -> tensor<3x40xi8>, tensor<3x2xf8E8M0FNU>
+  %p = mx.pack %e, %s : tensor<3x40xi8>, tensor<3x2xf8E8M0FNU> -> !mx.tensor<3x40xi8, block = [1, 32]>
+  return %p : !mx.tensor<3x40xi8, block = [1, 32]>
+}
+
+// -----
+
+// The same halves read as another block shape are another tensor.
+// CHECK-LABEL: func.func @pack_of_unpack_reinterpreted_stays
+// CHECK: mx.unpack
+// CHECK: mx.pack
+func.func @pack_of_unpack_reinterpreted_stays(%q: !mx.tensor<64x64xi8, block = [1, 32]>) -> !mx.tensor<64x64xi8, block = [32, 1]> {
+  %e, %s = mx.unpack %q : !mx.tensor<64x64xi8, block = [1, 32]> -> tensor<64x64xi8>, tensor<64x2xf8E8M0FNU>
+  %t = tensor.empty() : tensor<2x64xf8E8M0FNU>
+  %p = mx.pack %e, %t : tensor<64x64xi8>, tensor<2x64xf8E8M0FNU> -> !mx.tensor<64x64xi8, block = [32, 1]>
+  return %p : !mx.tensor<64x64xi8, block = [32, 1]>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @unpack_of_pack
+// CHECK-SAME: (%[[E:.+]]: tensor<8x64xf4E2M1FN>, %[[S:.+]]: tensor<8x4xf8E4M3FN>)
+// CHECK-NEXT: return %[[E]], %[[S]]
+func.func @unpack_of_pack(%e: tensor<8x64xf4E2M1FN>, %s: tensor<8x4xf8E4M3FN>) -> (tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>) {
+  %p = mx.pack %e, %s : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN> -> !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  %e2, %s2 = mx.unpack %p : !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>
+  return %e2, %s2 : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @ldexp_zero
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: return %[[Q]]
+func.func @ldexp_zero(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tensor<32xi8, block = [32]> {
+  %r = mx.ldexp %q, 0 : !mx.tensor<32xi8, block = [32]>
+  return %r : !mx.tensor<32xi8, block = [32]>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @ldexp_same_direction
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: %[[U:.+]] = mx.ldexp %[[Q]], 7 :
+// CHECK-NEXT: %[[D:.+]] = mx.ldexp %[[Q]], -5 :
+// CHECK-NEXT: return %[[U]], %[[D]]
+func.func @ldexp_same_direction(%q: !mx.tensor<32xi8, block = [32]>) -> (!mx.tensor<32xi8, block = [32]>, !mx.tensor<32xi8, block = [32]>) {
+  %a = mx.ldexp %q, 3 : !mx.tensor<32xi8, block = [32]>
+  %b = mx.ldexp %a, 4 : !mx.tensor<32xi8, block = [32]>
+  %c = mx.ldexp %q, -2 : !mx.tensor<32xi8, block = [32]>
+  %d = mx.ldexp %c, -3 : !mx.tensor<32xi8, block = [32]>
+  return %b, %d : !mx.tensor<32xi8, block = [32]>, !mx.tensor<32xi8, block = [32]>
+}
+
+// -----
+
+// Opposite directions stay: the first shift may already leave E8M0's range.
+// CHECK-LABEL: func.func @ldexp_opposite_directions_stay
+// CHECK: %[[A:.+]] = mx.ldexp %{{.*}}, 200
+// CHECK: mx.ldexp %[[A]], -200
+func.func @ldexp_opposite_directions_stay(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tensor<32xi8, block = [32]> {
+  %a = mx.ldexp %q, 200 : !mx.tensor<32xi8, block = [32]>
+  %b = mx.ldexp %a, -200 : !mx.tensor<32xi8, block = [32]>
+  return %b : !mx.tensor<32xi8, block = [32]>
+}
+
+// -----
+
+// Sums saturate at 255, which already leaves the range from any scale.
+// CHECK-LABEL: func.func @ldexp_saturating_sum
+// CHECK: mx.ldexp %{{.*}}, 255 :
+// CHECK-NOT: mx.ldexp
+func.func @ldexp_saturating_sum(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tensor<32xi8, block = [32]> {
+  %a = mx.ldexp %q, 2147483647 : !mx.tensor<32xi8, block = [32]>
+  %b = mx.ldexp %a, 2147483647 : !mx.tensor<32xi8, block = [32]>
+  return %b : !mx.tensor<32xi8, block = [32]>
+}

@@ -1,0 +1,98 @@
+// RUN: mx-opt %s -split-input-file -verify-diagnostics
+
+// Every !mx.tensor verifier branch (T1-T7 in MXTypes.td) and parse error.
+
+// expected-error @+1 {{expected a block-scaled tensor of rank >= 1, but got rank 0}}
+func.func private @t1_rank_zero(!mx.tensor<f4E2M1FN, block = []>)
+
+// -----
+
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'f16'}}
+func.func private @t2_f16(!mx.tensor<32xf16, block = [32]>)
+
+// -----
+
+// f8E4M3 (with Inf, no FN) is not the MX element type.
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'f8E4M3'}}
+func.func private @t2_f8E4M3(!mx.tensor<32xf8E4M3, block = [32]>)
+
+// -----
+
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'ui8'}}
+func.func private @t2_unsigned(!mx.tensor<32xui8, block = [32]>)
+
+// -----
+
+// expected-error @+1 {{expected one block size per dimension (2), but got 1 in block [32]}}
+func.func private @t3_block_rank(!mx.tensor<4x32xf4E2M1FN, block = [32]>)
+
+// -----
+
+// expected-error @+1 {{expected positive block sizes, but got block [0, 32]}}
+func.func private @t4_zero(!mx.tensor<4x32xf4E2M1FN, block = [0, 32]>)
+
+// -----
+
+// expected-error @+1 {{expected positive block sizes, but got block [1, -32]}}
+func.func private @t4_negative(!mx.tensor<4x32xf4E2M1FN, block = [1, -32]>)
+
+// -----
+
+// expected-error @+1 {{expected a 1-D or 2-D block, but got block [2, 2, 8] spanning 3 dimensions}}
+func.func private @t5_3d_block(!mx.tensor<4x4x32xf4E2M1FN, block = [2, 2, 8]>)
+
+// -----
+
+// expected-error @+1 {{expected a block of more than one element, but got block [1, 1]}}
+func.func private @t5_one_element(!mx.tensor<4x32xf4E2M1FN, block = [1, 1]>)
+
+// -----
+
+// expected-error @+1 {{expected scale type f8E8M0FNU or f8E4M3FN, but got 'f32'}}
+func.func private @t6_f32_scale(!mx.tensor<4x32xf4E2M1FN, block = [1, 32], scale = f32>)
+
+// -----
+
+// expected-error @+1 {{expected f8E4M3FN scales to come with 1-D blocks of 16 elements, but got block [1, 32]}}
+func.func private @t7_nvfp4_block_32(!mx.tensor<4x32xf4E2M1FN, block = [1, 32], scale = f8E4M3FN>)
+
+// -----
+
+// expected-error @+1 {{expected f8E4M3FN scales to come with 1-D blocks of 16 elements, but got block [16, 16]}}
+func.func private @t7_nvfp4_2d(!mx.tensor<32x32xf4E2M1FN, block = [16, 16], scale = f8E4M3FN>)
+
+// -----
+
+// A misspelt format is an unknown type, reported by the type parser.
+// expected-error @+1 {{expected non-function type}}
+func.func private @unknown_format_name(!mx.tensor<32xfp4, block = [32]>)
+
+// -----
+
+// expected-error @+1 {{expected ', block = [...]' after the element type}}
+func.func private @missing_block(!mx.tensor<32xf4E2M1FN>)
+
+// -----
+
+// expected-error @+1 {{expected integer value}}
+func.func private @block_not_integer(!mx.tensor<32xf4E2M1FN, block = [x]>)
+
+// -----
+
+// expected-error @+1 {{expected 'scale'}}
+func.func private @unknown_parameter(!mx.tensor<32xf4E2M1FN, block = [32], layout = 1>)
+
+// -----
+
+// expected-error @+1 {{unbalanced '<' character in pretty dialect name}}
+func.func private @unterminated(!mx.tensor<32xf4E2M1FN, block = [32] )
+
+// -----
+
+// expected-error @+1 {{expected non-function type}}
+func.func private @bad_dimension(!mx.tensor<-3xf4E2M1FN, block = [32]>)
+
+// -----
+
+// expected-error @+1 {{unknown  type `tensr` in dialect `mx`}}
+func.func private @unknown_mnemonic(!mx.tensr<32xf4E2M1FN, block = [32]>)

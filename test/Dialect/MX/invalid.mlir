@@ -1,0 +1,259 @@
+// RUN: mx-opt %s -split-input-file -verify-diagnostics
+
+// Every op verifier branch; test names cite the constraint (MXOps.td).
+
+func.func @quantize_c1_shape(%x: tensor<64x64xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected the result shape to match the input shape 64x64, but got 64x128}}
+  %q = mx.quantize %x : tensor<64x64xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c1_dynamic(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected the result shape to match the input shape ?x64, but got 8x64}}
+  %q = mx.quantize %x : tensor<?x64xf32> -> !mx.tensor<8x64xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c2_stochastic_without_seed(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected a 'seed' with rounding<stochastic>, but got none}}
+  %q = mx.quantize %x rounding<stochastic> : tensor<32xf32> -> !mx.tensor<32xf8E5M2, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c3_seed_without_stochastic(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected no 'seed' with rounding<rtz>: only stochastic rounding draws random bits}}
+  %q = mx.quantize %x rounding<rtz> seed(1) : tensor<32xf32> -> !mx.tensor<32xf8E5M2, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c4_nonfinite_fp4(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected an FP8 element type (f8E4M3FN or f8E5M2) with saturation<nonfinite>, but got 'f4E2M1FN', which has no Inf or NaN}}
+  %q = mx.quantize %x saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c4_nonfinite_int8(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected an FP8 element type (f8E4M3FN or f8E5M2) with saturation<nonfinite>, but got 'i8', which has no Inf or NaN}}
+  %q = mx.quantize %x saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xi8, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_input_type(%x: tensor<32xf64>) {
+  // expected-error @+1 {{'mx.quantize' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<32xf64>'}}
+  %q = mx.quantize %x : tensor<32xf64> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_unknown_rule(%x: tensor<32xf32>) {
+  // expected-error @+2 {{expected ::mlir::mx::ScaleRule to be one of: floor, ceil, even, rceil}}
+  // expected-error @+1 {{failed to parse MX_ScaleRuleAttr parameter 'value' which is to be a `::mlir::mx::ScaleRule`}}
+  %q = mx.quantize %x scale_rule<nearest> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @dequantize_c1_shape(%q: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.dequantize' op expected the result shape to match the input shape 64x128, but got 128x64}}
+  %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]> -> tensor<128x64xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_result_type(%q: !mx.tensor<32xf4E2M1FN, block = [32]>) {
+  // expected-error @+1 {{'mx.dequantize' op result #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<32xi32>'}}
+  %x = mx.dequantize %q : !mx.tensor<32xf4E2M1FN, block = [32]> -> tensor<32xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_c1_rank(%a: !mx.tensor<2x16x64xf8E4M3FN, block = [1, 1, 32]>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected rank-2 operands (M x K and K x N), but got ranks 3 and 2}}
+  %c = mx.matmul %a, %b : !mx.tensor<2x16x64xf8E4M3FN, block = [1, 1, 32]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_c2_lhs_not_along_k(%a: !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected the lhs to be blocked along K (its dimension 1), but got block [32, 1]}}
+  %c = mx.matmul %a, %b : !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<64x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_c3_rhs_not_along_k(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.matmul' op expected the rhs to be blocked along K (its dimension 0), but got block [1, 32]}}
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [1, 32]> -> tensor<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_c4_block_sizes(%a: !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected lhs and rhs to use the same block size along K, but got 16 and 32}}
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_c5_k(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<96x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected the K dimensions to agree, but got 64 (lhs) and 96 (rhs)}}
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<96x8xf8E4M3FN, block = [32, 1]> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_c6_element_type(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected an f32 result, but got element type 'bf16'}}
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<16x8xbf16>
+  return
+}
+
+// -----
+
+func.func @matmul_c6_shape(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op expected the result shape to match the M x N shape 16x8, but got 8x16}}
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<8x16xf32>
+  return
+}
+
+// -----
+
+func.func @pack_c1_shape(%e: tensor<64x64xf4E2M1FN>, %s: tensor<64x4xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the element tensor shape to match the block-scaled tensor shape 64x128, but got 64x64}}
+  %q = mx.pack %e, %s : tensor<64x64xf4E2M1FN>, tensor<64x4xf8E8M0FNU> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @pack_c2_element_type(%e: tensor<64x128xf8E4M3FN>, %s: tensor<64x4xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the element tensor to have element type 'f4E2M1FN', but got 'f8E4M3FN'}}
+  %q = mx.pack %e, %s : tensor<64x128xf8E4M3FN>, tensor<64x4xf8E8M0FNU> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @pack_c3_scale_type(%e: tensor<64x128xf4E2M1FN>, %s: tensor<64x4xi8>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor to have element type 'f8E8M0FNU', but got 'i8'}}
+  %q = mx.pack %e, %s : tensor<64x128xf4E2M1FN>, tensor<64x4xi8> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @pack_c4_scale_shape(%e: tensor<64x128xf4E2M1FN>, %s: tensor<64x128xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor shape to match the block grid shape 64x4, but got 64x128}}
+  %q = mx.pack %e, %s : tensor<64x128xf4E2M1FN>, tensor<64x128xf8E8M0FNU> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+// A partial last block still needs its own scale: ceil(40 / 32) = 2.
+func.func @pack_c4_partial_block(%e: tensor<3x40xf4E2M1FN>, %s: tensor<3x1xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor shape to match the block grid shape 3x2, but got 3x1}}
+  %q = mx.pack %e, %s : tensor<3x40xf4E2M1FN>, tensor<3x1xf8E8M0FNU> -> !mx.tensor<3x40xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @pack_c4_dynamic(%e: tensor<?x64xi8>, %s: tensor<4x2xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor shape to match the block grid shape ?x2, but got 4x2}}
+  %q = mx.pack %e, %s : tensor<?x64xi8>, tensor<4x2xf8E8M0FNU> -> !mx.tensor<?x64xi8, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @unpack_c2_element_type(%q: !mx.tensor<64x128xi8, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.unpack' op expected the element tensor to have element type 'i8', but got 'f8E4M3FN'}}
+  %e, %s = mx.unpack %q : !mx.tensor<64x128xi8, block = [1, 32]> -> tensor<64x128xf8E4M3FN>, tensor<64x4xf8E8M0FNU>
+  return
+}
+
+// -----
+
+func.func @unpack_c3_scale_type(%q: !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>) {
+  // expected-error @+1 {{'mx.unpack' op expected the scale tensor to have element type 'f8E4M3FN', but got 'f8E8M0FNU'}}
+  %e, %s = mx.unpack %q : !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<16x64xf4E2M1FN>, tensor<16x4xf8E8M0FNU>
+  return
+}
+
+// -----
+
+func.func @unpack_c4_scale_shape(%q: !mx.tensor<64x64xf8E5M2, block = [32, 32]>) {
+  // expected-error @+1 {{'mx.unpack' op expected the scale tensor shape to match the block grid shape 2x2, but got 2x64}}
+  %e, %s = mx.unpack %q : !mx.tensor<64x64xf8E5M2, block = [32, 32]> -> tensor<64x64xf8E5M2>, tensor<2x64xf8E8M0FNU>
+  return
+}
+
+// -----
+
+func.func @cast_c1_shape(%q: !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.cast' op expected the result shape to match the input shape 64x128, but got 128x64}}
+  %r = mx.cast %q : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> -> !mx.tensor<128x64xf8E4M3FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @cast_c2_stochastic_without_seed(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.cast' op expected a 'seed' with rounding<stochastic>, but got none}}
+  %r = mx.cast %q rounding<stochastic> : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @cast_c3_seed_without_stochastic(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.cast' op expected no 'seed' with rounding<rne>: only stochastic rounding draws random bits}}
+  %r = mx.cast %q seed(9) : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @cast_c4_nonfinite_fp6(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.cast' op expected an FP8 element type (f8E4M3FN or f8E5M2) with saturation<nonfinite>, but got 'f6E3M2FN', which has no Inf or NaN}}
+  %r = mx.cast %q saturation<nonfinite> : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf6E3M2FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @ldexp_types(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.ldexp' op failed to verify that all of {input, result} have same type}}
+  %r = "mx.ldexp"(%q) {exponent = 1 : i32} : (!mx.tensor<32xf8E4M3FN, block = [32]>) -> !mx.tensor<32xf8E5M2, block = [32]>
+  return
+}
+
+// -----
+
+func.func @ldexp_missing_exponent(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.ldexp' op requires attribute 'exponent'}}
+  %r = "mx.ldexp"(%q) : (!mx.tensor<32xf8E4M3FN, block = [32]>) -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return
+}

@@ -1,0 +1,101 @@
+// RUN: mx-opt %s | mx-opt | FileCheck %s
+// RUN: mx-opt %s -mlir-print-op-generic | mx-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @quantize_defaults
+// CHECK: mx.quantize %{{.*}} : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+func.func @quantize_defaults(%x: tensor<64x128xf32>) -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]> {
+  %q = mx.quantize %x : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  return %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+}
+
+// Defaults written out are elided when printed.
+// CHECK-LABEL: func.func @quantize_explicit_defaults
+// CHECK: mx.quantize %{{.*}} : tensor<32xf32>
+// CHECK-NOT: scale_rule
+func.func @quantize_explicit_defaults(%x: tensor<32xf32>) -> !mx.tensor<32xf8E4M3FN, block = [32]> {
+  %q = mx.quantize %x scale_rule<floor> rounding<rne> saturation<saturate> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %q : !mx.tensor<32xf8E4M3FN, block = [32]>
+}
+
+// CHECK-LABEL: func.func @quantize_options
+// CHECK: mx.quantize %{{.*}} scale_rule<ceil> rounding<rtz> : tensor<32xbf16>
+// CHECK: mx.quantize %{{.*}} scale_rule<even> : tensor<32xf16>
+// CHECK: mx.quantize %{{.*}} scale_rule<rceil> rounding<stochastic> seed(42) saturation<nonfinite> : tensor<32xf32>
+// CHECK: mx.quantize %{{.*}} saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xf8E5M2, block = [32]>
+func.func @quantize_options(%a: tensor<32xbf16>, %b: tensor<32xf16>, %c: tensor<32xf32>) {
+  %0 = mx.quantize %a scale_rule<ceil> rounding<rtz> : tensor<32xbf16> -> !mx.tensor<32xi8, block = [32]>
+  %1 = mx.quantize %b scale_rule<even> : tensor<32xf16> -> !mx.tensor<32xf6E3M2FN, block = [32]>
+  %2 = mx.quantize %c scale_rule<rceil> rounding<stochastic> seed(42) saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %3 = mx.quantize %c saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xf8E5M2, block = [32]>
+  return
+}
+
+// CHECK-LABEL: func.func @quantize_dynamic
+// CHECK: mx.quantize %{{.*}} : tensor<?x4096xf32> -> !mx.tensor<?x4096xi8, block = [1, 32]>
+func.func @quantize_dynamic(%x: tensor<?x4096xf32>) -> !mx.tensor<?x4096xi8, block = [1, 32]> {
+  %q = mx.quantize %x : tensor<?x4096xf32> -> !mx.tensor<?x4096xi8, block = [1, 32]>
+  return %q : !mx.tensor<?x4096xi8, block = [1, 32]>
+}
+
+// CHECK-LABEL: func.func @dequantize
+// CHECK: mx.dequantize %{{.*}} : !mx.tensor<64x128xf6E2M3FN, block = [32, 32]> -> tensor<64x128xf32>
+// CHECK: mx.dequantize %{{.*}} : !mx.tensor<64x128xf6E2M3FN, block = [32, 32]> -> tensor<64x128xbf16>
+func.func @dequantize(%q: !mx.tensor<64x128xf6E2M3FN, block = [32, 32]>) -> (tensor<64x128xf32>, tensor<64x128xbf16>) {
+  %0 = mx.dequantize %q : !mx.tensor<64x128xf6E2M3FN, block = [32, 32]> -> tensor<64x128xf32>
+  %1 = mx.dequantize %q : !mx.tensor<64x128xf6E2M3FN, block = [32, 32]> -> tensor<64x128xbf16>
+  return %0, %1 : tensor<64x128xf32>, tensor<64x128xbf16>
+}
+
+// Mixed formats, a 2-D block on the rhs, a partial last K-block (K = 80).
+// CHECK-LABEL: func.func @matmul
+// CHECK: mx.matmul %{{.*}}, %{{.*}} : !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>, !mx.tensor<80x64xf8E4M3FN, block = [32, 32]> -> tensor<16x64xf32>
+func.func @matmul(%a: !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>,
+                  %b: !mx.tensor<80x64xf8E4M3FN, block = [32, 32]>) -> tensor<16x64xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>, !mx.tensor<80x64xf8E4M3FN, block = [32, 32]> -> tensor<16x64xf32>
+  return %c : tensor<16x64xf32>
+}
+
+// CHECK-LABEL: func.func @matmul_dynamic
+// CHECK: mx.matmul %{{.*}}, %{{.*}} : !mx.tensor<?x4096xi8, block = [1, 32]>, !mx.tensor<4096x?xi8, block = [32, 1]> -> tensor<?x?xf32>
+func.func @matmul_dynamic(%a: !mx.tensor<?x4096xi8, block = [1, 32]>,
+                          %b: !mx.tensor<4096x?xi8, block = [32, 1]>) -> tensor<?x?xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<?x4096xi8, block = [1, 32]>, !mx.tensor<4096x?xi8, block = [32, 1]> -> tensor<?x?xf32>
+  return %c : tensor<?x?xf32>
+}
+
+// CHECK-LABEL: func.func @pack_unpack
+// CHECK: %[[E:.+]], %[[S:.+]] = mx.unpack %{{.*}} : !mx.tensor<3x40xf4E2M1FN, block = [1, 32]> -> tensor<3x40xf4E2M1FN>, tensor<3x2xf8E8M0FNU>
+// CHECK: mx.pack %[[E]], %[[S]] : tensor<3x40xf4E2M1FN>, tensor<3x2xf8E8M0FNU> -> !mx.tensor<3x40xf4E2M1FN, block = [1, 32]>
+func.func @pack_unpack(%q: !mx.tensor<3x40xf4E2M1FN, block = [1, 32]>) -> !mx.tensor<3x40xf4E2M1FN, block = [1, 32]> {
+  %e, %s = mx.unpack %q : !mx.tensor<3x40xf4E2M1FN, block = [1, 32]> -> tensor<3x40xf4E2M1FN>, tensor<3x2xf8E8M0FNU>
+  %p = mx.pack %e, %s : tensor<3x40xf4E2M1FN>, tensor<3x2xf8E8M0FNU> -> !mx.tensor<3x40xf4E2M1FN, block = [1, 32]>
+  return %p : !mx.tensor<3x40xf4E2M1FN, block = [1, 32]>
+}
+
+// CHECK-LABEL: func.func @pack_int8_nvfp4_dynamic
+// CHECK: mx.pack %{{.*}}, %{{.*}} : tensor<?x64xi8>, tensor<?x2xf8E8M0FNU> -> !mx.tensor<?x64xi8, block = [1, 32]>
+// CHECK: mx.pack %{{.*}}, %{{.*}} : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN> -> !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+func.func @pack_int8_nvfp4_dynamic(%e: tensor<?x64xi8>, %s: tensor<?x2xf8E8M0FNU>,
+                                   %e4: tensor<8x64xf4E2M1FN>, %s4: tensor<8x4xf8E4M3FN>) {
+  %0 = mx.pack %e, %s : tensor<?x64xi8>, tensor<?x2xf8E8M0FNU> -> !mx.tensor<?x64xi8, block = [1, 32]>
+  %1 = mx.pack %e4, %s4 : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN> -> !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// CHECK-LABEL: func.func @cast
+// CHECK: mx.cast %{{.*}} : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x128xf4E2M1FN, block = [32, 32]>
+// CHECK: mx.cast %{{.*}} scale_rule<rceil> rounding<stochastic> seed(3) : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x128xf8E5M2, block = [1, 32]>
+func.func @cast(%q: !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>) {
+  %0 = mx.cast %q : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x128xf4E2M1FN, block = [32, 32]>
+  %1 = mx.cast %q scale_rule<rceil> rounding<stochastic> seed(3) : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x128xf8E5M2, block = [1, 32]>
+  return
+}
+
+// CHECK-LABEL: func.func @ldexp
+// CHECK: mx.ldexp %{{.*}}, -3 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+// CHECK: mx.ldexp %{{.*}}, 5 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+func.func @ldexp(%q: !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>) -> !mx.tensor<64x128xf8E4M3FN, block = [1, 32]> {
+  %0 = mx.ldexp %q, -3 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+  %1 = mx.ldexp %0, 5 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+  return %1 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
+}

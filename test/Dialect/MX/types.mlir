@@ -1,0 +1,45 @@
+// RUN: mx-opt %s | mx-opt | FileCheck %s
+// RUN: mx-opt %s -mlir-print-op-generic | mx-opt | FileCheck %s
+
+// Every element format, every block kind, both scale types, dynamic shapes.
+
+// CHECK-LABEL: func.func private @element_formats
+// CHECK-SAME: !mx.tensor<32xf8E4M3FN, block = [32]>
+// CHECK-SAME: !mx.tensor<32xf8E5M2, block = [32]>
+// CHECK-SAME: !mx.tensor<32xf6E3M2FN, block = [32]>
+// CHECK-SAME: !mx.tensor<32xf6E2M3FN, block = [32]>
+// CHECK-SAME: !mx.tensor<32xf4E2M1FN, block = [32]>
+// CHECK-SAME: !mx.tensor<32xi8, block = [32]>
+func.func private @element_formats(
+    !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E5M2, block = [32]>,
+    !mx.tensor<32xf6E3M2FN, block = [32]>, !mx.tensor<32xf6E2M3FN, block = [32]>,
+    !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xi8, block = [32]>)
+
+// CHECK-LABEL: func.func private @blocks
+// CHECK-SAME: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+// CHECK-SAME: !mx.tensor<128x64xf8E4M3FN, block = [32, 1]>
+// CHECK-SAME: !mx.tensor<256x256xf8E4M3FN, block = [32, 32]>
+// CHECK-SAME: !mx.tensor<2x64x96xf6E2M3FN, block = [1, 32, 32]>
+// CHECK-SAME: !mx.tensor<3x40xi8, block = [1, 32]>
+func.func private @blocks(
+    !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>,
+    !mx.tensor<128x64xf8E4M3FN, block = [32, 1]>,
+    !mx.tensor<256x256xf8E4M3FN, block = [32, 32]>,
+    !mx.tensor<2x64x96xf6E2M3FN, block = [1, 32, 32]>,
+    !mx.tensor<3x40xi8, block = [1, 32]>)
+
+// The default E8M0 scale type is elided; E4M3 scales (NVFP4) are printed.
+// CHECK-LABEL: func.func private @scales
+// CHECK-SAME: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+// CHECK-SAME: !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+// CHECK-SAME: !mx.tensor<64x16xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>
+func.func private @scales(
+    !mx.tensor<64x128xf4E2M1FN, block = [1, 32], scale = f8E8M0FNU>,
+    !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>,
+    !mx.tensor<64x16xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>)
+
+// CHECK-LABEL: func.func private @dynamic
+// CHECK-SAME: !mx.tensor<?x4096xi8, block = [1, 32]>
+// CHECK-SAME: !mx.tensor<?x?xf8E5M2, block = [32, 32]>
+func.func private @dynamic(!mx.tensor<?x4096xi8, block = [1, 32]>,
+                           !mx.tensor<?x?xf8E5M2, block = [32, 32]>)
