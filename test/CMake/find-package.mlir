@@ -1,0 +1,15 @@
+// Another CMake project finds the dialect with find_package(MXMLIR), links
+// it, and runs an mx pass on this file.
+// RUN: rm -rf %t && cmake -G Ninja -S %S/consumer -B %t \
+// RUN:   -DMXMLIR_DIR=%mx_lib_dir/cmake/mxmlir -DCMAKE_CXX_COMPILER=clang++-22 \
+// RUN:   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_BUILD_TYPE=Release > %t.log
+// RUN: cmake --build %t >> %t.log
+// RUN: %t/mx-consumer %s | FileCheck %s
+
+// CHECK: mx.dequantize
+// CHECK: mx.quantize %{{.*}} rounding<rtz>
+// CHECK-NOT: mx.cast
+func.func @f(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tensor<32xf4E2M1FN, block = [32]> {
+  %r = mx.cast %q rounding<rtz> : !mx.tensor<32xi8, block = [32]> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return %r : !mx.tensor<32xf4E2M1FN, block = [32]>
+}
