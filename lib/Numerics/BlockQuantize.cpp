@@ -24,13 +24,12 @@ int64_t BlockTensor::numElements() const {
 }
 
 int64_t BlockTensor::blockIndexOf(int64_t linearIndex) const {
-  std::vector<int64_t> grid = scaleShape();
   int64_t blockIndex = 0, gridStride = 1;
   for (size_t d = shape.size(); d-- > 0;) {
     int64_t coordinate = linearIndex % shape[d];
     linearIndex /= shape[d];
     blockIndex += (coordinate / block[d]) * gridStride;
-    gridStride *= grid[d];
+    gridStride *= (shape[d] + block[d] - 1) / block[d];
   }
   return blockIndex;
 }
