@@ -1,0 +1,94 @@
+"""Runs mx-opt on many deterministic mutants of a valid MX program and fails
+if any run crashes (dies by a signal or with an exit code other than 0/1).
+
+usage: mutate_no_crash.py MX_OPT SEED_FILE COUNT [mx-opt args...]
+"""
+import concurrent.futures
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+NUMBERS = ["0", "-1", "1", "2", "16", "33", "-32", "255", "256", "2147483647",
+           "2147483648", "-2147483649", "99999999999999999999", "?"]
+TYPES = ["f32", "f16", "bf16", "f64", "i8", "i1", "ui8", "index", "none",
+         "f4E2M1FN", "f6E3M2FN", "f6E2M3FN", "f8E4M3FN", "f8E5M2", "f8E8M0FNU",
+         "tensor<32xf32>", "tensor<*xf32>", "tensor<?x?xf32>", "memref<4xf32>",
+         "!mx.tensor<32xi8, block = [32]>",
+         "!mx.tensor<?x64xf4E2M1FN, block = [1, 32]>"]
+WORDS = ["floor", "ceil", "even", "rceil", "rne", "rtz", "stochastic",
+         "saturate", "nonfinite", "block", "scale", "seed", "scale_rule",
+         "rounding", "saturation", "mx.quantize", "mx.dequantize", "mx.matmul",
+         "mx.pack", "mx.unpack", "mx.cast", "mx.ldexp", "->", ",", ":", "[", "]",
+         "<", ">", "(", ")"]
+TOKEN = re.compile(r"!mx\.tensor<[^>]*>|tensor<[^>]*>|-?\d+|[A-Za-z_][\w.]*|%[\w#]+|\S")
+
+
+def mutate(text, rng):
+    tokens = [m for m in TOKEN.finditer(text)]
+    kind = rng.randrange(7)
+    if kind == 6:  # truncate anywhere
+        return text[: rng.randrange(len(text))]
+    if kind == 5:  # swap two lines
+        lines = text.split("\n")
+        i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+        return "\n".join(lines)
+    token = tokens[rng.randrange(len(tokens))]
+    start, end = token.span()
+    if kind == 0:
+        replacement = ""
+    elif kind == 1:
+        replacement = token.group() + " " + token.group()
+    elif kind == 2:
+        replacement = rng.choice(NUMBERS)
+    elif kind == 3:
+        replacement = rng.choice(TYPES)
+    else:
+        replacement = rng.choice(WORDS)
+    # Numbers inside an !mx.tensor type are the interesting ones: hit them too.
+    if kind == 2 and rng.random() < 0.5:
+        types = [m for m in re.finditer(r"!mx\.tensor<([^>]*)>", text)]
+        if types:
+            t = rng.choice(types)
+            inner = t.group(1)
+            numbers = list(re.finditer(r"\d+", inner))
+            if numbers:
+                n = rng.choice(numbers)
+                new_inner = inner[: n.start()] + rng.choice(NUMBERS) + inner[n.end():]
+                return text[: t.start(1)] + new_inner + text[t.end(1):]
+    return text[:start] + replacement + text[end:]
+
+
+def run(mx_opt, args, source):
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
+        f.write(source)
+        f.flush()
+        result = subprocess.run([mx_opt, f.name] + args, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, timeout=60)
+    return result.returncode, result.stderr.decode(errors="replace")
+
+
+def main():
+    mx_opt, seed_file, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    args = sys.argv[4:]
+    text = open(seed_file).read()
+    # Each mutant is a function of its index alone, so a failure reproduces.
+    mutants = [mutate(text, random.Random(i)) for i in range(count)]
+    crashes = 0
+    outcomes = {0: 0, 1: 0}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for index, (code, err) in enumerate(pool.map(lambda s: run(mx_opt, args, s), mutants)):
+            if code in outcomes:
+                outcomes[code] += 1
+                continue
+            crashes += 1
+            print(f"mutant {index}: mx-opt exited with {code}\n{err[-2000:]}")
+            print("---- input ----\n" + mutants[index])
+    print(f"{count} mutants: {outcomes[0]} accepted, {outcomes[1]} rejected with a diagnostic, {crashes} crashed")
+    sys.exit(1 if crashes else 0)
+
+
+if __name__ == "__main__":
+    main()
