@@ -1,0 +1,41 @@
+/*===- mx-c/Numerics.h - C interface to the MX numerics reference --*- C -*-===*
+ *
+ * Plain C entry points over lib/Numerics, for runtimes and for the Python
+ * package's tests (ctypes), which check their own code against it bit for bit.
+ * Names: "e4m3" "e5m2" "e3m2" "e2m3" "e2m1" "int8"; scale rules "floor"
+ * "ceil" "even" "rceil"; roundings "rne" "rtz" "stochastic".
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef MX_C_NUMERICS_H
+#define MX_C_NUMERICS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Quantizes the row-major f32 tensor `data` of shape `shape[0..rank)` with
+ *  blocks `block[0..rank)`. Writes one element code per element to `codes`
+ *  and one E8M0 scale per block, row-major over ceil(shape / block), to
+ *  `scales`. `nonfinite` selects IEEE-style overflow instead of saturation.
+ *  Returns 0, or -1 for an unknown name or an invalid shape or block. */
+int mlirMXNumericsQuantize(const float *data, int64_t rank,
+                           const int64_t *shape, const int64_t *block,
+                           const char *format, const char *scaleRule,
+                           const char *rounding, int nonfinite, uint64_t seed,
+                           uint8_t *codes, uint8_t *scales);
+
+/** The inverse: writes element * 2^scale (NaN for a NaN scale) to `out`.
+ *  Returns 0, or -1 for an unknown format or an invalid shape or block. */
+int mlirMXNumericsDequantize(const uint8_t *codes, const uint8_t *scales,
+                             int64_t rank, const int64_t *shape,
+                             const int64_t *block, const char *format,
+                             float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MX_C_NUMERICS_H */

@@ -1,0 +1,78 @@
+//===- Numerics.cpp - C interface to the MX numerics reference ------------===//
+
+#include "mx-c/Numerics.h"
+#include "mx/Numerics/BlockQuantize.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+using namespace mlir::mx::numerics;
+
+static std::optional<Rounding> parseRounding(const char *name) {
+  if (!std::strcmp(name, "rne"))
+    return Rounding::NearestEven;
+  if (!std::strcmp(name, "rtz"))
+    return Rounding::TowardZero;
+  if (!std::strcmp(name, "stochastic"))
+    return Rounding::Stochastic;
+  return std::nullopt;
+}
+
+/// Shapes and blocks as vectors, or false when one is invalid.
+static bool readLayout(int64_t rank, const int64_t *shape, const int64_t *block,
+                       std::vector<int64_t> &shapeOut,
+                       std::vector<int64_t> &blockOut) {
+  if (rank < 1)
+    return false;
+  shapeOut.assign(shape, shape + rank);
+  blockOut.assign(block, block + rank);
+  return std::all_of(shapeOut.begin(), shapeOut.end(),
+                     [](int64_t s) { return s >= 0; }) &&
+         std::all_of(blockOut.begin(), blockOut.end(),
+                     [](int64_t b) { return b >= 1; });
+}
+
+extern "C" int mlirMXNumericsQuantize(const float *data, int64_t rank,
+                                      const int64_t *shape, const int64_t *block,
+                                      const char *format, const char *scaleRule,
+                                      const char *rounding, int nonfinite,
+                                      uint64_t seed, uint8_t *codes,
+                                      uint8_t *scales) {
+  std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
+  std::optional<ScaleRule> parsedRule = parseScaleRule(scaleRule);
+  std::optional<Rounding> parsedRounding = parseRounding(rounding);
+  std::vector<int64_t> shapeVec, blockVec;
+  if (!parsedFormat || !parsedRule || !parsedRounding ||
+      !readLayout(rank, shape, block, shapeVec, blockVec))
+    return -1;
+  QuantizeOptions options;
+  options.scaleRule = *parsedRule;
+  options.rounding = *parsedRounding;
+  options.saturation = nonfinite ? Saturation::NonFinite : Saturation::Saturate;
+  options.seed = seed;
+  BlockTensor result = quantize(data, shapeVec, blockVec, *parsedFormat, options);
+  std::copy(result.codes.begin(), result.codes.end(), codes);
+  std::copy(result.scales.begin(), result.scales.end(), scales);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
+                                        const uint8_t *scales, int64_t rank,
+                                        const int64_t *shape,
+                                        const int64_t *block,
+                                        const char *format, float *out) {
+  std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
+  BlockTensor tensor;
+  if (!parsedFormat || !readLayout(rank, shape, block, tensor.shape, tensor.block))
+    return -1;
+  tensor.format = *parsedFormat;
+  int64_t numBlocks = 1;
+  for (int64_t size : tensor.scaleShape())
+    numBlocks *= size;
+  tensor.codes.assign(codes, codes + tensor.numElements());
+  tensor.scales.assign(scales, scales + numBlocks);
+  std::vector<float> values = dequantize(tensor);
+  std::copy(values.begin(), values.end(), out);
+  return 0;
+}

@@ -1,0 +1,246 @@
+"""NumPy reference of the MX numerics: docs/Numerics.md, vectorized.
+
+Element codes are uint8 (one per element, FP4/FP6 codes in the low bits);
+scales are uint8 E8M0 codes, one per block, row-major over ceil(shape/block).
+Every function here agrees bit for bit with lib/Numerics (the C++ reference),
+which test/python/numerics-reference.py checks.
+"""
+
+import numpy as np
+
+# name: (bits, exponent bits, mantissa bits, bias, has Inf, has NaN, emax, max)
+FORMATS = {
+    "e4m3": (8, 4, 3, 7, False, True, 8, 448.0),
+    "e5m2": (8, 5, 2, 15, True, True, 15, 57344.0),
+    "e3m2": (6, 3, 2, 3, False, False, 4, 28.0),
+    "e2m3": (6, 2, 3, 1, False, False, 2, 7.5),
+    "e2m1": (4, 2, 1, 1, False, False, 2, 6.0),
+    "int8": (8, 0, 6, 0, False, False, 0, 127.0 / 64),
+}
+SCALE_RULES = ("floor", "ceil", "even", "rceil")
+ROUNDINGS = ("rne", "rtz", "stochastic")
+SATURATIONS = ("saturate", "nonfinite")
+E8M0_NAN = 0xFF
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+def _info(fmt):
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown MX element format {fmt!r}; expected one of {sorted(FORMATS)}")
+    return FORMATS[fmt]
+
+
+# ---------------------------------------------------------------------------
+# Elements
+# ---------------------------------------------------------------------------
+
+def _decode_fp(fmt, codes):
+    bits, ebits, mbits, bias, has_inf, has_nan, _, _ = _info(fmt)
+    codes = codes.astype(np.int64) & ((1 << bits) - 1)
+    negative = (codes >> (bits - 1)) & 1
+    exponent = (codes >> mbits) & ((1 << ebits) - 1)
+    mantissa = codes & ((1 << mbits) - 1)
+    top = (1 << ebits) - 1
+    subnormal = np.ldexp(mantissa.astype(np.float64), 1 - bias - mbits)
+    normal = np.ldexp((mantissa | (1 << mbits)).astype(np.float64),
+                      (exponent - bias - mbits).astype(np.int32))
+    magnitude = np.where(exponent == 0, subnormal, normal)
+    if has_inf:
+        magnitude = np.where(exponent == top,
+                             np.where(mantissa == 0, np.inf, np.nan), magnitude)
+    elif has_nan:
+        magnitude = np.where((exponent == top) & (mantissa == (1 << mbits) - 1),
+                             np.nan, magnitude)
+    return np.where(negative == 1, -magnitude, magnitude)
+
+
+def decode(fmt, codes):
+    """The float64 value of each element code."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    if fmt == "int8":
+        _info(fmt)
+        return codes.view(np.int8).astype(np.float64) / 64
+    return _decode_fp(fmt, codes)
+
+
+def _finite_magnitudes(fmt):
+    """Finite non-negative values by code; codes ascend with the value."""
+    bits = _info(fmt)[0]
+    values = _decode_fp(fmt, np.arange(1 << (bits - 1)))
+    return values[np.isfinite(values)]
+
+
+def _round_magnitude(n, rounding, random_bits):
+    floor = np.floor(n)
+    remainder = n - floor
+    if rounding == "rne":
+        up = (remainder > 0.5) | ((remainder == 0.5) & (np.fmod(floor, 2) == 1))
+    elif rounding == "rtz":
+        up = np.zeros(n.shape, dtype=bool)
+    elif rounding == "stochastic":
+        up = random_bits.astype(np.float64) < remainder * 4294967296.0
+    else:
+        raise ValueError(f"unknown rounding {rounding!r}; expected one of {ROUNDINGS}")
+    return floor + up
+
+
+def encode(fmt, values, rounding="rne", saturation="saturate", random_bits=None):
+    """Element codes of float64 `values` (rounded once, as lib/Numerics does)."""
+    bits, ebits, mbits, bias, has_inf, has_nan, _, max_normal = _info(fmt)
+    if saturation not in SATURATIONS:
+        raise ValueError(f"unknown saturation {saturation!r}; expected one of {SATURATIONS}")
+    values = np.asarray(values, dtype=np.float64)
+    if random_bits is None:
+        random_bits = np.zeros(values.shape, dtype=np.uint32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        magnitude = np.abs(values)
+        nan = np.isnan(values)
+        finite_magnitude = np.where(np.isfinite(values), magnitude, 0.0)
+        if fmt == "int8":
+            k = _round_magnitude(finite_magnitude * 64, rounding, random_bits)
+            k = np.where(np.isinf(values), 127.0, np.minimum(k, 127.0))
+            k = np.where(np.signbit(values), -k, k)
+            return np.where(nan, 0, k).astype(np.int64).astype(np.uint8)
+
+        min_normal_exp = 1 - bias
+        _, frexp_exp = np.frexp(finite_magnitude)
+        exponent = np.maximum(frexp_exp - 1, min_normal_exp)
+        quantum = np.ldexp(1.0, (exponent - mbits).astype(np.int32))
+        rounded = _round_magnitude(finite_magnitude / quantum, rounding, random_bits) * quantum
+        overflow = np.isinf(values) | (rounded > max_normal)
+        table = _finite_magnitudes(fmt)
+        code = np.searchsorted(table, np.minimum(rounded, max_normal)).astype(np.int64)
+        max_code = len(table) - 1
+        if saturation == "nonfinite" and rounding != "rtz" and (has_inf or has_nan):
+            all_ones = (1 << (bits - 1)) - 1
+            special = ((1 << ebits) - 1) << mbits if has_inf else all_ones
+            code = np.where(overflow, special, code)
+        else:
+            code = np.where(overflow, max_code, code)
+        code = code | (np.signbit(values).astype(np.int64) << (bits - 1))
+        if has_nan:
+            nan_code = (1 << (bits - 1)) - (2 if has_inf else 1)
+            code = np.where(nan, nan_code | (np.signbit(values).astype(np.int64) << (bits - 1)), code)
+        else:
+            code = np.where(nan, 0, code)
+        return code.astype(np.uint8)
+
+
+# ---------------------------------------------------------------------------
+# Scales
+# ---------------------------------------------------------------------------
+
+def decode_e8m0(codes):
+    codes = np.asarray(codes, dtype=np.uint8)
+    values = np.ldexp(1.0, codes.astype(np.int32) - 127)
+    return np.where(codes == E8M0_NAN, np.nan, values)
+
+
+def compute_scale(fmt, scale_rule, amax):
+    """E8M0 scale codes for blocks whose largest magnitudes are `amax` (f32)."""
+    _, _, mbits, _, _, _, emax, max_normal = _info(fmt)
+    amax = np.abs(np.asarray(amax, dtype=np.float32).astype(np.float64))
+    special = ~np.isfinite(amax)
+    amax = np.where(special, 1.0, np.where(amax == 0, 2.0 ** -126, amax))
+    fraction, frexp_exp = np.frexp(amax)
+    exponent = frexp_exp.astype(np.int64) - 1
+    significand = fraction * 2
+    if scale_rule == "floor":
+        scale = exponent - emax
+    elif scale_rule == "ceil":
+        scale = exponent + (significand > 1) - emax
+    elif scale_rule == "even":
+        steps = float(1 << mbits)
+        rounded = np.floor(significand * steps + 0.5) / steps
+        scale = exponent + (rounded >= 2) - emax
+    elif scale_rule == "rceil":
+        max_fraction, max_exp = np.frexp(max_normal)
+        scale = exponent - (max_exp - 1) + (significand > max_fraction * 2)
+    else:
+        raise ValueError(f"unknown scale rule {scale_rule!r}; expected one of {SCALE_RULES}")
+    codes = np.clip(scale, -127, 127) + 127
+    return np.where(special, E8M0_NAN, codes).astype(np.uint8)
+
+
+# ---------------------------------------------------------------------------
+# Stochastic rounding bits: Philox4x32-10 keyed by seed, counted by index
+# ---------------------------------------------------------------------------
+
+def philox4x32(counter, key):
+    """Ten rounds of Philox4x32 on arrays: counter is 4 arrays, key 2 ints."""
+    c0, c1, c2, c3 = (np.asarray(c, dtype=np.uint64) & _MASK32 for c in counter)
+    k0, k1 = np.uint64(key[0]) & _MASK32, np.uint64(key[1]) & _MASK32
+    for _ in range(10):
+        p0 = c0 * np.uint64(0xD2511F53)
+        p1 = c2 * np.uint64(0xCD9E8D57)
+        c0, c1, c2, c3 = (((p1 >> np.uint64(32)) ^ c1 ^ k0) & _MASK32, p1 & _MASK32,
+                          ((p0 >> np.uint64(32)) ^ c3 ^ k1) & _MASK32, p0 & _MASK32)
+        k0 = (k0 + np.uint64(0x9E3779B9)) & _MASK32
+        k1 = (k1 + np.uint64(0xBB67AE85)) & _MASK32
+    return tuple(c.astype(np.uint32) for c in (c0, c1, c2, c3))
+
+
+def stochastic_bits(seed, linear_indices):
+    indices = np.asarray(linear_indices, dtype=np.uint64)
+    zeros = np.zeros_like(indices)
+    return philox4x32((indices & _MASK32, indices >> np.uint64(32), zeros, zeros),
+                      (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF))[0]
+
+
+# ---------------------------------------------------------------------------
+# Tensors
+# ---------------------------------------------------------------------------
+
+def _block_shape(shape, block, axis):
+    if np.isscalar(block):
+        full = [1] * len(shape)
+        full[axis % len(shape)] = int(block)
+        return tuple(full)
+    if len(block) != len(shape):
+        raise ValueError(f"expected one block size per dimension ({len(shape)}), got {len(block)}")
+    return tuple(int(b) for b in block)
+
+
+def _grid(shape, block):
+    return tuple(-(-s // b) for s, b in zip(shape, block))
+
+
+def _expand(per_block, shape, block):
+    """Repeat each block's value over its elements, cropped to `shape`."""
+    out = per_block
+    for d, b in enumerate(block):
+        out = np.repeat(out, b, axis=d)
+    return out[tuple(slice(0, s) for s in shape)]
+
+
+def quantize(x, fmt, block=32, axis=-1, scale_rule="floor", rounding="rne",
+             saturation="saturate", seed=0):
+    """(codes, scales) of an f32 array. `block` is a size along `axis`, or one
+    size per dimension (2-D blocks); partial last blocks are allowed."""
+    x = np.asarray(x, dtype=np.float32)
+    block = _block_shape(x.shape, block, axis)
+    grid = _grid(x.shape, block)
+    padded = np.zeros(tuple(g * b for g, b in zip(grid, block)), dtype=np.float32)
+    padded[tuple(slice(0, s) for s in x.shape)] = x
+    split = padded.reshape([v for g, b in zip(grid, block) for v in (g, b)])
+    amax = np.max(np.abs(split), axis=tuple(range(1, 2 * len(block), 2)))
+    scales = compute_scale(fmt, scale_rule, amax)
+    element_scales = _expand(scales, x.shape, block)
+    nan_block = element_scales == E8M0_NAN
+    scaled = np.ldexp(x.astype(np.float64), 127 - element_scales.astype(np.int32))
+    random_bits = None
+    if rounding == "stochastic":
+        random_bits = stochastic_bits(seed, np.arange(x.size, dtype=np.uint64).reshape(x.shape))
+    codes = encode(fmt, np.where(nan_block, 0.0, scaled), rounding, saturation, random_bits)
+    return np.where(nan_block, 0, codes).astype(np.uint8), scales
+
+
+def dequantize(codes, scales, fmt, block=32, axis=-1, dtype=np.float32):
+    """element * 2^scale, rounded to `dtype`; NaN where the scale is NaN."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    block = _block_shape(codes.shape, block, axis)
+    element_scales = _expand(np.asarray(scales, dtype=np.uint8), codes.shape, block)
+    with np.errstate(over="ignore"):
+        values = np.ldexp(decode(fmt, codes), element_scales.astype(np.int32) - 127)
+        values = np.where(element_scales == E8M0_NAN, np.nan, values)
+        return values.astype(dtype)
