@@ -50,6 +50,14 @@ func.func @quantize_c4_nonfinite_int8(%x: tensor<32xf32>) {
 
 // -----
 
+func.func @quantize_c5_e4m3_scales(%x: tensor<16x64xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected a result with f8E8M0FNU scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
+  %q = mx.quantize %x : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
 func.func @quantize_input_type(%x: tensor<32xf64>) {
   // expected-error @+1 {{'mx.quantize' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<32xf64>'}}
   %q = mx.quantize %x : tensor<32xf64> -> !mx.tensor<32xf4E2M1FN, block = [32]>
@@ -244,6 +252,14 @@ func.func @cast_c4_nonfinite_fp6(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
 
 // -----
 
+func.func @cast_c5_e4m3_scales(%q: !mx.tensor<16x64xf8E4M3FN, block = [1, 16]>) {
+  // expected-error @+1 {{'mx.cast' op expected a result with f8E8M0FNU scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
+  %r = mx.cast %q : !mx.tensor<16x64xf8E4M3FN, block = [1, 16]> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
 func.func @ldexp_types(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
   // expected-error @+1 {{'mx.ldexp' op failed to verify that all of {input, result} have same type}}
   %r = "mx.ldexp"(%q) {exponent = 1 : i32} : (!mx.tensor<32xf8E4M3FN, block = [32]>) -> !mx.tensor<32xf8E5M2, block = [32]>
@@ -255,5 +271,13 @@ func.func @ldexp_types(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
 func.func @ldexp_missing_exponent(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
   // expected-error @+1 {{'mx.ldexp' op requires attribute 'exponent'}}
   %r = "mx.ldexp"(%q) : (!mx.tensor<32xf8E4M3FN, block = [32]>) -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @ldexp_c1_e4m3_scales(%q: !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>) {
+  // expected-error @+1 {{'mx.ldexp' op expected an input with f8E8M0FNU scales, but got 'f8E4M3FN' scales, which a power-of-two shift would round}}
+  %r = mx.ldexp %q, 1 : !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   return
 }

@@ -44,11 +44,17 @@ static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
                            << ", but got " << formatShape(actual);
 }
 
-/// (C2)-(C4) of the ops that round into an MX tensor.
+/// (C2)-(C5) of the ops that round into an MX tensor.
 static LogicalResult verifyRounding(Operation *op, Rounding rounding,
                                     std::optional<int64_t> seed,
                                     Saturation saturation,
                                     BlockTensorType result) {
+  if (!isa<Float8E8M0FNUType>(result.getScaleType())) // (C5)
+    return op->emitOpError()
+           << "expected a result with f8E8M0FNU scales, but got "
+           << result.getScaleType()
+           << " scales: no scale rule is defined for them; build such tensors "
+              "with mx.pack";
   if (rounding == Rounding::stochastic && !seed) // (C2)
     return op->emitOpError()
            << "expected a 'seed' with rounding<stochastic>, but got none";
@@ -163,4 +169,17 @@ LogicalResult PackOp::verify() {
 LogicalResult UnpackOp::verify() {
   return verifyHalves(*this, getInput().getType(), getElements().getType(),
                       getScales().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// LdexpOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LdexpOp::verify() {
+  Type scaleType = getInput().getType().getScaleType();
+  if (!isa<Float8E8M0FNUType>(scaleType)) // (C1)
+    return emitOpError() << "expected an input with f8E8M0FNU scales, but got "
+                         << scaleType
+                         << " scales, which a power-of-two shift would round";
+  return success();
 }

@@ -63,7 +63,10 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     - (C2) `rounding<stochastic>` requires `seed`;
     - (C3) `seed` is only allowed with `rounding<stochastic>`;
     - (C4) `saturation<nonfinite>` requires an FP8 element type (E4M3 or
-      E5M2), the only ones with Inf or NaN.
+      E5M2), the only ones with Inf or NaN;
+    - (C5) the result has f8E8M0FNU scales: the scale rules choose powers of
+      two, and no rule is defined yet for f8E4M3FN (NVFP4-style) scales,
+      whose tensors come from `mx.pack`.
   }];
   let arguments = !con((ins MX_FloatTensor:$input), roundingArguments);
   let results = (outs MX_BlockTensorType:$result);
@@ -81,7 +84,8 @@ def MX_DequantizeOp : MX_Op<"dequantize"> {
     Every element becomes `element * scale`, computed exactly and then rounded
     to the result type: exact for f32 unless the product exceeds f32's range
     (then +-Inf); f16 and bf16 round to nearest even. Every element of a block
-    whose scale is NaN is NaN.
+    whose scale is NaN is NaN. With f8E4M3FN scales (NVFP4-style tensors) the
+    scale is the E4M3 value, which may be zero.
 
     ```mlir
     %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
@@ -219,7 +223,7 @@ def MX_CastOp : MX_RoundingOp<"cast"> {
 
     Constraints:
     - (C1) the result has the shape of the input;
-    - (C2), (C3), (C4) as for `mx.quantize`.
+    - (C2), (C3), (C4), (C5) as for `mx.quantize`.
   }];
   let arguments = !con((ins MX_BlockTensorType:$input), roundingArguments);
   let results = (outs MX_BlockTensorType:$result);
@@ -247,12 +251,17 @@ def MX_LdexpOp : MX_Op<"ldexp", [AllTypesMatch<["input", "result"]>]> {
     `mx.ldexp %q, 0` folds to `%q`. Two shifts in the same direction fold
     into one; shifts in opposite directions stay, since the first may already
     have left the range.
+
+    Constraints:
+    - (C1) the input has f8E8M0FNU scales, whose exponent a shift moves
+      exactly (an f8E4M3FN scale would round).
   }];
   let arguments = (ins MX_BlockTensorType:$input, I32Attr:$exponent);
   let results = (outs MX_BlockTensorType:$result);
   let assemblyFormat =
     "$input `,` $exponent attr-dict `:` qualified(type($result))";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 #endif // MX_DIALECT_MX_IR_MXOPS_TD

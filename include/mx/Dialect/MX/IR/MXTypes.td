@@ -56,7 +56,6 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
-  let skipDefaultBuilders = 1;
   let builders = [
     TypeBuilderWithInferredContext<(ins
         "::llvm::ArrayRef<int64_t>":$shape, "::mlir::Type":$elementType,

@@ -1,0 +1,78 @@
+//===- BlockTensorTypeTest.cpp - The C++ API of !mx.tensor ----------------===//
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "gtest/gtest.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+namespace num = mlir::mx::numerics;
+
+namespace {
+
+class BlockTensorTypeTest : public ::testing::Test {
+protected:
+  BlockTensorTypeTest() { context.loadDialect<MXDialect>(); }
+  MLIRContext context;
+  Builder b{&context};
+};
+
+TEST_F(BlockTensorTypeTest, ElementFormatsOfBuiltinTypes) {
+  EXPECT_EQ(getElementFormat(Float8E4M3FNType::get(&context)), num::ElementFormat::E4M3);
+  EXPECT_EQ(getElementFormat(Float8E5M2Type::get(&context)), num::ElementFormat::E5M2);
+  EXPECT_EQ(getElementFormat(Float6E3M2FNType::get(&context)), num::ElementFormat::E3M2);
+  EXPECT_EQ(getElementFormat(Float6E2M3FNType::get(&context)), num::ElementFormat::E2M3);
+  EXPECT_EQ(getElementFormat(Float4E2M1FNType::get(&context)), num::ElementFormat::E2M1);
+  EXPECT_EQ(getElementFormat(b.getI8Type()), num::ElementFormat::INT8);
+  EXPECT_FALSE(getElementFormat(IntegerType::get(&context, 8, IntegerType::Unsigned)));
+  EXPECT_FALSE(getElementFormat(Float8E4M3Type::get(&context)));
+  EXPECT_FALSE(getElementFormat(b.getF16Type()));
+}
+
+TEST_F(BlockTensorTypeTest, ScaleGridCountsPartialBlocks) {
+  auto type = BlockTensorType::get({3, 40}, Float4E2M1FNType::get(&context), {1, 32});
+  EXPECT_TRUE(isa<Float8E8M0FNUType>(type.getScaleType()));
+  EXPECT_EQ(type.getScaleShape(), (SmallVector<int64_t>{3, 2}));
+  EXPECT_EQ(type.getScalesType(),
+            RankedTensorType::get({3, 2}, Float8E8M0FNUType::get(&context)));
+  EXPECT_EQ(type.getElementsType(),
+            RankedTensorType::get({3, 40}, Float4E2M1FNType::get(&context)));
+  EXPECT_EQ(type.getFormat(), num::ElementFormat::E2M1);
+  EXPECT_EQ(type.getRank(), 2);
+}
+
+TEST_F(BlockTensorTypeTest, DynamicDimensionsStayDynamic) {
+  auto type = BlockTensorType::get({ShapedType::kDynamic, 64}, b.getI8Type(), {32, 32});
+  EXPECT_EQ(type.getScaleShape(), (SmallVector<int64_t>{ShapedType::kDynamic, 2}));
+  BlockTensorType resized = type.cloneWithShape({96, 64});
+  EXPECT_EQ(resized.getScaleShape(), (SmallVector<int64_t>{3, 2}));
+  EXPECT_EQ(resized.getBlockShape(), type.getBlockShape());
+  EXPECT_EQ(resized.getElementType(), type.getElementType());
+}
+
+TEST_F(BlockTensorTypeTest, GetCheckedReportsTheBrokenConstraint) {
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    message = diag.str();
+    return success();
+  });
+  auto type = BlockTensorType::getChecked(
+      [&] { return emitError(UnknownLoc::get(&context)); }, &context,
+      ArrayRef<int64_t>{4, 32}, Type(b.getF16Type()), ArrayRef<int64_t>{1, 32},
+      Type(Float8E8M0FNUType::get(&context)));
+  EXPECT_FALSE(type);
+  EXPECT_NE(message.find("expected an MX element type"), std::string::npos) << message;
+}
+
+TEST_F(BlockTensorTypeTest, EnumsMapOntoTheNumericsLibrary) {
+  EXPECT_EQ(toNumerics(ScaleRule::rceil), num::ScaleRule::RCeil);
+  EXPECT_EQ(toNumerics(ScaleRule::even), num::ScaleRule::Even);
+  EXPECT_EQ(toNumerics(Rounding::stochastic), num::Rounding::Stochastic);
+  EXPECT_EQ(toNumerics(Saturation::nonfinite), num::Saturation::NonFinite);
+}
+
+} // namespace
