@@ -44,28 +44,33 @@ static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
                            << ", but got " << formatShape(actual);
 }
 
-/// (C2)-(C5) of the ops that round into an MX tensor.
-static LogicalResult verifyRounding(Operation *op, Rounding rounding,
-                                    std::optional<int64_t> seed,
-                                    Saturation saturation,
-                                    BlockTensorType result) {
+/// (C1)-(C5) of the ops that round into an MX tensor (quantize, cast).
+template <typename RoundingOp>
+static LogicalResult verifyRoundingOp(RoundingOp op) {
+  BlockTensorType result = op.getResult().getType();
+  if (failed(verifySameShape(op, op.getInput().getType().getShape(),
+                             result.getShape(), "result", "input"))) // (C1)
+    return failure();
+  Rounding rounding = op.getRounding();
+  std::optional<uint64_t> seed = op.getSeed();
+  Saturation saturation = op.getSaturation();
   if (!isa<Float8E8M0FNUType>(result.getScaleType())) // (C5)
-    return op->emitOpError()
+    return op.emitOpError()
            << "expected a result with f8E8M0FNU scales, but got "
            << result.getScaleType()
            << " scales: no scale rule is defined for them; build such tensors "
               "with mx.pack";
   if (rounding == Rounding::stochastic && !seed) // (C2)
-    return op->emitOpError()
+    return op.emitOpError()
            << "expected a 'seed' with rounding<stochastic>, but got none";
   if (rounding != Rounding::stochastic && seed) // (C3)
-    return op->emitOpError() << "expected no 'seed' with rounding<"
+    return op.emitOpError() << "expected no 'seed' with rounding<"
                              << stringifyRounding(rounding)
                              << ">: only stochastic rounding draws random bits";
   if (saturation == Saturation::nonfinite) { // (C4)
     const auto &info = ::mlir::mx::numerics::getFormatInfo(result.getFormat());
     if (!info.hasInf && !info.hasNaN)
-      return op->emitOpError()
+      return op.emitOpError()
              << "expected an FP8 element type (f8E4M3FN or f8E5M2) with "
                 "saturation<nonfinite>, but got "
              << result.getElementType() << ", which has no Inf or NaN";
@@ -77,14 +82,7 @@ static LogicalResult verifyRounding(Operation *op, Rounding rounding,
 // QuantizeOp / DequantizeOp / CastOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult QuantizeOp::verify() {
-  BlockTensorType result = getResult().getType();
-  if (failed(verifySameShape(*this, getInput().getType().getShape(),
-                             result.getShape(), "result", "input"))) // (C1)
-    return failure();
-  return verifyRounding(*this, getRounding(), getSeed(), getSaturation(),
-                        result);
-}
+LogicalResult QuantizeOp::verify() { return verifyRoundingOp(*this); }
 
 LogicalResult DequantizeOp::verify() {
   return verifySameShape(*this, getInput().getType().getShape(),
@@ -92,14 +90,7 @@ LogicalResult DequantizeOp::verify() {
                          "input"); // (C1)
 }
 
-LogicalResult CastOp::verify() {
-  BlockTensorType result = getResult().getType();
-  if (failed(verifySameShape(*this, getInput().getType().getShape(),
-                             result.getShape(), "result", "input"))) // (C1)
-    return failure();
-  return verifyRounding(*this, getRounding(), getSeed(), getSaturation(),
-                        result);
-}
+LogicalResult CastOp::verify() { return verifyRoundingOp(*this); }
 
 //===----------------------------------------------------------------------===//
 // MatmulOp
