@@ -35,37 +35,46 @@ int64_t BlockTensor::blockIndexOf(int64_t linearIndex) const {
 }
 
 BlockTensor mlir::mx::numerics::quantize(const float *data,
-                                   const std::vector<int64_t> &shape,
-                                   const std::vector<int64_t> &block,
-                                   ElementFormat format,
-                                   const QuantizeOptions &options) {
+                                         const std::vector<int64_t> &shape,
+                                         const std::vector<int64_t> &block,
+                                         ElementFormat format,
+                                         const QuantizeOptions &options) {
+  assert(shape.size() == block.size() && "block rank must match shape rank");
+  BlockTensor layout;
+  layout.shape = shape;
+  layout.block = block;
+  int64_t numBlocks = 1;
+  for (int64_t size : layout.scaleShape())
+    numBlocks *= size;
+
+  // The largest magnitude of every block; NaN wins over everything.
+  std::vector<float> amax(numBlocks, 0.0f);
+  for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
+    int64_t b = layout.blockIndexOf(i);
+    float magnitude = std::fabs(data[i]);
+    if (!std::isnan(amax[b]) && (std::isnan(magnitude) || magnitude > amax[b]))
+      amax[b] = magnitude;
+  }
+  std::vector<uint8_t> scales(numBlocks);
+  for (int64_t b = 0; b < numBlocks; ++b)
+    scales[b] = computeScale(format, options.scaleRule, amax[b]);
+  return quantizeWithScales(data, shape, block, format, scales, options);
+}
+
+BlockTensor mlir::mx::numerics::quantizeWithScales(
+    const float *data, const std::vector<int64_t> &shape,
+    const std::vector<int64_t> &block, ElementFormat format,
+    const std::vector<uint8_t> &scales, const QuantizeOptions &options) {
   assert(shape.size() == block.size() && "block rank must match shape rank");
   BlockTensor result;
   result.format = format;
   result.shape = shape;
   result.block = block;
+  result.scales = scales;
   int64_t numElements = result.numElements();
-  int64_t numBlocks = 1;
-  for (int64_t size : result.scaleShape())
-    numBlocks *= size;
-
-  // Pass 1: the largest magnitude of every block (NaN wins over everything).
-  std::vector<int64_t> blockOf(numElements);
-  std::vector<float> amax(numBlocks, 0.0f);
-  for (int64_t i = 0; i < numElements; ++i) {
-    int64_t b = blockOf[i] = result.blockIndexOf(i);
-    float magnitude = std::fabs(data[i]);
-    if (!std::isnan(amax[b]) && (std::isnan(magnitude) || magnitude > amax[b]))
-      amax[b] = magnitude;
-  }
-  result.scales.resize(numBlocks);
-  for (int64_t b = 0; b < numBlocks; ++b)
-    result.scales[b] = computeScale(format, options.scaleRule, amax[b]);
-
-  // Pass 2: every element against its block's scale.
   result.codes.resize(numElements);
   for (int64_t i = 0; i < numElements; ++i) {
-    uint8_t scale = result.scales[blockOf[i]];
+    uint8_t scale = scales[result.blockIndexOf(i)];
     if (scale == kE8M0NaN) {
       result.codes[i] = 0; // the block's NaN lives in its scale
       continue;

@@ -241,3 +241,24 @@ TEST(BlockQuantizeTest, MatmulMixedFormatsWithPartialBlock) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(BlockQuantizeTest, GivenScalesReproduceComputedOnesAndApplyOthers) {
+  std::vector<float> x = randomValues(3 * 40, 5, -10, 10);
+  BlockTensor computed = quantize(x.data(), {3, 40}, {1, 32}, ElementFormat::E4M3);
+  BlockTensor given = quantizeWithScales(x.data(), {3, 40}, {1, 32},
+                                         ElementFormat::E4M3, computed.scales);
+  EXPECT_EQ(given.codes, computed.codes);
+  EXPECT_EQ(given.scales, computed.scales);
+
+  // Other scales round against those: 3.0 with X = 2 is 1.5; NaN zeroes codes.
+  std::vector<float> y(64, 3.0f);
+  std::vector<uint8_t> scales = {encodeE8M0(1), kE8M0NaN};
+  BlockTensor q = quantizeWithScales(y.data(), {64}, {32}, ElementFormat::E2M1, scales);
+  EXPECT_EQ(decodeElement(ElementFormat::E2M1, q.codes[0]), 1.5);
+  EXPECT_EQ(q.codes[40], 0);
+  EXPECT_TRUE(std::isnan(dequantize(q)[40]));
+}
+
+} // namespace

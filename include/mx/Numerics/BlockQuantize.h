@@ -48,6 +48,16 @@ BlockTensor quantize(const float *data, const std::vector<int64_t> &shape,
                      const std::vector<int64_t> &block, ElementFormat format,
                      const QuantizeOptions &options = {});
 
+/// Quantizes against given block scales (row-major over the block grid of
+/// `shape` and `block`) instead of computing them: `options.scaleRule` is not
+/// used. Elements of a block whose scale is NaN get code 0.
+BlockTensor quantizeWithScales(const float *data,
+                               const std::vector<int64_t> &shape,
+                               const std::vector<int64_t> &block,
+                               ElementFormat format,
+                               const std::vector<uint8_t> &scales,
+                               const QuantizeOptions &options = {});
+
 /// Dequantizes to f32: element * 2^scale, which is exact unless it overflows
 /// f32 (then +-Inf). Every element of a NaN-scale block is NaN.
 std::vector<float> dequantize(const BlockTensor &tensor);

@@ -60,6 +60,18 @@ func.func @requantize_other_encoding_stays(%q: !mx.tensor<32xf8E4M3FN, block = [
 
 // -----
 
+// Given scales may differ from the encoding's: no fold.
+// CHECK-LABEL: func.func @requantize_given_scales_stays
+// CHECK: mx.dequantize
+// CHECK: mx.quantize %{{.*}} scales(
+func.func @requantize_given_scales_stays(%q: !mx.tensor<64xf4E2M1FN, block = [32]>, %s: tensor<2xf8E8M0FNU>) -> !mx.tensor<64xf4E2M1FN, block = [32]> {
+  %x = mx.dequantize %q : !mx.tensor<64xf4E2M1FN, block = [32]> -> tensor<64xf32>
+  %r = mx.quantize %x scales(%s : tensor<2xf8E8M0FNU>) : tensor<64xf32> -> !mx.tensor<64xf4E2M1FN, block = [32]>
+  return %r : !mx.tensor<64xf4E2M1FN, block = [32]>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @cast_to_same_type
 // CHECK-SAME: (%[[Q:.+]]: !mx.tensor
 // CHECK-NEXT: %[[C:.+]] = mx.cast %[[Q]] scale_rule<rceil>
@@ -114,6 +126,31 @@ func.func @unpack_of_pack(%e: tensor<8x64xf4E2M1FN>, %s: tensor<8x4xf8E4M3FN>) -
   %p = mx.pack %e, %s : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN> -> !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   %e2, %s2 = mx.unpack %p : !mx.tensor<8x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>
   return %e2, %s2 : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>
+}
+
+// -----
+
+// The scales half of unpack(quantize with given scales) is those scales; the
+// quantize is then dead when its elements are unused.
+// CHECK-LABEL: func.func @unpack_scales_of_quantize
+// CHECK-SAME: (%[[X:.+]]: tensor<3x40xf32>, %[[S:.+]]: tensor<3x2xf8E8M0FNU>)
+// CHECK-NEXT: return %[[S]]
+func.func @unpack_scales_of_quantize(%x: tensor<3x40xf32>, %s: tensor<3x2xf8E8M0FNU>) -> tensor<3x2xf8E8M0FNU> {
+  %q = mx.quantize %x scales(%s : tensor<3x2xf8E8M0FNU>) : tensor<3x40xf32> -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+  %e, %s2 = mx.unpack %q : !mx.tensor<3x40xf8E4M3FN, block = [1, 32]> -> tensor<3x40xf8E4M3FN>, tensor<3x2xf8E8M0FNU>
+  return %s2 : tensor<3x2xf8E8M0FNU>
+}
+
+// -----
+
+// Computed scales are not an SSA value to forward.
+// CHECK-LABEL: func.func @unpack_scales_of_computed_quantize_stays
+// CHECK: mx.quantize
+// CHECK: mx.unpack
+func.func @unpack_scales_of_computed_quantize_stays(%x: tensor<3x40xf32>) -> tensor<3x2xf8E8M0FNU> {
+  %q = mx.quantize %x : tensor<3x40xf32> -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+  %e, %s2 = mx.unpack %q : !mx.tensor<3x40xf8E4M3FN, block = [1, 32]> -> tensor<3x40xf8E4M3FN>, tensor<3x2xf8E8M0FNU>
+  return %s2 : tensor<3x2xf8E8M0FNU>
 }
 
 // -----

@@ -58,6 +58,30 @@ func.func @quantize_c5_e4m3_scales(%x: tensor<16x64xf32>) {
 
 // -----
 
+func.func @quantize_c6_scales_type(%x: tensor<64xf32>, %s: tensor<2xi8>) {
+  // expected-error @+1 {{'mx.quantize' op expected scales of type 'f8E8M0FNU', but got 'i8'}}
+  %q = mx.quantize %x scales(%s : tensor<2xi8>) : tensor<64xf32> -> !mx.tensor<64xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c6_scales_shape(%x: tensor<3x40xf32>, %s: tensor<3x1xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.quantize' op expected the scales shape to match the block grid shape 3x2, but got 3x1}}
+  %q = mx.quantize %x scales(%s : tensor<3x1xf8E8M0FNU>) : tensor<3x40xf32> -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c7_rule_with_scales(%x: tensor<64xf32>, %s: tensor<2xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.quantize' op expected no scale_rule with given scales, but got scale_rule<rceil>}}
+  %q = mx.quantize %x scales(%s : tensor<2xf8E8M0FNU>) scale_rule<rceil> : tensor<64xf32> -> !mx.tensor<64xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
 func.func @quantize_input_type(%x: tensor<32xf64>) {
   // expected-error @+1 {{'mx.quantize' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<32xf64>'}}
   %q = mx.quantize %x : tensor<32xf64> -> !mx.tensor<32xf4E2M1FN, block = [32]>

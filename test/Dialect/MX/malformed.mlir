@@ -12,7 +12,7 @@ func.func @generic_quantize_wrong_result_type(%x: tensor<32xf32>) {
 // -----
 
 func.func @generic_quantize_no_operand() {
-  // expected-error @+1 {{'mx.quantize' op requires a single operand}}
+  // expected-error @+1 {{'mx.quantize' op expected 1 or more operands, but found 0}}
   %q = "mx.quantize"() : () -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return
 }

@@ -30,6 +30,13 @@ func.func @quantize_options(%a: tensor<32xbf16>, %b: tensor<32xf16>, %c: tensor<
   return
 }
 
+// CHECK-LABEL: func.func @quantize_given_scales
+// CHECK: mx.quantize %{{.*}} scales(%{{.*}} : tensor<3x2xf8E8M0FNU>) rounding<stochastic> seed(1) : tensor<3x40xf32> -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+func.func @quantize_given_scales(%x: tensor<3x40xf32>, %s: tensor<3x2xf8E8M0FNU>) -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]> {
+  %q = mx.quantize %x scales(%s : tensor<3x2xf8E8M0FNU>) rounding<stochastic> seed(1) : tensor<3x40xf32> -> !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+  return %q : !mx.tensor<3x40xf8E4M3FN, block = [1, 32]>
+}
+
 // CHECK-LABEL: func.func @quantize_dynamic
 // CHECK: mx.quantize %{{.*}} : tensor<?x4096xf32> -> !mx.tensor<?x4096xi8, block = [1, 32]>
 func.func @quantize_dynamic(%x: tensor<?x4096xf32>) -> !mx.tensor<?x4096xi8, block = [1, 32]> {

@@ -82,7 +82,25 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
 // QuantizeOp / DequantizeOp / CastOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult QuantizeOp::verify() { return verifyRoundingOp(*this); }
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifyRoundingOp(*this)))
+    return failure();
+  if (!hasGivenScales())
+    return success();
+  BlockTensorType result = getResult().getType();
+  auto scales = cast<RankedTensorType>(getScales().getType());
+  if (scales.getElementType() != result.getScaleType()) // (C6)
+    return emitOpError() << "expected scales of type " << result.getScaleType()
+                         << ", but got " << scales.getElementType();
+  if (failed(verifySameShape(*this, result.getScaleShape(), scales.getShape(),
+                             "scales", "block grid"))) // (C6)
+    return failure();
+  if (getScaleRule() != ScaleRule::floor) // (C7)
+    return emitOpError() << "expected no scale_rule with given scales, but got "
+                            "scale_rule<"
+                         << stringifyScaleRule(getScaleRule()) << ">";
+  return success();
+}
 
 LogicalResult DequantizeOp::verify() {
   return verifySameShape(*this, getInput().getType().getShape(),

@@ -29,7 +29,8 @@ struct ExpandCast final : OpRewritePattern<CastOp> {
     Value values =
         DequantizeOp::create(rewriter, op.getLoc(), f32Type, op.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(
-        op, op.getType(), values, op.getScaleRuleAttr(), op.getRoundingAttr(),
+        op, op.getType(), values, /*scales=*/Value(), op.getScaleRuleAttr(),
+        op.getRoundingAttr(),
         op.getSeedAttr(), op.getSaturationAttr());
     return success();
   }

@@ -51,6 +51,17 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
            : tensor<64x128xbf16> -> !mx.tensor<64x128xf8E5M2, block = [1, 32]>
     ```
 
+    With a `scales` operand the block scales are given (precomputed, static,
+    or made explicit by `-mx-insert-scale-computation`) and no amax is
+    computed: each element is rounded against its block's given scale, and a
+    NaN scale makes the block's element codes zero, as it does for a computed
+    one. The result's scales are the operand.
+
+    ```mlir
+    %q = mx.quantize %x scales(%s : tensor<64x4xf8E8M0FNU>) : tensor<64x128xf32>
+           -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+    ```
+
     `mx.quantize(mx.dequantize(%q))` folds to `%q` when the result type is the
     type of `%q`, the dequantize produced f32 (so it was exact) and the rule is
     `floor` or `even`: re-quantizing the values of a block quantized under
@@ -66,12 +77,28 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
       E5M2), the only ones with Inf or NaN;
     - (C5) the result has f8E8M0FNU scales: the scale rules choose powers of
       two, and no rule is defined yet for f8E4M3FN (NVFP4-style) scales,
-      whose tensors come from `mx.pack`.
+      whose tensors come from `mx.pack`;
+    - (C6) given `scales` have the result's scale type and block-grid shape;
+    - (C7) given `scales` leave no scale rule to apply: `scale_rule` stays
+      at its default.
   }];
-  let arguments = !con((ins MX_FloatTensor:$input), roundingArguments);
+  let arguments = !con((ins MX_FloatTensor:$input,
+                            Optional<AnyRankedTensor>:$scales),
+                       roundingArguments);
   let results = (outs MX_BlockTensorType:$result);
-  let assemblyFormat = "$input " # roundingFormat #
-    " attr-dict `:` type($input) `->` qualified(type($result))";
+  let assemblyFormat = "$input (`scales` `(` $scales^ `:` type($scales) `)`)? " #
+    roundingFormat # " attr-dict `:` type($input) `->` qualified(type($result))";
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input), [{
+      build($_builder, $_state, result, input, /*scales=*/::mlir::Value(),
+            ::mlir::mx::ScaleRule::floor, ::mlir::mx::Rounding::rne,
+            /*seed=*/nullptr);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// True when the block scales are an operand rather than computed.
+    bool hasGivenScales() { return static_cast<bool>(getScales()); }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -180,7 +207,8 @@ def MX_UnpackOp : MX_Op<"unpack"> {
   let description = [{
     The inverse of `mx.pack`: yields the element codes as a tensor of the
     element type and the scales as a tensor of the scale type, one entry per
-    block. `mx.unpack(mx.pack(%e, %s))` folds to `%e, %s`.
+    block. `mx.unpack(mx.pack(%e, %s))` folds to `%e, %s`, and the scales of
+    `mx.unpack(mx.quantize %x scales(%s))` are `%s`.
 
     ```mlir
     %elements, %scales = mx.unpack %q
@@ -199,6 +227,7 @@ def MX_UnpackOp : MX_Op<"unpack"> {
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

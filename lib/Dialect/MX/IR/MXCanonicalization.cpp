@@ -1,4 +1,4 @@
-//===- MXOpFolds.cpp - Folds of the mx dialect's operations ---------------===//
+//===- MXCanonicalization.cpp - Folds and canonicalization patterns -------===//
 //
 // Only rewrites that are exact on every input: quantize/dequantize are lossy,
 // so a pair folds only where re-quantizing provably reproduces the encoding.
@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -31,7 +32,8 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor) {
   // quantize(dequantize(q) : f32) -> q, for the same encoding. A dequantize
   // to f16/bf16 may have rounded, so only f32 qualifies.
   auto dequantize = getInput().getDefiningOp<DequantizeOp>();
-  if (!dequantize || !dequantize.getType().getElementType().isF32() ||
+  if (hasGivenScales() || !dequantize ||
+      !dequantize.getType().getElementType().isF32() ||
       dequantize.getInput().getType() != getType() ||
       !isIdempotentRule(getScaleRule()))
     return {};
@@ -66,6 +68,31 @@ LogicalResult UnpackOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &results
   results.push_back(pack.getElements());
   results.push_back(pack.getScales());
   return success();
+}
+
+namespace {
+/// The scales of unpack(quantize %x scales(%s)) are %s: the quantize only
+/// rounds elements against them.
+struct ForwardGivenScales final : OpRewritePattern<UnpackOp> {
+  using Base::Base;
+
+  LogicalResult matchAndRewrite(UnpackOp op,
+                                PatternRewriter &rewriter) const override {
+    auto quantize = op.getInput().getDefiningOp<QuantizeOp>();
+    if (!quantize || !quantize.hasGivenScales())
+      return rewriter.notifyMatchFailure(op, "input is not a quantize with "
+                                             "given scales");
+    if (op.getScales().use_empty())
+      return rewriter.notifyMatchFailure(op, "scales are unused");
+    rewriter.replaceAllUsesWith(op.getScales(), quantize.getScales());
+    return success();
+  }
+};
+} // namespace
+
+void UnpackOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<ForwardGivenScales>(context);
 }
 
 //===----------------------------------------------------------------------===//
