@@ -5,6 +5,10 @@
 
 #include "mx/Dialect/MX/IR/MXDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -17,6 +21,10 @@ namespace mx {
 
 /// Rewrites mx.cast into mx.dequantize (to f32) followed by mx.quantize.
 void populateMXExpandCastsPatterns(RewritePatternSet &patterns);
+
+/// Rewrites mx.quantize without given scales (static shapes) into explicit
+/// block-amax and scale-rule tensor code feeding mx.quantize with scales.
+void populateMXInsertScaleComputationPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"

@@ -29,4 +29,47 @@ def MXExpandCastsPass : Pass<"mx-expand-casts"> {
   let dependentDialects = ["::mlir::mx::MXDialect"];
 }
 
+def MXInsertScaleComputationPass : Pass<"mx-insert-scale-computation"> {
+  let summary = "Make the block-scale computation of mx.quantize explicit";
+  let description = [{
+    Rewrites every `mx.quantize` that computes its own scales into explicit
+    tensor code for them, and a quantize that takes the scales as an operand:
+
+    1. block abs-max: the input (f16/bf16 extended to f32, exactly) is padded
+       with zeros to whole blocks (zeros never change an amax, so partial
+       blocks come out right), split into blocks with `tensor.expand_shape`,
+       and reduced with `math.absf` / `arith.maximumf`, which propagates NaN;
+    2. shared exponent: an elementwise `linalg.generic` of integer operations
+       on amax's f32 bits implements the op's scale rule exactly as
+       docs/Numerics.md states it (floor, ceil, even, rceil; subnormal amax
+       normalized, zero amax taken as 2^-126, NaN/Inf to the NaN code 0xFF,
+       clamping to [-127, 127]), producing `f8E8M0FNU` codes.
+
+    Before:
+    ```mlir
+    %q = mx.quantize %x scale_rule<rceil> : tensor<4x40xf32>
+           -> !mx.tensor<4x40xf4E2M1FN, block = [1, 32]>
+    ```
+    After (abridged):
+    ```mlir
+    %p = tensor.pad %x low[0, 0] high[0, 24] {...} : tensor<4x40xf32> to tensor<4x64xf32>
+    %b = tensor.expand_shape %p [[0, 1], [2, 3]] ... into tensor<4x1x2x32xf32>
+    %amax = linalg.generic {...reduction...} ins(%b) outs(%zeros : tensor<4x2xf32>)
+    %s = linalg.generic {...} ins(%amax) outs(... : tensor<4x2xf8E8M0FNU>)
+    %q = mx.quantize %x scales(%s : tensor<4x2xf8E8M0FNU>) : tensor<4x40xf32>
+           -> !mx.tensor<4x40xf4E2M1FN, block = [1, 32]>
+    ```
+
+    Only static shapes are handled so far; a quantize of a dynamically shaped
+    tensor is reported as an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::mx::MXDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // MX_DIALECT_MX_TRANSFORMS_PASSES_TD
