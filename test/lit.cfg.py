@@ -25,3 +25,12 @@ tools = [
     ToolSubst("%stock-mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, [config.mx_tools_dir, config.llvm_tools_dir])
+
+# Tests that execute lowered code need the upstream runner and its runtime.
+config.mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+config.runtime_libs = [os.path.join(config.llvm_tools_dir, "..", "lib", name)
+                       for name in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so")]
+if os.path.exists(config.mlir_runner) and all(map(os.path.exists, config.runtime_libs)):
+    config.available_features.add("mlir-runner")
+    config.substitutions.append(("%mlir_runner", config.mlir_runner))
+    config.substitutions.append(("%runtime_libs", ",".join(config.runtime_libs)))
