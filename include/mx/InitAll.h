@@ -8,6 +8,7 @@
 #ifndef MX_INITALL_H
 #define MX_INITALL_H
 
+#include "mx/Conversion/Passes.h"
 #include "mx/Dialect/MX/IR/MXDialect.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
 
@@ -22,7 +23,10 @@ inline void registerAllMXDialects(DialectRegistry &registry) {
 
 /// Registers every mx pass with the global pass registry (for -help and
 /// textual pipelines).
-inline void registerAllMXPasses() { registerMXPasses(); }
+inline void registerAllMXPasses() {
+  registerMXPasses();
+  registerMXConversionPasses();
+}
 
 } // namespace mlir::mx
 

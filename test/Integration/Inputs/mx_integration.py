@@ -11,7 +11,7 @@ import numpy as np
 # From the mx dialect on tensors to the LLVM dialect. The steps after the mx
 # passes are upstream's.
 LOWERING = [
-    "-mx-insert-scale-computation", "-canonicalize", "-convert-elementwise-to-linalg",
+    "-convert-mx-to-linalg", "-canonicalize", "-convert-elementwise-to-linalg",
     "-one-shot-bufferize=bufferize-function-boundaries", "-convert-linalg-to-loops",
     "-expand-strided-metadata", "-lower-affine", "-convert-scf-to-cf",
     "-convert-math-to-llvm", "-convert-arith-to-llvm", "-finalize-memref-to-llvm",
@@ -55,6 +55,8 @@ class Numerics:
         self.lib.mlirMXNumericsQuantize.argtypes = [
             ctypes.POINTER(ctypes.c_float), ctypes.c_int64, i64p, i64p, ctypes.c_char_p,
             ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64, u8p, u8p]
+        self.lib.mlirMXNumericsDequantize.argtypes = [
+            u8p, u8p, ctypes.c_int64, i64p, i64p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_float)]
 
     def quantize(self, x, fmt, block, rule="floor", rounding="rne", nonfinite=False, seed=0):
         x = np.ascontiguousarray(x, dtype=np.float32)
@@ -72,7 +74,30 @@ class Numerics:
         assert status == 0
         return codes, scales
 
+    def dequantize(self, codes, scales, fmt, block):
+        codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        scales = np.ascontiguousarray(scales, dtype=np.uint8)
+        shape = np.array(codes.shape, dtype=np.int64)
+        blocks = np.array(block, dtype=np.int64)
+        out = np.zeros(codes.shape, dtype=np.float32)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        assert self.lib.mlirMXNumericsDequantize(
+            codes.ctypes.data_as(u8p), scales.ctypes.data_as(u8p), codes.ndim,
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            blocks.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), fmt.encode(),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return out
 
-# The MLIR element type of each format name.
+
+# The MLIR element type of each format name, and its width.
 ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
                  "e2m3": "f6E2M3FN", "e2m1": "f4E2M1FN", "int8": "i8"}
+ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
+
+
+def print_call(name, value, mlir_shape):
+    """MLIR lines that print an i32 tensor value with printMemrefI32."""
+    return f"""
+  %m_{name} = bufferization.to_buffer {value} : tensor<{mlir_shape}xi32> to memref<{mlir_shape}xi32>
+  %u_{name} = memref.cast %m_{name} : memref<{mlir_shape}xi32> to memref<*xi32>
+  call @printMemrefI32(%u_{name}) : (memref<*xi32>) -> ()"""

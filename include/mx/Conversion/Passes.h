@@ -1,0 +1,25 @@
+//===- Passes.h - Conversions out of the mx dialect -------------*- C++ -*-===//
+
+#ifndef MX_CONVERSION_PASSES_H
+#define MX_CONVERSION_PASSES_H
+
+#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::mx {
+
+#define GEN_PASS_DECL
+#include "mx/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mx/Conversion/Passes.h.inc"
+
+} // namespace mlir::mx
+
+#endif // MX_CONVERSION_PASSES_H

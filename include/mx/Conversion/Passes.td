@@ -1,0 +1,46 @@
+//===- Passes.td - Conversions out of the mx dialect -------*- tablegen -*-===//
+
+#ifndef MX_CONVERSION_PASSES_TD
+#define MX_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertMXToLinalgPass : Pass<"convert-mx-to-linalg", "ModuleOp"> {
+  let summary = "Lower mx ops on tensors to linalg on element-code and scale tensors";
+  let description = [{
+    Decomposes every `!mx.tensor` into its two halves, a 1:N type conversion
+    that also rewrites function signatures, calls and returns:
+
+    - the element codes, `tensor<shape x i8>`, one byte per element (FP6/FP4
+      codes in the low bits; sub-byte packing is a later storage step);
+    - the scales, `tensor<grid x f8E8M0FNU>`.
+
+    `mx.cast` is first written out as dequantize + quantize and every
+    `mx.quantize` gets explicit scales (as `-mx-expand-casts` and
+    `-mx-insert-scale-computation` do). Then quantize, dequantize, pack,
+    unpack and ldexp become `linalg.generic` ops over the blocked view of the
+    tensor (padded to whole blocks and split with `tensor.expand_shape`, so
+    that a block's scale is a broadcast operand). Element conversion is
+    integer arithmetic on the f32 bits (`math.ctlz`, shifts, selects) that
+    reproduces lib/Numerics exactly for every format, rounding mode
+    (stochastic: Philox4x32-10 keyed by the seed, counter = linear index) and
+    saturation; decoding multiplies by exact powers of two.
+
+    ```mlir
+    %q = mx.quantize %x : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+    ```
+    becomes the scale computation, then
+    ```mlir
+    %codes = linalg.generic ... ins(%xb, %scales : tensor<4x1x2x32xf32>, tensor<4x2xf8E8M0FNU>)
+               outs(%e : tensor<4x1x2x32xi8>) { ... arith on i32 ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // MX_CONVERSION_PASSES_TD

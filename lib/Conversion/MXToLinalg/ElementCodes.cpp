@@ -1,0 +1,258 @@
+//===- ElementCodes.cpp - Scalar arith IR for MX element codes ------------===//
+//
+// Mirrors lib/Numerics/ElementFormat.cpp: |V| = sig * 2^ex exactly (sig the
+// 24-bit significand), V / X = sig * 2^(ex - s). The code is found by
+// shifting sig to the element's quantum and rounding on the bits shifted
+// out, which is the single rounding step the contract prescribes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ElementCodes.h"
+
+#include "mx/Numerics/Philox.h"
+#include "mx/Numerics/Scale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+namespace num = mlir::mx::numerics;
+using P = arith::CmpIPredicate;
+
+namespace {
+/// One arith op per helper, on integers of one width.
+struct Ints {
+  OpBuilder &b;
+  Location loc;
+  Type type;
+
+  Value c(int64_t v) { return arith::ConstantIntOp::create(b, loc, type, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value band(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value bor(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value bxor(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
+  Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
+  Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
+  Value cmp(P p, Value x, Value y) { return arith::CmpIOp::create(b, loc, p, x, y); }
+  Value sel(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value boolAnd(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value boolOr(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value zext(Value x, Type to) { return arith::ExtUIOp::create(b, loc, to, x); }
+};
+} // namespace
+
+/// Rounds n_floor + rem / 2^sh (sh > 0, rem < 2^sh, both as i32 with sh
+/// already clamped where noted) to an integer, returning the increment (0/1).
+static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
+                               Value rem, Value sh, Value randomBits,
+                               num::Rounding rounding) {
+  Ints i{b, loc, b.getI32Type()};
+  switch (rounding) {
+  case num::Rounding::TowardZero:
+    return i.c(0);
+  case num::Rounding::NearestEven: {
+    // For sh >= 25 every remainder is below half: min(sh, 31) keeps that.
+    Value half = i.shl(i.c(1), i.sub(i.min(sh, i.c(31)), i.c(1)));
+    Value above = i.cmp(P::ugt, rem, half);
+    Value tie = i.cmp(P::eq, rem, half);
+    Value odd = i.cmp(P::ne, i.band(nFloor, i.c(1)), i.c(0));
+    return i.zext(i.boolOr(above, i.boolAnd(tie, odd)), b.getI32Type());
+  }
+  case num::Rounding::Stochastic: {
+    // Up iff r < rem / 2^sh * 2^32, i.e. r * 2^sh < rem * 2^32, in i64:
+    // sh <= 32: r < rem << (32 - sh); sh > 32: (r << (sh - 32)) < rem, with
+    // the shift capped at 31, past which only r == 0 can be below rem.
+    Ints w{b, loc, b.getI64Type()};
+    Value r = w.zext(randomBits, b.getI64Type());
+    Value rem64 = w.zext(rem, b.getI64Type());
+    Value sh64 = w.zext(sh, b.getI64Type());
+    Value small = w.cmp(P::sle, sh64, w.c(32));
+    Value lhs = w.sel(small, r, w.shl(r, w.min(w.sub(sh64, w.c(32)), w.c(31))));
+    Value rhs = w.sel(small, w.shl(rem64, w.max(w.sub(w.c(32), sh64), w.c(0))),
+                      rem64);
+    return i.zext(w.cmp(P::ult, lhs, rhs), b.getI32Type());
+  }
+  }
+  llvm_unreachable("unknown rounding");
+}
+
+Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
+                                   Value scale, Value randomBits,
+                                   const EncodeOptions &options) {
+  const num::FormatInfo &info = num::getFormatInfo(options.format);
+  Type i32 = b.getI32Type();
+  Ints i{b, loc, i32};
+  const bool isInt8 = options.format == num::ElementFormat::INT8;
+  const int m = int(info.mantissaBits);
+
+  Value bits = arith::BitcastOp::create(b, loc, i32, value);
+  Value sign = i.shr(bits, i.c(31));
+  Value field = i.band(i.shr(bits, i.c(23)), i.c(0xFF));
+  Value fraction = i.band(bits, i.c(0x7FFFFF));
+  Value isSubnormal = i.cmp(P::eq, field, i.c(0));
+  Value isNaN = i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)),
+                          i.cmp(P::ne, fraction, i.c(0)));
+  Value isInf = i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)),
+                          i.cmp(P::eq, fraction, i.c(0)));
+  // |V| = sig * 2^ex, and V / X = sig * 2^q.
+  Value sig = i.sel(isSubnormal, fraction, i.bor(fraction, i.c(0x800000)));
+  Value ex = i.sub(i.sel(isSubnormal, i.c(1), field), i.c(150));
+  Value q = i.sub(ex, i.sub(scale, i.c(num::kE8M0Bias)));
+  // floor(log2(V / X)); meaningless for sig == 0, which is handled below.
+  Value lz = math::CountLeadingZerosOp::create(b, loc, sig);
+  Value log2 = i.add(i.sub(i.c(31), lz), q);
+
+  // The quantum's exponent: the binade's for FP (or the subnormal one's),
+  // 2^-6 for INT8.
+  Value quantumExp =
+      isInt8 ? i.c(-6)
+             : i.sub(i.max(log2, i.c(1 - info.bias)), i.c(m));
+  Value sh = i.sub(quantumExp, q);
+  Value positive = i.cmp(P::sgt, sh, i.c(0));
+  // sh <= 0: V / X is a multiple of the quantum (only small multiples reach
+  // here, or INT8 overflow, caught below).
+  Value exact = i.shl(sig, i.min(i.max(i.sub(i.c(0), sh), i.c(0)), i.c(31)));
+  Value shClamped = i.max(i.min(sh, i.c(31)), i.c(0));
+  Value nFloor = i.sel(positive, i.shr(sig, shClamped), exact);
+  Value mask = i.sub(i.shl(i.c(1), shClamped), i.c(1));
+  Value rem = i.sel(positive, i.band(sig, mask), i.c(0));
+  Value up = i.sel(positive,
+                   roundingIncrement(b, loc, nFloor, rem, sh, randomBits,
+                                     options.rounding),
+                   i.c(0));
+  Value n = i.add(nFloor, up);
+
+  Value signBit = i.shl(sign, i.c(info.bits - 1));
+  Value code;
+  if (isInt8) {
+    // Values of 2^7 and above saturate however they round (and shifting
+    // them would overflow); Inf too.
+    Value big = i.boolOr(i.cmp(P::sge, log2, i.c(7)), isInf);
+    Value k = i.sel(big, i.c(127), i.min(n, i.c(127)));
+    k = i.sel(i.cmp(P::eq, sig, i.c(0)), i.c(0), k);
+    Value negated = i.sub(i.c(0), k);
+    code = i.band(i.sel(i.cmp(P::ne, sign, i.c(0)), negated, k), i.c(0xFF));
+    code = i.sel(isNaN, i.c(0), code);
+  } else {
+    // ((t + bias - 1) << m) + n encodes normals, subnormals (t = emin) and a
+    // carry into the next binade alike.
+    Value t = i.add(quantumExp, i.c(m));
+    Value magnitude = i.add(i.shl(i.add(t, i.c(info.bias - 1)), i.c(m)), n);
+    magnitude = i.sel(i.cmp(P::eq, sig, i.c(0)), i.c(0), magnitude);
+    int64_t maxCode = num::encodeElement(options.format, info.maxNormal,
+                                         num::Rounding::TowardZero,
+                                         num::Saturation::Saturate);
+    Value overflow = i.boolOr(i.cmp(P::sgt, magnitude, i.c(maxCode)), isInf);
+    int64_t overflowCode = num::encodeElement(
+        options.format, std::numeric_limits<double>::infinity(),
+        options.rounding, options.saturation);
+    magnitude = i.sel(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))),
+                      magnitude);
+    code = i.bor(magnitude, signBit);
+    int64_t nanCode = num::encodeElement(
+        options.format, std::numeric_limits<double>::quiet_NaN(),
+        options.rounding, options.saturation);
+    code = i.sel(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0),
+                 code);
+  }
+  // The NaN of a NaN-scale block lives in its scale; its codes are zero.
+  return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
+}
+
+/// 2^e as f32, for e in the normal range [-126, 127].
+static Value pow2(OpBuilder &b, Location loc, Value e) {
+  Ints i{b, loc, b.getI32Type()};
+  return arith::BitcastOp::create(b, loc, b.getF32Type(),
+                                  i.shl(i.add(e, i.c(127)), i.c(23)));
+}
+
+Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
+                                   Value scale, num::ElementFormat format) {
+  const num::FormatInfo &info = num::getFormatInfo(format);
+  Type f32 = b.getF32Type();
+  Ints i{b, loc, b.getI32Type()};
+  Value element;
+  if (format == num::ElementFormat::INT8) {
+    // Sign-extend the byte, then k / 64.
+    Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
+    element = arith::MulFOp::create(b, loc,
+                                    arith::SIToFPOp::create(b, loc, f32, k),
+                                    pow2(b, loc, i.c(-6)));
+  } else {
+    const int m = int(info.mantissaBits);
+    Value negative = i.cmp(P::ne, i.band(code, i.c(1 << (info.bits - 1))), i.c(0));
+    Value field = i.band(i.shr(code, i.c(m)), i.c((1 << info.exponentBits) - 1));
+    Value mantissa = i.band(code, i.c((1 << m) - 1));
+    Value isSubnormal = i.cmp(P::eq, field, i.c(0));
+    Value sig = i.sel(isSubnormal, mantissa, i.bor(mantissa, i.c(1 << m)));
+    Value exponent =
+        i.sub(i.sel(isSubnormal, i.c(1), field), i.c(info.bias + m));
+    Value magnitude = arith::MulFOp::create(
+        b, loc, arith::UIToFPOp::create(b, loc, f32, sig), pow2(b, loc, exponent));
+    int64_t top = (1 << info.exponentBits) - 1;
+    Value topField = i.cmp(P::eq, field, i.c(top));
+    auto constant = [&](double v) {
+      return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32),
+                                            APFloat(float(v)));
+    };
+    if (info.hasInf) {
+      Value special = arith::SelectOp::create(
+          b, loc, i.cmp(P::eq, mantissa, i.c(0)),
+          constant(std::numeric_limits<double>::infinity()),
+          constant(std::numeric_limits<double>::quiet_NaN()));
+      magnitude = arith::SelectOp::create(b, loc, topField, special, magnitude);
+    } else if (info.hasNaN) {
+      Value isNaN = i.boolAnd(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
+      magnitude = arith::SelectOp::create(
+          b, loc, isNaN, constant(std::numeric_limits<double>::quiet_NaN()),
+          magnitude);
+    }
+    element = arith::SelectOp::create(
+        b, loc, negative, arith::NegFOp::create(b, loc, magnitude), magnitude);
+  }
+  // element * 2^(scale - 127): scale code 0 is the subnormal 2^-127, built
+  // as 2^-126 * 2^-1 so that each factor is a normal f32 (both products are
+  // exact: elements have at most 4 significant bits).
+  Value e = i.sub(scale, i.c(num::kE8M0Bias));
+  Value isLowest = i.cmp(P::eq, e, i.c(-127));
+  Value scaled = arith::MulFOp::create(b, loc, element,
+                                       pow2(b, loc, i.max(e, i.c(-126))));
+  scaled = arith::SelectOp::create(
+      b, loc, isLowest,
+      arith::MulFOp::create(b, loc, scaled, pow2(b, loc, i.c(-1))), scaled);
+  Value nan = arith::ConstantFloatOp::create(
+      b, loc, cast<FloatType>(f32),
+      APFloat(std::numeric_limits<float>::quiet_NaN()));
+  return arith::SelectOp::create(
+      b, loc, i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), nan, scaled);
+}
+
+Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
+                                    uint64_t seed) {
+  Ints w{b, loc, b.getI64Type()};
+  Value mask = w.c(0xFFFFFFFF);
+  // Words kept in i64 (upper half zero) so that products are full 64-bit.
+  Value c0 = w.band(index, mask), c1 = w.shr(index, w.c(32));
+  Value c2 = w.c(0), c3 = w.c(0);
+  uint32_t k0 = uint32_t(seed), k1 = uint32_t(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    Value p0 = w.mul(c0, w.c(0xD2511F53));
+    Value p1 = w.mul(c2, w.c(0xCD9E8D57));
+    Value n0 = w.bxor(w.bxor(w.shr(p1, w.c(32)), c1), w.c(k0));
+    Value n2 = w.bxor(w.bxor(w.shr(p0, w.c(32)), c3), w.c(k1));
+    c0 = n0;
+    c1 = w.band(p1, mask);
+    c2 = n2;
+    c3 = w.band(p0, mask);
+    k0 += 0x9E3779B9;
+    k1 += 0xBB67AE85;
+  }
+  return arith::TruncIOp::create(b, loc, b.getI32Type(), c0);
+}

@@ -1,0 +1,45 @@
+//===- ElementCodes.h - Scalar arith IR for MX element codes ----*- C++ -*-===//
+//
+// Builders that emit, as scalar arith ops (which linalg vectorization turns
+// into vector ops), the exact element arithmetic of lib/Numerics: rounding a
+// value against a power-of-two scale to an element code, decoding a code, and
+// the Philox bits of stochastic rounding. Integer ops on f32 bits only: no
+// division, no runtime call, no narrow-float truncf.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H
+#define MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H
+
+#include "mx/Numerics/ElementFormat.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::mx {
+
+/// The options of one element encoding, as lib/Numerics takes them.
+struct EncodeOptions {
+  numerics::ElementFormat format;
+  numerics::Rounding rounding;
+  numerics::Saturation saturation;
+};
+
+/// The i32 element code (low `bits` bits) of `value` (f32) divided by the
+/// E8M0 scale `scale` (i32 holding the code 0..255). A NaN scale gives code 0.
+/// `randomBits` (i32) is used by stochastic rounding only.
+Value buildEncodeElement(OpBuilder &b, Location loc, Value value, Value scale,
+                         Value randomBits, const EncodeOptions &options);
+
+/// The f32 value of element code `code` (i32) times the E8M0 scale `scale`
+/// (i32 code): exact unless beyond f32's range; NaN for a NaN scale.
+Value buildDecodeElement(OpBuilder &b, Location loc, Value code, Value scale,
+                         numerics::ElementFormat format);
+
+/// Philox4x32-10 word 0 for counter (index, 0, 0) and key `seed`, as i32:
+/// the stochastic-rounding bits of the element at linear `index` (i64).
+Value buildStochasticBits(OpBuilder &b, Location loc, Value index,
+                          uint64_t seed);
+
+} // namespace mlir::mx
+
+#endif // MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H

@@ -1,0 +1,70 @@
+//===- MXToLinalg.cpp - The convert-mx-to-linalg pass ---------------------===//
+
+#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/Passes.h"
+#include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::mx {
+#define GEN_PASS_DEF_CONVERTMXTOLINALGPASS
+#include "mx/Conversion/Passes.h.inc"
+} // namespace mlir::mx
+
+using namespace mlir;
+using namespace mlir::mx;
+
+void mlir::mx::populateMXToLinalgTypeConversion(TypeConverter &converter) {
+  converter.addConversion([](Type type) { return type; });
+  converter.addConversion(
+      [](BlockTensorType type, SmallVectorImpl<Type> &results) {
+        results.push_back(RankedTensorType::get(
+            type.getShape(), IntegerType::get(type.getContext(), 8)));
+        results.push_back(type.getScalesType());
+        return success();
+      });
+}
+
+namespace {
+struct ConvertMXToLinalgPass final
+    : mlir::mx::impl::ConvertMXToLinalgPassBase<ConvertMXToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    ModuleOp module = getOperation();
+
+    // Write casts out and make scales explicit: after this every quantize
+    // takes its scales as an operand.
+    RewritePatternSet definitions(context);
+    populateMXExpandCastsPatterns(definitions);
+    populateMXInsertScaleComputationPatterns(definitions);
+    if (failed(applyPatternsGreedily(module, std::move(definitions))))
+      return signalPassFailure();
+
+    TypeConverter converter;
+    populateMXToLinalgTypeConversion(converter);
+    ConversionTarget target(*context);
+    target.addIllegalDialect<MXDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(context);
+    populateMXToLinalgConversionPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

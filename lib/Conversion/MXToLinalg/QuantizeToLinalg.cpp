@@ -1,0 +1,275 @@
+//===- QuantizeToLinalg.cpp - Element-wise mx ops to linalg ---------------===//
+//
+// mx.quantize (given scales), mx.dequantize, mx.pack, mx.unpack, mx.ldexp on
+// the converted (codes, scales) pairs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockedLayout.h"
+#include "ElementCodes.h"
+
+#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Numerics/Scale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+namespace num = mlir::mx::numerics;
+
+namespace {
+
+/// The E8M0 code of a scale element, as i32 0..255.
+Value scaleCode(OpBuilder &b, Location loc, Value scale) {
+  Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), scale);
+  return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+}
+
+/// A linalg.generic over identically shaped tensors, elementwise.
+Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, Type outType,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto inType = cast<RankedTensorType>(inputs.front().getType());
+  Value init = tensor::EmptyOp::create(b, loc, inType.getShape(), outType);
+  SmallVector<AffineMap> maps(inputs.size() + 1,
+                              b.getMultiDimIdentityMap(inType.getRank()));
+  SmallVector<utils::IteratorType> iterators(inType.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// A linalg.generic over the blocked view of `layout`: `blocked` element by
+/// element, with its block's scale from `scales`, producing `outType`
+/// elements; returns the result in the MX tensor's own shape.
+Value blockedElementwise(OpBuilder &b, Location loc, const BlockedLayout &layout,
+                         Value blocked, Value scales, Type outType,
+                         function_ref<Value(OpBuilder &, Location, Value, Value)>
+                             body) {
+  MLIRContext *context = b.getContext();
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get(layout.getBlockedShape(), outType),
+          ValueRange{blocked, scales},
+          ValueRange{layout.emptyBlocked(b, loc, outType)},
+          SmallVector<AffineMap>{layout.elementMap(context),
+                                 layout.gridMap(context),
+                                 layout.elementMap(context)},
+          layout.parallelIterators(),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value out = body(nb, nl, args[0], scaleCode(nb, nl, args[1]));
+            linalg::YieldOp::create(nb, nl, out);
+          })
+          .getResult(0);
+  return layout.fromBlocked(b, loc, result);
+}
+
+LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
+                                 Operation *op, BlockTensorType type) {
+  for (int64_t size : type.getShape())
+    if (ShapedType::isDynamic(size))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.hasGivenScales())
+      return rewriter.notifyMatchFailure(
+          op, "scales are computed: run the scale-computation rewrite first");
+    BlockTensorType type = op.getType();
+    if (failed(requireStaticShape(rewriter, op, type)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput().front();
+    Value scales = adaptor.getScales().front();
+    auto inputElementType =
+        cast<RankedTensorType>(input.getType()).getElementType();
+
+    BlockedLayout layout(type);
+    Value blocked = layout.toBlocked(rewriter, loc, input,
+                                     rewriter.getZeroAttr(inputElementType));
+    EncodeOptions options{type.getFormat(), toNumerics(op.getRounding()),
+                          toNumerics(op.getSaturation())};
+    bool stochastic = op.getRounding() == Rounding::stochastic;
+    uint64_t seed = op.getSeed().value_or(0);
+    Value codes = blockedElementwise(
+        rewriter, loc, layout, blocked, scales, rewriter.getI8Type(),
+        [&](OpBuilder &b, Location l, Value value, Value scale) -> Value {
+          if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
+            value = arith::ExtFOp::create(b, l, b.getF32Type(), value);
+          Value random =
+              stochastic
+                  ? buildStochasticBits(b, l, layout.linearIndex(b, l), seed)
+                  : arith::ConstantIntOp::create(b, l, b.getI32Type(), 0);
+          Value code =
+              buildEncodeElement(b, l, value, scale, random, options);
+          return arith::TruncIOp::create(b, l, b.getI8Type(), code);
+        });
+    rewriter.replaceOpWithMultiple(op, {{codes, scales}});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    BlockTensorType type = op.getInput().getType();
+    if (failed(requireStaticShape(rewriter, op, type)))
+      return failure();
+    if (!isa<Float8E8M0FNUType>(type.getScaleType()))
+      return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
+    Location loc = op.getLoc();
+    Value codes = adaptor.getInput()[0], scales = adaptor.getInput()[1];
+    Type resultElementType = op.getType().getElementType();
+    num::ElementFormat format = type.getFormat();
+
+    BlockedLayout layout(type);
+    Value blocked = layout.toBlocked(rewriter, loc, codes,
+                                     rewriter.getZeroAttr(rewriter.getI8Type()));
+    Value values = blockedElementwise(
+        rewriter, loc, layout, blocked, scales, resultElementType,
+        [&](OpBuilder &b, Location l, Value code, Value scale) -> Value {
+          code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
+          Value value = buildDecodeElement(b, l, code, scale, format);
+          if (!resultElementType.isF32()) // one rounding, to nearest even
+            value = arith::TruncFOp::create(b, l, resultElementType, value);
+          return value;
+        });
+    rewriter.replaceOp(op, values);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+/// Element tensor (builtin narrow type) -> i8 codes, or back.
+Value convertElements(OpBuilder &b, Location loc, Value elements,
+                      Type toElementType) {
+  Type from = cast<RankedTensorType>(elements.getType()).getElementType();
+  if (from == toElementType)
+    return elements;
+  return elementwise(
+      b, loc, elements, toElementType,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value v = args[0];
+        unsigned fromWidth = from.getIntOrFloatBitWidth();
+        unsigned toWidth = toElementType.getIntOrFloatBitWidth();
+        if (isa<FloatType>(from)) { // narrow float -> i8 codes
+          v = arith::BitcastOp::create(nb, nl, nb.getIntegerType(fromWidth), v);
+          if (fromWidth < toWidth)
+            v = arith::ExtUIOp::create(nb, nl, toElementType, v);
+          return v;
+        }
+        // i8 codes -> narrow float: keep the low bits.
+        if (toWidth < fromWidth)
+          v = arith::TruncIOp::create(nb, nl, nb.getIntegerType(toWidth), v);
+        return arith::BitcastOp::create(nb, nl, toElementType, v);
+      });
+}
+
+struct PackLowering final : OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(PackOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShape(rewriter, op, op.getType())))
+      return failure();
+    Value codes = convertElements(rewriter, op.getLoc(),
+                                  adaptor.getElements().front(),
+                                  rewriter.getI8Type());
+    rewriter.replaceOpWithMultiple(op, {{codes, adaptor.getScales().front()}});
+    return success();
+  }
+};
+
+struct UnpackLowering final : OpConversionPattern<UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(UnpackOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    BlockTensorType type = op.getInput().getType();
+    if (failed(requireStaticShape(rewriter, op, type)))
+      return failure();
+    Value elements = convertElements(rewriter, op.getLoc(),
+                                     adaptor.getInput()[0],
+                                     type.getElementType());
+    rewriter.replaceOp(op, ValueRange{elements, adaptor.getInput()[1]});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// LdexpOp
+//===----------------------------------------------------------------------===//
+
+struct LdexpLowering final : OpConversionPattern<LdexpOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LdexpOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShape(rewriter, op, op.getType())))
+      return failure();
+    Value scales = adaptor.getInput()[1];
+    int64_t shift = op.getExponent();
+    Type scaleType = op.getType().getScaleType();
+    Value shifted = elementwise(
+        rewriter, op.getLoc(), scales, scaleType,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          auto c = [&](int64_t v) {
+            return arith::ConstantIntOp::create(b, l, b.getI32Type(), v);
+          };
+          Value code = scaleCode(b, l, args[0]);
+          Value moved = arith::AddIOp::create(b, l, code, c(shift));
+          // Out of [2^-127, 2^127] (codes 0..254), or NaN already: NaN.
+          Value outOfRange = arith::OrIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, moved, c(0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, moved,
+                                    c(num::kE8M0NaN - 1)));
+          Value isNaN = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              code, c(num::kE8M0NaN));
+          Value result = arith::SelectOp::create(
+              b, l, arith::OrIOp::create(b, l, outOfRange, isNaN),
+              c(num::kE8M0NaN), moved);
+          Value byte = arith::TruncIOp::create(b, l, b.getI8Type(), result);
+          return arith::BitcastOp::create(b, l, scaleType, byte);
+        });
+    rewriter.replaceOpWithMultiple(op, {{adaptor.getInput()[0], shifted}});
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::mx::populateMXToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<QuantizeLowering, DequantizeLowering, PackLowering,
+               UnpackLowering, LdexpLowering>(converter, patterns.getContext());
+}
