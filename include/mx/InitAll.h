@@ -11,6 +11,7 @@
 #include "mx/Conversion/Passes.h"
 #include "mx/Dialect/MX/IR/MXDialect.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -21,11 +22,12 @@ inline void registerAllMXDialects(DialectRegistry &registry) {
   registry.insert<MXDialect>();
 }
 
-/// Registers every mx pass with the global pass registry (for -help and
-/// textual pipelines).
+/// Registers every mx pass and named pipeline with the global pass registry
+/// (for -help and textual pipelines).
 inline void registerAllMXPasses() {
   registerMXPasses();
   registerMXConversionPasses();
+  registerCPUPipeline();
 }
 
 } // namespace mlir::mx

@@ -21,7 +21,7 @@ def ConvertMXToLinalgPass : Pass<"convert-mx-to-linalg", "ModuleOp"> {
     unpack and ldexp become `linalg.generic` ops over the blocked view of the
     tensor (padded to whole blocks and split with `tensor.expand_shape`, so
     that a block's scale is a broadcast operand). Element conversion is
-    integer arithmetic on the f32 bits (`math.ctlz`, shifts, selects) that
+    integer arithmetic on the f32 bits (shifts, masks, selects) that
     reproduces lib/Numerics exactly for every format, rounding mode
     (stochastic: Philox4x32-10 keyed by the seed, counter = linear index) and
     saturation; decoding multiplies by exact powers of two.

@@ -13,7 +13,6 @@
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -105,9 +104,13 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   Value sig = i.sel(isSubnormal, fraction, i.bor(fraction, i.c(0x800000)));
   Value ex = i.sub(i.sel(isSubnormal, i.c(1), field), i.c(150));
   Value q = i.sub(ex, i.sub(scale, i.c(num::kE8M0Bias)));
-  // floor(log2(V / X)); meaningless for sig == 0, which is handled below.
-  Value lz = math::CountLeadingZerosOp::create(b, loc, sig);
-  Value log2 = i.add(i.sub(i.c(31), lz), q);
+  // floor(log2(V / X)) from the exponent of sig as an f32 (exact: sig has
+  // 24 bits); meaningless for sig == 0, which is handled below. Plain arith,
+  // so it lowers on vectors of any rank.
+  Value sigBits = arith::BitcastOp::create(
+      b, loc, i32, arith::UIToFPOp::create(b, loc, b.getF32Type(), sig));
+  Value log2 =
+      i.add(i.sub(i.band(i.shr(sigBits, i.c(23)), i.c(0xFF)), i.c(127)), q);
 
   // The quantum's exponent: the binade's for FP (or the subnormal one's),
   // 2^-6 for INT8.

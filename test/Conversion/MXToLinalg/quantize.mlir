@@ -12,7 +12,7 @@
 // CHECK: %[[XB:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0, 1], [2, 3]] output_shape [4, 1, 2, 32]
 // CHECK: %[[CB:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[GRID]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[XB]], %[[SCALES]] : tensor<4x1x2x32xf32>, tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x1x2x32xi8>)
 // CHECK: arith.bitcast %{{.*}} : f32 to i32
-// CHECK: math.ctlz
+// CHECK: arith.uitofp %{{.*}} : i32 to f32
 // CHECK-NOT: arith.divf
 // CHECK-NOT: arith.truncf
 // CHECK-NOT: func.call

@@ -10,8 +10,9 @@
 // CHECK: %[[B:.+]] = tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2, 3]] output_shape [4, 1, 2, 32]
 // CHECK: %[[Z:.+]] = linalg.fill
 // CHECK: %[[AMAX:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[GRID]]], iterator_types = ["parallel", "reduction", "parallel", "reduction"]} ins(%[[B]] : tensor<4x1x2x32xf32>) outs(%[[Z]] : tensor<4x2xf32>)
-// CHECK: math.absf
-// CHECK: arith.maximumf
+// CHECK: %[[NEG:.+]] = arith.negf %[[IN:.+]] : f32
+// CHECK: %[[ABS:.+]] = arith.maximumf %[[IN]], %[[NEG]] : f32
+// CHECK: arith.maximumf %{{.*}}, %[[ABS]] : f32
 // CHECK: %[[S:.+]] = linalg.generic {{.*}} ins(%[[AMAX]] : tensor<4x2xf32>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
 // CHECK: arith.bitcast %{{.*}} : f32 to i32
 // floor: exponent - emax (E4M3: 8), clamp, bias, NaN code.

@@ -8,15 +8,10 @@ import subprocess
 
 import numpy as np
 
-# From the mx dialect on tensors to the LLVM dialect. The steps after the mx
-# passes are upstream's.
-LOWERING = [
-    "-convert-mx-to-linalg", "-canonicalize", "-convert-elementwise-to-linalg",
-    "-one-shot-bufferize=bufferize-function-boundaries", "-convert-linalg-to-loops",
-    "-expand-strided-metadata", "-lower-affine", "-convert-scf-to-cf",
-    "-convert-math-to-llvm", "-convert-arith-to-llvm", "-finalize-memref-to-llvm",
-    "-convert-func-to-llvm", "-convert-cf-to-llvm", "-reconcile-unrealized-casts",
-]
+# From the mx dialect on tensors to the LLVM dialect: the named pipeline,
+# vectorized (the default) or as scalar loops.
+def lowering(vectorize=True):
+    return ["--mx-cpu-pipeline=vectorize=" + ("true" if vectorize else "false")]
 
 
 def dense_hex(array):
@@ -24,8 +19,8 @@ def dense_hex(array):
     return 'dense<"0x' + np.ascontiguousarray(array).tobytes().hex().upper() + '">'
 
 
-def lower_and_run(mx_opt, runner, runtime_libs, module_text):
-    lowered = subprocess.run([mx_opt, "-"] + LOWERING, input=module_text.encode(),
+def lower_and_run(mx_opt, runner, runtime_libs, module_text, vectorize=True):
+    lowered = subprocess.run([mx_opt, "-"] + lowering(vectorize), input=module_text.encode(),
                              capture_output=True, check=False)
     if lowered.returncode != 0:
         raise RuntimeError("mx-opt failed:\n" + lowered.stderr.decode())

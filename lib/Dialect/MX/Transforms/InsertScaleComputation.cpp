@@ -183,8 +183,10 @@ static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
                Value value = args[0];
                if (elementType != f32) // f16/bf16 -> f32 is exact
                  value = arith::ExtFOp::create(nb, nl, f32, value);
-               // maximumf propagates NaN: a NaN anywhere makes the amax NaN.
-               Value magnitude = math::AbsFOp::create(nb, nl, value);
+               // |v| as max(v, -v): maximumf orders -0 below +0 and
+               // propagates NaN, so a NaN anywhere makes the amax NaN.
+               Value magnitude = arith::MaximumFOp::create(
+                   nb, nl, value, arith::NegFOp::create(nb, nl, value));
                Value amax = arith::MaximumFOp::create(nb, nl, args[1], magnitude);
                linalg::YieldOp::create(nb, nl, amax);
              })

@@ -38,7 +38,8 @@ def MXInsertScaleComputationPass : Pass<"mx-insert-scale-computation"> {
     1. block abs-max: the input (f16/bf16 extended to f32, exactly) is padded
        with zeros to whole blocks (zeros never change an amax, so partial
        blocks come out right), split into blocks with `tensor.expand_shape`,
-       and reduced with `math.absf` / `arith.maximumf`, which propagates NaN;
+       and reduced with `arith.maximumf` of each value and its negation,
+       which propagates NaN and orders -0 below +0;
     2. shared exponent: an elementwise `linalg.generic` of integer operations
        on amax's f32 bits implements the op's scale rule exactly as
        docs/Numerics.md states it (floor, ceil, even, rceil; subnormal amax
@@ -69,6 +70,36 @@ def MXInsertScaleComputationPass : Pass<"mx-insert-scale-computation"> {
     "::mlir::math::MathDialect",
     "::mlir::mx::MXDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def MXTileAndVectorizePass : Pass<"mx-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile the CPU pipeline's linalg ops and turn each tile into vector ops";
+  let description = [{
+    The vector step of the CPU pipeline, for the `linalg` ops that
+    `-convert-mx-to-linalg` (and `-convert-elementwise-to-linalg`) produce on
+    statically shaped tensors. Each op is tiled with `scf.for` so that a tile
+    spans, of its innermost non-unit parallel loop, the largest number of
+    elements up to `vector-size` that divides the loop (so every tile is
+    whole and needs no mask), its reduction loops whole, and one element of
+    every other loop; the tile is then vectorized with `linalg::vectorize`.
+    The element conversion of a quantize then runs on `vector<...x32xi32>`
+    values: one vector per block for blocks along the last axis. A loop whose
+    range has no divisor above 1 up to `vector-size` (a prime) stays scalar;
+    peeling a remainder tile is left for later.
+
+    Ops with dynamic loop ranges are left as they are.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"32",
+           "Elements per vector along the vectorized loop">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -1,0 +1,36 @@
+//===- Pipelines.h - Named mx pipelines -------------------------*- C++ -*-===//
+
+#ifndef MX_PIPELINES_PIPELINES_H
+#define MX_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+
+namespace mx {
+
+/// Options of `mx-cpu-pipeline`.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> vectorSize{
+      *this, "vector-size",
+      llvm::cl::desc("Elements per vector in the element conversion"),
+      llvm::cl::init(32)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize the linalg ops (off: scalar loops)"),
+      llvm::cl::init(true)};
+};
+
+/// mx dialect on tensors (module with func.func) -> LLVM dialect, for the
+/// host CPU: convert-mx-to-linalg, tiling and vectorization, bufferization,
+/// and upstream's lowerings to LLVM.
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Registers `mx-cpu-pipeline` with the textual pass-pipeline parser.
+void registerCPUPipeline();
+
+} // namespace mx
+} // namespace mlir
+
+#endif // MX_PIPELINES_PIPELINES_H

@@ -1,0 +1,102 @@
+//===- TileAndVectorize.cpp - Vectorize the CPU pipeline's linalg ops -----===//
+
+#include "mx/Dialect/MX/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::mx {
+#define GEN_PASS_DEF_MXTILEANDVECTORIZEPASS
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
+} // namespace mlir::mx
+
+using namespace mlir;
+using namespace mlir::mx;
+
+namespace {
+
+/// Tile sizes (0: the loop stays whole) and the matching vector sizes.
+struct TilePlan {
+  SmallVector<int64_t> tileSizes, vectorSizes;
+};
+
+/// The largest divisor of `range` that is at most `limit`.
+static int64_t largestDivisorUpTo(int64_t range, int64_t limit) {
+  for (int64_t size = std::min(range, limit); size > 1; --size)
+    if (range % size == 0)
+      return size;
+  return 1;
+}
+
+/// Vectorize the innermost non-unit parallel loop with the largest tile of at
+/// most `vectorSize` elements that divides it (whole tiles need no masks);
+/// keep reduction loops whole (they reduce within a vector); one element of
+/// every other parallel loop per tile.
+static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
+                                         int64_t vectorSize) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::optional<unsigned> vectorDim;
+  for (unsigned d = ranges.size(); d-- > 0;)
+    if (iterators[d] == utils::IteratorType::parallel && ranges[d] > 1) {
+      vectorDim = d;
+      break;
+    }
+  TilePlan plan;
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    int64_t tile = 1;
+    if (iterators[d] == utils::IteratorType::reduction || ranges[d] == 1)
+      tile = ranges[d];
+    else if (d == vectorDim)
+      tile = largestDivisorUpTo(ranges[d], vectorSize);
+    plan.vectorSizes.push_back(tile);
+    plan.tileSizes.push_back(tile == ranges[d] ? 0 : tile);
+  }
+  return plan;
+}
+
+struct MXTileAndVectorizePass final
+    : mlir::mx::impl::MXTileAndVectorizePassBase<MXTileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics())
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops) {
+      std::optional<TilePlan> plan = planTiles(op, vectorSize);
+      if (!plan)
+        continue;
+      rewriter.setInsertionPoint(op);
+      Operation *tile = op;
+      if (llvm::any_of(plan->tileSizes, [](int64_t s) { return s != 0; })) {
+        scf::SCFTilingOptions options;
+        options.setTileSizes(
+            getAsIndexOpFoldResult(&getContext(), plan->tileSizes));
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled)) {
+          op.emitError("mx-tile-and-vectorize failed to tile this op");
+          return signalPassFailure();
+        }
+        rewriter.replaceOp(op, tiled->replacements);
+        tile = tiled->tiledOps.back();
+      }
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, tile);
+      if (failed(vectorized)) // stays a (tiled) scalar op, still correct
+        continue;
+      rewriter.replaceOp(tile, vectorized->replacements);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+// RUN: mx-opt %s -convert-mx-to-linalg -canonicalize -cse -mx-tile-and-vectorize -canonicalize -split-input-file | FileCheck %s
+
+// 1-D MXFP4 quantize: the block amax is one vector<32x32> reduction (32
+// blocks at once), the scale rule runs on vector<32xi32>, and the element
+// conversion loops over blocks with one vector<1x32> per block: no scalar
+// arithmetic on elements.
+// CHECK-LABEL: func.func @quantize_mxfp4
+// CHECK: vector.transfer_read %{{.*}} : tensor<32x32xf32>, vector<32x32xf32>
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}} [1] : vector<32x32xf32> to vector<32xf32>
+// CHECK: arith.bitcast %{{.*}} : vector<32xf32> to vector<32xi32>
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x32xf32>, vector<1x32xf32>
+// CHECK: arith.bitcast %{{.*}} : vector<1x32xf32> to vector<1x32xi32>
+// CHECK: arith.trunci %{{.*}} : vector<1x32xi32> to vector<1x32xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<1x32xi8>, tensor<1x32xi8>
+// CHECK-NOT: arith.bitcast %{{.*}} : f32 to i32
+func.func @quantize_mxfp4(%x: tensor<1024xf32>) -> !mx.tensor<1024xf4E2M1FN, block = [32]> {
+  %q = mx.quantize %x : tensor<1024xf32> -> !mx.tensor<1024xf4E2M1FN, block = [32]>
+  return %q : !mx.tensor<1024xf4E2M1FN, block = [32]>
+}
+
+// -----
+
+// Blocks along axis 0: the vector runs along the contiguous dimension (the
+// largest divisor of 96 up to 32), scales are read as a vector too.
+// CHECK-LABEL: func.func @quantize_axis0
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x1x32x1xf32>, vector<1x1x32x1xf32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x32xf8E8M0FNU>
+// CHECK-NOT: arith.bitcast %{{.*}} : f32 to i32
+func.func @quantize_axis0(%x: tensor<64x96xf32>) -> !mx.tensor<64x96xf8E5M2, block = [32, 1]> {
+  %q = mx.quantize %x : tensor<64x96xf32> -> !mx.tensor<64x96xf8E5M2, block = [32, 1]>
+  return %q : !mx.tensor<64x96xf8E5M2, block = [32, 1]>
+}
+
+// -----
+
+// A prime extent has no vector tile: one element per step (still correct).
+// CHECK-LABEL: func.func @prime_extent_stays_scalar
+// CHECK: arith.sitofp %{{.*}} : vector<1x1x1x1xi32> to vector<1x1x1x1xf32>
+func.func @prime_extent_stays_scalar(%q: !mx.tensor<64x37xi8, block = [32, 1]>) -> tensor<64x37xf32> {
+  %d = mx.dequantize %q : !mx.tensor<64x37xi8, block = [32, 1]> -> tensor<64x37xf32>
+  return %d : tensor<64x37xf32>
+}

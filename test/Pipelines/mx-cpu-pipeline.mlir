@@ -1,0 +1,39 @@
+// RUN: mx-opt %s --mx-cpu-pipeline | FileCheck %s
+// RUN: mx-opt %s --mx-cpu-pipeline="vectorize=false" | FileCheck %s --check-prefix=SCALAR
+
+// End to end to the LLVM dialect: only LLVM ops remain, the signature carries
+// (codes, scales) memref descriptors, the element conversion is on
+// vector<32xi32>, and no runtime function is called (only malloc and free).
+
+// CHECK-LABEL: llvm.func @quantize_mxfp8
+// CHECK: llvm.bitcast %{{.*}} : vector<32xf32> to vector<32xi32>
+// CHECK: llvm.lshr %{{.*}} : vector<32xi32>
+// CHECK-NOT: llvm.call @{{[^mf]}}
+// CHECK: llvm.return
+func.func @quantize_mxfp8(%x: tensor<4096xf32>) -> !mx.tensor<4096xf8E4M3FN, block = [32]> {
+  %q = mx.quantize %x : tensor<4096xf32> -> !mx.tensor<4096xf8E4M3FN, block = [32]>
+  return %q : !mx.tensor<4096xf8E4M3FN, block = [32]>
+}
+
+// CHECK-LABEL: llvm.func @quantize_mxfp4
+// CHECK: llvm.bitcast %{{.*}} : vector<32xf32> to vector<32xi32>
+// CHECK-NOT: llvm.call @{{[^mf]}}
+// CHECK: llvm.return
+func.func @quantize_mxfp4(%x: tensor<4096xf32>) -> !mx.tensor<4096xf4E2M1FN, block = [32]> {
+  %q = mx.quantize %x : tensor<4096xf32> -> !mx.tensor<4096xf4E2M1FN, block = [32]>
+  return %q : !mx.tensor<4096xf4E2M1FN, block = [32]>
+}
+
+// CHECK-LABEL: llvm.func @dequantize
+// CHECK: llvm.fmul %{{.*}} : vector<32xf32>
+// CHECK-NOT: llvm.call @{{[^mf]}}
+// CHECK: llvm.return
+func.func @dequantize(%q: !mx.tensor<4096xi8, block = [32]>) -> tensor<4096xf32> {
+  %d = mx.dequantize %q : !mx.tensor<4096xi8, block = [32]> -> tensor<4096xf32>
+  return %d : tensor<4096xf32>
+}
+
+// The scalar variant is the same program without vectors.
+// SCALAR-LABEL: llvm.func @quantize_mxfp8
+// SCALAR-NOT: vector<
+// SCALAR: llvm.return
