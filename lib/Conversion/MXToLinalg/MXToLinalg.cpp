@@ -59,6 +59,7 @@ struct ConvertMXToLinalgPass final
 
     RewritePatternSet patterns(context);
     populateMXToLinalgConversionPatterns(converter, patterns);
+    populateMXMatmulToLinalgConversionPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

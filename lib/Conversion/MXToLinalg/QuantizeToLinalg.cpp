@@ -72,9 +72,8 @@ Value blockedElementwise(OpBuilder &b, Location loc, const BlockedLayout &layout
 
 LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
                                  Operation *op, BlockTensorType type) {
-  for (int64_t size : type.getShape())
-    if (ShapedType::isDynamic(size))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+  if (!type.hasStaticShape())
+    return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
   return success();
 }
 

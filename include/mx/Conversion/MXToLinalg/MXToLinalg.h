@@ -16,6 +16,11 @@ void populateMXToLinalgTypeConversion(TypeConverter &converter);
 void populateMXToLinalgConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns);
 
+/// Lowers mx.matmul (static shapes, E8M0 scales) to a per-K-block dot in f32
+/// followed by scaling and f32 accumulation over the blocks.
+void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
+                                                RewritePatternSet &patterns);
+
 } // namespace mlir::mx
 
 #endif // MX_CONVERSION_MXTOLINALG_MXTOLINALG_H

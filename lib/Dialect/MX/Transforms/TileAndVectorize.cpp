@@ -39,6 +39,11 @@ static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
+  // A tile of an op indexed by, e.g., floordiv cannot be cut out by slicing
+  // (floordiv does not distribute over the tile offset): leave such ops.
+  if (!llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   std::optional<unsigned> vectorDim;
   for (unsigned d = ranges.size(); d-- > 0;)

@@ -69,6 +69,9 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
   ];
   let extraClassDeclaration = [{
     int64_t getRank() const { return getShape().size(); }
+    bool hasStaticShape() const {
+      return !::llvm::any_of(getShape(), ::mlir::ShapedType::isDynamic);
+    }
     /// The numerics-library format of the element type (verified to exist).
     ::mlir::mx::numerics::ElementFormat getFormat() const;
     /// ceil(dim / block) per dimension; dynamic stays dynamic.

@@ -88,7 +88,9 @@ def MXTileAndVectorizePass : Pass<"mx-tile-and-vectorize", "::mlir::func::FuncOp
     range has no divisor above 1 up to `vector-size` (a prime) stays scalar;
     peeling a remainder tile is left for later.
 
-    Ops with dynamic loop ranges are left as they are.
+    Ops with dynamic loop ranges, or with an indexing map that is not a
+    projected permutation (a tile of those cannot be taken by slicing), are
+    left as they are.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"32",
