@@ -1,5 +1,7 @@
 //===- MXToLinalg.cpp - The convert-mx-to-linalg pass ---------------------===//
 
+#include "PackedStorage.h"
+
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Conversion/Passes.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
@@ -21,8 +23,7 @@ void mlir::mx::populateMXToLinalgTypeConversion(TypeConverter &converter) {
   converter.addConversion([](Type type) { return type; });
   converter.addConversion(
       [](BlockTensorType type, SmallVectorImpl<Type> &results) {
-        results.push_back(RankedTensorType::get(
-            type.getShape(), IntegerType::get(type.getContext(), 8)));
+        results.push_back(getStorageType(type));
         results.push_back(type.getScalesType());
         return success();
       });

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementCodes.h"
+#include "PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
@@ -138,10 +139,12 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     Type f32 = rewriter.getF32Type();
 
     // Unscaled element values of each operand, per K-block.
-    Value lhs = blockAlongK(rewriter, loc, adaptor.getLhs()[0], 1,
-                            blocksK * block, block); // M x G x B
-    Value rhs = blockAlongK(rewriter, loc, adaptor.getRhs()[0], 0,
-                            blocksK * block, block); // G x B x N
+    Value lhs = blockAlongK(rewriter, loc,
+                            unpackCodes(rewriter, loc, adaptor.getLhs()[0], lhsType),
+                            1, blocksK * block, block); // M x G x B
+    Value rhs = blockAlongK(rewriter, loc,
+                            unpackCodes(rewriter, loc, adaptor.getRhs()[0], rhsType),
+                            0, blocksK * block, block); // G x B x N
     Value unitScale = arith::ConstantIntOp::create(rewriter, loc,
                                                    rewriter.getI32Type(),
                                                    num::kE8M0Bias);

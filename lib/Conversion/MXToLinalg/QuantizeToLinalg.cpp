@@ -7,6 +7,7 @@
 
 #include "BlockedLayout.h"
 #include "ElementCodes.h"
+#include "PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
@@ -119,7 +120,8 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
               buildEncodeElement(b, l, value, scale, random, options);
           return arith::TruncIOp::create(b, l, b.getI8Type(), code);
         });
-    rewriter.replaceOpWithMultiple(op, {{codes, scales}});
+    rewriter.replaceOpWithMultiple(
+        op, {{packCodes(rewriter, loc, codes, type), scales}});
     return success();
   }
 };
@@ -140,7 +142,8 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
     if (!isa<Float8E8M0FNUType>(type.getScaleType()))
       return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
     Location loc = op.getLoc();
-    Value codes = adaptor.getInput()[0], scales = adaptor.getInput()[1];
+    Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], type);
+    Value scales = adaptor.getInput()[1];
     Type resultElementType = op.getType().getElementType();
     num::ElementFormat format = type.getFormat();
 
@@ -201,7 +204,9 @@ struct PackLowering final : OpConversionPattern<PackOp> {
     Value codes = convertElements(rewriter, op.getLoc(),
                                   adaptor.getElements().front(),
                                   rewriter.getI8Type());
-    rewriter.replaceOpWithMultiple(op, {{codes, adaptor.getScales().front()}});
+    rewriter.replaceOpWithMultiple(
+        op, {{packCodes(rewriter, op.getLoc(), codes, op.getType()),
+              adaptor.getScales().front()}});
     return success();
   }
 };
@@ -215,9 +220,9 @@ struct UnpackLowering final : OpConversionPattern<UnpackOp> {
     BlockTensorType type = op.getInput().getType();
     if (failed(requireStaticShape(rewriter, op, type)))
       return failure();
-    Value elements = convertElements(rewriter, op.getLoc(),
-                                     adaptor.getInput()[0],
-                                     type.getElementType());
+    Value codes = unpackCodes(rewriter, op.getLoc(), adaptor.getInput()[0], type);
+    Value elements =
+        convertElements(rewriter, op.getLoc(), codes, type.getElementType());
     rewriter.replaceOp(op, ValueRange{elements, adaptor.getInput()[1]});
     return success();
   }

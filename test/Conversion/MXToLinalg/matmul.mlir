@@ -12,8 +12,12 @@
 // CHECK-DAG: #[[XB:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[CMAP:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @matmul
-// CHECK-SAME: (%[[AC:.+]]: tensor<16x80xi8>, %[[AS:.+]]: tensor<16x3xf8E8M0FNU>, %[[BC:.+]]: tensor<80x64xi8>, %[[BS:.+]]: tensor<3x2xf8E8M0FNU>)
-// CHECK: %[[AP:.+]] = tensor.pad %[[AC]] low[0, 0] high[0, 16]
+// CHECK-SAME: (%[[AC:.+]]: tensor<16x40xi8>, %[[AS:.+]]: tensor<16x3xf8E8M0FNU>, %[[BC:.+]]: tensor<80x64xi8>, %[[BS:.+]]: tensor<3x2xf8E8M0FNU>)
+// FP4 codes are stored two per byte: unpack the nibbles first.
+// CHECK: %[[NIB:.+]] = linalg.generic {{.*}} ins(%[[AC]] : tensor<16x40xi8>) outs(%{{.*}} : tensor<16x40x2xi8>)
+// CHECK: arith.shrui
+// CHECK: %[[CODES:.+]] = tensor.collapse_shape %[[NIB]] {{\[\[}}0], [1, 2]] : tensor<16x40x2xi8> into tensor<16x80xi8>
+// CHECK: %[[AP:.+]] = tensor.pad %[[CODES]] low[0, 0] high[0, 16]
 // CHECK: %[[AB:.+]] = tensor.expand_shape %[[AP]] {{\[\[}}0], [1, 2]] output_shape [16, 3, 32]
 // CHECK: %[[BP:.+]] = tensor.pad %[[BC]] low[0, 0] high[16, 0]
 // CHECK: %[[BB:.+]] = tensor.expand_shape %[[BP]] {{\[\[}}0, 1], [2]] output_shape [3, 32, 64]

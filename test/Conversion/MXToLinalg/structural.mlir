@@ -19,6 +19,7 @@ func.func @caller(%q: !mx.tensor<64xf8E5M2, block = [32]>) -> !mx.tensor<64xf8E5
 
 // pack/unpack convert between builtin narrow types and i8 codes.
 // CHECK-LABEL: func.func @pack_unpack
+// CHECK-SAME: -> tensor<8x32xf4E2M1FN>
 // CHECK: linalg.generic
 // CHECK: arith.bitcast %{{.*}} : f4E2M1FN to i4
 // CHECK: arith.extui %{{.*}} : i4 to i8
@@ -30,6 +31,23 @@ func.func @pack_unpack(%e: tensor<8x32xf4E2M1FN>, %s: tensor<8x1xf8E8M0FNU>) -> 
   %l = mx.ldexp %p, 1 : !mx.tensor<8x32xf4E2M1FN, block = [1, 32]>
   %e2, %s2 = mx.unpack %l : !mx.tensor<8x32xf4E2M1FN, block = [1, 32]> -> tensor<8x32xf4E2M1FN>, tensor<8x1xf8E8M0FNU>
   return %e2 : tensor<8x32xf4E2M1FN>
+}
+
+// -----
+
+// FP4 codes are stored two per byte along the innermost dimension (an odd
+// extent gets a zero high nibble); FP6 and FP8 one per byte.
+// CHECK-LABEL: func.func @fp4_storage
+// CHECK-SAME: (%{{.*}}: tensor<3x33xf32>) -> (tensor<3x17xi8>, tensor<3x2xf8E8M0FNU>, tensor<3x33xi8>, tensor<3x2xf8E8M0FNU>)
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 1]
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [3, 17, 2] : tensor<3x34xi8> into tensor<3x17x2xi8>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.shli
+// CHECK: arith.ori
+func.func @fp4_storage(%x: tensor<3x33xf32>) -> (!mx.tensor<3x33xf4E2M1FN, block = [1, 32]>, !mx.tensor<3x33xf6E2M3FN, block = [1, 32]>) {
+  %a = mx.quantize %x : tensor<3x33xf32> -> !mx.tensor<3x33xf4E2M1FN, block = [1, 32]>
+  %b = mx.quantize %x : tensor<3x33xf32> -> !mx.tensor<3x33xf6E2M3FN, block = [1, 32]>
+  return %a, %b : !mx.tensor<3x33xf4E2M1FN, block = [1, 32]>, !mx.tensor<3x33xf6E2M3FN, block = [1, 32]>
 }
 
 // -----

@@ -32,6 +32,11 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
 
     Dynamic dimensions (`?`) are allowed; block sizes are always static.
 
+    Storage once lowered (`-convert-mx-to-linalg`): FP4 codes two per byte
+    along the innermost dimension (element 2i in the low nibble), every other
+    format one code per byte (FP6 in the low six bits), and one E8M0 byte per
+    block.
+
     ```mlir
     !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
     !mx.tensor<?x4096xi8, block = [1, 32]>

@@ -1,0 +1,128 @@
+//===- PackedStorage.cpp - Sub-byte element storage -----------------------===//
+
+#include "PackedStorage.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+
+static bool isNibblePacked(BlockTensorType type) {
+  return isa<Float4E2M1FNType>(type.getElementType());
+}
+
+RankedTensorType mlir::mx::getStorageType(BlockTensorType type) {
+  SmallVector<int64_t> shape(type.getShape());
+  if (isNibblePacked(type) && !ShapedType::isDynamic(shape.back()))
+    shape.back() = llvm::divideCeil(shape.back(), 2);
+  else if (isNibblePacked(type))
+    shape.back() = ShapedType::kDynamic;
+  return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
+}
+
+/// [..., 2n] <-> [..., n, 2] reassociation on a tensor of `rank`.
+static SmallVector<ReassociationIndices> pairReassociation(int64_t rank) {
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    reassociation.push_back({d});
+  reassociation.push_back({rank - 1, rank});
+  return reassociation;
+}
+
+Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
+                          BlockTensorType type) {
+  if (!isNibblePacked(type))
+    return codes;
+  Type i8 = b.getI8Type();
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t rank = shape.size();
+  SmallVector<int64_t> even(shape);
+  even.back() = llvm::alignTo(shape.back(), 2);
+  if (even != shape) // a zero code fills the last high nibble
+    codes = tensor::createPadHighOp(
+        RankedTensorType::get(even, i8), codes,
+        arith::ConstantIntOp::create(b, loc, i8, 0), /*nofold=*/false, loc, b);
+  SmallVector<int64_t> pairs(even);
+  pairs.back() /= 2;
+  SmallVector<int64_t> split(pairs);
+  split.push_back(2);
+  Value paired = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(split, i8), codes, pairReassociation(rank));
+  // Reduce each pair: low | high << 4.
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineExpr> outer;
+  for (int64_t d = 0; d < rank; ++d)
+    outer.push_back(getAffineDimExpr(d, context));
+  Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value init = linalg::FillOp::create(
+                   b, loc, ValueRange{zero},
+                   ValueRange{tensor::EmptyOp::create(b, loc, pairs, i8)})
+                   .getResult(0);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{paired}, ValueRange{init},
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank + 1),
+                                    AffineMap::get(rank + 1, 0, outer, context)},
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value position = arith::IndexCastOp::create(
+                   nb, nl, i8, linalg::IndexOp::create(nb, nl, rank));
+               Value shift = arith::MulIOp::create(
+                   nb, nl, position,
+                   arith::ConstantIntOp::create(nb, nl, i8, 4));
+               Value placed = arith::ShLIOp::create(nb, nl, args[0], shift);
+               linalg::YieldOp::create(
+                   nb, nl, arith::OrIOp::create(nb, nl, args[1], placed).getResult());
+             })
+      .getResult(0);
+}
+
+Value mlir::mx::unpackCodes(OpBuilder &b, Location loc, Value storage,
+                            BlockTensorType type) {
+  if (!isNibblePacked(type))
+    return storage;
+  Type i8 = b.getI8Type();
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t rank = shape.size();
+  auto pairs = cast<RankedTensorType>(storage.getType()).getShape();
+  SmallVector<int64_t> split(pairs);
+  split.push_back(2);
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineExpr> outer;
+  for (int64_t d = 0; d < rank; ++d)
+    outer.push_back(getAffineDimExpr(d, context));
+  Value init = tensor::EmptyOp::create(b, loc, split, i8);
+  Value nibbles =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ValueRange{storage}, ValueRange{init},
+          SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, outer, context),
+                                 b.getMultiDimIdentityMap(rank + 1)},
+          SmallVector<utils::IteratorType>(rank + 1, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value position = arith::IndexCastOp::create(
+                nb, nl, i8, linalg::IndexOp::create(nb, nl, rank));
+            Value shift = arith::MulIOp::create(
+                nb, nl, position, arith::ConstantIntOp::create(nb, nl, i8, 4));
+            Value nibble = arith::AndIOp::create(
+                nb, nl, arith::ShRUIOp::create(nb, nl, args[0], shift),
+                arith::ConstantIntOp::create(nb, nl, i8, 0xF));
+            linalg::YieldOp::create(nb, nl, nibble);
+          })
+          .getResult(0);
+  SmallVector<int64_t> even(pairs);
+  even.back() *= 2;
+  Value codes = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(even, i8), nibbles, pairReassociation(rank));
+  if (even.back() == shape.back())
+    return codes;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      strides(rank, b.getIndexAttr(1)), sizes;
+  for (int64_t size : shape)
+    sizes.push_back(b.getIndexAttr(size));
+  return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, i8),
+                                        codes, offsets, sizes, strides);
+}

@@ -1,0 +1,31 @@
+//===- PackedStorage.h - Sub-byte element storage ---------------*- C++ -*-===//
+//
+// How element codes are stored in the converted program: FP4 (E2M1) codes two
+// per byte along the innermost dimension, element 2i in the low nibble and
+// 2i+1 in the high one (an odd extent leaves the last high nibble zero);
+// every other format one code per byte (FP6 in the low six bits).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
+#define MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
+
+#include "mx/Dialect/MX/IR/MXTypes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::mx {
+
+/// The tensor type that stores the element codes of `type`.
+RankedTensorType getStorageType(BlockTensorType type);
+
+/// One i8 code per element -> the storage of `type`.
+Value packCodes(OpBuilder &b, Location loc, Value codes, BlockTensorType type);
+
+/// The storage of `type` -> one i8 code per element.
+Value unpackCodes(OpBuilder &b, Location loc, Value storage,
+                  BlockTensorType type);
+
+} // namespace mlir::mx
+
+#endif // MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
