@@ -5,6 +5,7 @@
 #include "mx/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,7 +21,15 @@ using namespace mlir;
 void mlir::mx::buildCPUPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
   // mx -> linalg on (codes, scales) tensors.
-  pm.addPass(createConvertMXToLinalgPass());
+  if (options.portable) {
+    pm.addPass(createConvertMXToArithPass());
+    arith::ArithExpandOpsPassOptions expand;
+    expand.includeF4E2M1 = true;
+    expand.includeF8E8M0 = true;
+    pm.addPass(arith::createArithExpandOpsPass(expand));
+  } else {
+    pm.addPass(createConvertMXToLinalgPass());
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

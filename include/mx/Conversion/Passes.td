@@ -38,7 +38,38 @@ def ConvertMXToLinalgPass : Pass<"convert-mx-to-linalg", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ConvertMXToArithPass : Pass<"convert-mx-to-arith", "ModuleOp"> {
+  let summary = "Lower MX element conversion to upstream arith.scaling_truncf / scaling_extf";
+  let description = [{
+    The portable lowering, for MLIR compilers that lower upstream's MX ops
+    themselves. Like `-convert-mx-to-linalg` (same 1:N type conversion,
+    blocked view and structural patterns), except that quantize and
+    dequantize convert each element with `arith.scaling_truncf` /
+    `arith.scaling_extf`. Because `scaling_truncf` does not saturate, each
+    value is first clamped to `+-max * scale` (with `saturation<saturate>`),
+    which keeps the MX rule; a NaN scale still zeroes its block's codes.
+
+    ```mlir
+    %c = arith.minimumf %x, %limit : f32
+    %c2 = arith.maximumf %c, %neglimit : f32
+    %e = arith.scaling_truncf %c2, %scale : f32, f8E8M0FNU to f4E2M1FN
+    ```
+
+    Rejected with an error: `rounding<rtz>`/`rounding<stochastic>` (upstream
+    rounds to nearest even only) and MXINT8 (no upstream element type). The
+    results are only as exact as upstream's expansion of these ops: with
+    LLVM 22 `-arith-expand` decodes E8M0 code 0x00 as +0 and 0xFF as +Inf, and
+    gets the sign of some f4E2M1 results wrong (docs/Numerics.md), and
+    f8E4M3FN has no CPU lowering at all. `-convert-mx-to-linalg` has none of
+    these problems; this pass is for interoperation.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -16,6 +16,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "vector-size",
       llvm::cl::desc("Elements per vector in the element conversion"),
       llvm::cl::init(32)};
+  PassOptions::Option<bool> portable{
+      *this, "portable",
+      llvm::cl::desc("Convert elements with upstream arith.scaling_truncf/"
+                     "scaling_extf (convert-mx-to-arith + arith-expand) instead "
+                     "of the exact integer lowering; FP4/FP6/E5M2 only on CPU"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize the linalg ops (off: scalar loops)"),

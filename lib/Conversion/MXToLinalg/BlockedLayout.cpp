@@ -93,3 +93,23 @@ Value BlockedLayout::linearIndex(OpBuilder &b, Location loc) const {
   }
   return linear;
 }
+
+Value BlockedLayout::mapWithScales(
+    OpBuilder &b, Location loc, Value blocked, Value scales, Type outType,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> body) const {
+  MLIRContext *context = b.getContext();
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get(blockedShape, outType),
+          ValueRange{blocked, scales},
+          ValueRange{emptyBlocked(b, loc, outType)},
+          SmallVector<AffineMap>{elementMap(context), gridMap(context),
+                                 elementMap(context)},
+          parallelIterators(),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value out = body(nb, nl, args[0], args[1]);
+            linalg::YieldOp::create(nb, nl, out);
+          })
+          .getResult(0);
+  return fromBlocked(b, loc, result);
+}

@@ -29,43 +29,50 @@ void mlir::mx::populateMXToLinalgTypeConversion(TypeConverter &converter) {
       });
 }
 
+LogicalResult mlir::mx::applyMXTensorConversion(
+    ModuleOp module,
+    function_ref<void(const TypeConverter &, RewritePatternSet &)>
+        populateElementPatterns) {
+  MLIRContext *context = module.getContext();
+  // Write casts out and make scales explicit: after this every quantize
+  // takes its scales as an operand.
+  RewritePatternSet definitions(context);
+  populateMXExpandCastsPatterns(definitions);
+  populateMXInsertScaleComputationPatterns(definitions);
+  if (failed(applyPatternsGreedily(module, std::move(definitions))))
+    return failure();
+
+  TypeConverter converter;
+  populateMXToLinalgTypeConversion(converter);
+  ConversionTarget target(*context);
+  target.addIllegalDialect<MXDialect>();
+  target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                         tensor::TensorDialect>();
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return converter.isSignatureLegal(op.getFunctionType()) &&
+           converter.isLegal(&op.getBody());
+  });
+  target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+      [&](Operation *op) { return converter.isLegal(op); });
+  target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+  RewritePatternSet patterns(context);
+  populateElementPatterns(converter, patterns);
+  populateMXStructuralToLinalgConversionPatterns(converter, patterns);
+  populateMXMatmulToLinalgConversionPatterns(converter, patterns);
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
+  return applyPartialConversion(module, target, std::move(patterns));
+}
+
 namespace {
 struct ConvertMXToLinalgPass final
     : mlir::mx::impl::ConvertMXToLinalgPassBase<ConvertMXToLinalgPass> {
   void runOnOperation() override {
-    MLIRContext *context = &getContext();
-    ModuleOp module = getOperation();
-
-    // Write casts out and make scales explicit: after this every quantize
-    // takes its scales as an operand.
-    RewritePatternSet definitions(context);
-    populateMXExpandCastsPatterns(definitions);
-    populateMXInsertScaleComputationPatterns(definitions);
-    if (failed(applyPatternsGreedily(module, std::move(definitions))))
-      return signalPassFailure();
-
-    TypeConverter converter;
-    populateMXToLinalgTypeConversion(converter);
-    ConversionTarget target(*context);
-    target.addIllegalDialect<MXDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
-    });
-    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-
-    RewritePatternSet patterns(context);
-    populateMXToLinalgConversionPatterns(converter, patterns);
-    populateMXMatmulToLinalgConversionPatterns(converter, patterns);
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
-    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+    if (failed(applyMXTensorConversion(
+            getOperation(), populateMXElementToLinalgConversionPatterns)))
       signalPassFailure();
   }
 };

@@ -46,31 +46,6 @@ Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, Type outType,
       .getResult(0);
 }
 
-/// A linalg.generic over the blocked view of `layout`: `blocked` element by
-/// element, with its block's scale from `scales`, producing `outType`
-/// elements; returns the result in the MX tensor's own shape.
-Value blockedElementwise(OpBuilder &b, Location loc, const BlockedLayout &layout,
-                         Value blocked, Value scales, Type outType,
-                         function_ref<Value(OpBuilder &, Location, Value, Value)>
-                             body) {
-  MLIRContext *context = b.getContext();
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, RankedTensorType::get(layout.getBlockedShape(), outType),
-          ValueRange{blocked, scales},
-          ValueRange{layout.emptyBlocked(b, loc, outType)},
-          SmallVector<AffineMap>{layout.elementMap(context),
-                                 layout.gridMap(context),
-                                 layout.elementMap(context)},
-          layout.parallelIterators(),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value out = body(nb, nl, args[0], scaleCode(nb, nl, args[1]));
-            linalg::YieldOp::create(nb, nl, out);
-          })
-          .getResult(0);
-  return layout.fromBlocked(b, loc, result);
-}
-
 LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
                                  Operation *op, BlockTensorType type) {
   if (!type.hasStaticShape())
@@ -107,9 +82,10 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
                           toNumerics(op.getSaturation())};
     bool stochastic = op.getRounding() == Rounding::stochastic;
     uint64_t seed = op.getSeed().value_or(0);
-    Value codes = blockedElementwise(
-        rewriter, loc, layout, blocked, scales, rewriter.getI8Type(),
-        [&](OpBuilder &b, Location l, Value value, Value scale) -> Value {
+    Value codes = layout.mapWithScales(
+        rewriter, loc, blocked, scales, rewriter.getI8Type(),
+        [&](OpBuilder &b, Location l, Value value, Value scaleElement) -> Value {
+          Value scale = scaleCode(b, l, scaleElement);
           if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
             value = arith::ExtFOp::create(b, l, b.getF32Type(), value);
           Value random =
@@ -150,9 +126,10 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
     BlockedLayout layout(type);
     Value blocked = layout.toBlocked(rewriter, loc, codes,
                                      rewriter.getZeroAttr(rewriter.getI8Type()));
-    Value values = blockedElementwise(
-        rewriter, loc, layout, blocked, scales, resultElementType,
-        [&](OpBuilder &b, Location l, Value code, Value scale) -> Value {
+    Value values = layout.mapWithScales(
+        rewriter, loc, blocked, scales, resultElementType,
+        [&](OpBuilder &b, Location l, Value code, Value scaleElement) -> Value {
+          Value scale = scaleCode(b, l, scaleElement);
           code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
           Value value = buildDecodeElement(b, l, code, scale, format);
           if (!resultElementType.isF32()) // one rounding, to nearest even
@@ -272,8 +249,14 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
 
 } // namespace
 
-void mlir::mx::populateMXToLinalgConversionPatterns(
+void mlir::mx::populateMXElementToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, PackLowering,
-               UnpackLowering, LdexpLowering>(converter, patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering>(converter,
+                                                     patterns.getContext());
+}
+
+void mlir::mx::populateMXStructuralToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<PackLowering, UnpackLowering, LdexpLowering>(
+      converter, patterns.getContext());
 }

@@ -3,6 +3,7 @@
 #ifndef MX_CONVERSION_MXTOLINALG_MXTOLINALG_H
 #define MX_CONVERSION_MXTOLINALG_MXTOLINALG_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::mx {
@@ -11,15 +12,28 @@ namespace mlir::mx {
 /// tensor<grid x scale-type> scales) and leaves other types alone.
 void populateMXToLinalgTypeConversion(TypeConverter &converter);
 
-/// Patterns lowering mx.quantize (with given scales), mx.dequantize,
-/// mx.pack, mx.unpack and mx.ldexp to linalg on the converted values.
-void populateMXToLinalgConversionPatterns(const TypeConverter &converter,
-                                          RewritePatternSet &patterns);
+/// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
+/// linalg.generic with the exact integer element arithmetic.
+void populateMXElementToLinalgConversionPatterns(const TypeConverter &converter,
+                                                 RewritePatternSet &patterns);
+
+/// Patterns lowering mx.pack, mx.unpack and mx.ldexp on the converted values.
+void populateMXStructuralToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
 
 /// Lowers mx.matmul (static shapes, E8M0 scales) to a per-K-block dot in f32
 /// followed by scaling and f32 accumulation over the blocks.
 void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns);
+
+/// Rewrites every mx op in `module` (casts expanded, scales made explicit)
+/// with the 1:N type conversion, through function signatures, calls and
+/// returns; `populateElementPatterns` supplies the quantize/dequantize
+/// lowering (exact integer arithmetic, or upstream's arith.scaling_*).
+LogicalResult applyMXTensorConversion(
+    ModuleOp module,
+    function_ref<void(const TypeConverter &, RewritePatternSet &)>
+        populateElementPatterns);
 
 } // namespace mlir::mx
 
