@@ -1,5 +1,6 @@
 // RUN: mx-opt %s --mx-cpu-pipeline | FileCheck %s
 // RUN: mx-opt %s --mx-cpu-pipeline="vectorize=false" | FileCheck %s --check-prefix=SCALAR
+// RUN: mx-opt %s --mx-cpu-pipeline="vector-size=8" | FileCheck %s --check-prefix=V8
 
 // End to end to the LLVM dialect: only LLVM ops remain, the signature carries
 // (codes, scales) memref descriptors, the element conversion is on
@@ -37,3 +38,8 @@ func.func @dequantize(%q: !mx.tensor<4096xi8, block = [32]>) -> tensor<4096xf32>
 // SCALAR-LABEL: llvm.func @quantize_mxfp8
 // SCALAR-NOT: vector<
 // SCALAR: llvm.return
+
+// A smaller vector size splits the contiguous dimension of the scale rule's
+// 128 blocks into vectors of 8.
+// V8-LABEL: llvm.func @quantize_mxfp8
+// V8: vector<8xi32>

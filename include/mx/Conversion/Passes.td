@@ -11,14 +11,17 @@ def ConvertMXToLinalgPass : Pass<"convert-mx-to-linalg", "ModuleOp"> {
     Decomposes every `!mx.tensor` into its two halves, a 1:N type conversion
     that also rewrites function signatures, calls and returns:
 
-    - the element codes, `tensor<shape x i8>`, one byte per element (FP6/FP4
-      codes in the low bits; sub-byte packing is a later storage step);
+    - the element codes as bytes: FP4 two per byte along the innermost
+      dimension (`tensor<... x ceil(n/2) x i8>`, element 2i in the low
+      nibble), every other format `tensor<shape x i8>` one per byte (FP6 in
+      the low six bits);
     - the scales, `tensor<grid x f8E8M0FNU>`.
 
     `mx.cast` is first written out as dequantize + quantize and every
     `mx.quantize` gets explicit scales (as `-mx-expand-casts` and
     `-mx-insert-scale-computation` do). Then quantize, dequantize, pack,
-    unpack and ldexp become `linalg.generic` ops over the blocked view of the
+    unpack, ldexp and matmul (per K-block dots in f32, scaled and summed in
+    f32) become `linalg.generic` ops over the blocked view of the
     tensor (padded to whole blocks and split with `tensor.expand_shape`, so
     that a block's scale is a broadcast operand). Element conversion is
     integer arithmetic on the f32 bits (shifts, masks, selects) that

@@ -1,4 +1,14 @@
 // RUN: mx-opt %s -convert-mx-to-linalg -canonicalize -cse -mx-tile-and-vectorize -canonicalize -split-input-file | FileCheck %s
+// RUN: mx-opt %s -convert-mx-to-linalg -canonicalize -cse -mx-tile-and-vectorize="vector-size=16" -canonicalize -split-input-file | FileCheck %s --check-prefix=V16
+
+// vector-size=16: 16 blocks' amax at a time (the reduction stays whole),
+// and each block's elements in two vectors of 16.
+// V16-LABEL: func.func @quantize_mxfp4
+// V16: vector.transfer_read %{{.*}} : tensor<16x32xf32>, vector<16x32xf32>
+// V16: scf.for
+// V16: vector.transfer_read %{{.*}} : tensor<1x16xf32>, vector<1x16xf32>
+// V16-NOT: vector<1x32xf32>
+// V16-LABEL: func.func @quantize_axis0
 
 // 1-D MXFP4 quantize: the block amax is one vector<32x32> reduction (32
 // blocks at once), the scale rule runs on vector<32xi32>, and the element

@@ -67,7 +67,6 @@ def MXInsertScaleComputationPass : Pass<"mx-insert-scale-computation"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect",
     "::mlir::mx::MXDialect",
     "::mlir::tensor::TensorDialect",
   ];
