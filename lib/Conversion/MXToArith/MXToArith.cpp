@@ -14,8 +14,7 @@
 #include "mx/Conversion/Passes.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 
-#include "../MXToLinalg/BlockedLayout.h"
-#include "../MXToLinalg/PackedStorage.h"
+#include "../MXToLinalg/ElementwiseLowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -53,12 +52,10 @@ struct QuantizeToScalingTruncF final : OpConversionPattern<QuantizeOp> {
     bool saturate = op.getSaturation() == Saturation::saturate;
     double max = num::getFormatInfo(type.getFormat()).maxNormal;
 
-    BlockedLayout layout(type);
-    Value blocked =
-        layout.toBlocked(rewriter, loc, input, rewriter.getZeroAttr(inputElement));
-    Value codes = layout.mapWithScales(
-        rewriter, loc, blocked, scales, rewriter.getI8Type(),
-        [&](OpBuilder &b, Location l, Value value, Value scale) -> Value {
+    Value codes = buildQuantizedCodes(
+        rewriter, loc, type, input, scales,
+        [&](OpBuilder &b, Location l, const BlockedLayout &, Value value,
+            Value scale) -> Value {
           if (saturate) {
             // Clamp to +-max * scale so the conversion saturates as MX asks.
             Value scaleValue = arith::ExtFOp::create(b, l, inputElement, scale);
@@ -84,8 +81,7 @@ struct QuantizeToScalingTruncF final : OpConversionPattern<QuantizeOp> {
               b, l, isNaN, arith::ConstantIntOp::create(b, l, b.getI8Type(), 0),
               bits);
         });
-    rewriter.replaceOpWithMultiple(
-        op, {{packCodes(rewriter, loc, codes, type), scales}});
+    rewriter.replaceOpWithMultiple(op, {{codes, scales}});
     return success();
   }
 };
@@ -100,15 +96,11 @@ struct DequantizeToScalingExtF final : OpConversionPattern<DequantizeOp> {
     if (!type.hasStaticShape() || isa<IntegerType>(type.getElementType()) ||
         !isa<Float8E8M0FNUType>(type.getScaleType()))
       return rewriter.notifyMatchFailure(op, "not expressible with scaling_extf");
-    Location loc = op.getLoc();
-    Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], type);
     Type element = type.getElementType();
     Type resultElement = op.getType().getElementType();
-    BlockedLayout layout(type);
-    Value blocked =
-        layout.toBlocked(rewriter, loc, codes, rewriter.getZeroAttr(rewriter.getI8Type()));
-    Value values = layout.mapWithScales(
-        rewriter, loc, blocked, adaptor.getInput()[1], resultElement,
+    Value values = buildDequantizedValues(
+        rewriter, op.getLoc(), type, adaptor.getInput()[0],
+        adaptor.getInput()[1], resultElement,
         [&](OpBuilder &b, Location l, Value code, Value scale) -> Value {
           if (element.getIntOrFloatBitWidth() < 8)
             code = arith::TruncIOp::create(b, l, codeType(element), code);

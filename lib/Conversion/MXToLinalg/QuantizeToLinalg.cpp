@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BlockedLayout.h"
 #include "ElementCodes.h"
+#include "ElementwiseLowering.h"
 #include "PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
@@ -70,34 +70,26 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
     if (failed(requireStaticShape(rewriter, op, type)))
       return failure();
     Location loc = op.getLoc();
-    Value input = adaptor.getInput().front();
     Value scales = adaptor.getScales().front();
-    auto inputElementType =
-        cast<RankedTensorType>(input.getType()).getElementType();
-
-    BlockedLayout layout(type);
-    Value blocked = layout.toBlocked(rewriter, loc, input,
-                                     rewriter.getZeroAttr(inputElementType));
     EncodeOptions options{type.getFormat(), toNumerics(op.getRounding()),
                           toNumerics(op.getSaturation())};
     bool stochastic = op.getRounding() == Rounding::stochastic;
     uint64_t seed = op.getSeed().value_or(0);
-    Value codes = layout.mapWithScales(
-        rewriter, loc, blocked, scales, rewriter.getI8Type(),
-        [&](OpBuilder &b, Location l, Value value, Value scaleElement) -> Value {
-          Value scale = scaleCode(b, l, scaleElement);
+    Value codes = buildQuantizedCodes(
+        rewriter, loc, type, adaptor.getInput().front(), scales,
+        [&](OpBuilder &b, Location l, const BlockedLayout &layout, Value value,
+            Value scaleElement) -> Value {
           if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
             value = arith::ExtFOp::create(b, l, b.getF32Type(), value);
           Value random =
               stochastic
                   ? buildStochasticBits(b, l, layout.linearIndex(b, l), seed)
                   : arith::ConstantIntOp::create(b, l, b.getI32Type(), 0);
-          Value code =
-              buildEncodeElement(b, l, value, scale, random, options);
+          Value code = buildEncodeElement(
+              b, l, value, scaleCode(b, l, scaleElement), random, options);
           return arith::TruncIOp::create(b, l, b.getI8Type(), code);
         });
-    rewriter.replaceOpWithMultiple(
-        op, {{packCodes(rewriter, loc, codes, type), scales}});
+    rewriter.replaceOpWithMultiple(op, {{codes, scales}});
     return success();
   }
 };
@@ -117,21 +109,15 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
       return failure();
     if (!isa<Float8E8M0FNUType>(type.getScaleType()))
       return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
-    Location loc = op.getLoc();
-    Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], type);
-    Value scales = adaptor.getInput()[1];
     Type resultElementType = op.getType().getElementType();
     num::ElementFormat format = type.getFormat();
-
-    BlockedLayout layout(type);
-    Value blocked = layout.toBlocked(rewriter, loc, codes,
-                                     rewriter.getZeroAttr(rewriter.getI8Type()));
-    Value values = layout.mapWithScales(
-        rewriter, loc, blocked, scales, resultElementType,
+    Value values = buildDequantizedValues(
+        rewriter, op.getLoc(), type, adaptor.getInput()[0],
+        adaptor.getInput()[1], resultElementType,
         [&](OpBuilder &b, Location l, Value code, Value scaleElement) -> Value {
-          Value scale = scaleCode(b, l, scaleElement);
           code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
-          Value value = buildDecodeElement(b, l, code, scale, format);
+          Value value = buildDecodeElement(b, l, code,
+                                           scaleCode(b, l, scaleElement), format);
           if (!resultElementType.isF32()) // one rounding, to nearest even
             value = arith::TruncFOp::create(b, l, resultElementType, value);
           return value;
