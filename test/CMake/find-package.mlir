@@ -5,6 +5,7 @@
 // RUN:   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_BUILD_TYPE=Release > %t.log
 // RUN: cmake --build %t >> %t.log
 // RUN: %t/mx-consumer %s | FileCheck %s
+// RUN: %t/mx-consumer %s lower | FileCheck %s --check-prefix=LOWERED
 
 // CHECK: mx.dequantize
 // CHECK: mx.quantize %{{.*}} rounding<rtz>
@@ -13,3 +14,7 @@ func.func @f(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tensor<32xf4E2M1FN, blo
   %r = mx.cast %q rounding<rtz> : !mx.tensor<32xi8, block = [32]> -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return %r : !mx.tensor<32xf4E2M1FN, block = [32]>
 }
+
+// LOWERED-LABEL: func.func @f
+// LOWERED-SAME: (%{{.*}}: tensor<32xi8>, %{{.*}}: tensor<1xf8E8M0FNU>) -> (tensor<16xi8>, tensor<1xf8E8M0FNU>)
+// LOWERED: linalg.generic
