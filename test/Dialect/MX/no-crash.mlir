@@ -1,7 +1,11 @@
-// No input makes mx-opt crash: 600 deterministic mutants of ops.mlir and
+// No input makes mx-opt crash: 750 deterministic mutants of ops.mlir and
 // canonicalize.mlir (tokens dropped, duplicated, renumbered, retyped,
 // lines swapped, files truncated) are parsed, verified, folded and expanded;
 // each must end in success or a diagnostic.
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/ops.mlir 300 -canonicalize -mx-expand-casts | FileCheck %s
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/canonicalize.mlir 300 -split-input-file -canonicalize | FileCheck %s
 // CHECK: 300 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
+
+// The same through the whole CPU pipeline, on a program it lowers.
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/../../Conversion/MXToLinalg/structural.mlir 150 -split-input-file --mx-cpu-pipeline | FileCheck %s --check-prefix=PIPELINE
+// PIPELINE: 150 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed

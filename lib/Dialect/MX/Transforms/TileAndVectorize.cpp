@@ -69,6 +69,12 @@ struct MXTileAndVectorizePass final
   using Base::Base;
 
   void runOnOperation() override {
+    if (vectorSize < 1) {
+      getOperation().emitError()
+          << "mx-tile-and-vectorize expects vector-size >= 1, but got "
+          << vectorSize;
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> ops;
     getOperation()->walk([&](linalg::LinalgOp op) {
