@@ -72,7 +72,7 @@ struct MXTileAndVectorizePass final
     if (vectorSize < 1) {
       getOperation().emitError()
           << "mx-tile-and-vectorize expects vector-size >= 1, but got "
-          << vectorSize;
+          << static_cast<int64_t>(vectorSize);
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
