@@ -65,9 +65,11 @@ public:
     std::string source =
         "func.func @quantize(%x: tensor<" + std::to_string(kElements) +
         "xf32>) -> !mx.tensor<" + std::to_string(kElements) + "x" +
-        elementType + ", block = [32]> attributes {llvm.emit_c_interface} {\n"
-        "  %q = mx.quantize %x : tensor<" + std::to_string(kElements) +
-        "xf32> -> !mx.tensor<" + std::to_string(kElements) + "x" + elementType +
+        elementType +
+        ", block = [32]> attributes {llvm.emit_c_interface} {\n"
+        "  %q = mx.quantize %x : tensor<" +
+        std::to_string(kElements) + "xf32> -> !mx.tensor<" +
+        std::to_string(kElements) + "x" + elementType +
         ", block = [32]>\n  return %q : !mx.tensor<" +
         std::to_string(kElements) + "x" + elementType + ", block = [32]>\n}\n";
     OwningOpRef<ModuleOp> module =
@@ -134,11 +136,13 @@ double memcpySeconds() {
     std::memcpy(out.data(), input().data(), kElements * sizeof(float));
     benchmark::DoNotOptimize(out.data());
   }
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
   return elapsed.count() / kPasses;
 }
 
-void runKernel(benchmark::State &state, const char *elementType, bool portable) {
+void runKernel(benchmark::State &state, const char *elementType,
+               bool portable) {
   static std::map<std::string, std::unique_ptr<Kernel>> kernels;
   std::string key = std::string(elementType) + (portable ? "/portable" : "");
   if (!kernels.count(key))
@@ -149,7 +153,8 @@ void runKernel(benchmark::State &state, const char *elementType, bool portable) 
   auto start = std::chrono::steady_clock::now();
   for (auto _ : state)
     kernel(input());
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
   state.SetBytesProcessed(state.iterations() * kElements * sizeof(float));
   state.counters["vs_memcpy"] =
       memcpyTime * double(state.iterations()) / elapsed.count();
@@ -167,13 +172,20 @@ void BM_Memcpy(benchmark::State &state) {
 } // namespace
 
 BENCHMARK(BM_Memcpy)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp8_e4m3, "f8E4M3FN", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp8_e5m2, "f8E5M2", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp6_e3m2, "f6E3M2FN", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp6_e2m3, "f6E2M3FN", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1, "f4E2M1FN", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxint8, "i8", false)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1_upstream_scaling_truncf, "f4E2M1FN", true)
+BENCHMARK_CAPTURE(runKernel, mxfp8_e4m3, "f8E4M3FN", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxfp8_e5m2, "f8E5M2", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxfp6_e3m2, "f6E3M2FN", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxfp6_e2m3, "f6E2M3FN", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1, "f4E2M1FN", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxint8, "i8", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1_upstream_scaling_truncf, "f4E2M1FN",
+                  true)
     ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv) {

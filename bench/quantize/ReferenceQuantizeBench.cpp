@@ -50,7 +50,8 @@ static double memcpySeconds(size_t bytes) {
     std::memcpy(out.data(), in.data(), bytes);
     benchmark::DoNotOptimize(out.data());
   }
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
   return elapsed.count() / kPasses;
 }
 

@@ -33,12 +33,10 @@ static bool readLayout(int64_t rank, const int64_t *shape, const int64_t *block,
                      [](int64_t b) { return b >= 1; });
 }
 
-extern "C" int mlirMXNumericsQuantize(const float *data, int64_t rank,
-                                      const int64_t *shape, const int64_t *block,
-                                      const char *format, const char *scaleRule,
-                                      const char *rounding, int nonfinite,
-                                      uint64_t seed, uint8_t *codes,
-                                      uint8_t *scales) {
+extern "C" int mlirMXNumericsQuantize(
+    const float *data, int64_t rank, const int64_t *shape, const int64_t *block,
+    const char *format, const char *scaleRule, const char *rounding,
+    int nonfinite, uint64_t seed, uint8_t *codes, uint8_t *scales) {
   std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
   std::optional<ScaleRule> parsedRule = parseScaleRule(scaleRule);
   std::optional<Rounding> parsedRounding = parseRounding(rounding);
@@ -51,7 +49,8 @@ extern "C" int mlirMXNumericsQuantize(const float *data, int64_t rank,
   options.rounding = *parsedRounding;
   options.saturation = nonfinite ? Saturation::NonFinite : Saturation::Saturate;
   options.seed = seed;
-  BlockTensor result = quantize(data, shapeVec, blockVec, *parsedFormat, options);
+  BlockTensor result =
+      quantize(data, shapeVec, blockVec, *parsedFormat, options);
   std::copy(result.codes.begin(), result.codes.end(), codes);
   std::copy(result.scales.begin(), result.scales.end(), scales);
   return 0;
@@ -64,7 +63,8 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
                                         const char *format, float *out) {
   std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
   BlockTensor tensor;
-  if (!parsedFormat || !readLayout(rank, shape, block, tensor.shape, tensor.block))
+  if (!parsedFormat ||
+      !readLayout(rank, shape, block, tensor.shape, tensor.block))
     return -1;
   tensor.format = *parsedFormat;
   int64_t numBlocks = 1;

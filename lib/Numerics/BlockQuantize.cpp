@@ -81,9 +81,10 @@ BlockTensor mlir::mx::numerics::quantizeWithScales(
     }
     // V / X in double is exact: f32 values times a power of two in range.
     double scaled = std::ldexp(double(data[i]), -e8m0Exponent(scale));
-    uint32_t randomBits = options.rounding == Rounding::Stochastic
-                              ? stochasticRoundingBits(options.seed, uint64_t(i))
-                              : 0;
+    uint32_t randomBits =
+        options.rounding == Rounding::Stochastic
+            ? stochasticRoundingBits(options.seed, uint64_t(i))
+            : 0;
     result.codes[i] = encodeElement(format, scaled, options.rounding,
                                     options.saturation, randomBits);
   }
@@ -91,7 +92,7 @@ BlockTensor mlir::mx::numerics::quantizeWithScales(
 }
 
 float mlir::mx::numerics::dequantizeElement(ElementFormat format, uint8_t code,
-                                      uint8_t scale) {
+                                            uint8_t scale) {
   if (scale == kE8M0NaN)
     return std::numeric_limits<float>::quiet_NaN();
   return float(std::ldexp(decodeElement(format, code), e8m0Exponent(scale)));
@@ -129,28 +130,28 @@ void forEachProduct(const BlockTensor &lhs, const BlockTensor &rhs, Fn fn) {
 } // namespace
 
 std::vector<double> mlir::mx::numerics::matmul(const BlockTensor &lhs,
-                                         const BlockTensor &rhs) {
+                                               const BlockTensor &rhs) {
   std::vector<double> result(lhs.shape[0] * rhs.shape[1], 0.0);
-  forEachProduct(lhs, rhs,
-                 [&](int64_t out, double a, double b, uint8_t sa, uint8_t sb) {
-                   if (sa == kE8M0NaN || sb == kE8M0NaN) {
-                     result[out] = std::numeric_limits<double>::quiet_NaN();
-                     return;
-                   }
-                   result[out] += std::ldexp(a * b, e8m0Exponent(sa) +
-                                                        e8m0Exponent(sb));
-                 });
+  forEachProduct(
+      lhs, rhs, [&](int64_t out, double a, double b, uint8_t sa, uint8_t sb) {
+        if (sa == kE8M0NaN || sb == kE8M0NaN) {
+          result[out] = std::numeric_limits<double>::quiet_NaN();
+          return;
+        }
+        result[out] += std::ldexp(a * b, e8m0Exponent(sa) + e8m0Exponent(sb));
+      });
   return result;
 }
 
-std::vector<double> mlir::mx::numerics::matmulAbsoluteSum(const BlockTensor &lhs,
-                                                    const BlockTensor &rhs) {
+std::vector<double>
+mlir::mx::numerics::matmulAbsoluteSum(const BlockTensor &lhs,
+                                      const BlockTensor &rhs) {
   std::vector<double> result(lhs.shape[0] * rhs.shape[1], 0.0);
-  forEachProduct(lhs, rhs,
-                 [&](int64_t out, double a, double b, uint8_t sa, uint8_t sb) {
-                   if (sa != kE8M0NaN && sb != kE8M0NaN)
-                     result[out] += std::fabs(std::ldexp(
-                         a * b, e8m0Exponent(sa) + e8m0Exponent(sb)));
-                 });
+  forEachProduct(
+      lhs, rhs, [&](int64_t out, double a, double b, uint8_t sa, uint8_t sb) {
+        if (sa != kE8M0NaN && sb != kE8M0NaN)
+          result[out] +=
+              std::fabs(std::ldexp(a * b, e8m0Exponent(sa) + e8m0Exponent(sb)));
+      });
   return result;
 }

@@ -9,7 +9,8 @@
 using namespace mlir::mx::numerics;
 
 namespace {
-//                                   name   bits e  m  bias  inf    nan    emax max
+//                                   name   bits e  m  bias  inf    nan    emax
+//                                   max
 constexpr FormatInfo kE4M3 = {"e4m3", 8, 4, 3, 7, false, true, 8, 448.0};
 constexpr FormatInfo kE5M2 = {"e5m2", 8, 5, 2, 15, true, true, 15, 57344.0};
 constexpr FormatInfo kE3M2 = {"e3m2", 6, 3, 2, 3, false, false, 4, 28.0};
@@ -107,20 +108,23 @@ static uint8_t overflowCode(const FormatInfo &info, bool negative,
   return sign | (info.hasInf ? infCode(info) : nanCode(info));
 }
 
-static uint8_t encodeInt8(double value, Rounding rounding, uint32_t randomBits) {
+static uint8_t encodeInt8(double value, Rounding rounding,
+                          uint32_t randomBits) {
   if (std::isnan(value))
     return 0;
   bool negative = std::signbit(value);
   double magnitude = std::fabs(value) * 64; // k/64: exact scaling
-  double k = std::isinf(magnitude)
-                 ? 127
-                 : std::min(127.0, roundMagnitude(magnitude, rounding, randomBits));
+  double k =
+      std::isinf(magnitude)
+          ? 127
+          : std::min(127.0, roundMagnitude(magnitude, rounding, randomBits));
   return uint8_t(int8_t(negative ? -k : k));
 }
 
 uint8_t mlir::mx::numerics::encodeElement(ElementFormat format, double value,
-                                    Rounding rounding, Saturation saturation,
-                                    uint32_t randomBits) {
+                                          Rounding rounding,
+                                          Saturation saturation,
+                                          uint32_t randomBits) {
   if (format == ElementFormat::INT8)
     return encodeInt8(value, rounding, randomBits);
 
@@ -158,8 +162,7 @@ uint8_t mlir::mx::numerics::encodeElement(ElementFormat format, double value,
     return sign | uint8_t(mantissa);
   }
   unsigned exponentField = unsigned(roundedExp + info.bias);
-  unsigned mantissa =
-      unsigned(std::ldexp(rounded, m - roundedExp)) - (1u << m);
+  unsigned mantissa = unsigned(std::ldexp(rounded, m - roundedExp)) - (1u << m);
   return sign | uint8_t(exponentField << m) | uint8_t(mantissa);
 }
 

@@ -22,7 +22,7 @@ PhiloxCounter mlir::mx::numerics::philox4x32(PhiloxCounter c, PhiloxKey k) {
 }
 
 uint32_t mlir::mx::numerics::stochasticRoundingBits(uint64_t seed,
-                                              uint64_t linearIndex) {
+                                                    uint64_t linearIndex) {
   PhiloxCounter counter = {uint32_t(linearIndex), uint32_t(linearIndex >> 32),
                            0, 0};
   PhiloxKey key = {uint32_t(seed), uint32_t(seed >> 32)};

@@ -8,7 +8,8 @@
 
 using namespace mlir::mx::numerics;
 
-std::optional<ScaleRule> mlir::mx::numerics::parseScaleRule(std::string_view name) {
+std::optional<ScaleRule>
+mlir::mx::numerics::parseScaleRule(std::string_view name) {
   if (name == "floor")
     return ScaleRule::Floor;
   if (name == "ceil")
@@ -40,7 +41,7 @@ static double splitSignificand(double x, int &exponent) {
 }
 
 uint8_t mlir::mx::numerics::computeScale(ElementFormat format, ScaleRule rule,
-                                   float amax) {
+                                         float amax) {
   if (std::isnan(amax) || std::isinf(amax))
     return kE8M0NaN;
   const FormatInfo &info = getFormatInfo(format);

@@ -17,8 +17,9 @@ using namespace mlir;
 
 extern "C" LLVM_ATTRIBUTE_WEAK DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
-  return {MLIR_PLUGIN_API_VERSION, "MX", LLVM_VERSION_STRING,
-          [](DialectRegistry *registry) { mx::registerAllMXDialects(*registry); }};
+  return {
+      MLIR_PLUGIN_API_VERSION, "MX", LLVM_VERSION_STRING,
+      [](DialectRegistry *registry) { mx::registerAllMXDialects(*registry); }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {

@@ -101,10 +101,10 @@ TEST(BlockQuantizeTest, PartialBlocksUseOnlyTheirOwnElements) {
   x[1 * 40 + 35] = 96.0f; // in row 1's partial block only
   BlockTensor q = quantize(x.data(), {3, 40}, {1, 32}, ElementFormat::E4M3);
   ASSERT_EQ(q.scaleShape(), (std::vector<int64_t>{3, 2}));
-  EXPECT_EQ(q.scales[1 * 2 + 1], computeScale(ElementFormat::E4M3,
-                                              ScaleRule::Floor, 96.0f));
-  EXPECT_EQ(q.scales[1 * 2 + 0], computeScale(ElementFormat::E4M3,
-                                              ScaleRule::Floor, 0.25f));
+  EXPECT_EQ(q.scales[1 * 2 + 1],
+            computeScale(ElementFormat::E4M3, ScaleRule::Floor, 96.0f));
+  EXPECT_EQ(q.scales[1 * 2 + 0],
+            computeScale(ElementFormat::E4M3, ScaleRule::Floor, 0.25f));
   EXPECT_EQ(q.scales[2 * 2 + 1], q.scales[0]);
   EXPECT_EQ(dequantize(q), x);
 }
@@ -114,12 +114,14 @@ TEST(BlockQuantizeTest, TwoDimensionalAndAxisZeroBlocks) {
   for (int r = 0; r < 64; ++r)
     for (int c = 0; c < 64; ++c)
       x[r * 64 + c] = float((r / 32) * 2 + (c / 32) + 1); // 1..4 per tile
-  BlockTensor tiles = quantize(x.data(), {64, 64}, {32, 32}, ElementFormat::E2M1);
+  BlockTensor tiles =
+      quantize(x.data(), {64, 64}, {32, 32}, ElementFormat::E2M1);
   ASSERT_EQ(tiles.scales.size(), 4u);
   for (int b = 0; b < 4; ++b)
-    EXPECT_EQ(tiles.scales[b],
-              computeScale(ElementFormat::E2M1, ScaleRule::Floor, float(b + 1)));
-  BlockTensor columns = quantize(x.data(), {64, 64}, {32, 1}, ElementFormat::E2M1);
+    EXPECT_EQ(tiles.scales[b], computeScale(ElementFormat::E2M1,
+                                            ScaleRule::Floor, float(b + 1)));
+  BlockTensor columns =
+      quantize(x.data(), {64, 64}, {32, 1}, ElementFormat::E2M1);
   ASSERT_EQ(columns.scaleShape(), (std::vector<int64_t>{2, 64}));
   EXPECT_EQ(columns.blockIndexOf(40 * 64 + 7), 1 * 64 + 7);
   EXPECT_EQ(dequantize(tiles), x);
@@ -153,7 +155,8 @@ TEST(BlockQuantizeTest, RandomBlocksMatchAPFloatElementByElement) {
       std::vector<float> x = randomValues(kBlocks * 32, 99, -40, 40);
       QuantizeOptions options;
       options.scaleRule = rule;
-      BlockTensor q = quantize(x.data(), {kBlocks, 32}, {1, 32}, format, options);
+      BlockTensor q =
+          quantize(x.data(), {kBlocks, 32}, {1, 32}, format, options);
       const FormatInfo &info = getFormatInfo(format);
       for (size_t i = 0; i < x.size(); ++i) {
         int scaleExp = e8m0Exponent(q.scales[i / 32]);
@@ -191,11 +194,14 @@ TEST(BlockQuantizeTest, StochasticRoundingIsReproducibleAndUnbiased) {
   QuantizeOptions options;
   options.rounding = Rounding::Stochastic;
   options.seed = 2024;
-  BlockTensor a = quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
-  BlockTensor b = quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
+  BlockTensor a =
+      quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
+  BlockTensor b =
+      quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
   EXPECT_EQ(a.codes, b.codes);
   options.seed = 2025;
-  BlockTensor c = quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
+  BlockTensor c =
+      quantize(x.data(), {kTrials}, {32}, ElementFormat::E2M1, options);
   EXPECT_NE(a.codes, c.codes);
 
   std::vector<float> y = dequantize(a);
@@ -246,7 +252,8 @@ namespace {
 
 TEST(BlockQuantizeTest, GivenScalesReproduceComputedOnesAndApplyOthers) {
   std::vector<float> x = randomValues(3 * 40, 5, -10, 10);
-  BlockTensor computed = quantize(x.data(), {3, 40}, {1, 32}, ElementFormat::E4M3);
+  BlockTensor computed =
+      quantize(x.data(), {3, 40}, {1, 32}, ElementFormat::E4M3);
   BlockTensor given = quantizeWithScales(x.data(), {3, 40}, {1, 32},
                                          ElementFormat::E4M3, computed.scales);
   EXPECT_EQ(given.codes, computed.codes);
@@ -255,7 +262,8 @@ TEST(BlockQuantizeTest, GivenScalesReproduceComputedOnesAndApplyOthers) {
   // Other scales round against those: 3.0 with X = 2 is 1.5; NaN zeroes codes.
   std::vector<float> y(64, 3.0f);
   std::vector<uint8_t> scales = {encodeE8M0(1), kE8M0NaN};
-  BlockTensor q = quantizeWithScales(y.data(), {64}, {32}, ElementFormat::E2M1, scales);
+  BlockTensor q =
+      quantizeWithScales(y.data(), {64}, {32}, ElementFormat::E2M1, scales);
   EXPECT_EQ(decodeElement(ElementFormat::E2M1, q.codes[0]), 1.5);
   EXPECT_EQ(q.codes[40], 0);
   EXPECT_TRUE(std::isnan(dequantize(q)[40]));

@@ -137,8 +137,8 @@ TEST(ElementFormatTest, RoundToNearestEvenMatchesAPFloat) {
   for (ElementFormat format : kFloatFormats) {
     const FormatInfo &info = getFormatInfo(format);
     for (float input : probeInputs(format)) {
-      APFloatResult expected =
-          convertWithAPFloat(format, input, llvm::RoundingMode::NearestTiesToEven);
+      APFloatResult expected = convertWithAPFloat(
+          format, input, llvm::RoundingMode::NearestTiesToEven);
       // Formats with Inf or NaN overflow the IEEE way under NonFinite.
       if (info.hasInf || info.hasNaN || !expected.overflow) {
         uint8_t actual = encodeElement(format, input, Rounding::NearestEven,
@@ -179,9 +179,9 @@ TEST(ElementFormatTest, SignedZeroNaNAndInf) {
   for (ElementFormat format : kFloatFormats) {
     const FormatInfo &info = getFormatInfo(format);
     uint8_t signBit = uint8_t(1u << (info.bits - 1));
-    EXPECT_EQ(encodeElement(format, 0.0, Rounding::NearestEven,
-                            Saturation::Saturate),
-              0);
+    EXPECT_EQ(
+        encodeElement(format, 0.0, Rounding::NearestEven, Saturation::Saturate),
+        0);
     EXPECT_EQ(encodeElement(format, -0.0, Rounding::NearestEven,
                             Saturation::Saturate),
               signBit);
@@ -192,17 +192,17 @@ TEST(ElementFormatTest, SignedZeroNaNAndInf) {
               signBit);
     double inf = std::numeric_limits<double>::infinity();
     double nan = std::numeric_limits<double>::quiet_NaN();
-    EXPECT_EQ(decodeElement(format, encodeElement(format, -inf,
-                                                  Rounding::NearestEven,
-                                                  Saturation::Saturate)),
-              -info.maxNormal);
-    double nanDecoded = decodeElement(
-        format,
-        encodeElement(format, nan, Rounding::NearestEven, Saturation::Saturate));
+    EXPECT_EQ(
+        decodeElement(format, encodeElement(format, -inf, Rounding::NearestEven,
+                                            Saturation::Saturate)),
+        -info.maxNormal);
+    double nanDecoded =
+        decodeElement(format, encodeElement(format, nan, Rounding::NearestEven,
+                                            Saturation::Saturate));
     EXPECT_EQ(std::isnan(nanDecoded), info.hasNaN) << info.name;
     if (info.hasNaN) {
-      APFloatResult expected =
-          convertWithAPFloat(format, float(inf), llvm::RoundingMode::NearestTiesToEven);
+      APFloatResult expected = convertWithAPFloat(
+          format, float(inf), llvm::RoundingMode::NearestTiesToEven);
       EXPECT_EQ(encodeElement(format, inf, Rounding::NearestEven,
                               Saturation::NonFinite),
                 expected.code)
@@ -216,7 +216,8 @@ TEST(ElementFormatTest, Int8IsTwosComplementOver64) {
     EXPECT_EQ(decodeElement(ElementFormat::INT8, uint8_t(code)),
               double(int8_t(code)) / 64);
   auto encode = [](double v, Rounding r = Rounding::NearestEven) {
-    return int8_t(encodeElement(ElementFormat::INT8, v, r, Saturation::Saturate));
+    return int8_t(
+        encodeElement(ElementFormat::INT8, v, r, Saturation::Saturate));
   };
   for (int k = -127; k <= 127; ++k) {
     EXPECT_EQ(encode(k / 64.0), k);
@@ -239,16 +240,16 @@ TEST(ElementFormatTest, Int8IsTwosComplementOver64) {
 }
 
 TEST(ElementFormatTest, TowardZeroNeverOverflowsToNonFinite) {
-  EXPECT_EQ(decodeElement(ElementFormat::E5M2,
-                          encodeElement(ElementFormat::E5M2, 1e9,
-                                        Rounding::TowardZero,
-                                        Saturation::NonFinite)),
-            57344.0);
-  EXPECT_EQ(decodeElement(ElementFormat::E4M3,
-                          encodeElement(ElementFormat::E4M3, -1e9,
-                                        Rounding::TowardZero,
-                                        Saturation::NonFinite)),
-            -448.0);
+  EXPECT_EQ(
+      decodeElement(ElementFormat::E5M2,
+                    encodeElement(ElementFormat::E5M2, 1e9,
+                                  Rounding::TowardZero, Saturation::NonFinite)),
+      57344.0);
+  EXPECT_EQ(
+      decodeElement(ElementFormat::E4M3,
+                    encodeElement(ElementFormat::E4M3, -1e9,
+                                  Rounding::TowardZero, Saturation::NonFinite)),
+      -448.0);
 }
 
 TEST(ElementFormatTest, StochasticRoundingPicksANeighbour) {

@@ -24,7 +24,8 @@ TEST(PhiloxTest, BitsDependOnSeedAndIndexOnly) {
   EXPECT_NE(stochasticRoundingBits(42, 1000), stochasticRoundingBits(43, 1000));
   EXPECT_NE(stochasticRoundingBits(42, 1000), stochasticRoundingBits(42, 1001));
   // The high half of a 64-bit index is part of the counter.
-  EXPECT_NE(stochasticRoundingBits(1, 5), stochasticRoundingBits(1, 5 + (1ull << 32)));
+  EXPECT_NE(stochasticRoundingBits(1, 5),
+            stochasticRoundingBits(1, 5 + (1ull << 32)));
 }
 
 } // namespace

@@ -75,7 +75,7 @@ int evenByBitTrick(ElementFormat format, float amax) {
   bits &= 0xFF800000u;
   float rounded;
   std::memcpy(&rounded, &bits, 4);
-  int exponent = rounded == 0         ? -1000
+  int exponent = rounded == 0          ? -1000
                  : std::isinf(rounded) ? 128 // the carry left f32's range
                                        : int(std::floor(std::log2(rounded)));
   return std::clamp(exponent - info.emax, -127, 127);
@@ -115,7 +115,8 @@ TEST(ScaleTest, RCeilIsExactJustAboveTheInt8Max) {
   for (int j : {-20, 0, 5, 40}) {
     float amax = std::nextafter(std::ldexp(127.0f / 64, j),
                                 std::numeric_limits<float>::infinity());
-    EXPECT_EQ(scaleExponent(ElementFormat::INT8, ScaleRule::RCeil, amax), j + 1);
+    EXPECT_EQ(scaleExponent(ElementFormat::INT8, ScaleRule::RCeil, amax),
+              j + 1);
     EXPECT_EQ(scaleExponent(ElementFormat::INT8, ScaleRule::RCeil,
                             std::ldexp(127.0f / 64, j)),
               j);
@@ -144,7 +145,8 @@ TEST(ScaleTest, ExponentClampsAtBothEnds) {
   EXPECT_EQ(scaleExponent(ElementFormat::INT8, ScaleRule::RCeil, largest), 127);
   EXPECT_EQ(scaleExponent(ElementFormat::INT8, ScaleRule::Even, largest), 127);
   float tiniest = std::numeric_limits<float>::denorm_min();
-  EXPECT_EQ(scaleExponent(ElementFormat::E2M1, ScaleRule::Floor, tiniest), -127);
+  EXPECT_EQ(scaleExponent(ElementFormat::E2M1, ScaleRule::Floor, tiniest),
+            -127);
 }
 
 TEST(ScaleTest, ParseNames) {

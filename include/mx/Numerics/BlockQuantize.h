@@ -1,4 +1,5 @@
-//===- BlockQuantize.h - Reference MX quantize, dequantize, matmul -*- C++ -*-===//
+//===- BlockQuantize.h - Reference MX quantize, dequantize, matmul -*- C++
+//-*-===//
 //
 // Block-scaled tensors on plain arrays: the executable form of DESIGN.md
 // section 2 that every lowering is compared with. Blocks are 1-D along any
@@ -30,8 +31,8 @@ struct QuantizeOptions {
 struct BlockTensor {
   ElementFormat format = ElementFormat::E4M3;
   std::vector<int64_t> shape;
-  std::vector<int64_t> block; ///< same rank as shape, every entry >= 1
-  std::vector<uint8_t> codes; ///< one code per element, row-major
+  std::vector<int64_t> block;  ///< same rank as shape, every entry >= 1
+  std::vector<uint8_t> codes;  ///< one code per element, row-major
   std::vector<uint8_t> scales; ///< row-major over scaleShape()
 
   /// ceil(shape[d] / block[d]) for every dimension d.

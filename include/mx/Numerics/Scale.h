@@ -1,4 +1,5 @@
-//===- Scale.h - E8M0 shared scales and MX scale rules -----------*- C++ -*-===//
+//===- Scale.h - E8M0 shared scales and MX scale rules -----------*- C++
+//-*-===//
 //
 // The shared block scale of OCP MX: an E8M0 power of two, and the rules that
 // choose it from a block's largest magnitude (DESIGN.md section 2).
@@ -20,7 +21,8 @@ namespace mlir::mx::numerics {
 enum class ScaleRule : uint8_t {
   Floor, ///< OCP: 2^(floor(log2 amax) - emax); the largest element may saturate
   Ceil,  ///< 2^(ceil(log2 amax) - emax)
-  Even,  ///< round amax's significand to the element width (ties away), then Floor
+  Even,  ///< round amax's significand to the element width (ties away), then
+         ///< Floor
   RCeil, ///< 2^ceil(log2(amax / max)): never saturates an element
 };
 

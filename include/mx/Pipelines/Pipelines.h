@@ -18,9 +18,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(32)};
   PassOptions::Option<bool> portable{
       *this, "portable",
-      llvm::cl::desc("Convert elements with upstream arith.scaling_truncf/"
-                     "scaling_extf (convert-mx-to-arith + arith-expand) instead "
-                     "of the exact integer lowering; FP4/FP6/E5M2 only on CPU"),
+      llvm::cl::desc(
+          "Convert elements with upstream arith.scaling_truncf/"
+          "scaling_extf (convert-mx-to-arith + arith-expand) instead "
+          "of the exact integer lowering; FP4/FP6/E5M2 only on CPU"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",

@@ -43,11 +43,15 @@ struct QuantizeToScalingTruncF final : OpConversionPattern<QuantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     BlockTensorType type = op.getType();
     if (!op.hasGivenScales() || !type.hasStaticShape() ||
-        op.getRounding() != Rounding::rne || isa<IntegerType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "not expressible with scaling_truncf");
+        op.getRounding() != Rounding::rne ||
+        isa<IntegerType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op,
+                                         "not expressible with scaling_truncf");
     Location loc = op.getLoc();
-    Value input = adaptor.getInput().front(), scales = adaptor.getScales().front();
-    Type inputElement = cast<RankedTensorType>(input.getType()).getElementType();
+    Value input = adaptor.getInput().front(),
+          scales = adaptor.getScales().front();
+    Type inputElement =
+        cast<RankedTensorType>(input.getType()).getElementType();
     Type element = type.getElementType();
     bool saturate = op.getSaturation() == Saturation::saturate;
     double max = num::getFormatInfo(type.getFormat()).maxNormal;
@@ -66,14 +70,17 @@ struct QuantizeToScalingTruncF final : OpConversionPattern<QuantizeOp> {
             value = arith::MaximumFOp::create(
                 b, l, value, arith::NegFOp::create(b, l, limit));
           }
-          Value narrow = arith::ScalingTruncFOp::create(b, l, element, value, scale,
-                                                        /*roundingmode=*/nullptr,
-                                                        /*fastmath=*/nullptr);
-          Value bits = arith::BitcastOp::create(b, l, codeType(element), narrow);
+          Value narrow =
+              arith::ScalingTruncFOp::create(b, l, element, value, scale,
+                                             /*roundingmode=*/nullptr,
+                                             /*fastmath=*/nullptr);
+          Value bits =
+              arith::BitcastOp::create(b, l, codeType(element), narrow);
           if (element.getIntOrFloatBitWidth() < 8)
             bits = arith::ExtUIOp::create(b, l, b.getI8Type(), bits);
           // A NaN scale's block has zero codes.
-          Value scaleBits = arith::BitcastOp::create(b, l, b.getI8Type(), scale);
+          Value scaleBits =
+              arith::BitcastOp::create(b, l, b.getI8Type(), scale);
           Value isNaN = arith::CmpIOp::create(
               b, l, arith::CmpIPredicate::eq, scaleBits,
               arith::ConstantIntOp::create(b, l, b.getI8Type(), -1));
@@ -95,7 +102,8 @@ struct DequantizeToScalingExtF final : OpConversionPattern<DequantizeOp> {
     BlockTensorType type = op.getInput().getType();
     if (!type.hasStaticShape() || isa<IntegerType>(type.getElementType()) ||
         !isa<Float8E8M0FNUType>(type.getScaleType()))
-      return rewriter.notifyMatchFailure(op, "not expressible with scaling_extf");
+      return rewriter.notifyMatchFailure(op,
+                                         "not expressible with scaling_extf");
     Type element = type.getElementType();
     Type resultElement = op.getType().getElementType();
     Value values = buildDequantizedValues(
@@ -105,7 +113,8 @@ struct DequantizeToScalingExtF final : OpConversionPattern<DequantizeOp> {
           if (element.getIntOrFloatBitWidth() < 8)
             code = arith::TruncIOp::create(b, l, codeType(element), code);
           Value narrow = arith::BitcastOp::create(b, l, element, code);
-          return arith::ScalingExtFOp::create(b, l, resultElement, narrow, scale,
+          return arith::ScalingExtFOp::create(b, l, resultElement, narrow,
+                                              scale,
                                               /*fastmath=*/nullptr);
         });
     rewriter.replaceOp(op, values);

@@ -45,10 +45,9 @@ public:
   /// A linalg.generic over the blocked view: `blocked` element by element,
   /// with its block's scale element from `scales`, producing `outType`
   /// elements; the result is returned in the MX tensor's own shape.
-  Value mapWithScales(OpBuilder &b, Location loc, Value blocked, Value scales,
-                      Type outType,
-                      function_ref<Value(OpBuilder &, Location, Value, Value)>
-                          body) const;
+  Value mapWithScales(
+      OpBuilder &b, Location loc, Value blocked, Value scales, Type outType,
+      function_ref<Value(OpBuilder &, Location, Value, Value)> body) const;
 
   ArrayRef<int64_t> getBlockedShape() const { return blockedShape; }
 

@@ -37,13 +37,17 @@ struct Ints {
   Value bxor(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
   Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
   Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
-  Value cmp(P p, Value x, Value y) { return arith::CmpIOp::create(b, loc, p, x, y); }
+  Value cmp(P p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
   Value sel(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, loc, cond, x, y);
   }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
   Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
-  Value boolAnd(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value boolAnd(Value x, Value y) {
+    return arith::AndIOp::create(b, loc, x, y);
+  }
   Value boolOr(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value zext(Value x, Type to) { return arith::ExtUIOp::create(b, loc, to, x); }
 };
@@ -76,8 +80,8 @@ static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
     Value sh64 = w.zext(sh, b.getI64Type());
     Value small = w.cmp(P::sle, sh64, w.c(32));
     Value lhs = w.sel(small, r, w.shl(r, w.min(w.sub(sh64, w.c(32)), w.c(31))));
-    Value rhs = w.sel(small, w.shl(rem64, w.max(w.sub(w.c(32), sh64), w.c(0))),
-                      rem64);
+    Value rhs =
+        w.sel(small, w.shl(rem64, w.max(w.sub(w.c(32), sh64), w.c(0))), rem64);
     return i.zext(w.cmp(P::ult, lhs, rhs), b.getI32Type());
   }
   }
@@ -98,10 +102,10 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   Value field = i.band(i.shr(bits, i.c(23)), i.c(0xFF));
   Value fraction = i.band(bits, i.c(0x7FFFFF));
   Value isSubnormal = i.cmp(P::eq, field, i.c(0));
-  Value isNaN = i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)),
-                          i.cmp(P::ne, fraction, i.c(0)));
-  Value isInf = i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)),
-                          i.cmp(P::eq, fraction, i.c(0)));
+  Value isNaN =
+      i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::ne, fraction, i.c(0)));
+  Value isInf =
+      i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::eq, fraction, i.c(0)));
   // |V| = sig * 2^ex, and V / X = sig * 2^q.
   Value sig = i.sel(isSubnormal, fraction, i.bor(fraction, i.c(0x800000)));
   Value ex = i.sub(i.sel(isSubnormal, i.c(1), field), i.c(150));
@@ -117,8 +121,7 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   // The quantum's exponent: the binade's for FP (or the subnormal one's),
   // 2^-6 for INT8.
   Value quantumExp =
-      isInt8 ? i.c(-6)
-             : i.sub(i.max(log2, i.c(1 - info.bias)), i.c(m));
+      isInt8 ? i.c(-6) : i.sub(i.max(log2, i.c(1 - info.bias)), i.c(m));
   Value sh = i.sub(quantumExp, q);
   Value positive = i.cmp(P::sgt, sh, i.c(0));
   // sh <= 0: V / X is a multiple of the quantum (only small multiples reach
@@ -128,10 +131,10 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   Value nFloor = i.sel(positive, i.shr(sig, shClamped), exact);
   Value mask = i.sub(i.shl(i.c(1), shClamped), i.c(1));
   Value rem = i.sel(positive, i.band(sig, mask), i.c(0));
-  Value up = i.sel(positive,
-                   roundingIncrement(b, loc, nFloor, rem, sh, randomBits,
-                                     options.rounding),
-                   i.c(0));
+  Value up = i.sel(
+      positive,
+      roundingIncrement(b, loc, nFloor, rem, sh, randomBits, options.rounding),
+      i.c(0));
   Value n = i.add(nFloor, up);
 
   Value signBit = i.shl(sign, i.c(info.bits - 1));
@@ -158,14 +161,14 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
     int64_t overflowCode = num::encodeElement(
         options.format, std::numeric_limits<double>::infinity(),
         options.rounding, options.saturation);
-    magnitude = i.sel(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))),
-                      magnitude);
+    magnitude =
+        i.sel(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))), magnitude);
     code = i.bor(magnitude, signBit);
     int64_t nanCode = num::encodeElement(
         options.format, std::numeric_limits<double>::quiet_NaN(),
         options.rounding, options.saturation);
-    code = i.sel(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0),
-                 code);
+    code =
+        i.sel(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0), code);
   }
   // The NaN of a NaN-scale block lives in its scale; its codes are zero.
   return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
@@ -187,20 +190,22 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   if (format == num::ElementFormat::INT8) {
     // Sign-extend the byte, then k / 64.
     Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
-    element = arith::MulFOp::create(b, loc,
-                                    arith::SIToFPOp::create(b, loc, f32, k),
-                                    pow2(b, loc, i.c(-6)));
+    element = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, f32, k), pow2(b, loc, i.c(-6)));
   } else {
     const int m = int(info.mantissaBits);
-    Value negative = i.cmp(P::ne, i.band(code, i.c(1 << (info.bits - 1))), i.c(0));
-    Value field = i.band(i.shr(code, i.c(m)), i.c((1 << info.exponentBits) - 1));
+    Value negative =
+        i.cmp(P::ne, i.band(code, i.c(1 << (info.bits - 1))), i.c(0));
+    Value field =
+        i.band(i.shr(code, i.c(m)), i.c((1 << info.exponentBits) - 1));
     Value mantissa = i.band(code, i.c((1 << m) - 1));
     Value isSubnormal = i.cmp(P::eq, field, i.c(0));
     Value sig = i.sel(isSubnormal, mantissa, i.bor(mantissa, i.c(1 << m)));
     Value exponent =
         i.sub(i.sel(isSubnormal, i.c(1), field), i.c(info.bias + m));
-    Value magnitude = arith::MulFOp::create(
-        b, loc, arith::UIToFPOp::create(b, loc, f32, sig), pow2(b, loc, exponent));
+    Value magnitude =
+        arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, f32, sig),
+                              pow2(b, loc, exponent));
     int64_t top = (1 << info.exponentBits) - 1;
     Value topField = i.cmp(P::eq, field, i.c(top));
     auto constant = [&](double v) {
@@ -214,7 +219,8 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
           constant(std::numeric_limits<double>::quiet_NaN()));
       magnitude = arith::SelectOp::create(b, loc, topField, special, magnitude);
     } else if (info.hasNaN) {
-      Value isNaN = i.boolAnd(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
+      Value isNaN =
+          i.boolAnd(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
       magnitude = arith::SelectOp::create(
           b, loc, isNaN, constant(std::numeric_limits<double>::quiet_NaN()),
           magnitude);
@@ -227,8 +233,8 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   // exact: elements have at most 4 significant bits).
   Value e = i.sub(scale, i.c(num::kE8M0Bias));
   Value isLowest = i.cmp(P::eq, e, i.c(-127));
-  Value scaled = arith::MulFOp::create(b, loc, element,
-                                       pow2(b, loc, i.max(e, i.c(-126))));
+  Value scaled =
+      arith::MulFOp::create(b, loc, element, pow2(b, loc, i.max(e, i.c(-126))));
   scaled = arith::SelectOp::create(
       b, loc, isLowest,
       arith::MulFOp::create(b, loc, scaled, pow2(b, loc, i.c(-1))), scaled);

@@ -1,4 +1,5 @@
-//===- ElementwiseLowering.h - Shared shape of quantize/dequantize -*- C++ -*-===//
+//===- ElementwiseLowering.h - Shared shape of quantize/dequantize -*- C++
+//-*-===//
 //
 // What every element-conversion lowering (exact or upstream's arith ops)
 // does around its per-element body: the blocked view, the scale operand,
@@ -31,7 +32,8 @@ using DequantizeElementBody =
 /// `storage` of `type` and `scales`.
 Value buildDequantizedValues(OpBuilder &b, Location loc, BlockTensorType type,
                              Value storage, Value scales,
-                             Type resultElementType, DequantizeElementBody body);
+                             Type resultElementType,
+                             DequantizeElementBody body);
 
 } // namespace mlir::mx
 

@@ -30,19 +30,22 @@ namespace {
 /// The f32 value 2^(code - 127) of an E8M0 scale element, NaN for 0xFF.
 Value scaleValue(OpBuilder &b, Location loc, Value scale) {
   Type i32 = b.getI32Type();
-  auto c = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); };
+  auto c = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32, v);
+  };
   Value code = arith::ExtUIOp::create(
       b, loc, i32, arith::BitcastOp::create(b, loc, b.getI8Type(), scale));
   // Code c > 0 is the normal f32 with exponent field c; code 0 is 2^-127, the
   // subnormal 0x00400000; 0xFF is NaN.
   Value bits = arith::SelectOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, c(0)),
-      c(0x00400000), arith::ShLIOp::create(b, loc, code, c(23)));
-  bits = arith::SelectOp::create(
       b, loc,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code,
-                            c(num::kE8M0NaN)),
-      c(0x7FC00000), bits);
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, c(0)),
+      c(0x00400000), arith::ShLIOp::create(b, loc, code, c(23)));
+  bits = arith::SelectOp::create(b, loc,
+                                 arith::CmpIOp::create(b, loc,
+                                                       arith::CmpIPredicate::eq,
+                                                       code, c(num::kE8M0NaN)),
+                                 c(0x7FC00000), bits);
   return arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
 }
 
@@ -55,14 +58,16 @@ Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
   padded[kDim] = paddedK;
   if (padded != SmallVector<int64_t>(type.getShape())) {
     Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    codes = tensor::createPadHighOp(RankedTensorType::get(padded, b.getI8Type()),
-                                    codes, zero, /*nofold=*/false, loc, b);
+    codes =
+        tensor::createPadHighOp(RankedTensorType::get(padded, b.getI8Type()),
+                                codes, zero, /*nofold=*/false, loc, b);
   }
   SmallVector<int64_t> split;
   SmallVector<ReassociationIndices> reassociation;
   for (unsigned d = 0; d < 2; ++d) {
     if (d == kDim) {
-      reassociation.push_back({int64_t(split.size()), int64_t(split.size() + 1)});
+      reassociation.push_back(
+          {int64_t(split.size()), int64_t(split.size() + 1)});
       split.append({paddedK / block, block});
     } else {
       reassociation.push_back({int64_t(split.size())});
@@ -70,7 +75,8 @@ Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
     }
   }
   return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(split, b.getI8Type()), codes, reassociation);
+      b, loc, RankedTensorType::get(split, b.getI8Type()), codes,
+      reassociation);
 }
 
 /// The f32 scale factor of every row (dim 0, lhs) or column (dim 1, rhs)
@@ -123,7 +129,8 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    BlockTensorType lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
+    BlockTensorType lhsType = op.getLhs().getType(),
+                    rhsType = op.getRhs().getType();
     auto resultType = cast<RankedTensorType>(op.getType());
     if (!lhsType.hasStaticShape() || !rhsType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
@@ -139,15 +146,14 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     Type f32 = rewriter.getF32Type();
 
     // Unscaled element values of each operand, per K-block.
-    Value lhs = blockAlongK(rewriter, loc,
-                            unpackCodes(rewriter, loc, adaptor.getLhs()[0], lhsType),
-                            1, blocksK * block, block); // M x G x B
-    Value rhs = blockAlongK(rewriter, loc,
-                            unpackCodes(rewriter, loc, adaptor.getRhs()[0], rhsType),
-                            0, blocksK * block, block); // G x B x N
-    Value unitScale = arith::ConstantIntOp::create(rewriter, loc,
-                                                   rewriter.getI32Type(),
-                                                   num::kE8M0Bias);
+    Value lhs = blockAlongK(
+        rewriter, loc, unpackCodes(rewriter, loc, adaptor.getLhs()[0], lhsType),
+        1, blocksK * block, block); // M x G x B
+    Value rhs = blockAlongK(
+        rewriter, loc, unpackCodes(rewriter, loc, adaptor.getRhs()[0], rhsType),
+        0, blocksK * block, block); // G x B x N
+    Value unitScale = arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), num::kE8M0Bias);
     auto decode = [&](num::ElementFormat format) {
       return [=](OpBuilder &b, Location l, Value code) {
         Value wide = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
@@ -160,24 +166,26 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     // S[m, g, n] = sum_j P_a[m, g, j] * P_b[g, j, n], in f32.
     AffineExpr m, g, n, j;
     bindDims(context, m, g, n, j);
-    Value zero = arith::ConstantFloatOp::create(rewriter, loc, cast<FloatType>(f32),
-                                                APFloat(0.0f));
-    Value sInit = linalg::FillOp::create(
-                      rewriter, loc, ValueRange{zero},
-                      ValueRange{tensor::EmptyOp::create(
-                          rewriter, loc, ArrayRef<int64_t>{M, blocksK, N}, f32)})
-                      .getResult(0);
+    Value zero = arith::ConstantFloatOp::create(
+        rewriter, loc, cast<FloatType>(f32), APFloat(0.0f));
+    Value sInit =
+        linalg::FillOp::create(
+            rewriter, loc, ValueRange{zero},
+            ValueRange{tensor::EmptyOp::create(
+                rewriter, loc, ArrayRef<int64_t>{M, blocksK, N}, f32)})
+            .getResult(0);
     Value blockDots =
         linalg::GenericOp::create(
-            rewriter, loc, sInit.getType(), ValueRange{lhs, rhs}, ValueRange{sInit},
+            rewriter, loc, sInit.getType(), ValueRange{lhs, rhs},
+            ValueRange{sInit},
             SmallVector<AffineMap>{AffineMap::get(4, 0, {m, g, j}, context),
                                    AffineMap::get(4, 0, {g, j, n}, context),
                                    AffineMap::get(4, 0, {m, g, n}, context)},
             {utils::IteratorType::parallel, utils::IteratorType::parallel,
              utils::IteratorType::parallel, utils::IteratorType::reduction},
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value product = arith::MulFOp::create(b, l, decodeLhs(b, l, args[0]),
-                                                    decodeRhs(b, l, args[1]));
+              Value product = arith::MulFOp::create(
+                  b, l, decodeLhs(b, l, args[0]), decodeRhs(b, l, args[1]));
               Value sum = arith::AddFOp::create(b, l, args[2], product);
               linalg::YieldOp::create(b, l, sum);
             })
@@ -186,11 +194,11 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     // C[m, n] = sum_g S[m, g, n] * X_a[m, g] * X_b[g, n], in f32.
     AffineExpr cm, cn, cg;
     bindDims(context, cm, cn, cg);
-    Value cInit = linalg::FillOp::create(
-                      rewriter, loc, ValueRange{zero},
-                      ValueRange{tensor::EmptyOp::create(rewriter, loc,
-                                                         resultType.getShape(), f32)})
-                      .getResult(0);
+    Value cInit =
+        linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                               ValueRange{tensor::EmptyOp::create(
+                                   rewriter, loc, resultType.getShape(), f32)})
+            .getResult(0);
     Value lhsScales = expandScales(rewriter, loc, adaptor.getLhs()[1], 0,
                                    lhsType.getBlockShape()[0], M); // M x G
     Value rhsScales = expandScales(rewriter, loc, adaptor.getRhs()[1], 1,

@@ -42,9 +42,9 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
   SmallVector<int64_t> even(shape);
   even.back() = llvm::alignTo(shape.back(), 2);
   if (even != shape) // a zero code fills the last high nibble
-    codes = tensor::createPadHighOp(
-        RankedTensorType::get(even, i8), codes,
-        arith::ConstantIntOp::create(b, loc, i8, 0), /*nofold=*/false, loc, b);
+    codes = tensor::createPadHighOp(RankedTensorType::get(even, i8), codes,
+                                    arith::ConstantIntOp::create(b, loc, i8, 0),
+                                    /*nofold=*/false, loc, b);
   SmallVector<int64_t> pairs(even);
   pairs.back() /= 2;
   SmallVector<int64_t> split(pairs);
@@ -61,12 +61,14 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
                    b, loc, ValueRange{zero},
                    ValueRange{tensor::EmptyOp::create(b, loc, pairs, i8)})
                    .getResult(0);
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, init.getType(), ValueRange{paired}, ValueRange{init},
-             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank + 1),
-                                    AffineMap::get(rank + 1, 0, outer, context)},
+             SmallVector<AffineMap>{
+                 b.getMultiDimIdentityMap(rank + 1),
+                 AffineMap::get(rank + 1, 0, outer, context)},
              iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value position = arith::IndexCastOp::create(
@@ -76,7 +78,8 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
                    arith::ConstantIntOp::create(nb, nl, i8, 4));
                Value placed = arith::ShLIOp::create(nb, nl, args[0], shift);
                linalg::YieldOp::create(
-                   nb, nl, arith::OrIOp::create(nb, nl, args[1], placed).getResult());
+                   nb, nl,
+                   arith::OrIOp::create(nb, nl, args[1], placed).getResult());
              })
       .getResult(0);
 }
@@ -101,7 +104,8 @@ Value mlir::mx::unpackCodes(OpBuilder &b, Location loc, Value storage,
           b, loc, init.getType(), ValueRange{storage}, ValueRange{init},
           SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, outer, context),
                                  b.getMultiDimIdentityMap(rank + 1)},
-          SmallVector<utils::IteratorType>(rank + 1, utils::IteratorType::parallel),
+          SmallVector<utils::IteratorType>(rank + 1,
+                                           utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value position = arith::IndexCastOp::create(
                 nb, nl, i8, linalg::IndexOp::create(nb, nl, rank));
@@ -115,14 +119,15 @@ Value mlir::mx::unpackCodes(OpBuilder &b, Location loc, Value storage,
           .getResult(0);
   SmallVector<int64_t> even(pairs);
   even.back() *= 2;
-  Value codes = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get(even, i8), nibbles, pairReassociation(rank));
+  Value codes =
+      tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get(even, i8),
+                                      nibbles, pairReassociation(rank));
   if (even.back() == shape.back())
     return codes;
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
       strides(rank, b.getIndexAttr(1)), sizes;
   for (int64_t size : shape)
     sizes.push_back(b.getIndexAttr(size));
-  return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, i8),
-                                        codes, offsets, sizes, strides);
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, i8), codes, offsets, sizes, strides);
 }

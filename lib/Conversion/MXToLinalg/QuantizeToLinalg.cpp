@@ -116,8 +116,8 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
         adaptor.getInput()[1], resultElementType,
         [&](OpBuilder &b, Location l, Value code, Value scaleElement) -> Value {
           code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
-          Value value = buildDecodeElement(b, l, code,
-                                           scaleCode(b, l, scaleElement), format);
+          Value value = buildDecodeElement(
+              b, l, code, scaleCode(b, l, scaleElement), format);
           if (!resultElementType.isF32()) // one rounding, to nearest even
             value = arith::TruncFOp::create(b, l, resultElementType, value);
           return value;
@@ -164,9 +164,9 @@ struct PackLowering final : OpConversionPattern<PackOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShape(rewriter, op, op.getType())))
       return failure();
-    Value codes = convertElements(rewriter, op.getLoc(),
-                                  adaptor.getElements().front(),
-                                  rewriter.getI8Type());
+    Value codes =
+        convertElements(rewriter, op.getLoc(), adaptor.getElements().front(),
+                        rewriter.getI8Type());
     rewriter.replaceOpWithMultiple(
         op, {{packCodes(rewriter, op.getLoc(), codes, op.getType()),
               adaptor.getScales().front()}});
@@ -183,7 +183,8 @@ struct UnpackLowering final : OpConversionPattern<UnpackOp> {
     BlockTensorType type = op.getInput().getType();
     if (failed(requireStaticShape(rewriter, op, type)))
       return failure();
-    Value codes = unpackCodes(rewriter, op.getLoc(), adaptor.getInput()[0], type);
+    Value codes =
+        unpackCodes(rewriter, op.getLoc(), adaptor.getInput()[0], type);
     Value elements =
         convertElements(rewriter, op.getLoc(), codes, type.getElementType());
     rewriter.replaceOp(op, ValueRange{elements, adaptor.getInput()[1]});
@@ -217,7 +218,8 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
           // Out of [2^-127, 2^127] (codes 0..254), or NaN already: NaN.
           Value outOfRange = arith::OrIOp::create(
               b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, moved, c(0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, moved,
+                                    c(0)),
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, moved,
                                     c(num::kE8M0NaN - 1)));
           Value isNaN = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,

@@ -22,19 +22,26 @@ protected:
 };
 
 TEST_F(BlockTensorTypeTest, ElementFormatsOfBuiltinTypes) {
-  EXPECT_EQ(getElementFormat(Float8E4M3FNType::get(&context)), num::ElementFormat::E4M3);
-  EXPECT_EQ(getElementFormat(Float8E5M2Type::get(&context)), num::ElementFormat::E5M2);
-  EXPECT_EQ(getElementFormat(Float6E3M2FNType::get(&context)), num::ElementFormat::E3M2);
-  EXPECT_EQ(getElementFormat(Float6E2M3FNType::get(&context)), num::ElementFormat::E2M3);
-  EXPECT_EQ(getElementFormat(Float4E2M1FNType::get(&context)), num::ElementFormat::E2M1);
+  EXPECT_EQ(getElementFormat(Float8E4M3FNType::get(&context)),
+            num::ElementFormat::E4M3);
+  EXPECT_EQ(getElementFormat(Float8E5M2Type::get(&context)),
+            num::ElementFormat::E5M2);
+  EXPECT_EQ(getElementFormat(Float6E3M2FNType::get(&context)),
+            num::ElementFormat::E3M2);
+  EXPECT_EQ(getElementFormat(Float6E2M3FNType::get(&context)),
+            num::ElementFormat::E2M3);
+  EXPECT_EQ(getElementFormat(Float4E2M1FNType::get(&context)),
+            num::ElementFormat::E2M1);
   EXPECT_EQ(getElementFormat(b.getI8Type()), num::ElementFormat::INT8);
-  EXPECT_FALSE(getElementFormat(IntegerType::get(&context, 8, IntegerType::Unsigned)));
+  EXPECT_FALSE(
+      getElementFormat(IntegerType::get(&context, 8, IntegerType::Unsigned)));
   EXPECT_FALSE(getElementFormat(Float8E4M3Type::get(&context)));
   EXPECT_FALSE(getElementFormat(b.getF16Type()));
 }
 
 TEST_F(BlockTensorTypeTest, ScaleGridCountsPartialBlocks) {
-  auto type = BlockTensorType::get({3, 40}, Float4E2M1FNType::get(&context), {1, 32});
+  auto type =
+      BlockTensorType::get({3, 40}, Float4E2M1FNType::get(&context), {1, 32});
   EXPECT_TRUE(isa<Float8E8M0FNUType>(type.getScaleType()));
   EXPECT_EQ(type.getScaleShape(), (SmallVector<int64_t>{3, 2}));
   EXPECT_EQ(type.getScalesType(),
@@ -46,8 +53,10 @@ TEST_F(BlockTensorTypeTest, ScaleGridCountsPartialBlocks) {
 }
 
 TEST_F(BlockTensorTypeTest, DynamicDimensionsStayDynamic) {
-  auto type = BlockTensorType::get({ShapedType::kDynamic, 64}, b.getI8Type(), {32, 32});
-  EXPECT_EQ(type.getScaleShape(), (SmallVector<int64_t>{ShapedType::kDynamic, 2}));
+  auto type =
+      BlockTensorType::get({ShapedType::kDynamic, 64}, b.getI8Type(), {32, 32});
+  EXPECT_EQ(type.getScaleShape(),
+            (SmallVector<int64_t>{ShapedType::kDynamic, 2}));
   BlockTensorType resized = type.cloneWithShape({96, 64});
   EXPECT_EQ(resized.getScaleShape(), (SmallVector<int64_t>{3, 2}));
   EXPECT_EQ(resized.getBlockShape(), type.getBlockShape());
@@ -65,7 +74,8 @@ TEST_F(BlockTensorTypeTest, GetCheckedReportsTheBrokenConstraint) {
       ArrayRef<int64_t>{4, 32}, Type(b.getF16Type()), ArrayRef<int64_t>{1, 32},
       Type(Float8E8M0FNUType::get(&context)));
   EXPECT_FALSE(type);
-  EXPECT_NE(message.find("expected an MX element type"), std::string::npos) << message;
+  EXPECT_NE(message.find("expected an MX element type"), std::string::npos)
+      << message;
 }
 
 TEST_F(BlockTensorTypeTest, EnumsMapOntoTheNumericsLibrary) {

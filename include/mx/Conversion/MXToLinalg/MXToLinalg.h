@@ -1,4 +1,5 @@
-//===- MXToLinalg.h - mx on tensors -> linalg on codes and scales -*- C++ -*-===//
+//===- MXToLinalg.h - mx on tensors -> linalg on codes and scales -*- C++
+//-*-===//
 
 #ifndef MX_CONVERSION_MXTOLINALG_MXTOLINALG_H
 #define MX_CONVERSION_MXTOLINALG_MXTOLINALG_H

@@ -60,7 +60,8 @@ OpFoldResult PackOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult UnpackOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &results) {
+LogicalResult UnpackOp::fold(FoldAdaptor,
+                             SmallVectorImpl<OpFoldResult> &results) {
   // unpack(pack(e, s)) -> e, s
   auto pack = getInput().getDefiningOp<PackOp>();
   if (!pack)

@@ -40,8 +40,8 @@ static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
     return success();
   return op->emitOpError() << "expected the " << actualName
                            << " shape to match the " << expectedName
-                           << " shape " << formatShape(expected)
-                           << ", but got " << formatShape(actual);
+                           << " shape " << formatShape(expected) << ", but got "
+                           << formatShape(actual);
 }
 
 /// (C1)-(C5) of the ops that round into an MX tensor (quantize, cast).
@@ -64,9 +64,9 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
     return op.emitOpError()
            << "expected a 'seed' with rounding<stochastic>, but got none";
   if (rounding != Rounding::stochastic && seed) // (C3)
-    return op.emitOpError() << "expected no 'seed' with rounding<"
-                             << stringifyRounding(rounding)
-                             << ">: only stochastic rounding draws random bits";
+    return op.emitOpError()
+           << "expected no 'seed' with rounding<" << stringifyRounding(rounding)
+           << ">: only stochastic rounding draws random bits";
   if (saturation == Saturation::nonfinite) { // (C4)
     const auto &info = ::mlir::mx::numerics::getFormatInfo(result.getFormat());
     if (!info.hasInf && !info.hasNaN)
@@ -120,7 +120,8 @@ LogicalResult MatmulOp::verify() {
     return emitOpError() << "expected rank-2 operands (M x K and K x N), but "
                             "got ranks "
                          << lhs.getRank() << " and " << rhs.getRank();
-  int64_t lhsBlockK = lhs.getBlockShape()[1], rhsBlockK = rhs.getBlockShape()[0];
+  int64_t lhsBlockK = lhs.getBlockShape()[1],
+          rhsBlockK = rhs.getBlockShape()[0];
   if (lhsBlockK == 1) // (C2)
     return emitOpError() << "expected the lhs to be blocked along K (its "
                             "dimension 1), but got block ["
@@ -163,9 +164,9 @@ static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
            << tensor.getElementType() << ", but got "
            << elements.getElementType();
   if (scales.getElementType() != tensor.getScaleType()) // (C3)
-    return op->emitOpError() << "expected the scale tensor to have element type "
-                             << tensor.getScaleType() << ", but got "
-                             << scales.getElementType();
+    return op->emitOpError()
+           << "expected the scale tensor to have element type "
+           << tensor.getScaleType() << ", but got " << scales.getElementType();
   return verifySameShape(op, tensor.getScaleShape(), scales.getShape(),
                          "scale tensor", "block grid"); // (C4)
 }

@@ -112,15 +112,16 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << elementType;
   // (T3)
   if (blockShape.size() != shape.size())
-    return emitError() << "expected one block size per dimension (" << shape.size()
-                       << "), but got " << blockShape.size() << " in block "
-                       << formatBlock(blockShape);
+    return emitError() << "expected one block size per dimension ("
+                       << shape.size() << "), but got " << blockShape.size()
+                       << " in block " << formatBlock(blockShape);
   // (T4)
   if (llvm::any_of(blockShape, [](int64_t size) { return size < 1; }))
     return emitError() << "expected positive block sizes, but got block "
                        << formatBlock(blockShape);
   // (T5)
-  int64_t blockedDims = llvm::count_if(blockShape, [](int64_t s) { return s > 1; });
+  int64_t blockedDims =
+      llvm::count_if(blockShape, [](int64_t s) { return s > 1; });
   if (blockedDims > 2)
     return emitError() << "expected a 1-D or 2-D block, but got block "
                        << formatBlock(blockShape) << " spanning " << blockedDims

@@ -30,8 +30,7 @@ struct ExpandCast final : OpRewritePattern<CastOp> {
         DequantizeOp::create(rewriter, op.getLoc(), f32Type, op.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(
         op, op.getType(), values, /*scales=*/Value(), op.getScaleRuleAttr(),
-        op.getRoundingAttr(),
-        op.getSeedAttr(), op.getSaturationAttr());
+        op.getRoundingAttr(), op.getSeedAttr(), op.getSaturationAttr());
     return success();
   }
 };
@@ -45,8 +44,8 @@ struct MXExpandCastsPass final
     // expanded; this pass only expands, -canonicalize folds.
     GreedyRewriteConfig config;
     config.enableFolding(false);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };

@@ -70,7 +70,8 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
   Value bits = arith::BitcastOp::create(builder, loc, ib.i32, amax);
   Value field = ib.andMask(ib.shiftRight(bits, 23), 0xFF);
   Value isSpecial = ib.compare(P::eq, field, ib.constant(0xFF)); // NaN or Inf
-  Value isZero = ib.compare(P::eq, ib.andMask(bits, 0x7FFFFFFF), ib.constant(0));
+  Value isZero =
+      ib.compare(P::eq, ib.andMask(bits, 0x7FFFFFFF), ib.constant(0));
   Value isSubnormal = ib.compare(P::eq, field, ib.constant(0));
 
   // amax * 2^64 is exact and normal for a subnormal amax: read its exponent
@@ -78,12 +79,13 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
   Value twoPow64 = arith::ConstantFloatOp::create(
       builder, loc, builder.getF32Type(), APFloat(std::ldexp(1.0f, 64)));
   Value normalizedBits = arith::BitcastOp::create(
-      builder, loc, ib.i32, arith::MulFOp::create(builder, loc, amax, twoPow64));
-  Value exponent = ib.select(
-      isSubnormal,
-      ib.sub(ib.andMask(ib.shiftRight(normalizedBits, 23), 0xFF),
-             ib.constant(127 + 64)),
-      ib.sub(field, ib.constant(127)));
+      builder, loc, ib.i32,
+      arith::MulFOp::create(builder, loc, amax, twoPow64));
+  Value exponent =
+      ib.select(isSubnormal,
+                ib.sub(ib.andMask(ib.shiftRight(normalizedBits, 23), 0xFF),
+                       ib.constant(127 + 64)),
+                ib.sub(field, ib.constant(127)));
   Value mantissa = ib.select(isSubnormal, ib.andMask(normalizedBits, 0x7FFFFF),
                              ib.andMask(bits, 0x7FFFFF));
   // An all-zero block is scaled as if amax were 2^-126.
@@ -96,15 +98,14 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
     scaleExponent = exponent;
     break;
   case ScaleRule::ceil:
-    scaleExponent = ib.add(
-        exponent, ib.zext(ib.compare(P::ne, mantissa, ib.constant(0))));
+    scaleExponent =
+        ib.add(exponent, ib.zext(ib.compare(P::ne, mantissa, ib.constant(0))));
     break;
   case ScaleRule::even: {
     // Round the significand to the element's mantissa width, ties away: a
     // carry out of the 23 mantissa bits moves amax into the next binade.
     Value half = ib.constant(int64_t(1) << (22 - info.mantissaBits));
-    scaleExponent =
-        ib.add(exponent, ib.shiftRight(ib.add(mantissa, half), 23));
+    scaleExponent = ib.add(exponent, ib.shiftRight(ib.add(mantissa, half), 23));
     break;
   }
   case ScaleRule::rceil: {
@@ -112,8 +113,8 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
     uint32_t maxBits = bitsOf(float(info.maxNormal));
     int64_t maxExponent = int64_t(maxBits >> 23) - 127;
     Value above = ib.compare(P::ugt, mantissa, ib.constant(maxBits & 0x7FFFFF));
-    scaleExponent = ib.add(ib.sub(exponent, ib.constant(maxExponent)),
-                           ib.zext(above));
+    scaleExponent =
+        ib.add(ib.sub(exponent, ib.constant(maxExponent)), ib.zext(above));
     break;
   }
   }
@@ -127,9 +128,8 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
                          ib.add(scaleExponent, ib.constant(num::kE8M0Bias)));
   Value code8 =
       arith::TruncIOp::create(builder, loc, builder.getI8Type(), code);
-  return arith::BitcastOp::create(builder, loc,
-                                  Float8E8M0FNUType::get(builder.getContext()),
-                                  code8);
+  return arith::BitcastOp::create(
+      builder, loc, Float8E8M0FNUType::get(builder.getContext()), code8);
 }
 
 /// tensor<grid x f32> of block abs-maxima of `input` (any float type).
@@ -187,7 +187,8 @@ static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
                // propagates NaN, so a NaN anywhere makes the amax NaN.
                Value magnitude = arith::MaximumFOp::create(
                    nb, nl, value, arith::NegFOp::create(nb, nl, value));
-               Value amax = arith::MaximumFOp::create(nb, nl, args[1], magnitude);
+               Value amax =
+                   arith::MaximumFOp::create(nb, nl, args[1], magnitude);
                linalg::YieldOp::create(nb, nl, amax);
              })
       .getResult(0);
