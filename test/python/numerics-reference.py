@@ -1,55 +1,27 @@
-# RUN: env PYTHONPATH=%mx_src_root/python %python %s %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
+# RUN: env PYTHONPATH=%mx_src_root/python:%S/../Integration/Inputs %python %s %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
 #
 # mx_mlir.reference (NumPy) against lib/Numerics (C++, itself checked against
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
 # saturation, 1-D blocks along either axis, 2-D blocks, partial blocks, and
 # edge-case blocks (zero, NaN, Inf, subnormal, huge, ties).
 
-import ctypes
 import itertools
 import sys
 
 import numpy as np
 
+from mx_integration import Numerics
 from mx_mlir import reference as ref
 
-lib = ctypes.CDLL(sys.argv[1])
-i64p = ctypes.POINTER(ctypes.c_int64)
-u8p = ctypes.POINTER(ctypes.c_uint8)
-f32p = ctypes.POINTER(ctypes.c_float)
-lib.mlirMXNumericsQuantize.argtypes = [
-    f32p, ctypes.c_int64, i64p, i64p, ctypes.c_char_p, ctypes.c_char_p,
-    ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64, u8p, u8p]
-lib.mlirMXNumericsDequantize.argtypes = [
-    u8p, u8p, ctypes.c_int64, i64p, i64p, ctypes.c_char_p, f32p]
-
-
-def ptr(array, kind):
-    return array.ctypes.data_as(kind)
+numerics = Numerics(sys.argv[1])
 
 
 def cpp_quantize(x, fmt, block, rule, rounding, saturation, seed):
-    shape = np.array(x.shape, dtype=np.int64)
-    blocks = np.array(block, dtype=np.int64)
-    grid = [-(-s // b) for s, b in zip(x.shape, block)]
-    codes = np.zeros(x.shape, dtype=np.uint8)
-    scales = np.zeros(grid, dtype=np.uint8)
-    status = lib.mlirMXNumericsQuantize(
-        ptr(x, f32p), x.ndim, ptr(shape, i64p), ptr(blocks, i64p), fmt.encode(),
-        rule.encode(), rounding.encode(), int(saturation == "nonfinite"), seed,
-        ptr(codes, u8p), ptr(scales, u8p))
-    assert status == 0
-    return codes, scales
+    return numerics.quantize(x, fmt, block, rule, rounding, saturation == "nonfinite", seed)
 
 
 def cpp_dequantize(codes, scales, fmt, block):
-    shape = np.array(codes.shape, dtype=np.int64)
-    blocks = np.array(block, dtype=np.int64)
-    out = np.zeros(codes.shape, dtype=np.float32)
-    assert lib.mlirMXNumericsDequantize(ptr(codes, u8p), ptr(scales, u8p), codes.ndim,
-                                        ptr(shape, i64p), ptr(blocks, i64p),
-                                        fmt.encode(), ptr(out, f32p)) == 0
-    return out
+    return numerics.dequantize(codes, scales, fmt, block)
 
 
 rng = np.random.default_rng(2026)

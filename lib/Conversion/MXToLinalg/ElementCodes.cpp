@@ -174,6 +174,11 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
 }
 
+Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
+  Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), scale);
+  return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+}
+
 /// 2^e as f32, for e in the normal range [-126, 127].
 static Value pow2(OpBuilder &b, Location loc, Value e) {
   Ints i{b, loc, b.getI32Type()};

@@ -24,6 +24,9 @@ struct EncodeOptions {
   numerics::Saturation saturation;
 };
 
+/// The E8M0 code (i32, 0..255) of a scale element of type f8E8M0FNU.
+Value buildScaleCode(OpBuilder &b, Location loc, Value scale);
+
 /// The i32 element code (low `bits` bits) of `value` (f32) divided by the
 /// E8M0 scale `scale` (i32 holding the code 0..255). A NaN scale gives code 0.
 /// `randomBits` (i32) is used by stochastic rounding only.

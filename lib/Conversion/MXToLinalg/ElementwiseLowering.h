@@ -10,7 +10,7 @@
 #ifndef MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
 #define MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
 
-#include "BlockedLayout.h"
+#include "mx/Dialect/MX/Utils/BlockedLayout.h"
 
 namespace mlir::mx {
 

@@ -33,8 +33,7 @@ Value scaleValue(OpBuilder &b, Location loc, Value scale) {
   auto c = [&](int64_t v) {
     return arith::ConstantIntOp::create(b, loc, i32, v);
   };
-  Value code = arith::ExtUIOp::create(
-      b, loc, i32, arith::BitcastOp::create(b, loc, b.getI8Type(), scale));
+  Value code = buildScaleCode(b, loc, scale);
   // Code c > 0 is the normal f32 with exponent field c; code 0 is 2^-127, the
   // subnormal 0x00400000; 0xFF is NaN.
   Value bits = arith::SelectOp::create(

@@ -32,6 +32,11 @@ static SmallVector<ReassociationIndices> pairReassociation(int64_t rank) {
   return reassociation;
 }
 
+/// [..., n, 2] -> [..., n]: the byte a pair of codes shares.
+static AffineMap pairMap(int64_t rank, MLIRContext *context) {
+  return AffineMap::getMultiDimIdentityMap(rank + 1, context).dropResult(rank);
+}
+
 Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
                           BlockTensorType type) {
   if (!isNibblePacked(type))
@@ -53,9 +58,6 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
       b, loc, RankedTensorType::get(split, i8), codes, pairReassociation(rank));
   // Reduce each pair: low | high << 4.
   MLIRContext *context = b.getContext();
-  SmallVector<AffineExpr> outer;
-  for (int64_t d = 0; d < rank; ++d)
-    outer.push_back(getAffineDimExpr(d, context));
   Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
   Value init = linalg::FillOp::create(
                    b, loc, ValueRange{zero},
@@ -66,9 +68,8 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
   iterators.push_back(utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, init.getType(), ValueRange{paired}, ValueRange{init},
-             SmallVector<AffineMap>{
-                 b.getMultiDimIdentityMap(rank + 1),
-                 AffineMap::get(rank + 1, 0, outer, context)},
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank + 1),
+                                    pairMap(rank, context)},
              iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value position = arith::IndexCastOp::create(
@@ -95,14 +96,11 @@ Value mlir::mx::unpackCodes(OpBuilder &b, Location loc, Value storage,
   SmallVector<int64_t> split(pairs);
   split.push_back(2);
   MLIRContext *context = b.getContext();
-  SmallVector<AffineExpr> outer;
-  for (int64_t d = 0; d < rank; ++d)
-    outer.push_back(getAffineDimExpr(d, context));
   Value init = tensor::EmptyOp::create(b, loc, split, i8);
   Value nibbles =
       linalg::GenericOp::create(
           b, loc, init.getType(), ValueRange{storage}, ValueRange{init},
-          SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, outer, context),
+          SmallVector<AffineMap>{pairMap(rank, context),
                                  b.getMultiDimIdentityMap(rank + 1)},
           SmallVector<utils::IteratorType>(rank + 1,
                                            utils::IteratorType::parallel),

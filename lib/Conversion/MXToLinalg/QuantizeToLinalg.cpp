@@ -23,12 +23,6 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-/// The E8M0 code of a scale element, as i32 0..255.
-Value scaleCode(OpBuilder &b, Location loc, Value scale) {
-  Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), scale);
-  return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
-}
-
 /// A linalg.generic over identically shaped tensors, elementwise.
 Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, Type outType,
                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
@@ -86,7 +80,7 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
                   ? buildStochasticBits(b, l, layout.linearIndex(b, l), seed)
                   : arith::ConstantIntOp::create(b, l, b.getI32Type(), 0);
           Value code = buildEncodeElement(
-              b, l, value, scaleCode(b, l, scaleElement), random, options);
+              b, l, value, buildScaleCode(b, l, scaleElement), random, options);
           return arith::TruncIOp::create(b, l, b.getI8Type(), code);
         });
     rewriter.replaceOpWithMultiple(op, {{codes, scales}});
@@ -117,7 +111,7 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
         [&](OpBuilder &b, Location l, Value code, Value scaleElement) -> Value {
           code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
           Value value = buildDecodeElement(
-              b, l, code, scaleCode(b, l, scaleElement), format);
+              b, l, code, buildScaleCode(b, l, scaleElement), format);
           if (!resultElementType.isF32()) // one rounding, to nearest even
             value = arith::TruncFOp::create(b, l, resultElementType, value);
           return value;
@@ -213,7 +207,7 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
           auto c = [&](int64_t v) {
             return arith::ConstantIntOp::create(b, l, b.getI32Type(), v);
           };
-          Value code = scaleCode(b, l, args[0]);
+          Value code = buildScaleCode(b, l, args[0]);
           Value moved = arith::AddIOp::create(b, l, code, c(shift));
           // Out of [2^-127, 2^127] (codes 0..254), or NaN already: NaN.
           Value outOfRange = arith::OrIOp::create(

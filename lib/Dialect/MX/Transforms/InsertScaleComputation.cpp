@@ -9,9 +9,8 @@
 
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Dialect/MX/Utils/BlockedLayout.h"
 
-#include "mlir/Dialect/Tensor/Utils/Utils.h"
-#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -135,47 +134,26 @@ static Value buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
 /// tensor<grid x f32> of block abs-maxima of `input` (any float type).
 static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
                             BlockTensorType type) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto elementType = cast<FloatType>(inputType.getElementType());
+  auto elementType =
+      cast<FloatType>(cast<RankedTensorType>(input.getType()).getElementType());
   Type f32 = b.getF32Type();
 
   // Zeros fill partial blocks to whole ones without changing any amax.
-  ArrayRef<int64_t> block = type.getBlockShape();
-  SmallVector<int64_t> grid = type.getScaleShape(), padded, split;
-  SmallVector<ReassociationIndices> reassociation;
-  for (auto [g, size] : llvm::zip_equal(grid, block)) {
-    padded.push_back(g * size);
-    reassociation.push_back({int64_t(split.size()), int64_t(split.size() + 1)});
-    split.append({g, size});
-  }
-  if (ArrayRef<int64_t>(padded) != type.getShape()) {
-    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
-    input = tensor::createPadHighOp(RankedTensorType::get(padded, elementType),
-                                    input, zero, /*nofold=*/false, loc, b);
-  }
-  Value blocks = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(split, elementType), input, reassociation);
+  BlockedLayout layout(type);
+  Value blocks = layout.toBlocked(b, loc, input, b.getZeroAttr(elementType));
 
   // Reduce the block dimensions (odd positions) into the grid.
   Value zero = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32),
                                               APFloat(0.0f));
-  Value init = tensor::EmptyOp::create(b, loc, grid, f32);
+  Value init = tensor::EmptyOp::create(b, loc, type.getScaleShape(), f32);
   Value filled =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{init})
           .getResult(0);
-  unsigned numLoops = split.size();
-  SmallVector<AffineExpr> gridDims;
-  SmallVector<utils::IteratorType> iterators;
-  for (unsigned d = 0; d < numLoops; ++d) {
-    bool isBlockDim = d % 2 == 1;
-    iterators.push_back(isBlockDim ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-    if (!isBlockDim)
-      gridDims.push_back(b.getAffineDimExpr(d));
-  }
-  SmallVector<AffineMap> maps = {
-      b.getMultiDimIdentityMap(numLoops),
-      AffineMap::get(numLoops, 0, gridDims, b.getContext())};
+  SmallVector<utils::IteratorType> iterators = layout.parallelIterators();
+  for (unsigned d = 1; d < iterators.size(); d += 2)
+    iterators[d] = utils::IteratorType::reduction;
+  SmallVector<AffineMap> maps = {layout.elementMap(b.getContext()),
+                                 layout.gridMap(b.getContext())};
   return linalg::GenericOp::create(
              b, loc, filled.getType(), ValueRange{blocks}, ValueRange{filled},
              maps, iterators,

@@ -1,6 +1,6 @@
 //===- BlockedLayout.cpp - The blocked view of an MX tensor ---------------===//
 
-#include "BlockedLayout.h"
+#include "mx/Dialect/MX/Utils/BlockedLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

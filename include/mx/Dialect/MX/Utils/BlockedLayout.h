@@ -4,12 +4,13 @@
 // padding each dimension to a whole number of blocks, as
 // [g0, b0, g1, b1, ...] with g = ceil(d / b). In that view a block's scale
 // is the element of the grid [g0, g1, ...] at the even loop dimensions, an
-// ordinary broadcast operand of a linalg.generic.
+// ordinary broadcast operand of a linalg.generic. Used by the scale
+// computation (-mx-insert-scale-computation) and the lowerings alike.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MX_LIB_CONVERSION_MXTOLINALG_BLOCKEDLAYOUT_H
-#define MX_LIB_CONVERSION_MXTOLINALG_BLOCKEDLAYOUT_H
+#ifndef MX_DIALECT_MX_UTILS_BLOCKEDLAYOUT_H
+#define MX_DIALECT_MX_UTILS_BLOCKEDLAYOUT_H
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 
@@ -58,4 +59,4 @@ private:
 
 } // namespace mlir::mx
 
-#endif // MX_LIB_CONVERSION_MXTOLINALG_BLOCKEDLAYOUT_H
+#endif // MX_DIALECT_MX_UTILS_BLOCKEDLAYOUT_H
