@@ -49,6 +49,9 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  // Deallocation clones buffers a function returns but does not own (its
+  // arguments, globals): the caller owns every result.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Loops, vectors and scalars -> LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
