@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
+BUILD = os.environ.get("MX_BUILD_DIR", "build")
+sys.path.insert(0, os.path.join(BUILD, "python_packages"))
 from mx_mlir.runner import dense_hex, lower, print_call, printed_memrefs, run  # noqa: E402
 
-BUILD = os.environ.get("MX_BUILD_DIR", "build")
 MX_OPT = os.path.join(BUILD, "bin", "mx-opt")
 LLVM = "/usr/lib/llvm-22"
 RUNNER = os.path.join(LLVM, "bin", "mlir-runner")

@@ -15,12 +15,15 @@ config.test_exec_root = os.path.join(config.mx_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mx_lib_dir", config.mx_lib_dir))
 config.substitutions.append(("%mx_src_root", config.mx_src_root))
+# The Python package as the build stages it (sources + libMXCAPI.so).
+config.substitutions.append(("%mx_python_packages", os.path.join(config.mx_obj_root, "python_packages")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tools = [
     "mx-opt",
+    "mx-quantize",
     # Debian's stock mlir-opt, for the plugin test: never ours.
     ToolSubst("%stock-mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]

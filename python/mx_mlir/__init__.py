@@ -1,10 +1,17 @@
 """mx-mlir from Python.
 
-`mx_mlir.reference` is a NumPy implementation of the MX numerics
-(docs/Numerics.md), checked bit for bit against the C++ reference in
-lib/Numerics by the test suite (test/python/).
+- `Context`, `Module.parse(text)`, `module.run_pipeline("...")`,
+  `jit = module.compile()`, `jit.invoke("fn", *arrays)`: the compiler and
+  its JIT over libMXCAPI.so (the C API in include/mx-c/), on NumPy arrays.
+- `quantize`, `dequantize`, `matmul`, `MXArray`: MX arrays computed by the
+  compiler's own kernels.
+- `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
+  which the tests check against the C++ reference and the kernels bit for bit.
 """
 
 from . import reference
+from .arrays import FORMATS, MXArray, dequantize, matmul, quantize
+from .ir import Context, ExecutionEngine, MLIRError, Module
 
-__all__ = ["reference"]
+__all__ = ["Context", "ExecutionEngine", "FORMATS", "MLIRError", "MXArray", "Module",
+           "dequantize", "matmul", "quantize", "reference"]

@@ -191,8 +191,11 @@ def stochastic_bits(seed, linear_indices):
 # Tensors
 # ---------------------------------------------------------------------------
 
-def _block_shape(shape, block, axis):
+def block_shape(shape, block, axis):
+    """One block size per dimension, from a size along `axis` or a tuple."""
     if np.isscalar(block):
+        if not -len(shape) <= axis < len(shape):
+            raise ValueError(f"axis {axis} is out of range for a rank-{len(shape)} array")
         full = [1] * len(shape)
         full[axis % len(shape)] = int(block)
         return tuple(full)
@@ -218,7 +221,7 @@ def quantize(x, fmt, block=32, axis=-1, scale_rule="floor", rounding="rne",
     """(codes, scales) of an f32 array. `block` is a size along `axis`, or one
     size per dimension (2-D blocks); partial last blocks are allowed."""
     x = np.asarray(x, dtype=np.float32)
-    block = _block_shape(x.shape, block, axis)
+    block = block_shape(x.shape, block, axis)
     grid = _grid(x.shape, block)
     padded = np.zeros(tuple(g * b for g, b in zip(grid, block)), dtype=np.float32)
     padded[tuple(slice(0, s) for s in x.shape)] = x
@@ -238,7 +241,7 @@ def quantize(x, fmt, block=32, axis=-1, scale_rule="floor", rounding="rne",
 def dequantize(codes, scales, fmt, block=32, axis=-1, dtype=np.float32):
     """element * 2^scale, rounded to `dtype`; NaN where the scale is NaN."""
     codes = np.asarray(codes, dtype=np.uint8)
-    block = _block_shape(codes.shape, block, axis)
+    block = block_shape(codes.shape, block, axis)
     element_scales = _expand(np.asarray(scales, dtype=np.uint8), codes.shape, block)
     with np.errstate(over="ignore"):
         values = np.ldexp(decode(fmt, codes), element_scales.astype(np.int32) - 127)

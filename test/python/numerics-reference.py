@@ -1,4 +1,4 @@
-# RUN: env PYTHONPATH=%mx_src_root/python:%S/../Integration/Inputs %python %s %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
+# RUN: env PYTHONPATH=%mx_python_packages:%S/../Integration/Inputs %python %s %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
 #
 # mx_mlir.reference (NumPy) against lib/Numerics (C++, itself checked against
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
@@ -11,6 +11,7 @@ import sys
 import numpy as np
 
 from mx_integration import Numerics
+from mx_test_data import edge_tensor, random_tensor, same_bits
 from mx_mlir import reference as ref
 
 numerics = Numerics(sys.argv[1])
@@ -27,31 +28,6 @@ def cpp_dequantize(codes, scales, fmt, block):
 rng = np.random.default_rng(2026)
 
 
-def random_tensor(shape):
-    # Log-uniform magnitudes over a wide range, so blocks mix normal,
-    # subnormal and saturating elements; a few exact ties and specials.
-    x = (np.exp2(rng.uniform(-40, 40, shape)) * rng.choice([-1, 1], shape)).astype(np.float32)
-    flat = x.reshape(-1)
-    flat[rng.integers(0, flat.size, flat.size // 50)] = 0.0
-    flat[rng.integers(0, flat.size, flat.size // 50)] = -0.0
-    flat[rng.integers(0, flat.size, flat.size // 50)] = 0.75  # E2M1 tie under X = 1/2
-    return x
-
-
-def edge_tensor():
-    rows = [
-        np.zeros(32),                                    # all-zero block
-        np.r_[np.nan, np.ones(31)],                      # NaN block
-        np.r_[np.ones(31), -np.inf],                     # Inf block
-        np.r_[np.float32(2.0 ** -130), np.full(31, 2.0 ** -140)],  # subnormal amax
-        np.r_[np.float32(3.4e38), np.linspace(-1e38, 1e38, 31)],   # near f32 max
-        np.r_[7.9, np.linspace(-0.3, 0.3, 31)],          # saturating largest element
-        np.r_[np.float32(127 / 64) * np.float32(1.0000001), np.linspace(-1, 1, 31)],
-        np.arange(32) * 0.25 - 4,                        # many ties
-    ]
-    return np.array(rows, dtype=np.float32)
-
-
 layouts = [((37, 70), (1, 32)), ((70, 37), (32, 1)), ((40, 40), (32, 32)),
            ((3, 5, 48), (1, 1, 16)), ((8, 32), (1, 32))]
 mismatches = 0
@@ -61,7 +37,7 @@ for fmt, rule, rounding, saturation in itertools.product(
     if saturation == "nonfinite" and fmt not in ("e4m3", "e5m2"):
         continue
     for shape, block in layouts:
-        x = edge_tensor() if shape == (8, 32) else random_tensor(shape)
+        x = edge_tensor() if shape == (8, 32) else random_tensor(rng, shape)
         seed = 12345
         want_codes, want_scales = cpp_quantize(x, fmt, block, rule, rounding, saturation, seed)
         codes, scales = ref.quantize(x, fmt, block=block, scale_rule=rule,
@@ -69,9 +45,7 @@ for fmt, rule, rounding, saturation in itertools.product(
         bad = int(np.sum(codes != want_codes)) + int(np.sum(scales != want_scales))
         want_values = cpp_dequantize(want_codes, want_scales, fmt, block)
         values = ref.dequantize(codes, scales, fmt, block=block)
-        same = (values.view(np.uint32) == want_values.view(np.uint32)) | \
-               (np.isnan(values) & np.isnan(want_values))
-        bad += int(np.sum(~same))
+        bad += int(np.sum(~same_bits(values, want_values)))
         if bad:
             print(f"MISMATCH {fmt} {rule} {rounding} {saturation} {shape} {block}: {bad}")
         mismatches += bad

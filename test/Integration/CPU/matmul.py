@@ -1,6 +1,6 @@
 # REQUIRES: mlir-runner
-# RUN: env PYTHONPATH=%S/../Inputs:%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so vector | FileCheck %s
-# RUN: env PYTHONPATH=%S/../Inputs:%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so scalar | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so vector | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so scalar | FileCheck %s
 #
 # mx.matmul lowered by --mx-cpu-pipeline and run, against a float64 matmul
 # of lib/Numerics' dequantized operands (= numerics::matmul), within the f32

@@ -1,6 +1,6 @@
 # REQUIRES: mlir-runner
-# RUN: env PYTHONPATH=%S/../Inputs:%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so scalar | FileCheck %s
-# RUN: env PYTHONPATH=%S/../Inputs:%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so vector | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so scalar | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so vector | FileCheck %s
 #
 # mx.quantize and mx.dequantize, lowered by --mx-cpu-pipeline and run, agree
 # bit for bit with lib/Numerics: element

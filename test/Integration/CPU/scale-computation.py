@@ -1,5 +1,5 @@
 # REQUIRES: mlir-runner
-# RUN: env PYTHONPATH=%S/../Inputs:%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so | FileCheck %s
 #
 # -mx-insert-scale-computation, lowered with upstream passes and run: the
 # block scales of every format x scale rule x block layout (1-D along either

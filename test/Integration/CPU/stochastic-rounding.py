@@ -1,5 +1,5 @@
 # REQUIRES: mlir-runner
-# RUN: env PYTHONPATH=%mx_src_root/python %python %s mx-opt %mlir_runner %runtime_libs | FileCheck %s
+# RUN: env PYTHONPATH=%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs | FileCheck %s
 #
 # Stochastic rounding in compiled code (--mx-cpu-pipeline, vectorized):
 # the same seed gives identical output, another seed a different one; every

@@ -1,0 +1,85 @@
+/*===- mx-c/Dialect.h - C interface to the mx dialect ---------------*- C -*-===*
+ *
+ * The mx dialect's types and attributes for C clients (the Python package,
+ * other languages' bindings), in the style of upstream's mlir-c headers:
+ * constructors return a null handle (mlirTypeIsNull) when the arguments break
+ * a constraint, after reporting it through the context's diagnostic handlers.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef MX_C_DIALECT_H
+#define MX_C_DIALECT_H
+
+#include "mlir-c/IR.h"
+#include "mlir-c/Support.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** mlirGetDialectHandle__mx__(): the handle to insert into a registry or load
+ *  into a context. */
+MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MX, mx);
+
+/*===----------------------------------------------------------------------===*
+ * !mx.tensor
+ *===----------------------------------------------------------------------===*/
+
+/** Whether `type` is an `!mx.tensor`. */
+MLIR_CAPI_EXPORTED bool mlirTypeIsAMXTensor(MlirType type);
+
+/** The TypeID of `!mx.tensor`. */
+MLIR_CAPI_EXPORTED MlirTypeID mlirMXTensorTypeGetTypeID(void);
+
+/** `!mx.tensor<shape x elementType, block = [block], scale = scaleType>`:
+ *  `rank` sizes in `shape` (ShapedType's dynamic size for `?`) and in
+ *  `block`; a null `scaleType` means f8E8M0FNU. Null (with a diagnostic at
+ *  `loc`) when the combination breaks one of the type's constraints T1-T7. */
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetChecked(
+    MlirLocation loc, intptr_t rank, const int64_t *shape,
+    MlirType elementType, const int64_t *block, MlirType scaleType);
+
+MLIR_CAPI_EXPORTED intptr_t mlirMXTensorTypeGetRank(MlirType type);
+MLIR_CAPI_EXPORTED int64_t mlirMXTensorTypeGetDimSize(MlirType type,
+                                                      intptr_t dim);
+MLIR_CAPI_EXPORTED int64_t mlirMXTensorTypeGetBlockSize(MlirType type,
+                                                        intptr_t dim);
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetElementType(MlirType type);
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScaleType(MlirType type);
+
+/** `tensor<ceil(shape / block) x scaleType>`: the scales alone. */
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScalesType(MlirType type);
+
+/** The element format's name ("e4m3", "e5m2", "e3m2", "e2m3", "e2m1",
+ *  "int8"); the string is static. */
+MLIR_CAPI_EXPORTED MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type);
+
+/*===----------------------------------------------------------------------===*
+ * Enum attributes: #mx.scale_rule<..>, #mx.rounding<..>, #mx.saturation<..>
+ *===----------------------------------------------------------------------===*/
+
+/** The attribute for `value` ("floor", "ceil", "even", "rceil"); null for any
+ *  other string. */
+MLIR_CAPI_EXPORTED MlirAttribute mlirMXScaleRuleAttrGet(MlirContext ctx,
+                                                        MlirStringRef value);
+MLIR_CAPI_EXPORTED bool mlirAttributeIsAMXScaleRule(MlirAttribute attr);
+MLIR_CAPI_EXPORTED MlirStringRef mlirMXScaleRuleAttrGetValue(MlirAttribute attr);
+
+/** "rne", "rtz" or "stochastic"; null for any other string. */
+MLIR_CAPI_EXPORTED MlirAttribute mlirMXRoundingAttrGet(MlirContext ctx,
+                                                       MlirStringRef value);
+MLIR_CAPI_EXPORTED bool mlirAttributeIsAMXRounding(MlirAttribute attr);
+MLIR_CAPI_EXPORTED MlirStringRef mlirMXRoundingAttrGetValue(MlirAttribute attr);
+
+/** "saturate" or "nonfinite"; null for any other string. */
+MLIR_CAPI_EXPORTED MlirAttribute mlirMXSaturationAttrGet(MlirContext ctx,
+                                                         MlirStringRef value);
+MLIR_CAPI_EXPORTED bool mlirAttributeIsAMXSaturation(MlirAttribute attr);
+MLIR_CAPI_EXPORTED MlirStringRef
+mlirMXSaturationAttrGetValue(MlirAttribute attr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MX_C_DIALECT_H */

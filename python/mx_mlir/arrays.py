@@ -1,0 +1,182 @@
+"""The array API: MX quantize, dequantize and matmul on NumPy arrays, run by
+the compiler's own kernels. Each call builds a one-op function on static
+shapes (mx.quantize, mx.dequantize or mx.matmul), lowers it with
+`mx-cpu-pipeline` and JIT-compiles it once per distinct signature; later
+calls with the same shapes and options reuse the compiled kernel.
+"""
+
+import threading
+
+import numpy as np
+
+from .ir import Module, default_context
+from .reference import block_shape
+
+# Short format names -> MLIR element types.
+ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
+                 "e2m3": "f6E2M3FN", "e2m1": "f4E2M1FN", "int8": "i8"}
+FORMATS = tuple(ELEMENT_TYPES)
+SCALE_RULES = ("floor", "ceil", "even", "rceil")
+ROUNDINGS = ("rne", "rtz", "stochastic")
+SATURATIONS = ("saturate", "nonfinite")
+
+
+def storage_shape(shape, fmt):
+    """The element storage of a lowered tensor: FP4 two codes per byte along
+    the innermost dimension, every other format one byte per element."""
+    shape = list(shape)
+    if fmt == "e2m1":
+        shape[-1] = -(-shape[-1] // 2)
+    return tuple(shape)
+
+
+def scales_shape(shape, block):
+    return tuple(-(-s // b) for s, b in zip(shape, block))
+
+
+def mx_type(shape, fmt, blocks, scale_type="f8E8M0FNU"):
+    """The MLIR type `!mx.tensor<...>` of an MX array."""
+    scale = "" if scale_type == "f8E8M0FNU" else f", scale = {scale_type}"
+    return (f"!mx.tensor<{'x'.join(map(str, shape))}x{ELEMENT_TYPES[fmt]}, "
+            f"block = [{', '.join(map(str, blocks))}]{scale}>")
+
+
+class MXArray:
+    """A block-scaled array as the compiled code stores it.
+
+    elements: uint8 element storage (FP4 packed two per byte along the last
+              axis, low nibble first; other formats one code per byte);
+    scales:   uint8 E8M0 codes, one per block (shape: ceil(shape / block));
+    fmt, shape, block (the size along `axis`, or a tuple for 2-D blocks),
+    axis (None for 2-D blocks), block_shape (one size per dimension).
+    """
+
+    def __init__(self, elements, scales, fmt, shape, block_shape, scale_type="f8E8M0FNU"):
+        if fmt not in ELEMENT_TYPES:
+            raise ValueError(f"unknown MX format '{fmt}' (expected one of {', '.join(FORMATS)})")
+        self.fmt, self.shape, self.block_shape = fmt, tuple(shape), tuple(block_shape)
+        self.scale_type = scale_type
+        self.elements = np.asarray(elements, dtype=np.uint8)
+        self.scales = np.asarray(scales, dtype=np.uint8)
+        if self.elements.shape != storage_shape(self.shape, fmt):
+            raise ValueError(f"elements: expected shape {storage_shape(self.shape, fmt)}, "
+                             f"got {self.elements.shape}")
+        if self.scales.shape != scales_shape(self.shape, self.block_shape):
+            raise ValueError(f"scales: expected shape {scales_shape(self.shape, self.block_shape)}, "
+                             f"got {self.scales.shape}")
+
+    @property
+    def axis(self):
+        blocked = [d for d, b in enumerate(self.block_shape) if b > 1]
+        return blocked[0] if len(blocked) == 1 else None
+
+    @property
+    def block(self):
+        axis = self.axis
+        return self.block_shape[axis] if axis is not None else self.block_shape
+
+    @property
+    def type(self):
+        """The MLIR type: `!mx.tensor<...>`."""
+        return mx_type(self.shape, self.fmt, self.block_shape, self.scale_type)
+
+    @property
+    def nbytes(self):
+        return self.elements.nbytes + self.scales.nbytes
+
+    def element_codes(self):
+        """One uint8 element code per element, in the shape of the array."""
+        if self.fmt != "e2m1":
+            return self.elements.copy()
+        codes = np.empty(self.shape[:-1] + (2 * self.elements.shape[-1],), dtype=np.uint8)
+        codes[..., 0::2] = self.elements & 0xF
+        codes[..., 1::2] = self.elements >> 4
+        return codes[..., :self.shape[-1]]
+
+    def __repr__(self):
+        return f"MXArray({self.type})"
+
+
+_kernels = {}
+_kernels_lock = threading.Lock()
+
+
+def _kernel(text):
+    """The compiled kernel for a module text, compiled on first use."""
+    with _kernels_lock:
+        if text not in _kernels:
+            _kernels[text] = Module.parse(text, default_context()).compile()
+        return _kernels[text]
+
+
+def release_kernels():
+    """Drops every compiled kernel (and its module)."""
+    with _kernels_lock:
+        _kernels.clear()
+
+
+def _tensor(shape, element):
+    return f"tensor<{'x'.join(map(str, shape))}x{element}>"
+
+
+def _check_choice(what, value, choices):
+    if value not in choices:
+        raise ValueError(f"unknown {what} '{value}' (expected one of {', '.join(choices)})")
+
+
+def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", seed=0,
+             saturation="saturate"):
+    """Quantizes `x` (f32; f16 stays f16, anything else is converted to f32)
+    to `fmt` with blocks of `block` elements along `axis` (or a tuple of
+    block sizes, one per dimension, for 2-D blocks). Returns an MXArray."""
+    x = np.asarray(x)
+    if x.dtype != np.float16:
+        x = x.astype(np.float32)
+    _check_choice("MX format", fmt, FORMATS)
+    _check_choice("scale rule", scale_rule, SCALE_RULES)
+    _check_choice("rounding", rounding, ROUNDINGS)
+    _check_choice("saturation", saturation, SATURATIONS)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(f"cannot quantize an array of shape {x.shape}: it needs at least one "
+                         "dimension and one element")
+    blocks = block_shape(x.shape, block, axis)
+    source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
+    result = mx_type(x.shape, fmt, blocks)
+    options = f"scale_rule<{scale_rule}> rounding<{rounding}>"
+    if rounding == "stochastic":
+        options += f" seed({int(seed)})"
+    options += f" saturation<{saturation}>"
+    text = f"""func.func @quantize(%x: {source}) -> {result} {{
+  %q = mx.quantize %x {options} : {source} -> {result}
+  return %q : {result}
+}}"""
+    return _kernel(text).invoke("quantize", x)
+
+
+def dequantize(q, dtype=np.float32):
+    """The values of an MXArray: element * 2^scale, as f32 (or f16/bf16 if
+    asked; bf16 comes back as its uint16 bit patterns)."""
+    element = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16"}.get(np.dtype(dtype))
+    if element is None:
+        raise ValueError(f"dequantize: unsupported dtype {np.dtype(dtype)} (float32 or float16)")
+    result = _tensor(q.shape, element)
+    text = f"""func.func @dequantize(%q: {q.type}) -> {result} {{
+  %x = mx.dequantize %q : {q.type} -> {result}
+  return %x : {result}
+}}"""
+    return _kernel(text).invoke("dequantize", q)
+
+
+def matmul(qa, qb):
+    """C = A B in f32 for MX operands A (M x K, blocked along K) and B
+    (K x N, blocked along K, or 2-D blocks): per-K-block f32 dot products
+    scaled by both blocks' scales, summed over blocks (docs/Numerics.md)."""
+    if len(qa.shape) != 2 or len(qb.shape) != 2 or qa.shape[1] != qb.shape[0]:
+        raise ValueError(f"matmul: expected (M x K) and (K x N) operands, got {qa.shape} and "
+                         f"{qb.shape}")
+    result = _tensor((qa.shape[0], qb.shape[1]), "f32")
+    text = f"""func.func @matmul(%a: {qa.type}, %b: {qb.type}) -> {result} {{
+  %c = mx.matmul %a, %b : {qa.type}, {qb.type} -> {result}
+  return %c : {result}
+}}"""
+    return _kernel(text).invoke("matmul", qa, qb)

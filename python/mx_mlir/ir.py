@@ -1,0 +1,387 @@
+"""Contexts, modules, pass pipelines and the JIT, over libMXCAPI.so.
+
+    ctx = Context()
+    module = Module.parse(text, ctx)
+    module.run_pipeline("mx-cpu-pipeline")    # or compile() does it for you
+    jit = module.compile()
+    out = jit.invoke("fn", x, y)              # NumPy arrays in and out
+
+Functions are called through their C interface (`llvm.emit_c_interface`,
+which compile() sets on every public function): tensors and memrefs travel
+as memref descriptors over the arrays' own memory, and `!mx.tensor` values
+as the pair (element storage, scales) the lowering turns them into (an
+MXArray in Python). Results are copied into new arrays and their buffers
+freed: the CPU pipeline's deallocation makes every returned buffer the
+caller's.
+"""
+
+import atexit
+import ctypes
+import threading
+from ctypes import CFUNCTYPE, POINTER, Structure, c_int64, c_void_p
+
+import numpy as np
+
+from . import _capi
+from ._capi import StringRef, collect_string, lib
+
+_SEVERITIES = {0: "error", 1: "warning", 2: "note", 3: "remark"}
+
+
+class MLIRError(Exception):
+    """A parse, verification, pass or JIT failure, with MLIR's diagnostics."""
+
+
+def _diagnostic_collector(diagnostics):
+    def on_diagnostic(diagnostic, _):
+        severity = _SEVERITIES.get(lib.mlirDiagnosticGetSeverity(diagnostic), "note")
+        location = collect_string(lib.mlirLocationPrint, lib.mlirDiagnosticGetLocation(diagnostic))
+        message = collect_string(lib.mlirDiagnosticPrint, diagnostic)
+        diagnostics.append(f"{location}: {severity}: {message}")
+        return 1  # handled: MLIR prints nothing itself
+    return on_diagnostic
+
+
+class Context:
+    """An MLIR context with every upstream dialect, the mx dialect, their
+    passes and pipelines and the LLVM IR translations registered.
+    Diagnostics are collected and raised with the MLIRError they explain."""
+
+    _registered_passes = False
+    _lock = threading.Lock()
+
+    def __init__(self):
+        with Context._lock:
+            if not Context._registered_passes:
+                lib.mlirMXRegisterAllPasses()
+                Context._registered_passes = True
+        self._handle = lib.mlirContextCreate()
+        registry = lib.mlirDialectRegistryCreate()
+        lib.mlirMXRegisterAllDialects(registry)
+        lib.mlirContextAppendDialectRegistry(self._handle, registry)
+        lib.mlirDialectRegistryDestroy(registry)
+        lib.mlirRegisterAllLLVMTranslations(self._handle)
+        self.diagnostics = []
+        # A closure over the list, not a bound method: no reference cycle, so
+        # the context is destroyed only after every module that holds it.
+        self._handler = _capi.DiagnosticHandler(_diagnostic_collector(self.diagnostics))
+        lib.mlirContextAttachDiagnosticHandler(self._handle, self._handler, None,
+                                               _capi.DeleteUserData(0))
+
+    def error(self, what):
+        """An MLIRError for `what`, carrying (and clearing) the diagnostics."""
+        details = list(self.diagnostics)
+        self.diagnostics.clear()
+        return MLIRError("\n".join([what] + details))
+
+    def __del__(self):
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle and lib is not None:
+            lib.mlirContextDestroy(handle)
+
+
+_default_context = None
+
+
+@atexit.register
+def _release_default_context():
+    # At interpreter exit objects die in no particular order; the kernels
+    # (engines and modules) must go before the context they live in.
+    global _default_context
+    from . import arrays  # noqa: avoid an import cycle
+    arrays.release_kernels()
+    _default_context = None
+
+
+def default_context():
+    """The context the array API and Module.parse use when given none."""
+    global _default_context
+    if _default_context is None:
+        _default_context = Context()
+    return _default_context
+
+
+# ---------------------------------------------------------------------------
+# Function signatures: what each argument and result is once lowered.
+# ---------------------------------------------------------------------------
+
+_DTYPES = {"f64": np.float64, "f32": np.float32, "f16": np.float16, "bf16": np.uint16,
+           "i64": np.int64, "index": np.int64, "i32": np.int32, "i16": np.int16,
+           "i8": np.int8, "i1": np.bool_}
+_SCALARS = {np.float64: ctypes.c_double, np.float32: ctypes.c_float, np.int64: c_int64,
+            np.int32: ctypes.c_int32, np.int16: ctypes.c_int16, np.int8: ctypes.c_int8,
+            np.bool_: ctypes.c_bool}
+
+
+def _dtype_of(type_name):
+    """NumPy dtype for an MLIR element type; FP8/FP6/FP4 values are bytes."""
+    if type_name in _DTYPES:
+        return np.dtype(_DTYPES[type_name])
+    if type_name.startswith(("f8", "f6", "f4")):
+        return np.dtype(np.uint8)
+    raise MLIRError(f"mx_mlir: no NumPy type for MLIR type '{type_name}'")
+
+
+class Buffer:
+    """One memref of the lowered signature: static shape and dtype."""
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+        rank = len(self.shape)
+        fields = [("allocated", c_void_p), ("aligned", c_void_p), ("offset", c_int64)]
+        if rank:
+            fields += [("sizes", c_int64 * rank), ("strides", c_int64 * rank)]
+        self.ctype = type(f"MemRef{rank}D", (Structure,), {"_fields_": fields})
+
+    def describe(self, array, what):
+        array = np.asarray(array)
+        if array.dtype != self.dtype or array.shape != self.shape:
+            raise ValueError(f"{what}: expected an array of shape {self.shape} and dtype "
+                             f"{self.dtype}, got {array.shape} {array.dtype}")
+        array = np.ascontiguousarray(array)
+        descriptor = self.ctype()
+        descriptor.allocated = descriptor.aligned = array.ctypes.data
+        descriptor.offset = 0
+        if self.shape:
+            descriptor.sizes[:] = self.shape
+            descriptor.strides[:] = [s // array.itemsize for s in array.strides]
+        return descriptor, array
+
+    def take(self, descriptor, not_to_free):
+        """Copies a returned memref out and frees it, unless it is in
+        `not_to_free` (an argument's memory, or a buffer already freed)."""
+        count = int(np.prod(self.shape, dtype=np.int64))
+        address = (descriptor.aligned or 0) + descriptor.offset * self.dtype.itemsize
+        raw = (ctypes.c_char * (count * self.dtype.itemsize)).from_address(address)
+        array = np.frombuffer(raw, dtype=self.dtype).reshape(self.shape).copy()
+        if descriptor.allocated and descriptor.allocated not in not_to_free:
+            not_to_free.add(descriptor.allocated)
+            _capi.libc.free(descriptor.allocated)
+        return array
+
+
+class Scalar:
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+        self.ctype = _SCALARS[self.dtype.type]
+
+
+class Value:
+    """One argument or result of a source function and its lowered pieces:
+    one Buffer (tensor, memref), two (an !mx.tensor: storage, scales), or a
+    Scalar."""
+
+    def __init__(self, text, parts, mx=None):
+        self.text, self.parts, self.mx = text, parts, mx
+
+
+def _describe_type(type_handle):
+    text = collect_string(lib.mlirTypePrint, type_handle)
+    if lib.mlirTypeIsAMXTensor(type_handle):
+        rank = lib.mlirMXTensorTypeGetRank(type_handle)
+        shape = [lib.mlirMXTensorTypeGetDimSize(type_handle, d) for d in range(rank)]
+        block = [lib.mlirMXTensorTypeGetBlockSize(type_handle, d) for d in range(rank)]
+        fmt = lib.mlirMXTensorTypeGetFormatName(type_handle).str()
+        scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
+        if any(s < 0 for s in shape):
+            raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
+        from .arrays import storage_shape, scales_shape  # noqa: avoid an import cycle
+        parts = [Buffer(storage_shape(shape, fmt), np.uint8),
+                 Buffer(scales_shape(shape, block), np.uint8)]
+        return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type))
+    if lib.mlirTypeIsARankedTensor(type_handle) or lib.mlirTypeIsAMemRef(type_handle):
+        if not lib.mlirShapedTypeHasStaticShape(type_handle):
+            raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
+        rank = lib.mlirShapedTypeGetRank(type_handle)
+        shape = [lib.mlirShapedTypeGetDimSize(type_handle, d) for d in range(rank)]
+        element = collect_string(lib.mlirTypePrint, lib.mlirShapedTypeGetElementType(type_handle))
+        return Value(text, [Buffer(shape, _dtype_of(element))])
+    dtype = _dtype_of(text)
+    if dtype.type not in _SCALARS:
+        raise MLIRError(f"mx_mlir: cannot pass '{text}' as a scalar")
+    return Value(text, [Scalar(dtype)])
+
+
+class Signature:
+    def __init__(self, name, function_type):
+        self.name = name
+        self.inputs = [_describe_type(lib.mlirFunctionTypeGetInput(function_type, i))
+                       for i in range(lib.mlirFunctionTypeGetNumInputs(function_type))]
+        self.results = [_describe_type(lib.mlirFunctionTypeGetResult(function_type, i))
+                        for i in range(lib.mlirFunctionTypeGetNumResults(function_type))]
+
+
+def _public_functions(module_handle):
+    """(operation, name, function type) of every public func.func with a body."""
+    operation = lib.mlirBlockGetFirstOperation(lib.mlirModuleGetBody(module_handle))
+    while operation:
+        name = lib.mlirIdentifierStr(lib.mlirOperationGetName(operation)).str()
+        if name == "func.func":
+            visibility = lib.mlirOperationGetAttributeByName(operation, StringRef.of("sym_visibility"))
+            if not visibility and _has_body(operation):
+                symbol = lib.mlirOperationGetAttributeByName(operation, StringRef.of("sym_name"))
+                ftype = lib.mlirOperationGetAttributeByName(operation, StringRef.of("function_type"))
+                yield operation, lib.mlirStringAttrGetValue(symbol).str(), lib.mlirTypeAttrGetValue(ftype)
+        operation = lib.mlirOperationGetNextInBlock(operation)
+
+
+def _has_body(operation):
+    return bool(lib.mlirRegionGetFirstBlock(lib.mlirOperationGetRegion(operation, 0)))
+
+
+# ---------------------------------------------------------------------------
+# Modules and the JIT
+# ---------------------------------------------------------------------------
+
+
+class Module:
+    """A parsed, verified `builtin.module`."""
+
+    def __init__(self, handle, context):
+        self._handle, self.context = handle, context
+
+    @classmethod
+    def parse(cls, text, context=None):
+        context = context or default_context()
+        handle = lib.mlirModuleCreateParse(context._handle, StringRef.of(text))
+        if not handle:
+            raise context.error("mx_mlir: could not parse the module")
+        module = cls(handle, context)
+        if not lib.mlirOperationVerify(module.operation):
+            raise context.error("mx_mlir: the module does not verify")
+        return module
+
+    @property
+    def operation(self):
+        return lib.mlirModuleGetOperation(self._handle)
+
+    def __str__(self):
+        return collect_string(lib.mlirOperationPrint, self.operation)
+
+    def run_pipeline(self, pipeline):
+        """Runs a textual pass pipeline ("mx-cpu-pipeline", "canonicalize,cse",
+        or a full "builtin.module(...)") on the module, in place."""
+        if not pipeline.lstrip().startswith("builtin.module("):
+            pipeline = f"builtin.module({pipeline})"
+        manager = lib.mlirPassManagerCreate(self.context._handle)
+        try:
+            errors = []
+            on_error = _capi.StringCallback(
+                lambda ref, _: errors.append(ctypes.string_at(ref.data, ref.length).decode()))
+            if not lib.mlirParsePassPipeline(lib.mlirPassManagerGetAsOpPassManager(manager),
+                                             StringRef.of(pipeline), on_error, None):
+                self.context.diagnostics.append("".join(errors).strip())
+                raise self.context.error(f"mx_mlir: invalid pass pipeline '{pipeline}'")
+            if not lib.mlirPassManagerRunOnOp(manager, self.operation):
+                raise self.context.error(f"mx_mlir: pipeline '{pipeline}' failed")
+        finally:
+            lib.mlirPassManagerDestroy(manager)
+        return self
+
+    def compile(self, pipeline="mx-cpu-pipeline", opt_level=3, shared_libs=()):
+        """A JIT over this module: records the public functions' signatures,
+        asks for their C interface, lowers with `pipeline` (None when the
+        module is already in the LLVM dialect) and JIT-compiles the result.
+        The module is lowered in place."""
+        signatures = {}
+        unit = lib.mlirUnitAttrGet(self.context._handle)
+        for operation, name, function_type in _public_functions(self._handle):
+            signatures[name] = Signature(name, function_type)
+            lib.mlirOperationSetAttributeByName(operation, StringRef.of("llvm.emit_c_interface"), unit)
+        if pipeline:
+            self.run_pipeline(pipeline)
+        return ExecutionEngine(self, signatures, opt_level, shared_libs)
+
+    def __del__(self):
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle and lib is not None:
+            lib.mlirModuleDestroy(handle)
+
+
+class ExecutionEngine:
+    """JIT-compiled functions of a lowered module, called with NumPy arrays."""
+
+    def __init__(self, module, signatures, opt_level=3, shared_libs=()):
+        self.module, self.signatures = module, signatures
+        paths = (StringRef * max(1, len(shared_libs)))(*[StringRef.of(p) for p in shared_libs])
+        self._handle = lib.mlirExecutionEngineCreate(module._handle, opt_level, len(shared_libs),
+                                                     paths, False, False)
+        if not self._handle:
+            raise module.context.error("mx_mlir: the execution engine could not compile the module")
+        lib.mlirExecutionEngineInitialize(self._handle)
+        self._functions = {}
+
+    def _function(self, name):
+        if name in self._functions:
+            return self._functions[name]
+        if name not in self.signatures:
+            raise KeyError(f"mx_mlir: no public function '{name}' (have: "
+                           f"{', '.join(sorted(self.signatures)) or 'none'})")
+        signature = self.signatures[name]
+        address = lib.mlirExecutionEngineLookup(self._handle, StringRef.of("_mlir_ciface_" + name))
+        if not address:
+            raise MLIRError(f"mx_mlir: could not look up '{name}' in the JIT (a symbol its code "
+                            "calls may be missing: the JIT reports it on stderr)")
+        results = [p for v in signature.results for p in v.parts]
+        arguments = [POINTER(p.ctype) if isinstance(p, Buffer) else p.ctype
+                     for v in signature.inputs for p in v.parts]
+        result_struct = None
+        if len(results) == 1 and isinstance(results[0], Scalar):
+            prototype = CFUNCTYPE(results[0].ctype, *arguments)
+        elif results:
+            # Results come back through a pointer in front of the arguments:
+            # to the one memref descriptor, or to a struct of all results.
+            result_struct = results[0].ctype if len(results) == 1 else type(
+                "Results", (Structure,), {"_fields_": [(f"r{i}", p.ctype) for i, p in enumerate(results)]})
+            prototype = CFUNCTYPE(None, POINTER(result_struct), *arguments)
+        else:
+            prototype = CFUNCTYPE(None, *arguments)
+        self._functions[name] = (prototype(address), signature, results, result_struct)
+        return self._functions[name]
+
+    def invoke(self, name, *args):
+        """Calls `name`: NumPy arrays for tensors/memrefs, MXArray (or an
+        (elements, scales) pair) for !mx.tensor, Python numbers for scalars.
+        Returns None, one value, or a tuple."""
+        from .arrays import MXArray  # noqa: avoid an import cycle
+        function, signature, results, result_struct = self._function(name)
+        if len(args) != len(signature.inputs):
+            raise TypeError(f"{name} takes {len(signature.inputs)} arguments, got {len(args)}")
+        call_args, keep = [], []
+        for index, (value, arg) in enumerate(zip(signature.inputs, args)):
+            what = f"{name}: argument {index} ({value.text})"
+            if value.mx is not None:
+                pieces = (arg.elements, arg.scales) if isinstance(arg, MXArray) else tuple(arg)
+            else:
+                pieces = (arg,)
+            for part, piece in zip(value.parts, pieces):
+                if isinstance(part, Scalar):
+                    call_args.append(part.ctype(piece))
+                    continue
+                descriptor, array = part.describe(piece, what)
+                keep += [descriptor, array]
+                call_args.append(ctypes.pointer(descriptor))
+        if result_struct is None:
+            returned = function(*call_args)
+            return returned if results else None
+        out = result_struct()
+        function(ctypes.pointer(out), *call_args)
+        raw = [out] if len(results) == 1 else [getattr(out, f"r{i}") for i in range(len(results))]
+        taken, not_to_free = [], {a.ctypes.data for a in keep if isinstance(a, np.ndarray)}
+        for part, item in zip(results, raw):
+            taken.append(part.take(item, not_to_free) if isinstance(part, Buffer) else item)
+        values, position = [], 0
+        for value in signature.results:
+            pieces = taken[position:position + len(value.parts)]
+            position += len(value.parts)
+            if value.mx is not None:
+                shape, fmt, block, scale_type = value.mx
+                values.append(MXArray(pieces[0], pieces[1], fmt, shape, block, scale_type))
+            else:
+                values.append(pieces[0])
+        return values[0] if len(values) == 1 else tuple(values)
+
+    def __del__(self):
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle and lib is not None:
+            lib.mlirExecutionEngineDestroy(handle)

@@ -1,0 +1,258 @@
+"""mx-quantize: quantize the tensors of a file to an MX format, and back.
+
+    mx-quantize model.safetensors --format e2m1 -o model.mxfp4.safetensors
+    mx-quantize model.mxfp4.safetensors --dequantize -o model.f32.safetensors
+
+Every floating-point tensor (F32, F16, BF16, F64; `--keep` names the ones
+to leave alone) is quantized along its last axis by the compiler's kernels
+(mx_mlir.quantize) and written as two U8 tensors, like published MXFP4
+checkpoints: `<name>.blocks`, the packed elements (shape [..., blocks,
+bytes per block] when the last axis is whole blocks, else the storage
+shape [..., ceil(K/2) for FP4 or K]), and `<name>.scales`, one E8M0 byte per
+block. The `mx_mlir` metadata entry records what --dequantize needs.
+Other tensors are copied. Inputs: .safetensors, .npy, .npz; outputs:
+.safetensors or .npz. A broken input is an error, and no output file is
+left behind.
+"""
+
+import argparse
+import fnmatch
+import json
+import sys
+import time
+
+import numpy as np
+
+from . import arrays
+from .tensor_files import TensorFileError, read_tensors, write_tensors
+
+CHUNK_ELEMENTS = 1 << 22  # rows are quantized 16 MiB of f32 at a time
+METADATA_KEY = "mx_mlir"
+
+
+class Progress:
+    """A one-line progress bar on stderr, in bytes of source tensors."""
+
+    def __init__(self, total, enabled):
+        self.total, self.done, self.enabled = max(total, 1), 0, enabled
+        self.start = time.monotonic()
+
+    def advance(self, count, label):
+        self.done += count
+        if not self.enabled:
+            return
+        fraction = min(1.0, self.done / self.total)
+        filled = int(30 * fraction)
+        rate = self.done / max(time.monotonic() - self.start, 1e-9) / 1e6
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * fraction:5.1f}% "
+                         f"{self.done / 1e6:9.1f}/{self.total / 1e6:.1f} MB {rate:7.1f} MB/s  "
+                         f"{label[:40]:<40}")
+        sys.stderr.flush()
+
+    def finish(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _row_chunks(rows, width):
+    step = max(1, min(rows, CHUNK_ELEMENTS // max(width, 1)))
+    for start in range(0, rows, step):
+        yield start, min(rows, start + step)
+
+
+def _grouped_blocks(storage, shape, fmt, block):
+    """Storage bytes as [..., blocks, bytes per block] when the last axis is
+    whole blocks (the layout of published MXFP4 checkpoints)."""
+    width = shape[-1]
+    if width % block or (fmt == "e2m1" and block % 2):
+        return storage
+    per_block = block // 2 if fmt == "e2m1" else block
+    return storage.reshape(tuple(shape[:-1]) + (width // block, per_block))
+
+
+def quantize_tensor(tensor, options, progress):
+    """(blocks, scales, stats) of one tensor, a row chunk at a time."""
+    values = tensor.values()
+    shape = values.shape
+    width = shape[-1]
+    rows = int(np.prod(shape[:-1], dtype=np.int64))
+    matrix = values.reshape(rows, width)
+    storage = np.empty((rows, arrays.storage_shape((width,), options.format)[0]), np.uint8)
+    scales = np.empty((rows, -(-width // options.block)), np.uint8)
+    error_max = amax = square_error = square_sum = 0.0
+    for start, end in _row_chunks(rows, width):
+        chunk = np.asarray(matrix[start:end], dtype=np.float32)
+        q = arrays.quantize(chunk, options.format, block=options.block, axis=-1,
+                            scale_rule=options.scale_rule, rounding=options.rounding)
+        storage[start:end], scales[start:end] = q.elements, q.scales
+        back = arrays.dequantize(q).astype(np.float64)
+        finite = np.isfinite(chunk)
+        error = np.where(finite, np.abs(back - chunk), 0.0)
+        error_max = max(error_max, float(error.max(initial=0.0)))
+        amax = max(amax, float(np.abs(np.where(finite, chunk, 0.0)).max(initial=0.0)))
+        square_error += float(np.sum(error * error))
+        square_sum += float(np.sum(np.where(finite, chunk.astype(np.float64), 0.0) ** 2))
+        progress.advance(chunk.size * tensor.array.itemsize, tensor.name)
+    stats = {"max_error": error_max / amax if amax else 0.0,
+             "rms_error": (square_error / square_sum) ** 0.5 if square_sum else 0.0}
+    storage = storage.reshape(tuple(shape[:-1]) + (storage.shape[-1],))
+    blocks = _grouped_blocks(storage, shape, options.format, options.block)
+    return blocks, scales.reshape(tuple(shape[:-1]) + (scales.shape[-1],)), stats
+
+
+def run_quantize(options):
+    tensors, metadata = read_tensors(options.input)
+    if METADATA_KEY in metadata:
+        raise TensorFileError(f"{options.input}: already quantized by mx-quantize "
+                              "(use --dequantize)")
+    chosen = [t for t in tensors if t.is_float and t.array.ndim and t.array.size
+              and not any(fnmatch.fnmatchcase(t.name, p) for p in options.keep)]
+    progress = Progress(sum(t.array.nbytes for t in chosen), options.progress)
+    names = {t.name for t in tensors}
+    out, record, rows = [], {}, []
+    for tensor in tensors:
+        if tensor not in chosen:
+            out.append((tensor.name, tensor.array, tensor.dtype_name))
+            rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
+                         tensor.array.nbytes, None))
+            continue
+        for suffix in (".blocks", ".scales"):
+            if tensor.name + suffix in names:
+                raise TensorFileError(f"{options.input}: tensor '{tensor.name}' cannot be written "
+                                      f"as '{tensor.name}{suffix}': the file has a tensor of "
+                                      "that name")
+        blocks, scales, stats = quantize_tensor(tensor, options, progress)
+        out += [(tensor.name + ".blocks", blocks, "U8"), (tensor.name + ".scales", scales, "U8")]
+        record[tensor.name] = {"shape": list(tensor.array.shape), "dtype": tensor.dtype_name}
+        rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
+                     blocks.nbytes + scales.nbytes, stats))
+    progress.finish()
+    metadata = dict(metadata)
+    metadata[METADATA_KEY] = json.dumps({
+        "version": 1, "format": options.format, "block": options.block, "axis": -1,
+        "scale_rule": options.scale_rule, "rounding": options.rounding, "tensors": record})
+    write_tensors(options.output, out, metadata)
+    return rows
+
+
+def _quantized_entry(path, tensors, name, entry, fmt, block):
+    """The MXArray of one recorded tensor, checked against its record."""
+    try:
+        shape = tuple(int(d) for d in entry["shape"])
+    except (KeyError, TypeError, ValueError):
+        raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}'") from None
+    if not shape or not all(d > 0 for d in shape):
+        raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}': shape {shape}")
+    blocks, scales = tensors.get(name + ".blocks"), tensors.get(name + ".scales")
+    if blocks is None or scales is None:
+        raise TensorFileError(f"{path}: tensor '{name}' lacks its .blocks or .scales")
+    storage = arrays.storage_shape(shape, fmt)
+    expected_scales = arrays.scales_shape(shape, arrays.block_shape(shape, block, -1))
+    if (blocks.dtype_name != "U8" or scales.dtype_name != "U8"
+            or blocks.array.size != int(np.prod(storage)) or scales.array.shape != expected_scales):
+        raise TensorFileError(f"{path}: '{name}.blocks' {list(blocks.array.shape)} / "
+                              f"'{name}.scales' {list(scales.array.shape)} do not hold a "
+                              f"{list(shape)} tensor in {fmt} with blocks of {block}")
+    return shape, blocks.array.reshape(storage), scales.array
+
+
+def run_dequantize(options):
+    tensors, metadata = read_tensors(options.input)
+    path = options.input
+    if METADATA_KEY not in metadata:
+        raise TensorFileError(f"{path}: no mx_mlir metadata: not written by mx-quantize")
+    try:
+        info = json.loads(metadata[METADATA_KEY])
+        fmt, block, record = info["format"], int(info["block"]), dict(info["tensors"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise TensorFileError(f"{path}: malformed mx_mlir metadata") from None
+    if fmt not in arrays.FORMATS or block < 1:
+        raise TensorFileError(f"{path}: malformed mx_mlir metadata: format {fmt!r}, block {block}")
+    by_name = {t.name: t for t in tensors}
+    parts = {n + suffix for n in record for suffix in (".blocks", ".scales")}
+    progress = Progress(sum(by_name[p].array.nbytes for p in parts if p in by_name), options.progress)
+    out, rows = [], []
+    for tensor in tensors:
+        if tensor.name in parts:
+            continue
+        out.append((tensor.name, tensor.array, tensor.dtype_name))
+        rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes, tensor.array.nbytes, None))
+    for name, entry in record.items():
+        shape, storage, scales = _quantized_entry(path, by_name, name, entry, fmt, block)
+        width, rows_count = shape[-1], int(np.prod(shape[:-1], dtype=np.int64))
+        values = np.empty((rows_count, width), np.float32)
+        storage2d = storage.reshape(rows_count, storage.shape[-1])
+        scales2d = scales.reshape(rows_count, scales.shape[-1])
+        for start, end in _row_chunks(rows_count, width):
+            q = arrays.MXArray(storage2d[start:end], scales2d[start:end], fmt, (end - start, width),
+                               (1, block))
+            values[start:end] = arrays.dequantize(q)
+            progress.advance(q.nbytes, name)
+        out.append((name, values.reshape(shape), "F32"))
+        rows.append((name, shape, storage.nbytes + scales.nbytes, values.nbytes, None))
+    progress.finish()
+    rest = {k: v for k, v in metadata.items() if k != METADATA_KEY}
+    write_tensors(options.output, out, rest)
+    return rows
+
+
+def _print_summary(rows, direction, out):
+    header = (f"{'tensor':<32} {'shape':<16} {'in bytes':>12} {'out bytes':>12} {'ratio':>7}"
+              + ("  max|err|/amax  rel RMS err" if direction == "quantize" else ""))
+    print(header, file=out)
+    total_in = total_out = 0
+    for name, shape, size_in, size_out, stats in rows:
+        total_in, total_out = total_in + size_in, total_out + size_out
+        line = (f"{name[:32]:<32} {'x'.join(map(str, shape)) or 'scalar':<16} {size_in:>12} "
+                f"{size_out:>12} {size_in / max(size_out, 1):>6.2f}x")
+        if stats is not None:
+            line += f"  {stats['max_error']:>13.3e}  {stats['rms_error']:>11.3e}"
+        elif direction == "quantize":
+            line += "  (kept)"
+        print(line, file=out)
+    print(f"{'total':<32} {'':<16} {total_in:>12} {total_out:>12} "
+          f"{total_in / max(total_out, 1):>6.2f}x", file=out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="mx-quantize", description="Quantize the tensors of a .safetensors/.npy/.npz file "
+        "to an MX format with mx-mlir's kernels (or --dequantize them back to f32).")
+    parser.add_argument("input", help="a .safetensors, .npy or .npz file")
+    parser.add_argument("-o", "--output", required=True, help="a .safetensors or .npz file")
+    parser.add_argument("--format", choices=arrays.FORMATS, help="MX element format")
+    parser.add_argument("--dequantize", action="store_true",
+                        help="the other direction: MX tensors written by mx-quantize to f32")
+    parser.add_argument("--scale-rule", default="floor", choices=arrays.SCALE_RULES)
+    parser.add_argument("--rounding", default="rne", choices=("rne", "rtz"))
+    parser.add_argument("--block", type=int, default=32, help="block size (default 32)")
+    parser.add_argument("--keep", action="append", default=[], metavar="PATTERN",
+                        help="leave tensors whose name matches this glob unquantized")
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="draw a progress bar (default: when stderr is a terminal)")
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument("--quiet", action="store_true", help="no summary table")
+    options = parser.parse_args(argv)
+    if options.dequantize == (options.format is not None):
+        parser.error("give --format FMT to quantize, or --dequantize (not both)")
+    if options.block < 2:
+        parser.error("--block must be at least 2")
+    if options.progress is None:
+        options.progress = sys.stderr.isatty()
+    try:
+        rows = run_dequantize(options) if options.dequantize else run_quantize(options)
+    except TensorFileError as error:
+        print(f"mx-quantize: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"mx-quantize: error: {error.filename or options.output}: {error.strerror}",
+              file=sys.stderr)
+        return 1
+    if not options.quiet:
+        _print_summary(rows, "dequantize" if options.dequantize else "quantize", sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
