@@ -24,6 +24,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = [
     "mx-opt",
     "mx-quantize",
+    "mx-capi-test",
     # Debian's stock mlir-opt, for the plugin test: never ours.
     ToolSubst("%stock-mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]

@@ -56,7 +56,6 @@ _SIGNATURES = {
     "mlirModuleGetOperation": (c_void_p, [c_void_p]),
     "mlirModuleGetBody": (c_void_p, [c_void_p]),
     "mlirOperationPrint": (None, [c_void_p, StringCallback, c_void_p]),
-    "mlirOperationVerify": (c_bool, [c_void_p]),
     "mlirOperationGetName": (c_void_p, [c_void_p]),
     "mlirOperationGetNextInBlock": (c_void_p, [c_void_p]),
     "mlirOperationGetAttributeByName": (c_void_p, [c_void_p, StringRef]),

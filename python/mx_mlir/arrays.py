@@ -109,12 +109,6 @@ def _kernel(text):
         return _kernels[text]
 
 
-def release_kernels():
-    """Drops every compiled kernel (and its module)."""
-    with _kernels_lock:
-        _kernels.clear()
-
-
 def _tensor(shape, element):
     return f"tensor<{'x'.join(map(str, shape))}x{element}>"
 

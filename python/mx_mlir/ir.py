@@ -15,7 +15,6 @@ freed: the CPU pipeline's deallocation makes every returned buffer the
 caller's.
 """
 
-import atexit
 import ctypes
 import threading
 from ctypes import CFUNCTYPE, POINTER, Structure, c_int64, c_void_p
@@ -56,6 +55,7 @@ class Context:
                 lib.mlirMXRegisterAllPasses()
                 Context._registered_passes = True
         self._handle = lib.mlirContextCreate()
+        self._owned = []  # _Owned handles of this context's modules and engines
         registry = lib.mlirDialectRegistryCreate()
         lib.mlirMXRegisterAllDialects(registry)
         lib.mlirContextAppendDialectRegistry(self._handle, registry)
@@ -74,23 +74,38 @@ class Context:
         self.diagnostics.clear()
         return MLIRError("\n".join([what] + details))
 
+    def own(self, handle, destroy):
+        """Records a handle that must be destroyed before the context."""
+        owned = _Owned(handle, destroy)
+        self._owned = [o for o in self._owned if o.handle] + [owned]
+        return owned
+
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None
+        if not handle or lib is None:
+            return
+        # Modules and engines caught in a reference cycle with their context
+        # may be finalized after it: destroy what is left first, newest first.
+        for owned in reversed(self._owned):
+            owned.release()
+        lib.mlirContextDestroy(handle)
+
+
+class _Owned:
+    """A C handle destroyed exactly once, by its Python owner or its context."""
+
+    __slots__ = ("handle", "destroy")
+
+    def __init__(self, handle, destroy):
+        self.handle, self.destroy = handle, destroy
+
+    def release(self):
+        handle, self.handle = self.handle, None
         if handle and lib is not None:
-            lib.mlirContextDestroy(handle)
+            self.destroy(handle)
 
 
 _default_context = None
-
-
-@atexit.register
-def _release_default_context():
-    # At interpreter exit objects die in no particular order; the kernels
-    # (engines and modules) must go before the context they live in.
-    global _default_context
-    from . import arrays  # noqa: avoid an import cycle
-    arrays.release_kernels()
-    _default_context = None
 
 
 def default_context():
@@ -238,7 +253,12 @@ class Module:
     """A parsed, verified `builtin.module`."""
 
     def __init__(self, handle, context):
-        self._handle, self.context = handle, context
+        self.context = context
+        self._owned = context.own(handle, lib.mlirModuleDestroy)
+
+    @property
+    def _handle(self):
+        return self._owned.handle
 
     @classmethod
     def parse(cls, text, context=None):
@@ -246,10 +266,7 @@ class Module:
         handle = lib.mlirModuleCreateParse(context._handle, StringRef.of(text))
         if not handle:
             raise context.error("mx_mlir: could not parse the module")
-        module = cls(handle, context)
-        if not lib.mlirOperationVerify(module.operation):
-            raise context.error("mx_mlir: the module does not verify")
-        return module
+        return cls(handle, context)  # the parser has verified it
 
     @property
     def operation(self):
@@ -293,9 +310,8 @@ class Module:
         return ExecutionEngine(self, signatures, opt_level, shared_libs)
 
     def __del__(self):
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle and lib is not None:
-            lib.mlirModuleDestroy(handle)
+        if hasattr(self, "_owned"):
+            self._owned.release()
 
 
 class ExecutionEngine:
@@ -304,11 +320,12 @@ class ExecutionEngine:
     def __init__(self, module, signatures, opt_level=3, shared_libs=()):
         self.module, self.signatures = module, signatures
         paths = (StringRef * max(1, len(shared_libs)))(*[StringRef.of(p) for p in shared_libs])
-        self._handle = lib.mlirExecutionEngineCreate(module._handle, opt_level, len(shared_libs),
-                                                     paths, False, False)
-        if not self._handle:
+        handle = lib.mlirExecutionEngineCreate(module._handle, opt_level, len(shared_libs),
+                                               paths, False, False)
+        if not handle:
             raise module.context.error("mx_mlir: the execution engine could not compile the module")
-        lib.mlirExecutionEngineInitialize(self._handle)
+        self._owned = module.context.own(handle, lib.mlirExecutionEngineDestroy)
+        lib.mlirExecutionEngineInitialize(handle)
         self._functions = {}
 
     def _function(self, name):
@@ -381,7 +398,10 @@ class ExecutionEngine:
                 values.append(pieces[0])
         return values[0] if len(values) == 1 else tuple(values)
 
+    @property
+    def _handle(self):
+        return self._owned.handle
+
     def __del__(self):
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle and lib is not None:
-            lib.mlirExecutionEngineDestroy(handle)
+        if hasattr(self, "_owned"):
+            self._owned.release()

@@ -29,11 +29,40 @@ void mlir::mx::populateMXToLinalgTypeConversion(TypeConverter &converter) {
       });
 }
 
+/// The lowering handles static shapes only: every mx op with a dynamic
+/// operand or result gets an error naming the type (instead of the
+/// conversion's generic "failed to legalize").
+static LogicalResult checkStaticShapes(ModuleOp module) {
+  bool dynamic = false;
+  module.walk([&](Operation *op) {
+    if (!isa<MXDialect>(op->getDialect()))
+      return;
+    auto isDynamic = [](Type type) {
+      if (auto mxType = dyn_cast<BlockTensorType>(type))
+        return !mxType.hasStaticShape();
+      auto shaped = dyn_cast<ShapedType>(type);
+      return shaped && !shaped.hasStaticShape();
+    };
+    for (Type type : llvm::concat<Type>(op->getOperandTypes(),
+                                        op->getResultTypes())) {
+      if (!isDynamic(type))
+        continue;
+      op->emitOpError() << "has the dynamically shaped type " << type
+                        << "; the lowering handles static shapes only";
+      dynamic = true;
+      return;
+    }
+  });
+  return failure(dynamic);
+}
+
 LogicalResult mlir::mx::applyMXTensorConversion(
     ModuleOp module,
     function_ref<void(const TypeConverter &, RewritePatternSet &)>
         populateElementPatterns) {
   MLIRContext *context = module.getContext();
+  if (failed(checkStaticShapes(module)))
+    return failure();
   // Write casts out and make scales explicit: after this every quantize
   // takes its scales as an operand.
   RewritePatternSet definitions(context);

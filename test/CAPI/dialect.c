@@ -1,0 +1,161 @@
+/*===- dialect.c - The mx C API from C -------------------------------------===*
+ *
+ * RUN: mx-capi-test 2>&1 | FileCheck %s
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "mx-c/Dialect.h"
+#include "mx-c/RegisterEverything.h"
+
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void printToStdout(MlirStringRef text, void *userData) {
+  (void)userData;
+  fwrite(text.data, 1, text.length, stdout);
+}
+
+static void printType(const char *label, MlirType type) {
+  printf("%s: ", label);
+  mlirTypePrint(type, printToStdout, NULL);
+  printf("\n");
+}
+
+static MlirContext createContext(void) {
+  MlirContext ctx = mlirContextCreate();
+  MlirDialectRegistry registry = mlirDialectRegistryCreate();
+  mlirMXRegisterAllDialects(registry);
+  mlirContextAppendDialectRegistry(ctx, registry);
+  mlirDialectRegistryDestroy(registry);
+  mlirDialectHandleLoadDialect(mlirGetDialectHandle__mx__(), ctx);
+  return ctx;
+}
+
+static void testTensorType(MlirContext ctx) {
+  MlirLocation loc = mlirLocationUnknownGet(ctx);
+  int64_t shape[] = {64, 128};
+  int64_t block[] = {1, 32};
+  MlirType fp4 = mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("f4E2M1FN"));
+  MlirType type = mlirMXTensorTypeGetChecked(loc, 2, shape, fp4, block,
+                                             (MlirType){NULL});
+  // CHECK: type: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  printType("type", type);
+  // CHECK: isa: 1 1 0
+  printf("isa: %d %d %d\n", mlirTypeIsAMXTensor(type),
+         mlirTypeIDEqual(mlirTypeGetTypeID(type), mlirMXTensorTypeGetTypeID()),
+         mlirTypeIsAMXTensor(fp4));
+  // CHECK: rank 2, dims 64x128, block [1, 32], format e2m1
+  MlirStringRef format = mlirMXTensorTypeGetFormatName(type);
+  printf("rank %ld, dims %ldx%ld, block [%ld, %ld], format %.*s\n",
+         (long)mlirMXTensorTypeGetRank(type),
+         (long)mlirMXTensorTypeGetDimSize(type, 0),
+         (long)mlirMXTensorTypeGetDimSize(type, 1),
+         (long)mlirMXTensorTypeGetBlockSize(type, 0),
+         (long)mlirMXTensorTypeGetBlockSize(type, 1), (int)format.length,
+         format.data);
+  // CHECK: element: f4E2M1FN
+  printType("element", mlirMXTensorTypeGetElementType(type));
+  // CHECK: scale: f8E8M0FNU
+  printType("scale", mlirMXTensorTypeGetScaleType(type));
+  // CHECK: scales: tensor<64x4xf8E8M0FNU>
+  printType("scales", mlirMXTensorTypeGetScalesType(type));
+
+  // NVFP4: E4M3 scales with blocks of 16.
+  int64_t block16[] = {1, 16};
+  MlirType e4m3 = mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("f8E4M3FN"));
+  // CHECK: nvfp4: !mx.tensor<64x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  printType("nvfp4", mlirMXTensorTypeGetChecked(loc, 2, shape, fp4, block16, e4m3));
+
+  // A broken combination is a null type and a diagnostic, not an abort.
+  // CHECK: error: expected an MX element type {{.*}} but got 'f32'
+  // CHECK: f32 elements: null
+  MlirType f32 = mlirF32TypeGet(ctx);
+  printf("f32 elements: %s\n",
+         mlirTypeIsNull(mlirMXTensorTypeGetChecked(loc, 2, shape, f32, block,
+                                                   (MlirType){NULL}))
+             ? "null"
+             : "a type");
+  // CHECK: error: expected f8E4M3FN scales to come with 1-D blocks of 16 elements, but got block [1, 32]
+  // CHECK: e4m3 scales with blocks of 32: null
+  printf("e4m3 scales with blocks of 32: %s\n",
+         mlirTypeIsNull(mlirMXTensorTypeGetChecked(loc, 2, shape, fp4, block, e4m3))
+             ? "null"
+             : "a type");
+}
+
+static void testEnumAttributes(MlirContext ctx) {
+  MlirAttribute rule =
+      mlirMXScaleRuleAttrGet(ctx, mlirStringRefCreateFromCString("rceil"));
+  MlirAttribute rounding =
+      mlirMXRoundingAttrGet(ctx, mlirStringRefCreateFromCString("stochastic"));
+  MlirAttribute saturation =
+      mlirMXSaturationAttrGet(ctx, mlirStringRefCreateFromCString("nonfinite"));
+  // CHECK: attributes: #mx.scale_rule<rceil> #mx.rounding<stochastic> #mx.saturation<nonfinite>
+  printf("attributes:");
+  MlirAttribute attrs[] = {rule, rounding, saturation};
+  for (int i = 0; i < 3; ++i) {
+    printf(" ");
+    mlirAttributePrint(attrs[i], printToStdout, NULL);
+  }
+  printf("\n");
+  MlirStringRef ruleName = mlirMXScaleRuleAttrGetValue(rule);
+  MlirStringRef roundingName = mlirMXRoundingAttrGetValue(rounding);
+  MlirStringRef saturationName = mlirMXSaturationAttrGetValue(saturation);
+  // CHECK: values: rceil stochastic nonfinite; isa 1 1 1 0
+  printf("values: %.*s %.*s %.*s; isa %d %d %d %d\n", (int)ruleName.length,
+         ruleName.data, (int)roundingName.length, roundingName.data,
+         (int)saturationName.length, saturationName.data,
+         mlirAttributeIsAMXScaleRule(rule), mlirAttributeIsAMXRounding(rounding),
+         mlirAttributeIsAMXSaturation(saturation),
+         mlirAttributeIsAMXScaleRule(rounding));
+  // CHECK: unknown names: 1 1 1
+  printf("unknown names: %d %d %d\n",
+         mlirAttributeIsNull(mlirMXScaleRuleAttrGet(
+             ctx, mlirStringRefCreateFromCString("up"))),
+         mlirAttributeIsNull(
+             mlirMXRoundingAttrGet(ctx, mlirStringRefCreateFromCString("rna"))),
+         mlirAttributeIsNull(mlirMXSaturationAttrGet(
+             ctx, mlirStringRefCreateFromCString("clamp"))));
+}
+
+static void testPipeline(MlirContext ctx) {
+  mlirMXRegisterAllPasses();
+  mlirMXRegisterAllPasses(); // idempotent
+  MlirModule module = mlirModuleCreateParse(
+      ctx, mlirStringRefCreateFromCString(
+               "func.func @q(%x: tensor<64xf32>) -> !mx.tensor<64xf8E4M3FN, "
+               "block = [32]> {\n"
+               "  %q = mx.quantize %x : tensor<64xf32> -> "
+               "!mx.tensor<64xf8E4M3FN, block = [32]>\n"
+               "  return %q : !mx.tensor<64xf8E4M3FN, block = [32]>\n}"));
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  MlirLogicalResult parsed = mlirParsePassPipeline(
+      mlirPassManagerGetAsOpPassManager(pm),
+      mlirStringRefCreateFromCString("builtin.module(mx-cpu-pipeline)"),
+      printToStdout, NULL);
+  MlirLogicalResult ran =
+      mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module));
+  // CHECK: pipeline: parsed 1, ran 1
+  printf("pipeline: parsed %d, ran %d\n", mlirLogicalResultIsSuccess(parsed),
+         mlirLogicalResultIsSuccess(ran));
+  // CHECK: llvm.func @q(
+  mlirOperationPrint(mlirModuleGetOperation(module), printToStdout, NULL);
+  printf("\n");
+  mlirPassManagerDestroy(pm);
+  mlirModuleDestroy(module);
+}
+
+int main(void) {
+  // Unbuffered, so that diagnostics (stderr) interleave with the output.
+  setvbuf(stdout, NULL, _IONBF, 0);
+  MlirContext ctx = createContext();
+  testTensorType(ctx);
+  testEnumAttributes(ctx);
+  testPipeline(ctx);
+  mlirContextDestroy(ctx);
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,108 @@
+# RUN: env PYTHONPATH=%mx_python_packages %python %s 2>&1 | FileCheck %s
+#
+# Context / Module / run_pipeline / compile / invoke over libMXCAPI.so.
+
+import numpy as np
+
+import mx_mlir
+from mx_mlir import Context, MLIRError, Module
+
+ctx = Context()
+
+# Parse, print, run a pipeline in place.
+module = Module.parse("""
+func.func @twice(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = arith.addf %x, %x : tensor<4xf32>
+  return %y : tensor<4xf32>
+}""", ctx)
+module.run_pipeline("convert-elementwise-to-linalg")
+print(module)
+# CHECK-LABEL: func.func @twice
+# CHECK: linalg.generic
+
+# compile() lowers with mx-cpu-pipeline and JIT-compiles; invoke() passes
+# NumPy arrays as memref descriptors and copies results out.
+jit = module.compile()
+print(jit.invoke("twice", np.array([1, 2, 3, 4], np.float32)))
+# CHECK: [2. 4. 6. 8.]
+
+# Several results, scalars, returned arguments and constants (which the
+# caller owns: the pipeline copies them), an MX value in and out.
+module = Module.parse("""
+func.func @many(%x: tensor<2x3xf32>, %s: f32, %n: i64) -> (tensor<2x3xf32>, f32, tensor<3xi32>) {
+  %c = arith.constant dense<[7, 8, 9]> : tensor<3xi32>
+  %t = arith.sitofp %n : i64 to f32
+  %r = arith.addf %s, %t : f32
+  return %x, %r, %c : tensor<2x3xf32>, f32, tensor<3xi32>
+}
+func.func @roundtrip(%x: tensor<2x32xf32>) -> (!mx.tensor<2x32xf4E2M1FN, block = [1, 32]>, tensor<2x32xf32>) {
+  %q = mx.quantize %x : tensor<2x32xf32> -> !mx.tensor<2x32xf4E2M1FN, block = [1, 32]>
+  %d = mx.dequantize %q : !mx.tensor<2x32xf4E2M1FN, block = [1, 32]> -> tensor<2x32xf32>
+  return %q, %d : !mx.tensor<2x32xf4E2M1FN, block = [1, 32]>, tensor<2x32xf32>
+}
+func.func @dequantize(%q: !mx.tensor<2x32xf4E2M1FN, block = [1, 32]>) -> tensor<2x32xf32> {
+  %d = mx.dequantize %q : !mx.tensor<2x32xf4E2M1FN, block = [1, 32]> -> tensor<2x32xf32>
+  return %d : tensor<2x32xf32>
+}
+func.func private @helper() -> ()
+""", ctx)
+jit = module.compile()
+x = np.arange(6, dtype=np.float32).reshape(2, 3)
+same, total, constant = jit.invoke("many", x, 1.5, 40)
+print(same.tolist(), same.ctypes.data != x.ctypes.data, total, constant.tolist())
+# CHECK: {{\[\[}}0.0, 1.0, 2.0], [3.0, 4.0, 5.0]] True 41.5 [7, 8, 9]
+values = np.linspace(-6, 6, 64, dtype=np.float32).reshape(2, 32)
+q, d = jit.invoke("roundtrip", values)
+print(q, q.elements.shape, np.array_equal(jit.invoke("dequantize", q), d),
+      np.array_equal(jit.invoke("dequantize", (q.elements, q.scales)), d))
+# CHECK: MXArray(!mx.tensor<2x32xf4E2M1FN, block = [1, 32]>) (2, 16) True True
+print(sorted(jit.signatures))
+# CHECK: ['dequantize', 'many', 'roundtrip']
+
+
+def error(call):
+    try:
+        call()
+    except (MLIRError, ValueError, TypeError, KeyError) as e:
+        print(type(e).__name__ + ":", str(e).strip("'\""))
+
+
+# Errors carry MLIR's diagnostics.
+error(lambda: Module.parse("func.func @f() -> i32 { return }", ctx))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+# CHECK-NEXT: loc("-":1:25): error: 'func.return' op has 0 operands, but enclosing function (@f) returns 1
+error(lambda: Module.parse("func.func @f() { %0 = mx.quantize }", ctx))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+error(lambda: Module.parse("""
+func.func @f(%x: tensor<32xf32>) -> !mx.tensor<32xf8E4M3FN, block = [32]> {
+  %q = mx.quantize %x rounding<stochastic> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %q : !mx.tensor<32xf8E4M3FN, block = [32]>
+}""", ctx))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+# CHECK-NEXT: error: 'mx.quantize' op expected a 'seed' with rounding<stochastic>, but got none
+error(lambda: Module.parse("func.func @f() { return }", ctx).run_pipeline("no-such-pass"))
+# CHECK: MLIRError: mx_mlir: invalid pass pipeline 'builtin.module(no-such-pass)'
+# CHECK: 'no-such-pass' does not refer to a registered pass or pass pipeline
+error(lambda: Module.parse("""
+func.func @f(%x: tensor<?xf32>) -> !mx.tensor<?xf8E4M3FN, block = [32]> {
+  %q = mx.quantize %x : tensor<?xf32> -> !mx.tensor<?xf8E4M3FN, block = [32]>
+  return %q : !mx.tensor<?xf8E4M3FN, block = [32]>
+}""", ctx).run_pipeline("mx-cpu-pipeline"))
+# CHECK: MLIRError: mx_mlir: pipeline 'builtin.module(mx-cpu-pipeline)' failed
+# CHECK-NEXT: error: 'mx.quantize' op has the dynamically shaped type 'tensor<?xf32>'; the lowering handles static shapes only
+error(lambda: jit.invoke("many", x))
+# CHECK: TypeError: many takes 3 arguments, got 1
+error(lambda: jit.invoke("many", x.astype(np.float64), 1.0, 2))
+# CHECK: ValueError: many: argument 0 (tensor<2x3xf32>): expected an array of shape (2, 3) and dtype float32, got (2, 3) float64
+error(lambda: jit.invoke("helper"))
+# CHECK: KeyError: mx_mlir: no public function 'helper' (have: dequantize, many, roundtrip)
+
+# A module already in the LLVM dialect compiles without a pipeline.
+module = Module.parse("""
+func.func @add(%a: i32, %b: i32) -> i32 {
+  %c = arith.addi %a, %b : i32
+  return %c : i32
+}""", ctx)
+jit = module.compile(pipeline="convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts")
+print(jit.invoke("add", 40, 2))
+# CHECK: 42
