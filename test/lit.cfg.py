@@ -38,3 +38,9 @@ if os.path.exists(config.mlir_runner) and all(map(os.path.exists, config.runtime
     config.available_features.add("mlir-runner")
     config.substitutions.append(("%mlir_runner", config.mlir_runner))
     config.substitutions.append(("%runtime_libs", ",".join(config.runtime_libs)))
+
+# The pip-install test needs Debian's python3-venv (with its bundled pip).
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import ensurepip, venv"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("python-venv")

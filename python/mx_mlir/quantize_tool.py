@@ -80,13 +80,17 @@ def quantize_tensor(tensor, options, progress):
     storage = np.empty((rows, arrays.storage_shape((width,), options.format)[0]), np.uint8)
     scales = np.empty((rows, -(-width // options.block)), np.uint8)
     error_max = amax = square_error = square_sum = 0.0
+    nan_blocks = 0
     for start, end in _row_chunks(rows, width):
         chunk = np.asarray(matrix[start:end], dtype=np.float32)
         q = arrays.quantize(chunk, options.format, block=options.block, axis=-1,
                             scale_rule=options.scale_rule, rounding=options.rounding)
         storage[start:end], scales[start:end] = q.elements, q.scales
         back = arrays.dequantize(q).astype(np.float64)
-        finite = np.isfinite(chunk)
+        # Error statistics over finite values; a block holding NaN or Inf
+        # is NaN as a whole (its scale is NaN) and counts apart.
+        finite = np.isfinite(chunk) & np.isfinite(back)
+        nan_blocks += int(np.sum(q.scales == 0xFF))
         error = np.where(finite, np.abs(back - chunk), 0.0)
         error_max = max(error_max, float(error.max(initial=0.0)))
         amax = max(amax, float(np.abs(np.where(finite, chunk, 0.0)).max(initial=0.0)))
@@ -94,7 +98,8 @@ def quantize_tensor(tensor, options, progress):
         square_sum += float(np.sum(np.where(finite, chunk.astype(np.float64), 0.0) ** 2))
         progress.advance(chunk.size * tensor.array.itemsize, tensor.name)
     stats = {"max_error": error_max / amax if amax else 0.0,
-             "rms_error": (square_error / square_sum) ** 0.5 if square_sum else 0.0}
+             "rms_error": (square_error / square_sum) ** 0.5 if square_sum else 0.0,
+             "nan_blocks": nan_blocks}
     storage = storage.reshape(tuple(shape[:-1]) + (storage.shape[-1],))
     blocks = _grouped_blocks(storage, shape, options.format, options.block)
     return blocks, scales.reshape(tuple(shape[:-1]) + (scales.shape[-1],)), stats
@@ -143,9 +148,7 @@ def _quantized_entry(path, tensors, name, entry, fmt, block):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}'") from None
     if not shape or not all(d > 0 for d in shape):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}': shape {shape}")
-    blocks, scales = tensors.get(name + ".blocks"), tensors.get(name + ".scales")
-    if blocks is None or scales is None:
-        raise TensorFileError(f"{path}: tensor '{name}' lacks its .blocks or .scales")
+    blocks, scales = tensors[name + ".blocks"], tensors[name + ".scales"]
     storage = arrays.storage_shape(shape, fmt)
     expected_scales = arrays.scales_shape(shape, arrays.block_shape(shape, block, -1))
     if (blocks.dtype_name != "U8" or scales.dtype_name != "U8"
@@ -170,15 +173,21 @@ def run_dequantize(options):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata: format {fmt!r}, block {block}")
     by_name = {t.name: t for t in tensors}
     parts = {n + suffix for n in record for suffix in (".blocks", ".scales")}
+    missing = [n for n in record if n + ".blocks" not in by_name or n + ".scales" not in by_name]
+    if missing:
+        raise TensorFileError(f"{path}: tensor '{missing[0]}' lacks its .blocks or .scales")
     progress = Progress(sum(by_name[p].array.nbytes for p in parts if p in by_name), options.progress)
     out, rows = [], []
-    for tensor in tensors:
-        if tensor.name in parts:
+    for tensor in tensors:  # in file order; each quantized one at its .blocks
+        if tensor.name not in parts:
+            out.append((tensor.name, tensor.array, tensor.dtype_name))
+            rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
+                         tensor.array.nbytes, None))
             continue
-        out.append((tensor.name, tensor.array, tensor.dtype_name))
-        rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes, tensor.array.nbytes, None))
-    for name, entry in record.items():
-        shape, storage, scales = _quantized_entry(path, by_name, name, entry, fmt, block)
+        name = tensor.name[:-len(".blocks")]
+        if not tensor.name.endswith(".blocks") or name not in record:
+            continue
+        shape, storage, scales = _quantized_entry(path, by_name, name, record[name], fmt, block)
         width, rows_count = shape[-1], int(np.prod(shape[:-1], dtype=np.int64))
         values = np.empty((rows_count, width), np.float32)
         storage2d = storage.reshape(rows_count, storage.shape[-1])
@@ -207,6 +216,8 @@ def _print_summary(rows, direction, out):
                 f"{size_out:>12} {size_in / max(size_out, 1):>6.2f}x")
         if stats is not None:
             line += f"  {stats['max_error']:>13.3e}  {stats['rms_error']:>11.3e}"
+            if stats["nan_blocks"]:
+                line += f"  ({stats['nan_blocks']} NaN blocks)"
         elif direction == "quantize":
             line += "  (kept)"
         print(line, file=out)

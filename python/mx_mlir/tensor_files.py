@@ -170,7 +170,10 @@ def write_tensors(path, tensors, metadata=None):
     file name). The file appears whole or not at all: the data goes to a
     temporary file in the same directory, renamed over `path` at the end."""
     directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".mx-quantize-", dir=directory)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=".mx-quantize-", dir=directory)
+    except OSError as error:
+        raise TensorFileError(f"{path}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as out:
             if path.endswith(".npz"):

@@ -1,0 +1,124 @@
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: env PYTHONPATH=%mx_python_packages %python %s %t mx-quantize | FileCheck %s
+#
+# Missing, truncated and malformed inputs: exit status 1, one clear line on
+# stderr, and no output file, temporary or partial, left behind (an existing
+# output file is left as it was).
+
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+
+from mx_mlir.tensor_files import write_tensors
+
+directory, tool = sys.argv[1], sys.argv[2]
+
+
+def path(name):
+    return os.path.join(directory, name)
+
+
+def safetensors(header, data=b"", header_size=None):
+    text = json.dumps(header).encode()
+    size = len(text) if header_size is None else header_size
+    return struct.pack("<Q", size) + text + data
+
+
+good = np.arange(64, dtype=np.float32).reshape(2, 32)
+write_tensors(path("good.safetensors"), [("w", good, "F32")])
+good_bytes = open(path("good.safetensors"), "rb").read()
+entry = {"dtype": "F32", "shape": [2, 32], "data_offsets": [0, 256]}
+cases = {
+    "empty.safetensors": b"",
+    "short-length.safetensors": b"\x10\x00\x00",
+    "header-cut.safetensors": good_bytes[:20],
+    "data-cut.safetensors": good_bytes[:-10],
+    "huge-header.safetensors": struct.pack("<Q", 1 << 40) + b"{}",
+    "not-json.safetensors": safetensors({}, header_size=2)[:8] + b"{[" + b"",
+    "not-object.safetensors": safetensors([1, 2]),
+    "no-dtype.safetensors": safetensors({"w": {"shape": [2], "data_offsets": [0, 8]}}, bytes(8)),
+    "bad-dtype.safetensors": safetensors({"w": dict(entry, dtype="F7")}, bytes(256)),
+    "bad-shape.safetensors": safetensors({"w": dict(entry, shape=[2, -32])}, bytes(256)),
+    "wrong-size.safetensors": safetensors({"w": dict(entry, shape=[2, 33])}, bytes(256)),
+    "overlap.safetensors": safetensors({"a": entry, "b": dict(entry, data_offsets=[128, 384])},
+                                       bytes(384)),
+    "gap.safetensors": safetensors({"w": dict(entry, data_offsets=[8, 264])}, bytes(264)),
+    "bad-metadata.safetensors": safetensors({"__metadata__": {"k": 1}}),
+    "truncated.npy": open(path("good.safetensors"), "rb").read()[:0],
+}
+np.save(path("full.npy"), good)
+cases["truncated.npy"] = open(path("full.npy"), "rb").read()[:100]
+cases["corrupt.npz"] = b"PK\x03\x04 this is not a zip archive"
+for name, data in cases.items():
+    with open(path(name), "wb") as handle:
+        handle.write(data)
+
+with open(path("existing.safetensors"), "w") as handle:
+    handle.write("keep me")
+
+
+def run(*args):
+    return subprocess.run([tool, *args], capture_output=True, text=True)
+
+
+for name in ["missing.safetensors"] + list(cases):
+    result = run(path(name), "--format", "e4m3", "-o", path("existing.safetensors"))
+    message = result.stderr.strip().replace(directory + "/", "")
+    print(f"{name}: exit {result.returncode}: {message}")
+# CHECK: missing.safetensors: exit 1: mx-quantize: error: missing.safetensors: cannot open: No such file or directory
+# CHECK: empty.safetensors: exit 1: mx-quantize: error: empty.safetensors: truncated: 0 bytes, but a safetensors file starts with an 8-byte header length
+# CHECK: short-length.safetensors: exit 1: mx-quantize: error: short-length.safetensors: truncated: 3 bytes, but a safetensors file starts with an 8-byte header length
+# CHECK: header-cut.safetensors: exit 1: mx-quantize: error: header-cut.safetensors: truncated: the header should be {{[0-9]+}} bytes, but only 12 follow the length
+# CHECK: data-cut.safetensors: exit 1: mx-quantize: error: data-cut.safetensors: truncated: tensor 'w' ends at byte 256 of the data, but the file holds 246
+# CHECK: huge-header.safetensors: exit 1: mx-quantize: error: huge-header.safetensors: malformed: header length 1099511627776 is over the format's limit of 104857600 bytes
+# CHECK: not-json.safetensors: exit 1: mx-quantize: error: not-json.safetensors: malformed header: not UTF-8 JSON
+# CHECK: not-object.safetensors: exit 1: mx-quantize: error: not-object.safetensors: malformed header: expected a JSON object
+# CHECK: no-dtype.safetensors: exit 1: mx-quantize: error: no-dtype.safetensors: malformed header: tensor 'w': missing dtype
+# CHECK: bad-dtype.safetensors: exit 1: mx-quantize: error: bad-dtype.safetensors: malformed header: tensor 'w': unsupported dtype 'F7'
+# CHECK: bad-shape.safetensors: exit 1: mx-quantize: error: bad-shape.safetensors: malformed header: tensor 'w': shape must be a list of non-negative integers
+# CHECK: wrong-size.safetensors: exit 1: mx-quantize: error: wrong-size.safetensors: malformed header: tensor 'w': 256 bytes of data for shape [2, 33] of F32, which needs 264
+# CHECK: overlap.safetensors: exit 1: mx-quantize: error: overlap.safetensors: malformed: tensor 'b' at bytes [128, 384) overlaps the previous tensor
+# CHECK: gap.safetensors: exit 1: mx-quantize: error: gap.safetensors: malformed: tensor 'w' at bytes [8, 264) leaves a gap before it
+# CHECK: bad-metadata.safetensors: exit 1: mx-quantize: error: bad-metadata.safetensors: malformed header: __metadata__ must map strings to strings
+# CHECK: truncated.npy: exit 1: mx-quantize: error: truncated.npy: malformed or truncated:
+# CHECK: corrupt.npz: exit 1: mx-quantize: error: corrupt.npz: malformed or truncated:
+
+# The direction must match the file.
+result = run(path("good.safetensors"), "--dequantize", "-o", path("existing.safetensors"))
+print("dequantize f32:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: dequantize f32: 1 mx-quantize: error: good.safetensors: no mx_mlir metadata: not written by mx-quantize
+assert run(path("good.safetensors"), "--format", "e4m3", "-o", path("mx.safetensors")).returncode == 0
+result = run(path("mx.safetensors"), "--format", "e4m3", "-o", path("existing.safetensors"))
+print("quantize twice:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: quantize twice: 1 mx-quantize: error: mx.safetensors: already quantized by mx-quantize (use --dequantize)
+
+# A quantized file whose pieces do not fit its record.
+data = open(path("mx.safetensors"), "rb").read()
+(size,) = struct.unpack("<Q", data[:8])
+header = json.loads(data[8:8 + size])
+body = data[8 + size:]
+info = json.loads(header["__metadata__"]["mx_mlir"])
+info["tensors"]["w"]["shape"] = [4, 32]
+header["__metadata__"]["mx_mlir"] = json.dumps(info)
+with open(path("mx-bad.safetensors"), "wb") as handle:
+    handle.write(safetensors(header, body))
+result = run(path("mx-bad.safetensors"), "--dequantize", "-o", path("existing.safetensors"))
+print("bad record:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: bad record: 1 mx-quantize: error: mx-bad.safetensors: 'w.blocks' [2, 1, 32] / 'w.scales' [2, 1] do not hold a [4, 32] tensor in e4m3 with blocks of 32
+
+# Usage errors and an output nobody can write.
+result = run(path("good.safetensors"), "-o", path("x.safetensors"))
+print("usage:", result.returncode, result.stderr.strip().splitlines()[-1])
+# CHECK: usage: 2 mx-quantize: error: give --format FMT to quantize, or --dequantize (not both)
+result = run(path("good.safetensors"), "--format", "e4m3", "-o", path("no/such/dir/out.safetensors"))
+print("unwritable:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: unwritable: 1 mx-quantize: error: no/such/dir/out.safetensors: cannot write: No such file or directory
+
+print("existing output:", open(path("existing.safetensors")).read())
+# CHECK: existing output: keep me
+print("left behind:", sorted(f for f in os.listdir(directory) if f.startswith(".") or f == "x.safetensors"))
+# CHECK: left behind: []
