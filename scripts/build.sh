@@ -19,3 +19,14 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld >/dev/null
 fi
 ninja -C "$BUILD_DIR" all mx-docs
+
+# A virtual environment that sees Debian's NumPy and, through a .pth file,
+# the Python package the build stages (always current):
+#   source build/venv/bin/activate && python -c "import mx_mlir"
+if [ ! -x "$BUILD_DIR/venv/bin/python" ]; then
+  /usr/bin/python3 -m venv --system-site-packages "$BUILD_DIR/venv"
+fi
+build_root=$(cd "$BUILD_DIR" && pwd)
+site_packages=$("$BUILD_DIR/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$build_root/python_packages" > "$site_packages/mx_mlir_build_tree.pth"
+ln -sf "$build_root/bin/mx-quantize" "$BUILD_DIR/venv/bin/mx-quantize"

@@ -8,8 +8,9 @@ PACKAGES=(
   cmake ninja-build g++ clang-22 lld-22 zlib1g-dev
   # LLVM/MLIR 22: headers, CMake configs, libMLIR.so, mlir-tblgen, lit and FileCheck.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  # Unit tests, benchmarks, and the Python side (Debian's python3 carries numpy).
-  libgtest-dev libbenchmark-dev python3 python3-numpy
+  # Unit tests, benchmarks, and the Python side (Debian's python3 carries numpy;
+  # python3-venv gives build/venv and the offline pip-install test).
+  libgtest-dev libbenchmark-dev python3 python3-numpy python3-venv
 )
 
 missing=()

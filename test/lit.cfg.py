@@ -44,3 +44,9 @@ import subprocess
 if subprocess.run([config.python_executable, "-c", "import ensurepip, venv"],
                   capture_output=True).returncode == 0:
     config.available_features.add("python-venv")
+
+# scripts/build.sh makes build/venv (the README's `import mx_mlir` set-up).
+config.build_venv_python = os.path.join(config.mx_obj_root, "venv", "bin", "python")
+if os.path.exists(config.build_venv_python):
+    config.available_features.add("build-venv")
+    config.substitutions.append(("%build_venv_python", config.build_venv_python))

@@ -174,6 +174,9 @@ def write_tensors(path, tensors, metadata=None):
         descriptor, temporary = tempfile.mkstemp(prefix=".mx-quantize-", dir=directory)
     except OSError as error:
         raise TensorFileError(f"{path}: cannot write: {error.strerror}") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for secrets
     try:
         with os.fdopen(descriptor, "wb") as out:
             if path.endswith(".npz"):
