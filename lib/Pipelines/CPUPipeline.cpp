@@ -21,6 +21,9 @@ using namespace mlir;
 
 void mlir::mx::buildCPUPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
+  // Folds first: the quantize of a constant (weights) becomes packed MX
+  // constants at compile time instead of a runtime quantize of an f32 copy.
+  pm.addPass(createCanonicalizerPass());
   // mx -> linalg on (codes, scales) tensors.
   if (options.portable) {
     pm.addPass(createConvertMXToArithPass());

@@ -23,6 +23,27 @@ RankedTensorType mlir::mx::getStorageType(BlockTensorType type) {
   return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
 }
 
+DenseElementsAttr mlir::mx::packConstantCodes(DenseElementsAttr elements,
+                                              BlockTensorType type) {
+  // Element types of MX formats take one byte per value in a dense
+  // attribute; a splat holds one.
+  ArrayRef<char> raw = elements.getRawData();
+  int64_t count = elements.getNumElements();
+  std::vector<char> codes(count);
+  for (int64_t i = 0; i < count; ++i)
+    codes[i] = raw[elements.isSplat() ? 0 : i];
+  RankedTensorType storageType = getStorageType(type);
+  if (!isNibblePacked(type))
+    return DenseElementsAttr::getFromRawBuffer(storageType, codes);
+  int64_t width = type.getShape().back(), packedWidth = (width + 1) / 2;
+  std::vector<char> packed(storageType.getNumElements(), 0);
+  for (int64_t row = 0; row < count / width; ++row)
+    for (int64_t j = 0; j < width; ++j)
+      packed[row * packedWidth + j / 2] |=
+          static_cast<char>((codes[row * width + j] & 0xF) << (4 * (j % 2)));
+  return DenseElementsAttr::getFromRawBuffer(storageType, packed);
+}
+
 /// [..., 2n] <-> [..., n, 2] reassociation on a tensor of `rank`.
 static SmallVector<ReassociationIndices> pairReassociation(int64_t rank) {
   SmallVector<ReassociationIndices> reassociation;

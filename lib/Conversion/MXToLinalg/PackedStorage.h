@@ -12,12 +12,18 @@
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::mx {
 
 /// The tensor type that stores the element codes of `type`.
 RankedTensorType getStorageType(BlockTensorType type);
+
+/// The storage of constant elements (one code per element, of `type`'s
+/// element type), computed at compile time: packed weights stay packed.
+DenseElementsAttr packConstantCodes(DenseElementsAttr elements,
+                                    BlockTensorType type);
 
 /// One i8 code per element -> the storage of `type`.
 Value packCodes(OpBuilder &b, Location loc, Value codes, BlockTensorType type);

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -158,6 +159,14 @@ struct PackLowering final : OpConversionPattern<PackOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShape(rewriter, op, op.getType())))
       return failure();
+    DenseElementsAttr constant;
+    if (matchPattern(adaptor.getElements().front(), m_Constant(&constant))) {
+      // Compile-time weights: the packed storage is itself a constant.
+      Value storage = arith::ConstantOp::create(
+          rewriter, op.getLoc(), packConstantCodes(constant, op.getType()));
+      rewriter.replaceOpWithMultiple(op, {{storage, adaptor.getScales().front()}});
+      return success();
+    }
     Value codes =
         convertElements(rewriter, op.getLoc(), adaptor.getElements().front(),
                         rewriter.getI8Type());

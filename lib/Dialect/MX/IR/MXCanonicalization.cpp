@@ -6,9 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Numerics/BlockQuantize.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -38,6 +41,76 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor) {
       !isIdempotentRule(getScaleRule()))
     return {};
   return dequantize.getInput();
+}
+
+namespace {
+/// quantize(constant) -> pack(constant codes, constant scales), computed by
+/// lib/Numerics: the weights of a model become MX constants at compile time.
+struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    BlockTensorType type = op.getType();
+    DenseElementsAttr input, givenScales;
+    if (!type.hasStaticShape() || !matchPattern(op.getInput(), m_Constant(&input)))
+      return rewriter.notifyMatchFailure(op, "the input is not a constant");
+    if (op.hasGivenScales() &&
+        !matchPattern(op.getScales(), m_Constant(&givenScales)))
+      return rewriter.notifyMatchFailure(op, "the given scales are not constant");
+
+    // Widening f16/bf16 to f32 is exact: the kernels quantize the same values.
+    std::vector<float> values;
+    values.reserve(input.getNumElements());
+    for (APFloat value : input.getValues<APFloat>()) {
+      bool losesInfo;
+      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+      values.push_back(value.convertToFloat());
+    }
+    std::vector<int64_t> shape(type.getShape()), block(type.getBlockShape());
+    numerics::QuantizeOptions options;
+    options.scaleRule = toNumerics(op.getScaleRule());
+    options.rounding = toNumerics(op.getRounding());
+    options.saturation = toNumerics(op.getSaturation());
+    options.seed = op.getSeed().value_or(0);
+    numerics::BlockTensor quantized;
+    if (givenScales) {
+      std::vector<uint8_t> scales;
+      for (APFloat scale : givenScales.getValues<APFloat>())
+        scales.push_back(scale.bitcastToAPInt().getZExtValue());
+      quantized = numerics::quantizeWithScales(values.data(), shape, block,
+                                               type.getFormat(), scales,
+                                               options);
+    } else {
+      quantized = numerics::quantize(values.data(), shape, block,
+                                     type.getFormat(), options);
+    }
+
+    // Every element and scale type stores one byte per value in a dense
+    // attribute, so the codes are its raw buffer.
+    auto raw = [](const std::vector<uint8_t> &bytes) {
+      return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                            bytes.size());
+    };
+    Location loc = op.getLoc();
+    Value elements = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::getFromRawBuffer(type.getElementsType(),
+                                            raw(quantized.codes)));
+    Value scales = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::getFromRawBuffer(type.getScalesType(),
+                                            raw(quantized.scales)));
+    rewriter.replaceOpWithNewOp<PackOp>(op, type, elements, scales);
+    return success();
+  }
+};
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *context) {
+  patterns.add<FoldQuantizeOfConstant>(context);
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor) {

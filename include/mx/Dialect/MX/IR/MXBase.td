@@ -9,6 +9,8 @@ include "mlir/IR/EnumAttr.td"
 def MX_Dialect : Dialect {
   let name = "mx";
   let cppNamespace = "::mlir::mx";
+  // Canonicalization folds the quantize of a constant into arith.constants.
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
   let summary = "Microscaling (MX) block-scaled tensors and their operations";
   let description = [{
     The `mx` dialect models tensors in the block-scaled number formats of the

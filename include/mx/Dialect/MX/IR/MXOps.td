@@ -69,6 +69,22 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     (a block whose largest element rounded down gets a smaller scale), so that
     pair stays. `mx.dequantize(mx.quantize(%x))` never folds: it is lossy.
 
+    Compile-time weights: the quantize of a constant (with computed scales,
+    or given constant ones) canonicalizes to `mx.pack` of two constants, the
+    element codes and the E8M0 scales, computed by the numerics library that
+    the compiled kernels are checked against bit for bit. The lowering
+    stores such elements packed, so no f32 copy of the weights remains.
+
+    ```mlir
+    %w = arith.constant dense<...> : tensor<256x128xf32>
+    %q = mx.quantize %w : tensor<256x128xf32> -> !mx.tensor<256x128xf4E2M1FN, block = [32, 1]>
+    // canonicalizes to
+    %e = arith.constant dense<...> : tensor<256x128xf4E2M1FN>
+    %s = arith.constant dense<...> : tensor<8x128xf8E8M0FNU>
+    %q = mx.pack %e, %s : tensor<256x128xf4E2M1FN>, tensor<8x128xf8E8M0FNU>
+           -> !mx.tensor<256x128xf4E2M1FN, block = [32, 1]>
+    ```
+
     Constraints:
     - (C1) the result has the shape of the input;
     - (C2) `rounding<stochastic>` requires `seed`;
@@ -99,6 +115,7 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     /// True when the block scales are an operand rather than computed.
     bool hasGivenScales() { return static_cast<bool>(getScales()); }
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

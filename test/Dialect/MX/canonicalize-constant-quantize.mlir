@@ -1,0 +1,73 @@
+// RUN: mx-opt %s -canonicalize -split-input-file | FileCheck %s
+
+// Compile-time weights: the quantize of a constant becomes mx.pack of the
+// constant codes and E8M0 scales (values checked by hand: [1, -0.5] has amax
+// 1, scale 2^(0-2), codes 4 and -2; [6, 100] scale 2^(6-2): 0.375 -> 0.5 and
+// 6.25 -> 6; a zero block gets 2^-127; [3, 0.25] scale 2^-1: 6 and 0.5).
+
+// CHECK-LABEL: func.func @fp4
+// CHECK-DAG: %[[E:.+]] = arith.constant dense<{{\[\[}}4.000000e+00, -2.000000e+00, 5.000000e-01, 6.000000e+00], [0.000000e+00, 0.000000e+00, 6.000000e+00, 5.000000e-01]]> : tensor<2x4xf4E2M1FN>
+// CHECK-DAG: %[[S:.+]] = arith.constant dense<{{\[\[}}2.500000e-01, 1.600000e+01], [5.877470e-39, 5.000000e-01]]> : tensor<2x2xf8E8M0FNU>
+// CHECK: %[[Q:.+]] = mx.pack %[[E]], %[[S]]
+// CHECK-NOT: mx.quantize
+// CHECK: return %[[Q]]
+func.func @fp4() -> !mx.tensor<2x4xf4E2M1FN, block = [1, 2]> {
+  %c = arith.constant dense<[[1.0, -0.5, 6.0, 100.0], [0.0, 0.0, 3.0, 0.25]]> : tensor<2x4xf32>
+  %q = mx.quantize %c : tensor<2x4xf32> -> !mx.tensor<2x4xf4E2M1FN, block = [1, 2]>
+  return %q : !mx.tensor<2x4xf4E2M1FN, block = [1, 2]>
+}
+
+// -----
+
+// MXINT8 (k/64, two's complement), a bf16 splat, blocks along dim 0 with a
+// partial last block: every block holds 1.5 = 96/64 under scale 2^0.
+// CHECK-LABEL: func.func @int8_splat
+// CHECK-DAG: arith.constant dense<96> : tensor<3x2xi8>
+// CHECK-DAG: arith.constant dense<1.000000e+00> : tensor<2x2xf8E8M0FNU>
+// CHECK: mx.pack
+func.func @int8_splat() -> !mx.tensor<3x2xi8, block = [2, 1]> {
+  %c = arith.constant dense<1.5> : tensor<3x2xbf16>
+  %q = mx.quantize %c : tensor<3x2xbf16> -> !mx.tensor<3x2xi8, block = [2, 1]>
+  return %q : !mx.tensor<3x2xi8, block = [2, 1]>
+}
+
+// -----
+
+// Given constant scales: elements are rounded against them (2^1: 3 -> 1.5,
+// 7 -> 3.5 -> 4 under rne; E2M3 has 3.5, so it stays).
+// CHECK-LABEL: func.func @given_scales
+// CHECK-DAG: arith.constant dense<[1.500000e+00, 3.500000e+00]> : tensor<2xf6E2M3FN>
+// CHECK-DAG: %[[S:.+]] = arith.constant dense<2.000000e+00> : tensor<1xf8E8M0FNU>
+// CHECK: mx.pack {{.*}}, %[[S]]
+func.func @given_scales() -> !mx.tensor<2xf6E2M3FN, block = [2]> {
+  %c = arith.constant dense<[3.0, 7.0]> : tensor<2xf32>
+  %s = arith.constant dense<2.0> : tensor<1xf8E8M0FNU>
+  %q = mx.quantize %c scales(%s : tensor<1xf8E8M0FNU>) : tensor<2xf32> -> !mx.tensor<2xf6E2M3FN, block = [2]>
+  return %q : !mx.tensor<2xf6E2M3FN, block = [2]>
+}
+
+// -----
+
+// NaN in a block: the NaN scale (0xFF) and zero codes, as at run time.
+// CHECK-LABEL: func.func @nan_block
+// CHECK-DAG: arith.constant dense<0.000000e+00> : tensor<2xf8E4M3FN>
+// CHECK-DAG: arith.constant dense<0x{{FF|ff}}> : tensor<1xf8E8M0FNU>
+func.func @nan_block() -> !mx.tensor<2xf8E4M3FN, block = [2]> {
+  %c = arith.constant dense<[0x7FC00000, 1.0]> : tensor<2xf32>
+  %q = mx.quantize %c : tensor<2xf32> -> !mx.tensor<2xf8E4M3FN, block = [2]>
+  return %q : !mx.tensor<2xf8E4M3FN, block = [2]>
+}
+
+// -----
+
+// Not a constant, or constant data with non-constant scales: left alone.
+// CHECK-LABEL: func.func @not_constant
+// CHECK: mx.quantize %arg0
+// CHECK: mx.quantize %{{.*}} scales(%arg1
+func.func @not_constant(%x: tensor<2xf32>, %s: tensor<1xf8E8M0FNU>)
+    -> (!mx.tensor<2xf8E4M3FN, block = [2]>, !mx.tensor<2xf8E4M3FN, block = [2]>) {
+  %q = mx.quantize %x : tensor<2xf32> -> !mx.tensor<2xf8E4M3FN, block = [2]>
+  %c = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %r = mx.quantize %c scales(%s : tensor<1xf8E8M0FNU>) : tensor<2xf32> -> !mx.tensor<2xf8E4M3FN, block = [2]>
+  return %q, %r : !mx.tensor<2xf8E4M3FN, block = [2]>, !mx.tensor<2xf8E4M3FN, block = [2]>
+}
