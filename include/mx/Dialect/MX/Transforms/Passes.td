@@ -104,4 +104,74 @@ def MXTileAndVectorizePass : Pass<"mx-tile-and-vectorize", "::mlir::func::FuncOp
   ];
 }
 
+def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
+  let summary = "Rewrite f32/bf16 matrix products into MX ops, per a policy";
+  let description = [{
+    The drop-in step: a model written in f32 (or bf16) goes in, its matrix
+    products come out in MX. Every contraction the pass understands becomes
+    `mx.quantize` of both operands (blocks of `block-size` along K) and
+    `mx.matmul`, the f32 result added to the op's init unless that is zero,
+    and converted to the op's result type:
+
+    - `linalg.matmul` (also with `indexing_maps` that transpose an operand),
+      `linalg.matvec`, `linalg.vecmat`, `linalg.batch_matmul` (a loop over
+      the batch), and `linalg.generic` ops with one M, N and K dimension and
+      a multiply-add body (`linalg::inferContractionDims`);
+    - TOSA: run `tosa-to-linalg-named` first (`tosa.matmul` becomes
+      `linalg.batch_matmul`).
+
+    Operand roles: an operand defined by a constant, or a function argument
+    marked `{mx.weight}`, is a weight (format `weights`); every other
+    operand is an activation (format `activations`). Quantizing a constant
+    folds at compile time (see `mx.quantize`), so weights end up stored in
+    MX; an operand used transposed is transposed first (at compile time for
+    a constant).
+
+    Exclusions: an op whose location is named (`loc("fc1")`) or which has a
+    string attribute `mx.name` listed in `keep`, and the first `keep-first`
+    and last `keep-last` contractions of each function, stay in f32. Ops the
+    pass cannot handle (dynamic shapes, integer types, other contraction
+    shapes) stay as they are. Each op left in f32 gets a remark saying why;
+    none is rewritten halfway.
+
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<16x256xf32>, tensor<256x128xf32>)
+                       outs(%zero : tensor<16x128xf32>) -> tensor<16x128xf32>
+    ```
+    with `mx-quantize-policy{weights=e2m1 activations=e4m3}` becomes
+    ```mlir
+    %qx = mx.quantize %x : tensor<16x256xf32> -> !mx.tensor<16x256xf8E4M3FN, block = [1, 32]>
+    %qw = mx.quantize %w : tensor<256x128xf32> -> !mx.tensor<256x128xf4E2M1FN, block = [32, 1]>
+    %y = mx.matmul %qx, %qw : ... -> tensor<16x128xf32>
+    ```
+  }];
+  let options = [
+    Option<"weights", "weights", "std::string", /*default=*/"\"e4m3\"",
+           "Element format of weights: e4m3, e5m2, e3m2, e2m3, e2m1 or int8">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"e4m3\"",
+           "Element format of activations (same names)">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"32",
+           "Elements per block along K">,
+    Option<"scaleRule", "scale-rule", "std::string", /*default=*/"\"floor\"",
+           "Scale rule: floor, ceil, even or rceil">,
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"rne\"",
+           "Rounding: rne, rtz or stochastic">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "Seed of stochastic rounding">,
+    ListOption<"keep", "keep", "std::string",
+               "Names (loc(\"name\") or mx.name) of ops to keep in f32">,
+    Option<"keepFirst", "keep-first", "unsigned", /*default=*/"0",
+           "Keep the first N contractions of each function in f32">,
+    Option<"keepLast", "keep-last", "unsigned", /*default=*/"0",
+           "Keep the last N contractions of each function in f32">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::mx::MXDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // MX_DIALECT_MX_TRANSFORMS_PASSES_TD

@@ -1,0 +1,393 @@
+//===- QuantizePolicy.cpp - f32 contractions to MX, per a policy ----------===//
+//
+// Every contraction is read as C[batch?, m?, n?] += A[.., m?, k] B[.., k, n?]
+// from its indexing maps, brought to 2-D operands A2 (M x K) and B2 (K x N)
+// (transposing or adding a unit dimension), quantized along K and multiplied
+// with mx.matmul; a batch dimension becomes a loop over 2-D products.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::mx {
+#define GEN_PASS_DEF_MXQUANTIZEPOLICYPASS
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
+} // namespace mlir::mx
+
+using namespace mlir;
+using namespace mlir::mx;
+
+namespace {
+
+/// The roles' element types and the quantize attributes of one policy.
+struct Policy {
+  Type weights, activations;
+  int64_t block;
+  ScaleRule scaleRule;
+  Rounding rounding;
+  IntegerAttr seed;
+};
+
+/// A contraction read from its maps: the loop position of each kind of
+/// dimension (-1 where the op has none) and each operand's dimension order.
+struct Contraction {
+  Value a, b, init;
+  int64_t batch = -1, m = -1, n = -1, k = -1;
+  SmallVector<int64_t> aDims, bDims, cDims; // loop positions, operand order
+};
+
+bool isMXInputType(Type type) { return type.isF32() || type.isBF16() || type.isF16(); }
+
+/// Why `op` cannot be rewritten, or the contraction it computes.
+FailureOr<Contraction> analyze(linalg::LinalgOp op, std::string &reason) {
+  auto fail = [&](StringRef why) -> FailureOr<Contraction> {
+    reason = why.str();
+    return failure();
+  };
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return fail("not a two-operand contraction");
+  if (!linalg::isaContractionOpInterface(op))
+    return fail("not a multiply-add contraction");
+  Contraction c;
+  c.a = op.getDpsInputOperand(0)->get();
+  c.b = op.getDpsInputOperand(1)->get();
+  c.init = op.getDpsInitOperand(0)->get();
+  for (Value v : {c.a, c.b, c.init}) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return fail("operands are not tensors");
+    if (!type.hasStaticShape())
+      return fail("dynamic shapes are not handled");
+    if (!isMXInputType(type.getElementType()))
+      return fail("element types other than f32, bf16 and f16 stay as they are");
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dimsOf = [](AffineMap map, SmallVector<int64_t> &dims) {
+    for (AffineExpr e : map.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim)
+        return false;
+      dims.push_back(dim.getPosition());
+    }
+    return true;
+  };
+  if (!dimsOf(maps[0], c.aDims) || !dimsOf(maps[1], c.bDims) ||
+      !dimsOf(maps[2], c.cDims))
+    return fail("an indexing map is not a permutation of loops");
+  auto has = [](ArrayRef<int64_t> dims, int64_t d) {
+    return llvm::is_contained(dims, d);
+  };
+  for (int64_t d = 0, e = op.getNumLoops(); d < e; ++d) {
+    bool inA = has(c.aDims, d), inB = has(c.bDims, d), inC = has(c.cDims, d);
+    int64_t *slot = inA && inB && inC  ? &c.batch
+                    : inA && inB       ? &c.k
+                    : inA && inC       ? &c.m
+                    : inB && inC       ? &c.n
+                                       : nullptr;
+    if (!slot || *slot != -1)
+      return fail("more than one batch, M, N or K dimension");
+    *slot = d;
+  }
+  if (c.k == -1)
+    return fail("no reduction dimension");
+  SmallVector<int64_t> expectedC;
+  for (int64_t d : {c.batch, c.m, c.n})
+    if (d != -1)
+      expectedC.push_back(d);
+  if (c.cDims != expectedC)
+    return fail("the result is not laid out as (batch, M, N)");
+  if ((c.batch != -1 && (c.aDims.front() != c.batch || c.bDims.front() != c.batch)))
+    return fail("the batch dimension is not the operands' outermost");
+  return c;
+}
+
+/// A 2-D constant transposed at compile time.
+DenseElementsAttr transposeConstant(DenseElementsAttr value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<Attribute> values(value.getValues<Attribute>());
+  SmallVector<Attribute> transposed(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t col = 0; col < cols; ++col)
+      transposed[col * rows + r] = values[r * cols + col];
+  return DenseElementsAttr::get(
+      RankedTensorType::get({cols, rows}, type.getElementType()), transposed);
+}
+
+Value transpose(OpBuilder &b, Location loc, Value value) {
+  DenseElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return arith::ConstantOp::create(b, loc, transposeConstant(constant));
+  auto type = cast<RankedTensorType>(value.getType());
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+      type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// `value` (an operand without its batch dimension, dimensions in `dims`
+/// order) as the 2-D matrix (`rowDim` x `colDim`); a missing dimension
+/// (-1) becomes a unit one.
+Value asMatrix(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> dims,
+               int64_t rowDim, int64_t colDim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (dims.size() == 1) {
+    SmallVector<int64_t> shape = rowDim == -1
+                                     ? SmallVector<int64_t>{1, type.getDimSize(0)}
+                                     : SmallVector<int64_t>{type.getDimSize(0), 1};
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  }
+  return dims[0] == rowDim ? value : transpose(b, loc, value);
+}
+
+/// The f32 M x N product as the result slice's shape (M and/or N may be
+/// missing: unit dimensions collapse away).
+Value fromMatrix(OpBuilder &b, Location loc, Value product,
+                 RankedTensorType sliceType) {
+  if (sliceType.getRank() == 2)
+    return product;
+  SmallVector<ReassociationIndices> reassociation;
+  if (sliceType.getRank() == 1)
+    reassociation.push_back({0, 1});
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get(sliceType.getShape(),
+                            cast<ShapedType>(product.getType()).getElementType()),
+      product, reassociation);
+}
+
+bool isZero(Value value) {
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(value, m_AnyZeroFloat());
+}
+
+bool isWeight(Value value) {
+  if (matchPattern(value, m_Constant()))
+    return true;
+  auto argument = dyn_cast<BlockArgument>(value);
+  if (!argument)
+    return false;
+  auto function = dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
+  return function && argument.getOwner()->isEntryBlock() &&
+         function.getArgAttr(argument.getArgNumber(), "mx.weight");
+}
+
+/// init + (A2 B2 in MX), in the slice's type: the 2-D recipe.
+Value multiply(OpBuilder &b, Location loc, const Policy &policy, Value a2,
+               Type aFormat, Value b2, Type bFormat, Value init,
+               bool initIsZero) {
+  auto quantize = [&](Value matrix, Type format, ArrayRef<int64_t> block) {
+    auto type = cast<RankedTensorType>(matrix.getType());
+    auto mxType = BlockTensorType::get(type.getShape(), format, block);
+    return QuantizeOp::create(b, loc, mxType, matrix, Value(), policy.scaleRule,
+                              policy.rounding, policy.seed)
+        .getResult();
+  };
+  Value qa = quantize(a2, aFormat, {1, policy.block});
+  Value qb = quantize(b2, bFormat, {policy.block, 1});
+  auto aType = cast<RankedTensorType>(a2.getType());
+  auto bType = cast<RankedTensorType>(b2.getType());
+  Type f32 = b.getF32Type();
+  Value product = MatmulOp::create(
+      b, loc,
+      RankedTensorType::get({aType.getDimSize(0), bType.getDimSize(1)}, f32),
+      qa, qb);
+  auto initType = cast<RankedTensorType>(init.getType());
+  product = fromMatrix(b, loc, product, initType);
+  Type resultElement = initType.getElementType();
+  if (!initIsZero) {
+    Value wideInit = resultElement == f32
+                         ? init
+                         : arith::ExtFOp::create(b, loc,
+                                                 RankedTensorType::get(initType.getShape(), f32),
+                                                 init);
+    product = arith::AddFOp::create(b, loc, wideInit, product);
+  }
+  if (resultElement != f32)
+    product = arith::TruncFOp::create(b, loc, initType, product);
+  return product;
+}
+
+/// [[0, 1], [2], ...]: the reassociation that merges a unit batch away.
+SmallVector<ReassociationIndices> unitBatchReassociation(int64_t rank) {
+  SmallVector<ReassociationIndices> reassociation{{0, 1}};
+  for (int64_t d = 2; d < rank; ++d)
+    reassociation.push_back({d});
+  return reassociation;
+}
+
+Value dropUnitBatch(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
+                                         type.getElementType());
+  DenseElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return arith::ConstantOp::create(b, loc, constant.reshape(sliceType));
+  return tensor::CollapseShapeOp::create(b, loc, sliceType, value,
+                                         unitBatchReassociation(type.getRank()));
+}
+
+Value rewrite(OpBuilder &b, linalg::LinalgOp op, const Contraction &c,
+              const Policy &policy) {
+  Location loc = op.getLoc();
+  Type aFormat = isWeight(c.a) ? policy.weights : policy.activations;
+  Type bFormat = isWeight(c.b) ? policy.weights : policy.activations;
+  bool initIsZero = isZero(c.init);
+  auto withoutBatch = [&](ArrayRef<int64_t> dims) {
+    return c.batch == -1 ? SmallVector<int64_t>(dims)
+                         : SmallVector<int64_t>(dims.drop_front());
+  };
+  auto product = [&](OpBuilder &nb, Value a, Value bv, Value init) {
+    Value a2 = asMatrix(nb, loc, a, withoutBatch(c.aDims), c.m, c.k);
+    Value b2 = asMatrix(nb, loc, bv, withoutBatch(c.bDims), c.k, c.n);
+    return multiply(nb, loc, policy, a2, aFormat, b2, bFormat, init,
+                    initIsZero);
+  };
+  if (c.batch == -1)
+    return product(b, c.a, c.b, c.init);
+  auto initType = cast<RankedTensorType>(c.init.getType());
+  if (initType.getDimSize(0) == 1) {
+    // A unit batch (TOSA's matmul) is reshaped away, not looped over, so a
+    // constant operand stays a constant that quantizes at compile time.
+    Value slice = product(b, dropUnitBatch(b, loc, c.a), dropUnitBatch(b, loc, c.b),
+                          dropUnitBatch(b, loc, c.init));
+    return tensor::ExpandShapeOp::create(b, loc, initType, slice,
+                                         unitBatchReassociation(initType.getRank()));
+  }
+
+  // One 2-D product per batch index, inserted into the result.
+  auto sliceAt = [&](OpBuilder &nb, Value whole, Value index) {
+    auto type = cast<RankedTensorType>(whole.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), nb.getIndexAttr(0)),
+        sizes, strides(type.getRank(), nb.getIndexAttr(1));
+    offsets[0] = index;
+    sizes.push_back(nb.getIndexAttr(1));
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      sizes.push_back(nb.getIndexAttr(type.getDimSize(d)));
+    auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
+                                           type.getElementType());
+    return std::make_tuple(
+        tensor::ExtractSliceOp::create(nb, loc, sliceType, whole, offsets,
+                                       sizes, strides)
+            .getResult(),
+        offsets, sizes, strides);
+  };
+  Value lower = arith::ConstantIndexOp::create(b, loc, 0);
+  Value upper = arith::ConstantIndexOp::create(b, loc, initType.getDimSize(0));
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, lower, upper, step, ValueRange{c.init},
+      [&](OpBuilder &nb, Location, Value index, ValueRange carried) {
+        Value a = std::get<0>(sliceAt(nb, c.a, index));
+        Value bv = std::get<0>(sliceAt(nb, c.b, index));
+        auto [init, offsets, sizes, strides] = sliceAt(nb, carried[0], index);
+        Value slice = product(nb, a, bv, init);
+        Value updated = tensor::InsertSliceOp::create(nb, loc, slice, carried[0],
+                                                      offsets, sizes, strides);
+        scf::YieldOp::create(nb, loc, updated);
+      });
+  return loop.getResult(0);
+}
+
+/// The name a user can refer to an op by: `mx.name`, else a NameLoc.
+std::optional<std::string> nameOf(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("mx.name"))
+    return name.str();
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  return std::nullopt;
+}
+
+struct MXQuantizePolicyPass final
+    : mx::impl::MXQuantizePolicyPassBase<MXQuantizePolicyPass> {
+  using Base::Base;
+
+  FailureOr<Policy> parsePolicy() {
+    ModuleOp module = getOperation();
+    MLIRContext *context = module.getContext();
+    auto format = [&](StringRef role, StringRef name) -> FailureOr<Type> {
+      Type type = llvm::StringSwitch<Type>(name)
+                      .Case("e4m3", Float8E4M3FNType::get(context))
+                      .Case("e5m2", Float8E5M2Type::get(context))
+                      .Case("e3m2", Float6E3M2FNType::get(context))
+                      .Case("e2m3", Float6E2M3FNType::get(context))
+                      .Case("e2m1", Float4E2M1FNType::get(context))
+                      .Case("int8", IntegerType::get(context, 8))
+                      .Default(Type());
+      if (!type)
+        return module.emitError() << "mx-quantize-policy: unknown " << role
+                                  << " format '" << name
+                                  << "' (expected e4m3, e5m2, e3m2, e2m3, e2m1 or int8)";
+      return type;
+    };
+    FailureOr<Type> weightType = format("weights", weights);
+    FailureOr<Type> activationType = format("activations", activations);
+    std::optional<ScaleRule> rule = symbolizeScaleRule(scaleRule);
+    std::optional<Rounding> mode = symbolizeRounding(rounding);
+    if (failed(weightType) || failed(activationType))
+      return failure();
+    if (!rule)
+      return module.emitError() << "mx-quantize-policy: unknown scale rule '"
+                                << scaleRule << "' (expected floor, ceil, even or rceil)";
+    if (!mode)
+      return module.emitError() << "mx-quantize-policy: unknown rounding '"
+                                << rounding << "' (expected rne, rtz or stochastic)";
+    if (blockSize < 2)
+      return module.emitError() << "mx-quantize-policy: block-size must be at "
+                                   "least 2, but got "
+                                << static_cast<int64_t>(blockSize);
+    IntegerAttr seedAttr;
+    if (*mode == Rounding::stochastic)
+      seedAttr = IntegerAttr::get(IntegerType::get(context, 64), seed);
+    return Policy{*weightType, *activationType, blockSize, *rule, *mode, seedAttr};
+  }
+
+  void runOnOperation() override {
+    FailureOr<Policy> policy = parsePolicy();
+    if (failed(policy))
+      return signalPassFailure();
+    getOperation().walk([&](FunctionOpInterface function) {
+      SmallVector<linalg::LinalgOp> contractions;
+      function.walk([&](linalg::LinalgOp op) {
+        if (linalg::isaContractionOpInterface(op))
+          contractions.push_back(op);
+      });
+      for (auto [index, op] : llvm::enumerate(contractions)) {
+        std::optional<std::string> name = nameOf(op);
+        if (index < keepFirst || index + keepLast >= contractions.size()) {
+          op->emitRemark() << "mx-quantize-policy: kept in f32 by the policy ("
+                           << (index < keepFirst ? "keep-first" : "keep-last")
+                           << ")";
+          continue;
+        }
+        if (name && llvm::is_contained(keep, *name)) {
+          op->emitRemark() << "mx-quantize-policy: kept in f32 by the policy "
+                              "(keep="
+                           << *name << ")";
+          continue;
+        }
+        std::string reason;
+        FailureOr<Contraction> contraction = analyze(op, reason);
+        if (failed(contraction)) {
+          op->emitRemark() << "mx-quantize-policy: left in f32: " << reason;
+          continue;
+        }
+        OpBuilder builder(op);
+        Value result = rewrite(builder, op, *contraction, *policy);
+        op->getResult(0).replaceAllUsesWith(result);
+        op->erase();
+      }
+    });
+  }
+};
+
+} // namespace
