@@ -30,3 +30,7 @@ build_root=$(cd "$BUILD_DIR" && pwd)
 site_packages=$("$BUILD_DIR/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$build_root/python_packages" > "$site_packages/mx_mlir_build_tree.pth"
 ln -sf "$build_root/bin/mx-quantize" "$BUILD_DIR/venv/bin/mx-quantize"
+
+# The demo's and the accuracy test's data (Debian's python3-sklearn digits).
+bash scripts/fetch-digits.sh >/dev/null ||
+  echo "build: the digits data is unavailable; its accuracy test will be skipped" >&2

@@ -50,3 +50,11 @@ config.build_venv_python = os.path.join(config.mx_obj_root, "venv", "bin", "pyth
 if os.path.exists(config.build_venv_python):
     config.available_features.add("build-venv")
     config.substitutions.append(("%build_venv_python", config.build_venv_python))
+
+# The digits of Debian's python3-sklearn (scripts/fetch-digits.sh).
+for digits in ("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz",
+               os.path.join(config.mx_obj_root, "data", "digits.csv.gz")):
+    if os.path.exists(digits):
+        config.available_features.add("digits")
+        config.substitutions.append(("%digits_csv", digits))
+        break
