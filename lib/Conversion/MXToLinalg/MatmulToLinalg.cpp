@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 
@@ -122,6 +123,96 @@ Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
       offsets, sizes, strides);
 }
 
+/// Columns of C per tile: one vector of f32 partial sums.
+constexpr int64_t kColumnsPerTile = 32;
+
+int64_t largestDivisorUpTo(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+using DecodeFn = std::function<Value(OpBuilder &, Location, Value)>;
+
+/// C[m, n0 : n0 + tileN] from the blocked codes (M x G x B and G x B x N)
+/// and the expanded f32 scales (M x G and G x N):
+///   S[g, n] = sum_j P_a[m, g, j] * P_b[g, j, n]   (f32, per K-block)
+///   C[n]    = sum_g S[g, n] * X_a[m, g] * X_b[g, n]
+Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                   Value lhsScales, Value rhsScales, Value m, Value n0,
+                   int64_t tileN, Value zero, const DecodeFn &decodeLhs,
+                   const DecodeFn &decodeRhs) {
+  MLIRContext *context = b.getContext();
+  auto lhsShape = cast<RankedTensorType>(lhs.getType()).getShape();
+  int64_t blocksK = lhsShape[1], block = lhsShape[2];
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  auto slice = [&](Value source, ArrayRef<int64_t> shape, Type element,
+                   ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<OpFoldResult> sizes) {
+    SmallVector<OpFoldResult> strides(offsets.size(), attr(1));
+    return tensor::ExtractSliceOp::create(
+               b, loc, RankedTensorType::get(shape, element), source, offsets,
+               sizes, strides)
+        .getResult();
+  };
+  Value a = slice(lhs, {1, blocksK, block}, i8, {m, attr(0), attr(0)},
+                  {attr(1), attr(blocksK), attr(block)});
+  Value bt = slice(rhs, {blocksK, block, tileN}, i8, {attr(0), attr(0), n0},
+                   {attr(blocksK), attr(block), attr(tileN)});
+  Value xa = slice(lhsScales, {1, blocksK}, f32, {m, attr(0)},
+                   {attr(1), attr(blocksK)});
+  Value xb = slice(rhsScales, {blocksK, tileN}, f32, {attr(0), n0},
+                   {attr(blocksK), attr(tileN)});
+
+  AffineExpr dm, dg, dn, dj;
+  bindDims(context, dm, dg, dn, dj);
+  auto fill = [&](ArrayRef<int64_t> shape) {
+    return linalg::FillOp::create(
+               b, loc, ValueRange{zero},
+               ValueRange{tensor::EmptyOp::create(b, loc, shape, f32)})
+        .getResult(0);
+  };
+  Value blockDots =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get({1, blocksK, tileN}, f32),
+          ValueRange{a, bt}, ValueRange{fill({1, blocksK, tileN})},
+          SmallVector<AffineMap>{AffineMap::get(4, 0, {dm, dg, dj}, context),
+                                 AffineMap::get(4, 0, {dg, dj, dn}, context),
+                                 AffineMap::get(4, 0, {dm, dg, dn}, context)},
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::parallel, utils::IteratorType::reduction},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(
+                nb, l, decodeLhs(nb, l, args[0]), decodeRhs(nb, l, args[1]));
+            linalg::YieldOp::create(
+                nb, l, arith::AddFOp::create(nb, l, args[2], product).getResult());
+          })
+          .getResult(0);
+
+  AffineExpr cm, cn, cg;
+  bindDims(context, cm, cn, cg);
+  return linalg::GenericOp::create(
+             b, loc, RankedTensorType::get({1, tileN}, f32),
+             ValueRange{blockDots, xa, xb}, ValueRange{fill({1, tileN})},
+             SmallVector<AffineMap>{AffineMap::get(3, 0, {cm, cg, cn}, context),
+                                    AffineMap::get(3, 0, {cm, cg}, context),
+                                    AffineMap::get(3, 0, {cg, cn}, context),
+                                    AffineMap::get(3, 0, {cm, cn}, context)},
+             {utils::IteratorType::parallel, utils::IteratorType::parallel,
+              utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               // Multiplying by powers of two is exact within f32's range.
+               Value scaled = arith::MulFOp::create(
+                   nb, l, arith::MulFOp::create(nb, l, args[0], args[1]),
+                   args[2]);
+               linalg::YieldOp::create(
+                   nb, l, arith::AddFOp::create(nb, l, args[3], scaled).getResult());
+             })
+      .getResult(0);
+}
+
 struct MatmulLowering final : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -137,7 +228,6 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
         !isa<Float8E8M0FNUType>(rhsType.getScaleType()))
       return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
     Location loc = op.getLoc();
-    MLIRContext *context = op.getContext();
     int64_t M = lhsType.getShape()[0], K = lhsType.getShape()[1],
             N = rhsType.getShape()[1];
     int64_t block = lhsType.getBlockShape()[1];
@@ -162,64 +252,41 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     auto decodeLhs = decode(lhsType.getFormat());
     auto decodeRhs = decode(rhsType.getFormat());
 
-    // S[m, g, n] = sum_j P_a[m, g, j] * P_b[g, j, n], in f32.
-    AffineExpr m, g, n, j;
-    bindDims(context, m, g, n, j);
-    Value zero = arith::ConstantFloatOp::create(
-        rewriter, loc, cast<FloatType>(f32), APFloat(0.0f));
-    Value sInit =
-        linalg::FillOp::create(
-            rewriter, loc, ValueRange{zero},
-            ValueRange{tensor::EmptyOp::create(
-                rewriter, loc, ArrayRef<int64_t>{M, blocksK, N}, f32)})
-            .getResult(0);
-    Value blockDots =
-        linalg::GenericOp::create(
-            rewriter, loc, sInit.getType(), ValueRange{lhs, rhs},
-            ValueRange{sInit},
-            SmallVector<AffineMap>{AffineMap::get(4, 0, {m, g, j}, context),
-                                   AffineMap::get(4, 0, {g, j, n}, context),
-                                   AffineMap::get(4, 0, {m, g, n}, context)},
-            {utils::IteratorType::parallel, utils::IteratorType::parallel,
-             utils::IteratorType::parallel, utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value product = arith::MulFOp::create(
-                  b, l, decodeLhs(b, l, args[0]), decodeRhs(b, l, args[1]));
-              Value sum = arith::AddFOp::create(b, l, args[2], product);
-              linalg::YieldOp::create(b, l, sum);
-            })
-            .getResult(0);
-
-    // C[m, n] = sum_g S[m, g, n] * X_a[m, g] * X_b[g, n], in f32.
-    AffineExpr cm, cn, cg;
-    bindDims(context, cm, cn, cg);
-    Value cInit =
-        linalg::FillOp::create(rewriter, loc, ValueRange{zero},
-                               ValueRange{tensor::EmptyOp::create(
-                                   rewriter, loc, resultType.getShape(), f32)})
-            .getResult(0);
     Value lhsScales = expandScales(rewriter, loc, adaptor.getLhs()[1], 0,
                                    lhsType.getBlockShape()[0], M); // M x G
     Value rhsScales = expandScales(rewriter, loc, adaptor.getRhs()[1], 1,
                                    rhsType.getBlockShape()[1], N); // G x N
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, cInit.getType(),
-            ValueRange{blockDots, lhsScales, rhsScales}, ValueRange{cInit},
-            SmallVector<AffineMap>{AffineMap::get(3, 0, {cm, cg, cn}, context),
-                                   AffineMap::get(3, 0, {cm, cg}, context),
-                                   AffineMap::get(3, 0, {cg, cn}, context),
-                                   AffineMap::get(3, 0, {cm, cn}, context)},
-            {utils::IteratorType::parallel, utils::IteratorType::parallel,
-             utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              // Multiplying by powers of two is exact within f32's range.
-              Value scaled = arith::MulFOp::create(
-                  b, l, arith::MulFOp::create(b, l, args[0], args[1]), args[2]);
-              Value sum = arith::AddFOp::create(b, l, args[3], scaled);
-              linalg::YieldOp::create(b, l, sum);
-            })
-            .getResult(0);
+
+    // One row of C and a tile of columns at a time: the block dots of the
+    // tile (1 x G x tileN f32, in cache) feed its scaled sum directly, so no
+    // f32 buffer the size of an operand (or of all block dots) exists.
+    int64_t tileN = largestDivisorUpTo(N, kColumnsPerTile);
+    Value zero = arith::ConstantFloatOp::create(
+        rewriter, loc, cast<FloatType>(f32), APFloat(0.0f));
+    Value cInit = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), f32);
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+    };
+    auto rows = scf::ForOp::create(
+        rewriter, loc, index(0), index(M), index(1), ValueRange{cInit},
+        [&](OpBuilder &b, Location l, Value m, ValueRange rowCarried) {
+          auto columns = scf::ForOp::create(
+              b, l, index(0), index(N), index(tileN), ValueRange{rowCarried[0]},
+              [&](OpBuilder &nb, Location nl, Value n0, ValueRange carried) {
+                Value tile = multiplyTile(nb, nl, lhs, rhs, lhsScales, rhsScales,
+                                          m, n0, tileN, zero, decodeLhs,
+                                          decodeRhs);
+                Value updated = tensor::InsertSliceOp::create(
+                    nb, nl, tile, carried[0], ArrayRef<OpFoldResult>{m, n0},
+                    ArrayRef<OpFoldResult>{nb.getIndexAttr(1),
+                                           nb.getIndexAttr(tileN)},
+                    ArrayRef<OpFoldResult>{nb.getIndexAttr(1),
+                                           nb.getIndexAttr(1)});
+                scf::YieldOp::create(nb, nl, updated);
+              });
+          scf::YieldOp::create(b, l, columns.getResult(0));
+        });
+    Value result = rows.getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

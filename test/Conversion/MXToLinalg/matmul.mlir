@@ -4,6 +4,9 @@
 // partial one, padded with zero codes), then block scales and the sum over
 // blocks. Scales are expanded to one f32 factor per row (lhs) and per column
 // (rhs) by reshapes, so every indexing map stays a projected permutation.
+// The products run one row of C and 32 columns at a time: the tile's block
+// dots (1 x 3 x 32 f32) feed its scaled sum, and no f32 buffer the size of
+// an operand or of all block dots (16 x 3 x 64) is made.
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3, d2)>
 // CHECK-DAG: #[[S:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
@@ -21,14 +24,22 @@
 // CHECK: %[[AB:.+]] = tensor.expand_shape %[[AP]] {{\[\[}}0], [1, 2]] output_shape [16, 3, 32]
 // CHECK: %[[BP:.+]] = tensor.pad %[[BC]] low[0, 0] high[16, 0]
 // CHECK: %[[BB:.+]] = tensor.expand_shape %[[BP]] {{\[\[}}0, 1], [2]] output_shape [3, 32, 64]
-// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[S]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[AB]], %[[BB]] : tensor<16x3x32xi8>, tensor<3x32x64xi8>) outs(%{{.*}} : tensor<16x3x64xf32>)
-// CHECK: arith.mulf
-// CHECK: arith.addf
 // CHECK: linalg.generic {{.*}} ins(%[[AS]] : tensor<16x3xf8E8M0FNU>) outs(%{{.*}} : tensor<16x1x3xf32>)
 // CHECK: %[[XAV:.+]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<16x1x3xf32> into tensor<16x3xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[BS]] : tensor<3x2xf8E8M0FNU>) outs(%{{.*}} : tensor<3x2x32xf32>)
 // CHECK: %[[XBV:.+]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<3x2x32xf32> into tensor<3x64xf32>
-// CHECK: %[[RES:.+]] = linalg.generic {indexing_maps = [#[[SBLK]], #[[XA]], #[[XB]], #[[CMAP]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DOTS]], %[[XAV]], %[[XBV]] : tensor<16x3x64xf32>, tensor<16x3xf32>, tensor<3x64xf32>) outs(%{{.*}} : tensor<16x64xf32>)
+// CHECK-NOT: tensor<16x3x64xf32>
+// CHECK: %[[RES:.+]] = scf.for %[[M:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<16x64xf32>)
+// CHECK: scf.for %[[N:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.+]] = %{{.*}}) -> (tensor<16x64xf32>)
+// CHECK-DAG: %[[AT:.+]] = tensor.extract_slice %[[AB]][%[[M]], 0, 0] [1, 3, 32] [1, 1, 1] : tensor<16x3x32xi8> to tensor<1x3x32xi8>
+// CHECK-DAG: %[[BT:.+]] = tensor.extract_slice %[[BB]][0, 0, %[[N]]] [3, 32, 32] [1, 1, 1] : tensor<3x32x64xi8> to tensor<3x32x32xi8>
+// CHECK-DAG: %[[XAT:.+]] = tensor.extract_slice %[[XAV]][%[[M]], 0] [1, 3] [1, 1] : tensor<16x3xf32> to tensor<1x3xf32>
+// CHECK-DAG: %[[XBT:.+]] = tensor.extract_slice %[[XBV]][0, %[[N]]] [3, 32] [1, 1] : tensor<3x64xf32> to tensor<3x32xf32>
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[S]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[AT]], %[[BT]] : tensor<1x3x32xi8>, tensor<3x32x32xi8>) outs(%{{.*}} : tensor<1x3x32xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[TILE:.+]] = linalg.generic {indexing_maps = [#[[SBLK]], #[[XA]], #[[XB]], #[[CMAP]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DOTS]], %[[XAT]], %[[XBT]] : tensor<1x3x32xf32>, tensor<1x3xf32>, tensor<3x32xf32>) outs(%{{.*}} : tensor<1x32xf32>)
+// CHECK: tensor.insert_slice %[[TILE]] into %[[ACC]][%[[M]], %[[N]]] [1, 32] [1, 1]
 // CHECK: return %[[RES]] : tensor<16x64xf32>
 func.func @matmul(%a: !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>,
                   %b: !mx.tensor<80x64xf8E4M3FN, block = [32, 32]>) -> tensor<16x64xf32> {
