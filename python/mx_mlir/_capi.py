@@ -66,6 +66,8 @@ _SIGNATURES = {
     "mlirIdentifierStr": (StringRef, [c_void_p]),
     "mlirStringAttrGetValue": (StringRef, [c_void_p]),
     "mlirUnitAttrGet": (c_void_p, [c_void_p]),
+    "mlirBoolAttrGet": (c_void_p, [c_void_p, c_int]),
+    "mlirFuncSetArgAttr": (None, [c_void_p, c_int64, StringRef, c_void_p]),
     "mlirTypeAttrGetValue": (c_void_p, [c_void_p]),
     # Types.
     "mlirTypePrint": (None, [c_void_p, StringCallback, c_void_p]),

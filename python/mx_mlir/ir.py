@@ -302,9 +302,16 @@ class Module:
         The module is lowered in place."""
         signatures = {}
         unit = lib.mlirUnitAttrGet(self.context._handle)
+        read_only = lib.mlirBoolAttrGet(self.context._handle, 0)
         for operation, name, function_type in _public_functions(self._handle):
             signatures[name] = Signature(name, function_type)
             lib.mlirOperationSetAttributeByName(operation, StringRef.of("llvm.emit_c_interface"), unit)
+            # Tensors are values: the caller's arrays must not be written in
+            # place (bufferization copies instead).
+            for index, value in enumerate(signatures[name].inputs):
+                if value.mx is None and isinstance(value.parts[0], Buffer) and value.text.startswith("tensor<"):
+                    lib.mlirFuncSetArgAttr(operation, index, StringRef.of("bufferization.writable"),
+                                           read_only)
         if pipeline:
             self.run_pipeline(pipeline)
         return ExecutionEngine(self, signatures, opt_level, shared_libs)

@@ -97,6 +97,21 @@ error(lambda: jit.invoke("many", x.astype(np.float64), 1.0, 2))
 error(lambda: jit.invoke("helper"))
 # CHECK: KeyError: mx_mlir: no public function 'helper' (have: dequantize, many, roundtrip)
 
+# Tensors are values: a function that computes into its argument's tensor
+# (which bufferization would do in place) leaves the caller's array alone,
+# also behind an !mx.tensor argument (two buffers once lowered).
+module = Module.parse("""
+func.func @overwrite(%q: !mx.tensor<2x32xi8, block = [1, 32]>, %w: tensor<32x4xf32>, %t: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %d = mx.dequantize %q : !mx.tensor<2x32xi8, block = [1, 32]> -> tensor<2x32xf32>
+  %r = linalg.matmul ins(%d, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%t : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}""", ctx)
+t = np.ones((2, 4), np.float32)
+r = module.compile().invoke("overwrite", mx_mlir.quantize(np.ones((2, 32), np.float32), "int8"),
+                            np.ones((32, 4), np.float32), t)
+print("argument kept:", bool((t == 1).all()), "result:", r[0])
+# CHECK: argument kept: True result: [33. 33. 33. 33.]
+
 # A module already in the LLVM dialect compiles without a pipeline.
 module = Module.parse("""
 func.func @add(%a: i32, %b: i32) -> i32 {

@@ -93,7 +93,43 @@ LogicalResult mlir::mx::applyMXTensorConversion(
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);
   populateCallOpTypeConversionPattern(patterns, converter);
-  return applyPartialConversion(module, target, std::move(patterns));
+  // The signature conversion replaces each !mx.tensor argument or result by
+  // two; keep every attribute with the value it belongs to (e.g.
+  // bufferization.writable), copied to both parts of a split one.
+  SmallVector<std::tuple<func::FuncOp, SmallVector<int64_t>, ArrayAttr,
+                         SmallVector<int64_t>, ArrayAttr>>
+      attributes;
+  auto counts = [&](TypeRange types) {
+    SmallVector<int64_t> result;
+    for (Type type : types) {
+      SmallVector<Type> converted;
+      (void)converter.convertType(type, converted);
+      result.push_back(converted.size());
+    }
+    return result;
+  };
+  module.walk([&](func::FuncOp function) {
+    attributes.emplace_back(function, counts(function.getArgumentTypes()),
+                            function.getAllArgAttrs(),
+                            counts(function.getResultTypes()),
+                            function.getAllResultAttrs());
+  });
+  if (failed(applyPartialConversion(module, target, std::move(patterns))))
+    return failure();
+  auto expand = [](ArrayAttr dictionaries, ArrayRef<int64_t> counts) {
+    SmallVector<DictionaryAttr> expanded;
+    for (auto [dictionary, count] : llvm::zip(dictionaries, counts))
+      expanded.append(count, cast<DictionaryAttr>(dictionary));
+    return expanded;
+  };
+  for (auto &[function, argCounts, argAttrs, resultCounts, resultAttrs] :
+       attributes) {
+    if (argAttrs)
+      function.setAllArgAttrs(expand(argAttrs, argCounts));
+    if (resultAttrs)
+      function.setAllResultAttrs(expand(resultAttrs, resultCounts));
+  }
+  return success();
 }
 
 namespace {

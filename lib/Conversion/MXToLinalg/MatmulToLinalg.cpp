@@ -14,6 +14,7 @@
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Utils/TileSizes.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -125,13 +126,6 @@ Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
 
 /// Columns of C per tile: one vector of f32 partial sums.
 constexpr int64_t kColumnsPerTile = 32;
-
-int64_t largestDivisorUpTo(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
-}
 
 using DecodeFn = std::function<Value(OpBuilder &, Location, Value)>;
 

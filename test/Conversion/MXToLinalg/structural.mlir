@@ -74,3 +74,15 @@ func.func @cast(%q: !mx.tensor<64xi8, block = [32]>) -> !mx.tensor<64xf4E2M1FN, 
   %r = mx.cast %q scale_rule<rceil> : !mx.tensor<64xi8, block = [32]> -> !mx.tensor<64xf4E2M1FN, block = [32]>
   return %r : !mx.tensor<64xf4E2M1FN, block = [32]>
 }
+
+// -----
+
+// Argument and result attributes stay with their values: both parts of a
+// split !mx.tensor get its attributes, and a later argument keeps its own.
+// CHECK-LABEL: func.func @attributes
+// CHECK-SAME: (%{{.*}}: tensor<2x32xi8> {mx.weight}, %{{.*}}: tensor<2x1xf8E8M0FNU> {mx.weight}, %{{.*}}: tensor<2x32xf32> {bufferization.writable = false})
+// CHECK-SAME: -> (tensor<2x32xi8> {test.result}, tensor<2x1xf8E8M0FNU> {test.result}, tensor<2x32xf32>)
+func.func @attributes(%q: !mx.tensor<2x32xi8, block = [1, 32]> {mx.weight}, %t: tensor<2x32xf32> {bufferization.writable = false})
+    -> (!mx.tensor<2x32xi8, block = [1, 32]> {test.result}, tensor<2x32xf32>) {
+  return %q, %t : !mx.tensor<2x32xi8, block = [1, 32]>, tensor<2x32xf32>
+}

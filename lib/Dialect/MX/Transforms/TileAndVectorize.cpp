@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - Vectorize the CPU pipeline's linalg ops -----===//
 
 #include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Dialect/MX/Utils/TileSizes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -21,14 +22,6 @@ namespace {
 struct TilePlan {
   SmallVector<int64_t> tileSizes, vectorSizes;
 };
-
-/// The largest divisor of `range` that is at most `limit`.
-static int64_t largestDivisorUpTo(int64_t range, int64_t limit) {
-  for (int64_t size = std::min(range, limit); size > 1; --size)
-    if (range % size == 0)
-      return size;
-  return 1;
-}
 
 /// Vectorize the innermost non-unit parallel loop with the largest tile of at
 /// most `vectorSize` elements that divides it (whole tiles need no masks);

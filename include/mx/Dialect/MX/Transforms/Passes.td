@@ -174,4 +174,45 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
   ];
 }
 
+def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
+  let summary = "Fuse mx.dequantize into the matrix products that consume it";
+  let description = [{
+    A product of dequantized MX tensors, as a framework's quantize /
+    dequantize ("QDQ") export or a hand-written model presents it, reads
+    both operands in f32: the whole operands are expanded first. This pass
+    rewrites a 2-D contraction (`linalg.matmul`, or a `linalg.generic`
+    multiply-add over (M, K) x (K, N)) whose operands are both
+    `mx.dequantize` to f32 of MX tensors blocked along K with the same block
+    size into `mx.matmul` of the MX tensors, plus the init unless it is zero.
+    The lowering of `mx.matmul` decodes a K-block at a time inside the loop
+    over a row and a tile of 32 columns of the result, so no f32 copy of an
+    operand exists; `test/Dialect/MX/fuse-quantization-allocations.mlir`
+    checks the allocations with and without this pass.
+
+    Numerics: `mx.matmul` sums each K-block's products in f32, scales the
+    block sum exactly and sums the blocks in f32; the f32 `linalg.matmul` of
+    the dequantized values sums the same exact products in another order.
+    Both are within the f32 accumulation bound of the exact result (and
+    equal whenever the block sums are exact, as for FP4, FP6 and INT8
+    elements with blocks of 32). A contraction with only one dequantized
+    operand, a dequantize to a narrower type, or mismatched blocks stays as
+    it is, with a remark.
+
+    ```mlir
+    %a = mx.dequantize %qa : !mx.tensor<64x256xf8E4M3FN, block = [1, 32]> -> tensor<64x256xf32>
+    %b = mx.dequantize %qb : !mx.tensor<256x128xf4E2M1FN, block = [32, 1]> -> tensor<256x128xf32>
+    %c = linalg.matmul ins(%a, %b : ...) outs(%zero : tensor<64x128xf32>) -> tensor<64x128xf32>
+    ```
+    becomes
+    ```mlir
+    %c = mx.matmul %qa, %qb : ... -> tensor<64x128xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::mx::MXDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // MX_DIALECT_MX_TRANSFORMS_PASSES_TD

@@ -1,0 +1,119 @@
+//===- Contraction.cpp - Matrix products read from linalg ops -------------===//
+
+#include "mx/Dialect/MX/Utils/Contraction.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+
+static bool isMXInputType(Type type) {
+  return type.isF32() || type.isBF16() || type.isF16();
+}
+
+FailureOr<Contraction> mlir::mx::analyzeContraction(linalg::LinalgOp op,
+                                                    std::string &reason) {
+  auto fail = [&](StringRef why) -> FailureOr<Contraction> {
+    reason = why.str();
+    return failure();
+  };
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return fail("not a two-operand contraction");
+  if (!linalg::isaContractionOpInterface(op))
+    return fail("not a multiply-add contraction");
+  Contraction c;
+  c.a = op.getDpsInputOperand(0)->get();
+  c.b = op.getDpsInputOperand(1)->get();
+  c.init = op.getDpsInitOperand(0)->get();
+  for (Value v : {c.a, c.b, c.init}) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return fail("operands are not tensors");
+    if (!type.hasStaticShape())
+      return fail("dynamic shapes are not handled");
+    if (!isMXInputType(type.getElementType()))
+      return fail("element types other than f32, bf16 and f16 stay as they are");
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dimsOf = [](AffineMap map, SmallVector<int64_t> &dims) {
+    for (AffineExpr e : map.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim)
+        return false;
+      dims.push_back(dim.getPosition());
+    }
+    return true;
+  };
+  if (!dimsOf(maps[0], c.aDims) || !dimsOf(maps[1], c.bDims) ||
+      !dimsOf(maps[2], c.cDims))
+    return fail("an indexing map is not a permutation of loops");
+  auto has = [](ArrayRef<int64_t> dims, int64_t d) {
+    return llvm::is_contained(dims, d);
+  };
+  for (int64_t d = 0, e = op.getNumLoops(); d < e; ++d) {
+    bool inA = has(c.aDims, d), inB = has(c.bDims, d), inC = has(c.cDims, d);
+    int64_t *slot = inA && inB && inC  ? &c.batch
+                    : inA && inB       ? &c.k
+                    : inA && inC       ? &c.m
+                    : inB && inC       ? &c.n
+                                       : nullptr;
+    if (!slot || *slot != -1)
+      return fail("more than one batch, M, N or K dimension");
+    *slot = d;
+  }
+  if (c.k == -1)
+    return fail("no reduction dimension");
+  SmallVector<int64_t> expectedC;
+  for (int64_t d : {c.batch, c.m, c.n})
+    if (d != -1)
+      expectedC.push_back(d);
+  if (c.cDims != expectedC)
+    return fail("the result is not laid out as (batch, M, N)");
+  if ((c.batch != -1 && (c.aDims.front() != c.batch || c.bDims.front() != c.batch)))
+    return fail("the batch dimension is not the operands' outermost");
+  return c;
+}
+
+/// The f32 M x N product as the result slice's shape (M and/or N may be
+/// missing: unit dimensions collapse away).
+static Value fromMatrix(OpBuilder &b, Location loc, Value product,
+                 RankedTensorType sliceType) {
+  if (sliceType.getRank() == 2)
+    return product;
+  SmallVector<ReassociationIndices> reassociation;
+  if (sliceType.getRank() == 1)
+    reassociation.push_back({0, 1});
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get(sliceType.getShape(),
+                            cast<ShapedType>(product.getType()).getElementType()),
+      product, reassociation);
+}
+
+bool mlir::mx::isZeroInit(Value value) {
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(value, m_AnyZeroFloat());
+}
+
+Value mlir::mx::accumulateInto(OpBuilder &b, Location loc, Value product,
+                              Value init, bool initIsZero) {
+  auto initType = cast<RankedTensorType>(init.getType());
+  product = fromMatrix(b, loc, product, initType);
+  Type f32 = b.getF32Type();
+  Type resultElement = initType.getElementType();
+  if (!initIsZero) {
+    Value wideInit =
+        resultElement == f32
+            ? init
+            : arith::ExtFOp::create(
+                  b, loc, RankedTensorType::get(initType.getShape(), f32), init)
+                  .getResult();
+    product = arith::AddFOp::create(b, loc, wideInit, product);
+  }
+  if (resultElement != f32)
+    product = arith::TruncFOp::create(b, loc, initType, product);
+  return product;
+}
