@@ -24,6 +24,8 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   // Folds first: the quantize of a constant (weights) becomes packed MX
   // constants at compile time instead of a runtime quantize of an f32 copy.
   pm.addPass(createCanonicalizerPass());
+  if (options.fuse)
+    pm.addPass(createMXFuseQuantizationPass());
   // mx -> linalg on (codes, scales) tensors.
   if (options.portable) {
     pm.addPass(createConvertMXToArithPass());

@@ -23,6 +23,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
           "scaling_extf (convert-mx-to-arith + arith-expand) instead "
           "of the exact integer lowering; FP4/FP6/E5M2 only on CPU"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Run mx-fuse-quantization first: quantize fused into its "
+                     "elementwise producers, dequantize into matrix products"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize the linalg ops (off: scalar loops)"),

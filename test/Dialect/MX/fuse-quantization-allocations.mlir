@@ -29,3 +29,24 @@ func.func @layer(%qa: !mx.tensor<64x256xf8E4M3FN, block = [1, 32]>, %qb: !mx.ten
   %c = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x128xf32>) outs(%z : tensor<64x128xf32>) -> tensor<64x128xf32>
   return %c : tensor<64x128xf32>
 }
+
+// Quantize into producers: the bias add and relu are computed a row at a
+// time (1 x 256 f32) and quantized in the same loop; no 64 x 256 f32 buffer
+// holds them (unfused, the relu result is one, and the bias add another).
+// CHECK-LABEL: func.func @producers
+// CHECK-NOT: memref.alloc() {{.*}} : memref<{{64x256|64x1x8x32}}xf32>
+// CHECK: memref.alloc() {{.*}} : memref<1x256xf32>
+// CHECK-NOT: memref.alloc() {{.*}} : memref<{{64x256|64x1x8x32}}xf32>
+// CHECK: return
+// UNFUSED-LABEL: func.func @producers
+// UNFUSED: memref.alloc() {{.*}} : memref<64x256xf32>
+func.func @producers(%m: tensor<64x256xf32>, %bias: tensor<256xf32>) -> !mx.tensor<64x256xf8E4M3FN, block = [1, 32]> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x256xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<256xf32>) outs(%e : tensor<64x256xf32>) dimensions = [0]
+  %y = arith.addf %m, %bb : tensor<64x256xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %r = arith.maximumf %y, %z : tensor<64x256xf32>
+  %q = mx.quantize %r : tensor<64x256xf32> -> !mx.tensor<64x256xf8E4M3FN, block = [1, 32]>
+  return %q : !mx.tensor<64x256xf8E4M3FN, block = [1, 32]>
+}

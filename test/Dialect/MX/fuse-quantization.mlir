@@ -79,3 +79,62 @@ func.func @not_fused(%qa: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %x: tensor
        ins(%a, %t : tensor<4x64xf32>, tensor<8x64xf32>) outs(%c : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %0, %1, %2, %3, %4 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xbf16>, tensor<4x8xf32>
 }
+
+// -----
+
+// Quantize into its producers: bias add and relu (arith on tensors, a
+// broadcast, a fill) are computed a row at a time inside one loop that
+// quantizes the row and inserts its elements and scales.
+// CHECK-LABEL: func.func @producers
+// CHECK: %[[E0:.+]] = tensor.empty() : tensor<4x64xf8E4M3FN>
+// CHECK: %[[S0:.+]] = tensor.empty() : tensor<4x2xf8E8M0FNU>
+// CHECK: %[[LOOP:.+]]:2 = scf.for %[[I:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[E:.+]] = %[[E0]], %[[S:.+]] = %[[S0]])
+// CHECK: tensor.extract_slice %arg1[0] [64] [1]
+// CHECK: linalg.broadcast ins(%{{.*}} : tensor<64xf32>) outs(%{{.*}} : tensor<1x64xf32>)
+// CHECK: tensor.extract_slice %arg0[%[[I]], 0] [1, 64] [1, 1] : tensor<4x64xf32> to tensor<1x64xf32>
+// CHECK: arith.addf
+// CHECK: linalg.fill {{.*}} -> tensor<1x64xf32>
+// CHECK: %[[ROW:.+]] = linalg.generic
+// CHECK: arith.maximumf
+// CHECK: %[[Q:.+]] = mx.quantize %[[ROW]] scale_rule<rceil> : tensor<1x64xf32> -> !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>
+// CHECK: %[[RE:.+]], %[[RS:.+]] = mx.unpack %[[Q]]
+// CHECK: tensor.insert_slice %[[RE]] into %[[E]][%[[I]], 0] [1, 64] [1, 1]
+// CHECK: tensor.insert_slice %[[RS]] into %[[S]][%[[I]], 0] [1, 2] [1, 1]
+// CHECK: %[[P:.+]] = mx.pack %[[LOOP]]#0, %[[LOOP]]#1 : tensor<4x64xf8E4M3FN>, tensor<4x2xf8E8M0FNU> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+// CHECK: return %[[P]]
+func.func @producers(%m: tensor<4x64xf32>, %bias: tensor<64xf32>) -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<64xf32>) outs(%e : tensor<4x64xf32>) dimensions = [0]
+  %y = arith.addf %m, %bb : tensor<4x64xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %r = arith.maximumf %y, %z : tensor<4x64xf32>
+  %q = mx.quantize %r scale_rule<rceil> : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+  return %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
+// Not fused (exactly as written): a chain value used elsewhere, stochastic
+// rounding (its random stream is indexed over the whole tensor), blocks
+// across rows, given scales, and a quantize of a function argument.
+// CHECK-LABEL: func.func @producers_kept
+// CHECK-NOT: scf.for
+// CHECK-COUNT-5: mx.quantize %{{.*}} : tensor<64x64xf32>
+func.func @producers_kept(%m: tensor<64x64xf32>, %s: tensor<64x2xf8E8M0FNU>)
+    -> (!mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, tensor<64x64xf32>,
+        !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>,
+        !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>) {
+  %y = arith.addf %m, %m : tensor<64x64xf32>
+  %q0 = mx.quantize %y : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>
+  %y1 = arith.addf %m, %m : tensor<64x64xf32>
+  %q1 = mx.quantize %y1 rounding<stochastic> seed(1) : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>
+  %y2 = arith.addf %m, %m : tensor<64x64xf32>
+  %q2 = mx.quantize %y2 : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+  %y3 = arith.addf %m, %m : tensor<64x64xf32>
+  %q3 = mx.quantize %y3 scales(%s : tensor<64x2xf8E8M0FNU>) : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>
+  %q4 = mx.quantize %m : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>
+  return %q0, %y, %q1, %q2, %q3, %q4 : !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, tensor<64x64xf32>,
+      !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>,
+      !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [1, 32]>
+}

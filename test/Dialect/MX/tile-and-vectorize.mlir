@@ -52,3 +52,23 @@ func.func @prime_extent_stays_scalar(%q: !mx.tensor<64x37xi8, block = [32, 1]>) 
   %d = mx.dequantize %q : !mx.tensor<64x37xi8, block = [32, 1]> -> tensor<64x37xf32>
   return %d : tensor<64x37xf32>
 }
+
+// -----
+
+// Ops on sub-byte element tensors stay scalar: LLVM loads and stores
+// vectors of i4/i6 bit-packed, while their buffers hold one element per byte.
+// CHECK-LABEL: func.func @sub_byte_elements
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @sub_byte_elements(%e: tensor<64xf4E2M1FN>) -> tensor<64xi8> {
+  %init = tensor.empty() : tensor<64xi8>
+  %codes = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%e : tensor<64xf4E2M1FN>) outs(%init : tensor<64xi8>) {
+  ^bb0(%in: f4E2M1FN, %out: i8):
+    %bits = arith.bitcast %in : f4E2M1FN to i4
+    %wide = arith.extui %bits : i4 to i8
+    linalg.yield %wide : i8
+  } -> tensor<64xi8>
+  return %codes : tensor<64xi8>
+}

@@ -32,7 +32,8 @@ for fa, fb in (("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("int8", "i
     fused_module.run_pipeline("mx-fuse-quantization")
     assert "linalg.matmul" not in str(fused_module) and "mx.matmul" in str(fused_module)
     fused = fused_module.compile().invoke("qdq", qa, qb, bias)
-    unfused = mx_mlir.Module.parse(text).compile().invoke("qdq", qa, qb, bias)
+    unfused = mx_mlir.Module.parse(text).compile("mx-cpu-pipeline{fuse=false}").invoke(
+        "qdq", qa, qb, bias)
     exact_mx = (bias + mx_mlir.matmul(qa, qb)).astype(np.float32)
     da = ref.dequantize(qa.element_codes(), qa.scales, fa, block=32, axis=1).astype(np.float64)
     db = ref.dequantize(qb.element_codes(), qb.scales, fb, block=32, axis=0).astype(np.float64)

@@ -57,6 +57,21 @@ static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
   return plan;
 }
 
+/// Whether `op` reads or writes a tensor of elements narrower than a byte
+/// (i1, f4E2M1FN, f6E*). Such a tensor becomes a buffer with one element per
+/// byte, but LLVM loads and stores vectors of them bit-packed: vectorized,
+/// the op would read and write a different layout than scalar code and
+/// callers use. It stays scalar.
+static bool touchesSubByteElements(Operation *op) {
+  auto isSubByte = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && tensor.getElementType().isIntOrFloat() &&
+           tensor.getElementType().getIntOrFloatBitWidth() < 8;
+  };
+  return llvm::any_of(op->getOperandTypes(), isSubByte) ||
+         llvm::any_of(op->getResultTypes(), isSubByte);
+}
+
 struct MXTileAndVectorizePass final
     : mlir::mx::impl::MXTileAndVectorizePassBase<MXTileAndVectorizePass> {
   using Base::Base;
@@ -75,6 +90,8 @@ struct MXTileAndVectorizePass final
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops) {
+      if (touchesSubByteElements(op))
+        continue;
       std::optional<TilePlan> plan = planTiles(op, vectorSize);
       if (!plan)
         continue;

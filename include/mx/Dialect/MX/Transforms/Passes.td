@@ -175,9 +175,37 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
 }
 
 def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
-  let summary = "Fuse mx.dequantize into the matrix products that consume it";
+  let summary = "Fuse quantization into producers and dequantization into matrix products";
   let description = [{
-    A product of dequantized MX tensors, as a framework's quantize /
+    **Quantize into its producers.** An `mx.quantize` (blocks along the last
+    axis of a 2-D tensor) of the result of an elementwise chain (bias add,
+    activation: `linalg` elementwise ops, broadcasts, fills, and elementwise
+    `arith`/`math` on tensors, which become `linalg` first) becomes one loop
+    over rows: each iteration computes the chain's row from row slices of
+    its inputs, quantizes it and inserts the row's elements and scales; the
+    MX value is `mx.pack` of the two. The f32 values are read once and never
+    stored whole. Blocks do not span rows, so the numerics are exactly
+    those of the unfused program (stochastic rounding, whose random stream
+    is indexed over the whole tensor, is left unfused). The chain must be
+    used only by the quantize.
+
+    ```mlir
+    %y = arith.addf %m, %bias : tensor<90x128xf32>
+    %r = arith.maximumf %y, %zero : tensor<90x128xf32>
+    %q = mx.quantize %r : tensor<90x128xf32> -> !mx.tensor<90x128xf8E4M3FN, block = [1, 32]>
+    ```
+    becomes
+    ```mlir
+    %e, %s = scf.for %i = %c0 to %c90 step %c1 iter_args(%E = %e0, %S = %s0) -> (...) {
+      %row = linalg.generic ... (add and max of row %i of %m, %bias, %zero)
+      %qr = mx.quantize %row : tensor<1x128xf32> -> !mx.tensor<1x128xf8E4M3FN, block = [1, 32]>
+      %er, %sr = mx.unpack %qr : ...
+      ... tensor.insert_slice %er into %E[%i, 0] ... %sr into %S[%i, 0] ...
+    }
+    %q = mx.pack %e, %s : ...
+    ```
+
+    **Dequantize into matrix products.** A product of dequantized MX tensors, as a framework's quantize /
     dequantize ("QDQ") export or a hand-written model presents it, reads
     both operands in f32: the whole operands are expanded first. This pass
     rewrites a 2-D contraction (`linalg.matmul`, or a `linalg.generic`
@@ -210,7 +238,9 @@ def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::mx::MXDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }
