@@ -6,6 +6,11 @@
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/canonicalize.mlir 300 -split-input-file -canonicalize | FileCheck %s
 // CHECK: 300 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
 
+// The policy and fusion passes on mutants of their own tests.
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/quantize-policy.mlir 150 -split-input-file "-mx-quantize-policy=weights=e2m1 activations=e4m3" -mx-fuse-quantization | FileCheck %s --check-prefix=PASSES
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/fuse-quantization.mlir 150 -split-input-file -mx-fuse-quantization -canonicalize | FileCheck %s --check-prefix=PASSES
+// PASSES: 150 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
+
 // The same through the whole CPU pipeline, on a program it lowers.
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/../../Conversion/MXToLinalg/structural.mlir 150 -split-input-file --mx-cpu-pipeline | FileCheck %s --check-prefix=PIPELINE
 // PIPELINE: 150 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
