@@ -120,11 +120,19 @@ SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
 /// chain's row, quantizes it and inserts its elements and scales; the MX
 /// value is mx.pack of the two. Numerics are those of the unfused program:
 /// blocks along the last axis never span rows.
+/// Whether a quantize may be computed a row at a time: 2-D, static, blocks
+/// along the last axis, its own scales, and no stochastic rounding (whose
+/// random stream is numbered over the whole tensor).
+bool isRowwise(QuantizeOp quantize) {
+  BlockTensorType type = quantize.getType();
+  return type.getRank() == 2 && type.hasStaticShape() &&
+         type.getBlockShape()[0] == 1 && !quantize.hasGivenScales() &&
+         quantize.getRounding() != Rounding::stochastic;
+}
+
 LogicalResult fuseIntoProducers(QuantizeOp quantize) {
   BlockTensorType type = quantize.getType();
-  if (type.getRank() != 2 || !type.hasStaticShape() ||
-      type.getBlockShape()[0] != 1 || quantize.hasGivenScales() ||
-      quantize.getRounding() == Rounding::stochastic)
+  if (!isRowwise(quantize))
     return failure();
   SmallVector<Operation *> chain = elementwiseChain(quantize);
   if (chain.empty())
@@ -224,7 +232,10 @@ struct MXFuseQuantizationPass final
     // Quantize into producers: elementwise arith on tensors becomes linalg
     // first (only where it feeds a quantize), so that it can be tiled.
     SmallVector<QuantizeOp> quantizes;
-    getOperation().walk([&](QuantizeOp op) { quantizes.push_back(op); });
+    getOperation().walk([&](QuantizeOp op) {
+      if (isRowwise(op))
+        quantizes.push_back(op);
+    });
     SetVector<Operation *> arithOps;
     for (QuantizeOp op : quantizes)
       collectElementwiseArith(op.getInput(), arithOps);
