@@ -164,13 +164,25 @@ def dequantize(q, dtype=np.float32):
 def matmul(qa, qb):
     """C = A B in f32 for MX operands A (M x K, blocked along K) and B
     (K x N, blocked along K, or 2-D blocks): per-K-block f32 dot products
-    scaled by both blocks' scales, summed over blocks (docs/Numerics.md)."""
-    if len(qa.shape) != 2 or len(qb.shape) != 2 or qa.shape[1] != qb.shape[0]:
-        raise ValueError(f"matmul: expected (M x K) and (K x N) operands, got {qa.shape} and "
-                         f"{qb.shape}")
-    result = _tensor((qa.shape[0], qb.shape[1]), "f32")
-    text = f"""func.func @matmul(%a: {qa.type}, %b: {qb.type}) -> {result} {{
-  %c = mx.matmul %a, %b : {qa.type}, {qb.type} -> {result}
+    scaled by both blocks' scales, summed over blocks (docs/Numerics.md).
+    One operand may be an f32 NumPy array (weight-only quantization): its
+    K-blocks enter the dots unscaled."""
+    if not isinstance(qa, MXArray) and not isinstance(qb, MXArray):
+        raise ValueError("matmul: expected at least one MXArray operand")
+    operands = []
+    for q in (qa, qb):
+        if isinstance(q, MXArray):
+            operands.append((q, q.shape, q.type))
+        else:
+            array = np.ascontiguousarray(q, dtype=np.float32)
+            operands.append((array, array.shape, _tensor(array.shape, "f32")))
+    (a, a_shape, a_type), (b, b_shape, b_type) = operands
+    if len(a_shape) != 2 or len(b_shape) != 2 or a_shape[1] != b_shape[0]:
+        raise ValueError(f"matmul: expected (M x K) and (K x N) operands, got {a_shape} and "
+                         f"{b_shape}")
+    result = _tensor((a_shape[0], b_shape[1]), "f32")
+    text = f"""func.func @matmul(%a: {a_type}, %b: {b_type}) -> {result} {{
+  %c = mx.matmul %a, %b : {a_type}, {b_type} -> {result}
   return %c : {result}
 }}"""
-    return _kernel(text).invoke("matmul", qa, qb)
+    return _kernel(text).invoke("matmul", a, b)

@@ -103,13 +103,24 @@ check_matmul("e5m2", "e3m2", 3, 64, 5, 32, nan_at=(1, 40))
 check_matmul("e2m3", "e2m1", 6, 40, 33, (32, 32))
 # CHECK: matmul e2m3 x e2m1 6x40x33: 0 outside the bound, 0 NaN
 
+# Weight-only: an f32 operand enters the block dots unscaled.
+x = rng.standard_normal((6, 80)).astype(np.float32)
+qw = mx_mlir.quantize(rng.standard_normal((80, 9)).astype(np.float32), "e2m1", axis=0)
+c = mx_mlir.matmul(x, qw)
+dw = ref.dequantize(qw.element_codes(), qw.scales, "e2m1", block=32, axis=0).astype(np.float64)
+n = 32 + 3
+bound = n * 2.0 ** -24 / (1 - n * 2.0 ** -24) * (np.abs(x).astype(np.float64) @ np.abs(dw))
+print("f32 x MXFP4:", int(np.sum(np.abs(c - x.astype(np.float64) @ dw) > bound)), "outside the bound")
+# CHECK: f32 x MXFP4: 0 outside the bound
+
 # Bad arguments are Python errors, not crashes.
 for call in (lambda: mx_mlir.quantize(np.ones(4), "fp5"),
              lambda: mx_mlir.quantize(np.ones(4), "e4m3", scale_rule="up"),
              lambda: mx_mlir.quantize(np.float32(1), "e4m3"),
              lambda: mx_mlir.quantize(np.ones((2, 2)), "e4m3", axis=2),
              lambda: mx_mlir.matmul(mx_mlir.quantize(np.ones((2, 32)), "e4m3"),
-                                    mx_mlir.quantize(np.ones((2, 32)), "e4m3"))):
+                                    mx_mlir.quantize(np.ones((2, 32)), "e4m3")),
+             lambda: mx_mlir.matmul(np.ones((2, 32)), np.ones((32, 2)))):
     try:
         call()
     except ValueError as error:
@@ -119,3 +130,4 @@ for call in (lambda: mx_mlir.quantize(np.ones(4), "fp5"),
 # CHECK: ValueError: cannot quantize an array of shape (): it needs at least one dimension and one element
 # CHECK: ValueError: axis 2 is out of range for a rank-2 array
 # CHECK: ValueError: matmul: expected (M x K) and (K x N) operands, got (2, 32) and (2, 32)
+# CHECK: ValueError: matmul: expected at least one MXArray operand

@@ -51,17 +51,18 @@ Value scaleValue(OpBuilder &b, Location loc, Value scale) {
 }
 
 /// Pads the K dimension (`kDim`) of i8 codes with zero codes (value 0 in
-/// every format) to `paddedK`, and splits it into (K-blocks, block).
+/// every format), or of f32 values with 0.0, to `paddedK`, and splits it
+/// into (K-blocks, block).
 Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
                   int64_t paddedK, int64_t block) {
   auto type = cast<RankedTensorType>(codes.getType());
   SmallVector<int64_t> padded(type.getShape());
   padded[kDim] = paddedK;
   if (padded != SmallVector<int64_t>(type.getShape())) {
-    Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    codes =
-        tensor::createPadHighOp(RankedTensorType::get(padded, b.getI8Type()),
-                                codes, zero, /*nofold=*/false, loc, b);
+    Type element = type.getElementType();
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    codes = tensor::createPadHighOp(RankedTensorType::get(padded, element),
+                                    codes, zero, /*nofold=*/false, loc, b);
   }
   SmallVector<int64_t> split;
   SmallVector<ReassociationIndices> reassociation;
@@ -76,8 +77,10 @@ Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
     }
   }
   return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(split, b.getI8Type()), codes,
-      reassociation);
+      b, loc,
+      RankedTensorType::get(split,
+                            cast<RankedTensorType>(codes.getType()).getElementType()),
+      codes, reassociation);
 }
 
 /// The f32 scale factor of every row (dim 0, lhs) or column (dim 1, rhs)
@@ -140,7 +143,9 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
   MLIRContext *context = b.getContext();
   auto lhsShape = cast<RankedTensorType>(lhs.getType()).getShape();
   int64_t blocksK = lhsShape[1], block = lhsShape[2];
-  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  Type lhsElement = cast<RankedTensorType>(lhs.getType()).getElementType();
+  Type rhsElement = cast<RankedTensorType>(rhs.getType()).getElementType();
+  Type f32 = b.getF32Type();
   auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
   auto slice = [&](Value source, ArrayRef<int64_t> shape, Type element,
                    ArrayRef<OpFoldResult> offsets,
@@ -151,14 +156,11 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
                sizes, strides)
         .getResult();
   };
-  Value a = slice(lhs, {1, blocksK, block}, i8, {m, attr(0), attr(0)},
+  Value a = slice(lhs, {1, blocksK, block}, lhsElement, {m, attr(0), attr(0)},
                   {attr(1), attr(blocksK), attr(block)});
-  Value bt = slice(rhs, {blocksK, block, tileN}, i8, {attr(0), attr(0), n0},
+  Value bt = slice(rhs, {blocksK, block, tileN}, rhsElement,
+                   {attr(0), attr(0), n0},
                    {attr(blocksK), attr(block), attr(tileN)});
-  Value xa = slice(lhsScales, {1, blocksK}, f32, {m, attr(0)},
-                   {attr(1), attr(blocksK)});
-  Value xb = slice(rhsScales, {blocksK, tileN}, f32, {attr(0), n0},
-                   {attr(blocksK), attr(tileN)});
 
   AffineExpr dm, dg, dn, dj;
   bindDims(context, dm, dg, dn, dj);
@@ -185,24 +187,35 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
           })
           .getResult(0);
 
+  // The scale factors of the operands that have them (an f32 operand's
+  // blocks have scale 1).
   AffineExpr cm, cn, cg;
   bindDims(context, cm, cn, cg);
+  SmallVector<Value> inputs{blockDots};
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {cm, cg, cn}, context)};
+  if (lhsScales) {
+    inputs.push_back(slice(lhsScales, {1, blocksK}, f32, {m, attr(0)},
+                           {attr(1), attr(blocksK)}));
+    maps.push_back(AffineMap::get(3, 0, {cm, cg}, context));
+  }
+  if (rhsScales) {
+    inputs.push_back(slice(rhsScales, {blocksK, tileN}, f32, {attr(0), n0},
+                           {attr(blocksK), attr(tileN)}));
+    maps.push_back(AffineMap::get(3, 0, {cg, cn}, context));
+  }
+  maps.push_back(AffineMap::get(3, 0, {cm, cn}, context));
   return linalg::GenericOp::create(
-             b, loc, RankedTensorType::get({1, tileN}, f32),
-             ValueRange{blockDots, xa, xb}, ValueRange{fill({1, tileN})},
-             SmallVector<AffineMap>{AffineMap::get(3, 0, {cm, cg, cn}, context),
-                                    AffineMap::get(3, 0, {cm, cg}, context),
-                                    AffineMap::get(3, 0, {cg, cn}, context),
-                                    AffineMap::get(3, 0, {cm, cn}, context)},
+             b, loc, RankedTensorType::get({1, tileN}, f32), inputs,
+             ValueRange{fill({1, tileN})}, maps,
              {utils::IteratorType::parallel, utils::IteratorType::parallel,
               utils::IteratorType::reduction},
              [&](OpBuilder &nb, Location l, ValueRange args) {
                // Multiplying by powers of two is exact within f32's range.
-               Value scaled = arith::MulFOp::create(
-                   nb, l, arith::MulFOp::create(nb, l, args[0], args[1]),
-                   args[2]);
+               Value scaled = args[0];
+               for (Value scale : args.drop_front().drop_back())
+                 scaled = arith::MulFOp::create(nb, l, scaled, scale);
                linalg::YieldOp::create(
-                   nb, l, arith::AddFOp::create(nb, l, args[3], scaled).getResult());
+                   nb, l, arith::AddFOp::create(nb, l, args.back(), scaled).getResult());
              })
       .getResult(0);
 }
@@ -213,43 +226,49 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    BlockTensorType lhsType = op.getLhs().getType(),
-                    rhsType = op.getRhs().getType();
+    auto lhsMX = dyn_cast<BlockTensorType>(op.getLhs().getType());
+    auto rhsMX = dyn_cast<BlockTensorType>(op.getRhs().getType());
+    ArrayRef<int64_t> lhsShape = getOperandShape(op.getLhs().getType()),
+                      rhsShape = getOperandShape(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (!lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+    if (ShapedType::isDynamicShape(lhsShape) ||
+        ShapedType::isDynamicShape(rhsShape))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    if (!isa<Float8E8M0FNUType>(lhsType.getScaleType()) ||
-        !isa<Float8E8M0FNUType>(rhsType.getScaleType()))
-      return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
+    for (BlockTensorType mx : {lhsMX, rhsMX})
+      if (mx && !isa<Float8E8M0FNUType>(mx.getScaleType()))
+        return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
     Location loc = op.getLoc();
-    int64_t M = lhsType.getShape()[0], K = lhsType.getShape()[1],
-            N = rhsType.getShape()[1];
-    int64_t block = lhsType.getBlockShape()[1];
+    int64_t M = lhsShape[0], K = lhsShape[1], N = rhsShape[1];
+    int64_t block = op.getBlockSizeK();
     int64_t blocksK = llvm::divideCeil(K, block);
     Type f32 = rewriter.getF32Type();
 
-    // Unscaled element values of each operand, per K-block.
-    Value lhs = blockAlongK(
-        rewriter, loc, unpackCodes(rewriter, loc, adaptor.getLhs()[0], lhsType),
-        1, blocksK * block, block); // M x G x B
-    Value rhs = blockAlongK(
-        rewriter, loc, unpackCodes(rewriter, loc, adaptor.getRhs()[0], rhsType),
-        0, blocksK * block, block); // G x B x N
+    // Unscaled element values of each operand, per K-block: MX codes
+    // decoded in the block dot, f32 values as they are.
     Value unitScale = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(), num::kE8M0Bias);
-    auto decode = [&](num::ElementFormat format) {
+    auto values = [&](BlockTensorType mx, ValueRange converted, unsigned kDim) {
+      Value v = mx ? unpackCodes(rewriter, loc, converted[0], mx) : converted[0];
+      return blockAlongK(rewriter, loc, v, kDim, blocksK * block, block);
+    };
+    auto decoder = [&](BlockTensorType mx) -> DecodeFn {
+      if (!mx)
+        return [](OpBuilder &, Location, Value value) { return value; };
+      num::ElementFormat format = mx.getFormat();
       return [=](OpBuilder &b, Location l, Value code) {
         Value wide = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
         return buildDecodeElement(b, l, wide, unitScale, format);
       };
     };
-    auto decodeLhs = decode(lhsType.getFormat());
-    auto decodeRhs = decode(rhsType.getFormat());
-
-    Value lhsScales = expandScales(rewriter, loc, adaptor.getLhs()[1], 0,
-                                   lhsType.getBlockShape()[0], M); // M x G
-    Value rhsScales = expandScales(rewriter, loc, adaptor.getRhs()[1], 1,
-                                   rhsType.getBlockShape()[1], N); // G x N
+    Value lhs = values(lhsMX, adaptor.getLhs(), 1); // M x G x B
+    Value rhs = values(rhsMX, adaptor.getRhs(), 0); // G x B x N
+    DecodeFn decodeLhs = decoder(lhsMX), decodeRhs = decoder(rhsMX);
+    Value lhsScales = lhsMX ? expandScales(rewriter, loc, adaptor.getLhs()[1], 0,
+                                           lhsMX.getBlockShape()[0], M)
+                            : Value(); // M x G
+    Value rhsScales = rhsMX ? expandScales(rewriter, loc, adaptor.getRhs()[1], 1,
+                                           rhsMX.getBlockShape()[1], N)
+                            : Value(); // G x N
 
     // One row of C and a tile of columns at a time: the block dots of the
     // tile (1 x G x tileN f32, in cache) feed its scaled sum directly, so no

@@ -33,11 +33,11 @@
 // CHECK: scf.for %[[N:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.+]] = %{{.*}}) -> (tensor<16x64xf32>)
 // CHECK-DAG: %[[AT:.+]] = tensor.extract_slice %[[AB]][%[[M]], 0, 0] [1, 3, 32] [1, 1, 1] : tensor<16x3x32xi8> to tensor<1x3x32xi8>
 // CHECK-DAG: %[[BT:.+]] = tensor.extract_slice %[[BB]][0, 0, %[[N]]] [3, 32, 32] [1, 1, 1] : tensor<3x32x64xi8> to tensor<3x32x32xi8>
-// CHECK-DAG: %[[XAT:.+]] = tensor.extract_slice %[[XAV]][%[[M]], 0] [1, 3] [1, 1] : tensor<16x3xf32> to tensor<1x3xf32>
-// CHECK-DAG: %[[XBT:.+]] = tensor.extract_slice %[[XBV]][0, %[[N]]] [3, 32] [1, 1] : tensor<3x64xf32> to tensor<3x32xf32>
 // CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[S]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[AT]], %[[BT]] : tensor<1x3x32xi8>, tensor<3x32x32xi8>) outs(%{{.*}} : tensor<1x3x32xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
+// CHECK-DAG: %[[XAT:.+]] = tensor.extract_slice %[[XAV]][%[[M]], 0] [1, 3] [1, 1] : tensor<16x3xf32> to tensor<1x3xf32>
+// CHECK-DAG: %[[XBT:.+]] = tensor.extract_slice %[[XBV]][0, %[[N]]] [3, 32] [1, 1] : tensor<3x64xf32> to tensor<3x32xf32>
 // CHECK: %[[TILE:.+]] = linalg.generic {indexing_maps = [#[[SBLK]], #[[XA]], #[[XB]], #[[CMAP]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DOTS]], %[[XAT]], %[[XBT]] : tensor<1x3x32xf32>, tensor<1x3xf32>, tensor<3x32xf32>) outs(%{{.*}} : tensor<1x32xf32>)
 // CHECK: tensor.insert_slice %[[TILE]] into %[[ACC]][%[[M]], %[[N]]] [1, 32] [1, 1]
 // CHECK: return %[[RES]] : tensor<16x64xf32>

@@ -19,6 +19,23 @@ func.func @fused(%qa: !mx.tensor<64x256xf8E4M3FN, block = [1, 32]>, %qb: !mx.ten
 
 // -----
 
+// Weight-only: one dequantized operand and an f32 one make an mx.matmul
+// with a plain f32 operand.
+// CHECK-LABEL: func.func @weight_only
+// CHECK-NOT: mx.dequantize
+// CHECK: %[[C:.+]] = mx.matmul %arg0, %arg1 : tensor<4x64xf32>, !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> -> tensor<4x8xf32>
+// CHECK: return %[[C]]
+func.func @weight_only(%x: tensor<4x64xf32>, %qw: !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>) -> tensor<4x8xf32> {
+  %w = mx.dequantize %qw : !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> -> tensor<64x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %c = linalg.matmul ins(%x, %w : tensor<4x64xf32>, tensor<64x8xf32>) outs(%z : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %c : tensor<4x8xf32>
+}
+
+// -----
+
 // A non-zero init (a bias) is added to the f32 product; a bf16 result is
 // rounded once; a dequantize still used elsewhere stays; 2-D blocks of the
 // weight are blocked along K too; the generic form is recognized.
@@ -53,15 +70,15 @@ func.func @accumulated(%qa: !mx.tensor<4x64xi8, block = [1, 32]>, %qb: !mx.tenso
 // CHECK-LABEL: func.func @not_fused
 // CHECK-COUNT-5: linalg.matmul
 // CHECK-NOT: mx.matmul
-func.func @not_fused(%qa: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %x: tensor<64x8xf32>,
+func.func @not_fused(%qa: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %x: tensor<64x8xbf16>,
                      %qk: !mx.tensor<4x64xf8E4M3FN, block = [32, 1]>,
                      %qb: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>,
                      %qc: !mx.tensor<64x8xf8E4M3FN, block = [16, 1]>,
                      %qt: !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>,
                      %c: tensor<4x8xf32>, %h: tensor<4x8xbf16>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xbf16>, tensor<4x8xf32>) {
   %a = mx.dequantize %qa : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
-  // expected-remark @+1 {{mx-fuse-quantization: not fused: only one operand is dequantized (mx.matmul takes two MX operands)}}
-  %0 = linalg.matmul ins(%a, %x : tensor<4x64xf32>, tensor<64x8xf32>) outs(%c : tensor<4x8xf32>) -> tensor<4x8xf32>
+  // expected-remark @+1 {{mx-fuse-quantization: not fused: the operand that is not dequantized is not an f32 tensor}}
+  %0 = linalg.matmul ins(%a, %x : tensor<4x64xf32>, tensor<64x8xbf16>) outs(%c : tensor<4x8xf32>) -> tensor<4x8xf32>
   %k = mx.dequantize %qk : !mx.tensor<4x64xf8E4M3FN, block = [32, 1]> -> tensor<4x64xf32>
   %b = mx.dequantize %qb : !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<64x8xf32>
   // expected-remark @+1 {{mx-fuse-quantization: not fused: the operands are not blocked along K with one block size}}

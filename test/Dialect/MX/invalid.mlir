@@ -163,6 +163,22 @@ func.func @matmul_c6_element_type(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]
 
 // -----
 
+func.func @matmul_c7_no_mx_operand(%a: tensor<16x64xf32>, %b: tensor<64x8xf32>) {
+  // expected-error @+1 {{'mx.matmul' op expected at least one MX operand; a product of two f32 tensors is linalg.matmul}}
+  %c = mx.matmul %a, %b : tensor<16x64xf32>, tensor<64x8xf32> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_plain_operand_not_f32(%a: tensor<16x64xbf16>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.matmul' op operand #0 must be block-scaled MX tensor: elements and per-block scales as one value or ranked tensor of 32-bit float values}}
+  %c = mx.matmul %a, %b : tensor<16x64xbf16>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
 func.func @matmul_c6_shape(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>) {
   // expected-error @+1 {{'mx.matmul' op expected the result shape to match the M x N shape 16x8, but got 8x16}}
   %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<8x16xf32>

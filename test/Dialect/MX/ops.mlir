@@ -62,6 +62,17 @@ func.func @matmul(%a: !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>,
   return %c : tensor<16x64xf32>
 }
 
+// Weight-only: f32 activations times MX weights, or MX times f32.
+// CHECK-LABEL: func.func @matmul_f32_operand
+// CHECK: mx.matmul %{{.*}}, %{{.*}} : tensor<16x80xf32>, !mx.tensor<80x64xf4E2M1FN, block = [32, 1]> -> tensor<16x64xf32>
+// CHECK: mx.matmul %{{.*}}, %{{.*}} : !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>, tensor<80x64xf32> -> tensor<16x64xf32>
+func.func @matmul_f32_operand(%x: tensor<16x80xf32>, %w: !mx.tensor<80x64xf4E2M1FN, block = [32, 1]>,
+                              %a: !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>, %y: tensor<80x64xf32>) -> (tensor<16x64xf32>, tensor<16x64xf32>) {
+  %c = mx.matmul %x, %w : tensor<16x80xf32>, !mx.tensor<80x64xf4E2M1FN, block = [32, 1]> -> tensor<16x64xf32>
+  %d = mx.matmul %a, %y : !mx.tensor<16x80xf4E2M1FN, block = [1, 32]>, tensor<80x64xf32> -> tensor<16x64xf32>
+  return %c, %d : tensor<16x64xf32>, tensor<16x64xf32>
+}
+
 // CHECK-LABEL: func.func @matmul_dynamic
 // CHECK: mx.matmul %{{.*}}, %{{.*}} : !mx.tensor<?x4096xi8, block = [1, 32]>, !mx.tensor<4096x?xi8, block = [32, 1]> -> tensor<?x?xf32>
 func.func @matmul_dynamic(%a: !mx.tensor<?x4096xi8, block = [1, 32]>,

@@ -1,5 +1,6 @@
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=e4m3 keep=lm_head" 2>/dev/null | FileCheck %s
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=int8 activations=e5m2 block-size=16 scale-rule=rceil rounding=stochastic seed=9" | FileCheck %s --check-prefix=OPTS
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=none" 2>/dev/null | FileCheck %s --check-prefix=WEIGHTS-ONLY
 
 // A matmul with a zero init: both operands quantized along K (the constant
 // as a weight, the argument as an activation), the mx.matmul result used
@@ -11,6 +12,20 @@
 // CHECK: %[[Y:.+]] = mx.matmul %[[QX]], %[[QW]] : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> -> tensor<16x8xf32>
 // CHECK-NOT: linalg.matmul
 // CHECK: return %[[Y]]
+// Weight-only: the activation stays f32 (mx.matmul takes it as is), and a
+// product of two activations stays a linalg op, with a remark.
+// WEIGHTS-ONLY-LABEL: func.func @matmul
+// WEIGHTS-ONLY-NOT: mx.quantize %arg0
+// WEIGHTS-ONLY: %[[QW:.+]] = mx.quantize %{{.*}} : tensor<64x8xf32> -> !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>
+// WEIGHTS-ONLY: mx.matmul %arg0, %[[QW]] : tensor<16x64xf32>, !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> -> tensor<16x8xf32>
+// WEIGHTS-ONLY-LABEL: func.func @accumulate_bf16
+// WEIGHTS-ONLY: %[[X:.+]] = arith.extf %arg0 : tensor<4x64xbf16> to tensor<4x64xf32>
+// WEIGHTS-ONLY: mx.matmul %[[X]], %{{.*}} : tensor<4x64xf32>, !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>
+// WEIGHTS-ONLY-LABEL: func.func @transposed
+// WEIGHTS-ONLY: mx.matmul %arg0, %{{.*}} : tensor<2x2xf32>, !mx.tensor<2x2xf4E2M1FN, block = [32, 1]>
+// WEIGHTS-ONLY: linalg.matmul
+// WEIGHTS-ONLY-LABEL: func.func @batch
+// WEIGHTS-ONLY: linalg.batch_matmul
 // OPTS-LABEL: func.func @matmul
 // OPTS: mx.quantize %arg0 scale_rule<rceil> rounding<stochastic> seed(9) : tensor<16x64xf32> -> !mx.tensor<16x64xf8E5M2, block = [1, 16]>
 // OPTS: mx.quantize %{{.*}} scale_rule<rceil> rounding<stochastic> seed(9) : tensor<64x8xf32> -> !mx.tensor<64x8xi8, block = [16, 1]>

@@ -1,7 +1,8 @@
 # RUN: env PYTHONPATH=%mx_python_packages:%S/../Inputs %python %s | FileCheck %s
 #
 # mx-quantize-policy + mx-cpu-pipeline on f32 programs (matmul with a bias
-# as init, transposed constant weights, matvec, batch_matmul, bf16), run,
+# as init, transposed constant weights, matvec, batch_matmul; weight-only
+# with f32 activations), run,
 # against the same MX products computed op by op with the array API
 # (mx_mlir.quantize + mx_mlir.matmul, themselves checked against the
 # reference): bit for bit, for every pair of formats.
@@ -43,22 +44,32 @@ func.func @layers(%x: tensor<8x96xf32>, %v: tensor<96xf32>, %a: tensor<3x4x64xf3
 
 
 def mx_product(a, b, fa, fb):
-    return mx_mlir.matmul(mx_mlir.quantize(a, fa, axis=1), mx_mlir.quantize(b, fb, axis=0))
+    """The array API's product; a format of None keeps that operand f32."""
+    qa = a if fa is None else mx_mlir.quantize(a, fa, axis=1)
+    qb = b if fb is None else mx_mlir.quantize(b, fb, axis=0)
+    if fa is None and fb is None:
+        return None
+    return mx_mlir.matmul(qa, qb)
 
 
 mismatches = 0
-pairs = [("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("e2m3", "e2m3"), ("int8", "int8")]
+pairs = [("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("e2m3", "e2m3"), ("int8", "int8"),
+         (None, "e2m1")]
 for activations, weights in pairs:
     module = mx_mlir.Module.parse(program)
-    module.run_pipeline(f"mx-quantize-policy{{weights={weights} activations={activations}}}")
+    module.run_pipeline(f"mx-quantize-policy{{weights={weights} activations={activations or 'none'}}}")
     text = str(module)
-    assert "linalg.matmul" not in text and "linalg.matvec" not in text and "batch_matmul" not in text
+    assert "linalg.matmul" not in text and "linalg.matvec" not in text
+    assert ("batch_matmul" in text) == (activations is None)
     y, yt, mv, bm = module.compile().invoke("layers", x, v, a3, b3)
+    if activations is None:  # both batch_matmul operands are activations: it stays f32
+        bm = np.zeros_like(bm)
     want = [
         bias + mx_product(x, w, activations, weights),
         bias + mx_product(x, np.ascontiguousarray(wt.T), activations, weights),
         mx_product(np.ascontiguousarray(wt), v.reshape(96, 1), weights, activations).reshape(16),
-        np.stack([mx_product(a3[i], b3[i], activations, activations) for i in range(3)]),
+        np.stack([mx_product(a3[i], b3[i], activations, activations) for i in range(3)])
+        if activations else np.zeros((3, 4, 8), np.float32),
     ]
     bad = sum(int(np.sum(got.view(np.uint32) != exp.view(np.uint32)))
               for got, exp in zip((y, yt, mv, bm), want))
@@ -69,3 +80,4 @@ for activations, weights in pairs:
 # CHECK: activations=e5m2 weights=e3m2: 0 mismatches
 # CHECK: activations=e2m3 weights=e2m3: 0 mismatches
 # CHECK: activations=int8 weights=int8: 0 mismatches
+# CHECK: activations=None weights=e2m1: 0 mismatches

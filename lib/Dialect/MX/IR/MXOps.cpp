@@ -115,26 +115,32 @@ LogicalResult CastOp::verify() { return verifyRoundingOp(*this); }
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::verify() {
-  BlockTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
-  if (lhs.getRank() != 2 || rhs.getRank() != 2) // (C1)
+  auto lhsMX = dyn_cast<BlockTensorType>(getLhs().getType());
+  auto rhsMX = dyn_cast<BlockTensorType>(getRhs().getType());
+  if (!lhsMX && !rhsMX) // (C7)
+    return emitOpError() << "expected at least one MX operand; a product of "
+                            "two f32 tensors is linalg.matmul";
+  ArrayRef<int64_t> lhsShape = getOperandShape(getLhs().getType()),
+                     rhsShape = getOperandShape(getRhs().getType());
+  if (lhsShape.size() != 2 || rhsShape.size() != 2) // (C1)
     return emitOpError() << "expected rank-2 operands (M x K and K x N), but "
                             "got ranks "
-                         << lhs.getRank() << " and " << rhs.getRank();
-  int64_t lhsBlockK = lhs.getBlockShape()[1],
-          rhsBlockK = rhs.getBlockShape()[0];
-  if (lhsBlockK == 1) // (C2)
+                         << lhsShape.size() << " and " << rhsShape.size();
+  if (lhsMX && lhsMX.getBlockShape()[1] == 1) // (C2)
     return emitOpError() << "expected the lhs to be blocked along K (its "
                             "dimension 1), but got block ["
-                         << lhs.getBlockShape()[0] << ", 1]";
-  if (rhsBlockK == 1) // (C3)
+                         << lhsMX.getBlockShape()[0] << ", 1]";
+  if (rhsMX && rhsMX.getBlockShape()[0] == 1) // (C3)
     return emitOpError() << "expected the rhs to be blocked along K (its "
                             "dimension 0), but got block [1, "
-                         << rhs.getBlockShape()[1] << "]";
-  if (lhsBlockK != rhsBlockK) // (C4)
+                         << rhsMX.getBlockShape()[1] << "]";
+  if (lhsMX && rhsMX &&
+      lhsMX.getBlockShape()[1] != rhsMX.getBlockShape()[0]) // (C4)
     return emitOpError() << "expected lhs and rhs to use the same block size "
                             "along K, but got "
-                         << lhsBlockK << " and " << rhsBlockK;
-  int64_t lhsK = lhs.getShape()[1], rhsK = rhs.getShape()[0];
+                         << lhsMX.getBlockShape()[1] << " and "
+                         << rhsMX.getBlockShape()[0];
+  int64_t lhsK = lhsShape[1], rhsK = rhsShape[0];
   if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) &&
       lhsK != rhsK) // (C5)
     return emitOpError() << "expected the K dimensions to agree, but got "
@@ -143,8 +149,20 @@ LogicalResult MatmulOp::verify() {
   if (!result.getElementType().isF32()) // (C6)
     return emitOpError() << "expected an f32 result, but got element type "
                          << result.getElementType();
-  return verifySameShape(*this, {lhs.getShape()[0], rhs.getShape()[1]},
-                         result.getShape(), "result", "M x N");
+  return verifySameShape(*this, {lhsShape[0], rhsShape[1]}, result.getShape(),
+                         "result", "M x N");
+}
+
+ArrayRef<int64_t> mlir::mx::getOperandShape(Type type) {
+  if (auto mx = dyn_cast<BlockTensorType>(type))
+    return mx.getShape();
+  return cast<RankedTensorType>(type).getShape();
+}
+
+int64_t MatmulOp::getBlockSizeK() {
+  if (auto lhs = dyn_cast<BlockTensorType>(getLhs().getType()))
+    return lhs.getBlockShape()[1];
+  return cast<BlockTensorType>(getRhs().getType()).getBlockShape()[0];
 }
 
 //===----------------------------------------------------------------------===//

@@ -33,19 +33,23 @@ FailureOr<std::pair<Value, Value>> fusableOperands(const Contraction &c,
   if (c.aDims != SmallVector<int64_t>{c.m, c.k} ||
       c.bDims != SmallVector<int64_t>{c.k, c.n})
     return fail("an operand is used transposed");
-  if (!lhs || !rhs)
-    return fail("only one operand is dequantized (mx.matmul takes two MX "
-                "operands)");
+  // A plain operand joins mx.matmul as an f32 tensor (scale 1).
+  auto isF32Tensor = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getElementType().isF32();
+  };
+  if ((!lhs && !isF32Tensor(c.a)) || (!rhs && !isF32Tensor(c.b)))
+    return fail("the operand that is not dequantized is not an f32 tensor");
   for (DequantizeOp dequantize : {lhs, rhs})
-    if (!dequantize.getType().getElementType().isF32())
+    if (dequantize && !dequantize.getType().getElementType().isF32())
       return fail("a dequantize to a type narrower than f32 has rounded");
-  BlockTensorType lhsType = lhs.getInput().getType(),
-                  rhsType = rhs.getInput().getType();
-  int64_t lhsBlock = lhsType.getBlockShape()[1],
-          rhsBlock = rhsType.getBlockShape()[0];
-  if (lhsBlock < 2 || rhsBlock < 2 || lhsBlock != rhsBlock)
+  int64_t lhsBlock = lhs ? lhs.getInput().getType().getBlockShape()[1] : 0,
+          rhsBlock = rhs ? rhs.getInput().getType().getBlockShape()[0] : 0;
+  if ((lhs && lhsBlock < 2) || (rhs && rhsBlock < 2) ||
+      (lhs && rhs && lhsBlock != rhsBlock))
     return fail("the operands are not blocked along K with one block size");
-  return std::pair<Value, Value>(lhs.getInput(), rhs.getInput());
+  return std::pair<Value, Value>(lhs ? lhs.getInput() : c.a,
+                                 rhs ? rhs.getInput() : c.b);
 }
 
 //===----------------------------------------------------------------------===//
@@ -268,21 +272,20 @@ struct MXFuseQuantizationPass final
       auto [lhs, rhs] = *operands;
       OpBuilder builder(op);
       Location loc = op.getLoc();
-      auto lhsType = cast<BlockTensorType>(lhs.getType());
-      auto rhsType = cast<BlockTensorType>(rhs.getType());
       Value product = MatmulOp::create(
           builder, loc,
-          RankedTensorType::get({lhsType.getShape()[0], rhsType.getShape()[1]},
+          RankedTensorType::get({getOperandShape(lhs.getType())[0],
+                                 getOperandShape(rhs.getType())[1]},
                                 builder.getF32Type()),
           lhs, rhs);
       Value result = accumulateInto(builder, loc, product, contraction->init,
                                     isZeroInit(contraction->init));
       op->getResult(0).replaceAllUsesWith(result);
-      Operation *dequantizes[] = {contraction->a.getDefiningOp(),
-                                  contraction->b.getDefiningOp()};
+      Operation *dequantizes[] = {contraction->a.getDefiningOp<DequantizeOp>(),
+                                  contraction->b.getDefiningOp<DequantizeOp>()};
       op->erase();
       for (Operation *dequantize : dequantizes)
-        if (dequantize->use_empty())
+        if (dequantize && dequantize->use_empty())
           dequantize->erase();
     }
   }

@@ -91,8 +91,16 @@ bool isWeight(Value value) {
 Value multiply(OpBuilder &b, Location loc, const Policy &policy, Value a2,
                Type aFormat, Value b2, Type bFormat, Value init,
                bool initIsZero) {
-  auto quantize = [&](Value matrix, Type format, ArrayRef<int64_t> block) {
+  auto quantize = [&](Value matrix, Type format,
+                      ArrayRef<int64_t> block) -> Value {
     auto type = cast<RankedTensorType>(matrix.getType());
+    if (!format) // a role the policy keeps in f32: mx.matmul takes it as is
+      return type.getElementType().isF32()
+                 ? matrix
+                 : arith::ExtFOp::create(
+                       b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()),
+                       matrix)
+                       .getResult();
     auto mxType = BlockTensorType::get(type.getShape(), format, block);
     return QuantizeOp::create(b, loc, mxType, matrix, Value(), policy.scaleRule,
                               policy.rounding, policy.seed)
@@ -208,6 +216,8 @@ struct MXQuantizePolicyPass final
     ModuleOp module = getOperation();
     MLIRContext *context = module.getContext();
     auto format = [&](StringRef role, StringRef name) -> FailureOr<Type> {
+      if (name == "none") // this role stays f32 (weight-only quantization)
+        return Type();
       Type type = llvm::StringSwitch<Type>(name)
                       .Case("e4m3", Float8E4M3FNType::get(context))
                       .Case("e5m2", Float8E5M2Type::get(context))
@@ -219,7 +229,7 @@ struct MXQuantizePolicyPass final
       if (!type)
         return module.emitError() << "mx-quantize-policy: unknown " << role
                                   << " format '" << name
-                                  << "' (expected e4m3, e5m2, e3m2, e2m3, e2m1 or int8)";
+                                  << "' (expected e4m3, e5m2, e3m2, e2m3, e2m1, int8 or none)";
       return type;
     };
     FailureOr<Type> weightType = format("weights", weights);
@@ -228,6 +238,9 @@ struct MXQuantizePolicyPass final
     std::optional<Rounding> mode = symbolizeRounding(rounding);
     if (failed(weightType) || failed(activationType))
       return failure();
+    if (!*weightType && !*activationType)
+      return module.emitError() << "mx-quantize-policy: weights and activations "
+                                   "cannot both be none";
     if (!rule)
       return module.emitError() << "mx-quantize-policy: unknown scale rule '"
                                 << scaleRule << "' (expected floor, ceil, even or rceil)";
@@ -272,6 +285,12 @@ struct MXQuantizePolicyPass final
         FailureOr<Contraction> contraction = analyzeContraction(op, reason);
         if (failed(contraction)) {
           op->emitRemark() << "mx-quantize-policy: left in f32: " << reason;
+          continue;
+        }
+        if (!(isWeight(contraction->a) ? policy->weights : policy->activations) &&
+            !(isWeight(contraction->b) ? policy->weights : policy->activations)) {
+          op->emitRemark() << "mx-quantize-policy: left in f32: the policy "
+                              "keeps both operands' roles in f32";
           continue;
         }
         OpBuilder builder(op);

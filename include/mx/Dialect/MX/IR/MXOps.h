@@ -15,4 +15,9 @@
 #define GET_OP_CLASSES
 #include "mx/Dialect/MX/IR/MXOps.h.inc"
 
+namespace mlir::mx {
+/// The shape of an mx.matmul operand: an !mx.tensor or a ranked f32 tensor.
+ArrayRef<int64_t> getOperandShape(Type type);
+} // namespace mlir::mx
+
 #endif // MX_DIALECT_MX_IR_MXOPS_H

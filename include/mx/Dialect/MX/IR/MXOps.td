@@ -151,7 +151,7 @@ def MX_DequantizeOp : MX_Op<"dequantize"> {
 //===----------------------------------------------------------------------===//
 
 def MX_MatmulOp : MX_Op<"matmul"> {
-  let summary = "Matrix product of two MX tensors blocked along K, in f32";
+  let summary = "Matrix product of MX tensors blocked along K, in f32";
   let description = [{
     `C[m, n] = sum over K-blocks b of X_lhs[m, b] * X_rhs[b, n] *
     dot(P_lhs[m, b, :], P_rhs[b, :, n])` with `lhs` of shape M x K and `rhs`
@@ -161,9 +161,15 @@ def MX_MatmulOp : MX_Op<"matmul"> {
     (2-D blocks). The sum over blocks is accumulated in f32 in an order of the
     lowering's choosing. A NaN scale makes every output it reaches NaN.
 
+    One operand may instead be a plain f32 tensor (weight-only quantization:
+    f32 activations times MX weights): its K-blocks, of the MX operand's
+    block size, enter the block dots as they are, with scale 1.
+
     ```mlir
     %c = mx.matmul %a, %b : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>,
            !mx.tensor<128x256xf8E4M3FN, block = [32, 1]> -> tensor<64x256xf32>
+    %d = mx.matmul %x, %b : tensor<64x128xf32>,
+           !mx.tensor<128x256xf4E2M1FN, block = [32, 1]> -> tensor<64x256xf32>
     ```
 
     Constraints:
@@ -172,15 +178,22 @@ def MX_MatmulOp : MX_Op<"matmul"> {
     - (C3) `rhs` is blocked along K, its dimension 0 (block[0] > 1);
     - (C4) both operands use the same block size along K;
     - (C5) the K dimensions agree;
-    - (C6) the result is an f32 tensor of shape M x N.
+    - (C6) the result is an f32 tensor of shape M x N;
+    - (C7) at least one operand is an MX tensor (a product of two f32
+      tensors is `linalg.matmul`); (C2)-(C4) apply to the MX ones.
   }];
-  let arguments = (ins MX_BlockTensorType:$lhs, MX_BlockTensorType:$rhs);
+  let arguments = (ins AnyTypeOf<[MX_BlockTensorType, RankedTensorOf<[F32]>]>:$lhs,
+                       AnyTypeOf<[MX_BlockTensorType, RankedTensorOf<[F32]>]>:$rhs);
   let results = (outs RankedTensorOf<[AnyType]>:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs))
     `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The block size along K (of the MX operand, or the two MX operands).
+    int64_t getBlockSizeK();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

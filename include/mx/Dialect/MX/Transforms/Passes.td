@@ -122,7 +122,10 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
 
     Operand roles: an operand defined by a constant, or a function argument
     marked `{mx.weight}`, is a weight (format `weights`); every other
-    operand is an activation (format `activations`). Quantizing a constant
+    operand is an activation (format `activations`). A role set to `none`
+    stays f32 (`activations=none` is weight-only quantization: `mx.matmul`
+    of f32 activations and MX weights); a product whose two operands both
+    have such a role stays as it is. Quantizing a constant
     folds at compile time (see `mx.quantize`), so weights end up stored in
     MX; an operand used transposed is transposed first (at compile time for
     a constant).
@@ -147,9 +150,11 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"weights", "weights", "std::string", /*default=*/"\"e4m3\"",
-           "Element format of weights: e4m3, e5m2, e3m2, e2m3, e2m1 or int8">,
+           "Element format of weights: e4m3, e5m2, e3m2, e2m3, e2m1, int8, "
+           "or none (stay f32)">,
     Option<"activations", "activations", "std::string", /*default=*/"\"e4m3\"",
-           "Element format of activations (same names)">,
+           "Element format of activations (same names; none: weight-only "
+           "quantization)">,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"32",
            "Elements per block along K">,
     Option<"scaleRule", "scale-rule", "std::string", /*default=*/"\"floor\"",
