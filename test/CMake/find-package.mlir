@@ -1,11 +1,13 @@
 // Another CMake project finds the dialect with find_package(MXMLIR), links
 // it, and runs an mx pass on this file.
 // RUN: rm -rf %t && cmake -G Ninja -S %S/consumer -B %t \
-// RUN:   -DMXMLIR_DIR=%mx_lib_dir/cmake/mxmlir -DCMAKE_CXX_COMPILER=clang++-22 \
+// RUN:   -DMXMLIR_DIR=%mx_lib_dir/cmake/mxmlir -DCMAKE_CXX_COMPILER=clang++-22 -DCMAKE_C_COMPILER=clang-22 \
 // RUN:   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_BUILD_TYPE=Release > %t.log
 // RUN: cmake --build %t >> %t.log
 // RUN: %t/mx-consumer %s | FileCheck %s
 // RUN: %t/mx-consumer %s lower | FileCheck %s --check-prefix=LOWERED
+// RUN: %t/mx-capi-consumer | FileCheck %s --check-prefix=CAPI
+// CAPI: mx tensor: 1, scales: tensor<64x4xf8E8M0FNU>
 
 // CHECK: mx.dequantize
 // CHECK: mx.quantize %{{.*}} rounding<rtz>
