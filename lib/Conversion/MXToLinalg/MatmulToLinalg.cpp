@@ -132,19 +132,18 @@ constexpr int64_t kColumnsPerTile = 32;
 
 using DecodeFn = std::function<Value(OpBuilder &, Location, Value)>;
 
-/// C[m, n0 : n0 + tileN] from the blocked codes (M x G x B and G x B x N)
-/// and the expanded f32 scales (M x G and G x N):
+/// C[m, n0 : n0 + tileN] from the blocked lhs codes (M x G x B), the rhs
+/// column tile's element values (G x B x tileN, already decoded) and the
+/// expanded f32 scales (M x G, and the tile's G x tileN):
 ///   S[g, n] = sum_j P_a[m, g, j] * P_b[g, j, n]   (f32, per K-block)
 ///   C[n]    = sum_g S[g, n] * X_a[m, g] * X_b[g, n]
-Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                   Value lhsScales, Value rhsScales, Value m, Value n0,
-                   int64_t tileN, Value zero, const DecodeFn &decodeLhs,
-                   const DecodeFn &decodeRhs) {
+Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
+                   Value lhsScales, Value xbTile, Value m, int64_t tileN,
+                   Value zero, const DecodeFn &decodeLhs) {
   MLIRContext *context = b.getContext();
   auto lhsShape = cast<RankedTensorType>(lhs.getType()).getShape();
   int64_t blocksK = lhsShape[1], block = lhsShape[2];
   Type lhsElement = cast<RankedTensorType>(lhs.getType()).getElementType();
-  Type rhsElement = cast<RankedTensorType>(rhs.getType()).getElementType();
   Type f32 = b.getF32Type();
   auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
   auto slice = [&](Value source, ArrayRef<int64_t> shape, Type element,
@@ -158,9 +157,6 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
   };
   Value a = slice(lhs, {1, blocksK, block}, lhsElement, {m, attr(0), attr(0)},
                   {attr(1), attr(blocksK), attr(block)});
-  Value bt = slice(rhs, {blocksK, block, tileN}, rhsElement,
-                   {attr(0), attr(0), n0},
-                   {attr(blocksK), attr(block), attr(tileN)});
 
   AffineExpr dm, dg, dn, dj;
   bindDims(context, dm, dg, dn, dj);
@@ -180,8 +176,8 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
           {utils::IteratorType::parallel, utils::IteratorType::parallel,
            utils::IteratorType::parallel, utils::IteratorType::reduction},
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(
-                nb, l, decodeLhs(nb, l, args[0]), decodeRhs(nb, l, args[1]));
+            Value product =
+                arith::MulFOp::create(nb, l, decodeLhs(nb, l, args[0]), args[1]);
             linalg::YieldOp::create(
                 nb, l, arith::AddFOp::create(nb, l, args[2], product).getResult());
           })
@@ -198,9 +194,8 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
                            {attr(1), attr(blocksK)}));
     maps.push_back(AffineMap::get(3, 0, {cm, cg}, context));
   }
-  if (rhsScales) {
-    inputs.push_back(slice(rhsScales, {blocksK, tileN}, f32, {attr(0), n0},
-                           {attr(blocksK), attr(tileN)}));
+  if (xbTile) {
+    inputs.push_back(xbTile);
     maps.push_back(AffineMap::get(3, 0, {cg, cn}, context));
   }
   maps.push_back(AffineMap::get(3, 0, {cm, cn}, context));
@@ -216,6 +211,23 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value rhs,
                  scaled = arith::MulFOp::create(nb, l, scaled, scale);
                linalg::YieldOp::create(
                    nb, l, arith::AddFOp::create(nb, l, args.back(), scaled).getResult());
+             })
+      .getResult(0);
+}
+
+/// The f32 element values of a tile of codes, decoded elementwise.
+Value decodeTile(OpBuilder &b, Location loc, Value codes,
+                 const DecodeFn &decode) {
+  auto type = cast<RankedTensorType>(codes.getType());
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{codes}, ValueRange{init},
+             SmallVector<AffineMap>{identity, identity},
+             SmallVector<utils::IteratorType>(type.getRank(),
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, decode(nb, l, args[0]));
              })
       .getResult(0);
 }
@@ -280,15 +292,34 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     auto index = [&](int64_t v) {
       return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
     };
-    auto rows = scf::ForOp::create(
-        rewriter, loc, index(0), index(M), index(1), ValueRange{cInit},
-        [&](OpBuilder &b, Location l, Value m, ValueRange rowCarried) {
-          auto columns = scf::ForOp::create(
-              b, l, index(0), index(N), index(tileN), ValueRange{rowCarried[0]},
-              [&](OpBuilder &nb, Location nl, Value n0, ValueRange carried) {
-                Value tile = multiplyTile(nb, nl, lhs, rhs, lhsScales, rhsScales,
-                                          m, n0, tileN, zero, decodeLhs,
-                                          decodeRhs);
+    // Columns outside, rows inside: a column tile of the rhs is decoded
+    // once (G x B x tileN f32) and reused by every row.
+    auto columns = scf::ForOp::create(
+        rewriter, loc, index(0), index(N), index(tileN), ValueRange{cInit},
+        [&](OpBuilder &b, Location l, Value n0, ValueRange columnCarried) {
+          auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+          auto rhsTileType = cast<RankedTensorType>(rhs.getType());
+          Value bt = tensor::ExtractSliceOp::create(
+              b, l,
+              RankedTensorType::get({blocksK, block, tileN},
+                                    rhsTileType.getElementType()),
+              rhs, ArrayRef<OpFoldResult>{attr(0), attr(0), n0},
+              ArrayRef<OpFoldResult>{attr(blocksK), attr(block), attr(tileN)},
+              ArrayRef<OpFoldResult>{attr(1), attr(1), attr(1)});
+          if (rhsMX)
+            bt = decodeTile(b, l, bt, decodeRhs);
+          Value xb;
+          if (rhsScales)
+            xb = tensor::ExtractSliceOp::create(
+                b, l, RankedTensorType::get({blocksK, tileN}, f32), rhsScales,
+                ArrayRef<OpFoldResult>{attr(0), n0},
+                ArrayRef<OpFoldResult>{attr(blocksK), attr(tileN)},
+                ArrayRef<OpFoldResult>{attr(1), attr(1)});
+          auto rows = scf::ForOp::create(
+              b, l, index(0), index(M), index(1), ValueRange{columnCarried[0]},
+              [&](OpBuilder &nb, Location nl, Value m, ValueRange carried) {
+                Value tile = multiplyTile(nb, nl, lhs, bt, lhsScales, xb, m,
+                                          tileN, zero, decodeLhs);
                 Value updated = tensor::InsertSliceOp::create(
                     nb, nl, tile, carried[0], ArrayRef<OpFoldResult>{m, n0},
                     ArrayRef<OpFoldResult>{nb.getIndexAttr(1),
@@ -297,9 +328,9 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
                                            nb.getIndexAttr(1)});
                 scf::YieldOp::create(nb, nl, updated);
               });
-          scf::YieldOp::create(b, l, columns.getResult(0));
+          scf::YieldOp::create(b, l, rows.getResult(0));
         });
-    Value result = rows.getResult(0);
+    Value result = columns.getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -6,7 +6,8 @@
 // (rhs) by reshapes, so every indexing map stays a projected permutation.
 // The products run one row of C and 32 columns at a time: the tile's block
 // dots (1 x 3 x 32 f32) feed its scaled sum, and no f32 buffer the size of
-// an operand or of all block dots (16 x 3 x 64) is made.
+// an operand or of all block dots (16 x 3 x 64) is made; the rhs column
+// tile is decoded once for all rows.
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3, d2)>
 // CHECK-DAG: #[[S:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
@@ -29,15 +30,18 @@
 // CHECK: linalg.generic {{.*}} ins(%[[BS]] : tensor<3x2xf8E8M0FNU>) outs(%{{.*}} : tensor<3x2x32xf32>)
 // CHECK: %[[XBV:.+]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<3x2x32xf32> into tensor<3x64xf32>
 // CHECK-NOT: tensor<16x3x64xf32>
-// CHECK: %[[RES:.+]] = scf.for %[[M:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<16x64xf32>)
-// CHECK: scf.for %[[N:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.+]] = %{{.*}}) -> (tensor<16x64xf32>)
-// CHECK-DAG: %[[AT:.+]] = tensor.extract_slice %[[AB]][%[[M]], 0, 0] [1, 3, 32] [1, 1, 1] : tensor<16x3x32xi8> to tensor<1x3x32xi8>
-// CHECK-DAG: %[[BT:.+]] = tensor.extract_slice %[[BB]][0, 0, %[[N]]] [3, 32, 32] [1, 1, 1] : tensor<3x32x64xi8> to tensor<3x32x32xi8>
-// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[S]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[AT]], %[[BT]] : tensor<1x3x32xi8>, tensor<3x32x32xi8>) outs(%{{.*}} : tensor<1x3x32xf32>)
+// Columns outside: the rhs column tile is decoded once (3 x 32 x 32 f32).
+// CHECK: %[[RES:.+]] = scf.for %[[N:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<16x64xf32>)
+// CHECK: %[[BT:.+]] = tensor.extract_slice %[[BB]][0, 0, %[[N]]] [3, 32, 32] [1, 1, 1] : tensor<3x32x64xi8> to tensor<3x32x32xi8>
+// CHECK: %[[BV:.+]] = linalg.generic {{.*}} ins(%[[BT]] : tensor<3x32x32xi8>) outs(%{{.*}} : tensor<3x32x32xf32>)
+// CHECK: %[[XBT:.+]] = tensor.extract_slice %[[XBV]][0, %[[N]]] [3, 32] [1, 1] : tensor<3x64xf32> to tensor<3x32xf32>
+// Rows inside.
+// CHECK: scf.for %[[M:.+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.+]] = %{{.*}}) -> (tensor<16x64xf32>)
+// CHECK: %[[AT:.+]] = tensor.extract_slice %[[AB]][%[[M]], 0, 0] [1, 3, 32] [1, 1, 1] : tensor<16x3x32xi8> to tensor<1x3x32xi8>
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[S]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[AT]], %[[BV]] : tensor<1x3x32xi8>, tensor<3x32x32xf32>) outs(%{{.*}} : tensor<1x3x32xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK-DAG: %[[XAT:.+]] = tensor.extract_slice %[[XAV]][%[[M]], 0] [1, 3] [1, 1] : tensor<16x3xf32> to tensor<1x3xf32>
-// CHECK-DAG: %[[XBT:.+]] = tensor.extract_slice %[[XBV]][0, %[[N]]] [3, 32] [1, 1] : tensor<3x64xf32> to tensor<3x32xf32>
+// CHECK: %[[XAT:.+]] = tensor.extract_slice %[[XAV]][%[[M]], 0] [1, 3] [1, 1] : tensor<16x3xf32> to tensor<1x3xf32>
 // CHECK: %[[TILE:.+]] = linalg.generic {indexing_maps = [#[[SBLK]], #[[XA]], #[[XB]], #[[CMAP]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DOTS]], %[[XAT]], %[[XBT]] : tensor<1x3x32xf32>, tensor<1x3xf32>, tensor<3x32xf32>) outs(%{{.*}} : tensor<1x32xf32>)
 // CHECK: tensor.insert_slice %[[TILE]] into %[[ACC]][%[[M]], %[[N]]] [1, 32] [1, 1]
 // CHECK: return %[[RES]] : tensor<16x64xf32>
