@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 from .ir import Module, default_context
-from .reference import block_shape
+from .reference import block_shape, scales_shape  # noqa: F401 (part of this API)
 
 # Short format names -> MLIR element types.
 ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
@@ -28,10 +28,6 @@ def storage_shape(shape, fmt):
     if fmt == "e2m1":
         shape[-1] = -(-shape[-1] // 2)
     return tuple(shape)
-
-
-def scales_shape(shape, block):
-    return tuple(-(-s // b) for s, b in zip(shape, block))
 
 
 def mx_type(shape, fmt, blocks, scale_type="f8E8M0FNU"):

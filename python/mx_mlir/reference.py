@@ -204,7 +204,8 @@ def block_shape(shape, block, axis):
     return tuple(int(b) for b in block)
 
 
-def _grid(shape, block):
+def scales_shape(shape, block):
+    """ceil(shape / block) per dimension: the shape of the block scales."""
     return tuple(-(-s // b) for s, b in zip(shape, block))
 
 
@@ -222,7 +223,7 @@ def quantize(x, fmt, block=32, axis=-1, scale_rule="floor", rounding="rne",
     size per dimension (2-D blocks); partial last blocks are allowed."""
     x = np.asarray(x, dtype=np.float32)
     block = block_shape(x.shape, block, axis)
-    grid = _grid(x.shape, block)
+    grid = scales_shape(x.shape, block)
     padded = np.zeros(tuple(g * b for g, b in zip(grid, block)), dtype=np.float32)
     padded[tuple(slice(0, s) for s in x.shape)] = x
     split = padded.reshape([v for g, b in zip(grid, block) for v in (g, b)])

@@ -12,7 +12,7 @@ import numpy as np
 
 import mx_mlir
 from mx_mlir import reference as ref
-from mx_test_data import edge_tensor, random_tensor, same_bits
+from mx_test_data import edge_tensor, f32_sum_bound, random_tensor, same_bits
 
 rng = np.random.default_rng(7)
 checked = mismatches = 0
@@ -84,9 +84,8 @@ def check_matmul(fa, fb, M, K, N, rhs_block, nan_at=None):
                         axis=0).astype(np.float64)
     exact, magnitude = da @ db, np.abs(da) @ np.abs(db)
     n = 32 + -(-K // 32)
-    gamma = n * 2.0 ** -24 / (1 - n * 2.0 ** -24)
     with np.errstate(invalid="ignore"):
-        within = np.abs(c - exact) <= gamma * magnitude
+        within = np.abs(c - exact) <= f32_sum_bound(n, magnitude)
     ok = np.where(np.isnan(exact), np.isnan(c), within)
     print(f"matmul {fa} x {fb} {M}x{K}x{N}: {int(np.sum(~ok))} outside the bound, "
           f"{int(np.isnan(c).sum())} NaN")
@@ -108,8 +107,7 @@ x = rng.standard_normal((6, 80)).astype(np.float32)
 qw = mx_mlir.quantize(rng.standard_normal((80, 9)).astype(np.float32), "e2m1", axis=0)
 c = mx_mlir.matmul(x, qw)
 dw = ref.dequantize(qw.element_codes(), qw.scales, "e2m1", block=32, axis=0).astype(np.float64)
-n = 32 + 3
-bound = n * 2.0 ** -24 / (1 - n * 2.0 ** -24) * (np.abs(x).astype(np.float64) @ np.abs(dw))
+bound = f32_sum_bound(32 + 3, np.abs(x).astype(np.float64) @ np.abs(dw))
 print("f32 x MXFP4:", int(np.sum(np.abs(c - x.astype(np.float64) @ dw) > bound)), "outside the bound")
 # CHECK: f32 x MXFP4: 0 outside the bound
 

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from mx_integration import ELEMENT_TYPES, Numerics, dense_hex, lower_and_run, printed_memrefs
+from mx_test_data import f32_sum_bound
 
 mx_opt, runner, runtime_libs, numerics_lib = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
 VECTORIZE = len(sys.argv) < 6 or sys.argv[5] != "scalar"
@@ -59,8 +60,7 @@ func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor
         reference = da @ db
         magnitude = np.abs(da) @ np.abs(db)
     n = 32 + -(-K // 32)
-    unit = 2.0 ** -24
-    bound = n * unit / (1 - n * unit) * magnitude
+    bound = f32_sum_bound(n, magnitude)
     expected.append((fa, fb, reference, bound))
 
 module = "func.func private @printMemrefI32(memref<*xi32>)\n" + "".join(kernels) + \

@@ -6,6 +6,7 @@ import ctypes
 
 import numpy as np
 
+from mx_mlir.arrays import ELEMENT_TYPES  # noqa: F401
 from mx_mlir.runner import dense_hex, lower_and_run, print_call, printed_memrefs  # noqa: F401
 
 
@@ -52,8 +53,6 @@ class Numerics:
         return out
 
 
-# The MLIR element type of each format name, and its width.
-ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
-                 "e2m3": "f6E2M3FN", "e2m1": "f4E2M1FN", "int8": "i8"}
+# The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
 

@@ -33,3 +33,10 @@ def edge_tensor():
 def same_bits(a, b):
     """Element-wise: equal f32 bit patterns, or both NaN."""
     return (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
+
+
+def f32_sum_bound(additions, magnitude):
+    """gamma_n * magnitude with n = `additions` f32 additions on any path:
+    the bound |C - C_exact| <= gamma_n * sum |a_k b_k| of an f32 sum."""
+    unit = 2.0 ** -24
+    return additions * unit / (1 - additions * unit) * magnitude
