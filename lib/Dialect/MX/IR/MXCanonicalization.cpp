@@ -62,11 +62,16 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
     // Widening f16/bf16 to f32 is exact: the kernels quantize the same values.
     std::vector<float> values;
     values.reserve(input.getNumElements());
-    for (APFloat value : input.getValues<APFloat>()) {
-      bool losesInfo;
-      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                    &losesInfo);
-      values.push_back(value.convertToFloat());
+    if (input.getElementType().isF32()) { // weights: read as they are stored
+      auto floats = input.getValues<float>();
+      values.assign(floats.begin(), floats.end());
+    } else {
+      for (APFloat value : input.getValues<APFloat>()) {
+        bool losesInfo;
+        value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                      &losesInfo);
+        values.push_back(value.convertToFloat());
+      }
     }
     std::vector<int64_t> shape(type.getShape()), block(type.getBlockShape());
     numerics::QuantizeOptions options;
