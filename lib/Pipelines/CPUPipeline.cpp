@@ -4,6 +4,8 @@
 #include "mx/Dialect/MX/Transforms/Passes.h"
 #include "mx/Pipelines/Pipelines.h"
 
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -39,6 +41,9 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  // FP8 data in ordinary linalg ops (scale propagation's FP8 matmuls): exact
+  // integer decoding, since LLVM has no FP8 types.
+  pm.addNestedPass<func::FuncOp>(createMXExpandFP8CastsPass());
   if (options.vectorize) {
     MXTileAndVectorizePassOptions vectorOptions;
     vectorOptions.vectorSize = options.vectorSize;
@@ -72,6 +77,10 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  // Math ops with an LLVM intrinsic (sqrt, abs, exp, log...) map to it;
+  // the rest (tanh, erf...) call libm.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -78,4 +78,38 @@ def ConvertMXToArithPass : Pass<"convert-mx-to-arith", "ModuleOp"> {
   ];
 }
 
+def MXExpandFP8CastsPass : Pass<"mx-expand-fp8-casts"> {
+  let summary = "Expand arith.extf/truncf on FP8 scalars into exact integer arithmetic";
+  let description = [{
+    LLVM has no FP8 types and MLIR 22 lowers `arith.extf` from f8E4M3FN or
+    f8E5M2 (and `arith.truncf` to them) for the CPU only through APFloat
+    runtime calls, or not at all. This pass makes FP8 data usable in
+    ordinary linalg programs, e.g. a `linalg.matmul` of two FP8 tensors
+    accumulating in f32 (what scale propagation produces):
+
+    - linalg named ops with an FP8 operand or result are generalized, so
+      that their element conversions become visible arith ops;
+    - a scalar `arith.extf` from FP8 decodes the byte exactly (as
+      `mx.dequantize` does);
+    - a scalar `arith.truncf` to FP8 rounds as `arith.truncf` specifies:
+      to nearest even (or toward zero with `roundingmode` toward_zero), with
+      IEEE overflow (E5M2 to Inf, E4M3 to NaN), i.e. `saturation<nonfinite>`.
+
+    Both are integer arithmetic on the bits, shared with the MX lowering and
+    checked against lib/Numerics. Run it before vectorization: vector and
+    tensor operands are reported as errors. `mx-cpu-pipeline` runs it after
+    `-convert-mx-to-linalg`.
+
+    ```mlir
+    %f = arith.extf %x : f8E4M3FN to f32
+    // becomes
+    %b = arith.bitcast %x : f8E4M3FN to i8
+    %c = arith.extui %b : i8 to i32
+    ... // shifts, masks and selects; one multiply by a power of two
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 #endif // MX_CONVERSION_PASSES_TD

@@ -10,6 +10,7 @@
 #include "ElementCodes.h"
 
 #include "mx/Numerics/Philox.h"
+#include "mx/Dialect/MX/IR/MXTypes.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -248,6 +249,36 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
       APFloat(std::numeric_limits<float>::quiet_NaN()));
   return arith::SelectOp::create(
       b, loc, i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), nan, scaled);
+}
+
+Value mlir::mx::buildExtendFP8(OpBuilder &b, Location loc, Value value,
+                               FloatType to) {
+  std::optional<num::ElementFormat> format = getElementFormat(value.getType());
+  assert(format && "expected an FP8 value");
+  Ints i{b, loc, b.getI32Type()};
+  Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), value);
+  Value code = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+  Value f32 = buildDecodeElement(b, loc, code, i.c(num::kE8M0Bias), *format);
+  if (to.getWidth() > 32)
+    return arith::ExtFOp::create(b, loc, to, f32);
+  if (to.getWidth() < 32) // exact: f16 and bf16 hold every FP8 value
+    return arith::TruncFOp::create(b, loc, to, f32);
+  return f32;
+}
+
+Value mlir::mx::buildRoundToFP8(OpBuilder &b, Location loc, Value value,
+                                FloatType fp8, num::Rounding rounding,
+                                num::Saturation saturation, Value randomBits) {
+  std::optional<num::ElementFormat> format = getElementFormat(fp8);
+  assert(format && "expected an FP8 type");
+  Ints i{b, loc, b.getI32Type()};
+  if (!value.getType().isF32()) // exact widening, so one rounding
+    value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+  Value code =
+      buildEncodeElement(b, loc, value, i.c(num::kE8M0Bias), randomBits,
+                         EncodeOptions{*format, rounding, saturation});
+  Value byte = arith::TruncIOp::create(b, loc, b.getI8Type(), code);
+  return arith::BitcastOp::create(b, loc, fp8, byte);
 }
 
 Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,

@@ -38,6 +38,17 @@ Value buildEncodeElement(OpBuilder &b, Location loc, Value value, Value scale,
 Value buildDecodeElement(OpBuilder &b, Location loc, Value code, Value scale,
                          numerics::ElementFormat format);
 
+/// The value of the scalar `value`, of type f8E4M3FN or f8E5M2, as `to`
+/// (f32 or wider exactly; f16 and bf16 hold every FP8 value too).
+Value buildExtendFP8(OpBuilder &b, Location loc, Value value, FloatType to);
+
+/// The scalar `value` (f32, f16 or bf16) rounded to `fp8` (f8E4M3FN or
+/// f8E5M2) with `rounding` and `saturation`: the element arithmetic of a
+/// unit scale. `randomBits` (i32) is used by stochastic rounding only.
+Value buildRoundToFP8(OpBuilder &b, Location loc, Value value, FloatType fp8,
+                      numerics::Rounding rounding,
+                      numerics::Saturation saturation, Value randomBits);
+
 /// Philox4x32-10 word 0 for counter (index, 0, 0) and key `seed`, as i32:
 /// the stochastic-rounding bits of the element at linear `index` (i64).
 Value buildStochasticBits(OpBuilder &b, Location loc, Value index,

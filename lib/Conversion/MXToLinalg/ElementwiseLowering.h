@@ -11,6 +11,7 @@
 #define MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
 
 #include "mx/Dialect/MX/Utils/BlockedLayout.h"
+#include "mx/Dialect/MX/Utils/Elementwise.h"
 
 namespace mlir::mx {
 

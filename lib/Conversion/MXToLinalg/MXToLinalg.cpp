@@ -27,6 +27,12 @@ void mlir::mx::populateMXToLinalgTypeConversion(TypeConverter &converter) {
         results.push_back(type.getScalesType());
         return success();
       });
+  converter.addConversion(
+      [](ScaledTensorType type, SmallVectorImpl<Type> &results) {
+        results.push_back(type.getDataType());
+        results.push_back(Float32Type::get(type.getContext()));
+        return success();
+      });
 }
 
 /// The lowering handles static shapes only: every mx op with a dynamic
@@ -40,6 +46,8 @@ static LogicalResult checkStaticShapes(ModuleOp module) {
     auto isDynamic = [](Type type) {
       if (auto mxType = dyn_cast<BlockTensorType>(type))
         return !mxType.hasStaticShape();
+      if (auto scaled = dyn_cast<ScaledTensorType>(type))
+        return !scaled.getDataType().hasStaticShape();
       auto shaped = dyn_cast<ShapedType>(type);
       return shaped && !shaped.hasStaticShape();
     };
@@ -89,6 +97,7 @@ LogicalResult mlir::mx::applyMXTensorConversion(
   populateElementPatterns(converter, patterns);
   populateMXStructuralToLinalgConversionPatterns(converter, patterns);
   populateMXMatmulToLinalgConversionPatterns(converter, patterns);
+  populateMXScaledToLinalgConversionPatterns(converter, patterns);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

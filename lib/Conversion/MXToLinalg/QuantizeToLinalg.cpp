@@ -24,23 +24,6 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-/// A linalg.generic over identically shaped tensors, elementwise.
-Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, Type outType,
-                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  auto inType = cast<RankedTensorType>(inputs.front().getType());
-  Value init = tensor::EmptyOp::create(b, loc, inType.getShape(), outType);
-  SmallVector<AffineMap> maps(inputs.size() + 1,
-                              b.getMultiDimIdentityMap(inType.getRank()));
-  SmallVector<utils::IteratorType> iterators(inType.getRank(),
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), inputs, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-             })
-      .getResult(0);
-}
-
 LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
                                  Operation *op, BlockTensorType type) {
   if (!type.hasStaticShape())
@@ -132,7 +115,7 @@ Value convertElements(OpBuilder &b, Location loc, Value elements,
   Type from = cast<RankedTensorType>(elements.getType()).getElementType();
   if (from == toElementType)
     return elements;
-  return elementwise(
+  return buildElementwise(
       b, loc, elements, toElementType,
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         Value v = args[0];
@@ -210,7 +193,7 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
     Value scales = adaptor.getInput()[1];
     int64_t shift = op.getExponent();
     Type scaleType = op.getType().getScaleType();
-    Value shifted = elementwise(
+    Value shifted = buildElementwise(
         rewriter, op.getLoc(), scales, scaleType,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           auto c = [&](int64_t v) {
@@ -238,6 +221,45 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+Value transpose(OpBuilder &b, Location loc, Value input,
+                ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t dim : permutation)
+    shape.push_back(type.getShape()[dim]);
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, input, init, permutation)
+      .getResult()
+      .front();
+}
+
+/// Codes (one per element, unpacked from FP4's two per byte) and scales
+/// move as they are: no element is decoded.
+struct TransposeLowering final : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    BlockTensorType input = op.getInput().getType();
+    if (failed(requireStaticShape(rewriter, op, input)))
+      return failure();
+    ArrayRef<int64_t> permutation = op.getPermutation();
+    Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], input);
+    Value moved = packCodes(rewriter, loc,
+                            transpose(rewriter, loc, codes, permutation),
+                            op.getType());
+    Value scales = transpose(rewriter, loc, adaptor.getInput()[1], permutation);
+    rewriter.replaceOpWithMultiple(op, {{moved, scales}});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::mx::populateMXElementToLinalgConversionPatterns(
@@ -248,6 +270,6 @@ void mlir::mx::populateMXElementToLinalgConversionPatterns(
 
 void mlir::mx::populateMXStructuralToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<PackLowering, UnpackLowering, LdexpLowering>(
+  patterns.add<PackLowering, UnpackLowering, LdexpLowering, TransposeLowering>(
       converter, patterns.getContext());
 }

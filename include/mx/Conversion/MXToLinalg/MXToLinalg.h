@@ -10,7 +10,8 @@
 namespace mlir::mx {
 
 /// Converts `!mx.tensor` into (tensor<shape x i8> codes,
-/// tensor<grid x scale-type> scales) and leaves other types alone.
+/// tensor<grid x scale-type> scales), `!mx.scaled` into (data tensor, f32
+/// scale), and leaves other types alone.
 void populateMXToLinalgTypeConversion(TypeConverter &converter);
 
 /// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
@@ -18,9 +19,15 @@ void populateMXToLinalgTypeConversion(TypeConverter &converter);
 void populateMXElementToLinalgConversionPatterns(const TypeConverter &converter,
                                                  RewritePatternSet &patterns);
 
-/// Patterns lowering mx.pack, mx.unpack and mx.ldexp on the converted values.
+/// Patterns lowering mx.pack, mx.unpack, mx.ldexp and mx.transpose on the
+/// converted values.
 void populateMXStructuralToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Patterns lowering the ops of `!mx.scaled` (scale, scaled_parts, unscale,
+/// rescale, scaled_cast) on (data tensor, f32 scale) pairs.
+void populateMXScaledToLinalgConversionPatterns(const TypeConverter &converter,
+                                                RewritePatternSet &patterns);
 
 /// Lowers mx.matmul (static shapes, E8M0 scales) to a per-K-block dot in f32
 /// followed by scaling and f32 accumulation over the blocks.

@@ -32,6 +32,14 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
+/// "1, 0", as lists appear inside brackets.
+static std::string formatList(ArrayRef<int64_t> values) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(values, os);
+  return text;
+}
+
 static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
                                      ArrayRef<int64_t> actual,
                                      StringRef actualName,
@@ -209,5 +217,47 @@ LogicalResult LdexpOp::verify() {
     return emitOpError() << "expected an input with f8E8M0FNU scales, but got "
                          << scaleType
                          << " scales, which a power-of-two shift would round";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::verify() {
+  BlockTensorType input = getInput().getType(), result = getResult().getType();
+  ArrayRef<int64_t> permutation = getPermutation();
+  SmallVector<bool> seen(input.getRank(), false);
+  bool valid = int64_t(permutation.size()) == input.getRank();
+  for (int64_t dim : permutation) {
+    valid = valid && dim >= 0 && dim < input.getRank() && !seen[dim];
+    if (valid)
+      seen[dim] = true;
+  }
+  if (!valid) // (C1)
+    return emitOpError() << "expected a permutation of the " << input.getRank()
+                         << " dimensions, but got ["
+                         << formatList(permutation) << "]";
+  SmallVector<int64_t> shape, block;
+  for (int64_t dim : permutation) {
+    shape.push_back(input.getShape()[dim]);
+    block.push_back(input.getBlockShape()[dim]);
+  }
+  if (failed(verifySameShape(*this, shape, result.getShape(), "result",
+                             "permuted input"))) // (C2)
+    return failure();
+  if (ArrayRef<int64_t>(block) != result.getBlockShape()) // (C2)
+    return emitOpError() << "expected the result block to be the permuted "
+                            "input block ["
+                         << formatList(block) << "], but got ["
+                         << formatList(result.getBlockShape()) << "]";
+  if (input.getElementType() != result.getElementType() ||
+      input.getScaleType() != result.getScaleType()) // (C3)
+    return emitOpError() << "expected the result to have the input's element "
+                            "and scale types ("
+                         << input.getElementType() << ", "
+                         << input.getScaleType() << "), but got "
+                         << result.getElementType() << ", "
+                         << result.getScaleType();
   return success();
 }

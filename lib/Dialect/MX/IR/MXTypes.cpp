@@ -172,3 +172,19 @@ BlockTensorType BlockTensorType::cloneWithShape(ArrayRef<int64_t> shape) const {
   return BlockTensorType::get(shape, getElementType(), getBlockShape(),
                               getScaleType());
 }
+
+//===----------------------------------------------------------------------===//
+// ScaledTensorType
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ScaledTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
+                         RankedTensorType dataType) {
+  Type element = dataType.getElementType();
+  if (!element.isF32() && !element.isF16() && !element.isBF16() &&
+      !isa<Float8E4M3FNType, Float8E5M2Type>(element)) // (T1)
+    return emitError() << "expected f32, f16, bf16, f8E4M3FN or f8E5M2 data "
+                          "in a scaled tensor, but got "
+                       << element;
+  return success();
+}

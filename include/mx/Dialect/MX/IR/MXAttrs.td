@@ -66,4 +66,20 @@ def MX_SaturationAttr : MX_EnumAttr<MX_Saturation, "saturation"> {
   }];
 }
 
+def MX_RescaleNormAttr : MX_EnumAttr<MX_RescaleNorm, "norm"> {
+  let summary = "Statistic that a dynamic rescale moves from data to scale";
+  let description = [{
+    The norms of Scalify's `dynamic_rescale_*`, computed in f32 over the whole
+    data tensor:
+
+    - `max`: the largest magnitude, `max |d|`;
+    - `l1`: the mean magnitude, `sum |d| / n`;
+    - `l2`: the root mean square, `sqrt(sum d^2 / n)`.
+
+    ```mlir
+    %r = mx.rescale %x norm<l2> : !mx.scaled<tensor<64x128xf32>>
+    ```
+  }];
+}
+
 #endif // MX_DIALECT_MX_IR_MXATTRS_TD

@@ -80,4 +80,14 @@ def MX_Saturation : I32EnumAttr<"Saturation",
   let genSpecializedAttr = 0;
 }
 
+def MX_RescaleNorm : I32EnumAttr<"RescaleNorm",
+    "the statistic of a tensor's data that a dynamic rescale divides out", [
+      I32EnumAttrCase<"max", 0>,
+      I32EnumAttrCase<"l1", 1>,
+      I32EnumAttrCase<"l2", 2>
+    ]> {
+  let cppNamespace = "::mlir::mx";
+  let genSpecializedAttr = 0;
+}
+
 #endif // MX_DIALECT_MX_IR_MXBASE_TD

@@ -323,4 +323,43 @@ def MX_LdexpOp : MX_Op<"ldexp", [AllTypesMatch<["input", "result"]>]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+def MX_TransposeOp : MX_Op<"transpose"> {
+  let summary = "Permute the dimensions of an MX tensor, elements and scales alike";
+  let description = [{
+    Moves every element code and every block scale to its permuted position
+    and permutes the block shape with them: a data movement, exact, with no
+    element re-rounded. Dimension i of the result is dimension
+    `permutation[i]` of the input.
+
+    ```mlir
+    %t = mx.transpose %w [1, 0] : !mx.tensor<256x128xf8E4M3FN, block = [32, 32]>
+           -> !mx.tensor<128x256xf8E4M3FN, block = [32, 32]>
+    ```
+
+    Transposing a tensor blocked along one axis moves its blocks to the
+    other axis; a matmul that needs the transposed operand blocked along K
+    must re-quantize it, unless the blocks are 2-D. Scale propagation
+    (`-mx-propagate-scales`) uses this op for the 2-D case.
+
+    Constraints:
+    - (C1) `permutation` is a permutation of the dimensions;
+    - (C2) the result's shape and block are the input's, permuted;
+    - (C3) the result has the input's element and scale types.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input,
+                       DenseI64ArrayAttr:$permutation);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = [{
+    $input $permutation attr-dict `:` qualified(type($input)) `->`
+    qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+include "mx/Dialect/MX/IR/MXScaledOps.td"
+
 #endif // MX_DIALECT_MX_IR_MXOPS_TD

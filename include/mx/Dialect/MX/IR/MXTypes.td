@@ -90,4 +90,47 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
   }];
 }
 
+def MX_ScaledTensorType : TypeDef<MX_Dialect, "ScaledTensor"> {
+  let mnemonic = "scaled";
+  let summary = "tensor with one power-of-two scale for all its elements (Scalify)";
+  let description = [{
+    A pair (data, scale) whose value is `data * scale`: the data tensor, in any
+    of f32, f16, bf16, f8E4M3FN or f8E5M2, and one f32 scale that is a power of
+    two. Scale propagation (`-mx-propagate-scales`, after Scalify, arXiv
+    2407.17353) keeps the data near unit range so that it fits a narrow float,
+    while the scale carries the magnitude. Multiplying by a power of two is
+    exact, so moving magnitude between data and scale loses nothing unless the
+    data leaves its type's range.
+
+    Syntax: `!mx.scaled<` ranked-tensor-type `>`
+
+    ```mlir
+    !mx.scaled<tensor<64x128xf32>>
+    !mx.scaled<tensor<64x128xf8E4M3FN>>
+    ```
+
+    The per-block counterpart is `!mx.tensor`, whose blocks each carry an E8M0
+    scale. Once lowered (`-convert-mx-to-linalg`) a scaled tensor is its data
+    tensor and an f32 scalar.
+
+    Constraints, cited by the verifier:
+    - (T1) the data element type is f32, f16, bf16, f8E4M3FN or f8E5M2.
+  }];
+  let parameters = (ins "::mlir::RankedTensorType":$dataType);
+  let assemblyFormat = "`<` $dataType `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Type getElementType() const {
+      return getDataType().getElementType();
+    }
+    ::llvm::ArrayRef<int64_t> getShape() const {
+      return getDataType().getShape();
+    }
+    /// The same shape with data of another element type.
+    ScaledTensorType cloneWithElementType(::mlir::Type elementType) const {
+      return get(getContext(), getDataType().clone(elementType));
+    }
+  }];
+}
+
 #endif // MX_DIALECT_MX_IR_MXTYPES_TD

@@ -28,6 +28,11 @@ void populateMXExpandCastsPatterns(RewritePatternSet &patterns);
 /// block-amax and scale-rule tensor code feeding mx.quantize with scales.
 void populateMXInsertScaleComputationPatterns(RewritePatternSet &patterns);
 
+/// The scale-only rewrites of MX tensors that `-mx-propagate-scales` applies
+/// first: power-of-two multiplies of a dequantized tensor become mx.ldexp,
+/// re-quantized transposes of 2-D-blocked tensors become mx.transpose.
+void populateMXScaleOnlyPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"
 

@@ -250,4 +250,64 @@ def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
   ];
 }
 
+def MXPropagateScalesPass : Pass<"mx-propagate-scales", "::mlir::func::FuncOp"> {
+  let summary = "Scalify: propagate power-of-two scales through tensor ops";
+  let description = [{
+    Rewrites a function of f32 tensor ops so that every value it can reason
+    about is a pair (data, scale) with value `data * scale`, a power-of-two
+    f32 scale and data near unit range (Scalify, arXiv 2407.17353). Matmul
+    operands are then cast to a narrow float (`matmul-data`, FP8 E4M3 by
+    default) with `mx.scaled_cast`, without overflow or underflow, and no
+    loss scaling is needed. Each op's rule computes its output scale from its
+    operands' scales; docs/ScalePropagation.md has the table. In short:
+
+    - mul / div: scales multiply / divide;
+    - add / sub: the larger scale (Scalify's `max * sqrt(1 + ratio^2)`
+      rounded down to a power of two), operands shifted to it exactly;
+    - max / min: a common scale the same way; `max(x, 0)` (ReLU) keeps x's;
+    - neg / abs and shape ops (transpose, broadcast, reshapes, slices, pad
+      with zero): pass the scale through;
+    - `linalg.matmul`: product of the scales times `2^floor(log2 sqrt K)`,
+      the data divided by the same; `linalg.reduce` of a sum over n
+      elements: times `2^floor(log2 sqrt n)`;
+    - constants and fills: a static scale, `2^floor(log2 amax)`;
+    - tanh, erf, sin, cos: computed on real values, output scale 1;
+    - every other op sees real values (`mx.unscale`), and where a value of
+      unknown range (a function argument, the result of such an op) enters
+      a rule, the pass inserts `mx.rescale` with `norm`: a measured scale,
+      never a guess.
+
+    The scale arithmetic is plain `arith` on f32 scalars, visible in the
+    output; results leave through `mx.unscale`.
+
+    On MX tensors (`!mx.tensor`), it rewrites:
+    - a multiply or divide of `mx.dequantize %q` by a power-of-two constant
+      into `mx.dequantize (mx.ldexp %q)`: only the scales change;
+    - `mx.quantize (linalg.transpose (mx.dequantize %q))` into
+      `mx.transpose %q` when %q has 2-D blocks (the same blocks, moved),
+      re-quantizing along the new axis otherwise (it stays as is).
+
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x16xf32>)
+           outs(%zero : tensor<8x16xf32>) -> tensor<8x16xf32>
+    // becomes (abridged)
+    %xs = mx.rescale (mx.scale %x, %one) norm<max> : !mx.scaled<tensor<8x64xf32>>
+    %x8 = mx.scaled_cast %xs : ... -> !mx.scaled<tensor<8x64xf8E4M3FN>>
+    %d = linalg.matmul ins(%x8d, %w8d : tensor<8x64xf8E4M3FN>, tensor<64x16xf8E4M3FN>) ...
+    %s = arith.mulf (arith.mulf %sx, %sw), 8.0 : f32     // sqrt(64)
+    ```
+  }];
+  let options = [
+    Option<"matmulData", "matmul-data", "std::string", /*default=*/"\"f8E4M3FN\"",
+           "Type the data of matmul operands is cast to: f8E4M3FN, f8E5M2 "
+           "or f32 (no cast)">,
+    Option<"norm", "norm", "std::string", /*default=*/"\"max\"",
+           "Norm of the dynamic rescales: max, l1 or l2">,
+  ];
+  let dependentDialects = ["::mlir::mx::MXDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // MX_DIALECT_MX_TRANSFORMS_PASSES_TD

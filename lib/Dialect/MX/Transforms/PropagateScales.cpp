@@ -1,0 +1,535 @@
+//===- PropagateScales.cpp - The mx-propagate-scales pass -----------------===//
+//
+// Scalify's scale propagation. Ops are visited in order; each f32 tensor the
+// pass understands gets a (data, scale) pair. A handled op is rebuilt on the
+// data with its rule's scale arithmetic, and its result replaced by
+// mx.unscale(mx.scale(data, scale)): ops without a rule keep reading real
+// values, later rules find the pair again, and unused unscales fold away.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Dialect/MX/Utils/Elementwise.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace mlir::mx {
+#define GEN_PASS_DEF_MXPROPAGATESCALESPASS
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
+} // namespace mlir::mx
+
+using namespace mlir;
+using namespace mlir::mx;
+
+namespace {
+
+/// value = data * scale; data an f32 tensor, scale an f32 power of two.
+struct Scaled {
+  Value data;
+  Value scale;
+};
+
+enum class Combine { Add, Sub, Mul, Div, Max, Min };
+
+/// floor(log2 sqrt n) = floor(floor(log2 n) / 2), for n >= 1.
+int64_t log2SqrtFloor(int64_t n) { return llvm::Log2_64(uint64_t(n)) / 2; }
+
+/// 2^floor(log2 amax) of the finite values, or 1 when there are none or
+/// all are zero: the static scale of a constant.
+int exponentOfLargest(ArrayRef<float> values) {
+  float amax = 0.0f;
+  for (float v : values)
+    if (std::isfinite(v))
+      amax = std::max(amax, std::fabs(v));
+  return amax > 0.0f ? std::ilogb(amax) : 0;
+}
+
+bool isStaticF32Tensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
+}
+
+/// A splat zero: arith.constant or linalg.fill of 0.
+bool isZeroSplat(Value value) {
+  if (matchPattern(value, m_AnyZeroFloat()))
+    return true;
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return false;
+}
+
+class Propagation {
+public:
+  Propagation(func::FuncOp function, Type matmulData, RescaleNorm norm)
+      : function(function), b(function.getContext()), matmulData(matmulData),
+        norm(norm) {}
+
+  void run() {
+    SmallVector<Operation *> ops;
+    for (Operation &op : function.getBody().front())
+      ops.push_back(&op);
+    for (Operation *op : ops)
+      visit(op);
+  }
+
+private:
+  func::FuncOp function;
+  OpBuilder b;
+  Type matmulData;
+  RescaleNorm norm;
+  DenseMap<Value, Scaled> known;
+
+  Value f32(Location loc, double v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                          APFloat(float(v)));
+  }
+  Value pow2(Location loc, int e) { return f32(loc, std::ldexp(1.0, e)); }
+
+  /// data * factor elementwise (factor an f32 scalar).
+  Value shiftData(Location loc, Value data, Value factor) {
+    return buildElementwise(b, loc, data, b.getF32Type(),
+                            [&](OpBuilder &nb, Location nl, ValueRange args) {
+                              return arith::MulFOp::create(nb, nl, args[0],
+                                                           factor);
+                            });
+  }
+
+  /// The pair of `value` (an f32 static tensor), made at its definition if
+  /// not known yet: static for constants and fills, measured otherwise.
+  Scaled get(Value value) {
+    if (auto it = known.find(value); it != known.end())
+      return it->second;
+    OpBuilder::InsertionGuard guard(b);
+    if (Operation *def = value.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(value.getParentBlock());
+    Location loc = value.getLoc();
+    Scaled pair;
+    DenseElementsAttr constant;
+    if (matchPattern(value, m_Constant(&constant))) {
+      SmallVector<float> values(constant.getValues<float>());
+      int e = exponentOfLargest(values);
+      for (float &v : values)
+        v = std::ldexp(v, -e);
+      pair.data = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(constant.getType(), ArrayRef(values)));
+      pair.scale = pow2(loc, e);
+    } else if (auto fill = value.getDefiningOp<linalg::FillOp>();
+               fill && matchPattern(fill.getInputs()[0], m_Constant())) {
+      APFloat c(0.0f);
+      (void)matchPattern(fill.getInputs()[0], m_ConstantFloat(&c));
+      float v = c.convertToFloat();
+      int e = exponentOfLargest(v);
+      pair.data = linalg::FillOp::create(b, loc, f32(loc, std::ldexp(v, -e)),
+                                         fill.getOutputs()[0])
+                      .getResult(0);
+      pair.scale = pow2(loc, e);
+    } else {
+      auto type = ScaledTensorType::get(
+          b.getContext(), cast<RankedTensorType>(value.getType()));
+      Value one = f32(loc, 1.0);
+      Value scaled = ScaleOp::create(b, loc, type, value, one);
+      Value rescaled = RescaleOp::create(
+          b, loc, type, scaled, RescaleNormAttr::get(b.getContext(), norm));
+      auto parts = ScaledPartsOp::create(
+          b, loc, TypeRange{value.getType(), b.getF32Type()}, rescaled);
+      pair = {parts.getData(), parts.getScale()};
+    }
+    known[value] = pair;
+    return pair;
+  }
+
+  /// Replaces `result` by the value of `pair` and remembers the pair.
+  void publish(Operation *op, Value result, Scaled pair) {
+    Location loc = op->getLoc();
+    auto type = ScaledTensorType::get(b.getContext(),
+                                      cast<RankedTensorType>(result.getType()));
+    Value scaled = ScaleOp::create(b, loc, type, pair.data, pair.scale);
+    Value real = UnscaleOp::create(b, loc, result.getType(), scaled);
+    result.replaceAllUsesWith(real);
+    known[real] = pair;
+    if (op->use_empty())
+      op->erase();
+  }
+
+  /// The data of `pair` cast to the matmul data type (scale unchanged).
+  Value castForMatmul(Location loc, Scaled pair) {
+    if (matmulData.isF32())
+      return pair.data;
+    auto wide = ScaledTensorType::get(b.getContext(),
+                                      cast<RankedTensorType>(pair.data.getType()));
+    Value scaled = ScaleOp::create(b, loc, wide, pair.data, pair.scale);
+    Value narrow = ScaledCastOp::create(
+        b, loc, wide.cloneWithElementType(matmulData), scaled, Rounding::rne,
+        /*seed=*/nullptr, Saturation::saturate);
+    return ScaledPartsOp::create(
+               b, loc,
+               TypeRange{wide.cloneWithElementType(matmulData).getDataType(),
+                         b.getF32Type()},
+               narrow)
+        .getData();
+  }
+
+  /// Operands shifted to a common scale, the larger one: each factor is
+  /// its scale over the common one, a power of two <= 1.
+  std::pair<Value, Value> commonFactors(Location loc, Scaled x, Scaled y,
+                                        Value &scale) {
+    scale = arith::MaximumFOp::create(b, loc, x.scale, y.scale);
+    return {arith::DivFOp::create(b, loc, x.scale, scale),
+            arith::DivFOp::create(b, loc, y.scale, scale)};
+  }
+
+  Scaled combine(Location loc, Combine kind, Value lhs, Value rhs) {
+    // max(x, 0) and min(x, 0) (ReLU and friends) keep x's scale.
+    if ((kind == Combine::Max || kind == Combine::Min) &&
+        (isZeroSplat(lhs) || isZeroSplat(rhs))) {
+      Scaled x = get(isZeroSplat(lhs) ? rhs : lhs);
+      Value zero = f32(loc, 0.0);
+      Value data = buildElementwise(
+          b, loc, x.data, b.getF32Type(),
+          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            if (kind == Combine::Max)
+              return arith::MaximumFOp::create(nb, nl, args[0], zero);
+            return arith::MinimumFOp::create(nb, nl, args[0], zero);
+          });
+      return {data, x.scale};
+    }
+    Scaled x = get(lhs), y = get(rhs);
+    Value scale, fx, fy;
+    switch (kind) {
+    case Combine::Mul:
+      scale = arith::MulFOp::create(b, loc, x.scale, y.scale);
+      break;
+    case Combine::Div:
+      scale = arith::DivFOp::create(b, loc, x.scale, y.scale);
+      break;
+    default:
+      std::tie(fx, fy) = commonFactors(loc, x, y, scale);
+    }
+    Value data = buildElementwise(
+        b, loc, ValueRange{x.data, y.data}, b.getF32Type(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value u = args[0], v = args[1];
+          if (fx) {
+            u = arith::MulFOp::create(nb, nl, u, fx);
+            v = arith::MulFOp::create(nb, nl, v, fy);
+          }
+          switch (kind) {
+          case Combine::Add:
+            return arith::AddFOp::create(nb, nl, u, v);
+          case Combine::Sub:
+            return arith::SubFOp::create(nb, nl, u, v);
+          case Combine::Mul:
+            return arith::MulFOp::create(nb, nl, u, v);
+          case Combine::Div:
+            return arith::DivFOp::create(nb, nl, u, v);
+          case Combine::Max:
+            return arith::MaximumFOp::create(nb, nl, u, v);
+          case Combine::Min:
+            return arith::MinimumFOp::create(nb, nl, u, v);
+          }
+          llvm_unreachable("unknown combination");
+        });
+    return {data, scale};
+  }
+
+  /// data * 2^-c and scale * 2^c: the unit-scaling rule of a sum of n terms
+  /// with c = floor(log2 sqrt n).
+  Scaled unitScale(Location loc, Value data, Value scale, int64_t n) {
+    int64_t c = log2SqrtFloor(n);
+    if (c == 0)
+      return {data, scale};
+    return {shiftData(loc, data, pow2(loc, -c)),
+            arith::MulFOp::create(b, loc, scale, pow2(loc, c))};
+  }
+
+  Scaled matmul(linalg::MatmulOp op) {
+    Location loc = op.getLoc();
+    Scaled x = get(op.getInputs()[0]), y = get(op.getInputs()[1]);
+    Value lhs = castForMatmul(loc, x), rhs = castForMatmul(loc, y);
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    Value zero = linalg::FillOp::create(
+                     b, loc, f32(loc, 0.0),
+                     ValueRange{tensor::EmptyOp::create(
+                         b, loc, resultType.getShape(), b.getF32Type())})
+                     .getResult(0);
+    Value product =
+        linalg::MatmulOp::create(b, loc, resultType, ValueRange{lhs, rhs},
+                                 ValueRange{zero})
+            .getResult(0);
+    Value scale = arith::MulFOp::create(b, loc, x.scale, y.scale);
+    int64_t k = cast<RankedTensorType>(x.data.getType()).getShape()[1];
+    Scaled result = unitScale(loc, product, scale, k);
+    Value init = op.getOutputs()[0];
+    if (isZeroSplat(init))
+      return result;
+    // C + A B: the product's pair plus the init's.
+    Value real = UnscaleOp::create(
+        b, loc, resultType,
+        ScaleOp::create(b, loc, ScaledTensorType::get(b.getContext(), resultType),
+                        result.data, result.scale));
+    known[real] = result;
+    return combine(loc, Combine::Add, real, init);
+  }
+
+  /// linalg.reduce summing one input: data summed, unit-scaled by the
+  /// number of terms per output.
+  std::optional<Scaled> reduceSum(linalg::ReduceOp op) {
+    if (op.getInputs().size() != 1 ||
+        !isa<arith::AddFOp>(op.getBody()->front()) ||
+        op.getBody()->getOperations().size() != 2)
+      return std::nullopt;
+    Location loc = op.getLoc();
+    Scaled x = get(op.getInputs()[0]);
+    auto inType = cast<RankedTensorType>(x.data.getType());
+    int64_t n = 1;
+    for (int64_t dim : op.getDimensions())
+      n *= inType.getShape()[dim];
+    auto outType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    Value zero = linalg::FillOp::create(
+                     b, loc, f32(loc, 0.0),
+                     ValueRange{tensor::EmptyOp::create(
+                         b, loc, outType.getShape(), b.getF32Type())})
+                     .getResult(0);
+    IRMapping mapping;
+    mapping.map(op.getInputs()[0], x.data);
+    mapping.map(op.getInits()[0], zero);
+    Value sum = b.clone(*op, mapping)->getResult(0);
+    Scaled result = unitScale(loc, sum, x.scale, n);
+    if (isZeroSplat(op.getInits()[0]))
+      return result;
+    Value real = UnscaleOp::create(
+        b, loc, outType,
+        ScaleOp::create(b, loc, ScaledTensorType::get(b.getContext(), outType),
+                        result.data, result.scale));
+    known[real] = result;
+    return combine(loc, Combine::Add, real, op.getInits()[0]);
+  }
+
+  /// The op applied to the data; the scale passes through.
+  Scaled passThrough(Operation *op, Value input) {
+    Scaled x = get(input);
+    IRMapping mapping;
+    mapping.map(input, x.data);
+    return {b.clone(*op, mapping)->getResult(0), x.scale};
+  }
+
+  std::optional<Scaled> unary(Operation *op, Value input, bool negate) {
+    Scaled x = get(input);
+    Value data = buildElementwise(
+        b, op->getLoc(), x.data, b.getF32Type(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          if (negate)
+            return arith::NegFOp::create(nb, nl, args[0]);
+          return math::AbsFOp::create(nb, nl, args[0]);
+        });
+    return Scaled{data, x.scale};
+  }
+
+  void visit(Operation *op) {
+    if (op->getNumResults() != 1 ||
+        !isStaticF32Tensor(op->getResult(0).getType()) ||
+        !llvm::all_of(op->getOperandTypes(), [](Type t) {
+          return !isa<TensorType>(t) || isStaticF32Tensor(t);
+        }))
+      return;
+    b.setInsertionPoint(op);
+    Location loc = op->getLoc();
+    auto binary = [&](Combine kind) -> std::optional<Scaled> {
+      return combine(loc, kind, op->getOperand(0), op->getOperand(1));
+    };
+    auto dpsBinary = [&](Combine kind) -> std::optional<Scaled> {
+      auto dps = cast<DestinationStyleOpInterface>(op);
+      return combine(loc, kind, dps.getDpsInputs()[0], dps.getDpsInputs()[1]);
+    };
+    std::optional<Scaled> pair =
+        llvm::TypeSwitch<Operation *, std::optional<Scaled>>(op)
+            .Case([&](arith::AddFOp) { return binary(Combine::Add); })
+            .Case([&](arith::SubFOp) { return binary(Combine::Sub); })
+            .Case([&](arith::MulFOp) { return binary(Combine::Mul); })
+            .Case([&](arith::DivFOp) { return binary(Combine::Div); })
+            .Case<arith::MaximumFOp, arith::MaxNumFOp>(
+                [&](Operation *) { return binary(Combine::Max); })
+            .Case<arith::MinimumFOp, arith::MinNumFOp>(
+                [&](Operation *) { return binary(Combine::Min); })
+            .Case([&](linalg::AddOp) { return dpsBinary(Combine::Add); })
+            .Case([&](linalg::SubOp) { return dpsBinary(Combine::Sub); })
+            .Case([&](linalg::MulOp) { return dpsBinary(Combine::Mul); })
+            .Case([&](linalg::DivOp) { return dpsBinary(Combine::Div); })
+            .Case([&](linalg::MaxOp) { return dpsBinary(Combine::Max); })
+            .Case([&](linalg::MinOp) { return dpsBinary(Combine::Min); })
+            .Case([&](arith::NegFOp n) { return unary(op, n.getOperand(), true); })
+            .Case([&](math::AbsFOp a) { return unary(op, a.getOperand(), false); })
+            .Case([&](linalg::NegFOp n) {
+              return unary(op, n.getInputs()[0], true);
+            })
+            .Case([&](linalg::AbsOp a) {
+              return unary(op, a.getInputs()[0], false);
+            })
+            .Case([&](linalg::MatmulOp m) -> std::optional<Scaled> {
+              if (m.hasUserDefinedMaps())
+                return std::nullopt;
+              return matmul(m);
+            })
+            .Case([&](linalg::ReduceOp r) { return reduceSum(r); })
+            .Case<linalg::TransposeOp, linalg::BroadcastOp>(
+                [&](auto shape) -> std::optional<Scaled> {
+                  return passThrough(op, shape.getInput());
+                })
+            .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+                  tensor::ExtractSliceOp>(
+                [&](auto shape) -> std::optional<Scaled> {
+                  return passThrough(op, shape->getOperand(0));
+                })
+            .Case([&](tensor::PadOp pad) -> std::optional<Scaled> {
+              Value padding = pad.getConstantPaddingValue();
+              if (!padding || !matchPattern(padding, m_AnyZeroFloat()))
+                return std::nullopt;
+              return passThrough(op, pad.getSource());
+            })
+            .Case<math::TanhOp, math::ErfOp, math::SinOp, math::CosOp>(
+                [&](Operation *) -> std::optional<Scaled> {
+                  // Bounded by 1 in magnitude: computed on real values,
+                  // output scale 1.
+                  b.setInsertionPointAfter(op);
+                  known[op->getResult(0)] = {op->getResult(0),
+                                             f32(loc, 1.0)};
+                  return std::nullopt;
+                })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!pair)
+      return;
+    publish(op, op->getResult(0), *pair);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Scale-only rewrites of MX tensors
+//===----------------------------------------------------------------------===//
+
+/// The k of a splat constant 2^k (exactly), if `value` is one.
+std::optional<int> splatPowerOfTwo(Value value) {
+  SplatElementsAttr splat;
+  if (!matchPattern(value, m_Constant(&splat)) ||
+      !isa<FloatType>(splat.getElementType()))
+    return std::nullopt;
+  APFloat v = splat.getSplatValue<APFloat>();
+  int k = v.getExactLog2Abs();
+  if (v.isNegative() || k == std::numeric_limits<int>::min())
+    return std::nullopt;
+  return k;
+}
+
+/// dequantize(q) * 2^k, 2^k * dequantize(q), dequantize(q) / 2^k
+///   -> dequantize(ldexp(q, +-k)): the scales move, the elements stay.
+template <typename ArithOp>
+struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
+  using OpRewritePattern<ArithOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ArithOp op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isDiv = std::is_same_v<ArithOp, arith::DivFOp>;
+    for (int side = 0; side < (isDiv ? 1 : 2); ++side) {
+      auto dequantize =
+          op->getOperand(side).template getDefiningOp<DequantizeOp>();
+      std::optional<int> k = splatPowerOfTwo(op->getOperand(1 - side));
+      if (!dequantize || !k || !dequantize.getType().getElementType().isF32())
+        continue;
+      BlockTensorType type = dequantize.getInput().getType();
+      if (!isa<Float8E8M0FNUType>(type.getScaleType()))
+        return failure();
+      Value shifted = LdexpOp::create(
+          rewriter, op.getLoc(), type, dequantize.getInput(),
+          rewriter.getI32IntegerAttr(isDiv ? -*k : *k));
+      rewriter.replaceOpWithNewOp<DequantizeOp>(op, dequantize.getType(),
+                                                shifted);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// quantize(transpose(dequantize(q))) -> transpose(q) when q's blocks are
+/// 2-D and the quantize asks for q's blocks transposed: re-quantizing the
+/// exact values of such blocks under floor/even reproduces them.
+struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || op.hasGivenScales() ||
+        op.getRounding() == Rounding::stochastic ||
+        (op.getScaleRule() != ScaleRule::floor &&
+         op.getScaleRule() != ScaleRule::even))
+      return failure();
+    auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize.getType().getElementType().isF32())
+      return failure();
+    BlockTensorType source = dequantize.getInput().getType();
+    if (llvm::count_if(source.getBlockShape(),
+                       [](int64_t size) { return size > 1; }) < 2)
+      return failure(); // 1-D blocks: the quantize re-blocks, as it must
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    SmallVector<int64_t> shape, block;
+    for (int64_t dim : permutation) {
+      shape.push_back(source.getShape()[dim]);
+      block.push_back(source.getBlockShape()[dim]);
+    }
+    auto moved = BlockTensorType::get(shape, source.getElementType(), block,
+                                      source.getScaleType());
+    if (moved != op.getType())
+      return failure();
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, moved, dequantize.getInput(),
+                                             permutation);
+    return success();
+  }
+};
+
+struct MXPropagateScalesPass final
+    : mlir::mx::impl::MXPropagateScalesPassBase<MXPropagateScalesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    MLIRContext *context = &getContext();
+    Type data;
+    if (matmulData == "f8E4M3FN")
+      data = Float8E4M3FNType::get(context);
+    else if (matmulData == "f8E5M2")
+      data = Float8E5M2Type::get(context);
+    else if (matmulData == "f32")
+      data = Float32Type::get(context);
+    std::optional<RescaleNorm> rescaleNorm = symbolizeRescaleNorm(norm);
+    if (!data || !rescaleNorm) {
+      function.emitError()
+          << "mx-propagate-scales: "
+          << (!data ? "matmul-data '" + matmulData +
+                          "' is not one of f8E4M3FN, f8E5M2, f32"
+                    : "norm '" + norm + "' is not one of max, l1, l2");
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(context);
+    populateMXScaleOnlyPatterns(patterns);
+    if (failed(applyPatternsGreedily(function, std::move(patterns))))
+      return signalPassFailure();
+    if (!function.getBody().hasOneBlock())
+      return; // propagation follows one block of tensor ops
+    Propagation(function, data, *rescaleNorm).run();
+  }
+};
+
+} // namespace
+
+void mlir::mx::populateMXScaleOnlyPatterns(RewritePatternSet &patterns) {
+  patterns.add<ScaleByPowerOfTwo<arith::MulFOp>,
+               ScaleByPowerOfTwo<arith::DivFOp>, TransposeTwoDimensionalBlocks>(
+      patterns.getContext());
+}
