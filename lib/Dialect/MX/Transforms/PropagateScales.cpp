@@ -40,14 +40,22 @@ enum class Combine { Add, Sub, Mul, Div, Max, Min };
 /// floor(log2 sqrt n) = floor(floor(log2 n) / 2), for n >= 1.
 int64_t log2SqrtFloor(int64_t n) { return llvm::Log2_64(uint64_t(n)) / 2; }
 
-/// 2^floor(log2 amax) of the finite values, or 1 when there are none or
-/// all are zero: the static scale of a constant.
+/// floor(log2 amax) of the finite values: the exponent of a constant's
+/// static scale. An all-zero constant gets 2^-126, the smallest normal
+/// scale, so that it never dominates a common scale (adding a zero bias
+/// keeps the other operand's scale); one with no finite value gets 1.
 int exponentOfLargest(ArrayRef<float> values) {
   float amax = 0.0f;
-  for (float v : values)
-    if (std::isfinite(v))
-      amax = std::max(amax, std::fabs(v));
-  return amax > 0.0f ? std::ilogb(amax) : 0;
+  bool finite = false;
+  for (float v : values) {
+    if (!std::isfinite(v))
+      continue;
+    finite = true;
+    amax = std::max(amax, std::fabs(v));
+  }
+  if (!finite)
+    return 0;
+  return amax > 0.0f ? std::ilogb(amax) : -126;
 }
 
 bool isStaticF32Tensor(Type type) {
