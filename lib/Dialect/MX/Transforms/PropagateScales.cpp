@@ -92,6 +92,7 @@ private:
   Type matmulData;
   RescaleNorm norm;
   DenseMap<Value, Scaled> known;
+  Operation *lastArgumentParts = nullptr;
 
   Value f32(Location loc, double v) {
     return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
@@ -116,6 +117,8 @@ private:
     OpBuilder::InsertionGuard guard(b);
     if (Operation *def = value.getDefiningOp())
       b.setInsertionPointAfter(def);
+    else if (lastArgumentParts) // arguments in the order they are needed
+      b.setInsertionPointAfter(lastArgumentParts);
     else
       b.setInsertionPointToStart(value.getParentBlock());
     Location loc = value.getLoc();
@@ -149,6 +152,8 @@ private:
       auto parts = ScaledPartsOp::create(
           b, loc, TypeRange{value.getType(), b.getF32Type()}, rescaled);
       pair = {parts.getData(), parts.getScale()};
+      if (!value.getDefiningOp())
+        lastArgumentParts = parts;
     }
     known[value] = pair;
     return pair;

@@ -1,0 +1,82 @@
+// RUN: mx-opt %s -split-input-file -mx-propagate-scales -canonicalize | FileCheck %s
+// RUN: mx-opt %s -split-input-file -mx-propagate-scales -canonicalize -convert-mx-to-linalg -canonicalize | FileCheck %s --check-prefix=LOWERED
+
+// The scale-only rules of -mx-propagate-scales on MX tensors.
+
+// A power-of-two multiply or divide of a dequantized MX tensor moves its
+// scales (mx.ldexp) and leaves its elements alone.
+// With the re-quantization folded (floor rule), only the shifts remain.
+// CHECK-LABEL: func.func @power_of_two
+// CHECK-NEXT: %[[L:.*]] = mx.ldexp %arg0, 3
+// CHECK-NEXT: %[[R:.*]] = mx.ldexp %arg0, -2
+// CHECK-NEXT: return %[[L]], %[[R]]
+// Lowered, the only generic reading anything reads the scales (bytes of
+// E8M0 in, E8M0 out); the element codes (i8) go to the results untouched.
+// LOWERED-LABEL: func.func @power_of_two
+// LOWERED-SAME: (%[[CODES:.*]]: tensor<4x64xi8>, %[[SCALES:.*]]: tensor<4x2xf8E8M0FNU>)
+// LOWERED: linalg.generic {{.*}} ins(%[[SCALES]] : tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
+// LOWERED: linalg.generic {{.*}} ins(%[[SCALES]] : tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
+// LOWERED-NOT: linalg.generic
+// LOWERED: return %[[CODES]], %{{.*}}, %[[CODES]], %{{.*}}
+func.func @power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) {
+  %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
+  %eight = arith.constant dense<8.0> : tensor<4x64xf32>
+  %four = arith.constant dense<4.0> : tensor<4x64xf32>
+  %m = arith.mulf %eight, %d : tensor<4x64xf32>
+  %v = arith.divf %d, %four : tensor<4x64xf32>
+  %a = mx.quantize %m : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+  %b = mx.quantize %v : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+  return %a, %b : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
+// Not a power of two (3.0), or a division of 2^k by the tensor: unchanged.
+// CHECK-LABEL: func.func @not_power_of_two
+// CHECK-NOT: mx.ldexp
+// CHECK: return
+func.func @not_power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
+  %three = arith.constant dense<3.0> : tensor<4x64xf32>
+  %two = arith.constant dense<2.0> : tensor<4x64xf32>
+  %m = arith.mulf %d, %three : tensor<4x64xf32>
+  %v = arith.divf %two, %d : tensor<4x64xf32>
+  return %m, %v : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// -----
+
+// Transposing a 2-D-blocked MX tensor moves its blocks: mx.transpose, no
+// re-quantization; lowered, codes and scales are transposed, nothing decoded.
+// CHECK-LABEL: func.func @transpose_2d_blocks
+// CHECK: %[[T:.*]] = mx.transpose %arg0 [1, 0] : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+// CHECK-NOT: mx.quantize
+// CHECK: return %[[T]]
+// LOWERED-LABEL: func.func @transpose_2d_blocks
+// LOWERED: linalg.transpose ins(%{{.*}} : tensor<64x32xi8>)
+// LOWERED: linalg.transpose ins(%{{.*}} : tensor<2x1xf8E8M0FNU>)
+// LOWERED-NOT: arith.mulf
+func.func @transpose_2d_blocks(%q: !mx.tensor<64x32xf4E2M1FN, block = [32, 32]>) -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]> {
+  %d = mx.dequantize %q : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> tensor<64x32xf32>
+  %e = tensor.empty() : tensor<32x64xf32>
+  %t = linalg.transpose ins(%d : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) permutation = [1, 0]
+  %r = mx.quantize %t : tensor<32x64xf32> -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+  return %r : !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+}
+
+// -----
+
+// 1-D blocks along K become blocks along the other axis: re-quantized.
+// LOWERED-LABEL: func.func @transpose_1d_blocks
+// CHECK-LABEL: func.func @transpose_1d_blocks
+// CHECK: mx.dequantize
+// CHECK: linalg.transpose
+// CHECK: mx.quantize
+// CHECK-NOT: mx.transpose
+func.func @transpose_1d_blocks(%q: !mx.tensor<64x32xf8E4M3FN, block = [1, 32]>) -> !mx.tensor<32x64xf8E4M3FN, block = [1, 32]> {
+  %d = mx.dequantize %q : !mx.tensor<64x32xf8E4M3FN, block = [1, 32]> -> tensor<64x32xf32>
+  %e = tensor.empty() : tensor<32x64xf32>
+  %t = linalg.transpose ins(%d : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) permutation = [1, 0]
+  %r = mx.quantize %t : tensor<32x64xf32> -> !mx.tensor<32x64xf8E4M3FN, block = [1, 32]>
+  return %r : !mx.tensor<32x64xf8E4M3FN, block = [1, 32]>
+}
