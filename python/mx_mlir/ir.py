@@ -162,16 +162,16 @@ class Buffer:
             descriptor.strides[:] = [s // array.itemsize for s in array.strides]
         return descriptor, array
 
-    def take(self, descriptor, not_to_free):
-        """Copies a returned memref out and frees it, unless it is in
-        `not_to_free` (an argument's memory, or a buffer already freed)."""
+    def take(self, descriptor, to_free):
+        """Copies a returned memref out and adds its allocation to `to_free`
+        (a set: a function may return one buffer several times, so every
+        result is copied before any is freed)."""
         count = int(np.prod(self.shape, dtype=np.int64))
         address = (descriptor.aligned or 0) + descriptor.offset * self.dtype.itemsize
         raw = (ctypes.c_char * (count * self.dtype.itemsize)).from_address(address)
         array = np.frombuffer(raw, dtype=self.dtype).reshape(self.shape).copy()
-        if descriptor.allocated and descriptor.allocated not in not_to_free:
-            not_to_free.add(descriptor.allocated)
-            _capi.libc.free(descriptor.allocated)
+        if descriptor.allocated:
+            to_free.add(descriptor.allocated)
         return array
 
 
@@ -391,9 +391,13 @@ class ExecutionEngine:
         out = result_struct()
         function(ctypes.pointer(out), *call_args)
         raw = [out] if len(results) == 1 else [getattr(out, f"r{i}") for i in range(len(results))]
-        taken, not_to_free = [], {a.ctypes.data for a in keep if isinstance(a, np.ndarray)}
+        taken, to_free = [], set()
         for part, item in zip(results, raw):
-            taken.append(part.take(item, not_to_free) if isinstance(part, Buffer) else item)
+            taken.append(part.take(item, to_free) if isinstance(part, Buffer) else item)
+        # Not the arguments' memory (NumPy owns it).
+        to_free -= {a.ctypes.data for a in keep if isinstance(a, np.ndarray)}
+        for allocated in to_free:
+            _capi.libc.free(allocated)
         values, position = [], 0
         for value in signature.results:
             pieces = taken[position:position + len(value.parts)]

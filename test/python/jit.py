@@ -121,3 +121,16 @@ func.func @add(%a: i32, %b: i32) -> i32 {
 jit = module.compile(pipeline="convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts")
 print(jit.invoke("add", 40, 2))
 # CHECK: 42
+
+# One buffer returned twice: both results hold its values (every result is
+# copied before the buffers are freed, each once).
+module = Module.parse("""
+func.func @twice(%x: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+  %y = arith.addf %x, %x : tensor<64xf32>
+  return %y, %y : tensor<64xf32>, tensor<64xf32>
+}""", ctx)
+jit = module.compile()
+for _ in range(3):
+    a, b = jit.invoke("twice", np.arange(64, dtype=np.float32))
+print("same buffer twice:", bool((a == b).all() and (a == 2 * np.arange(64)).all()))
+# CHECK: same buffer twice: True

@@ -3,12 +3,12 @@
 
 // The scale-only rules of -mx-propagate-scales on MX tensors.
 
-// A power-of-two multiply or divide of a dequantized MX tensor moves its
-// scales (mx.ldexp) and leaves its elements alone.
+// A power-of-two growth (multiply by 8, divide by 1/4) of a dequantized MX
+// tensor moves its scales (mx.ldexp) and leaves its elements alone.
 // With the re-quantization folded (floor rule), only the shifts remain.
 // CHECK-LABEL: func.func @power_of_two
 // CHECK-NEXT: %[[L:.*]] = mx.ldexp %arg0, 3
-// CHECK-NEXT: %[[R:.*]] = mx.ldexp %arg0, -2
+// CHECK-NEXT: %[[R:.*]] = mx.ldexp %arg0, 2
 // CHECK-NEXT: return %[[L]], %[[R]]
 // Lowered, the only generic reading anything reads the scales (bytes of
 // E8M0 in, E8M0 out); the element codes (i8) go to the results untouched.
@@ -21,9 +21,9 @@
 func.func @power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) {
   %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
   %eight = arith.constant dense<8.0> : tensor<4x64xf32>
-  %four = arith.constant dense<4.0> : tensor<4x64xf32>
+  %quarter = arith.constant dense<0.25> : tensor<4x64xf32>
   %m = arith.mulf %eight, %d : tensor<4x64xf32>
-  %v = arith.divf %d, %four : tensor<4x64xf32>
+  %v = arith.divf %d, %quarter : tensor<4x64xf32>
   %a = mx.quantize %m : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   %b = mx.quantize %v : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   return %a, %b : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
@@ -31,7 +31,8 @@ func.func @power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (!mx.
 
 // -----
 
-// Not a power of two (3.0), or a division of 2^k by the tensor: unchanged.
+// Not a power of two (3.0), a division of 2^k by the tensor, or a shrink
+// (x * 0.5, x / 4): unchanged.
 // CHECK-LABEL: func.func @not_power_of_two
 // CHECK-NOT: mx.ldexp
 // CHECK: return
@@ -41,6 +42,12 @@ func.func @not_power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (
   %two = arith.constant dense<2.0> : tensor<4x64xf32>
   %m = arith.mulf %d, %three : tensor<4x64xf32>
   %v = arith.divf %two, %d : tensor<4x64xf32>
+  %four = arith.constant dense<4.0> : tensor<4x64xf32>
+  %half = arith.constant dense<0.5> : tensor<4x64xf32>
+  %s = arith.divf %d, %four : tensor<4x64xf32>
+  %h = arith.mulf %d, %half : tensor<4x64xf32>
+  %qs = mx.quantize %s : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+  %qh = mx.quantize %h : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   return %m, %v : tensor<4x64xf32>, tensor<4x64xf32>
 }
 
@@ -79,4 +86,32 @@ func.func @transpose_1d_blocks(%q: !mx.tensor<64x32xf8E4M3FN, block = [1, 32]>) 
   %t = linalg.transpose ins(%d : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) permutation = [1, 0]
   %r = mx.quantize %t : tensor<32x64xf32> -> !mx.tensor<32x64xf8E4M3FN, block = [1, 32]>
   return %r : !mx.tensor<32x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
+// neg, abs and ReLU of an MX tensor, re-quantized to its own type, keep its
+// block scales: quantize with q's scales, no amax.
+// CHECK-LABEL: func.func @keep_block_scales
+// CHECK: %{{.*}}, %[[S1:.*]] = mx.unpack %arg0
+// CHECK-NEXT: mx.quantize %{{.*}} scales(%[[S1]] : tensor<4x2xf8E8M0FNU>)
+// CHECK-NEXT: %{{.*}}, %[[S2:.*]] = mx.unpack %arg0
+// CHECK-NEXT: mx.quantize %{{.*}} scales(%[[S2]] : tensor<4x2xf8E8M0FNU>)
+// CHECK-NEXT: %{{.*}}, %[[S3:.*]] = mx.unpack %arg0
+// CHECK-NEXT: mx.quantize %{{.*}} scales(%[[S3]] : tensor<4x2xf8E8M0FNU>)
+// A multiply by 3 can leave the range: its scales are recomputed.
+// CHECK-NEXT: mx.quantize %{{.*}} : tensor<4x64xf32>
+func.func @keep_block_scales(%q: !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>) -> (!mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>) {
+  %d = mx.dequantize %q : !mx.tensor<4x64xf4E2M1FN, block = [1, 32]> -> tensor<4x64xf32>
+  %zero = arith.constant dense<0.0> : tensor<4x64xf32>
+  %three = arith.constant dense<3.0> : tensor<4x64xf32>
+  %n = arith.negf %d : tensor<4x64xf32>
+  %a = math.absf %d : tensor<4x64xf32>
+  %r = arith.maximumf %d, %zero : tensor<4x64xf32>
+  %t = arith.mulf %d, %three : tensor<4x64xf32>
+  %qn = mx.quantize %n : tensor<4x64xf32> -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
+  %qa = mx.quantize %a : tensor<4x64xf32> -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
+  %qr = mx.quantize %r : tensor<4x64xf32> -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
+  %qt = mx.quantize %t : tensor<4x64xf32> -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
+  return %qn, %qa, %qr, %qt : !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
 }

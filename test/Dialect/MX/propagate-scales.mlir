@@ -245,3 +245,59 @@ func.func @nonlinear(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %r = arith.mulf %t, %e : tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// select and concat: a common scale for the values.
+// CHECK-LABEL: func.func @select_concat
+// CHECK: %[[S1:.*]] = arith.maximumf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[SEL:.*]] = arith.select %arg0, %{{.*}}, %{{.*}} : tensor<4xi1>, tensor<4xf32>
+// CHECK: %[[S2:.*]] = arith.maximumf %[[S1]], %{{.*}} : f32
+// CHECK: %[[CAT:.*]] = tensor.concat dim(0) %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+// CHECK: mx.scale %[[CAT]], %[[S2]]
+func.func @select_concat(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>, %d: tensor<4xf32>) -> tensor<8xf32> {
+  %s = arith.select %c, %a, %b : tensor<4xi1>, tensor<4xf32>
+  %r = tensor.concat dim(0) %s, %d : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// softmax runs on real values; its output (in [0, 1]) gets scale 1, so the
+// product after it takes the other operand's scale alone.
+// CHECK-LABEL: func.func @softmax
+// CHECK: mx.scaled_parts
+// CHECK: %[[D:.*]], %[[S:.*]] = mx.scaled_parts
+// CHECK: %[[U:.*]] = mx.unscale
+// CHECK: %[[P:.*]] = linalg.softmax dimension(1) ins(%[[U]]
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %[[D]]
+// CHECK: mx.scale %{{.*}}, %[[S]]
+func.func @softmax(%a: tensor<4x8xf32>, %v: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %m = arith.mulf %a, %a : tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %p = linalg.softmax dimension(1) ins(%m : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %r = arith.mulf %p, %v : tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// An elementwise linalg.generic dividing two inputs (reversed in the
+// body): the scale is the numerator's over the denominator's.
+// CHECK-LABEL: func.func @generic_div
+// CHECK: %[[DB:.*]], %[[SB:.*]] = mx.scaled_parts
+// CHECK: %[[DA:.*]], %[[SA:.*]] = mx.scaled_parts
+// CHECK: %[[S:.*]] = arith.divf %[[SB]], %[[SA]] : f32
+// CHECK: linalg.generic {{.*}} ins(%[[DA]], %[[DB]]
+// CHECK: mx.scale %{{.*}}, %[[S]]
+#id = affine_map<(d0) -> (d0)>
+func.func @generic_div(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%x: f32, %y: f32, %o: f32):
+      %q = arith.divf %y, %x : f32
+      linalg.yield %q : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

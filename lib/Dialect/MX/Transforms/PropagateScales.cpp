@@ -263,7 +263,9 @@ private:
             arith::MulFOp::create(b, loc, scale, pow2(loc, c))};
   }
 
-  Scaled matmul(linalg::MatmulOp op) {
+  /// linalg.matmul or linalg.batch_matmul (K is the lhs's last dimension).
+  template <typename MatmulLike>
+  Scaled matmul(MatmulLike op) {
     Location loc = op.getLoc();
     Scaled x = get(op.getInputs()[0]), y = get(op.getInputs()[1]);
     Value lhs = castForMatmul(loc, x), rhs = castForMatmul(loc, y);
@@ -273,23 +275,144 @@ private:
                      ValueRange{tensor::EmptyOp::create(
                          b, loc, resultType.getShape(), b.getF32Type())})
                      .getResult(0);
-    Value product =
-        linalg::MatmulOp::create(b, loc, resultType, ValueRange{lhs, rhs},
-                                 ValueRange{zero})
-            .getResult(0);
+    Value product = MatmulLike::create(b, loc, resultType, ValueRange{lhs, rhs},
+                                       ValueRange{zero})
+                        .getResult(0);
     Value scale = arith::MulFOp::create(b, loc, x.scale, y.scale);
-    int64_t k = cast<RankedTensorType>(x.data.getType()).getShape()[1];
+    int64_t k = cast<RankedTensorType>(x.data.getType()).getShape().back();
     Scaled result = unitScale(loc, product, scale, k);
     Value init = op.getOutputs()[0];
     if (isZeroSplat(init))
       return result;
     // C + A B: the product's pair plus the init's.
+    return combine(loc, Combine::Add, remember(loc, result, resultType), init);
+  }
+
+  /// A real-valued stand-in for `pair` that rules can consume.
+  Value remember(Location loc, Scaled pair, RankedTensorType type) {
     Value real = UnscaleOp::create(
-        b, loc, resultType,
-        ScaleOp::create(b, loc, ScaledTensorType::get(b.getContext(), resultType),
-                        result.data, result.scale));
-    known[real] = result;
-    return combine(loc, Combine::Add, real, init);
+        b, loc, type,
+        ScaleOp::create(b, loc, ScaledTensorType::get(b.getContext(), type),
+                        pair.data, pair.scale));
+    known[real] = pair;
+    return real;
+  }
+
+  /// Operands brought to their largest scale: each data shifted by its
+  /// scale over that one (a power of two <= 1).
+  SmallVector<Value> toCommonScale(Location loc, ValueRange values,
+                                   Value &scale) {
+    SmallVector<Scaled> pairs;
+    for (Value value : values)
+      pairs.push_back(get(value));
+    scale = pairs.front().scale;
+    for (Scaled &pair : llvm::drop_begin(pairs))
+      scale = arith::MaximumFOp::create(b, loc, scale, pair.scale);
+    SmallVector<Value> data;
+    for (Scaled &pair : pairs)
+      data.push_back(shiftData(loc, pair.data,
+                               arith::DivFOp::create(b, loc, pair.scale, scale)));
+    return data;
+  }
+
+  /// `op` cloned with its `replaced` operands (in order) taking `data`.
+  Value cloneOn(Operation *op, ValueRange replaced, ValueRange data) {
+    IRMapping mapping;
+    for (auto [from, to] : llvm::zip(replaced, data))
+      mapping.map(from, to);
+    return b.clone(*op, mapping)->getResult(0);
+  }
+
+  /// arith.select: both values at a common scale; the condition as it is.
+  Scaled select(arith::SelectOp op) {
+    Value scale;
+    SmallVector<Value> values = {op.getTrueValue(), op.getFalseValue()};
+    SmallVector<Value> data = toCommonScale(op.getLoc(), values, scale);
+    return {cloneOn(op, values, data), scale};
+  }
+
+  /// tensor.concat: every input at a common scale.
+  Scaled concat(tensor::ConcatOp op) {
+    Value scale;
+    SmallVector<Value> data =
+        toCommonScale(op.getLoc(), op.getInputs(), scale);
+    return {cloneOn(op, op.getInputs(), data), scale};
+  }
+
+  /// An elementwise linalg.generic (all parallel, inputs broadcast or not)
+  /// whose body is one add/sub/mul/div/max/min of two inputs, or a chain of
+  /// neg/abs/max/min of one input with scale-free constants (0, +-Inf,
+  /// +-FLT_MAX: e.g. TOSA's clamp for ReLU). What tosa-to-linalg makes of
+  /// TOSA's elementwise ops.
+  std::optional<Scaled> elementwiseGeneric(linalg::GenericOp op) {
+    if (op.getNumDpsInits() != 1 ||
+        op.getNumParallelLoops() != op.getNumLoops() ||
+        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+        !op.getRegionOutputArgs()[0].use_empty())
+      return std::nullopt;
+    Block &body = op.getRegion().front();
+    SmallVector<Operation *> ops;
+    for (Operation &inner : body.without_terminator())
+      ops.push_back(&inner);
+    Location loc = op.getLoc();
+    SmallVector<Value> inputs(op.getDpsInputs());
+    auto inputIndex = [&](Value v) -> int {
+      auto arg = dyn_cast<BlockArgument>(v);
+      return arg && arg.getOwner() == &body &&
+                     arg.getArgNumber() < inputs.size()
+                 ? int(arg.getArgNumber())
+                 : -1;
+    };
+    // One binary op of two inputs.
+    if (ops.size() == 1 && ops[0]->getNumOperands() == 2 &&
+        inputs.size() == 2) {
+      int i = inputIndex(ops[0]->getOperand(0)),
+          j = inputIndex(ops[0]->getOperand(1));
+      if (i < 0 || j < 0 || i == j)
+        return std::nullopt;
+      bool multiplies = isa<arith::MulFOp>(ops[0]);
+      bool divides = isa<arith::DivFOp>(ops[0]);
+      bool common = isa<arith::AddFOp, arith::SubFOp, arith::MaximumFOp,
+                        arith::MaxNumFOp, arith::MinimumFOp, arith::MinNumFOp>(
+          ops[0]);
+      if (!multiplies && !divides && !common)
+        return std::nullopt;
+      Value scale;
+      SmallVector<Value> data;
+      if (common) {
+        data = toCommonScale(loc, inputs, scale);
+      } else {
+        Scaled x = get(inputs[i]), y = get(inputs[j]);
+        scale = multiplies
+                    ? arith::MulFOp::create(b, loc, x.scale, y.scale).getResult()
+                    : arith::DivFOp::create(b, loc, x.scale, y.scale).getResult();
+        data.resize(2);
+        data[i] = x.data;
+        data[j] = y.data;
+      }
+      return Scaled{cloneOn(op, inputs, data), scale};
+    }
+    // Sign and clamp chains of one input.
+    if (inputs.size() != 1)
+      return std::nullopt;
+    for (Operation *inner : ops) {
+      if (isa<arith::NegFOp, math::AbsFOp>(inner))
+        continue;
+      if (!isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+               arith::MinNumFOp>(inner))
+        return std::nullopt;
+      for (Value operand : inner->getOperands()) {
+        APFloat c(0.0f);
+        if (!matchPattern(operand, m_ConstantFloat(&c)))
+          continue;
+        bool scaleFree = c.isZero() || c.isInfinity() ||
+                         (c.isLargest() && &c.getSemantics() ==
+                                               &APFloat::IEEEsingle());
+        if (!scaleFree)
+          return std::nullopt;
+      }
+    }
+    return passThrough(op, inputs[0]);
   }
 
   /// linalg.reduce summing one input: data summed, unit-scaled by the
@@ -318,12 +441,8 @@ private:
     Scaled result = unitScale(loc, sum, x.scale, n);
     if (isZeroSplat(op.getInits()[0]))
       return result;
-    Value real = UnscaleOp::create(
-        b, loc, outType,
-        ScaleOp::create(b, loc, ScaledTensorType::get(b.getContext(), outType),
-                        result.data, result.scale));
-    known[real] = result;
-    return combine(loc, Combine::Add, real, op.getInits()[0]);
+    return combine(loc, Combine::Add, remember(loc, result, outType),
+                   op.getInits()[0]);
   }
 
   /// The op applied to the data; the scale passes through.
@@ -349,8 +468,11 @@ private:
   void visit(Operation *op) {
     if (op->getNumResults() != 1 ||
         !isStaticF32Tensor(op->getResult(0).getType()) ||
-        !llvm::all_of(op->getOperandTypes(), [](Type t) {
-          return !isa<TensorType>(t) || isStaticF32Tensor(t);
+        !llvm::all_of(op->getOperands(), [&](Value v) {
+          auto select = dyn_cast<arith::SelectOp>(op);
+          return !isa<TensorType>(v.getType()) ||
+                 isStaticF32Tensor(v.getType()) ||
+                 (select && v == select.getCondition());
         }))
       return;
     b.setInsertionPoint(op);
@@ -386,10 +508,18 @@ private:
             .Case([&](linalg::AbsOp a) {
               return unary(op, a.getInputs()[0], false);
             })
-            .Case([&](linalg::MatmulOp m) -> std::optional<Scaled> {
-              if (m.hasUserDefinedMaps())
-                return std::nullopt;
-              return matmul(m);
+            .Case<linalg::MatmulOp, linalg::BatchMatmulOp>(
+                [&](auto m) -> std::optional<Scaled> {
+                  if (m.hasUserDefinedMaps())
+                    return std::nullopt;
+                  return matmul(m);
+                })
+            .Case([&](linalg::GenericOp g) { return elementwiseGeneric(g); })
+            .Case([&](arith::SelectOp s) -> std::optional<Scaled> {
+              return select(s);
+            })
+            .Case([&](tensor::ConcatOp c) -> std::optional<Scaled> {
+              return concat(c);
             })
             .Case([&](linalg::ReduceOp r) { return reduceSum(r); })
             .Case<linalg::TransposeOp, linalg::BroadcastOp>(
@@ -407,10 +537,11 @@ private:
                 return std::nullopt;
               return passThrough(op, pad.getSource());
             })
-            .Case<math::TanhOp, math::ErfOp, math::SinOp, math::CosOp>(
+            .Case<math::TanhOp, math::ErfOp, math::SinOp, math::CosOp,
+                  linalg::SoftmaxOp>(
                 [&](Operation *) -> std::optional<Scaled> {
-                  // Bounded by 1 in magnitude: computed on real values,
-                  // output scale 1.
+                  // Bounded by 1 in magnitude (softmax: in [0, 1]):
+                  // computed on real values, output scale 1.
                   b.setInsertionPointAfter(op);
                   known[op->getResult(0)] = {op->getResult(0),
                                              f32(loc, 1.0)};
@@ -440,8 +571,12 @@ std::optional<int> splatPowerOfTwo(Value value) {
   return k;
 }
 
-/// dequantize(q) * 2^k, 2^k * dequantize(q), dequantize(q) / 2^k
-///   -> dequantize(ldexp(q, +-k)): the scales move, the elements stay.
+/// dequantize(q) * 2^k, 2^k * dequantize(q), dequantize(q) / 2^-k with
+/// k > 0 -> dequantize(ldexp(q, k)): the scales move, the elements stay.
+/// Only growth: a shrink can take a block's scale below E8M0's 2^-127
+/// (all-zero blocks sit there), where its elements would need re-rounding
+/// and mx.ldexp gives NaN. A growth past 2^127 gives NaN where the f32
+/// product overflows anyway.
 template <typename ArithOp>
 struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
   using OpRewritePattern<ArithOp>::OpRewritePattern;
@@ -455,12 +590,15 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
       std::optional<int> k = splatPowerOfTwo(op->getOperand(1 - side));
       if (!dequantize || !k || !dequantize.getType().getElementType().isF32())
         continue;
+      int shift = isDiv ? -*k : *k;
+      if (shift <= 0)
+        continue;
       BlockTensorType type = dequantize.getInput().getType();
       if (!isa<Float8E8M0FNUType>(type.getScaleType()))
         return failure();
       Value shifted = LdexpOp::create(
           rewriter, op.getLoc(), type, dequantize.getInput(),
-          rewriter.getI32IntegerAttr(isDiv ? -*k : *k));
+          rewriter.getI32IntegerAttr(shift));
       rewriter.replaceOpWithNewOp<DequantizeOp>(op, dequantize.getType(),
                                                 shifted);
       return success();
@@ -506,6 +644,45 @@ struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(f(dequantize(q))) back to q's own type, with f = neg, abs or
+/// max(x, 0): the blocks keep their scales (taken from q, no amax is
+/// computed) and each element is f of its code, exactly. For neg and abs
+/// the block maxima are unchanged, so this equals the program as written;
+/// for max(x, 0) a block whose largest magnitude was negative keeps its
+/// larger scale (Scalify's pass-through rule) where the program would
+/// recompute a smaller one.
+struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.hasGivenScales() || op.getRounding() == Rounding::stochastic)
+      return failure();
+    Operation *f = op.getInput().getDefiningOp();
+    Value x;
+    if (isa_and_present<arith::NegFOp, math::AbsFOp>(f)) {
+      x = f->getOperand(0);
+    } else if (isa_and_present<arith::MaximumFOp, arith::MaxNumFOp>(f)) {
+      if (isZeroSplat(f->getOperand(1)))
+        x = f->getOperand(0);
+      else if (isZeroSplat(f->getOperand(0)))
+        x = f->getOperand(1);
+    }
+    auto dequantize = x ? x.getDefiningOp<DequantizeOp>() : DequantizeOp();
+    if (!dequantize || !dequantize.getType().getElementType().isF32())
+      return failure();
+    BlockTensorType type = dequantize.getInput().getType();
+    if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()))
+      return failure();
+    auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
+                                  type.getScalesType(), dequantize.getInput());
+    rewriter.replaceOpWithNewOp<QuantizeOp>(
+        op, type, op.getInput(), parts.getScales(), ScaleRule::floor,
+        op.getRounding(), /*seed=*/nullptr, op.getSaturation());
+    return success();
+  }
+};
+
 struct MXPropagateScalesPass final
     : mlir::mx::impl::MXPropagateScalesPassBase<MXPropagateScalesPass> {
   using Base::Base;
@@ -543,6 +720,7 @@ struct MXPropagateScalesPass final
 
 void mlir::mx::populateMXScaleOnlyPatterns(RewritePatternSet &patterns) {
   patterns.add<ScaleByPowerOfTwo<arith::MulFOp>,
-               ScaleByPowerOfTwo<arith::DivFOp>, TransposeTwoDimensionalBlocks>(
+               ScaleByPowerOfTwo<arith::DivFOp>, TransposeTwoDimensionalBlocks,
+               KeepBlockScales>(
       patterns.getContext());
 }

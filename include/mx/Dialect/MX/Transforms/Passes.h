@@ -30,7 +30,8 @@ void populateMXInsertScaleComputationPatterns(RewritePatternSet &patterns);
 
 /// The scale-only rewrites of MX tensors that `-mx-propagate-scales` applies
 /// first: power-of-two multiplies of a dequantized tensor become mx.ldexp,
-/// re-quantized transposes of 2-D-blocked tensors become mx.transpose.
+/// re-quantized transposes of 2-D-blocked tensors become mx.transpose, and
+/// re-quantized neg/abs/ReLU of an MX tensor keep its block scales.
 void populateMXScaleOnlyPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION

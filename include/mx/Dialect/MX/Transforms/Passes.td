@@ -281,8 +281,12 @@ def MXPropagateScalesPass : Pass<"mx-propagate-scales", "::mlir::func::FuncOp"> 
     output; results leave through `mx.unscale`.
 
     On MX tensors (`!mx.tensor`), it rewrites:
-    - a multiply or divide of `mx.dequantize %q` by a power-of-two constant
-      into `mx.dequantize (mx.ldexp %q)`: only the scales change;
+    - a multiply of `mx.dequantize %q` by a power-of-two constant 2^k > 1
+      (or a divide by 2^-k) into `mx.dequantize (mx.ldexp %q, k)`: only the
+      scales change (a shrink is left alone: below E8M0's 2^-127, where
+      all-zero blocks sit, elements would need re-rounding);
+    - a re-quantize of neg, abs or max(x, 0) of `mx.dequantize %q` to q's own
+      type into a quantize with q's scales: the block structure is kept;
     - `mx.quantize (linalg.transpose (mx.dequantize %q))` into
       `mx.transpose %q` when %q has 2-D blocks (the same blocks, moved),
       re-quantizing along the new axis otherwise (it stays as is).
