@@ -301,3 +301,22 @@ func.func @generic_div(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A max reduction from -Inf keeps the scale (softmax's row maximum).
+// CHECK-LABEL: func.func @reduce_max
+// CHECK: %[[D:.*]], %[[S:.*]] = mx.scaled_parts
+// CHECK: %[[M:.*]] = linalg.reduce ins(%[[D]]
+// CHECK: mx.scale %[[M]], %[[S]]
+func.func @reduce_max(%a: tensor<4x256xf32>) -> tensor<4xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %i = linalg.fill ins(%ninf : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%a : tensor<4x256xf32>) outs(%i : tensor<4xf32>) dimensions = [1]
+    (%x: f32, %acc: f32) {
+      %m = arith.maximumf %x, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %r : tensor<4xf32>
+}

@@ -63,6 +63,25 @@ bool isStaticF32Tensor(Type type) {
   return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
 }
 
+/// 0, +-Inf, +-FLT_MAX: values that a power-of-two scale leaves as they are
+/// (FLT_MAX as a bound: finite data never exceeds it either way).
+bool isScaleFree(const APFloat &c) {
+  return c.isZero() || c.isInfinity() ||
+         (c.isLargest() && &c.getSemantics() == &APFloat::IEEEsingle());
+}
+
+/// A splat of a scale-free value: arith.constant or linalg.fill.
+bool isScaleFreeSplat(Value value) {
+  SplatElementsAttr splat;
+  if (matchPattern(value, m_Constant(&splat)) &&
+      isa<FloatType>(splat.getElementType()))
+    return isScaleFree(splat.getSplatValue<APFloat>());
+  APFloat c(0.0f);
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_ConstantFloat(&c)) &&
+         isScaleFree(c);
+}
+
 /// A splat zero: arith.constant or linalg.fill of 0.
 bool isZeroSplat(Value value) {
   if (matchPattern(value, m_AnyZeroFloat()))
@@ -403,24 +422,27 @@ private:
         return std::nullopt;
       for (Value operand : inner->getOperands()) {
         APFloat c(0.0f);
-        if (!matchPattern(operand, m_ConstantFloat(&c)))
-          continue;
-        bool scaleFree = c.isZero() || c.isInfinity() ||
-                         (c.isLargest() && &c.getSemantics() ==
-                                               &APFloat::IEEEsingle());
-        if (!scaleFree)
+        if (matchPattern(operand, m_ConstantFloat(&c)) && !isScaleFree(c))
           return std::nullopt;
       }
     }
     return passThrough(op, inputs[0]);
   }
 
-  /// linalg.reduce summing one input: data summed, unit-scaled by the
-  /// number of terms per output.
-  std::optional<Scaled> reduceSum(linalg::ReduceOp op) {
-    if (op.getInputs().size() != 1 ||
-        !isa<arith::AddFOp>(op.getBody()->front()) ||
-        op.getBody()->getOperations().size() != 2)
+  /// linalg.reduce of one input: a sum is unit-scaled by the number of
+  /// terms per output; a max or min keeps the scale.
+  std::optional<Scaled> reduce(linalg::ReduceOp op) {
+    if (op.getInputs().size() != 1 || op.getBody()->getOperations().size() != 2)
+      return std::nullopt;
+    Operation &combiner = op.getBody()->front();
+    // max / min reductions from a scale-free init (e.g. -Inf): the scale
+    // passes through.
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+            arith::MinNumFOp>(combiner))
+      return isScaleFreeSplat(op.getInits()[0])
+                 ? std::optional<Scaled>(passThrough(op, op.getInputs()[0]))
+                 : std::nullopt;
+    if (!isa<arith::AddFOp>(combiner))
       return std::nullopt;
     Location loc = op.getLoc();
     Scaled x = get(op.getInputs()[0]);
@@ -521,7 +543,7 @@ private:
             .Case([&](tensor::ConcatOp c) -> std::optional<Scaled> {
               return concat(c);
             })
-            .Case([&](linalg::ReduceOp r) { return reduceSum(r); })
+            .Case([&](linalg::ReduceOp r) { return reduce(r); })
             .Case<linalg::TransposeOp, linalg::BroadcastOp>(
                 [&](auto shape) -> std::optional<Scaled> {
                   return passThrough(op, shape.getInput());
