@@ -55,6 +55,25 @@ MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScalesType(MlirType type);
 MLIR_CAPI_EXPORTED MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type);
 
 /*===----------------------------------------------------------------------===*
+ * !mx.scaled
+ *===----------------------------------------------------------------------===*/
+
+/** Whether `type` is an `!mx.scaled` (a data tensor with one power-of-two
+ *  scale). */
+MLIR_CAPI_EXPORTED bool mlirTypeIsAMXScaledTensor(MlirType type);
+
+/** The TypeID of `!mx.scaled`. */
+MLIR_CAPI_EXPORTED MlirTypeID mlirMXScaledTensorTypeGetTypeID(void);
+
+/** `!mx.scaled<dataType>`; null (with a diagnostic at `loc`) unless
+ *  `dataType` is a ranked tensor of f32, f16, bf16, f8E4M3FN or f8E5M2. */
+MLIR_CAPI_EXPORTED MlirType mlirMXScaledTensorTypeGetChecked(MlirLocation loc,
+                                                             MlirType dataType);
+
+/** The data tensor type. */
+MLIR_CAPI_EXPORTED MlirType mlirMXScaledTensorTypeGetDataType(MlirType type);
+
+/*===----------------------------------------------------------------------===*
  * Enum attributes: #mx.scale_rule<..>, #mx.rounding<..>, #mx.saturation<..>
  *===----------------------------------------------------------------------===*/
 

@@ -72,6 +72,36 @@ MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
 }
 
 //===----------------------------------------------------------------------===//
+// !mx.scaled
+//===----------------------------------------------------------------------===//
+
+bool mlirTypeIsAMXScaledTensor(MlirType type) {
+  return isa<ScaledTensorType>(unwrap(type));
+}
+
+MlirTypeID mlirMXScaledTensorTypeGetTypeID(void) {
+  return wrap(ScaledTensorType::getTypeID());
+}
+
+MlirType mlirMXScaledTensorTypeGetChecked(MlirLocation loc,
+                                          MlirType dataType) {
+  Location location = unwrap(loc);
+  auto tensor = dyn_cast<RankedTensorType>(unwrap(dataType));
+  if (!tensor) {
+    emitError(location) << "expected a ranked tensor as the data of a scaled "
+                           "tensor, but got "
+                        << unwrap(dataType);
+    return {nullptr};
+  }
+  return wrap(ScaledTensorType::getChecked([&] { return emitError(location); },
+                                           location.getContext(), tensor));
+}
+
+MlirType mlirMXScaledTensorTypeGetDataType(MlirType type) {
+  return wrap(cast<ScaledTensorType>(unwrap(type)).getDataType());
+}
+
+//===----------------------------------------------------------------------===//
 // Enum attributes
 //===----------------------------------------------------------------------===//
 

@@ -87,6 +87,8 @@ _SIGNATURES = {
     "mlirMXTensorTypeGetBlockSize": (c_int64, [c_void_p, c_int64]),
     "mlirMXTensorTypeGetFormatName": (StringRef, [c_void_p]),
     "mlirMXTensorTypeGetScaleType": (c_void_p, [c_void_p]),
+    "mlirTypeIsAMXScaledTensor": (c_bool, [c_void_p]),
+    "mlirMXScaledTensorTypeGetDataType": (c_void_p, [c_void_p]),
     # Passes.
     "mlirPassManagerCreate": (c_void_p, [c_void_p]),
     "mlirPassManagerDestroy": (None, [c_void_p]),

@@ -183,11 +183,11 @@ class Scalar:
 
 class Value:
     """One argument or result of a source function and its lowered pieces:
-    one Buffer (tensor, memref), two (an !mx.tensor: storage, scales), or a
-    Scalar."""
+    one Buffer (tensor, memref), two (an !mx.tensor: storage, scales; an
+    !mx.scaled: data, f32 scale), or a Scalar."""
 
-    def __init__(self, text, parts, mx=None):
-        self.text, self.parts, self.mx = text, parts, mx
+    def __init__(self, text, parts, mx=None, scaled=False):
+        self.text, self.parts, self.mx, self.scaled = text, parts, mx, scaled
 
 
 def _describe_type(type_handle):
@@ -204,6 +204,9 @@ def _describe_type(type_handle):
         parts = [Buffer(storage_shape(shape, fmt), np.uint8),
                  Buffer(scales_shape(shape, block), np.uint8)]
         return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type))
+    if lib.mlirTypeIsAMXScaledTensor(type_handle):
+        data = _describe_type(lib.mlirMXScaledTensorTypeGetDataType(type_handle))
+        return Value(text, data.parts + [Scalar(np.float32)], scaled=True)
     if lib.mlirTypeIsARankedTensor(type_handle) or lib.mlirTypeIsAMemRef(type_handle):
         if not lib.mlirShapedTypeHasStaticShape(type_handle):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
@@ -365,7 +368,8 @@ class ExecutionEngine:
 
     def invoke(self, name, *args):
         """Calls `name`: NumPy arrays for tensors/memrefs, MXArray (or an
-        (elements, scales) pair) for !mx.tensor, Python numbers for scalars.
+        (elements, scales) pair) for !mx.tensor, a (data, scale) pair for
+        !mx.scaled (FP8 data as uint8 codes), Python numbers for scalars.
         Returns None, one value, or a tuple."""
         from .arrays import MXArray  # noqa: avoid an import cycle
         function, signature, results, result_struct = self._function(name)
@@ -376,6 +380,10 @@ class ExecutionEngine:
             what = f"{name}: argument {index} ({value.text})"
             if value.mx is not None:
                 pieces = (arg.elements, arg.scales) if isinstance(arg, MXArray) else tuple(arg)
+            elif value.scaled:
+                pieces = tuple(arg)  # (data, scale)
+                if len(pieces) != 2:
+                    raise TypeError(f"{what}: expected a (data, scale) pair")
             else:
                 pieces = (arg,)
             for part, piece in zip(value.parts, pieces):
@@ -405,6 +413,8 @@ class ExecutionEngine:
             if value.mx is not None:
                 shape, fmt, block, scale_type = value.mx
                 values.append(MXArray(pieces[0], pieces[1], fmt, shape, block, scale_type))
+            elif value.scaled:
+                values.append((pieces[0], float(pieces[1])))
             else:
                 values.append(pieces[0])
         return values[0] if len(values) == 1 else tuple(values)

@@ -87,6 +87,35 @@ static void testTensorType(MlirContext ctx) {
              : "a type");
 }
 
+static void testScaledTensorType(MlirContext ctx) {
+  MlirLocation loc = mlirLocationUnknownGet(ctx);
+  MlirType data = mlirTypeParseGet(
+      ctx, mlirStringRefCreateFromCString("tensor<4x8xf8E4M3FN>"));
+  MlirType scaled = mlirMXScaledTensorTypeGetChecked(loc, data);
+  // CHECK: scaled: !mx.scaled<tensor<4x8xf8E4M3FN>>
+  printType("scaled", scaled);
+  // CHECK: scaled isa: 1 1 0
+  printf("scaled isa: %d %d %d\n", mlirTypeIsAMXScaledTensor(scaled),
+         mlirTypeIDEqual(mlirTypeGetTypeID(scaled),
+                         mlirMXScaledTensorTypeGetTypeID()),
+         mlirTypeIsAMXScaledTensor(data));
+  // CHECK: scaled data: tensor<4x8xf8E4M3FN>
+  printType("scaled data", mlirMXScaledTensorTypeGetDataType(scaled));
+  // CHECK: error: expected f32, f16, bf16, f8E4M3FN or f8E5M2 data in a scaled tensor, but got 'i32'
+  // CHECK: i32 data: null
+  MlirType ints =
+      mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("tensor<4xi32>"));
+  printf("i32 data: %s\n",
+         mlirTypeIsNull(mlirMXScaledTensorTypeGetChecked(loc, ints)) ? "null"
+                                                                   : "a type");
+  // CHECK: error: expected a ranked tensor as the data of a scaled tensor, but got 'f32'
+  // CHECK: scalar data: null
+  printf("scalar data: %s\n",
+         mlirTypeIsNull(mlirMXScaledTensorTypeGetChecked(loc, mlirF32TypeGet(ctx)))
+             ? "null"
+             : "a type");
+}
+
 static void testEnumAttributes(MlirContext ctx) {
   MlirAttribute rule =
       mlirMXScaleRuleAttrGet(ctx, mlirStringRefCreateFromCString("rceil"));
@@ -154,6 +183,7 @@ int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   MlirContext ctx = createContext();
   testTensorType(ctx);
+  testScaledTensorType(ctx);
   testEnumAttributes(ctx);
   testPipeline(ctx);
   mlirContextDestroy(ctx);

@@ -134,3 +134,16 @@ for _ in range(3):
     a, b = jit.invoke("twice", np.arange(64, dtype=np.float32))
 print("same buffer twice:", bool((a == b).all() and (a == 2 * np.arange(64)).all()))
 # CHECK: same buffer twice: True
+
+# !mx.scaled in and out: a (data, scale) pair; FP8 data as uint8 codes.
+module = Module.parse("""
+func.func @cast(%x: !mx.scaled<tensor<4xf32>>) -> !mx.scaled<tensor<4xf8E4M3FN>> {
+  %c = mx.scaled_cast %x : !mx.scaled<tensor<4xf32>> -> !mx.scaled<tensor<4xf8E4M3FN>>
+  return %c : !mx.scaled<tensor<4xf8E4M3FN>>
+}""", ctx)
+jit = module.compile()
+data, scale = jit.invoke("cast", (np.array([1, 500, -0.3, 3], np.float32), 2.0))
+print("scaled:", data.tolist(), scale)
+# CHECK: scaled: [56, 126, 170, 68] 2.0
+error(lambda: jit.invoke("cast", (np.ones(4, np.float32),)))
+# CHECK: TypeError: cast: argument 0 (!mx.scaled<tensor<4xf32>>): expected a (data, scale) pair
