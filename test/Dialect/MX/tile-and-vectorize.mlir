@@ -72,3 +72,38 @@ func.func @sub_byte_elements(%e: tensor<64xf4E2M1FN>) -> tensor<64xi8> {
   } -> tensor<64xi8>
   return %codes : tensor<64xi8>
 }
+
+// -----
+
+// A contraction over more than max(vector-size, 64) elements stays scalar:
+// whole, its reduction would be one unrolled vector<1x32x256> with a
+// transposed read (minutes in LLVM, slower than scalar loops).
+// CHECK-LABEL: func.func @large_contraction
+// CHECK-NOT: vector.
+// CHECK: linalg.matmul
+// CHECK-NOT: vector.
+func.func @large_contraction(%a: tensor<32x256xf32>, %b: tensor<256x128xf32>, %c: tensor<32x128xf32>) -> tensor<32x128xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<32x256xf32>, tensor<256x128xf32>) outs(%c : tensor<32x128xf32>) -> tensor<32x128xf32>
+  return %r : tensor<32x128xf32>
+}
+
+// -----
+
+// A reduction beyond the budget (32 x 32 elements here: a norm over a whole
+// 32x256 tensor) is tiled along its reduction too, the output carried.
+// CHECK-LABEL: func.func @whole_tensor_norm
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<32x32xf32>, vector<32x32xf32>
+// CHECK: vector.multi_reduction <maximumf>, {{.*}} [0, 1] : vector<32x32xf32> to f32
+func.func @whole_tensor_norm(%x: tensor<32x256xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]}
+      ins(%x : tensor<32x256xf32>) outs(%i : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %m = arith.maximumf %in, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}

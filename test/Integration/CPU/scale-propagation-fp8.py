@@ -18,8 +18,8 @@
 # 2): every matmul operand is rounded once, the errors partly average out
 # over K, and attention chains three products (projection, scores, P V). Weights are constants (static scales),
 # the input an argument (dynamic rescale). Compiled with vectorize=false:
-# mx-tile-and-vectorize turns a plain linalg.matmul with K = 256 into fully
-# unrolled transposed vector reads, which take LLVM minutes (issue 6).
+# the same numbers (to the reduction order), and scalar code compiles in a
+# tenth of the time (4 s instead of 33 s for this file).
 
 import numpy as np
 
