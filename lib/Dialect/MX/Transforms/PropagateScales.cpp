@@ -10,6 +10,7 @@
 
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Dialect/MX/Utils/Contraction.h"
 #include "mx/Dialect/MX/Utils/Elementwise.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -82,14 +83,6 @@ bool isScaleFreeSplat(Value value) {
          isScaleFree(c);
 }
 
-/// A splat zero: arith.constant or linalg.fill of 0.
-bool isZeroSplat(Value value) {
-  if (matchPattern(value, m_AnyZeroFloat()))
-    return true;
-  if (auto fill = value.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  return false;
-}
 
 class Propagation {
 public:
@@ -221,8 +214,8 @@ private:
   Scaled combine(Location loc, Combine kind, Value lhs, Value rhs) {
     // max(x, 0) and min(x, 0) (ReLU and friends) keep x's scale.
     if ((kind == Combine::Max || kind == Combine::Min) &&
-        (isZeroSplat(lhs) || isZeroSplat(rhs))) {
-      Scaled x = get(isZeroSplat(lhs) ? rhs : lhs);
+        (isZeroInit(lhs) || isZeroInit(rhs))) {
+      Scaled x = get(isZeroInit(lhs) ? rhs : lhs);
       Value zero = f32(loc, 0.0);
       Value data = buildElementwise(
           b, loc, x.data, b.getF32Type(),
@@ -301,7 +294,7 @@ private:
     int64_t k = cast<RankedTensorType>(x.data.getType()).getShape().back();
     Scaled result = unitScale(loc, product, scale, k);
     Value init = op.getOutputs()[0];
-    if (isZeroSplat(init))
+    if (isZeroInit(init))
       return result;
     // C + A B: the product's pair plus the init's.
     return combine(loc, Combine::Add, remember(loc, result, resultType), init);
@@ -461,7 +454,7 @@ private:
     mapping.map(op.getInits()[0], zero);
     Value sum = b.clone(*op, mapping)->getResult(0);
     Scaled result = unitScale(loc, sum, x.scale, n);
-    if (isZeroSplat(op.getInits()[0]))
+    if (isZeroInit(op.getInits()[0]))
       return result;
     return combine(loc, Combine::Add, remember(loc, result, outType),
                    op.getInits()[0]);
@@ -576,135 +569,6 @@ private:
   }
 };
 
-//===----------------------------------------------------------------------===//
-// Scale-only rewrites of MX tensors
-//===----------------------------------------------------------------------===//
-
-/// The k of a splat constant 2^k (exactly), if `value` is one.
-std::optional<int> splatPowerOfTwo(Value value) {
-  SplatElementsAttr splat;
-  if (!matchPattern(value, m_Constant(&splat)) ||
-      !isa<FloatType>(splat.getElementType()))
-    return std::nullopt;
-  APFloat v = splat.getSplatValue<APFloat>();
-  int k = v.getExactLog2Abs();
-  if (v.isNegative() || k == std::numeric_limits<int>::min())
-    return std::nullopt;
-  return k;
-}
-
-/// dequantize(q) * 2^k, 2^k * dequantize(q), dequantize(q) / 2^-k with
-/// k > 0 -> dequantize(ldexp(q, k)): the scales move, the elements stay.
-/// Only growth: a shrink can take a block's scale below E8M0's 2^-127
-/// (all-zero blocks sit there), where its elements would need re-rounding
-/// and mx.ldexp gives NaN. A growth past 2^127 gives NaN where the f32
-/// product overflows anyway.
-template <typename ArithOp>
-struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
-  using OpRewritePattern<ArithOp>::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(ArithOp op,
-                                PatternRewriter &rewriter) const override {
-    constexpr bool isDiv = std::is_same_v<ArithOp, arith::DivFOp>;
-    for (int side = 0; side < (isDiv ? 1 : 2); ++side) {
-      auto dequantize =
-          op->getOperand(side).template getDefiningOp<DequantizeOp>();
-      std::optional<int> k = splatPowerOfTwo(op->getOperand(1 - side));
-      if (!dequantize || !k || !dequantize.getType().getElementType().isF32())
-        continue;
-      int shift = isDiv ? -*k : *k;
-      if (shift <= 0)
-        continue;
-      BlockTensorType type = dequantize.getInput().getType();
-      if (!isa<Float8E8M0FNUType>(type.getScaleType()))
-        return failure();
-      Value shifted = LdexpOp::create(
-          rewriter, op.getLoc(), type, dequantize.getInput(),
-          rewriter.getI32IntegerAttr(shift));
-      rewriter.replaceOpWithNewOp<DequantizeOp>(op, dequantize.getType(),
-                                                shifted);
-      return success();
-    }
-    return failure();
-  }
-};
-
-/// quantize(transpose(dequantize(q))) -> transpose(q) when q's blocks are
-/// 2-D and the quantize asks for q's blocks transposed: re-quantizing the
-/// exact values of such blocks under floor/even reproduces them.
-struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(QuantizeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || op.hasGivenScales() ||
-        op.getRounding() == Rounding::stochastic ||
-        (op.getScaleRule() != ScaleRule::floor &&
-         op.getScaleRule() != ScaleRule::even))
-      return failure();
-    auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
-    if (!dequantize || !dequantize.getType().getElementType().isF32())
-      return failure();
-    BlockTensorType source = dequantize.getInput().getType();
-    if (llvm::count_if(source.getBlockShape(),
-                       [](int64_t size) { return size > 1; }) < 2)
-      return failure(); // 1-D blocks: the quantize re-blocks, as it must
-    ArrayRef<int64_t> permutation = transpose.getPermutation();
-    SmallVector<int64_t> shape, block;
-    for (int64_t dim : permutation) {
-      shape.push_back(source.getShape()[dim]);
-      block.push_back(source.getBlockShape()[dim]);
-    }
-    auto moved = BlockTensorType::get(shape, source.getElementType(), block,
-                                      source.getScaleType());
-    if (moved != op.getType())
-      return failure();
-    rewriter.replaceOpWithNewOp<TransposeOp>(op, moved, dequantize.getInput(),
-                                             permutation);
-    return success();
-  }
-};
-
-/// quantize(f(dequantize(q))) back to q's own type, with f = neg, abs or
-/// max(x, 0): the blocks keep their scales (taken from q, no amax is
-/// computed) and each element is f of its code, exactly. For neg and abs
-/// the block maxima are unchanged, so this equals the program as written;
-/// for max(x, 0) a block whose largest magnitude was negative keeps its
-/// larger scale (Scalify's pass-through rule) where the program would
-/// recompute a smaller one.
-struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(QuantizeOp op,
-                                PatternRewriter &rewriter) const override {
-    if (op.hasGivenScales() || op.getRounding() == Rounding::stochastic)
-      return failure();
-    Operation *f = op.getInput().getDefiningOp();
-    Value x;
-    if (isa_and_present<arith::NegFOp, math::AbsFOp>(f)) {
-      x = f->getOperand(0);
-    } else if (isa_and_present<arith::MaximumFOp, arith::MaxNumFOp>(f)) {
-      if (isZeroSplat(f->getOperand(1)))
-        x = f->getOperand(0);
-      else if (isZeroSplat(f->getOperand(0)))
-        x = f->getOperand(1);
-    }
-    auto dequantize = x ? x.getDefiningOp<DequantizeOp>() : DequantizeOp();
-    if (!dequantize || !dequantize.getType().getElementType().isF32())
-      return failure();
-    BlockTensorType type = dequantize.getInput().getType();
-    if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()))
-      return failure();
-    auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
-                                  type.getScalesType(), dequantize.getInput());
-    rewriter.replaceOpWithNewOp<QuantizeOp>(
-        op, type, op.getInput(), parts.getScales(), ScaleRule::floor,
-        op.getRounding(), /*seed=*/nullptr, op.getSaturation());
-    return success();
-  }
-};
-
 struct MXPropagateScalesPass final
     : mlir::mx::impl::MXPropagateScalesPassBase<MXPropagateScalesPass> {
   using Base::Base;
@@ -739,10 +603,3 @@ struct MXPropagateScalesPass final
 };
 
 } // namespace
-
-void mlir::mx::populateMXScaleOnlyPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScaleByPowerOfTwo<arith::MulFOp>,
-               ScaleByPowerOfTwo<arith::DivFOp>, TransposeTwoDimensionalBlocks,
-               KeepBlockScales>(
-      patterns.getContext());
-}
