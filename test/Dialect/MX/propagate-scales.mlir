@@ -320,3 +320,63 @@ func.func @reduce_max(%a: tensor<4x256xf32>) -> tensor<4xf32> {
     }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A matmul with transposing indexing_maps keeps its maps, on FP8 data.
+// CHECK-LABEL: func.func @matmul_transpose_b
+// CHECK-DAG: %[[EIGHT:.*]] = arith.constant 8.0
+// CHECK: linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : tensor<8x64xf8E4M3FN>, tensor<16x64xf8E4M3FN>)
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.mulf %[[P]], %[[EIGHT]] : f32
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @matmul_transpose_b(%a: tensor<8x64xf32>, %b: tensor<16x64xf32>) -> tensor<8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %r = linalg.matmul indexing_maps = [#a, #bt, #c] ins(%a, %b : tensor<8x64xf32>, tensor<16x64xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}
+
+// -----
+
+// matvec: K = 256, so 2^floor(log2 sqrt 256) = 16.
+// CHECK-LABEL: func.func @matvec
+// CHECK-DAG: %[[SIXTEEN:.*]] = arith.constant 1.600000e+01
+// CHECK: linalg.matvec ins(%{{.*}}, %{{.*}} : tensor<16x256xf8E4M3FN>, tensor<256xf8E4M3FN>)
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.mulf %[[P]], %[[SIXTEEN]] : f32
+func.func @matvec(%a: tensor<16x256xf32>, %v: tensor<256xf32>) -> tensor<16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<16xf32>) -> tensor<16xf32>
+  %r = linalg.matvec ins(%a, %v : tensor<16x256xf32>, tensor<256xf32>) outs(%z : tensor<16xf32>) -> tensor<16xf32>
+  return %r : tensor<16xf32>
+}
+
+// -----
+
+// sqrt and rsqrt: r = sqrt(s) with its mantissa cleared (2^floor(e/2)),
+// f = s / r^2 in {1, 2}; data sqrt(d f) with scale r, rsqrt(d f) with 1/r.
+// CHECK-LABEL: func.func @roots
+// CHECK: %[[D:.*]], %[[S:.*]] = mx.scaled_parts
+// CHECK: %[[ROOT:.*]] = math.sqrt %[[S]] : f32
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[ROOT]] : f32 to i32
+// CHECK: %[[CLEARED:.*]] = arith.andi %[[BITS]], %{{.*}} : i32
+// CHECK: %[[R:.*]] = arith.bitcast %[[CLEARED]] : i32 to f32
+// CHECK: %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : f32
+// CHECK: %[[F:.*]] = arith.divf %[[S]], %[[R2]] : f32
+// CHECK: linalg.generic {{.*}} ins(%[[D]]
+// CHECK:   %[[V:.*]] = arith.mulf %in, %[[F]] : f32
+// CHECK:   math.sqrt %[[V]] : f32
+// CHECK: mx.scale %{{.*}}, %[[R]]
+// CHECK:   math.rsqrt
+// CHECK: %[[INV:.*]] = arith.divf %{{.*}}, %[[R]] : f32
+// CHECK: mx.scale %{{.*}}, %[[INV]]
+func.func @roots(%a: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+  %s = math.sqrt %a : tensor<64xf32>
+  %r = math.rsqrt %a : tensor<64xf32>
+  return %s, %r : tensor<64xf32>, tensor<64xf32>
+}

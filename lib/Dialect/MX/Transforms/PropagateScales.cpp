@@ -275,7 +275,8 @@ private:
             arith::MulFOp::create(b, loc, scale, pow2(loc, c))};
   }
 
-  /// linalg.matmul or linalg.batch_matmul (K is the lhs's last dimension).
+  /// linalg.matmul, batch_matmul (also with transposing indexing_maps),
+  /// matvec or vecmat: K is the extent of the reduction loop.
   template <typename MatmulLike>
   Scaled matmul(MatmulLike op) {
     Location loc = op.getLoc();
@@ -287,11 +288,22 @@ private:
                      ValueRange{tensor::EmptyOp::create(
                          b, loc, resultType.getShape(), b.getF32Type())})
                      .getResult(0);
-    Value product = MatmulLike::create(b, loc, resultType, ValueRange{lhs, rhs},
-                                       ValueRange{zero})
-                        .getResult(0);
+    // Rebuilt rather than cloned: the body's block arguments take the
+    // operands' new (FP8) element types.
+    SmallVector<NamedAttribute> attributes;
+    if (Attribute maps = op->getAttr("indexing_maps"))
+      attributes.push_back(b.getNamedAttr("indexing_maps", maps));
+    Value product =
+        MatmulLike::create(b, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
+                           ValueRange{zero}, attributes)
+            ->getResult(0);
     Value scale = arith::MulFOp::create(b, loc, x.scale, y.scale);
-    int64_t k = cast<RankedTensorType>(x.data.getType()).getShape().back();
+    int64_t k = 1;
+    for (auto [range, iterator] : llvm::zip(
+             cast<linalg::LinalgOp>(op.getOperation()).getStaticLoopRanges(),
+             op.getIteratorTypesArray()))
+      if (iterator == utils::IteratorType::reduction)
+        k *= range;
     Scaled result = unitScale(loc, product, scale, k);
     Value init = op.getOutputs()[0];
     if (isZeroInit(init))
@@ -468,6 +480,36 @@ private:
     return {b.clone(*op, mapping)->getResult(0), x.scale};
   }
 
+  /// sqrt(d s) = sqrt(d f) r and rsqrt(d s) = rsqrt(d f) / r, with
+  /// r = 2^floor(e / 2) for s = 2^e and f = s / r^2 in {1, 2}: exact scale
+  /// arithmetic (r is sqrt(s) with its mantissa cleared; sqrt of a power of
+  /// two is a normal f32).
+  Scaled squareRoot(Operation *op, Value input, bool reciprocal) {
+    Location loc = op->getLoc();
+    Scaled x = get(input);
+    Type i32 = b.getI32Type();
+    Value root = math::SqrtOp::create(b, loc, x.scale);
+    Value r = arith::BitcastOp::create(
+        b, loc, b.getF32Type(),
+        arith::AndIOp::create(
+            b, loc, arith::BitcastOp::create(b, loc, i32, root),
+            arith::ConstantIntOp::create(b, loc, i32, 0xFF800000)));
+    Value f = arith::DivFOp::create(b, loc, x.scale,
+                                    arith::MulFOp::create(b, loc, r, r));
+    Value data = buildElementwise(
+        b, loc, x.data, b.getF32Type(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value v = arith::MulFOp::create(nb, nl, args[0], f);
+          if (reciprocal)
+            return math::RsqrtOp::create(nb, nl, v);
+          return math::SqrtOp::create(nb, nl, v);
+        });
+    Value scale =
+        reciprocal ? arith::DivFOp::create(b, loc, f32(loc, 1.0), r).getResult()
+                   : r;
+    return {data, scale};
+  }
+
   std::optional<Scaled> unary(Operation *op, Value input, bool negate) {
     Scaled x = get(input);
     Value data = buildElementwise(
@@ -523,12 +565,9 @@ private:
             .Case([&](linalg::AbsOp a) {
               return unary(op, a.getInputs()[0], false);
             })
-            .Case<linalg::MatmulOp, linalg::BatchMatmulOp>(
-                [&](auto m) -> std::optional<Scaled> {
-                  if (m.hasUserDefinedMaps())
-                    return std::nullopt;
-                  return matmul(m);
-                })
+            .Case<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::MatvecOp,
+                  linalg::VecmatOp>(
+                [&](auto m) -> std::optional<Scaled> { return matmul(m); })
             .Case([&](linalg::GenericOp g) { return elementwiseGeneric(g); })
             .Case([&](arith::SelectOp s) -> std::optional<Scaled> {
               return select(s);
@@ -551,6 +590,12 @@ private:
               if (!padding || !matchPattern(padding, m_AnyZeroFloat()))
                 return std::nullopt;
               return passThrough(op, pad.getSource());
+            })
+            .Case([&](math::SqrtOp q) -> std::optional<Scaled> {
+              return squareRoot(op, q.getOperand(), /*reciprocal=*/false);
+            })
+            .Case([&](math::RsqrtOp q) -> std::optional<Scaled> {
+              return squareRoot(op, q.getOperand(), /*reciprocal=*/true);
             })
             .Case<math::TanhOp, math::ErfOp, math::SinOp, math::CosOp,
                   linalg::SoftmaxOp>(
