@@ -89,6 +89,8 @@ def MXExpandFP8CastsPass : Pass<"mx-expand-fp8-casts"> {
 
     - linalg named ops with an FP8 operand or result are generalized, so
       that their element conversions become visible arith ops;
+    - an FP8 input of a reduction (a matmul reads each element many times)
+      that the body only widens to f32 is decoded once, into an f32 tensor;
     - a scalar `arith.extf` from FP8 decodes the byte exactly (as
       `mx.dequantize` does);
     - a scalar `arith.truncf` to FP8 rounds as `arith.truncf` specifies:

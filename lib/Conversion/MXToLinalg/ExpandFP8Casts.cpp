@@ -2,6 +2,8 @@
 
 #include "ElementCodes.h"
 
+#include "mx/Dialect/MX/Utils/Elementwise.h"
+
 #include "mx/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -18,6 +20,39 @@ namespace num = mlir::mx::numerics;
 
 static bool isFP8(Type type) {
   return isa<Float8E4M3FNType, Float8E5M2Type>(getElementTypeOrSelf(type));
+}
+
+/// In a reduction (e.g. a matmul) every FP8 input element is read many
+/// times: decode the input once, into an f32 tensor, when the body only
+/// widens it to f32 (exact either way).
+static void decodeReusedInputs(IRRewriter &rewriter, linalg::GenericOp op) {
+  if (op.getNumReductionLoops() == 0 || !op.hasPureTensorSemantics())
+    return;
+  Block &body = op.getRegion().front();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!type || !type.hasStaticShape() || !isFP8(type))
+      continue;
+    BlockArgument arg = body.getArgument(input->getOperandNumber());
+    bool onlyWidened = llvm::all_of(arg.getUsers(), [](Operation *user) {
+      auto ext = dyn_cast<arith::ExtFOp>(user);
+      return ext && ext.getType().isF32();
+    });
+    if (!onlyWidened || arg.use_empty())
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value decoded = buildElementwise(
+        rewriter, op.getLoc(), input->get(), rewriter.getF32Type(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return buildExtendFP8(b, loc, args[0], b.getF32Type());
+        });
+    rewriter.modifyOpInPlace(op, [&] {
+      input->set(decoded);
+      arg.setType(rewriter.getF32Type());
+    });
+    for (Operation *user : llvm::make_early_inc_range(arg.getUsers()))
+      rewriter.replaceOp(user, arg);
+  }
 }
 
 namespace {
@@ -40,6 +75,10 @@ struct MXExpandFP8CastsPass final
         return signalPassFailure();
       }
     }
+    SmallVector<linalg::GenericOp> generics;
+    getOperation()->walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      decodeReusedInputs(rewriter, op);
 
     bool failed = false;
     getOperation()->walk([&](Operation *op) {
