@@ -155,6 +155,12 @@ private:
                       .getResult(0);
       pair.scale = pow2(loc, e);
     } else {
+      // Say which ops cost a run-time rescale (arguments always do).
+      if (Operation *def = value.getDefiningOp())
+        def->emitRemark() << "mx-propagate-scales: no scale rule for '"
+                          << def->getName()
+                          << "': its result is rescaled at run time (norm<"
+                          << stringifyRescaleNorm(norm) << ">)";
       auto type = ScaledTensorType::get(
           b.getContext(), cast<RankedTensorType>(value.getType()));
       Value one = f32(loc, 1.0);

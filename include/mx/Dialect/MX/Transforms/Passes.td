@@ -275,7 +275,7 @@ def MXPropagateScalesPass : Pass<"mx-propagate-scales", "::mlir::func::FuncOp"> 
     - every other op sees real values (`mx.unscale`), and where a value of
       unknown range (a function argument, the result of such an op) enters
       a rule, the pass inserts `mx.rescale` with `norm`: a measured scale,
-      never a guess.
+      never a guess (with a remark naming the op, for results of ops).
 
     The scale arithmetic is plain `arith` on f32 scalars, visible in the
     output; results leave through `mx.unscale`.
