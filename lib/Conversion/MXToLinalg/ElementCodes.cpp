@@ -180,8 +180,7 @@ Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
   return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
 }
 
-/// 2^e as f32, for e in the normal range [-126, 127].
-static Value pow2(OpBuilder &b, Location loc, Value e) {
+Value mlir::mx::buildPowerOfTwo(OpBuilder &b, Location loc, Value e) {
   Ints i{b, loc, b.getI32Type()};
   return arith::BitcastOp::create(b, loc, b.getF32Type(),
                                   i.shl(i.add(e, i.c(127)), i.c(23)));
@@ -197,7 +196,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
     // Sign-extend the byte, then k / 64.
     Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
     element = arith::MulFOp::create(
-        b, loc, arith::SIToFPOp::create(b, loc, f32, k), pow2(b, loc, i.c(-6)));
+        b, loc, arith::SIToFPOp::create(b, loc, f32, k), buildPowerOfTwo(b, loc, i.c(-6)));
   } else {
     const int m = int(info.mantissaBits);
     Value negative =
@@ -211,7 +210,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
         i.sub(i.sel(isSubnormal, i.c(1), field), i.c(info.bias + m));
     Value magnitude =
         arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, f32, sig),
-                              pow2(b, loc, exponent));
+                              buildPowerOfTwo(b, loc, exponent));
     int64_t top = (1 << info.exponentBits) - 1;
     Value topField = i.cmp(P::eq, field, i.c(top));
     auto constant = [&](double v) {
@@ -240,10 +239,10 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   Value e = i.sub(scale, i.c(num::kE8M0Bias));
   Value isLowest = i.cmp(P::eq, e, i.c(-127));
   Value scaled =
-      arith::MulFOp::create(b, loc, element, pow2(b, loc, i.max(e, i.c(-126))));
+      arith::MulFOp::create(b, loc, element, buildPowerOfTwo(b, loc, i.max(e, i.c(-126))));
   scaled = arith::SelectOp::create(
       b, loc, isLowest,
-      arith::MulFOp::create(b, loc, scaled, pow2(b, loc, i.c(-1))), scaled);
+      arith::MulFOp::create(b, loc, scaled, buildPowerOfTwo(b, loc, i.c(-1))), scaled);
   Value nan = arith::ConstantFloatOp::create(
       b, loc, cast<FloatType>(f32),
       APFloat(std::numeric_limits<float>::quiet_NaN()));

@@ -49,6 +49,10 @@ Value buildRoundToFP8(OpBuilder &b, Location loc, Value value, FloatType fp8,
                       numerics::Rounding rounding,
                       numerics::Saturation saturation, Value randomBits);
 
+/// 2^e as f32 for `e` (i32) in the normal range [-126, 127]: the exponent
+/// field built directly, no arithmetic on floats.
+Value buildPowerOfTwo(OpBuilder &b, Location loc, Value e);
+
 /// Philox4x32-10 word 0 for counter (index, 0, 0) and key `seed`, as i32:
 /// the stochastic-rounding bits of the element at linear `index` (i64).
 Value buildStochasticBits(OpBuilder &b, Location loc, Value index,

@@ -103,15 +103,14 @@ struct MXExpandFP8CastsPass final
                                 cast<FloatType>(ext.getType()));
       } else {
         num::Rounding rounding = num::Rounding::NearestEven;
-        if (std::optional<arith::RoundingMode> mode =
-                trunc.getRoundingmode()) {
+        if (std::optional<arith::RoundingMode> mode = trunc.getRoundingmode()) {
           if (*mode == arith::RoundingMode::toward_zero) {
             rounding = num::Rounding::TowardZero;
           } else if (*mode != arith::RoundingMode::to_nearest_even) {
-            op->emitOpError() << "rounds with "
-                              << arith::stringifyRoundingMode(*mode)
-                              << "; FP8 truncation is expanded for "
-                                 "to_nearest_even and toward_zero only";
+            op->emitOpError()
+                << "rounds with " << arith::stringifyRoundingMode(*mode)
+                << "; FP8 truncation is expanded for "
+                   "to_nearest_even and toward_zero only";
             failed = true;
             return;
           }

@@ -42,15 +42,9 @@ struct ScaleMath {
     return arith::AndIOp::create(
         b, loc, arith::ShRUIOp::create(b, loc, bits(f), i32(23)), i32(0xFF));
   }
-  /// 2^e for e in [-126, 127].
-  Value pow2(Value e) {
-    Value biased = arith::AddIOp::create(b, loc, e, i32(127));
-    return arith::BitcastOp::create(
-        b, loc, b.getF32Type(), arith::ShLIOp::create(b, loc, biased, i32(23)));
-  }
   Value clamp(Value v, Value lo, Value hi) {
-    return arith::MinSIOp::create(b, loc,
-                                  arith::MaxSIOp::create(b, loc, v, lo), hi);
+    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
+                                  hi);
   }
   /// floor(log2 s) of a positive finite power of two, subnormals included.
   Value exponentOf(Value s) {
@@ -59,8 +53,8 @@ struct ScaleMath {
     // Subnormal scales times 2^64 are normal, exactly.
     Value normalized = arith::SelectOp::create(
         b, loc, isSubnormal, arith::MulFOp::create(b, loc, s, f32(0x1p64f)), s);
-    Value bias = arith::SelectOp::create(b, loc, isSubnormal, i32(127 + 64),
-                                         i32(127));
+    Value bias =
+        arith::SelectOp::create(b, loc, isSubnormal, i32(127 + 64), i32(127));
     return arith::SubIOp::create(b, loc, field(normalized), bias);
   }
 };
@@ -117,9 +111,9 @@ struct UnscaleLowering final : OpConversionPattern<UnscaleOp> {
   matchAndRewrite(UnscaleOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Type to = op.getType().getElementType();
-    rewriter.replaceOp(op, scaleData(rewriter, op.getLoc(),
-                                     adaptor.getInput()[0],
-                                     adaptor.getInput()[1], to));
+    rewriter.replaceOp(op,
+                       scaleData(rewriter, op.getLoc(), adaptor.getInput()[0],
+                                 adaptor.getInput()[1], to));
     return success();
   }
 };
@@ -129,12 +123,13 @@ struct UnscaleLowering final : OpConversionPattern<UnscaleOp> {
 Value buildNorm(OpBuilder &b, Location loc, Value data, RescaleNorm norm) {
   auto type = cast<RankedTensorType>(data.getType());
   Type f32 = b.getF32Type();
-  Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                              APFloat(0.0f));
-  Value init = linalg::FillOp::create(
-                   b, loc, zero,
-                   ValueRange{tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, f32)})
-                   .getResult(0);
+  Value zero =
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
+  Value init =
+      linalg::FillOp::create(
+          b, loc, zero,
+          ValueRange{tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, f32)})
+          .getResult(0);
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(type.getRank()),
       AffineMap::get(type.getRank(), 0, b.getContext())};
@@ -148,8 +143,8 @@ Value buildNorm(OpBuilder &b, Location loc, Value data, RescaleNorm norm) {
             Value next;
             switch (norm) {
             case RescaleNorm::max: // NaN-propagating
-              next = arith::MaximumFOp::create(
-                  nb, nl, args[1], math::AbsFOp::create(nb, nl, x));
+              next = arith::MaximumFOp::create(nb, nl, args[1],
+                                               math::AbsFOp::create(nb, nl, x));
               break;
             case RescaleNorm::l1:
               next = arith::AddFOp::create(nb, nl, args[1],
@@ -188,17 +183,18 @@ struct RescaleLowering final : OpConversionPattern<RescaleOp> {
     Value k = arith::MaxSIOp::create(
         rewriter, loc, arith::SubIOp::create(rewriter, loc, field, m.i32(127)),
         m.i32(-14));
-    Value finite = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne,
-                                         field, m.i32(0xFF));
+    Value finite = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ne, field, m.i32(0xFF));
     k = arith::SelectOp::create(rewriter, loc, finite, k, m.i32(0));
     // The new scale stays normal and both factors are normal powers of two.
     Value e = m.exponentOf(scale);
     k = m.clamp(k, arith::SubIOp::create(rewriter, loc, m.i32(-126), e),
                 arith::SubIOp::create(rewriter, loc, m.i32(127), e));
     k = m.clamp(k, m.i32(-126), m.i32(126));
-    Value newScale = arith::MulFOp::create(rewriter, loc, scale, m.pow2(k));
-    Value factor =
-        m.pow2(arith::SubIOp::create(rewriter, loc, m.i32(0), k));
+    Value newScale = arith::MulFOp::create(rewriter, loc, scale,
+                                           buildPowerOfTwo(rewriter, loc, k));
+    Value factor = buildPowerOfTwo(
+        rewriter, loc, arith::SubIOp::create(rewriter, loc, m.i32(0), k));
     Type element = op.getType().getElementType();
     rewriter.replaceOpWithMultiple(
         op, {{scaleData(rewriter, loc, data, factor, element), newScale}});
@@ -214,14 +210,8 @@ struct ScaledCastLowering final : OpConversionPattern<ScaledCastOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto fp8 = cast<FloatType>(op.getType().getElementType());
     ArrayRef<int64_t> shape = op.getType().getShape();
-    num::Rounding rounding = op.getRounding() == Rounding::rne
-                                 ? num::Rounding::NearestEven
-                             : op.getRounding() == Rounding::rtz
-                                 ? num::Rounding::TowardZero
-                                 : num::Rounding::Stochastic;
-    num::Saturation saturation = op.getSaturation() == Saturation::saturate
-                                     ? num::Saturation::Saturate
-                                     : num::Saturation::NonFinite;
+    num::Rounding rounding = toNumerics(op.getRounding());
+    num::Saturation saturation = toNumerics(op.getSaturation());
     uint64_t seed = op.getSeed().value_or(0);
     Value data = buildElementwise(
         rewriter, op.getLoc(), adaptor.getInput()[0], fp8,

@@ -74,8 +74,7 @@ LogicalResult RescaleOp::verify() {
 }
 
 LogicalResult ScaledCastOp::verify() {
-  ScaledTensorType input = getInput().getType(),
-                   result = getResult().getType();
+  ScaledTensorType input = getInput().getType(), result = getResult().getType();
   if (input.getShape() != result.getShape()) // (C1)
     return emitOpError() << "expected the result shape to match the input "
                             "shape, but got "

@@ -83,7 +83,6 @@ bool isScaleFreeSplat(Value value) {
          isScaleFree(c);
 }
 
-
 class Propagation {
 public:
   Propagation(func::FuncOp function, Type matmulData, RescaleNorm norm)
@@ -179,13 +178,8 @@ private:
 
   /// Replaces `result` by the value of `pair` and remembers the pair.
   void publish(Operation *op, Value result, Scaled pair) {
-    Location loc = op->getLoc();
-    auto type = ScaledTensorType::get(b.getContext(),
-                                      cast<RankedTensorType>(result.getType()));
-    Value scaled = ScaleOp::create(b, loc, type, pair.data, pair.scale);
-    Value real = UnscaleOp::create(b, loc, result.getType(), scaled);
-    result.replaceAllUsesWith(real);
-    known[real] = pair;
+    result.replaceAllUsesWith(
+        remember(op->getLoc(), pair, cast<RankedTensorType>(result.getType())));
     if (op->use_empty())
       op->erase();
   }
@@ -194,8 +188,8 @@ private:
   Value castForMatmul(Location loc, Scaled pair) {
     if (matmulData.isF32())
       return pair.data;
-    auto wide = ScaledTensorType::get(b.getContext(),
-                                      cast<RankedTensorType>(pair.data.getType()));
+    auto wide = ScaledTensorType::get(
+        b.getContext(), cast<RankedTensorType>(pair.data.getType()));
     Value scaled = ScaleOp::create(b, loc, wide, pair.data, pair.scale);
     Value narrow = ScaledCastOp::create(
         b, loc, wide.cloneWithElementType(matmulData), scaled, Rounding::rne,
@@ -283,8 +277,7 @@ private:
 
   /// linalg.matmul, batch_matmul (also with transposing indexing_maps),
   /// matvec or vecmat: K is the extent of the reduction loop.
-  template <typename MatmulLike>
-  Scaled matmul(MatmulLike op) {
+  template <typename MatmulLike> Scaled matmul(MatmulLike op) {
     Location loc = op.getLoc();
     Scaled x = get(op.getInputs()[0]), y = get(op.getInputs()[1]);
     Value lhs = castForMatmul(loc, x), rhs = castForMatmul(loc, y);
@@ -340,8 +333,8 @@ private:
       scale = arith::MaximumFOp::create(b, loc, scale, pair.scale);
     SmallVector<Value> data;
     for (Scaled &pair : pairs)
-      data.push_back(shiftData(loc, pair.data,
-                               arith::DivFOp::create(b, loc, pair.scale, scale)));
+      data.push_back(shiftData(
+          loc, pair.data, arith::DivFOp::create(b, loc, pair.scale, scale)));
     return data;
   }
 
@@ -364,8 +357,7 @@ private:
   /// tensor.concat: every input at a common scale.
   Scaled concat(tensor::ConcatOp op) {
     Value scale;
-    SmallVector<Value> data =
-        toCommonScale(op.getLoc(), op.getInputs(), scale);
+    SmallVector<Value> data = toCommonScale(op.getLoc(), op.getInputs(), scale);
     return {cloneOn(op, op.getInputs(), data), scale};
   }
 
@@ -402,9 +394,9 @@ private:
         return std::nullopt;
       bool multiplies = isa<arith::MulFOp>(ops[0]);
       bool divides = isa<arith::DivFOp>(ops[0]);
-      bool common = isa<arith::AddFOp, arith::SubFOp, arith::MaximumFOp,
-                        arith::MaxNumFOp, arith::MinimumFOp, arith::MinNumFOp>(
-          ops[0]);
+      bool common =
+          isa<arith::AddFOp, arith::SubFOp, arith::MaximumFOp, arith::MaxNumFOp,
+              arith::MinimumFOp, arith::MinNumFOp>(ops[0]);
       if (!multiplies && !divides && !common)
         return std::nullopt;
       Value scale;
@@ -413,9 +405,10 @@ private:
         data = toCommonScale(loc, inputs, scale);
       } else {
         Scaled x = get(inputs[i]), y = get(inputs[j]);
-        scale = multiplies
-                    ? arith::MulFOp::create(b, loc, x.scale, y.scale).getResult()
-                    : arith::DivFOp::create(b, loc, x.scale, y.scale).getResult();
+        scale =
+            multiplies
+                ? arith::MulFOp::create(b, loc, x.scale, y.scale).getResult()
+                : arith::DivFOp::create(b, loc, x.scale, y.scale).getResult();
         data.resize(2);
         data[i] = x.data;
         data[j] = y.data;
@@ -462,11 +455,11 @@ private:
     for (int64_t dim : op.getDimensions())
       n *= inType.getShape()[dim];
     auto outType = cast<RankedTensorType>(op.getResultTypes()[0]);
-    Value zero = linalg::FillOp::create(
-                     b, loc, f32(loc, 0.0),
-                     ValueRange{tensor::EmptyOp::create(
-                         b, loc, outType.getShape(), b.getF32Type())})
-                     .getResult(0);
+    Value zero =
+        linalg::FillOp::create(b, loc, f32(loc, 0.0),
+                               ValueRange{tensor::EmptyOp::create(
+                                   b, loc, outType.getShape(), b.getF32Type())})
+            .getResult(0);
     IRMapping mapping;
     mapping.map(op.getInputs()[0], x.data);
     mapping.map(op.getInits()[0], zero);
@@ -516,18 +509,6 @@ private:
     return {data, scale};
   }
 
-  std::optional<Scaled> unary(Operation *op, Value input, bool negate) {
-    Scaled x = get(input);
-    Value data = buildElementwise(
-        b, op->getLoc(), x.data, b.getF32Type(),
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          if (negate)
-            return arith::NegFOp::create(nb, nl, args[0]);
-          return math::AbsFOp::create(nb, nl, args[0]);
-        });
-    return Scaled{data, x.scale};
-  }
-
   void visit(Operation *op) {
     if (op->getNumResults() != 1 ||
         !isStaticF32Tensor(op->getResult(0).getType()) ||
@@ -563,14 +544,14 @@ private:
             .Case([&](linalg::DivOp) { return dpsBinary(Combine::Div); })
             .Case([&](linalg::MaxOp) { return dpsBinary(Combine::Max); })
             .Case([&](linalg::MinOp) { return dpsBinary(Combine::Min); })
-            .Case([&](arith::NegFOp n) { return unary(op, n.getOperand(), true); })
-            .Case([&](math::AbsFOp a) { return unary(op, a.getOperand(), false); })
-            .Case([&](linalg::NegFOp n) {
-              return unary(op, n.getInputs()[0], true);
-            })
-            .Case([&](linalg::AbsOp a) {
-              return unary(op, a.getInputs()[0], false);
-            })
+            .Case<arith::NegFOp, math::AbsFOp>(
+                [&](Operation *) -> std::optional<Scaled> {
+                  return passThrough(op, op->getOperand(0));
+                })
+            .Case<linalg::NegFOp, linalg::AbsOp>(
+                [&](auto unary) -> std::optional<Scaled> {
+                  return passThrough(op, unary.getInputs()[0]);
+                })
             .Case<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::MatvecOp,
                   linalg::VecmatOp>(
                 [&](auto m) -> std::optional<Scaled> { return matmul(m); })
@@ -604,15 +585,13 @@ private:
               return squareRoot(op, q.getOperand(), /*reciprocal=*/true);
             })
             .Case<math::TanhOp, math::ErfOp, math::SinOp, math::CosOp,
-                  linalg::SoftmaxOp>(
-                [&](Operation *) -> std::optional<Scaled> {
-                  // Bounded by 1 in magnitude (softmax: in [0, 1]):
-                  // computed on real values, output scale 1.
-                  b.setInsertionPointAfter(op);
-                  known[op->getResult(0)] = {op->getResult(0),
-                                             f32(loc, 1.0)};
-                  return std::nullopt;
-                })
+                  linalg::SoftmaxOp>([&](Operation *) -> std::optional<Scaled> {
+              // Bounded by 1 in magnitude (softmax: in [0, 1]):
+              // computed on real values, output scale 1.
+              b.setInsertionPointAfter(op);
+              known[op->getResult(0)] = {op->getResult(0), f32(loc, 1.0)};
+              return std::nullopt;
+            })
             .Default([](Operation *) { return std::nullopt; });
     if (!pair)
       return;
@@ -636,11 +615,12 @@ struct MXPropagateScalesPass final
       data = Float32Type::get(context);
     std::optional<RescaleNorm> rescaleNorm = symbolizeRescaleNorm(norm);
     if (!data || !rescaleNorm) {
-      function.emitError()
-          << "mx-propagate-scales: "
-          << (!data ? "matmul-data '" + matmulData +
-                          "' is not one of f8E4M3FN, f8E5M2, f32"
-                    : "norm '" + norm + "' is not one of max, l1, l2");
+      function.emitError() << "mx-propagate-scales: "
+                           << (!data
+                                   ? "matmul-data '" + matmulData +
+                                         "' is not one of f8E4M3FN, f8E5M2, f32"
+                                   : "norm '" + norm +
+                                         "' is not one of max, l1, l2");
       return signalPassFailure();
     }
     RewritePatternSet patterns(context);

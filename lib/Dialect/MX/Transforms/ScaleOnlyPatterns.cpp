@@ -58,9 +58,9 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
       BlockTensorType type = dequantize.getInput().getType();
       if (!isa<Float8E8M0FNUType>(type.getScaleType()))
         return failure();
-      Value shifted = LdexpOp::create(
-          rewriter, op.getLoc(), type, dequantize.getInput(),
-          rewriter.getI32IntegerAttr(shift));
+      Value shifted =
+          LdexpOp::create(rewriter, op.getLoc(), type, dequantize.getInput(),
+                          rewriter.getI32IntegerAttr(shift));
       rewriter.replaceOpWithNewOp<DequantizeOp>(op, dequantize.getType(),
                                                 shifted);
       return success();
@@ -148,8 +148,8 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
 } // namespace
 
 void mlir::mx::populateMXScaleOnlyPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScaleByPowerOfTwo<arith::MulFOp>,
-               ScaleByPowerOfTwo<arith::DivFOp>, TransposeTwoDimensionalBlocks,
-               KeepBlockScales>(
-      patterns.getContext());
+  patterns
+      .add<ScaleByPowerOfTwo<arith::MulFOp>, ScaleByPowerOfTwo<arith::DivFOp>,
+           TransposeTwoDimensionalBlocks, KeepBlockScales>(
+          patterns.getContext());
 }

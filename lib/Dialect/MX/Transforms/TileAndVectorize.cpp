@@ -27,8 +27,8 @@ struct TilePlan {
 /// most `vectorSize` elements that divides it (whole tiles need no masks);
 /// keep reduction loops whole (they reduce within a vector); one element of
 /// every other parallel loop per tile; reductions are tiled past a budget
-/// of vectorSize x max(vectorSize, 32) vector elements. None (the op stays scalar) for a
-/// contraction over more than max(vectorSize, 64) elements.
+/// of vectorSize x max(vectorSize, 32) vector elements. None (the op stays
+/// scalar) for a contraction over more than vectorSize elements.
 static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
                                          int64_t vectorSize) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -49,9 +49,9 @@ static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
   // A contraction (two inputs indexed by the reduction) keeps its reduction
   // whole too, so a plain matmul with K = 256 would become one fully
   // unrolled vector<1x32x256> with a transposed read: minutes in LLVM, and
-  // slower than scalar loops. Past K = max(vectorSize, 64) it stays scalar,
-  // for LLVM's own loop vectorizer; the mx lowering's block dots reduce
-  // over one block.
+  // slower than scalar loops. Past K = vectorSize it stays scalar, for
+  // LLVM's own loop vectorizer; the mx lowering's block dots reduce over
+  // one block.
   int64_t k = 1;
   SmallVector<unsigned> reductionDims;
   for (unsigned d = 0; d < ranges.size(); ++d)
@@ -59,31 +59,29 @@ static std::optional<TilePlan> planTiles(linalg::LinalgOp op,
       k *= ranges[d];
       reductionDims.push_back(d);
     }
-  int64_t reducedInputs = llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    return llvm::any_of(reductionDims, [&](unsigned d) {
-      return map.isFunctionOfDim(d);
-    });
-  });
+  int64_t reducedInputs =
+      llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
+        AffineMap map = op.getMatchingIndexingMap(input);
+        return llvm::any_of(reductionDims,
+                            [&](unsigned d) { return map.isFunctionOfDim(d); });
+      });
   if (reducedInputs >= 2 && k > vectorSize)
     return std::nullopt;
   // Other reductions stay whole while the vector holds at most
   // vectorSize x max(vectorSize, 32) elements (a block of 32 per lane, as
   // amax needs); beyond that (e.g. a norm over a whole tensor) reduction
   // loops are tiled too, the output carried across their tiles.
-  int64_t budget = vectorSize * std::max<int64_t>(vectorSize, 32);
-  if (vectorDim)
-    budget /= largestDivisorUpTo(ranges[*vectorDim], vectorSize);
+  int64_t vectorTile =
+      vectorDim ? largestDivisorUpTo(ranges[*vectorDim], vectorSize) : 1;
+  int64_t budget = vectorSize * std::max<int64_t>(vectorSize, 32) / vectorTile;
   TilePlan plan;
   for (unsigned d = 0; d < ranges.size(); ++d) {
     int64_t tile = 1;
-    if (ranges[d] == 1) {
-      tile = 1;
-    } else if (iterators[d] == utils::IteratorType::reduction) {
+    if (iterators[d] == utils::IteratorType::reduction) {
       tile = largestDivisorUpTo(ranges[d], std::max<int64_t>(budget, 1));
       budget /= tile;
     } else if (d == vectorDim) {
-      tile = largestDivisorUpTo(ranges[d], vectorSize);
+      tile = vectorTile;
     }
     plan.vectorSizes.push_back(tile);
     plan.tileSizes.push_back(tile == ranges[d] ? 0 : tile);

@@ -7,8 +7,6 @@
 #ifndef MX_DIALECT_MX_IR_MXSCALEDOPS_TD
 #define MX_DIALECT_MX_IR_MXSCALEDOPS_TD
 
-def MX_WideFloatTensor : RankedTensorOf<[F32, F16, BF16]>;
-
 def MX_ScaleOp : MX_Op<"scale", [
     TypesMatchWith<"the result holds the data's tensor type", "data", "result",
                    "::mlir::mx::ScaledTensorType::get($_ctxt, "
@@ -76,7 +74,7 @@ def MX_UnscaleOp : MX_Op<"unscale"> {
     - (C1) the result has the shape of the data.
   }];
   let arguments = (ins MX_ScaledTensorType:$input);
-  let results = (outs MX_WideFloatTensor:$result);
+  let results = (outs MX_FloatTensor:$result);
   let assemblyFormat =
     "$input attr-dict `:` qualified(type($input)) `->` type($result)";
   let hasVerifier = 1;
