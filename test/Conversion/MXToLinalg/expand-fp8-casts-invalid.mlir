@@ -15,3 +15,12 @@ func.func @upward(%x: f32) -> f8E5M2 {
   %t = arith.truncf %x upward : f32 to f8E5M2
   return %t : f8E5M2
 }
+
+// -----
+
+// An f64 source would round twice (to f32, then to FP8): an error.
+func.func @f64_source(%x: f64) -> f8E4M3FN {
+  // expected-error @+1 {{'arith.truncf' op truncates 'f64' to FP8; only f32, f16 and bf16 sources are expanded (one rounding step)}}
+  %t = arith.truncf %x : f64 to f8E4M3FN
+  return %t : f8E4M3FN
+}

@@ -136,3 +136,11 @@ func.func @transpose_c3_types(%q: !mx.tensor<64x32xf8E4M3FN, block = [32, 32]>) 
   %t = mx.transpose %q [1, 0] : !mx.tensor<64x32xf8E4M3FN, block = [32, 32]> -> !mx.tensor<32x64xf8E5M2, block = [32, 32]>
   return
 }
+
+// -----
+
+func.func @scaled_parts_data_type(%x: !mx.scaled<tensor<4xf32>>) {
+  // expected-error @+1 {{'mx.scaled_parts' op failed to verify that the data has the scaled tensor's data type}}
+  %d, %s = "mx.scaled_parts"(%x) : (!mx.scaled<tensor<4xf32>>) -> (tensor<4xf16>, f32)
+  return
+}
