@@ -1,6 +1,6 @@
 //===- ExpandFP8Casts.cpp - The mx-expand-fp8-casts pass ------------------===//
 
-#include "ElementCodes.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mx/Dialect/MX/Utils/Elementwise.h"
 

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ElementCodes.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
@@ -28,27 +28,6 @@ using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
 namespace {
-
-/// The f32 value 2^(code - 127) of an E8M0 scale element, NaN for 0xFF.
-Value scaleValue(OpBuilder &b, Location loc, Value scale) {
-  Type i32 = b.getI32Type();
-  auto c = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, i32, v);
-  };
-  Value code = buildScaleCode(b, loc, scale);
-  // Code c > 0 is the normal f32 with exponent field c; code 0 is 2^-127, the
-  // subnormal 0x00400000; 0xFF is NaN.
-  Value bits = arith::SelectOp::create(
-      b, loc,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, c(0)),
-      c(0x00400000), arith::ShLIOp::create(b, loc, code, c(23)));
-  bits = arith::SelectOp::create(b, loc,
-                                 arith::CmpIOp::create(b, loc,
-                                                       arith::CmpIPredicate::eq,
-                                                       code, c(num::kE8M0NaN)),
-                                 c(0x7FC00000), bits);
-  return arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
-}
 
 /// Pads the K dimension (`kDim`) of i8 codes with zero codes (value 0 in
 /// every format), or of f32 values with 0.0, to `paddedK`, and splits it
@@ -104,7 +83,7 @@ Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
           SmallVector<AffineMap>{in, b.getMultiDimIdentityMap(3)},
           SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(nb, nl, scaleValue(nb, nl, args[0]));
+            linalg::YieldOp::create(nb, nl, buildScaleValue(nb, nl, buildScaleCode(nb, nl, args[0])));
           })
           .getResult(0);
   SmallVector<ReassociationIndices> reassociation =

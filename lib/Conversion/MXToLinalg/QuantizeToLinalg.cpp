@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ElementCodes.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "ElementwiseLowering.h"
 #include "PackedStorage.h"
 

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ElementCodes.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "ElementwiseLowering.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"

@@ -8,9 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H
-#define MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H
+#ifndef MX_DIALECT_MX_UTILS_ELEMENTCODES_H
+#define MX_DIALECT_MX_UTILS_ELEMENTCODES_H
 
+#include "mx/Dialect/MX/IR/MXAttrs.h"
 #include "mx/Numerics/ElementFormat.h"
 
 #include "mlir/IR/Builders.h"
@@ -26,6 +27,12 @@ struct EncodeOptions {
 
 /// The E8M0 code (i32, 0..255) of a scale element of type f8E8M0FNU.
 Value buildScaleCode(OpBuilder &b, Location loc, Value scale);
+
+/// The E8M0 scale (an f8E8M0FNU value) that `rule` derives from a block's
+/// largest magnitude `amax` (a non-negative f32 or NaN), as lib/Numerics'
+/// computeScale does: integer ops on amax's bits, no division.
+Value buildScaleFromAmax(OpBuilder &b, Location loc, Value amax,
+                         numerics::ElementFormat format, ScaleRule rule);
 
 /// The i32 element code (low `bits` bits) of `value` (f32) divided by the
 /// E8M0 scale `scale` (i32 holding the code 0..255). A NaN scale gives code 0.
@@ -49,6 +56,10 @@ Value buildRoundToFP8(OpBuilder &b, Location loc, Value value, FloatType fp8,
                       numerics::Rounding rounding,
                       numerics::Saturation saturation, Value randomBits);
 
+/// The f32 value 2^(code - 127) of an E8M0 code (i32, 0..255): code 0 is
+/// the f32 subnormal 2^-127, 0xFF is NaN.
+Value buildScaleValue(OpBuilder &b, Location loc, Value code);
+
 /// 2^e as f32 for `e` (i32) in the normal range [-126, 127]: the exponent
 /// field built directly, no arithmetic on floats.
 Value buildPowerOfTwo(OpBuilder &b, Location loc, Value e);
@@ -60,4 +71,4 @@ Value buildStochasticBits(OpBuilder &b, Location loc, Value index,
 
 } // namespace mlir::mx
 
-#endif // MX_LIB_CONVERSION_MXTOLINALG_ELEMENTCODES_H
+#endif // MX_DIALECT_MX_UTILS_ELEMENTCODES_H
