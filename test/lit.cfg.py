@@ -58,3 +58,15 @@ for digits in ("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.
         config.available_features.add("digits")
         config.substitutions.append(("%digits_csv", digits))
         break
+
+# CUDA's ptxas assembles the PTX of mx-nvvm-pipeline (tests marked
+# REQUIRES: ptxas; reported unsupported where there is none). PATH first, then
+# the CUDA toolkit's usual place.
+import shutil
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+# Decodes the PTX of a gpu.binary (format=isa) to a file.
+config.substitutions.append(("%extract_ptx", "%s %s" % (
+    config.python_executable, os.path.join(config.mx_src_root, "test", "Pipelines", "Inputs", "extract_ptx.py"))))

@@ -28,6 +28,7 @@ inline void registerAllMXPasses() {
   registerMXPasses();
   registerMXConversionPasses();
   registerCPUPipeline();
+  registerNVVMPipeline();
 }
 
 } // namespace mlir::mx

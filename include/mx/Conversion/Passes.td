@@ -114,4 +114,89 @@ def MXExpandFP8CastsPass : Pass<"mx-expand-fp8-casts"> {
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
+  let summary = "Turn functions of one mx.quantize or mx.matmul into NVVM GPU kernels";
+  let description = [{
+    Each public `func.func` whose body is one `mx.quantize` (f32 input,
+    computed scales) or one `mx.matmul` of two MX tensors, applied to the
+    function's arguments and returned, becomes a `gpu.func` kernel of the
+    same name in `gpu.module @mx_kernels` (the function is erased). Tensors
+    become memrefs in the storage of `-convert-mx-to-linalg` (element codes
+    as bytes, FP4 two per byte along the innermost dimension; E8M0 scale
+    codes as bytes), results become trailing output arguments:
+
+    ```mlir
+    func.func @q(%x: tensor<MxKxf32>) -> !mx.tensor<MxKxF, block = [1, 32]>
+    // becomes
+    gpu.func @q(%x: memref<MxKxf32>, %codes: memref<MxK'xi8>,
+                %scales: memref<Mx(K/32)xi8>) kernel
+    func.func @mm(%a: !mx.tensor<MxKxFa, block = [1, B]>,
+                  %b: !mx.tensor<KxNxFb, block = [B, 1]>) -> tensor<MxNxf32>
+    // becomes
+    gpu.func @mm(%a: memref<MxK'xi8>, %sa: memref<Mx(K/B)xi8>,
+                 %b: memref<KxN'xi8>, %sb: memref<(K/B)xNxi8>,
+                 %c: memref<MxNxf32>) kernel
+    ```
+
+    The kernel's block size is `gpu.known_block_size`; its grid is
+    `mx.grid_size` (both also in docs/GPU.md). The tiling and the mapping
+    to blocks, warps and lanes are chosen here, per `chip`:
+
+    - quantize: one thread per MX block, the scale rule as integer ops (as
+      on the CPU); elements with `cvt.rn.satfinite` (`nvvm.convert.f32x2.*`)
+      where the chip has the conversion and the rounding is `rne` with
+      `saturation<saturate>` (FP8 from sm_89, FP6/FP4 on sm_100a/sm_120a),
+      and with the exact integer arithmetic of the CPU lowering otherwise.
+      The E8M0 scale uses `cvt.rz`/`cvt.rp` `ue8m0x2` on sm_100a/sm_120a
+      for the rules that are a rounding of amax * 2^-emax (`floor`, `ceil`;
+      `rceil` divides amax by the element maximum), with the integer rule
+      for zero, subnormal and non-finite amax;
+    - matmul, `mma = sync`: per warp a 16 x 8n tile, per K-block of 32 a
+      fresh `mma.sync.m16n8k32` (FP8, or s8 for MXINT8; FP6/FP4 widen to
+      E4M3 exactly), its f32 partial sums multiplied by the block's two
+      scales in registers and added: exact MX semantics on sm_89/sm_90;
+    - matmul, `mma = block-scale` (sm_120a): `nvvm.mma.block_scale`
+      m16n8k32 kind mxf8f6f4 with ue8m0 scales, `scale_vec::1X`;
+    - matmul, `mma = tcgen05` (sm_100a): a 128 x N tile per CTA in tensor
+      memory, operands staged in shared memory (no swizzle, K-major), scales
+      written to tensor memory, `nvvm.tcgen05.mma.block_scale` kind
+      mxf8f6f4, completion through `tcgen05.commit` and an mbarrier.
+
+    `mma = auto` takes block-scale on sm_120a, tcgen05 on sm_100a, sync
+    elsewhere. Asking for something the chip lacks (block-scaled MMA on
+    sm_90a or sm_100a, tcgen05 on sm_120a, `convert = hardware` for FP4 on
+    sm_90a) is an error naming the chip and the instruction, as are shapes
+    the tiling does not cover and element mixes without a tensor-core
+    instruction (MXINT8 with a float format).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target: sm_89, sm_90, sm_90a, sm_100a, sm_101a, sm_120a or sm_121a">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"auto\"",
+           "Matmul instruction: auto, sync, block-scale or tcgen05">,
+    Option<"convert", "convert", "std::string", /*default=*/"\"auto\"",
+           "Element conversion in quantize: auto, hardware or software">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def MXVerifyNVVMTargetPass : Pass<"mx-verify-nvvm-target", "ModuleOp"> {
+  let summary = "Reject NVVM ops the target chip of their gpu.module lacks";
+  let description = [{
+    The NVPTX backend aborts ("Cannot select: intrinsic ...") on some NVVM
+    ops a chip does not have, e.g. `nvvm.convert.f32x2.to.f4x2` on sm_90a or
+    `nvvm.mma.block_scale` on sm_100a. This pass checks every op in each
+    `gpu.module` with an `#nvvm.target` against that chip first and reports
+    an error naming the op and the chips that have it, so that
+    `gpu-module-to-binary` never sees them. `mx-nvvm-pipeline` runs it.
+  }];
+}
+
 #endif // MX_CONVERSION_PASSES_TD

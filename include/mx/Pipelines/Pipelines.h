@@ -42,6 +42,35 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// Registers `mx-cpu-pipeline` with the textual pass-pipeline parser.
 void registerCPUPipeline();
 
+struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target chip: sm_89, sm_90(a), sm_100a, sm_120a, ..."),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (the PTX ISA version)"),
+      llvm::cl::init("+ptx88")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("gpu.binary contents: isa (PTX), bin (cubin, needs "
+                     "ptxas), fatbin or offload (LLVM IR)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Matmul instruction: auto, sync, block-scale, tcgen05"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<std::string> convert{
+      *this, "convert",
+      llvm::cl::desc("Quantize element conversion: auto, hardware, software"),
+      llvm::cl::init("auto")};
+};
+
+/// convert-mx-to-nvvm, the kernels to LLVM/NVVM, the target, the target
+/// check, gpu-module-to-binary.
+void buildNVVMPipeline(OpPassManager &pm, const NVVMPipelineOptions &options);
+
+void registerNVVMPipeline();
+
 } // namespace mx
 } // namespace mlir
 

@@ -1,0 +1,95 @@
+//===- MatmulCheck.cpp - Which MX matmuls become which GPU kernels --------===//
+
+#include "KernelBuilder.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+using namespace mlir::mx::nvvm;
+namespace num = mlir::mx::numerics;
+
+bool nvvm::fitsTcgen05Kernel(MatmulOp op) {
+  auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
+  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
+  if (!lhs || !rhs || !lhs.hasStaticShape() || !rhs.hasStaticShape())
+    return false;
+  int64_t m = lhs.getShape()[0], n = rhs.getShape()[1];
+  // One 128-row tile per CTA; B's scales take one tensor-memory lane per
+  // column, so N <= 128.
+  return m % 128 == 0 && n % 16 == 0 && n <= 128;
+}
+
+LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
+                                      MmaKind kind,
+                                      SmallVectorImpl<Type> &arguments,
+                                      LaunchShape &launch) {
+  auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
+  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
+  if (!lhs || !rhs)
+    return op.emitOpError("GPU kernels multiply two MX tensors; weight-only "
+                          "(f32 x MX) matmuls are not supported");
+  if (!lhs.hasStaticShape() || !rhs.hasStaticShape())
+    return op.emitOpError("GPU kernels need static shapes");
+  int64_t m = lhs.getShape()[0], kDim = lhs.getShape()[1],
+          n = rhs.getShape()[1];
+  int64_t block = op.getBlockSizeK();
+  if (lhs.getBlockShape()[0] != 1 || rhs.getBlockShape()[1] != 1)
+    return op.emitOpError("GPU kernels take 1-D blocks along K (lhs [1, B], "
+                          "rhs [B, 1])");
+  if (block % 32 != 0)
+    return op.emitOpError("GPU kernels need a K-block size that is a "
+                          "multiple of 32 (the MMA's K), not ")
+           << block;
+  if (kDim % block != 0)
+    return op.emitOpError("GPU kernels need K (")
+           << kDim << ") to be a multiple of the block size (" << block << ")";
+
+  bool lhsInt = lhs.getFormat() == num::ElementFormat::INT8;
+  bool rhsInt = rhs.getFormat() == num::ElementFormat::INT8;
+  if (lhsInt != rhsInt)
+    return op.emitOpError("no tensor-core instruction multiplies MXINT8 by a "
+                          "floating-point MX format");
+  if (!chip.hasFP8() && !lhsInt)
+    return op.emitOpError() << chip.name << " has no FP8 tensor cores (needs "
+                            << Chip::kFP8Chips << ")";
+  if (lhsInt && kind != MmaKind::Sync)
+    return op.emitOpError("MXINT8 has no block-scaled MMA; it lowers with "
+                          "mma=sync (s8 mma.sync with per-block scales)");
+  if (kind == MmaKind::BlockScale && !chip.hasBlockScaleMma())
+    return op.emitOpError("mma=block-scale: ")
+           << chip.name
+           << " has no block-scaled mma.sync (mma.block_scale needs "
+           << Chip::kBlockScaleMmaChips << ")";
+  if (kind == MmaKind::Tcgen05 && !chip.hasTcgen05())
+    return op.emitOpError("mma=tcgen05: ")
+           << chip.name << " has no tcgen05 tensor memory (needs "
+           << Chip::kTcgen05Chips << ")";
+
+  if (kind == MmaKind::Tcgen05) {
+    if (!fitsTcgen05Kernel(op))
+      return op.emitOpError("mma=tcgen05 needs M a multiple of 128 and N a "
+                            "multiple of 16 up to 128, not ")
+             << m << " x " << n;
+    launch.block = {128, 1, 1};
+    launch.grid = {1, m / 128, 1};
+  } else {
+    if (m % 16 != 0 || n % 8 != 0)
+      return op.emitOpError("GPU MMA kernels need M a multiple of 16 and N a "
+                            "multiple of 8, not ")
+             << m << " x " << n;
+    MmaTiling tiling = MmaTiling::of(m, n);
+    launch.block = {32 * tiling.warps, 1, 1};
+    launch.grid = {n / (8 * tiling.tilesN), m / (16 * tiling.warps), 1};
+  }
+
+  Type i8 = IntegerType::get(op.getContext(), 8);
+  auto packed = [](BlockTensorType t) {
+    return t.getFormat() == num::ElementFormat::E2M1;
+  };
+  arguments.push_back(MemRefType::get({m, packed(lhs) ? kDim / 2 : kDim}, i8));
+  arguments.push_back(MemRefType::get({m, kDim / block}, i8));
+  arguments.push_back(MemRefType::get({kDim, packed(rhs) ? n / 2 : n}, i8));
+  arguments.push_back(MemRefType::get({kDim / block, n}, i8));
+  arguments.push_back(
+      MemRefType::get({m, n}, Float32Type::get(op.getContext())));
+  return success();
+}

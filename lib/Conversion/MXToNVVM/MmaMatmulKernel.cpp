@@ -1,0 +1,339 @@
+//===- MmaMatmulKernel.cpp - mx.matmul on warp-level MMA ------------------===//
+//
+// Each warp owns a 16 x 8t tile of C (t n8 tiles sharing one A fragment),
+// the CTA stacks warps along M. Fragments follow the PTX m16n8k32 layouts
+// (8-bit A: lane (g, q) = (lane / 4, lane % 4) holds rows g and g + 8, K
+// bytes 4q..4q+3 and 16+4q..; B: K bytes 4q.. and 16+4q.. of column g; C:
+// rows g, g + 8, columns 2q, 2q + 1).
+//
+// mma=sync (sm_89+): per K-block a fresh m16n8k32 product in f32 (FP8) or
+// s32 (MXINT8), multiplied by the block's two scales in registers and added
+// to the f32 accumulators: the MX definition, exactly as the CPU orders it.
+// FP6/FP4 codes widen to E4M3, which holds each of their values.
+// mma=block-scale (sm_120a): kind::mxf8f6f4 with scale_vec::1X; the hardware
+// applies the ue8m0 scales and accumulates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+using namespace mlir::mx::nvvm;
+namespace num = mlir::mx::numerics;
+
+namespace {
+const char *ptxTypeName(num::ElementFormat f) {
+  switch (f) {
+  case num::ElementFormat::E4M3:
+    return "e4m3";
+  case num::ElementFormat::E5M2:
+    return "e5m2";
+  case num::ElementFormat::E3M2:
+    return "e3m2";
+  case num::ElementFormat::E2M3:
+    return "e2m3";
+  case num::ElementFormat::E2M1:
+    return "e2m1";
+  case num::ElementFormat::INT8:
+    return "s8";
+  }
+  llvm_unreachable("unknown format");
+}
+
+NVVM::MMATypes mmaType(num::ElementFormat f) {
+  switch (f) {
+  case num::ElementFormat::E4M3:
+    return NVVM::MMATypes::e4m3;
+  case num::ElementFormat::E5M2:
+    return NVVM::MMATypes::e5m2;
+  case num::ElementFormat::E3M2:
+    return NVVM::MMATypes::e3m2;
+  case num::ElementFormat::E2M3:
+    return NVVM::MMATypes::e2m3;
+  case num::ElementFormat::E2M1:
+    return NVVM::MMATypes::e2m1;
+  case num::ElementFormat::INT8:
+    return NVVM::MMATypes::s8;
+  }
+  llvm_unreachable("unknown format");
+}
+
+/// One MX operand in global memory: codes and scales.
+struct Operand {
+  Value codes, scales;
+  num::ElementFormat format;
+  bool packed() const { return format == num::ElementFormat::E2M1; }
+};
+
+class MmaKernelEmitter {
+public:
+  MmaKernelEmitter(OpBuilder &b, MatmulOp op, MmaKind kind)
+      : b(b), k{b, op.getLoc()}, op(op), kind(kind) {
+    auto lhsType = cast<BlockTensorType>(op.getLhs().getType());
+    auto rhsType = cast<BlockTensorType>(op.getRhs().getType());
+    m = lhsType.getShape()[0];
+    kDim = lhsType.getShape()[1];
+    n = rhsType.getShape()[1];
+    block = op.getBlockSizeK();
+    tiling = MmaTiling::of(m, n);
+    lhs.format = lhsType.getFormat();
+    rhs.format = rhsType.getFormat();
+    integer = lhs.format == num::ElementFormat::INT8;
+  }
+
+  void emit(gpu::GPUFuncOp kernel);
+
+private:
+  /// The code of element (row, col) of an operand stored row-major, FP4 two
+  /// per byte along the row; as i32.
+  Value elementCode(const Operand &x, Value row, Value col);
+  /// The byte the MMA expects for an element code of `format`.
+  Value mmaByte(num::ElementFormat format, Value code);
+  /// The format the MMA reads for `format`.
+  num::ElementFormat mmaFormat(num::ElementFormat format) const;
+  /// Four bytes (lowest first) as one i32 register.
+  Value pack(ArrayRef<Value> bytes);
+  /// A fragment register: lhs row `row`, K `k0`..`k0`+3.
+  Value lhsRegister(Value row, Value k0);
+  /// B fragment register: rhs column `col`, K `k0`..`k0`+3.
+  Value rhsRegister(Value col, Value k0);
+  /// D = A x B + C with the sync instruction; 4 f32 (FP8) or 4 i32 results.
+  SmallVector<Value> mmaSync(ArrayRef<Value> a, ArrayRef<Value> bRegs,
+                             ArrayRef<Value> c);
+  SmallVector<Value> mmaBlockScale(ArrayRef<Value> a, ArrayRef<Value> bRegs,
+                                   ArrayRef<Value> c, Value scaleA,
+                                   Value scaleB);
+  SmallVector<Value> unpack(Value structValue, Type element);
+
+  OpBuilder &b;
+  KernelBuilder k;
+  MatmulOp op;
+  MmaKind kind;
+  int64_t m, kDim, n, block;
+  MmaTiling tiling{1, 1};
+  Operand lhs, rhs;
+  bool integer;
+};
+} // namespace
+
+num::ElementFormat MmaKernelEmitter::mmaFormat(num::ElementFormat f) const {
+  if (kind == MmaKind::BlockScale || f == num::ElementFormat::E5M2 ||
+      f == num::ElementFormat::INT8)
+    return f;
+  return num::ElementFormat::E4M3;
+}
+
+Value MmaKernelEmitter::elementCode(const Operand &x, Value row, Value col) {
+  if (!x.packed())
+    return k.loadByte(x.codes, {row, col});
+  Value byte = k.loadByte(x.codes, {row, k.divU(col, k.cIndex(2))});
+  Value odd = k.toI32(k.remU(col, k.cIndex(2)));
+  return k.band(k.shr(byte, k.shl(odd, k.c32(2))), k.c32(0xF));
+}
+
+Value MmaKernelEmitter::mmaByte(num::ElementFormat format, Value code) {
+  if (kind == MmaKind::BlockScale) {
+    // kind::mxf8f6f4 containers: FP6 in the low six bits, FP4 in bits 5..2.
+    return format == num::ElementFormat::E2M1 ? k.shl(code, k.c32(2)) : code;
+  }
+  if (mmaFormat(format) == format)
+    return code;
+  // Exact: every FP6/FP4 value is an E4M3 value (scale code 127 is 1.0).
+  Value unit = k.c32(127);
+  Value value = buildDecodeElement(b, k.loc, code, unit, format);
+  return buildEncodeElement(b, k.loc, value, unit, k.c32(0),
+                            {num::ElementFormat::E4M3,
+                             num::Rounding::NearestEven,
+                             num::Saturation::Saturate});
+}
+
+Value MmaKernelEmitter::pack(ArrayRef<Value> bytes) {
+  Value word = bytes[0];
+  for (int i = 1; i < 4; ++i)
+    word = k.bor(word, k.shl(bytes[i], k.c32(8 * i)));
+  return word;
+}
+
+Value MmaKernelEmitter::lhsRegister(Value row, Value k0) {
+  SmallVector<Value> bytes;
+  for (int i = 0; i < 4; ++i)
+    bytes.push_back(
+        mmaByte(lhs.format, elementCode(lhs, row, k.add(k0, k.cIndex(i)))));
+  return pack(bytes);
+}
+
+Value MmaKernelEmitter::rhsRegister(Value col, Value k0) {
+  SmallVector<Value> bytes;
+  for (int i = 0; i < 4; ++i)
+    bytes.push_back(
+        mmaByte(rhs.format, elementCode(rhs, k.add(k0, k.cIndex(i)), col)));
+  return pack(bytes);
+}
+
+SmallVector<Value> MmaKernelEmitter::unpack(Value structValue, Type element) {
+  SmallVector<Value> values;
+  for (int64_t i = 0; i < 4; ++i)
+    values.push_back(
+        LLVM::ExtractValueOp::create(b, k.loc, element, structValue, i));
+  return values;
+}
+
+SmallVector<Value> MmaKernelEmitter::mmaSync(ArrayRef<Value> a,
+                                             ArrayRef<Value> bRegs,
+                                             ArrayRef<Value> c) {
+  MLIRContext *context = b.getContext();
+  if (integer) {
+    Type i32 = k.i32();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(context, {i32, i32, i32, i32});
+    auto mma = NVVM::MmaOp::create(
+        b, k.loc, resultType, a, bRegs, c, ArrayRef<int64_t>{16, 8, 32},
+        std::nullopt, NVVM::MMAIntOverflow::satfinite,
+        std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    return unpack(mma, i32);
+  }
+  // MLIR 22's nvvm.mma.sync has no FP8 types; the LLVM intrinsic (the same
+  // PTX instruction, sm_89+) is called by name.
+  Type f32 = k.f32();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
+  std::string name = (Twine("llvm.nvvm.mma.m16n8k32.row.col.f32.") +
+                      ptxTypeName(mmaFormat(lhs.format)) + "." +
+                      ptxTypeName(mmaFormat(rhs.format)) + ".f32")
+                         .str();
+  SmallVector<Value> args(a);
+  llvm::append_range(args, bRegs);
+  llvm::append_range(args, c);
+  auto call = LLVM::CallIntrinsicOp::create(b, k.loc, resultType,
+                                            b.getStringAttr(name), args);
+  return unpack(call.getResult(0), f32);
+}
+
+SmallVector<Value> MmaKernelEmitter::mmaBlockScale(ArrayRef<Value> a,
+                                                   ArrayRef<Value> bRegs,
+                                                   ArrayRef<Value> c,
+                                                   Value scaleA, Value scaleB) {
+  Type f32 = k.f32();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  // Byte 0 of the lane's register, thread selector 0: lane 4r gives row r,
+  // lane 4r + 1 row r + 8 (scale A), lane 4c column c (scale B).
+  Value zero = k.c16(0);
+  auto mma = NVVM::MmaBlockScaleOp::create(
+      b, k.loc, resultType, a, bRegs, c, scaleA, zero, zero, scaleB, zero, zero,
+      ArrayRef<int64_t>{16, 8, 32},
+      std::array<NVVM::MMATypes, 2>{mmaType(lhs.format), mmaType(rhs.format)},
+      NVVM::ScaleVecSize::X1, NVVM::BlockScaleFormat::UE8M0,
+      NVVM::MMABlockScaleKind::MXF8F6F4);
+  return unpack(mma, f32);
+}
+
+void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
+  lhs.codes = kernel.getArgument(0);
+  lhs.scales = kernel.getArgument(1);
+  rhs.codes = kernel.getArgument(2);
+  rhs.scales = kernel.getArgument(3);
+  Value c = kernel.getArgument(4);
+
+  Value thread = k.threadId();
+  Value lane = k.remU(thread, k.cIndex(32));
+  Value warp = k.divU(thread, k.cIndex(32));
+  Value g = k.divU(lane, k.cIndex(4));
+  Value q = k.remU(lane, k.cIndex(4));
+  Value row0 = k.add(
+      k.mul(k.add(k.mul(k.blockId(gpu::Dimension::y), k.cIndex(tiling.warps)),
+                  warp),
+            k.cIndex(16)),
+      g);
+  Value row8 = k.add(row0, k.cIndex(8));
+  Value colBase =
+      k.mul(k.blockId(gpu::Dimension::x), k.cIndex(8 * tiling.tilesN));
+  Value q4 = k.mul(q, k.cIndex(4));
+  Value q2 = k.mul(q, k.cIndex(2));
+
+  int64_t accumulators = 4 * tiling.tilesN;
+  SmallVector<Value> init(accumulators, k.cF32(0.0f));
+  auto loop = scf::ForOp::create(
+      b, k.loc, k.cIndex(0), k.cIndex(kDim / block), k.cIndex(1), init,
+      [&](OpBuilder &, Location, Value kb, ValueRange acc) {
+        SmallVector<Value> result(acc);
+        Value blockStart = k.mul(kb, k.cIndex(block));
+        // Scales of this lane's rows and columns for this K-block.
+        Value scaleRow =
+            k.add(row0, k.mul(k.remU(lane, k.cIndex(2)), k.cIndex(8)));
+        SmallVector<Value> partial;
+        if (kind == MmaKind::Sync)
+          partial.assign(accumulators, integer ? k.c32(0) : k.cF32(0.0f));
+        for (int64_t step = 0; step < block / 32; ++step) {
+          Value k0 = k.add(blockStart, k.cIndex(32 * step));
+          Value kLow = k.add(k0, q4);
+          Value kHigh = k.add(kLow, k.cIndex(16));
+          SmallVector<Value> a = {
+              lhsRegister(row0, kLow), lhsRegister(row8, kLow),
+              lhsRegister(row0, kHigh), lhsRegister(row8, kHigh)};
+          for (int64_t j = 0; j < tiling.tilesN; ++j) {
+            Value col = k.add(colBase, k.add(k.cIndex(8 * j), g));
+            SmallVector<Value> bRegs = {rhsRegister(col, kLow),
+                                        rhsRegister(col, kHigh)};
+            MutableArrayRef<Value> slot =
+                MutableArrayRef<Value>(kind == MmaKind::Sync ? partial : result)
+                    .slice(4 * j, 4);
+            SmallVector<Value> d;
+            if (kind == MmaKind::Sync) {
+              d = mmaSync(a, bRegs, slot);
+            } else {
+              Value scaleA = k.loadByte(lhs.scales, {scaleRow, kb});
+              Value scaleB = k.loadByte(rhs.scales, {kb, col});
+              d = mmaBlockScale(a, bRegs, slot, scaleA, scaleB);
+            }
+            llvm::copy(d, slot.begin());
+          }
+        }
+        if (kind == MmaKind::Sync) {
+          // (partial x lhs scale) x rhs scale, added: the CPU's order.
+          Value sa[2] = {
+              buildScaleValue(b, k.loc, k.loadByte(lhs.scales, {row0, kb})),
+              buildScaleValue(b, k.loc, k.loadByte(lhs.scales, {row8, kb}))};
+          for (int64_t j = 0; j < tiling.tilesN; ++j) {
+            Value col = k.add(colBase, k.add(k.cIndex(8 * j), q2));
+            Value sb[2] = {
+                buildScaleValue(b, k.loc, k.loadByte(rhs.scales, {kb, col})),
+                buildScaleValue(
+                    b, k.loc,
+                    k.loadByte(rhs.scales, {kb, k.add(col, k.cIndex(1))}))};
+            for (int64_t i = 0; i < 4; ++i) {
+              Value p = partial[4 * j + i];
+              if (integer) // s32 sum of (k1/64)(k2/64) products, < 2^24
+                p = k.mulF(arith::SIToFPOp::create(b, k.loc, k.f32(), p),
+                           k.cF32(std::ldexp(1.0f, -12)));
+              Value scaled = k.mulF(k.mulF(p, sa[i / 2]), sb[i % 2]);
+              result[4 * j + i] = k.addF(result[4 * j + i], scaled);
+            }
+          }
+        }
+        scf::YieldOp::create(b, k.loc, result);
+      });
+
+  for (int64_t j = 0; j < tiling.tilesN; ++j) {
+    Value col = k.add(colBase, k.add(k.cIndex(8 * j), q2));
+    Value col1 = k.add(col, k.cIndex(1));
+    k.store(loop.getResult(4 * j + 0), c, {row0, col});
+    k.store(loop.getResult(4 * j + 1), c, {row0, col1});
+    k.store(loop.getResult(4 * j + 2), c, {row8, col});
+    k.store(loop.getResult(4 * j + 3), c, {row8, col1});
+  }
+}
+
+void nvvm::buildMmaMatmulKernel(OpBuilder &b, MatmulOp op,
+                                gpu::GPUFuncOp kernel, const Chip &,
+                                MmaKind kind) {
+  MmaKernelEmitter(b, op, kind).emit(kernel);
+}

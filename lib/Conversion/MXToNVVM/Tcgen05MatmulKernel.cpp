@@ -1,0 +1,279 @@
+//===- Tcgen05MatmulKernel.cpp - mx.matmul on sm_100a tensor memory -------===//
+//
+// One CTA of four warps computes a 128 x N tile (N <= 128) of C with
+// tcgen05.mma.block_scale kind::mxf8f6f4, scale_vec::1X, ue8m0 scales. Per
+// K-step of 32:
+//   1. every thread writes one row of A and one column of B (K-major, as E4M3
+//      or E5M2 bytes: FP6/FP4 widen exactly) to shared memory in the
+//      canonical no-swizzle layout (8 x 16-byte core matrices; the K-adjacent
+//      core matrix 128 bytes on, the next 8 rows 256 bytes on), and its row's
+//      and column's scale to tensor memory (tcgen05.st, lane = row/column);
+//   2. fence.proxy.async makes the shared writes visible to the tensor core,
+//      a CTA barrier orders them before the MMA;
+//   3. thread 0 issues the MMA and commits it to an mbarrier that every
+//      thread waits on (phase = step parity) before reusing the buffers.
+// The f32 accumulator lives in tensor memory (lane = row, column = n) and is
+// read back with tcgen05.ld 32x32b. No pipelining: a correct baseline that
+// exercises every piece (allocation, descriptors, scales, commit).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+using namespace mlir::mx::nvvm;
+namespace num = mlir::mx::numerics;
+using P = arith::CmpIPredicate;
+
+namespace {
+constexpr int64_t kTileM = 128;
+constexpr int64_t kStepK = 32;
+constexpr int64_t kCoreStrideK = 128;  // leading-dimension byte offset
+constexpr int64_t kCoreStrideMN = 256; // stride-dimension byte offset
+
+/// Instruction-descriptor code of an element type for kind::mxf8f6f4.
+int64_t descriptorType(num::ElementFormat f) {
+  return f == num::ElementFormat::E5M2 ? 1 : 0; // E4M3 = 0 (others widen)
+}
+
+class Tcgen05KernelEmitter {
+public:
+  Tcgen05KernelEmitter(OpBuilder &b, MatmulOp op) : b(b), k{b, op.getLoc()} {
+    auto lhsType = cast<BlockTensorType>(op.getLhs().getType());
+    auto rhsType = cast<BlockTensorType>(op.getRhs().getType());
+    kDim = lhsType.getShape()[1];
+    n = rhsType.getShape()[1];
+    block = op.getBlockSizeK();
+    lhsFormat = lhsType.getFormat();
+    rhsFormat = rhsType.getFormat();
+  }
+
+  void emit(gpu::GPUFuncOp kernel);
+
+private:
+  /// The E4M3/E5M2 byte of element (row, col) of `codes` (row-major, FP4
+  /// packed along rows), as i32.
+  Value operandByte(Value codes, num::ElementFormat format, Value row,
+                    Value col);
+  /// Byte offset in the canonical K-major layout of (row, kk), kk < 32.
+  Value sharedOffset(Value row, Value kk);
+  Value sharedPointer(Value memref);
+  Value tmemPointer(Value address);
+
+  OpBuilder &b;
+  KernelBuilder k;
+  int64_t kDim, n, block;
+  num::ElementFormat lhsFormat, rhsFormat;
+};
+} // namespace
+
+Value Tcgen05KernelEmitter::operandByte(Value codes, num::ElementFormat format,
+                                        Value row, Value col) {
+  Value code;
+  if (format == num::ElementFormat::E2M1) {
+    Value byte = k.loadByte(codes, {row, k.divU(col, k.cIndex(2))});
+    Value odd = k.toI32(k.remU(col, k.cIndex(2)));
+    code = k.band(k.shr(byte, k.shl(odd, k.c32(2))), k.c32(0xF));
+  } else {
+    code = k.loadByte(codes, {row, col});
+  }
+  if (format == num::ElementFormat::E4M3 || format == num::ElementFormat::E5M2)
+    return code;
+  Value unit = k.c32(127);
+  Value value = buildDecodeElement(b, k.loc, code, unit, format);
+  return buildEncodeElement(b, k.loc, value, unit, k.c32(0),
+                            {num::ElementFormat::E4M3,
+                             num::Rounding::NearestEven,
+                             num::Saturation::Saturate});
+}
+
+Value Tcgen05KernelEmitter::sharedOffset(Value row, Value kk) {
+  Value core = k.add(k.mul(k.divU(row, k.cIndex(8)), k.cIndex(kCoreStrideMN)),
+                     k.mul(k.divU(kk, k.cIndex(16)), k.cIndex(kCoreStrideK)));
+  return k.add(core, k.add(k.mul(k.remU(row, k.cIndex(8)), k.cIndex(16)),
+                           k.remU(kk, k.cIndex(16))));
+}
+
+Value Tcgen05KernelEmitter::sharedPointer(Value memref) {
+  Value address =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, k.loc, memref);
+  Value i64 = arith::IndexCastUIOp::create(b, k.loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(
+      b, k.loc, LLVM::LLVMPointerType::get(b.getContext(), 3), i64);
+}
+
+Value Tcgen05KernelEmitter::tmemPointer(Value address) {
+  return LLVM::IntToPtrOp::create(
+      b, k.loc, LLVM::LLVMPointerType::get(b.getContext(), 6), address);
+}
+
+void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
+  MLIRContext *context = b.getContext();
+  Value lhsCodes = kernel.getArgument(0), lhsScales = kernel.getArgument(1);
+  Value rhsCodes = kernel.getArgument(2), rhsScales = kernel.getArgument(3);
+  Value c = kernel.getArgument(4);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto smem = [&](int64_t size, Type type) {
+    return kernel.addWorkgroupAttribution(
+        MemRefType::get({size}, type, MemRefLayoutAttrInterface(), workgroup),
+        k.loc);
+  };
+  Value aTile = smem(kTileM * kStepK, k.i8());
+  Value bTile = smem(n * kStepK, k.i8());
+  Value barrierSlot = smem(1, b.getI64Type());
+  Value tmemSlot = smem(1, k.i32());
+
+  Value thread = k.threadId();
+  Value warp = k.divU(thread, k.cIndex(32));
+  Value isWarp0 = arith::CmpIOp::create(b, k.loc, P::eq, warp, k.cIndex(0));
+  Value isThread0 = arith::CmpIOp::create(b, k.loc, P::eq, thread, k.cIndex(0));
+  Value rowBase = k.mul(k.blockId(gpu::Dimension::y), k.cIndex(kTileM));
+  Value row = k.add(rowBase, thread);
+
+  // Tensor memory: N accumulator columns, then the A and B scale columns;
+  // allocations are powers of two from 32 columns.
+  int64_t columns = 32;
+  while (columns < n + 2)
+    columns *= 2;
+  Value columnCount = k.c32(columns);
+  auto inThread = [&](Value condition, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, k.loc, condition, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    body();
+  };
+  inThread(isWarp0, [&] {
+    NVVM::Tcgen05AllocOp::create(b, k.loc, sharedPointer(tmemSlot),
+                                 columnCount);
+  });
+  inThread(isThread0, [&] {
+    NVVM::MBarrierInitOp::create(b, k.loc, sharedPointer(barrierSlot), k.c32(1),
+                                 Value());
+  });
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  gpu::BarrierOp::create(b, k.loc);
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+  Value tmem = k.load(tmemSlot, {k.cIndex(0)});
+  Value scaleAColumn = k.add(tmem, k.c32(n));
+  Value scaleBColumn = k.add(tmem, k.c32(n + 1));
+  // This warp's 32 lanes of tensor memory: lane field in the high half.
+  Value laneBase = k.shl(k.toI32(k.mul(warp, k.cIndex(32))), k.c32(16));
+
+  int64_t idesc = (descriptorType(lhsFormat) << 7) |
+                  (descriptorType(rhsFormat) << 10) | ((n >> 3) << 17) |
+                  (1 << 23) /* ue8m0 scales */ | ((kTileM >> 7) << 27);
+  // Shared-memory descriptors take addresses and strides in 16-byte units.
+  auto descriptor = [&](Value tile) {
+    Value start =
+        LLVM::PtrToIntOp::create(b, k.loc, k.i32(), sharedPointer(tile));
+    Value i8Zero = arith::ConstantIntOp::create(b, k.loc, k.i8(), 0);
+    return NVVM::Tcgen05MmaSmemDescOp::create(
+        b, k.loc, b.getI64Type(), k.shr(start, k.c32(4)),
+        k.c32(kCoreStrideK / 16), k.c32(kCoreStrideMN / 16), i8Zero,
+        arith::ConstantIntOp::create(b, k.loc, b.getI1Type(), 0),
+        /*swizzle: none*/ i8Zero);
+  };
+
+  int64_t steps = kDim / kStepK;
+  scf::ForOp::create(
+      b, k.loc, k.cIndex(0), k.cIndex(steps), k.cIndex(1), ValueRange{},
+      [&](OpBuilder &, Location, Value step, ValueRange) {
+        Value k0 = k.mul(step, k.cIndex(kStepK));
+        Value kb = k.divU(k0, k.cIndex(block));
+        // 1. Operands to shared memory, scales to tensor memory.
+        for (int64_t kk = 0; kk < kStepK; ++kk) {
+          Value kkIndex = k.cIndex(kk);
+          Value byte =
+              operandByte(lhsCodes, lhsFormat, row, k.add(k0, kkIndex));
+          k.storeByte(byte, aTile, {sharedOffset(thread, kkIndex)});
+        }
+        Value lane = k.c32(0);
+        Value scaleA = k.loadByte(lhsScales, {row, kb});
+        NVVM::Tcgen05StOp::create(
+            b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+            tmemPointer(k.add(scaleAColumn, k.add(laneBase, lane))), scaleA,
+            Value());
+        Value hasColumn =
+            arith::CmpIOp::create(b, k.loc, P::ult, thread, k.cIndex(n));
+        Value column = k.minS(thread, k.cIndex(n - 1));
+        inThread(hasColumn, [&] {
+          for (int64_t kk = 0; kk < kStepK; ++kk) {
+            Value kkIndex = k.cIndex(kk);
+            Value byte =
+                operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
+            k.storeByte(byte, bTile, {sharedOffset(column, kkIndex)});
+          }
+        });
+        // Lanes past N hold no column; their scale word is not read.
+        Value scaleB = k.loadByte(rhsScales, {kb, column});
+        NVVM::Tcgen05StOp::create(
+            b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+            tmemPointer(k.add(scaleBColumn, laneBase)), scaleB, Value());
+        NVVM::Tcgen05WaitOp::create(b, k.loc, NVVM::Tcgen05WaitKind::STORE);
+        // 2. Visible to the tensor core's async proxy, ordered before the MMA.
+        NVVM::FenceProxyOp::create(
+            b, k.loc,
+            NVVM::ProxyKindAttr::get(b.getContext(),
+                                     NVVM::ProxyKind::async_shared),
+            NVVM::SharedSpaceAttr::get(b.getContext(),
+                                       NVVM::SharedSpace::shared_cta));
+        NVVM::Tcgen05FenceOp::create(
+            b, k.loc, NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+        gpu::BarrierOp::create(b, k.loc);
+        NVVM::Tcgen05FenceOp::create(b, k.loc,
+                                     NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+        // 3. One thread issues and commits; all wait for the step's phase.
+        inThread(isThread0, [&] {
+          Value accumulate =
+              arith::CmpIOp::create(b, k.loc, P::ne, step, k.cIndex(0));
+          NVVM::Tcgen05MMABlockScaleOp::create(
+              b, k.loc, NVVM::MMABlockScaleKind::MXF8F6F4,
+              NVVM::CTAGroupKind::CTA_1, NVVM::Tcgen05MMABlockScale::BLOCK32,
+              NVVM::Tcgen05MMACollectorOp::DISCARD, tmemPointer(tmem),
+              descriptor(aTile), descriptor(bTile), k.c32(idesc), accumulate,
+              tmemPointer(scaleAColumn), tmemPointer(scaleBColumn));
+          NVVM::Tcgen05CommitOp::create(b, k.loc, sharedPointer(barrierSlot),
+                                        Value());
+        });
+        Value parity = k.toI32(k.remU(step, k.cIndex(2)));
+        NVVM::MBarrierTryWaitParityOp::create(
+            b, k.loc, sharedPointer(barrierSlot), parity, k.c32(0x989680));
+        NVVM::Tcgen05FenceOp::create(b, k.loc,
+                                     NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+        scf::YieldOp::create(b, k.loc);
+      });
+
+  // Accumulators: this warp's 32 rows, N columns each.
+  auto resultType = VectorType::get({n}, k.i32());
+  Value values =
+      NVVM::Tcgen05LdOp::create(b, k.loc, resultType, /*pack=*/false,
+                                NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+                                tmemPointer(k.add(tmem, laneBase)), Value());
+  NVVM::Tcgen05WaitOp::create(b, k.loc, NVVM::Tcgen05WaitKind::LOAD);
+  for (int64_t j = 0; j < n; ++j) {
+    Value word = LLVM::ExtractElementOp::create(
+        b, k.loc, values, arith::ConstantIntOp::create(b, k.loc, k.i32(), j));
+    k.store(k.bitcast(k.f32(), word), c, {row, k.cIndex(j)});
+  }
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  gpu::BarrierOp::create(b, k.loc);
+  inThread(isWarp0, [&] {
+    NVVM::Tcgen05DeallocOp::create(b, k.loc, tmemPointer(tmem), columnCount);
+    NVVM::Tcgen05RelinquishAllocPermitOp::create(b, k.loc);
+  });
+}
+
+void nvvm::buildTcgen05MatmulKernel(OpBuilder &b, MatmulOp op,
+                                    gpu::GPUFuncOp kernel) {
+  Tcgen05KernelEmitter(b, op).emit(kernel);
+}
