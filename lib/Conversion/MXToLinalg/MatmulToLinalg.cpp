@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
@@ -57,8 +57,8 @@ Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
   }
   return tensor::ExpandShapeOp::create(
       b, loc,
-      RankedTensorType::get(split,
-                            cast<RankedTensorType>(codes.getType()).getElementType()),
+      RankedTensorType::get(
+          split, cast<RankedTensorType>(codes.getType()).getElementType()),
       codes, reassociation);
 }
 
@@ -83,7 +83,9 @@ Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
           SmallVector<AffineMap>{in, b.getMultiDimIdentityMap(3)},
           SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(nb, nl, buildScaleValue(nb, nl, buildScaleCode(nb, nl, args[0])));
+            linalg::YieldOp::create(
+                nb, nl,
+                buildScaleValue(nb, nl, buildScaleCode(nb, nl, args[0])));
           })
           .getResult(0);
   SmallVector<ReassociationIndices> reassociation =
@@ -129,9 +131,9 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
                    ArrayRef<OpFoldResult> offsets,
                    ArrayRef<OpFoldResult> sizes) {
     SmallVector<OpFoldResult> strides(offsets.size(), attr(1));
-    return tensor::ExtractSliceOp::create(
-               b, loc, RankedTensorType::get(shape, element), source, offsets,
-               sizes, strides)
+    return tensor::ExtractSliceOp::create(b, loc,
+                                          RankedTensorType::get(shape, element),
+                                          source, offsets, sizes, strides)
         .getResult();
   };
   Value a = slice(lhs, {1, blocksK, block}, lhsElement, {m, attr(0), attr(0)},
@@ -155,10 +157,11 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
           {utils::IteratorType::parallel, utils::IteratorType::parallel,
            utils::IteratorType::parallel, utils::IteratorType::reduction},
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value product =
-                arith::MulFOp::create(nb, l, decodeLhs(nb, l, args[0]), args[1]);
+            Value product = arith::MulFOp::create(
+                nb, l, decodeLhs(nb, l, args[0]), args[1]);
             linalg::YieldOp::create(
-                nb, l, arith::AddFOp::create(nb, l, args[2], product).getResult());
+                nb, l,
+                arith::AddFOp::create(nb, l, args[2], product).getResult());
           })
           .getResult(0);
 
@@ -189,7 +192,9 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
                for (Value scale : args.drop_front().drop_back())
                  scaled = arith::MulFOp::create(nb, l, scaled, scale);
                linalg::YieldOp::create(
-                   nb, l, arith::AddFOp::create(nb, l, args.back(), scaled).getResult());
+                   nb, l,
+                   arith::AddFOp::create(nb, l, args.back(), scaled)
+                       .getResult());
              })
       .getResult(0);
 }
@@ -239,7 +244,8 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     Value unitScale = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(), num::kE8M0Bias);
     auto values = [&](BlockTensorType mx, ValueRange converted, unsigned kDim) {
-      Value v = mx ? unpackCodes(rewriter, loc, converted[0], mx) : converted[0];
+      Value v =
+          mx ? unpackCodes(rewriter, loc, converted[0], mx) : converted[0];
       return blockAlongK(rewriter, loc, v, kDim, blocksK * block, block);
     };
     auto decoder = [&](BlockTensorType mx) -> DecodeFn {
@@ -254,11 +260,11 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     Value lhs = values(lhsMX, adaptor.getLhs(), 1); // M x G x B
     Value rhs = values(rhsMX, adaptor.getRhs(), 0); // G x B x N
     DecodeFn decodeLhs = decoder(lhsMX), decodeRhs = decoder(rhsMX);
-    Value lhsScales = lhsMX ? expandScales(rewriter, loc, adaptor.getLhs()[1], 0,
-                                           lhsMX.getBlockShape()[0], M)
+    Value lhsScales = lhsMX ? expandScales(rewriter, loc, adaptor.getLhs()[1],
+                                           0, lhsMX.getBlockShape()[0], M)
                             : Value(); // M x G
-    Value rhsScales = rhsMX ? expandScales(rewriter, loc, adaptor.getRhs()[1], 1,
-                                           rhsMX.getBlockShape()[1], N)
+    Value rhsScales = rhsMX ? expandScales(rewriter, loc, adaptor.getRhs()[1],
+                                           1, rhsMX.getBlockShape()[1], N)
                             : Value(); // G x N
 
     // One row of C and a tile of columns at a time: the block dots of the
@@ -267,7 +273,8 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     int64_t tileN = largestDivisorUpTo(N, kColumnsPerTile);
     Value zero = arith::ConstantFloatOp::create(
         rewriter, loc, cast<FloatType>(f32), APFloat(0.0f));
-    Value cInit = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), f32);
+    Value cInit =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), f32);
     auto index = [&](int64_t v) {
       return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
     };
@@ -276,7 +283,9 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     auto columns = scf::ForOp::create(
         rewriter, loc, index(0), index(N), index(tileN), ValueRange{cInit},
         [&](OpBuilder &b, Location l, Value n0, ValueRange columnCarried) {
-          auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+          auto attr = [&](int64_t v) -> OpFoldResult {
+            return b.getIndexAttr(v);
+          };
           auto rhsTileType = cast<RankedTensorType>(rhs.getType());
           Value bt = tensor::ExtractSliceOp::create(
               b, l,

@@ -26,7 +26,6 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-
 /// tensor<grid x f32> of block abs-maxima of `input` (any float type).
 static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
                             BlockTensorType type) {
@@ -82,7 +81,8 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              SmallVector<AffineMap>{identity, identity}, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(
-                   nb, nl, buildScaleFromAmax(nb, nl, args[0], type.getFormat(), rule));
+                   nb, nl,
+                   buildScaleFromAmax(nb, nl, args[0], type.getFormat(), rule));
              })
       .getResult(0);
 }

@@ -9,8 +9,8 @@
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
-#include "mx/Numerics/Philox.h"
 #include "mx/Dialect/MX/IR/MXTypes.h"
+#include "mx/Numerics/Philox.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -214,8 +214,9 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   if (format == num::ElementFormat::INT8) {
     // Sign-extend the byte, then k / 64.
     Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
-    element = arith::MulFOp::create(
-        b, loc, arith::SIToFPOp::create(b, loc, f32, k), buildPowerOfTwo(b, loc, i.c(-6)));
+    element =
+        arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, k),
+                              buildPowerOfTwo(b, loc, i.c(-6)));
   } else {
     const int m = int(info.mantissaBits);
     Value negative =
@@ -257,11 +258,12 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   // exact: elements have at most 4 significant bits).
   Value e = i.sub(scale, i.c(num::kE8M0Bias));
   Value isLowest = i.cmp(P::eq, e, i.c(-127));
-  Value scaled =
-      arith::MulFOp::create(b, loc, element, buildPowerOfTwo(b, loc, i.max(e, i.c(-126))));
+  Value scaled = arith::MulFOp::create(
+      b, loc, element, buildPowerOfTwo(b, loc, i.max(e, i.c(-126))));
   scaled = arith::SelectOp::create(
       b, loc, isLowest,
-      arith::MulFOp::create(b, loc, scaled, buildPowerOfTwo(b, loc, i.c(-1))), scaled);
+      arith::MulFOp::create(b, loc, scaled, buildPowerOfTwo(b, loc, i.c(-1))),
+      scaled);
   Value nan = arith::ConstantFloatOp::create(
       b, loc, cast<FloatType>(f32),
       APFloat(std::numeric_limits<float>::quiet_NaN()));
@@ -363,9 +365,8 @@ static uint32_t floatBits(float value) {
 
 /// The E8M0 scale that `rule` derives from `amax` (a non-negative f32 or NaN),
 /// as an f8E8M0FNU value.
-Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc,
-                                   Value amax, num::ElementFormat format,
-                                   ScaleRule rule) {
+Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
+                                   num::ElementFormat format, ScaleRule rule) {
   const num::FormatInfo &info = num::getFormatInfo(format);
   IntBuilder ib{builder, loc};
   Value bits = arith::BitcastOp::create(builder, loc, ib.i32, amax);
