@@ -14,6 +14,7 @@
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/bit.h"
 
 #include <limits>
 
@@ -328,71 +329,35 @@ Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
 // Scale rules
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Emits scalar i32 arithmetic; every helper is one arith op.
-struct IntBuilder {
-  OpBuilder &b;
-  Location loc;
-  Type i32 = b.getI32Type();
-
-  Value constant(int64_t value) {
-    return arith::ConstantIntOp::create(b, loc, i32, value);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value andMask(Value x, int64_t mask) {
-    return arith::AndIOp::create(b, loc, x, constant(mask));
-  }
-  Value shiftRight(Value x, int64_t amount) {
-    return arith::ShRUIOp::create(b, loc, x, constant(amount));
-  }
-  Value compare(arith::CmpIPredicate predicate, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, predicate, x, y);
-  }
-  Value select(Value condition, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, condition, x, y);
-  }
-  Value zext(Value flag) { return arith::ExtUIOp::create(b, loc, i32, flag); }
-};
-} // namespace
-
-/// The bits of a float as an i32, at compile time.
-static uint32_t floatBits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  return bits;
-}
-
 /// The E8M0 scale that `rule` derives from `amax` (a non-negative f32 or NaN),
 /// as an f8E8M0FNU value.
 Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
                                    num::ElementFormat format, ScaleRule rule) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  IntBuilder ib{builder, loc};
-  Value bits = arith::BitcastOp::create(builder, loc, ib.i32, amax);
-  Value field = ib.andMask(ib.shiftRight(bits, 23), 0xFF);
-  Value isSpecial = ib.compare(P::eq, field, ib.constant(0xFF)); // NaN or Inf
-  Value isZero =
-      ib.compare(P::eq, ib.andMask(bits, 0x7FFFFFFF), ib.constant(0));
-  Value isSubnormal = ib.compare(P::eq, field, ib.constant(0));
+  Type i32Type = builder.getI32Type();
+  Ints i{builder, loc, i32Type};
+  Value bits = arith::BitcastOp::create(builder, loc, i32Type, amax);
+  Value field = i.band(i.shr(bits, i.c(23)), i.c(0xFF));
+  Value isSpecial = i.cmp(P::eq, field, i.c(0xFF)); // NaN or Inf
+  Value isZero = i.cmp(P::eq, i.band(bits, i.c(0x7FFFFFFF)), i.c(0));
+  Value isSubnormal = i.cmp(P::eq, field, i.c(0));
 
   // amax * 2^64 is exact and normal for a subnormal amax: read its exponent
   // and mantissa there, then take the 64 back.
   Value twoPow64 = arith::ConstantFloatOp::create(
       builder, loc, builder.getF32Type(), APFloat(std::ldexp(1.0f, 64)));
   Value normalizedBits = arith::BitcastOp::create(
-      builder, loc, ib.i32,
+      builder, loc, i32Type,
       arith::MulFOp::create(builder, loc, amax, twoPow64));
-  Value exponent =
-      ib.select(isSubnormal,
-                ib.sub(ib.andMask(ib.shiftRight(normalizedBits, 23), 0xFF),
-                       ib.constant(127 + 64)),
-                ib.sub(field, ib.constant(127)));
-  Value mantissa = ib.select(isSubnormal, ib.andMask(normalizedBits, 0x7FFFFF),
-                             ib.andMask(bits, 0x7FFFFF));
+  Value exponent = i.sel(
+      isSubnormal,
+      i.sub(i.band(i.shr(normalizedBits, i.c(23)), i.c(0xFF)), i.c(127 + 64)),
+      i.sub(field, i.c(127)));
+  Value mantissa = i.sel(isSubnormal, i.band(normalizedBits, i.c(0x7FFFFF)),
+                         i.band(bits, i.c(0x7FFFFF)));
   // An all-zero block is scaled as if amax were 2^-126.
-  exponent = ib.select(isZero, ib.constant(-126), exponent);
-  mantissa = ib.select(isZero, ib.constant(0), mantissa);
+  exponent = i.sel(isZero, i.c(-126), exponent);
+  mantissa = i.sel(isZero, i.c(0), mantissa);
 
   Value scaleExponent;
   switch (rule) {
@@ -401,33 +366,31 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
     break;
   case ScaleRule::ceil:
     scaleExponent =
-        ib.add(exponent, ib.zext(ib.compare(P::ne, mantissa, ib.constant(0))));
+        i.add(exponent, i.zext(i.cmp(P::ne, mantissa, i.c(0)), i32Type));
     break;
   case ScaleRule::even: {
     // Round the significand to the element's mantissa width, ties away: a
     // carry out of the 23 mantissa bits moves amax into the next binade.
-    Value half = ib.constant(int64_t(1) << (22 - info.mantissaBits));
-    scaleExponent = ib.add(exponent, ib.shiftRight(ib.add(mantissa, half), 23));
+    Value half = i.c(int64_t(1) << (22 - info.mantissaBits));
+    scaleExponent = i.add(exponent, i.shr(i.add(mantissa, half), i.c(23)));
     break;
   }
   case ScaleRule::rceil: {
     // ceil(log2(amax / max)): compare significands instead of dividing.
-    uint32_t maxBits = floatBits(float(info.maxNormal));
+    uint32_t maxBits = llvm::bit_cast<uint32_t>(float(info.maxNormal));
     int64_t maxExponent = int64_t(maxBits >> 23) - 127;
-    Value above = ib.compare(P::ugt, mantissa, ib.constant(maxBits & 0x7FFFFF));
+    Value above = i.cmp(P::ugt, mantissa, i.c(maxBits & 0x7FFFFF));
     scaleExponent =
-        ib.add(ib.sub(exponent, ib.constant(maxExponent)), ib.zext(above));
+        i.add(i.sub(exponent, i.c(maxExponent)), i.zext(above, i32Type));
     break;
   }
   }
   if (rule != ScaleRule::rceil)
-    scaleExponent = ib.sub(scaleExponent, ib.constant(info.emax));
-  scaleExponent = arith::MaxSIOp::create(builder, loc, scaleExponent,
-                                         ib.constant(num::kMinScaleExponent));
-  scaleExponent = arith::MinSIOp::create(builder, loc, scaleExponent,
-                                         ib.constant(num::kMaxScaleExponent));
-  Value code = ib.select(isSpecial, ib.constant(num::kE8M0NaN),
-                         ib.add(scaleExponent, ib.constant(num::kE8M0Bias)));
+    scaleExponent = i.sub(scaleExponent, i.c(info.emax));
+  scaleExponent = i.max(scaleExponent, i.c(num::kMinScaleExponent));
+  scaleExponent = i.min(scaleExponent, i.c(num::kMaxScaleExponent));
+  Value code = i.sel(isSpecial, i.c(num::kE8M0NaN),
+                     i.add(scaleExponent, i.c(num::kE8M0Bias)));
   Value code8 =
       arith::TruncIOp::create(builder, loc, builder.getI8Type(), code);
   return arith::BitcastOp::create(
