@@ -1,7 +1,7 @@
 //===- ElementwiseLowering.cpp - Shared shape of quantize/dequantize ------===//
 
 #include "ElementwiseLowering.h"
-#include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 using namespace mlir;
 using namespace mlir::mx;

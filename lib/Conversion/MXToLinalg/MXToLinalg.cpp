@@ -1,6 +1,6 @@
 //===- MXToLinalg.cpp - The convert-mx-to-linalg pass ---------------------===//
 
-#include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Conversion/Passes.h"

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"

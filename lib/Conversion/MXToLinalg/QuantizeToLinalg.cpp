@@ -7,7 +7,7 @@
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "ElementwiseLowering.h"
-#include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mx/Conversion/MXToLinalg/MXToLinalg.h"
 #include "mx/Dialect/MX/IR/MXOps.h"

@@ -94,6 +94,14 @@ struct KernelBuilder {
   }
 };
 
+/// The code (i32) of element (row, col) of an MX operand in its storage
+/// (PackedStorage.h: FP4 two per byte along rows, low nibble first).
+Value loadElementCode(KernelBuilder &k, Value codes,
+                      numerics::ElementFormat format, Value row, Value col);
+
+/// The E4M3 code (i32) of an FP6 or FP4 `code` of `format`, for FP8 MMAs.
+Value widenToE4M3(KernelBuilder &k, Value code, numerics::ElementFormat format);
+
 /// The launch configuration of a generated kernel.
 struct LaunchShape {
   std::array<int64_t, 3> grid = {1, 1, 1};

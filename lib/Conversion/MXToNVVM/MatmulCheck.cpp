@@ -2,6 +2,8 @@
 
 #include "KernelBuilder.h"
 
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
+
 using namespace mlir;
 using namespace mlir::mx;
 using namespace mlir::mx::nvvm;
@@ -81,14 +83,14 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
     launch.grid = {n / (8 * tiling.tilesN), m / (16 * tiling.warps), 1};
   }
 
-  Type i8 = IntegerType::get(op.getContext(), 8);
-  auto packed = [](BlockTensorType t) {
-    return t.getFormat() == num::ElementFormat::E2M1;
-  };
-  arguments.push_back(MemRefType::get({m, packed(lhs) ? kDim / 2 : kDim}, i8));
-  arguments.push_back(MemRefType::get({m, kDim / block}, i8));
-  arguments.push_back(MemRefType::get({kDim, packed(rhs) ? n / 2 : n}, i8));
-  arguments.push_back(MemRefType::get({kDim / block, n}, i8));
+  // Codes and scales as the CPU lowering stores them (FP4 two per byte).
+  for (BlockTensorType operand : {lhs, rhs}) {
+    RankedTensorType storage = getStorageType(operand);
+    arguments.push_back(
+        MemRefType::get(storage.getShape(), storage.getElementType()));
+    arguments.push_back(
+        MemRefType::get(operand.getScaleShape(), storage.getElementType()));
+  }
   arguments.push_back(
       MemRefType::get({m, n}, Float32Type::get(op.getContext())));
   return success();

@@ -28,24 +28,6 @@ using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 
 namespace {
-const char *ptxTypeName(num::ElementFormat f) {
-  switch (f) {
-  case num::ElementFormat::E4M3:
-    return "e4m3";
-  case num::ElementFormat::E5M2:
-    return "e5m2";
-  case num::ElementFormat::E3M2:
-    return "e3m2";
-  case num::ElementFormat::E2M3:
-    return "e2m3";
-  case num::ElementFormat::E2M1:
-    return "e2m1";
-  case num::ElementFormat::INT8:
-    return "s8";
-  }
-  llvm_unreachable("unknown format");
-}
-
 NVVM::MMATypes mmaType(num::ElementFormat f) {
   switch (f) {
   case num::ElementFormat::E4M3:
@@ -90,9 +72,6 @@ public:
   void emit(gpu::GPUFuncOp kernel);
 
 private:
-  /// The code of element (row, col) of an operand stored row-major, FP4 two
-  /// per byte along the row; as i32.
-  Value elementCode(const Operand &x, Value row, Value col);
   /// The byte the MMA expects for an element code of `format`.
   Value mmaByte(num::ElementFormat format, Value code);
   /// The format the MMA reads for `format`.
@@ -129,28 +108,12 @@ num::ElementFormat MmaKernelEmitter::mmaFormat(num::ElementFormat f) const {
   return num::ElementFormat::E4M3;
 }
 
-Value MmaKernelEmitter::elementCode(const Operand &x, Value row, Value col) {
-  if (!x.packed())
-    return k.loadByte(x.codes, {row, col});
-  Value byte = k.loadByte(x.codes, {row, k.divU(col, k.cIndex(2))});
-  Value odd = k.toI32(k.remU(col, k.cIndex(2)));
-  return k.band(k.shr(byte, k.shl(odd, k.c32(2))), k.c32(0xF));
-}
-
 Value MmaKernelEmitter::mmaByte(num::ElementFormat format, Value code) {
   if (kind == MmaKind::BlockScale) {
     // kind::mxf8f6f4 containers: FP6 in the low six bits, FP4 in bits 5..2.
     return format == num::ElementFormat::E2M1 ? k.shl(code, k.c32(2)) : code;
   }
-  if (mmaFormat(format) == format)
-    return code;
-  // Exact: every FP6/FP4 value is an E4M3 value (scale code 127 is 1.0).
-  Value unit = k.c32(127);
-  Value value = buildDecodeElement(b, k.loc, code, unit, format);
-  return buildEncodeElement(b, k.loc, value, unit, k.c32(0),
-                            {num::ElementFormat::E4M3,
-                             num::Rounding::NearestEven,
-                             num::Saturation::Saturate});
+  return mmaFormat(format) == format ? code : widenToE4M3(k, code, format);
 }
 
 Value MmaKernelEmitter::pack(ArrayRef<Value> bytes) {
@@ -164,7 +127,8 @@ Value MmaKernelEmitter::lhsRegister(Value row, Value k0) {
   SmallVector<Value> bytes;
   for (int i = 0; i < 4; ++i)
     bytes.push_back(
-        mmaByte(lhs.format, elementCode(lhs, row, k.add(k0, k.cIndex(i)))));
+        mmaByte(lhs.format, loadElementCode(k, lhs.codes, lhs.format, row,
+                                            k.add(k0, k.cIndex(i)))));
   return pack(bytes);
 }
 
@@ -172,7 +136,8 @@ Value MmaKernelEmitter::rhsRegister(Value col, Value k0) {
   SmallVector<Value> bytes;
   for (int i = 0; i < 4; ++i)
     bytes.push_back(
-        mmaByte(rhs.format, elementCode(rhs, k.add(k0, k.cIndex(i)), col)));
+        mmaByte(rhs.format, loadElementCode(k, rhs.codes, rhs.format,
+                                            k.add(k0, k.cIndex(i)), col)));
   return pack(bytes);
 }
 
@@ -205,10 +170,11 @@ SmallVector<Value> MmaKernelEmitter::mmaSync(ArrayRef<Value> a,
   Type f32 = k.f32();
   auto resultType =
       LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
-  std::string name = (Twine("llvm.nvvm.mma.m16n8k32.row.col.f32.") +
-                      ptxTypeName(mmaFormat(lhs.format)) + "." +
-                      ptxTypeName(mmaFormat(rhs.format)) + ".f32")
-                         .str();
+  std::string name =
+      (Twine("llvm.nvvm.mma.m16n8k32.row.col.f32.") +
+       NVVM::stringifyMMATypes(mmaType(mmaFormat(lhs.format))) + "." +
+       NVVM::stringifyMMATypes(mmaType(mmaFormat(rhs.format))) + ".f32")
+          .str();
   SmallVector<Value> args(a);
   llvm::append_range(args, bRegs);
   llvm::append_range(args, c);

@@ -12,6 +12,7 @@
 #include "KernelBuilder.h"
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 
@@ -38,13 +39,12 @@ struct QuantizeShape {
     cols = type.getShape()[1];
     blockRows = type.getBlockShape()[0];
     blockCols = type.getBlockShape()[1];
-    gridRows = llvm::divideCeil(rows, blockRows);
-    gridCols = llvm::divideCeil(cols, blockCols);
+    gridRows = type.getScaleShape()[0];
+    gridCols = type.getScaleShape()[1];
     packed = type.getFormat() == num::ElementFormat::E2M1;
     blocksPerThread = packed && blockCols == 1 ? 2 : 1;
     units = gridRows * llvm::divideCeil(gridCols, blocksPerThread);
   }
-  int64_t storedCols() const { return packed ? (cols + 1) / 2 : cols; }
 };
 
 bool isFP8(num::ElementFormat f) {
@@ -113,8 +113,10 @@ LogicalResult nvvm::checkQuantizeKernel(QuantizeOp op, const Chip &chip,
   Type i8 = IntegerType::get(context, 8);
   arguments.push_back(
       MemRefType::get(inputType.getShape(), inputType.getElementType()));
-  arguments.push_back(MemRefType::get({shape.rows, shape.storedCols()}, i8));
-  arguments.push_back(MemRefType::get({shape.gridRows, shape.gridCols}, i8));
+  RankedTensorType storage = getStorageType(type);
+  arguments.push_back(
+      MemRefType::get(storage.getShape(), storage.getElementType()));
+  arguments.push_back(MemRefType::get(type.getScaleShape(), i8));
   launch.block = {kThreadsPerBlock, 1, 1};
   launch.grid = {
       static_cast<int64_t>(llvm::divideCeil(shape.units, kThreadsPerBlock)), 1,
@@ -236,9 +238,9 @@ Value QuantizeKernelEmitter::scaleCode(Value amax) {
 }
 
 Value QuantizeKernelEmitter::inverseScale(Value code) {
-  Value bits = k.select(k.cmp(P::eq, code, k.c32(254)), k.c32(0x00400000),
-                        k.shl(k.sub(k.c32(254), code), k.c32(23)));
-  return k.bitcast(k.f32(), bits);
+  // 2^(127 - (code - 127)) is the scale value of code 254 - code (2^-127,
+  // the f32 subnormal, for code 254).
+  return buildScaleValue(b, k.loc, k.sub(k.c32(254), code));
 }
 
 Value QuantizeKernelEmitter::elementCode(Value r, Value c, Value s) {

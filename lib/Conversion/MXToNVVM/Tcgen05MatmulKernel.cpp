@@ -20,8 +20,6 @@
 
 #include "KernelBuilder.h"
 
-#include "mx/Dialect/MX/Utils/ElementCodes.h"
-
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 
@@ -57,8 +55,7 @@ public:
   void emit(gpu::GPUFuncOp kernel);
 
 private:
-  /// The E4M3/E5M2 byte of element (row, col) of `codes` (row-major, FP4
-  /// packed along rows), as i32.
+  /// The E4M3/E5M2 byte (i32) of element (row, col) of `codes`.
   Value operandByte(Value codes, num::ElementFormat format, Value row,
                     Value col);
   /// Byte offset in the canonical K-major layout of (row, kk), kk < 32.
@@ -75,22 +72,10 @@ private:
 
 Value Tcgen05KernelEmitter::operandByte(Value codes, num::ElementFormat format,
                                         Value row, Value col) {
-  Value code;
-  if (format == num::ElementFormat::E2M1) {
-    Value byte = k.loadByte(codes, {row, k.divU(col, k.cIndex(2))});
-    Value odd = k.toI32(k.remU(col, k.cIndex(2)));
-    code = k.band(k.shr(byte, k.shl(odd, k.c32(2))), k.c32(0xF));
-  } else {
-    code = k.loadByte(codes, {row, col});
-  }
+  Value code = loadElementCode(k, codes, format, row, col);
   if (format == num::ElementFormat::E4M3 || format == num::ElementFormat::E5M2)
     return code;
-  Value unit = k.c32(127);
-  Value value = buildDecodeElement(b, k.loc, code, unit, format);
-  return buildEncodeElement(b, k.loc, value, unit, k.c32(0),
-                            {num::ElementFormat::E4M3,
-                             num::Rounding::NearestEven,
-                             num::Saturation::Saturate});
+  return widenToE4M3(k, code, format);
 }
 
 Value Tcgen05KernelEmitter::sharedOffset(Value row, Value kk) {

@@ -1,6 +1,6 @@
 //===- PackedStorage.cpp - Sub-byte element storage -----------------------===//
 
-#include "PackedStorage.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

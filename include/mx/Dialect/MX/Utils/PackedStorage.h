@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
-#define MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
+#ifndef MX_DIALECT_MX_UTILS_PACKEDSTORAGE_H
+#define MX_DIALECT_MX_UTILS_PACKEDSTORAGE_H
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 
@@ -34,4 +34,4 @@ Value unpackCodes(OpBuilder &b, Location loc, Value storage,
 
 } // namespace mlir::mx
 
-#endif // MX_LIB_CONVERSION_MXTOLINALG_PACKEDSTORAGE_H
+#endif // MX_DIALECT_MX_UTILS_PACKEDSTORAGE_H
