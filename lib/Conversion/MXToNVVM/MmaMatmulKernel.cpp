@@ -225,6 +225,11 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value q4 = k.mul(q, k.cIndex(4));
   Value q2 = k.mul(q, k.cIndex(2));
 
+  // block-scale: lane 4r supplies row r's scale, lane 4r + 1 row r + 8's.
+  Value scaleRow;
+  if (kind == MmaKind::BlockScale)
+    scaleRow = k.add(row0, k.mul(k.remU(lane, k.cIndex(2)), k.cIndex(8)));
+
   int64_t accumulators = 4 * tiling.tilesN;
   SmallVector<Value> init(accumulators, k.cF32(0.0f));
   auto loop = scf::ForOp::create(
@@ -232,12 +237,19 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
       [&](OpBuilder &, Location, Value kb, ValueRange acc) {
         SmallVector<Value> result(acc);
         Value blockStart = k.mul(kb, k.cIndex(block));
-        // Scales of this lane's rows and columns for this K-block.
-        Value scaleRow =
-            k.add(row0, k.mul(k.remU(lane, k.cIndex(2)), k.cIndex(8)));
         SmallVector<Value> partial;
-        if (kind == MmaKind::Sync)
+        // block-scale: this lane's scale words for the K-block (row, and
+        // column of each n8 tile), shared by the block's 32-wide steps.
+        Value scaleA;
+        SmallVector<Value> scaleB;
+        if (kind == MmaKind::Sync) {
           partial.assign(accumulators, integer ? k.c32(0) : k.cF32(0.0f));
+        } else {
+          scaleA = k.loadByte(lhs.scales, {scaleRow, kb});
+          for (int64_t j = 0; j < tiling.tilesN; ++j)
+            scaleB.push_back(k.loadByte(
+                rhs.scales, {kb, k.add(colBase, k.add(k.cIndex(8 * j), g))}));
+        }
         for (int64_t step = 0; step < block / 32; ++step) {
           Value k0 = k.add(blockStart, k.cIndex(32 * step));
           Value kLow = k.add(k0, q4);
@@ -256,9 +268,7 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
             if (kind == MmaKind::Sync) {
               d = mmaSync(a, bRegs, slot);
             } else {
-              Value scaleA = k.loadByte(lhs.scales, {scaleRow, kb});
-              Value scaleB = k.loadByte(rhs.scales, {kb, col});
-              d = mmaBlockScale(a, bRegs, slot, scaleA, scaleB);
+              d = mmaBlockScale(a, bRegs, slot, scaleA, scaleB[j]);
             }
             llvm::copy(d, slot.begin());
           }

@@ -181,12 +181,10 @@ void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
               operandByte(lhsCodes, lhsFormat, row, k.add(k0, kkIndex));
           k.storeByte(byte, aTile, {sharedOffset(thread, kkIndex)});
         }
-        Value lane = k.c32(0);
         Value scaleA = k.loadByte(lhsScales, {row, kb});
         NVVM::Tcgen05StOp::create(
             b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
-            tmemPointer(k.add(scaleAColumn, k.add(laneBase, lane))), scaleA,
-            Value());
+            tmemPointer(k.add(scaleAColumn, laneBase)), scaleA, Value());
         Value hasColumn =
             arith::CmpIOp::create(b, k.loc, P::ult, thread, k.cIndex(n));
         Value column = k.minS(thread, k.cIndex(n - 1));
