@@ -53,7 +53,7 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<std::string> format{
       *this, "format",
       llvm::cl::desc("gpu.binary contents: isa (PTX), bin (cubin, needs "
-                     "ptxas), fatbin or offload (LLVM IR)"),
+                     "ptxas), fatbin or llvm (LLVM bitcode)"),
       llvm::cl::init("isa")};
   PassOptions::Option<std::string> mma{
       *this, "mma",

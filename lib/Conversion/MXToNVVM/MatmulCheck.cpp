@@ -50,9 +50,6 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
   if (lhsInt != rhsInt)
     return op.emitOpError("no tensor-core instruction multiplies MXINT8 by a "
                           "floating-point MX format");
-  if (!chip.hasFP8() && !lhsInt)
-    return op.emitOpError() << chip.name << " has no FP8 tensor cores (needs "
-                            << Chip::kFP8Chips << ")";
   if (lhsInt && kind != MmaKind::Sync)
     return op.emitOpError("MXINT8 has no block-scaled MMA; it lowers with "
                           "mma=sync (s8 mma.sync with per-block scales)");

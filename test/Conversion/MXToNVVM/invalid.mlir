@@ -86,3 +86,11 @@ func.func @small_m(%a: !mx.tensor<8x32xf8E4M3FN, block = [1, 32]>, %b: !mx.tenso
   %c = mx.matmul %a, %b : !mx.tensor<8x32xf8E4M3FN, block = [1, 32]>, !mx.tensor<32x8xf8E4M3FN, block = [32, 1]> -> tensor<8x8xf32>
   return %c : tensor<8x8xf32>
 }
+
+// -----
+
+func.func @dynamic(%a: !mx.tensor<?x32xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<32x8xf8E4M3FN, block = [32, 1]>) -> tensor<?x8xf32> {
+  // expected-error@below {{GPU kernels need static shapes}}
+  %c = mx.matmul %a, %b : !mx.tensor<?x32xf8E4M3FN, block = [1, 32]>, !mx.tensor<32x8xf8E4M3FN, block = [32, 1]> -> tensor<?x8xf32>
+  return %c : tensor<?x8xf32>
+}
