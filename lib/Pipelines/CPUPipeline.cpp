@@ -35,6 +35,10 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
     expand.includeF4E2M1 = true;
     expand.includeF8E8M0 = true;
     pm.addPass(arith::createArithExpandOpsPass(expand));
+  } else if (options.kernels) {
+    ConvertMXToVectorPassOptions kernels;
+    kernels.cpuFeatures = options.cpuFeatures;
+    pm.addPass(createConvertMXToVectorPass(kernels));
   } else {
     pm.addPass(createConvertMXToLinalgPass());
   }
@@ -65,6 +69,8 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
 
   // Loops, vectors and scalars -> LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.threads)
+    pm.addPass(createConvertSCFToOpenMPPass());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
   // Unrolled: the default lowering of n-D transfers goes through stack
   // buffers allocated inside the loops, which overflows the stack on large
@@ -76,6 +82,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
+  vectorToLLVM.x86Vector = true; // the matmul kernel's x86vector.avx512.dot
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Math ops with an LLVM intrinsic (sqrt, abs, exp, log...) map to it;
   // the rest (tanh, erf...) call libm.
@@ -86,6 +93,8 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (options.threads)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -24,28 +24,32 @@ def print_call(name, value, shape, element="i32"):
   call @{printer}(%u_{name}) : (memref<*x{element}>) -> ()"""
 
 
-def lower(mx_opt, module_text, vectorize=True):
-    """The LLVM-dialect module `mx-opt --mx-cpu-pipeline` makes of `module_text`."""
+def lower(mx_opt, module_text, vectorize=True, options=""):
+    """The LLVM-dialect module `mx-opt --mx-cpu-pipeline` makes of `module_text`
+    (`options`: more pipeline options, e.g. "kernels=false")."""
     option = "true" if vectorize else "false"
-    result = subprocess.run([mx_opt, "-", f"--mx-cpu-pipeline=vectorize={option}"],
+    result = subprocess.run([mx_opt, "-", f"--mx-cpu-pipeline=vectorize={option} {options}".rstrip()],
                             input=module_text.encode(), capture_output=True, check=False)
     if result.returncode != 0:
         raise RuntimeError("mx-opt failed:\n" + result.stderr.decode())
     return result.stdout
 
 
-def run(runner, runtime_libs, lowered, entry="main"):
-    """Runs `entry` of a lowered module with mlir-runner; returns its stdout."""
+def run(runner, runtime_libs, lowered, entry="main", runner_args=()):
+    """Runs `entry` of a lowered module with mlir-runner; returns its stdout.
+    `runner_args`: more mlir-runner flags (e.g. -mattr=-avx512f)."""
     result = subprocess.run([runner, "-", "-e", entry, "-entry-point-result=void",
-                             "-shared-libs=" + ",".join(runtime_libs)],
+                             "-shared-libs=" + ",".join(runtime_libs), *runner_args],
                             input=lowered, capture_output=True, check=False)
     if result.returncode != 0:
         raise RuntimeError("mlir-runner failed:\n" + result.stderr.decode())
     return result.stdout.decode()
 
 
-def lower_and_run(mx_opt, runner, runtime_libs, module_text, vectorize=True):
-    return run(runner, runtime_libs, lower(mx_opt, module_text, vectorize))
+def lower_and_run(mx_opt, runner, runtime_libs, module_text, vectorize=True, options="",
+                  runner_args=()):
+    return run(runner, runtime_libs, lower(mx_opt, module_text, vectorize, options),
+               runner_args=runner_args)
 
 
 def printed_memrefs(output, dtype=np.int64):

@@ -1,6 +1,6 @@
 // RUN: mx-opt %s --mx-cpu-pipeline | FileCheck %s
-// RUN: mx-opt %s --mx-cpu-pipeline="vectorize=false" | FileCheck %s --check-prefix=SCALAR
-// RUN: mx-opt %s --mx-cpu-pipeline="vector-size=8" | FileCheck %s --check-prefix=V8
+// RUN: mx-opt %s --mx-cpu-pipeline="vectorize=false kernels=false" | FileCheck %s --check-prefix=SCALAR
+// RUN: mx-opt %s --mx-cpu-pipeline="vector-size=8 kernels=false" | FileCheck %s --check-prefix=V8
 
 // End to end to the LLVM dialect: only LLVM ops remain, the signature carries
 // (codes, scales) memref descriptors, the element conversion is on
@@ -38,7 +38,8 @@ func.func @dequantize(%q: !mx.tensor<4096xi8, block = [32]>) -> tensor<4096xf32>
   return %d : tensor<4096xf32>
 }
 
-// The scalar variant is the same program without vectors.
+// Without the kernels (kernels=false) the linalg lowering runs; its scalar
+// variant is the same program without vectors.
 // SCALAR-LABEL: llvm.func @quantize_mxfp8
 // SCALAR-NOT: vector<
 // SCALAR: llvm.return

@@ -46,6 +46,66 @@ def ConvertMXToLinalgPass : Pass<"convert-mx-to-linalg", "ModuleOp"> {
   ];
 }
 
+def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
+  let summary = "Lower mx.quantize / mx.dequantize to fused vector loop kernels";
+  let description = [{
+    The fast CPU lowering of element conversion. A quantize or dequantize
+    whose blocks run along the innermost dimension only, with that dimension
+    a whole number of blocks (the layout of activations and of weights stored
+    K-major), becomes one `scf.parallel` loop over its blocks that reads each
+    block once as a `vector<k x f32>`: the block's amax
+    (`vector.reduction <maxui>` on the magnitude bits), its E8M0 scale, and
+    every element code in vector lanes, FP4 codes paired into bytes with
+    `vector.deinterleave`. Dequantize is the same loop backwards. The element
+    arithmetic is the one `-convert-mx-to-linalg` uses (the shared builders of
+    ElementCodes.h, applied to vectors), so both lowerings give the same bits
+    for every format, scale rule, rounding and saturation.
+
+    An `mx.matmul` of two MX operands with K-blocks along K (N a multiple of
+    16) becomes a packed GEMM: every element decoded once (exactly, at unit
+    scale) into bf16 pairs for AVX512-BF16 `vdpbf16ps`
+    (`x86vector.avx512.dot`) where `cpu-features` has `avx512bf16`, else into
+    f32 for `vector.fma`; then MR x NR register tiles of C, each K-block's
+    f32 partial sums scaled by the two block scales and added to the tile's
+    totals, the order of `-convert-mx-to-linalg`'s lowering.
+
+    Everything else (other layouts, partial blocks, given scales,
+    pack/unpack, f32 x MX products) is lowered exactly as
+    `-convert-mx-to-linalg` lowers it.
+
+    The loops are `scf.parallel`: `--mx-cpu-pipeline=threads=true` runs them
+    on OpenMP threads, otherwise they become sequential loops. LLVM turns the
+    vector ops into AVX-512 where the target has it and into narrower
+    vectors otherwise.
+
+    ```mlir
+    scf.parallel (%block) = (%c0) to (%cBlocks) step (%c1) {
+      %v = vector.load %x[%first] : memref<8192xf32>, vector<32xf32>
+      %amax = vector.reduction <maxui>, %magnitude : vector<32xi32> into i32
+      ...
+      vector.store %codes, %out[%first] : memref<8192xi8>, vector<32xi8>
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect",
+  ];
+  let options = [
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"host\"",
+           "Target features the kernels may use: \"host\" (this CPU's, from "
+           "LLVM's host detection) or an LLVM feature list such as "
+           "\"+avx512f,+avx512bf16\"; without avx512bf16 the matmul uses f32 "
+           "FMA">,
+  ];
+}
+
 def ConvertMXToArithPass : Pass<"convert-mx-to-arith", "ModuleOp"> {
   let summary = "Lower MX element conversion to upstream arith.scaling_truncf / scaling_extf";
   let description = [{

@@ -32,11 +32,30 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize the linalg ops (off: scalar loops)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc(
+          "Quantize and dequantize blocks along the innermost dimension with "
+          "fused vector loop kernels (convert-mx-to-vector); off: linalg for "
+          "every layout (convert-mx-to-linalg)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> cpuFeatures{
+      *this, "cpu-features",
+      llvm::cl::desc("Target features the kernels may use: \"host\" (this "
+                     "CPU's) or an LLVM feature list such as "
+                     "\"+avx512f,+avx512bf16\"; run the result on a CPU that "
+                     "has them"),
+      llvm::cl::init("host")};
+  PassOptions::Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run the kernels' parallel loops on OpenMP threads "
+                     "(the program then needs libomp)"),
+      llvm::cl::init(false)};
 };
 
 /// mx dialect on tensors (module with func.func) -> LLVM dialect, for the
-/// host CPU: convert-mx-to-linalg, tiling and vectorization, bufferization,
-/// and upstream's lowerings to LLVM.
+/// host CPU: convert-mx-to-vector (or -linalg), tiling and vectorization,
+/// bufferization, OpenMP where asked, and upstream's lowerings to LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers `mx-cpu-pipeline` with the textual pass-pipeline parser.

@@ -51,8 +51,8 @@ static LogicalResult checkStaticShapes(ModuleOp module) {
       auto shaped = dyn_cast<ShapedType>(type);
       return shaped && !shaped.hasStaticShape();
     };
-    for (Type type : llvm::concat<Type>(op->getOperandTypes(),
-                                        op->getResultTypes())) {
+    for (Type type :
+         llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
       if (!isDynamic(type))
         continue;
       op->emitOpError() << "has the dynamically shaped type " << type
@@ -67,7 +67,8 @@ static LogicalResult checkStaticShapes(ModuleOp module) {
 LogicalResult mlir::mx::applyMXTensorConversion(
     ModuleOp module,
     function_ref<void(const TypeConverter &, RewritePatternSet &)>
-        populateElementPatterns) {
+        populateElementPatterns,
+    std::function<bool(QuantizeOp)> fusesScales) {
   MLIRContext *context = module.getContext();
   if (failed(checkStaticShapes(module)))
     return failure();
@@ -75,7 +76,7 @@ LogicalResult mlir::mx::applyMXTensorConversion(
   // takes its scales as an operand.
   RewritePatternSet definitions(context);
   populateMXExpandCastsPatterns(definitions);
-  populateMXInsertScaleComputationPatterns(definitions);
+  populateMXInsertScaleComputationPatterns(definitions, std::move(fusesScales));
   if (failed(applyPatternsGreedily(module, std::move(definitions))))
     return failure();
 

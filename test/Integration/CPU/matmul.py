@@ -12,8 +12,7 @@ import sys
 
 import numpy as np
 
-from mx_integration import ELEMENT_TYPES, Numerics, dense_hex, lower_and_run, printed_memrefs
-from mx_test_data import f32_sum_bound
+from mx_integration import Numerics, lower_and_run, matmul_case, printed_memrefs
 
 mx_opt, runner, runtime_libs, numerics_lib = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
 VECTORIZE = len(sys.argv) < 6 or sys.argv[5] != "scalar"
@@ -35,32 +34,9 @@ for index, (fa, fb, M, K, N, rhs_block) in enumerate(cases):
     b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-8, 8, (1, N)))).astype(f32)
     if index == 3:
         a[1, 40] = np.nan  # one NaN block: row 1 of C is NaN
-    ta = f"!mx.tensor<{M}x{K}x{ELEMENT_TYPES[fa]}, block = [1, 32]>"
-    tb = f"!mx.tensor<{K}x{N}x{ELEMENT_TYPES[fb]}, block = [{rhs_block[0]}, {rhs_block[1]}]>"
-    kernels.append(f"""
-func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32> {{
-  %qa = mx.quantize %a : tensor<{M}x{K}xf32> -> {ta}
-  %qb = mx.quantize %b : tensor<{K}x{N}xf32> -> {tb}
-  %c = mx.matmul %qa, %qb : {ta}, {tb} -> tensor<{M}x{N}xf32>
-  %bits = arith.bitcast %c : tensor<{M}x{N}xf32> to tensor<{M}x{N}xi32>
-  return %bits : tensor<{M}x{N}xi32>
-}}""")
-    body.append(f"""
-  %a{index} = arith.constant {dense_hex(a)} : tensor<{M}x{K}xf32>
-  %b{index} = arith.constant {dense_hex(b)} : tensor<{K}x{N}xf32>
-  %c{index} = call @mm{index}(%a{index}, %b{index}) : (tensor<{M}x{K}xf32>, tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32>
-  %m{index} = bufferization.to_buffer %c{index} : tensor<{M}x{N}xi32> to memref<{M}x{N}xi32>
-  %u{index} = memref.cast %m{index} : memref<{M}x{N}xi32> to memref<*xi32>
-  call @printMemrefI32(%u{index}) : (memref<*xi32>) -> ()""")
-    ca, sa = numerics.quantize(a, fa, (1, 32))
-    cb, sb = numerics.quantize(b, fb, rhs_block)
-    da = numerics.dequantize(ca, sa, fa, (1, 32)).astype(np.float64)
-    db = numerics.dequantize(cb, sb, fb, rhs_block).astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        reference = da @ db
-        magnitude = np.abs(da) @ np.abs(db)
-    n = 32 + -(-K // 32)
-    bound = f32_sum_bound(n, magnitude)
+    kernel, lines, reference, bound = matmul_case(index, a, b, fa, fb, rhs_block, numerics)
+    kernels.append(kernel)
+    body.append(lines)
     expected.append((fa, fb, reference, bound))
 
 module = "func.func private @printMemrefI32(memref<*xi32>)\n" + "".join(kernels) + \

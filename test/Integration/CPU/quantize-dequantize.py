@@ -1,6 +1,8 @@
 # REQUIRES: mlir-runner
 # RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so scalar | FileCheck %s
 # RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so vector | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so kernels | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so kernels-no-avx512 | FileCheck %s
 #
 # mx.quantize and mx.dequantize, lowered by --mx-cpu-pipeline and run, agree
 # bit for bit with lib/Numerics: element
@@ -10,9 +12,15 @@
 # blocks (zero, -0, NaN, +-Inf, f32 subnormals, saturation, ties and
 # tie +- 1 ulp, scale-clamp extremes) and random blocks.
 #
-# `scalar` (vectorize=false) runs the whole matrix; `vector` (the default
-# pipeline) runs every format and layout with each rule and each rounding
-# once, since compiling the vector code for the whole matrix takes minutes.
+# `scalar` (vectorize=false, kernels=false: the linalg lowering's scalar
+# loops) runs the whole matrix; `vector` (kernels=false: the linalg lowering
+# vectorized) runs every format and layout with each rule and each rounding
+# once, since compiling that vector code for the whole matrix takes minutes.
+# `kernels` (the default pipeline: the fused vector kernels of
+# convert-mx-to-vector for blocks along the last axis, linalg for the other
+# layouts) runs the whole matrix, and `kernels-no-avx512` the sample with
+# the code compiled for a target without AVX-512 (LLVM's generic vector
+# lowering).
 
 import itertools
 import sys
@@ -23,7 +31,11 @@ from mx_integration import (ELEMENT_BITS, ELEMENT_TYPES, Numerics, dense_hex,
                             lower_and_run, print_call, printed_memrefs)
 
 mx_opt, runner, runtime_libs, numerics_lib = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
-vectorize = sys.argv[5] == "vector"
+mode = sys.argv[5]
+vectorize = mode != "scalar"
+sampled = mode in ("vector", "kernels-no-avx512")
+options = "" if mode.startswith("kernels") else "kernels=false"
+runner_args = ["-mattr=-avx512f"] if mode == "kernels-no-avx512" else []
 SAMPLE = {("floor", "rne"), ("ceil", "rtz"), ("even", "stochastic"), ("rceil", "rne"), ("rceil", "stochastic")}
 numerics = Numerics(numerics_lib)
 rng = np.random.default_rng(11)
@@ -79,7 +91,7 @@ for fmt, element in ELEMENT_TYPES.items():
         body.append(f"\n  %x{index} = arith.constant {dense_hex(x)} : tensor<{'x'.join(map(str, x.shape))}xf32>")
     for rule, rounding, saturation in itertools.product(
             ("floor", "ceil", "even", "rceil"), ("rne", "rtz", "stochastic"), saturations):
-        if vectorize and (rule, rounding) not in SAMPLE:
+        if sampled and (rule, rounding) not in SAMPLE:
             continue
         attrs = f"scale_rule<{rule}> rounding<{rounding}>"
         attrs += f" seed({SEED})" if rounding == "stochastic" else ""
@@ -114,7 +126,8 @@ func.func @{name}(%x: tensor<{shape}xf32>) -> (tensor<{shape}xi32>, tensor<{grid
             expected.append((name, codes.reshape(-1), scales.reshape(-1), values.view(np.uint32).reshape(-1)))
     module = "func.func private @printMemrefI32(memref<*xi32>)\n" + "".join(kernels) + \
         "\nfunc.func @main() {" + "".join(body) + "\n  return\n}\n"
-    printed = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, vectorize))
+    printed = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, vectorize, options,
+                                            runner_args))
     assert len(printed) == 3 * len(expected), (len(printed), len(expected))
     for k, (name, codes, scales, value_bits) in enumerate(expected):
         got_codes, got_scales, got_bits = printed[3 * k: 3 * k + 3]
@@ -131,6 +144,6 @@ func.func @{name}(%x: tensor<{shape}xf32>) -> (tensor<{shape}xi32>, tensor<{grid
                   f"got {got_codes[first].tolist()} want {codes[first].tolist()}")
         mismatches += bad
 
-print(f"quantize/dequantize ({sys.argv[5]}): {total_elements} elements compared, {mismatches} mismatches")
+print(f"quantize/dequantize ({mode}): {total_elements} elements compared, {mismatches} mismatches")
 # CHECK-NOT: MISMATCH
-# CHECK: quantize/dequantize ({{scalar|vector}}): {{[0-9]+}} elements compared, 0 mismatches
+# CHECK: quantize/dequantize ({{scalar|vector|kernels|kernels-no-avx512}}): {{[0-9]+}} elements compared, 0 mismatches

@@ -8,6 +8,7 @@ import numpy as np
 
 from mx_mlir.arrays import ELEMENT_TYPES  # noqa: F401
 from mx_mlir.runner import dense_hex, lower_and_run, print_call, printed_memrefs  # noqa: F401
+from mx_test_data import f32_sum_bound
 
 
 class Numerics:
@@ -56,3 +57,37 @@ class Numerics:
 # The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
 
+
+
+def matmul_case(index, a, b, fa, fb, rhs_block, numerics):
+    """A kernel `@mm<index>` quantizing f32 `a` (blocks [1, 32]) and `b`
+    (`rhs_block`) and returning their mx.matmul as i32 bits, the lines of
+    @main that call it on constants and print the result, and the float64
+    reference of lib/Numerics' dequantized operands with the f32 accumulation
+    bound (n = 32 + K-blocks additions on any path)."""
+    (M, K), N = a.shape, b.shape[1]
+    ta = f"!mx.tensor<{M}x{K}x{ELEMENT_TYPES[fa]}, block = [1, 32]>"
+    tb = f"!mx.tensor<{K}x{N}x{ELEMENT_TYPES[fb]}, block = [{rhs_block[0]}, {rhs_block[1]}]>"
+    kernel = f"""
+func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32> {{
+  %qa = mx.quantize %a : tensor<{M}x{K}xf32> -> {ta}
+  %qb = mx.quantize %b : tensor<{K}x{N}xf32> -> {tb}
+  %c = mx.matmul %qa, %qb : {ta}, {tb} -> tensor<{M}x{N}xf32>
+  %bits = arith.bitcast %c : tensor<{M}x{N}xf32> to tensor<{M}x{N}xi32>
+  return %bits : tensor<{M}x{N}xi32>
+}}"""
+    body = f"""
+  %a{index} = arith.constant {dense_hex(a)} : tensor<{M}x{K}xf32>
+  %b{index} = arith.constant {dense_hex(b)} : tensor<{K}x{N}xf32>
+  %c{index} = call @mm{index}(%a{index}, %b{index}) : (tensor<{M}x{K}xf32>, tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32>
+  %m{index} = bufferization.to_buffer %c{index} : tensor<{M}x{N}xi32> to memref<{M}x{N}xi32>
+  %u{index} = memref.cast %m{index} : memref<{M}x{N}xi32> to memref<*xi32>
+  call @printMemrefI32(%u{index}) : (memref<*xi32>) -> ()"""
+    ca, sa = numerics.quantize(a, fa, (1, 32))
+    cb, sb = numerics.quantize(b, fb, rhs_block)
+    da = numerics.dequantize(ca, sa, fa, (1, 32)).astype(np.float64)
+    db = numerics.dequantize(cb, sb, fb, rhs_block).astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        reference = da @ db
+        magnitude = np.abs(da) @ np.abs(db)
+    return kernel, body, reference, f32_sum_bound(32 + -(-K // 32), magnitude)

@@ -4,8 +4,12 @@
 #ifndef MX_CONVERSION_MXTOLINALG_MXTOLINALG_H
 #define MX_CONVERSION_MXTOLINALG_MXTOLINALG_H
 
+#include "mx/Dialect/MX/IR/MXOps.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
 
 namespace mlir::mx {
 
@@ -38,10 +42,13 @@ void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
 /// with the 1:N type conversion, through function signatures, calls and
 /// returns; `populateElementPatterns` supplies the quantize/dequantize
 /// lowering (exact integer arithmetic, or upstream's arith.scaling_*).
+/// Quantizes for which `fusesScales` returns true keep computing their
+/// scales: a pattern of `populateElementPatterns` fuses the amax.
 LogicalResult applyMXTensorConversion(
     ModuleOp module,
     function_ref<void(const TypeConverter &, RewritePatternSet &)>
-        populateElementPatterns);
+        populateElementPatterns,
+    std::function<bool(QuantizeOp)> fusesScales = {});
 
 } // namespace mlir::mx
 

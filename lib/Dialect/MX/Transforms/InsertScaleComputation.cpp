@@ -88,12 +88,16 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
 }
 
 struct InsertScaleComputation final : OpRewritePattern<QuantizeOp> {
-  using Base::Base;
+  InsertScaleComputation(MLIRContext *context,
+                         std::function<bool(QuantizeOp)> keep)
+      : OpRewritePattern(context), keep(std::move(keep)) {}
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.hasGivenScales())
       return rewriter.notifyMatchFailure(op, "scales are already given");
+    if (keep && keep(op))
+      return rewriter.notifyMatchFailure(op, "a fused kernel computes them");
     BlockTensorType type = op.getType();
     if (!op.getInput().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not handled");
@@ -105,6 +109,9 @@ struct InsertScaleComputation final : OpRewritePattern<QuantizeOp> {
         op.getSeedAttr(), op.getSaturation());
     return success();
   }
+
+private:
+  std::function<bool(QuantizeOp)> keep;
 };
 
 struct MXInsertScaleComputationPass final
@@ -133,6 +140,6 @@ struct MXInsertScaleComputationPass final
 } // namespace
 
 void mlir::mx::populateMXInsertScaleComputationPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<InsertScaleComputation>(patterns.getContext());
+    RewritePatternSet &patterns, std::function<bool(QuantizeOp)> keep) {
+  patterns.add<InsertScaleComputation>(patterns.getContext(), std::move(keep));
 }

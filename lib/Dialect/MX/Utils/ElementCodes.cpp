@@ -14,6 +14,8 @@
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/bit.h"
 
 #include <limits>
@@ -23,14 +25,36 @@ using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 using P = arith::CmpIPredicate;
 
+/// `element` in the shape of `model`'s type: every builder here works on
+/// scalars and, lane by lane, on vectors (the CPU kernels' vector<N x ...>).
+static Type like(Value model, Type element) {
+  if (auto vector = dyn_cast<VectorType>(model.getType()))
+    return vector.clone(element);
+  return element;
+}
+
+/// The constant `scalar`, splat when `type` is a vector.
+static Value splat(OpBuilder &b, Location loc, Type type, TypedAttr scalar) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(b, loc,
+                                     SplatElementsAttr::get(vector, scalar));
+  return arith::ConstantOp::create(b, loc, scalar);
+}
+
+static Value floatConstant(OpBuilder &b, Location loc, Value model, float v) {
+  return splat(b, loc, like(model, b.getF32Type()), b.getF32FloatAttr(v));
+}
+
 namespace {
-/// One arith op per helper, on integers of one width.
+/// One arith op per helper, on integers of one width (scalars or vectors).
 struct Ints {
   OpBuilder &b;
   Location loc;
   Type type;
 
-  Value c(int64_t v) { return arith::ConstantIntOp::create(b, loc, type, v); }
+  Value c(int64_t v) {
+    return splat(b, loc, type, b.getIntegerAttr(getElementTypeOrSelf(type), v));
+  }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
@@ -60,7 +84,8 @@ struct Ints {
 static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
                                Value rem, Value sh, Value randomBits,
                                num::Rounding rounding) {
-  Ints i{b, loc, b.getI32Type()};
+  Type i32 = like(nFloor, b.getI32Type());
+  Ints i{b, loc, i32};
   switch (rounding) {
   case num::Rounding::TowardZero:
     return i.c(0);
@@ -70,21 +95,22 @@ static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
     Value above = i.cmp(P::ugt, rem, half);
     Value tie = i.cmp(P::eq, rem, half);
     Value odd = i.cmp(P::ne, i.band(nFloor, i.c(1)), i.c(0));
-    return i.zext(i.boolOr(above, i.boolAnd(tie, odd)), b.getI32Type());
+    return i.zext(i.boolOr(above, i.boolAnd(tie, odd)), i32);
   }
   case num::Rounding::Stochastic: {
     // Up iff r < rem / 2^sh * 2^32, i.e. r * 2^sh < rem * 2^32, in i64:
     // sh <= 32: r < rem << (32 - sh); sh > 32: (r << (sh - 32)) < rem, with
     // the shift capped at 31, past which only r == 0 can be below rem.
-    Ints w{b, loc, b.getI64Type()};
-    Value r = w.zext(randomBits, b.getI64Type());
-    Value rem64 = w.zext(rem, b.getI64Type());
-    Value sh64 = w.zext(sh, b.getI64Type());
+    Type i64 = like(nFloor, b.getI64Type());
+    Ints w{b, loc, i64};
+    Value r = w.zext(randomBits, i64);
+    Value rem64 = w.zext(rem, i64);
+    Value sh64 = w.zext(sh, i64);
     Value small = w.cmp(P::sle, sh64, w.c(32));
     Value lhs = w.sel(small, r, w.shl(r, w.min(w.sub(sh64, w.c(32)), w.c(31))));
     Value rhs =
         w.sel(small, w.shl(rem64, w.max(w.sub(w.c(32), sh64), w.c(0))), rem64);
-    return i.zext(w.cmp(P::ult, lhs, rhs), b.getI32Type());
+    return i.zext(w.cmp(P::ult, lhs, rhs), i32);
   }
   }
   llvm_unreachable("unknown rounding");
@@ -94,7 +120,7 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
                                    Value scale, Value randomBits,
                                    const EncodeOptions &options) {
   const num::FormatInfo &info = num::getFormatInfo(options.format);
-  Type i32 = b.getI32Type();
+  Type i32 = like(value, b.getI32Type());
   Ints i{b, loc, i32};
   const bool isInt8 = options.format == num::ElementFormat::INT8;
   const int m = int(info.mantissaBits);
@@ -116,7 +142,8 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   // 24 bits); meaningless for sig == 0, which is handled below. Plain arith,
   // so it lowers on vectors of any rank.
   Value sigBits = arith::BitcastOp::create(
-      b, loc, i32, arith::UIToFPOp::create(b, loc, b.getF32Type(), sig));
+      b, loc, i32,
+      arith::UIToFPOp::create(b, loc, like(value, b.getF32Type()), sig));
   Value log2 =
       i.add(i.sub(i.band(i.shr(sigBits, i.c(23)), i.c(0xFF)), i.c(127)), q);
 
@@ -177,15 +204,14 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
 }
 
 Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
-  Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), scale);
-  return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+  Value byte =
+      arith::BitcastOp::create(b, loc, like(scale, b.getI8Type()), scale);
+  return arith::ExtUIOp::create(b, loc, like(scale, b.getI32Type()), byte);
 }
 
 Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
-  Type i32 = b.getI32Type();
-  auto c = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, i32, v);
-  };
+  Ints i{b, loc, like(code, b.getI32Type())};
+  auto c = [&](int64_t v) { return i.c(v); };
   // Code c > 0 is the normal f32 with exponent field c; code 0 is 2^-127, the
   // subnormal 0x00400000; 0xFF is NaN.
   Value bits = arith::SelectOp::create(
@@ -197,20 +223,20 @@ Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
                                                        arith::CmpIPredicate::eq,
                                                        code, c(num::kE8M0NaN)),
                                  c(0x7FC00000), bits);
-  return arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  return arith::BitcastOp::create(b, loc, like(code, b.getF32Type()), bits);
 }
 
 Value mlir::mx::buildPowerOfTwo(OpBuilder &b, Location loc, Value e) {
-  Ints i{b, loc, b.getI32Type()};
-  return arith::BitcastOp::create(b, loc, b.getF32Type(),
+  Ints i{b, loc, like(e, b.getI32Type())};
+  return arith::BitcastOp::create(b, loc, like(e, b.getF32Type()),
                                   i.shl(i.add(e, i.c(127)), i.c(23)));
 }
 
 Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
                                    Value scale, num::ElementFormat format) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type f32 = b.getF32Type();
-  Ints i{b, loc, b.getI32Type()};
+  Type f32 = like(code, b.getF32Type());
+  Ints i{b, loc, like(code, b.getI32Type())};
   Value element;
   if (format == num::ElementFormat::INT8) {
     // Sign-extend the byte, then k / 64.
@@ -235,8 +261,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
     int64_t top = (1 << info.exponentBits) - 1;
     Value topField = i.cmp(P::eq, field, i.c(top));
     auto constant = [&](double v) {
-      return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32),
-                                            APFloat(float(v)));
+      return floatConstant(b, loc, code, float(v));
     };
     if (info.hasInf) {
       Value special = arith::SelectOp::create(
@@ -265,9 +290,8 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
       b, loc, isLowest,
       arith::MulFOp::create(b, loc, scaled, buildPowerOfTwo(b, loc, i.c(-1))),
       scaled);
-  Value nan = arith::ConstantFloatOp::create(
-      b, loc, cast<FloatType>(f32),
-      APFloat(std::numeric_limits<float>::quiet_NaN()));
+  Value nan =
+      floatConstant(b, loc, code, std::numeric_limits<float>::quiet_NaN());
   return arith::SelectOp::create(
       b, loc, i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), nan, scaled);
 }
@@ -304,7 +328,7 @@ Value mlir::mx::buildRoundToFP8(OpBuilder &b, Location loc, Value value,
 
 Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
                                     uint64_t seed) {
-  Ints w{b, loc, b.getI64Type()};
+  Ints w{b, loc, like(index, b.getI64Type())};
   Value mask = w.c(0xFFFFFFFF);
   // Words kept in i64 (upper half zero) so that products are full 64-bit.
   Value c0 = w.band(index, mask), c1 = w.shr(index, w.c(32));
@@ -322,7 +346,7 @@ Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
     k0 += 0x9E3779B9;
     k1 += 0xBB67AE85;
   }
-  return arith::TruncIOp::create(b, loc, b.getI32Type(), c0);
+  return arith::TruncIOp::create(b, loc, like(index, b.getI32Type()), c0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -334,7 +358,7 @@ Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
 Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
                                    num::ElementFormat format, ScaleRule rule) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type i32Type = builder.getI32Type();
+  Type i32Type = like(amax, builder.getI32Type());
   Ints i{builder, loc, i32Type};
   Value bits = arith::BitcastOp::create(builder, loc, i32Type, amax);
   Value field = i.band(i.shr(bits, i.c(23)), i.c(0xFF));
@@ -344,8 +368,7 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
 
   // amax * 2^64 is exact and normal for a subnormal amax: read its exponent
   // and mantissa there, then take the 64 back.
-  Value twoPow64 = arith::ConstantFloatOp::create(
-      builder, loc, builder.getF32Type(), APFloat(std::ldexp(1.0f, 64)));
+  Value twoPow64 = floatConstant(builder, loc, amax, std::ldexp(1.0f, 64));
   Value normalizedBits = arith::BitcastOp::create(
       builder, loc, i32Type,
       arith::MulFOp::create(builder, loc, amax, twoPow64));
@@ -391,8 +414,9 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
   scaleExponent = i.min(scaleExponent, i.c(num::kMaxScaleExponent));
   Value code = i.sel(isSpecial, i.c(num::kE8M0NaN),
                      i.add(scaleExponent, i.c(num::kE8M0Bias)));
-  Value code8 =
-      arith::TruncIOp::create(builder, loc, builder.getI8Type(), code);
+  Value code8 = arith::TruncIOp::create(builder, loc,
+                                        like(amax, builder.getI8Type()), code);
   return arith::BitcastOp::create(
-      builder, loc, Float8E8M0FNUType::get(builder.getContext()), code8);
+      builder, loc, like(amax, Float8E8M0FNUType::get(builder.getContext())),
+      code8);
 }

@@ -4,6 +4,7 @@
 #define MX_DIALECT_MX_TRANSFORMS_PASSES_H
 
 #include "mx/Dialect/MX/IR/MXDialect.h"
+#include "mx/Dialect/MX/IR/MXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -12,6 +13,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+
+#include <functional>
 
 namespace mlir {
 class RewritePatternSet;
@@ -26,7 +29,10 @@ void populateMXExpandCastsPatterns(RewritePatternSet &patterns);
 
 /// Rewrites mx.quantize without given scales (static shapes) into explicit
 /// block-amax and scale-rule tensor code feeding mx.quantize with scales.
-void populateMXInsertScaleComputationPatterns(RewritePatternSet &patterns);
+/// Quantizes for which `keep` returns true are left alone (a lowering that
+/// fuses the amax into its kernel takes them).
+void populateMXInsertScaleComputationPatterns(
+    RewritePatternSet &patterns, std::function<bool(QuantizeOp)> keep = {});
 
 /// The scale-only rewrites of MX tensors that `-mx-propagate-scales` applies
 /// first: power-of-two multiplies of a dequantized tensor become mx.ldexp,

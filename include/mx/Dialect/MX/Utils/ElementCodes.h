@@ -1,10 +1,11 @@
 //===- ElementCodes.h - Scalar arith IR for MX element codes ----*- C++ -*-===//
 //
-// Builders that emit, as scalar arith ops (which linalg vectorization turns
-// into vector ops), the exact element arithmetic of lib/Numerics: rounding a
-// value against a power-of-two scale to an element code, decoding a code, and
-// the Philox bits of stochastic rounding. Integer ops on f32 bits only: no
-// division, no runtime call, no narrow-float truncf.
+// Builders that emit, as arith ops, the exact element arithmetic of
+// lib/Numerics: rounding a value against a power-of-two scale to an element
+// code, decoding a code, and the Philox bits of stochastic rounding. Integer
+// ops on f32 bits only: no division, no runtime call, no narrow-float truncf.
+// Operands are scalars (linalg bodies, GPU threads) or vectors of one shape
+// (the CPU kernels), except where a builder says scalar.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,42 @@
+//===- MXToVector.h - mx element conversion -> vector loop kernels -*- C++ -*-//
+
+#ifndef MX_CONVERSION_MXTOVECTOR_MXTOVECTOR_H
+#define MX_CONVERSION_MXTOVECTOR_MXTOVECTOR_H
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::mx {
+
+/// Whether the vector kernels take `type`: static shape, E8M0 scales, blocks
+/// along the innermost dimension only, that dimension a whole number of
+/// blocks (FP4: of even blocks). Block i is then elements [i*k, (i+1)*k) of
+/// the row-major data and scale i of the row-major scales.
+bool hasVectorKernelLayout(BlockTensorType type);
+
+/// Whether mx.quantize `op` becomes a fused vector kernel (its scales
+/// computed in the kernel).
+bool isVectorKernelQuantize(QuantizeOp op);
+
+/// Whether mx.matmul `op` becomes the packed vector kernel: both operands MX
+/// with E8M0 scales and static shapes, K-blocks along K only (lhs [1, k],
+/// rhs [k, 1]), k even, K a whole number of blocks, N a multiple of 16.
+bool isVectorKernelMatmul(MatmulOp op);
+
+/// Whether `features` (an LLVM feature list such as "+avx512f,+avx512bf16",
+/// or "host" for this CPU's) enables AVX512-BF16.
+bool hasAVX512BF16(StringRef features);
+
+/// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
+/// kernel layout to `scf.parallel` loops over blocks with vector bodies,
+/// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` when
+/// `bf16`, f32 FMA otherwise), and every other op as -convert-mx-to-linalg
+/// does.
+void populateMXToVectorConversionPatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns,
+                                          bool bf16);
+
+} // namespace mlir::mx
+
+#endif // MX_CONVERSION_MXTOVECTOR_MXTOVECTOR_H

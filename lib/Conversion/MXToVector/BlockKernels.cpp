@@ -1,0 +1,95 @@
+//===- BlockKernels.cpp - Loops over the blocks of a flat MX layout -------===//
+
+#include "BlockKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+
+/// The 1-D view of an identity-layout buffer.
+static Value collapseToFlat(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  ReassociationIndices all;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    all.push_back(dim);
+  return memref::CollapseShapeOp::create(b, loc, buffer,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+int64_t mlir::mx::countBlocks(BlockTensorType type) {
+  int64_t blocks = 1;
+  for (int64_t extent : type.getScaleShape())
+    blocks *= extent;
+  return blocks;
+}
+
+Value mlir::mx::readFlat(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+  return collapseToFlat(b, loc, buffer);
+}
+
+FlatResult mlir::mx::allocateFlat(OpBuilder &b, Location loc,
+                                  RankedTensorType type) {
+  // 64-byte aligned: one cache line, one AVX-512 register.
+  Value buffer = memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      b.getI64IntegerAttr(64));
+  Value tensor = bufferization::ToTensorOp::create(
+      b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
+  return {tensor, collapseToFlat(b, loc, buffer)};
+}
+
+void mlir::mx::buildBlockLoop(
+    OpBuilder &b, Location loc, int64_t count,
+    function_ref<void(OpBuilder &, Location, Value)> body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value end = arith::ConstantIndexOp::create(b, loc, count);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{zero}, ValueRange{end}, ValueRange{one},
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange ivs) {
+        body(nested, nestedLoc, ivs.front());
+      });
+}
+
+Value mlir::mx::scaledIndex(OpBuilder &b, Location loc, Value index,
+                            int64_t factor) {
+  return arith::MulIOp::create(b, loc, index,
+                               arith::ConstantIndexOp::create(b, loc, factor));
+}
+
+/// The constant `v` in every byte lane of `type`.
+static Value splatByte(OpBuilder &b, Location loc, VectorType type, int64_t v) {
+  return arith::ConstantOp::create(
+      b, loc, SplatElementsAttr::get(type, b.getIntegerAttr(b.getI8Type(), v)));
+}
+
+Value mlir::mx::packNibbles(OpBuilder &b, Location loc, Value codes) {
+  auto halves = vector::DeinterleaveOp::create(b, loc, codes);
+  auto byteType = cast<VectorType>(halves.getRes1().getType());
+  return arith::OrIOp::create(
+      b, loc,
+      arith::AndIOp::create(b, loc, halves.getRes1(),
+                            splatByte(b, loc, byteType, 15)),
+      arith::ShLIOp::create(b, loc, halves.getRes2(),
+                            splatByte(b, loc, byteType, 4)));
+}
+
+Value mlir::mx::unpackNibbles(OpBuilder &b, Location loc, Value bytes) {
+  auto byteType = cast<VectorType>(bytes.getType());
+  Value low =
+      arith::AndIOp::create(b, loc, bytes, splatByte(b, loc, byteType, 15));
+  Value high =
+      arith::ShRUIOp::create(b, loc, bytes, splatByte(b, loc, byteType, 4));
+  return vector::InterleaveOp::create(b, loc, low, high);
+}

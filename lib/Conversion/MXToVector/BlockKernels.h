@@ -1,0 +1,61 @@
+//===- BlockKernels.h - Loops over the blocks of a flat MX layout -*- C++ -*-//
+//
+// The vector kernels see a tensor of the kernel layout (MXToVector.h) as 1-D
+// buffers: data, codes and scales, with block i at a fixed stride in each.
+// They work on buffers inside the tensor program: inputs through a read-only
+// bufferization.to_buffer, results in fresh allocations handed back with
+// bufferization.to_tensor (restrict, writable), which one-shot bufferization
+// and the deallocation pipeline treat like any other allocation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_LIB_CONVERSION_MXTOVECTOR_BLOCKKERNELS_H
+#define MX_LIB_CONVERSION_MXTOVECTOR_BLOCKKERNELS_H
+
+#include "mx/Dialect/MX/IR/MXTypes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::mx {
+
+/// The number of blocks (scales) of `type`.
+int64_t countBlocks(BlockTensorType type);
+
+/// The tensor `tensor` as a read-only 1-D buffer.
+Value readFlat(OpBuilder &b, Location loc, Value tensor);
+
+/// A new buffer holding a tensor of `type`.
+struct FlatResult {
+  Value tensor; // the result, for the tensor program
+  Value flat;   // its 1-D view, for the kernel to write
+};
+FlatResult allocateFlat(OpBuilder &b, Location loc, RankedTensorType type);
+
+/// scf.parallel over blocks [0, count); `body` gets the block index.
+void buildBlockLoop(OpBuilder &b, Location loc, int64_t count,
+                    function_ref<void(OpBuilder &, Location, Value)> body);
+
+/// `index * factor` as an index value.
+Value scaledIndex(OpBuilder &b, Location loc, Value index, int64_t factor);
+
+/// The byte lanes of `codes` (vector<k x i8>, k even) paired into FP4
+/// storage: lane 2i in the low nibble of byte i, lane 2i+1 in the high one.
+Value packNibbles(OpBuilder &b, Location loc, Value codes);
+
+/// The inverse of packNibbles: vector<k/2 x i8> -> vector<k x i8>.
+Value unpackNibbles(OpBuilder &b, Location loc, Value bytes);
+
+/// The kernel patterns (benefit 2, ahead of the linalg lowering's).
+void populateQuantizeKernelPattern(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+void populateDequantizeKernelPattern(const TypeConverter &converter,
+                                     RewritePatternSet &patterns);
+/// `bf16`: dot steps with AVX512-BF16 vdpbf16ps; else f32 FMA.
+void populateMatmulKernelPattern(const TypeConverter &converter,
+                                 RewritePatternSet &patterns, bool bf16);
+
+} // namespace mlir::mx
+
+#endif // MX_LIB_CONVERSION_MXTOVECTOR_BLOCKKERNELS_H

@@ -1,0 +1,73 @@
+//===- MXToVector.cpp - The convert-mx-to-vector pass ---------------------===//
+
+#include "BlockKernels.h"
+
+#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXToVector/MXToVector.h"
+#include "mx/Conversion/Passes.h"
+
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::mx {
+#define GEN_PASS_DEF_CONVERTMXTOVECTORPASS
+#include "mx/Conversion/Passes.h.inc"
+} // namespace mlir::mx
+
+using namespace mlir;
+using namespace mlir::mx;
+
+bool mlir::mx::hasVectorKernelLayout(BlockTensorType type) {
+  if (!type.hasStaticShape() || type.getRank() == 0 ||
+      !isa<Float8E8M0FNUType>(type.getScaleType()))
+    return false;
+  ArrayRef<int64_t> blocks = type.getBlockShape();
+  if (llvm::any_of(blocks.drop_back(), [](int64_t b) { return b != 1; }))
+    return false;
+  int64_t k = blocks.back();
+  if (type.getShape().back() % k != 0)
+    return false;
+  return type.getFormat() != numerics::ElementFormat::E2M1 || k % 2 == 0;
+}
+
+bool mlir::mx::isVectorKernelQuantize(QuantizeOp op) {
+  return !op.hasGivenScales() && op.getInput().getType().hasStaticShape() &&
+         hasVectorKernelLayout(op.getType());
+}
+
+bool mlir::mx::hasAVX512BF16(StringRef features) {
+  if (features == "host")
+    return llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+  bool enabled = false;
+  SmallVector<StringRef> list;
+  features.split(list, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef feature : list) // the last mention wins, as in LLVM
+    if (feature.trim().drop_front() == "avx512bf16")
+      enabled = feature.trim().starts_with("+");
+  return enabled;
+}
+
+void mlir::mx::populateMXToVectorConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns, bool bf16) {
+  populateQuantizeKernelPattern(converter, patterns);
+  populateDequantizeKernelPattern(converter, patterns);
+  populateMatmulKernelPattern(converter, patterns, bf16);
+  populateMXElementToLinalgConversionPatterns(converter, patterns);
+}
+
+namespace {
+struct ConvertMXToVectorPass final
+    : mlir::mx::impl::ConvertMXToVectorPassBase<ConvertMXToVectorPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    bool bf16 = hasAVX512BF16(cpuFeatures);
+    auto populate = [&](const TypeConverter &converter,
+                        RewritePatternSet &patterns) {
+      populateMXToVectorConversionPatterns(converter, patterns, bf16);
+    };
+    if (failed(applyMXTensorConversion(getOperation(), populate,
+                                       isVectorKernelQuantize)))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,323 @@
+//===- MatmulKernel.cpp - mx.matmul as a packed, register-tiled kernel ----===//
+//
+// C = sum over K-blocks g of (S_g * X_a[m, g]) * X_b[g, n], with S_g the
+// block dot in f32 (the order of -convert-mx-to-linalg's lowering; block
+// dots of FP4/FP6/INT8 are exact, FP8 ones round in another order).
+//
+// 1. Pack: every element decoded once (unit scale, exact) into the dot
+//    unit's operand type: bf16 pairs for AVX512-BF16 `vdpbf16ps`
+//    (x86vector.avx512.dot; every MX element is a bf16 exactly), or f32 for
+//    the FMA fallback. A stays row-major; B becomes panels of NR columns
+//    with each K step's values adjacent (bf16: rows 2p and 2p+1
+//    interleaved, the pair layout of vdpbf16ps). Scales become f32.
+// 2. Multiply: an MR x NR register tile of C per micro-kernel; per K-block
+//    MR x NR/16 f32 partial sums start at zero, take k / step dot steps (A
+//    values broadcast, B vectors loaded), then are scaled by the two block
+//    scales and added to the tile's totals. Row tiles of a row block run in
+//    one scf.parallel (OpenMP threads with --mx-cpu-pipeline=threads=true).
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockKernels.h"
+
+#include "mx/Conversion/MXToVector/MXToVector.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Numerics/Scale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+
+using namespace mlir;
+using namespace mlir::mx;
+namespace num = mlir::mx::numerics;
+
+namespace {
+
+constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
+
+/// The shape of the register tile and of one dot step.
+struct Tiling {
+  bool bf16;       // vdpbf16ps on bf16 pairs, else f32 FMA
+  int64_t step;    // K values per dot step: 2 (bf16 pair) or 1
+  int64_t vectors; // f32 vectors per row of the tile: NR = 16 * vectors
+  int64_t rows;    // MR
+  int64_t columns() const { return kLanes * vectors; }
+};
+
+Tiling chooseTiling(bool bf16, int64_t n) {
+  Tiling t{bf16, bf16 ? 2 : 1, n % 32 == 0 ? 2 : 1, 0};
+  // Partial sums and totals both live in registers: 2 * MR * V of 32.
+  t.rows = t.vectors == 2 ? 6 : 12;
+  return t;
+}
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// `count` element codes starting at element `first` of a row-major flat
+/// code buffer (FP4: two per byte), as vector<count x i8>.
+Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
+                int64_t count, bool fp4) {
+  if (!fp4)
+    return vector::LoadOp::create(
+        b, loc, VectorType::get({count}, b.getI8Type()), codes, first);
+  Value byte = arith::DivUIOp::create(b, loc, first, index(b, loc, 2));
+  return unpackNibbles(
+      b, loc,
+      vector::LoadOp::create(
+          b, loc, VectorType::get({count / 2}, b.getI8Type()), codes, byte));
+}
+
+/// The element values of `codes` (vector<n x i8>) at unit scale, as the dot
+/// unit's operand type (exact in both).
+Value decodeForDot(OpBuilder &b, Location loc, Value codes,
+                   num::ElementFormat format, const Tiling &t) {
+  auto shape = cast<VectorType>(codes.getType()).getShape();
+  Value wide = arith::ExtUIOp::create(
+      b, loc, VectorType::get(shape, b.getI32Type()), codes);
+  Value unit = arith::ConstantOp::create(
+      b, loc,
+      SplatElementsAttr::get(cast<ShapedType>(wide.getType()),
+                             b.getI32IntegerAttr(num::kE8M0Bias)));
+  Value value = buildDecodeElement(b, loc, wide, unit, format);
+  if (!t.bf16)
+    return value;
+  return arith::TruncFOp::create(
+      b, loc, VectorType::get(shape, b.getBF16Type()), value);
+}
+
+/// Decodes the E8M0 scale buffer `scales` (flat, `count` entries) into an
+/// f32 buffer.
+Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count) {
+  Value out =
+      memref::AllocOp::create(b, loc, MemRefType::get({count}, b.getF32Type()),
+                              b.getI64IntegerAttr(64));
+  buildBlockLoop(b, loc, count, [&](OpBuilder &nb, Location l, Value i) {
+    Value code =
+        buildScaleCode(nb, l, memref::LoadOp::create(nb, l, scales, i));
+    memref::StoreOp::create(nb, l, buildScaleValue(nb, l, code), out, i);
+  });
+  return out;
+}
+
+struct MatmulKernel final : OpConversionPattern<MatmulOp> {
+  MatmulKernel(const TypeConverter &converter, MLIRContext *context, bool bf16)
+      : OpConversionPattern(converter, context, /*benefit=*/2), bf16(bf16) {}
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isVectorKernelMatmul(op))
+      return rewriter.notifyMatchFailure(op, "not of the kernel layout");
+    auto lhsType = cast<BlockTensorType>(op.getLhs().getType());
+    auto rhsType = cast<BlockTensorType>(op.getRhs().getType());
+    Location loc = op.getLoc();
+    const int64_t M = lhsType.getShape()[0], K = lhsType.getShape()[1],
+                  N = rhsType.getShape()[1], block = op.getBlockSizeK(),
+                  G = K / block;
+    const Tiling t = chooseTiling(bf16, N);
+    const bool lhsFP4 = lhsType.getFormat() == num::ElementFormat::E2M1;
+    const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;
+    OpBuilder &b = rewriter;
+    Type f32 = b.getF32Type();
+    Type dotElement = t.bf16 ? Type(b.getBF16Type()) : f32;
+
+    Value codesA = readFlat(b, loc, adaptor.getLhs()[0]);
+    Value codesB = readFlat(b, loc, adaptor.getRhs()[0]);
+    Value scalesA = decodeScales(b, loc, readFlat(b, loc, adaptor.getLhs()[1]),
+                                 M * G); // [m][g]
+    Value scalesB = decodeScales(b, loc, readFlat(b, loc, adaptor.getRhs()[1]),
+                                 G * N); // [g][n]
+
+    // A: row-major values, one K-block per iteration.
+    Value packedA = memref::AllocOp::create(
+        b, loc, MemRefType::get({M * K}, dotElement), b.getI64IntegerAttr(64));
+    buildBlockLoop(b, loc, M * G, [&](OpBuilder &nb, Location l, Value i) {
+      Value first = scaledIndex(nb, l, i, block);
+      Value codes = loadCodes(nb, l, codesA, first, block, lhsFP4);
+      vector::StoreOp::create(
+          nb, l, decodeForDot(nb, l, codes, lhsType.getFormat(), t), packedA,
+          first);
+    });
+    // B: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's rows.
+    const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
+    Value packedB = memref::AllocOp::create(
+        b, loc, MemRefType::get({N * K}, dotElement), b.getI64IntegerAttr(64));
+    buildBlockLoop(
+        b, loc, panels * steps, [&](OpBuilder &nb, Location l, Value i) {
+          Value panel = arith::DivUIOp::create(nb, l, i, index(nb, l, steps));
+          Value s = arith::RemUIOp::create(nb, l, i, index(nb, l, steps));
+          Value column = scaledIndex(nb, l, panel, NR);
+          auto row = [&](int64_t offset) {
+            Value k =
+                add(nb, l, scaledIndex(nb, l, s, t.step), index(nb, l, offset));
+            Value first = add(nb, l, scaledIndex(nb, l, k, N), column);
+            return decodeForDot(nb, l,
+                                loadCodes(nb, l, codesB, first, NR, rhsFP4),
+                                rhsType.getFormat(), t);
+          };
+          Value values =
+              t.bf16 ? vector::InterleaveOp::create(nb, l, row(0), row(1))
+                           .getResult()
+                     : row(0);
+          vector::StoreOp::create(nb, l, values, packedB,
+                                  scaledIndex(nb, l, i, NR * t.step));
+        });
+
+    // C, one MR x NR tile per iteration: tiles of a panel are adjacent, so a
+    // thread's consecutive tiles reuse the panel from cache.
+    FlatResult c = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
+    const int64_t rowTiles = llvm::divideCeil(M, t.rows);
+    buildBlockLoop(
+        b, loc, panels * rowTiles, [&](OpBuilder &nb, Location l, Value i) {
+          Value panel =
+              arith::DivUIOp::create(nb, l, i, index(nb, l, rowTiles));
+          Value tile = arith::RemUIOp::create(nb, l, i, index(nb, l, rowTiles));
+          buildMicroKernel(nb, l, t, M, K, N, block, G, packedA, packedB,
+                           scalesA, scalesB, c.flat, panel, tile);
+        });
+    // The packed operands are freed by the deallocation pipeline (which
+    // rejects explicit deallocs in its input).
+    rewriter.replaceOp(op, c.tensor);
+    return success();
+  }
+
+private:
+  /// One MR x NR tile of C (rows past M repeat row M - 1: same values, same
+  /// address, so the tile needs no remainder code).
+  static void buildMicroKernel(OpBuilder &b, Location loc, const Tiling &t,
+                               int64_t M, int64_t K, int64_t N, int64_t block,
+                               int64_t G, Value packedA, Value packedB,
+                               Value scalesA, Value scalesB, Value c,
+                               Value panel, Value tile) {
+    Type f32 = b.getF32Type();
+    auto accType = VectorType::get({kLanes}, f32);
+    const int64_t NR = t.columns(), steps = K / t.step,
+                  stepsPerBlock = block / t.step;
+    SmallVector<Value> rows;
+    for (int64_t r = 0; r < t.rows; ++r)
+      rows.push_back(arith::MinUIOp::create(
+          b, loc,
+          add(b, loc, scaledIndex(b, loc, tile, t.rows), index(b, loc, r)),
+          index(b, loc, M - 1)));
+    Value column = scaledIndex(b, loc, panel, NR);
+    Value panelBase = scaledIndex(b, loc, panel, steps * NR * t.step);
+    Type dotElement = cast<MemRefType>(packedB.getType()).getElementType();
+    Value zero = arith::ConstantOp::create(
+        b, loc, SplatElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+    SmallVector<Value> init(t.rows * t.vectors, zero);
+
+    auto blocks = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, G), index(b, loc, 1), init,
+        [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
+          SmallVector<Value> partial(t.rows * t.vectors, zero);
+          Value firstStep = scaledIndex(nb, l, g, stepsPerBlock);
+          for (int64_t s = 0; s < stepsPerBlock; ++s) {
+            Value step = add(nb, l, firstStep, index(nb, l, s));
+            SmallVector<Value> bs;
+            for (int64_t v = 0; v < t.vectors; ++v) {
+              Value offset =
+                  add(nb, l, panelBase,
+                      add(nb, l, scaledIndex(nb, l, step, NR * t.step),
+                          index(nb, l, v * kLanes * t.step)));
+              bs.push_back(vector::LoadOp::create(
+                  nb, l, VectorType::get({kLanes * t.step}, dotElement),
+                  packedB, offset));
+            }
+            for (int64_t r = 0; r < t.rows; ++r) {
+              Value k = scaledIndex(nb, l, step, t.step);
+              Value at = add(nb, l, scaledIndex(nb, l, rows[r], K), k);
+              Value a = broadcastA(nb, l, t, packedA, at);
+              for (int64_t v = 0; v < t.vectors; ++v) {
+                Value &acc = partial[r * t.vectors + v];
+                acc = t.bf16 ? x86vector::DotBF16Op::create(nb, l, accType, acc,
+                                                            a, bs[v])
+                                   .getResult()
+                             : vector::FMAOp::create(nb, l, a, bs[v], acc)
+                                   .getResult();
+              }
+            }
+          }
+          // (S * X_a) * X_b, then the sum over blocks.
+          SmallVector<Value> scaleB;
+          for (int64_t v = 0; v < t.vectors; ++v)
+            scaleB.push_back(vector::LoadOp::create(
+                nb, l, accType, scalesB,
+                add(nb, l, scaledIndex(nb, l, g, N),
+                    add(nb, l, column, index(nb, l, v * kLanes)))));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < t.rows; ++r) {
+            Value scaleA = vector::BroadcastOp::create(
+                nb, l, accType,
+                memref::LoadOp::create(
+                    nb, l, scalesA,
+                    ValueRange{add(nb, l, scaledIndex(nb, l, rows[r], G), g)}));
+            for (int64_t v = 0; v < t.vectors; ++v) {
+              Value scaled = arith::MulFOp::create(
+                  nb, l,
+                  arith::MulFOp::create(nb, l, partial[r * t.vectors + v],
+                                        scaleA),
+                  scaleB[v]);
+              next.push_back(arith::AddFOp::create(
+                  nb, l, totals[r * t.vectors + v], scaled));
+            }
+          }
+          scf::YieldOp::create(nb, l, next);
+        });
+    for (int64_t r = 0; r < t.rows; ++r)
+      for (int64_t v = 0; v < t.vectors; ++v)
+        vector::StoreOp::create(
+            b, loc, blocks.getResult(r * t.vectors + v), c,
+            add(b, loc, scaledIndex(b, loc, rows[r], N),
+                add(b, loc, column, index(b, loc, v * kLanes))));
+  }
+
+  /// A's value(s) of one dot step at `at` in every lane: a bf16 pair as one
+  /// 32-bit lane repeated, or one f32.
+  static Value broadcastA(OpBuilder &b, Location loc, const Tiling &t,
+                          Value packedA, Value at) {
+    if (!t.bf16)
+      return vector::BroadcastOp::create(
+          b, loc, VectorType::get({kLanes}, b.getF32Type()),
+          memref::LoadOp::create(b, loc, packedA, at));
+    Value pair = vector::LoadOp::create(
+        b, loc, VectorType::get({2}, b.getBF16Type()), packedA, at);
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    Value words = vector::BroadcastOp::create(
+        b, loc, VectorType::get({kLanes}, b.getI32Type()),
+        vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+    return vector::BitCastOp::create(
+        b, loc, VectorType::get({2 * kLanes}, b.getBF16Type()), words);
+  }
+
+  bool bf16;
+};
+
+} // namespace
+
+bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
+  auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
+  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
+  if (!lhs || !rhs || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
+      !isa<Float8E8M0FNUType>(lhs.getScaleType()) ||
+      !isa<Float8E8M0FNUType>(rhs.getScaleType()))
+    return false;
+  int64_t block = op.getBlockSizeK();
+  return lhs.getBlockShape()[0] == 1 && rhs.getBlockShape()[1] == 1 &&
+         block % 2 == 0 && lhs.getShape()[1] % block == 0 &&
+         rhs.getShape()[1] % kLanes == 0;
+}
+
+void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,
+                                           RewritePatternSet &patterns,
+                                           bool bf16) {
+  patterns.add<MatmulKernel>(converter, patterns.getContext(), bf16);
+}

@@ -1,0 +1,67 @@
+// RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f,+avx512bf16 -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FMA
+// RUN: mx-opt %s -convert-mx-to-vector="cpu-features=+avx512bf16,-avx512bf16" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FMA
+
+// N % 32 == 0: 6 x 32 register tiles (two f32 vectors per row). Operands are
+// decoded once into bf16 (pairs for vdpbf16ps: B's rows 2p and 2p+1
+// interleaved) or f32; per K-block the partial sums start at zero, take 16
+// vdpbf16ps steps (32 FMA steps), then (S * X_a) * X_b joins the totals.
+// BF16-LABEL: func.func @mxfp8_mxfp4
+// BF16: memref.alloc() {alignment = 64 : i64} : memref<1664xbf16>
+// BF16: arith.truncf %{{.+}} : vector<32xf32> to vector<32xbf16>
+// BF16: memref.alloc() {alignment = 64 : i64} : memref<8192xbf16>
+// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<32xbf16> -> vector<64xbf16>
+// BF16: scf.parallel (%{{.+}}) = (%c0) to (%c6) step (%c1)
+// BF16: arith.minui %{{.+}}, %c12 : index
+// BF16: scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args(
+// BF16-COUNT-192: x86vector.avx512.dot
+// BF16-NOT: x86vector.avx512.dot
+// BF16: arith.mulf %{{.+}} : vector<16xf32>
+// BF16: arith.addf %{{.+}} : vector<16xf32>
+// BF16: scf.yield
+// BF16-COUNT-12: vector.store %{{.+}} : memref<832xf32>, vector<16xf32>
+// FMA-LABEL: func.func @mxfp8_mxfp4
+// FMA: memref.alloc() {alignment = 64 : i64} : memref<8192xf32>
+// FMA-NOT: x86vector
+// FMA: scf.for
+// FMA-COUNT-384: vector.fma
+// FMA-NOT: vector.fma
+// FMA: scf.yield
+func.func @mxfp8_mxfp4(%a: !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<128x64xf4E2M1FN, block = [32, 1]>) -> tensor<13x64xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, !mx.tensor<128x64xf4E2M1FN, block = [32, 1]> -> tensor<13x64xf32>
+  return %c : tensor<13x64xf32>
+}
+
+// -----
+
+// N % 32 == 16: 12 x 16 tiles.
+// BF16-LABEL: func.func @mxint8
+// BF16: scf.for
+// BF16-COUNT-192: x86vector.avx512.dot
+// BF16-COUNT-12: vector.store %{{.+}} : memref<768xf32>, vector<16xf32>
+func.func @mxint8(%a: !mx.tensor<16x64xi8, block = [1, 32]>, %b: !mx.tensor<64x48xi8, block = [32, 1]>) -> tensor<16x48xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xi8, block = [1, 32]>, !mx.tensor<64x48xi8, block = [32, 1]> -> tensor<16x48xf32>
+  return %c : tensor<16x48xf32>
+}
+
+// -----
+
+// Outside the kernel layout (N % 16 != 0, 2-D blocks, f32 operands, a
+// partial K-block): the linalg lowering.
+// BF16-LABEL: func.func @odd_columns
+// BF16-NOT: x86vector
+// BF16: linalg.generic
+func.func @odd_columns(%a: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x24xf8E4M3FN, block = [32, 1]>) -> tensor<4x24xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x24xf8E4M3FN, block = [32, 1]> -> tensor<4x24xf32>
+  return %c : tensor<4x24xf32>
+}
+
+// -----
+
+// BF16-LABEL: func.func @weight_only
+// BF16-NOT: x86vector
+// BF16: linalg.generic
+func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, block = [32, 1]>) -> tensor<4x32xf32> {
+  %c = mx.matmul %a, %b : tensor<4x64xf32>, !mx.tensor<64x32xf4E2M1FN, block = [32, 1]> -> tensor<4x32xf32>
+  return %c : tensor<4x32xf32>
+}

@@ -1,0 +1,78 @@
+# REQUIRES: mlir-runner
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so host | FileCheck %s
+# RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so fma | FileCheck %s
+#
+# The packed mx.matmul kernel of convert-mx-to-vector, run, against
+#  - the linalg lowering (kernels=false) bit for bit where block dots are
+#    exact in f32 (FP4, FP6, INT8 operands): both scale each block dot as
+#    (S * X_a) * X_b and sum the blocks in the same order;
+#  - a float64 matmul of lib/Numerics' dequantized operands within the f32
+#    accumulation bound gamma_n * sum |a_k b_k| (n = block + K-blocks) for
+#    every pair, FP8 included.
+# Shapes cover both register tilings (N % 32 == 0: 6 x 32 tiles, else
+# 12 x 16), row remainders, several K-blocks, a NaN block and scales far
+# apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps on
+# CPUs that have it); `fma` asks for no features (f32 vector.fma) and runs
+# the code compiled without AVX-512.
+
+import sys
+
+import numpy as np
+
+from mx_integration import Numerics, lower_and_run, matmul_case, printed_memrefs
+
+mx_opt, runner, runtime_libs, numerics_lib = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
+mode = sys.argv[5]
+numerics = Numerics(numerics_lib)
+rng = np.random.default_rng(17)
+f32 = np.float32
+EXACT = {"e2m1", "e2m3", "e3m2", "int8"}
+
+cases = [  # lhs format, rhs format, M, K, N
+    ("e4m3", "e4m3", 13, 128, 64),
+    ("e2m1", "e4m3", 7, 96, 48),
+    ("e2m1", "e2m1", 6, 64, 32),
+    ("int8", "int8", 25, 64, 16),
+    ("e5m2", "e3m2", 3, 160, 32),
+    ("e2m3", "e2m1", 1, 32, 80),
+    ("e3m2", "int8", 9, 96, 64),
+    ("e4m3", "e5m2", 12, 64, 16),
+]
+
+kernels, body, expected = [], [], []
+for index, (fa, fb, M, K, N) in enumerate(cases):
+    a = (rng.standard_normal((M, K)) * np.exp2(rng.integers(-30, 30, (M, K // 32)).repeat(32, 1))).astype(f32)
+    b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-30, 30, (K // 32, N)).repeat(32, 0))).astype(f32)
+    if index == 4:
+        a[1, 40] = np.nan  # one NaN block: row 1 of C is NaN
+    kernel, lines, reference, bound = matmul_case(index, a, b, fa, fb, (32, 1), numerics)
+    kernels.append(kernel)
+    body.append(lines)
+    expected.append((fa, fb, reference, bound))
+
+module = "func.func private @printMemrefI32(memref<*xi32>)\n" + "".join(kernels) + \
+    "\nfunc.func @main() {" + "".join(body) + "\n  return\n}\n"
+features = "" if mode == "fma" else "host"
+runner_args = ["-mattr=-avx512f"] if mode == "fma" else []
+kernel = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, True,
+                                      f"cpu-features={features}", runner_args))
+linalg = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, True, "kernels=false"))
+outside = differing = compared = 0
+for (fa, fb, reference, bound), bits, linalg_bits in zip(expected, kernel, linalg):
+    got = bits.astype(np.uint32).view(np.float32).reshape(reference.shape).astype(np.float64)
+    nan_ok = np.isnan(reference) == np.isnan(got)
+    finite = ~np.isnan(reference)
+    within = np.abs(got[finite] - reference[finite]) <= bound[finite]
+    bad = int(np.sum(~nan_ok)) + int(np.sum(~within))
+    exact = fa in EXACT and fb in EXACT
+    differ = int(np.sum(bits != linalg_bits)) if exact else 0
+    print(f"{fa} x {fb}: {reference.size} outputs, {int(np.sum(~finite))} NaN, {bad} outside the bound"
+          + (f", {differ} differ from the linalg lowering" if exact else ""))
+    outside += bad
+    differing += differ
+    compared += reference.size
+print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside the bound, "
+      f"{differing} exact-format outputs differ")
+# CHECK: e2m1 x e2m1: 192 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
+# CHECK: matmul kernels ({{host|fma}}): 2704 outputs compared, 0 outside the bound, 0 exact-format outputs differ
