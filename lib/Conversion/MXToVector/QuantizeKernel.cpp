@@ -91,7 +91,12 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                              ? buildStochasticBits(
                                    b, l, linearIndices(b, l, first, k), seed)
                              : splatI32(b, l, i32s, 0);
-          Value code = buildEncodeElement(b, l, x, scaleCode, random, options);
+          // Nearest even (the default) has a shorter exact form.
+          Value code =
+              op.getRounding() == Rounding::rne
+                  ? buildEncodeElementNearest(b, l, x, scaleCode, format,
+                                              options.saturation)
+                  : buildEncodeElement(b, l, x, scaleCode, random, options);
           Value bytes = arith::TruncIOp::create(
               b, l, VectorType::get({k}, b.getI8Type()), code);
           if (fp4) {

@@ -203,6 +203,74 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
 }
 
+Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
+                                          Value value, Value scale,
+                                          num::ElementFormat format,
+                                          num::Saturation saturation) {
+  const num::FormatInfo &info = num::getFormatInfo(format);
+  Type i32 = like(value, b.getI32Type());
+  Type f32 = like(value, b.getF32Type());
+  Ints i{b, loc, i32};
+  auto bits = [&](Value v) { return arith::BitcastOp::create(b, loc, i32, v); };
+  auto real = [&](Value v) { return arith::BitcastOp::create(b, loc, f32, v); };
+  auto addf = [&](Value x, Value y) {
+    return arith::AddFOp::create(b, loc, x, y).getResult();
+  };
+  auto subf = [&](Value x, Value y) {
+    return arith::SubFOp::create(b, loc, x, y).getResult();
+  };
+  const int m = int(info.mantissaBits);
+  // value / X = value * 2^(127 - scale): exact, except that results below
+  // f32's normal range may round, and those are far below half the
+  // element's smallest step (their code is a signed zero either way).
+  Value inverse = buildScaleValue(b, loc, i.sub(i.c(254), scale));
+  Value y = arith::MulFOp::create(b, loc, value, inverse);
+  Value yBits = bits(y);
+  Value sign = i.shr(yBits, i.c(31));
+  Value magnitude = real(i.band(yBits, i.c(0x7FFFFFFF)));
+  Value code;
+  if (format == num::ElementFormat::INT8) {
+    // k = round(|y| * 64), saturating at 127; |y| < 2^7 here, so adding
+    // 1.5 * 2^23 rounds it to an integer.
+    Value k64 = arith::MulFOp::create(b, loc, magnitude,
+                                      floatConstant(b, loc, value, 64.0f));
+    Value magic = floatConstant(b, loc, value, 12582912.0f); // 1.5 * 2^23
+    Value k = i.sub(bits(addf(k64, magic)), bits(magic));
+    k = i.min(k, i.c(127));
+    code = i.band(i.sel(i.cmp(P::ne, sign, i.c(0)), i.sub(i.c(0), k), k),
+                  i.c(0xFF));
+  } else {
+    // The quantum 2^p of |y|'s binade (or of the subnormal range), and
+    // (|y| + 2^(p + 23)) - 2^(p + 23): the f32 adder rounds to a multiple
+    // of 2^p, ties to even.
+    const int emin = 1 - info.bias;
+    Value field = i.max(i.shr(bits(magnitude), i.c(23)), i.c(emin + 127));
+    Value big = real(i.shl(i.add(field, i.c(23 - m)), i.c(23)));
+    Value rounded = subf(addf(magnitude, big), big);
+    // Codes from the bits: normals directly, subnormals (and zero) after
+    // adding 2^emin, which moves them into the first binade exactly.
+    Value minNormal = floatConstant(b, loc, value, std::ldexp(1.0f, emin));
+    Value isSubnormal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                              rounded, minNormal);
+    Value shifted = arith::SelectOp::create(b, loc, isSubnormal,
+                                            addf(rounded, minNormal), rounded);
+    Value magnitudeCode = i.sub(i.shr(bits(shifted), i.c(23 - m)),
+                                i.sel(isSubnormal, i.c((128 - info.bias) << m),
+                                      i.c((127 - info.bias) << m)));
+    int64_t maxCode =
+        num::encodeElement(format, info.maxNormal, num::Rounding::TowardZero,
+                           num::Saturation::Saturate);
+    int64_t overflowCode =
+        num::encodeElement(format, std::numeric_limits<double>::infinity(),
+                           num::Rounding::NearestEven, saturation) &
+        ~(1 << (info.bits - 1));
+    magnitudeCode = i.sel(i.cmp(P::sgt, magnitudeCode, i.c(maxCode)),
+                          i.c(overflowCode), magnitudeCode);
+    code = i.bor(magnitudeCode, i.shl(sign, i.c(info.bits - 1)));
+  }
+  return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
+}
+
 Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
   Value byte =
       arith::BitcastOp::create(b, loc, like(scale, b.getI8Type()), scale);

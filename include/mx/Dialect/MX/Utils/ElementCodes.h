@@ -41,6 +41,16 @@ Value buildScaleFromAmax(OpBuilder &b, Location loc, Value amax,
 Value buildEncodeElement(OpBuilder &b, Location loc, Value value, Value scale,
                          Value randomBits, const EncodeOptions &options);
 
+/// buildEncodeElement for rounding to nearest even, in about a third of the
+/// ops: `value` times the inverse scale (exact), rounded to the element grid
+/// by the f32 adder (adding and subtracting 2^(quantum exponent + 23)), and
+/// the code read off the result's bits. Only for values whose block scale
+/// was computed from them: a finite scale then implies a finite value (a
+/// block with NaN or Inf gets the NaN scale, whose codes are 0 here too).
+Value buildEncodeElementNearest(OpBuilder &b, Location loc, Value value,
+                                Value scale, numerics::ElementFormat format,
+                                numerics::Saturation saturation);
+
 /// The f32 value of element code `code` (i32) times the E8M0 scale `scale`
 /// (i32 code): exact unless beyond f32's range; NaN for a NaN scale.
 Value buildDecodeElement(OpBuilder &b, Location loc, Value code, Value scale,
