@@ -39,6 +39,13 @@ if os.path.exists(config.mlir_runner) and all(map(os.path.exists, config.runtime
     config.substitutions.append(("%mlir_runner", config.mlir_runner))
     config.substitutions.append(("%runtime_libs", ",".join(config.runtime_libs)))
 
+# Code lowered with --mx-cpu-pipeline=threads=true calls LLVM's OpenMP runtime
+# (Debian's libomp-22-dev).
+config.libomp = os.path.join(config.llvm_tools_dir, "..", "lib", "libomp.so")
+if os.path.exists(config.libomp):
+    config.available_features.add("libomp")
+    config.substitutions.append(("%libomp", config.libomp))
+
 # The pip-install test needs Debian's python3-venv (with its bundled pip).
 import subprocess
 if subprocess.run([config.python_executable, "-c", "import ensurepip, venv"],

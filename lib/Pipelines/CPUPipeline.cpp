@@ -69,8 +69,13 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
 
   // Loops, vectors and scalars -> LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  if (options.threads)
+  if (options.threads) {
     pm.addPass(createConvertSCFToOpenMPPass());
+    // Inlines the memref.alloca_scope each loop body gets (the kernels
+    // allocate no stack), which would otherwise be a single-block region
+    // that scf-to-cf cannot put the body's own loops into.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
   // Unrolled: the default lowering of n-D transfers goes through stack
   // buffers allocated inside the loops, which overflows the stack on large

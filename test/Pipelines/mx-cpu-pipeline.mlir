@@ -1,6 +1,7 @@
 // RUN: mx-opt %s --mx-cpu-pipeline | FileCheck %s
 // RUN: mx-opt %s --mx-cpu-pipeline="vectorize=false kernels=false" | FileCheck %s --check-prefix=SCALAR
 // RUN: mx-opt %s --mx-cpu-pipeline="vector-size=8 kernels=false" | FileCheck %s --check-prefix=V8
+// RUN: mx-opt %s --mx-cpu-pipeline="threads=true" | FileCheck %s --check-prefix=THREADS
 
 // End to end to the LLVM dialect: only LLVM ops remain, the signature carries
 // (codes, scales) memref descriptors, the element conversion is on
@@ -48,3 +49,12 @@ func.func @dequantize(%q: !mx.tensor<4096xi8, block = [32]>) -> tensor<4096xf32>
 // 128 blocks into vectors of 8.
 // V8-LABEL: llvm.func @quantize_mxfp8
 // V8: vector<8xi32>
+
+// threads=true: the kernels' block loops become OpenMP worksharing loops
+// (LLVM's OpenMP runtime at run time), their bodies unchanged.
+// THREADS-LABEL: llvm.func @quantize_mxfp8
+// THREADS: omp.parallel
+// THREADS: omp.wsloop
+// THREADS: omp.loop_nest
+// THREADS: llvm.bitcast %{{.*}} : vector<32xf32> to vector<32xi32>
+// THREADS: omp.yield

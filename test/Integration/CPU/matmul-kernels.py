@@ -1,6 +1,7 @@
 # REQUIRES: mlir-runner
 # RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so host | FileCheck %s
 # RUN: env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs %mx_lib_dir/libMXNumericsCAPI.so fma | FileCheck %s
+# RUN: %if libomp %{ env PYTHONPATH=%S/../Inputs:%mx_python_packages %python %s mx-opt %mlir_runner %runtime_libs,%libomp %mx_lib_dir/libMXNumericsCAPI.so threads | FileCheck %s %}
 #
 # The packed mx.matmul kernel of convert-mx-to-vector, run, against
 #  - the linalg lowering (kernels=false) bit for bit where block dots are
@@ -13,8 +14,10 @@
 # 12 x 16), row remainders, several K-blocks, a NaN block and scales far
 # apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps on
 # CPUs that have it); `fma` asks for no features (f32 vector.fma) and runs
-# the code compiled without AVX-512.
+# the code compiled without AVX-512; `threads` is `host` with the kernels'
+# parallel loops on OpenMP threads (threads=true, OMP_NUM_THREADS=2).
 
+import os
 import sys
 
 import numpy as np
@@ -54,8 +57,10 @@ module = "func.func private @printMemrefI32(memref<*xi32>)\n" + "".join(kernels)
     "\nfunc.func @main() {" + "".join(body) + "\n  return\n}\n"
 features = "" if mode == "fma" else "host"
 runner_args = ["-mattr=-avx512f"] if mode == "fma" else []
+threads = " threads=true" if mode == "threads" else ""
+os.environ["OMP_NUM_THREADS"] = "2"
 kernel = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, True,
-                                      f"cpu-features={features}", runner_args))
+                                      f"cpu-features={features}{threads}", runner_args))
 linalg = printed_memrefs(lower_and_run(mx_opt, runner, runtime_libs, module, True, "kernels=false"))
 outside = differing = compared = 0
 for (fa, fb, reference, bound), bits, linalg_bits in zip(expected, kernel, linalg):
@@ -75,4 +80,4 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
       f"{differing} exact-format outputs differ")
 # CHECK: e2m1 x e2m1: 192 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma}}): 2704 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads}}): 2704 outputs compared, 0 outside the bound, 0 exact-format outputs differ
