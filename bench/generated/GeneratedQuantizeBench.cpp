@@ -1,119 +1,93 @@
 //===- GeneratedQuantizeBench.cpp - Compiled MX quantize vs its peers -----===//
 //
-// Quantizes 64 MiB of f32 with kernels that mx-opt's --mx-cpu-pipeline
-// generates (compiled in process with mlir::ExecutionEngine at -O3 for the
-// host), and measures in the same run:
-//   - memcpy of the same 64 MiB (the memory-bandwidth peer), and
-//   - for MXFP4, the portable lowering through upstream arith.scaling_truncf
-//     (--mx-cpu-pipeline=portable=true).
-// Each benchmark reports GB/s of f32 input and its ratio to memcpy.
+// Quantizes 64 MiB of f32 (2^24 elements, blocks of 32 along the only axis)
+// and dequantizes it back with kernels that mx-opt's --mx-cpu-pipeline
+// generates (the fused vector kernels of convert-mx-to-vector; OpenMP loops,
+// one or two threads), JIT-compiled in process for the host, and measures in
+// the same run:
+//   - a memcpy of the same f32 bytes on the same thread count (the memory
+//     bandwidth peer), and
+//   - the portable lowering through upstream arith.scaling_truncf /
+//     scaling_extf (--mx-cpu-pipeline=portable=true, arith-expand) where
+//     upstream lowers the format on a CPU (FP4 E2M1, FP8 E5M2).
+// Counters: GB/s of f32 (input of quantize, output of dequantize);
+// bench/run_benchmarks.py computes the ratios from the same run's JSON.
 //   build/bin/mx-bench-generated-quantize --benchmark_counters_tabular=true
 //
 //===----------------------------------------------------------------------===//
 
-#include "mx/InitAll.h"
-#include "mx/Pipelines/Pipelines.h"
-
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/raw_ostream.h"
+#include "../common/JitModule.h"
 
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-using namespace mlir;
-
 namespace {
+
+using mxbench::MemRef;
 
 constexpr int64_t kElements = int64_t(1) << 24; // 64 MiB of f32
 
-template <typename T> struct MemRef1D {
-  T *allocated;
-  T *aligned;
-  int64_t offset, size, stride;
+struct Encoded {
+  MemRef<uint8_t, 1> codes, scales;
 };
-struct QuantizeResults {
-  MemRef1D<uint8_t> codes, scales;
-};
-using QuantizeFn = void (*)(QuantizeResults *, MemRef1D<float> *);
+using QuantizeFn = void (*)(Encoded *, MemRef<float, 1> *);
+using DequantizeFn = void (*)(MemRef<float, 1> *, MemRef<uint8_t, 1> *,
+                              MemRef<uint8_t, 1> *);
 
-/// A compiled `@quantize(tensor<Nxf32>) -> !mx.tensor<...>` kernel.
-class Kernel {
+/// `@quantize` and `@dequantize` of one format, compiled.
+class Kernels {
 public:
-  Kernel(const std::string &elementType, bool portable) {
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllExtensions(registry);
-    registerAllToLLVMIRTranslations(registry);
-    mx::registerAllMXDialects(registry);
-    context = std::make_unique<MLIRContext>(registry);
+  Kernels(const std::string &element, bool portable) {
+    std::string n = std::to_string(kElements);
+    std::string mx = "!mx.tensor<" + n + "x" + element + ", block = [32]>";
+    std::string f32 = "tensor<" + n + "xf32>";
     std::string source =
-        "func.func @quantize(%x: tensor<" + std::to_string(kElements) +
-        "xf32>) -> !mx.tensor<" + std::to_string(kElements) + "x" +
-        elementType +
-        ", block = [32]> attributes {llvm.emit_c_interface} {\n"
-        "  %q = mx.quantize %x : tensor<" +
-        std::to_string(kElements) + "xf32> -> !mx.tensor<" +
-        std::to_string(kElements) + "x" + elementType +
-        ", block = [32]>\n  return %q : !mx.tensor<" +
-        std::to_string(kElements) + "x" + elementType + ", block = [32]>\n}\n";
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, context.get());
-    auto pm = PassManager::on<ModuleOp>(context.get());
-    mx::CPUPipelineOptions options;
-    options.portable = portable;
-    mx::buildCPUPipeline(pm, options);
-    if (!module || failed(pm.run(*module))) {
-      llvm::errs() << "failed to compile the " << elementType << " kernel\n";
-      std::abort();
-    }
-    ExecutionEngineOptions engineOptions;
-    engineOptions.transformer = optimizer; // -O3 for the host CPU
-    auto created = ExecutionEngine::create(*module, engineOptions);
-    if (!created) {
-      llvm::errs() << llvm::toString(created.takeError()) << "\n";
-      std::abort();
-    }
-    engine = std::move(*created);
-    auto symbol = engine->lookup("_mlir_ciface_quantize");
-    if (!symbol) {
-      llvm::errs() << llvm::toString(symbol.takeError()) << "\n";
-      std::abort();
-    }
-    function = reinterpret_cast<QuantizeFn>(*symbol);
+        "func.func @quantize(%x: " + f32 + ") -> " + mx +
+        " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x : " +
+        f32 + " -> " + mx + "\n  return %q : " + mx + "\n}\n" +
+        "func.func @dequantize(%q: " + mx + ") -> " + f32 +
+        " attributes {llvm.emit_c_interface} {\n  %x = mx.dequantize %q : " +
+        mx + " -> " + f32 + "\n  return %x : " + f32 + "\n}\n";
+    module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true,
+                                                  portable);
+    quantizeFn = module->lookup<QuantizeFn>("quantize");
+    dequantizeFn = module->lookup<DequantizeFn>("dequantize");
   }
 
-  void operator()(std::vector<float> &input) const {
-    MemRef1D<float> in{input.data(), input.data(), 0, kElements, 1};
-    QuantizeResults out;
-    function(&out, &in);
-    benchmark::DoNotOptimize(out.codes.aligned);
-    std::free(out.codes.allocated);
-    std::free(out.scales.allocated);
+  Encoded quantize(std::vector<float> &input) const {
+    MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
+    Encoded out;
+    quantizeFn(&out, &in);
+    return out;
+  }
+  void dequantize(Encoded &encoded) const {
+    MemRef<float, 1> out;
+    dequantizeFn(&out, &encoded.codes, &encoded.scales);
+    benchmark::DoNotOptimize(out.aligned);
+    std::free(out.allocated);
   }
 
 private:
-  std::function<llvm::Error(llvm::Module *)> optimizer =
-      makeOptimizingTransformer(3, 0, nullptr);
-  std::unique_ptr<MLIRContext> context;
-  std::unique_ptr<ExecutionEngine> engine;
-  QuantizeFn function = nullptr;
+  std::unique_ptr<mxbench::JitModule> module;
+  QuantizeFn quantizeFn = nullptr;
+  DequantizeFn dequantizeFn = nullptr;
 };
+
+const Kernels &kernels(const std::string &element, bool portable) {
+  static std::map<std::string, std::unique_ptr<Kernels>> cache;
+  auto &entry = cache[element + (portable ? "/portable" : "")];
+  if (!entry)
+    entry = std::make_unique<Kernels>(element, portable);
+  return *entry;
+}
 
 std::vector<float> &input() {
   static std::vector<float> values = [] {
@@ -127,70 +101,88 @@ std::vector<float> &input() {
   return values;
 }
 
-/// Seconds per memcpy of the input's bytes, measured now.
-double memcpySeconds() {
-  std::vector<float> out(kElements);
-  constexpr int kPasses = 10;
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kPasses; ++i) {
-    std::memcpy(out.data(), input().data(), kElements * sizeof(float));
-    benchmark::DoNotOptimize(out.data());
-  }
-  std::chrono::duration<double> elapsed =
-      std::chrono::steady_clock::now() - start;
-  return elapsed.count() / kPasses;
+void release(Encoded &encoded) {
+  std::free(encoded.codes.allocated);
+  std::free(encoded.scales.allocated);
 }
 
-void runKernel(benchmark::State &state, const char *elementType,
-               bool portable) {
-  static std::map<std::string, std::unique_ptr<Kernel>> kernels;
-  std::string key = std::string(elementType) + (portable ? "/portable" : "");
-  if (!kernels.count(key))
-    kernels[key] = std::make_unique<Kernel>(elementType, portable);
-  const Kernel &kernel = *kernels[key];
-  kernel(input()); // warm up: page in the input and the code
-  double memcpyTime = memcpySeconds();
-  auto start = std::chrono::steady_clock::now();
-  for (auto _ : state)
-    kernel(input());
-  std::chrono::duration<double> elapsed =
-      std::chrono::steady_clock::now() - start;
-  state.SetBytesProcessed(state.iterations() * kElements * sizeof(float));
-  state.counters["vs_memcpy"] =
-      memcpyTime * double(state.iterations()) / elapsed.count();
+void f32Rate(benchmark::State &state) {
+  state.counters["GBps"] =
+      benchmark::Counter(double(kElements) * sizeof(float) * 1e-9,
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_Memcpy(benchmark::State &state) {
-  std::vector<float> out(kElements);
+void BM_Quantize(benchmark::State &state, const char *element, bool portable) {
+  omp_set_num_threads(int(state.range(0)));
+  const Kernels &k = kernels(element, portable);
+  Encoded warm = k.quantize(input()); // page in the input and the code
+  release(warm);
   for (auto _ : state) {
-    std::memcpy(out.data(), input().data(), kElements * sizeof(float));
-    benchmark::DoNotOptimize(out.data());
+    Encoded out = k.quantize(input());
+    benchmark::DoNotOptimize(out.codes.aligned);
+    release(out);
   }
-  state.SetBytesProcessed(state.iterations() * kElements * sizeof(float));
+  f32Rate(state);
+}
+
+void BM_Dequantize(benchmark::State &state, const char *element,
+                   bool portable) {
+  omp_set_num_threads(int(state.range(0)));
+  const Kernels &k = kernels(element, portable);
+  Encoded encoded = k.quantize(input());
+  k.dequantize(encoded);
+  for (auto _ : state)
+    k.dequantize(encoded);
+  release(encoded);
+  f32Rate(state);
+}
+
+/// memcpy of the 64 MiB into a fresh allocation (as the kernels write
+/// theirs), split across the threads.
+void BM_Memcpy(benchmark::State &state) {
+  int threads = int(state.range(0));
+  for (auto _ : state) {
+    auto *out = static_cast<float *>(std::malloc(kElements * sizeof(float)));
+    int64_t chunk = kElements / threads;
+#pragma omp parallel for num_threads(threads)
+    for (int t = 0; t < threads; ++t)
+      std::memcpy(out + t * chunk, input().data() + t * chunk,
+                  chunk * sizeof(float));
+    benchmark::DoNotOptimize(out);
+    std::free(out);
+  }
+  f32Rate(state);
+}
+
+void threads(benchmark::internal::Benchmark *b) {
+  b->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 } // namespace
 
-BENCHMARK(BM_Memcpy)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp8_e4m3, "f8E4M3FN", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp8_e5m2, "f8E5M2", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp6_e3m2, "f6E3M2FN", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp6_e2m3, "f6E2M3FN", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1, "f4E2M1FN", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxint8, "i8", false)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(runKernel, mxfp4_e2m1_upstream_scaling_truncf, "f4E2M1FN",
-                  true)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memcpy)->Apply(threads);
+#define MX_FORMAT(name, element)                                               \
+  BENCHMARK_CAPTURE(BM_Quantize, name, element, false)->Apply(threads);        \
+  BENCHMARK_CAPTURE(BM_Dequantize, name, element, false)->Apply(threads);
+MX_FORMAT(mxfp8_e4m3, "f8E4M3FN")
+MX_FORMAT(mxfp8_e5m2, "f8E5M2")
+MX_FORMAT(mxfp6_e3m2, "f6E3M2FN")
+MX_FORMAT(mxfp6_e2m3, "f6E2M3FN")
+MX_FORMAT(mxfp4_e2m1, "f4E2M1FN")
+MX_FORMAT(mxint8, "i8")
+#undef MX_FORMAT
+BENCHMARK_CAPTURE(BM_Quantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
+    ->Apply(threads);
+BENCHMARK_CAPTURE(BM_Dequantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
+    ->Apply(threads);
+BENCHMARK_CAPTURE(BM_Quantize, mxfp8_e5m2_upstream, "f8E5M2", true)
+    ->Apply(threads);
+BENCHMARK_CAPTURE(BM_Dequantize, mxfp8_e5m2_upstream, "f8E5M2", true)
+    ->Apply(threads);
 
 int main(int argc, char **argv) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  mxbench::keepFreedMemory();
+  input(); // generated before any timing
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

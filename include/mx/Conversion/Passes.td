@@ -67,7 +67,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     (`x86vector.avx512.dot`) where `cpu-features` has `avx512bf16`, else into
     f32 for `vector.fma`; then MR x NR register tiles of C, each K-block's
     f32 partial sums scaled by the two block scales and added to the tile's
-    totals, the order of `-convert-mx-to-linalg`'s lowering.
+    totals, the order of `-convert-mx-to-linalg`'s lowering. A product of
+    one row (M = 1, a GEMV; N a multiple of 32) instead streams the weights
+    once without packing: each iteration owns 32 columns and decodes each
+    weight row as it multiplies it.
 
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, f32 x MX products) is lowered exactly as
@@ -240,7 +243,6 @@ def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",

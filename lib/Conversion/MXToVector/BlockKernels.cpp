@@ -23,6 +23,13 @@ static Value collapseToFlat(OpBuilder &b, Location loc, Value buffer) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
+MatmulShape mlir::mx::getMatmulShape(Operation *matmul) {
+  auto lhs = cast<BlockTensorType>(matmul->getOperand(0).getType());
+  auto rhs = cast<BlockTensorType>(matmul->getOperand(1).getType());
+  int64_t K = lhs.getShape()[1], block = lhs.getBlockShape()[1];
+  return {lhs, rhs, lhs.getShape()[0], K, rhs.getShape()[1], block, K / block};
+}
+
 int64_t mlir::mx::countBlocks(BlockTensorType type) {
   int64_t blocks = 1;
   for (int64_t extent : type.getScaleShape())

@@ -20,6 +20,13 @@
 
 namespace mlir::mx {
 
+/// The operands and extents of an mx.matmul of two MX tensors.
+struct MatmulShape {
+  BlockTensorType lhs, rhs;
+  int64_t M, K, N, block, G; // G = K / block (the kernels take whole blocks)
+};
+MatmulShape getMatmulShape(Operation *matmul);
+
 /// The number of blocks (scales) of `type`.
 int64_t countBlocks(BlockTensorType type);
 
@@ -55,6 +62,9 @@ void populateDequantizeKernelPattern(const TypeConverter &converter,
 /// `bf16`: dot steps with AVX512-BF16 vdpbf16ps; else f32 FMA.
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns, bool bf16);
+/// One-row products (benefit 3, ahead of the packed kernel).
+void populateGemvKernelPattern(const TypeConverter &converter,
+                               RewritePatternSet &patterns);
 
 } // namespace mlir::mx
 

@@ -34,23 +34,26 @@ bool mlir::mx::isVectorKernelQuantize(QuantizeOp op) {
          hasVectorKernelLayout(op.getType());
 }
 
-bool mlir::mx::hasAVX512BF16(StringRef features) {
+bool mlir::mx::hasCPUFeature(StringRef features, StringRef feature) {
   if (features == "host")
-    return llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+    return llvm::sys::getHostCPUFeatures().lookup(feature);
   bool enabled = false;
   SmallVector<StringRef> list;
   features.split(list, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef feature : list) // the last mention wins, as in LLVM
-    if (feature.trim().drop_front() == "avx512bf16")
-      enabled = feature.trim().starts_with("+");
+  for (StringRef entry : list) // the last mention wins, as in LLVM
+    if (entry.trim().drop_front() == feature)
+      enabled = entry.trim().starts_with("+");
   return enabled;
 }
 
 void mlir::mx::populateMXToVectorConversionPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns, bool bf16) {
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    StringRef features) {
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
-  populateMatmulKernelPattern(converter, patterns, bf16);
+  populateMatmulKernelPattern(converter, patterns,
+                              hasCPUFeature(features, "avx512bf16"));
+  populateGemvKernelPattern(converter, patterns);
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
 
@@ -60,10 +63,9 @@ struct ConvertMXToVectorPass final
   using Base::Base;
 
   void runOnOperation() override {
-    bool bf16 = hasAVX512BF16(cpuFeatures);
     auto populate = [&](const TypeConverter &converter,
                         RewritePatternSet &patterns) {
-      populateMXToVectorConversionPatterns(converter, patterns, bf16);
+      populateMXToVectorConversionPatterns(converter, patterns, cpuFeatures);
     };
     if (failed(applyMXTensorConversion(getOperation(), populate,
                                        isVectorKernelQuantize)))

@@ -82,11 +82,7 @@ Value decodeForDot(OpBuilder &b, Location loc, Value codes,
   auto shape = cast<VectorType>(codes.getType()).getShape();
   Value wide = arith::ExtUIOp::create(
       b, loc, VectorType::get(shape, b.getI32Type()), codes);
-  Value unit = arith::ConstantOp::create(
-      b, loc,
-      SplatElementsAttr::get(cast<ShapedType>(wide.getType()),
-                             b.getI32IntegerAttr(num::kE8M0Bias)));
-  Value value = buildDecodeElement(b, loc, wide, unit, format);
+  Value value = buildDecodeUnitElement(b, loc, wide, format);
   if (!t.bf16)
     return value;
   return arith::TruncFOp::create(
@@ -116,12 +112,11 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isVectorKernelMatmul(op))
       return rewriter.notifyMatchFailure(op, "not of the kernel layout");
-    auto lhsType = cast<BlockTensorType>(op.getLhs().getType());
-    auto rhsType = cast<BlockTensorType>(op.getRhs().getType());
+    const MatmulShape shape = getMatmulShape(op);
+    BlockTensorType lhsType = shape.lhs, rhsType = shape.rhs;
+    const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
+                  G = shape.G;
     Location loc = op.getLoc();
-    const int64_t M = lhsType.getShape()[0], K = lhsType.getShape()[1],
-                  N = rhsType.getShape()[1], block = op.getBlockSizeK(),
-                  G = K / block;
     const Tiling t = chooseTiling(bf16, N);
     const bool lhsFP4 = lhsType.getFormat() == num::ElementFormat::E2M1;
     const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;

@@ -11,8 +11,8 @@
 #    accumulation bound gamma_n * sum |a_k b_k| (n = block + K-blocks) for
 #    every pair, FP8 included.
 # Shapes cover both register tilings (N % 32 == 0: 6 x 32 tiles, else
-# 12 x 16), row remainders, several K-blocks, a NaN block and scales far
-# apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps on
+# 12 x 16), row remainders, the one-row GEMV (N % 256 == 0), several
+# K-blocks, a NaN block and scales far apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps on
 # CPUs that have it); `fma` asks for no features (f32 vector.fma) and runs
 # the code compiled without AVX-512; `threads` is `host` with the kernels'
 # parallel loops on OpenMP threads (threads=true, OMP_NUM_THREADS=2).
@@ -40,6 +40,11 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e2m3", "e2m1", 1, 32, 80),
     ("e3m2", "int8", 9, 96, 64),
     ("e4m3", "e5m2", 12, 64, 16),
+    # One row, N % 256 == 0: the streaming GEMV.
+    ("e4m3", "e2m1", 1, 96, 256),
+    ("e4m3", "e4m3", 1, 64, 512),
+    ("int8", "e3m2", 1, 64, 256),
+    ("e2m3", "int8", 1, 32, 256),
 ]
 
 kernels, body, expected = [], [], []
@@ -80,4 +85,5 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
       f"{differing} exact-format outputs differ")
 # CHECK: e2m1 x e2m1: 192 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads}}): 2704 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: e2m3 x int8: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: matmul kernels ({{host|fma|threads}}): 3984 outputs compared, 0 outside the bound, 0 exact-format outputs differ

@@ -25,17 +25,18 @@ bool isVectorKernelQuantize(QuantizeOp op);
 bool isVectorKernelMatmul(MatmulOp op);
 
 /// Whether `features` (an LLVM feature list such as "+avx512f,+avx512bf16",
-/// or "host" for this CPU's) enables AVX512-BF16.
-bool hasAVX512BF16(StringRef features);
+/// or "host" for this CPU's) enables `feature` (e.g. "avx512bf16").
+bool hasCPUFeature(StringRef features, StringRef feature);
 
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
-/// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` when
-/// `bf16`, f32 FMA otherwise), and every other op as -convert-mx-to-linalg
-/// does.
+/// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` with
+/// `avx512bf16`, f32 FMA otherwise) or, for one row, the streaming GEMV,
+/// and every other op as
+/// -convert-mx-to-linalg does. `features` as for hasCPUFeature.
 void populateMXToVectorConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns,
-                                          bool bf16);
+                                          StringRef features);
 
 } // namespace mlir::mx
 

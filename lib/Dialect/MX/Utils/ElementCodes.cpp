@@ -364,6 +364,49 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
       b, loc, i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), nan, scaled);
 }
 
+Value mlir::mx::buildDecodeUnitElement(OpBuilder &b, Location loc, Value code,
+                                       num::ElementFormat format) {
+  const num::FormatInfo &info = num::getFormatInfo(format);
+  Type f32 = like(code, b.getF32Type());
+  Ints i{b, loc, like(code, b.getI32Type())};
+  if (format == num::ElementFormat::INT8) {
+    Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
+    return arith::MulFOp::create(b, loc,
+                                 arith::SIToFPOp::create(b, loc, f32, k),
+                                 floatConstant(b, loc, code, 1.0f / 64));
+  }
+  const int m = int(info.mantissaBits);
+  const int64_t signBit = int64_t(1) << (info.bits - 1);
+  Value magnitudeCode = i.band(code, i.c(signBit - 1));
+  // Normals: the fields moved into an f32's and the exponent rebiased by an
+  // integer add. Subnormals (exponent field 0): mantissa * 2^(1 - bias - m),
+  // converted, since an f32 subnormal operand would be slow.
+  Value normal = arith::BitcastOp::create(
+      b, loc, f32,
+      i.add(i.shl(magnitudeCode, i.c(23 - m)), i.c((127 - info.bias) << 23)));
+  Value subnormal = arith::MulFOp::create(
+      b, loc, arith::UIToFPOp::create(b, loc, f32, magnitudeCode),
+      floatConstant(b, loc, code, std::ldexp(1.0f, 1 - info.bias - m)));
+  Value magnitude = arith::SelectOp::create(
+      b, loc, i.cmp(P::ult, magnitudeCode, i.c(int64_t(1) << m)), subnormal,
+      normal);
+  auto special = [&](int64_t magnitudeCodeValue, float value, P predicate) {
+    magnitude = arith::SelectOp::create(
+        b, loc, i.cmp(predicate, magnitudeCode, i.c(magnitudeCodeValue)),
+        floatConstant(b, loc, code, value), magnitude);
+  };
+  const int64_t topField = ((int64_t(1) << info.exponentBits) - 1) << m;
+  if (info.hasInf) { // E5M2: top field is Inf (mantissa 0) or NaN
+    special(topField, std::numeric_limits<float>::quiet_NaN(), P::ugt);
+    special(topField, std::numeric_limits<float>::infinity(), P::eq);
+  } else if (info.hasNaN) { // E4M3: only all-ones is NaN
+    special(signBit - 1, std::numeric_limits<float>::quiet_NaN(), P::eq);
+  }
+  Value bits = arith::BitcastOp::create(b, loc, i.type, magnitude);
+  Value sign = i.shl(i.band(code, i.c(signBit)), i.c(32 - info.bits));
+  return arith::BitcastOp::create(b, loc, f32, i.bor(bits, sign));
+}
+
 Value mlir::mx::buildExtendFP8(OpBuilder &b, Location loc, Value value,
                                FloatType to) {
   std::optional<num::ElementFormat> format = getElementFormat(value.getType());

@@ -56,6 +56,13 @@ Value buildEncodeElementNearest(OpBuilder &b, Location loc, Value value,
 Value buildDecodeElement(OpBuilder &b, Location loc, Value code, Value scale,
                          numerics::ElementFormat format);
 
+/// buildDecodeElement at unit scale in fewer ops: a normal code's exponent
+/// and mantissa bits moved into an f32's and rebiased by an integer add, a
+/// subnormal code's mantissa converted and scaled, NaN/Inf codes selected
+/// apart. INT8: k / 64.
+Value buildDecodeUnitElement(OpBuilder &b, Location loc, Value code,
+                             numerics::ElementFormat format);
+
 /// The value of the scalar `value`, of type f8E4M3FN or f8E5M2, as `to`
 /// (f32 or wider exactly; f16 and bf16 hold every FP8 value too).
 Value buildExtendFP8(OpBuilder &b, Location loc, Value value, FloatType to);

@@ -1,0 +1,73 @@
+//===- JitModule.cpp - An MLIR module compiled by mx-cpu-pipeline ---------===//
+
+#include "JitModule.h"
+
+#include "mx/InitAll.h"
+#include "mx/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <malloc.h>
+
+using namespace mlir;
+using mxbench::JitModule;
+
+mxbench::JitModule::JitModule(const std::string &source, bool threads,
+                              bool portable)
+    : optimizer(makeOptimizingTransformer(3, 0, nullptr)) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  mlir::mx::registerAllMXDialects(registry);
+  context = std::make_unique<MLIRContext>(registry);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
+  auto pm = PassManager::on<ModuleOp>(context.get());
+  mlir::mx::CPUPipelineOptions options;
+  options.threads = threads;
+  options.portable = portable;
+  mlir::mx::buildCPUPipeline(pm, options);
+  if (!module || failed(pm.run(*module))) {
+    llvm::errs() << "failed to compile:\n" << source << "\n";
+    std::abort();
+  }
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimizer; // -O3 for the host CPU
+  auto created = ExecutionEngine::create(*module, engineOptions);
+  if (!created) {
+    llvm::errs() << llvm::toString(created.takeError()) << "\n";
+    std::abort();
+  }
+  engine = std::move(*created);
+}
+
+mxbench::JitModule::~JitModule() = default;
+
+void *mxbench::JitModule::lookupAddress(const std::string &symbol) const {
+  auto address = engine->lookup(symbol);
+  if (!address) {
+    llvm::errs() << llvm::toString(address.takeError()) << "\n";
+    std::abort();
+  }
+  return *address;
+}
+
+void mxbench::keepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, -1);
+}

@@ -1,0 +1,298 @@
+//===- MXGemmBench.cpp - Compiled MX GEMM/GEMV vs BLAS peers --------------===//
+//
+// mx.matmul kernels that mx-opt's --mx-cpu-pipeline generates (the packed
+// vector kernel of convert-mx-to-vector, OpenMP threads), JIT-compiled in
+// process for the host, against peers measured in the same run on the same
+// thread count:
+//   - GEMM 2048^3: OpenBLAS sgemm (f32), OneDNN matmul bf16 x bf16 -> f32
+//     and s8 x s8 -> s32;
+//   - GEMV M = 1, N = K = 4096 and 16384 (weights in DRAM): OpenBLAS sgemv,
+//     and a streaming read of the MX weight bytes (the bandwidth bound).
+// Counters: GFLOP/s (GEMM), weight GB/s (GEMV); the ratios to the peers are
+// computed by bench/run_benchmarks.py from the same run's JSON.
+//   build/bin/mx-bench-gemm --benchmark_counters_tabular=true
+//
+//===----------------------------------------------------------------------===//
+
+#include "../common/JitModule.h"
+
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <dnnl.hpp>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using mxbench::MemRef;
+using mxbench::viewOf;
+
+struct Format {
+  const char *type; // MLIR element type
+  bool fp4;
+};
+const std::map<std::string, Format> kFormats = {
+    {"e4m3", {"f8E4M3FN", false}},
+    {"e5m2", {"f8E5M2", false}},
+    {"e2m1", {"f4E2M1FN", true}},
+    {"int8", {"i8", false}},
+};
+
+/// Random finite element codes of `format` (no NaN/Inf encodings) and
+/// scales around 2^0.
+std::vector<uint8_t> randomCodes(const std::string &format, size_t count,
+                                 uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> codes(count);
+  for (uint8_t &code : codes) {
+    uint8_t byte = uint8_t(rng());
+    if (format == "e4m3" && (byte & 0x7F) == 0x7F)
+      byte &= 0xFE;
+    if (format == "e5m2" && (byte & 0x7C) == 0x7C)
+      byte &= 0xFB;
+    code = byte;
+  }
+  return codes;
+}
+std::vector<uint8_t> randomScales(size_t count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> scales(count);
+  for (uint8_t &scale : scales)
+    scale = uint8_t(120 + rng() % 15);
+  return scales;
+}
+std::vector<float> randomFloats(size_t count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> values(count);
+  for (float &v : values)
+    v = normal(rng);
+  return values;
+}
+
+using MatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
+                          MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
+                          MemRef<uint8_t, 2> *);
+
+/// A compiled `@mm(A: M x K, blocks [1, 32]; B: K x N, blocks [32, 1])`
+/// with its operands.
+class MXMatmul {
+public:
+  MXMatmul(const std::string &fa, const std::string &fb, int64_t m, int64_t k,
+           int64_t n)
+      : m(m), k(k), n(n), fa(kFormats.at(fa)), fb(kFormats.at(fb)) {
+    std::string ta = "!mx.tensor<" + std::to_string(m) + "x" +
+                     std::to_string(k) + "x" + this->fa.type +
+                     ", block = [1, 32]>";
+    std::string tb = "!mx.tensor<" + std::to_string(k) + "x" +
+                     std::to_string(n) + "x" + this->fb.type +
+                     ", block = [32, 1]>";
+    std::string tc =
+        "tensor<" + std::to_string(m) + "x" + std::to_string(n) + "xf32>";
+    std::string source = "func.func @mm(%a: " + ta + ", %b: " + tb + ") -> " +
+                         tc + " attributes {llvm.emit_c_interface} {\n" +
+                         "  %c = mx.matmul %a, %b : " + ta + ", " + tb +
+                         " -> " + tc + "\n  return %c : " + tc + "\n}\n";
+    module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true);
+    function = module->lookup<MatmulFn>("mm");
+    codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
+    codesB = randomCodes(fb, k * n / (this->fb.fp4 ? 2 : 1), 2);
+    scalesA = randomScales(m * k / 32, 3);
+    scalesB = randomScales(k / 32 * n, 4);
+  }
+
+  void operator()() {
+    auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
+    auto sa = viewOf(scalesA.data(), {m, k / 32});
+    auto cb = viewOf(codesB.data(), {k, n / (fb.fp4 ? 2 : 1)});
+    auto sb = viewOf(scalesB.data(), {k / 32, n});
+    MemRef<float, 2> c;
+    function(&c, &ca, &sa, &cb, &sb);
+    benchmark::DoNotOptimize(c.aligned);
+    std::free(c.allocated);
+  }
+
+  /// Bytes of B's codes and scales: what a GEMV streams.
+  double weightBytes() const { return double(codesB.size() + scalesB.size()); }
+  const std::vector<uint8_t> &weights() const { return codesB; }
+
+private:
+  int64_t m, k, n;
+  Format fa, fb;
+  std::unique_ptr<mxbench::JitModule> module;
+  MatmulFn function = nullptr;
+  std::vector<uint8_t> codesA, codesB, scalesA, scalesB;
+};
+
+MXMatmul &mxMatmul(const std::string &fa, const std::string &fb, int64_t m,
+                   int64_t k, int64_t n) {
+  static std::map<std::string, std::unique_ptr<MXMatmul>> cache;
+  std::string key = fa + fb + std::to_string(m) + "x" + std::to_string(k) +
+                    "x" + std::to_string(n);
+  auto &entry = cache[key];
+  if (!entry)
+    entry = std::make_unique<MXMatmul>(fa, fb, m, k, n);
+  return *entry;
+}
+
+void setThreads(int threads) {
+  omp_set_num_threads(threads); // our kernels and OneDNN (one libomp)
+  openblas_set_num_threads(threads);
+}
+
+constexpr int64_t kGemm = 2048;
+
+void flops(benchmark::State &state, double m, double n, double k) {
+  state.counters["GFLOPs"] = benchmark::Counter(
+      2 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_MXGemm(benchmark::State &state, const char *fa, const char *fb) {
+  setThreads(int(state.range(0)));
+  MXMatmul &mm = mxMatmul(fa, fb, kGemm, kGemm, kGemm);
+  mm(); // warm up
+  for (auto _ : state)
+    mm();
+  flops(state, kGemm, kGemm, kGemm);
+}
+
+void BM_OpenBLAS_sgemm(benchmark::State &state) {
+  setThreads(int(state.range(0)));
+  static std::vector<float> a = randomFloats(kGemm * kGemm, 5),
+                            b = randomFloats(kGemm * kGemm, 6),
+                            c(kGemm * kGemm);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kGemm, kGemm, kGemm,
+                1.0f, a.data(), kGemm, b.data(), kGemm, 0.0f, c.data(), kGemm);
+    benchmark::DoNotOptimize(c.data());
+  }
+  flops(state, kGemm, kGemm, kGemm);
+}
+
+/// OneDNN matmul of `type` inputs (bf16 or s8) into `out` (f32 or s32).
+void oneDNNMatmul(benchmark::State &state, dnnl::memory::data_type type,
+                  dnnl::memory::data_type out) {
+  setThreads(int(state.range(0)));
+  using tag = dnnl::memory::format_tag;
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(engine);
+  dnnl::memory::desc a({kGemm, kGemm}, type, tag::ab),
+      b({kGemm, kGemm}, type, tag::any), c({kGemm, kGemm}, out, tag::ab);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), engine);
+  dnnl::memory am(pd.src_desc(), engine), bm(pd.weights_desc(), engine),
+      cm(pd.dst_desc(), engine);
+  // Any bit patterns are fine for timing except NaNs: small integers.
+  auto fill = [](dnnl::memory &mem) {
+    auto *bytes = static_cast<uint8_t *>(mem.get_data_handle());
+    size_t size = mem.get_desc().get_size();
+    for (size_t i = 0; i < size; ++i)
+      bytes[i] = uint8_t((i * 7) % 61);
+  };
+  fill(am);
+  fill(bm);
+  dnnl::matmul matmul(pd);
+  auto run = [&] {
+    matmul.execute(
+        stream,
+        {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    stream.wait();
+  };
+  run();
+  for (auto _ : state)
+    run();
+  flops(state, kGemm, kGemm, kGemm);
+}
+void BM_OneDNN_bf16(benchmark::State &state) {
+  oneDNNMatmul(state, dnnl::memory::data_type::bf16,
+               dnnl::memory::data_type::f32);
+}
+void BM_OneDNN_int8(benchmark::State &state) {
+  oneDNNMatmul(state, dnnl::memory::data_type::s8,
+               dnnl::memory::data_type::s32);
+}
+
+void weightRate(benchmark::State &state, double bytes) {
+  state.counters["weight_GBps"] = benchmark::Counter(
+      bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_MXGemv(benchmark::State &state, const char *fb) {
+  setThreads(int(state.range(1)));
+  int64_t size = state.range(0);
+  MXMatmul &mv = mxMatmul("e4m3", fb, 1, size, size);
+  mv();
+  for (auto _ : state)
+    mv();
+  weightRate(state, mv.weightBytes());
+}
+
+void BM_OpenBLAS_sgemv(benchmark::State &state) {
+  setThreads(int(state.range(1)));
+  int64_t size = state.range(0);
+  std::vector<float> w = randomFloats(size * size, 7),
+                     x = randomFloats(size, 8), y(size);
+  for (auto _ : state) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, size, size, 1.0f, w.data(), size,
+                x.data(), 1, 0.0f, y.data(), 1);
+    benchmark::DoNotOptimize(y.data());
+  }
+  weightRate(state, double(size) * size * sizeof(float));
+}
+
+/// Reads `bytes` of memory once per iteration (the DRAM bound of a GEMV
+/// whose weights are that many bytes).
+void BM_StreamRead(benchmark::State &state) {
+  int threads = int(state.range(1));
+  setThreads(threads);
+  int64_t size = state.range(0);
+  size_t words = size_t(size) * size / 8; // an MXFP8 weight matrix
+  std::vector<uint64_t> data(words, 1);
+  for (auto _ : state) {
+    uint64_t sum = 0;
+#pragma omp parallel for reduction(^ : sum) num_threads(threads)
+    for (size_t i = 0; i < words; ++i)
+      sum ^= data[i];
+    benchmark::DoNotOptimize(sum);
+  }
+  weightRate(state, double(words) * 8);
+}
+
+void gemmThreads(benchmark::internal::Benchmark *b) {
+  b->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+void gemvShapes(benchmark::internal::Benchmark *b) {
+  for (int64_t size : {4096, 16384})
+    for (int64_t threads : {1, 2})
+      b->Args({size, threads});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+} // namespace
+
+BENCHMARK(BM_OpenBLAS_sgemm)->Apply(gemmThreads);
+BENCHMARK(BM_OneDNN_bf16)->Apply(gemmThreads);
+BENCHMARK(BM_OneDNN_int8)->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, mxfp8_mxfp8, "e4m3", "e4m3")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, mxfp4_mxfp8, "e2m1", "e4m3")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, mxint8_mxint8, "int8", "int8")->Apply(gemmThreads);
+BENCHMARK(BM_StreamRead)->Apply(gemvShapes);
+BENCHMARK(BM_OpenBLAS_sgemv)->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights, "e2m1")->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxfp8_weights, "e4m3")->Apply(gemvShapes);
+
+int main(int argc, char **argv) {
+  mxbench::keepFreedMemory();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
