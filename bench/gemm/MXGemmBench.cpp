@@ -25,8 +25,10 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <random>
 #include <string>
+#include <sys/mman.h>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -49,10 +51,32 @@ const std::map<std::string, Format> kFormats = {
 
 /// Random finite element codes of `format` (no NaN/Inf encodings) and
 /// scales around 2^0.
-std::vector<uint8_t> randomCodes(const std::string &format, size_t count,
-                                 uint32_t seed) {
+/// A vector whose storage is 2 MiB aligned and advised to be backed by huge
+/// pages, as a runtime keeps weights: a GEMV over 256 MiB of weights that
+/// walks rows of 4 KiB pages measures page walks, not the kernel.
+template <typename T> struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <typename U> HugePageAllocator(const HugePageAllocator<U> &) {}
+  T *allocate(size_t n) {
+    constexpr size_t kHuge = size_t(2) << 20;
+    size_t bytes = (n * sizeof(T) + kHuge - 1) / kHuge * kHuge;
+    void *p = std::aligned_alloc(kHuge, bytes);
+    if (!p)
+      std::abort();
+    madvise(p, bytes, MADV_HUGEPAGE);
+    return static_cast<T *>(p);
+  }
+  void deallocate(T *p, size_t) { std::free(p); }
+  bool operator==(const HugePageAllocator &) const { return true; }
+  bool operator!=(const HugePageAllocator &) const { return false; }
+};
+template <typename T> using Weights = std::vector<T, HugePageAllocator<T>>;
+
+Weights<uint8_t> randomCodes(const std::string &format, size_t count,
+                             uint32_t seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> codes(count);
+  Weights<uint8_t> codes(count);
   for (uint8_t &code : codes) {
     uint8_t byte = uint8_t(rng());
     if (format == "e4m3" && (byte & 0x7F) == 0x7F)
@@ -70,10 +94,10 @@ std::vector<uint8_t> randomScales(size_t count, uint32_t seed) {
     scale = uint8_t(120 + rng() % 15);
   return scales;
 }
-std::vector<float> randomFloats(size_t count, uint32_t seed) {
+Weights<float> randomFloats(size_t count, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal;
-  std::vector<float> values(count);
+  Weights<float> values(count);
   for (float &v : values)
     v = normal(rng);
   return values;
@@ -123,19 +147,21 @@ public:
 
   /// Bytes of B's codes and scales: what a GEMV streams.
   double weightBytes() const { return double(codesB.size() + scalesB.size()); }
-  const std::vector<uint8_t> &weights() const { return codesB; }
 
 private:
   int64_t m, k, n;
   Format fa, fb;
   std::unique_ptr<mxbench::JitModule> module;
   MatmulFn function = nullptr;
-  std::vector<uint8_t> codesA, codesB, scalesA, scalesB;
+  Weights<uint8_t> codesA, codesB;
+  std::vector<uint8_t> scalesA, scalesB;
 };
 
 MXMatmul &mxMatmul(const std::string &fa, const std::string &fb, int64_t m,
                    int64_t k, int64_t n) {
-  static std::map<std::string, std::unique_ptr<MXMatmul>> cache;
+  // Never destroyed: an ExecutionEngine torn down during exit runs its
+  // deinitializers after LLVM's own statics are gone (and crashes).
+  static auto &cache = *new std::map<std::string, std::unique_ptr<MXMatmul>>();
   std::string key = fa + fb + std::to_string(m) + "x" + std::to_string(k) +
                     "x" + std::to_string(n);
   auto &entry = cache[key];
@@ -167,9 +193,8 @@ void BM_MXGemm(benchmark::State &state, const char *fa, const char *fb) {
 
 void BM_OpenBLAS_sgemm(benchmark::State &state) {
   setThreads(int(state.range(0)));
-  static std::vector<float> a = randomFloats(kGemm * kGemm, 5),
-                            b = randomFloats(kGemm * kGemm, 6),
-                            c(kGemm * kGemm);
+  static Weights<float> a = randomFloats(kGemm * kGemm, 5),
+                        b = randomFloats(kGemm * kGemm, 6), c(kGemm * kGemm);
   for (auto _ : state) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kGemm, kGemm, kGemm,
                 1.0f, a.data(), kGemm, b.data(), kGemm, 0.0f, c.data(), kGemm);
@@ -238,8 +263,8 @@ void BM_MXGemv(benchmark::State &state, const char *fb) {
 void BM_OpenBLAS_sgemv(benchmark::State &state) {
   setThreads(int(state.range(1)));
   int64_t size = state.range(0);
-  std::vector<float> w = randomFloats(size * size, 7),
-                     x = randomFloats(size, 8), y(size);
+  Weights<float> w = randomFloats(size * size, 7), x = randomFloats(size, 8),
+                 y(size);
   for (auto _ : state) {
     cblas_sgemv(CblasRowMajor, CblasTrans, size, size, 1.0f, w.data(), size,
                 x.data(), 1, 0.0f, y.data(), 1);
@@ -255,7 +280,7 @@ void BM_StreamRead(benchmark::State &state) {
   setThreads(threads);
   int64_t size = state.range(0);
   size_t words = size_t(size) * size / 8; // an MXFP8 weight matrix
-  std::vector<uint64_t> data(words, 1);
+  Weights<uint64_t> data(words, 1);
   for (auto _ : state) {
     uint64_t sum = 0;
 #pragma omp parallel for reduction(^ : sum) num_threads(threads)

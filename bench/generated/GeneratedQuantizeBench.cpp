@@ -82,7 +82,9 @@ private:
 };
 
 const Kernels &kernels(const std::string &element, bool portable) {
-  static std::map<std::string, std::unique_ptr<Kernels>> cache;
+  // Never destroyed: an ExecutionEngine torn down during exit runs its
+  // deinitializers after LLVM's own statics are gone (and crashes).
+  static auto &cache = *new std::map<std::string, std::unique_ptr<Kernels>>();
   auto &entry = cache[element + (portable ? "/portable" : "")];
   if (!entry)
     entry = std::make_unique<Kernels>(element, portable);

@@ -1,9 +1,10 @@
 //===- GemvKernel.cpp - mx.matmul with one row: weights streamed once -----===//
 //
 // y = x B for one row x (M = 1): no packing, since every weight is used
-// once. Each parallel iteration owns 256 columns (whole cache lines of every
-// weight row, at any row stride, and fewer pages per line read); per K-block
-// it decodes the
+// once. Each panel is 256 columns (whole cache lines of every weight row);
+// a parallel iteration owns up to 4 adjacent panels and, per K-block, runs
+// them one after another over the same 32 rows (their pages stay in the
+// TLB); per panel and K-block it decodes the
 // block's 32 weight rows straight from their codes (the shared decode
 // builder), multiplies them with x's values broadcast, and adds
 // (S * X_x) * X_B to the totals in y: the order of the linalg lowering.
@@ -124,99 +125,125 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     Value zero = arith::ConstantOp::create(
         b, loc, SplatElementsAttr::get(partType, b.getF32FloatAttr(0.0f)));
     SmallVector<Value> zeros(kVectors * parts, zero);
+    // A parallel iteration owns `group` adjacent panels and walks the K-blocks
+    // once for all of them: the pages of a block's 32 weight rows stay in
+    // the TLB while every panel of the group reads its part of those rows.
+    const int64_t panels = N / kPanel;
+    const int64_t group = panels % 4 == 0 ? 4 : panels % 2 == 0 ? 2 : 1;
     buildBlockLoop(
-        b, loc, N / kPanel, [&](OpBuilder &nb, Location l, Value panel) {
-          Value column = scaledIndex(nb, l, panel, kPanel);
-          Value columnByte =
-              scaledIndex(nb, l, panel, kVectors * bytesPerVector);
-          // The totals live in y itself (registers hold the partial sums).
-          auto yAt = [&](OpBuilder &ob, Location ol, int64_t v) -> Value {
-            return arith::AddIOp::create(ob, ol, column,
-                                         index(ob, ol, v * kColumns));
-          };
+        b, loc, panels / group,
+        [&](OpBuilder &nb, Location l, Value groupIndex) {
+          Value groupColumn = scaledIndex(nb, l, groupIndex, group * kPanel);
           Value zeroColumns = arith::ConstantOp::create(
               nb, l, SplatElementsAttr::get(f32s, nb.getF32FloatAttr(0.0f)));
-          for (int64_t v = 0; v < kVectors; ++v)
-            vector::StoreOp::create(nb, l, zeroColumns, y.flat,
-                                    ValueRange{yAt(nb, l, v)});
+          for (int64_t v = 0; v < group * kVectors; ++v)
+            vector::StoreOp::create(
+                nb, l, zeroColumns, y.flat,
+                ValueRange{arith::AddIOp::create(nb, l, groupColumn,
+                                                 index(nb, l, v * kColumns))});
           scf::ForOp::create(
               nb, l, index(nb, l, 0), index(nb, l, G), index(nb, l, 1),
               ValueRange{},
-              [&](OpBuilder &fb, Location fl, Value g, ValueRange) {
-                Value first = scaledIndex(fb, fl, g, block);
-                // S: the block's 32 rows, each read as whole cache lines.
-                auto rows = scf::ForOp::create(
-                    fb, fl, index(fb, fl, 0), index(fb, fl, block),
-                    index(fb, fl, 1), zeros,
-                    [&](OpBuilder &rb, Location rl, Value j,
-                        ValueRange partial) {
-                      Value k = arith::AddIOp::create(rb, rl, first, j);
-                      Value xk = vector::BroadcastOp::create(
-                          rb, rl, partType,
-                          memref::LoadOp::create(rb, rl, x, k));
-                      Value row = arith::AddIOp::create(
-                          rb, rl, scaledIndex(rb, rl, k, rowBytes), columnByte);
-                      SmallVector<Value> next;
+              [&](OpBuilder &gb, Location gl, Value g, ValueRange) {
+                scf::ForOp::create(
+                    gb, gl, index(gb, gl, 0), index(gb, gl, group),
+                    index(gb, gl, 1), ValueRange{},
+                    [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
+                      Value panel = arith::AddIOp::create(
+                          fb, fl, scaledIndex(fb, fl, groupIndex, group), p);
+                      Value column = scaledIndex(fb, fl, panel, kPanel);
+                      Value columnByte =
+                          scaledIndex(fb, fl, panel, kVectors * bytesPerVector);
+                      // The totals live in y itself (registers hold the partial
+                      // sums).
+                      auto yAt = [&](OpBuilder &ob, Location ol,
+                                     int64_t v) -> Value {
+                        return arith::AddIOp::create(
+                            ob, ol, column, index(ob, ol, v * kColumns));
+                      };
+                      Value first = scaledIndex(fb, fl, g, block);
+                      // S: the block's 32 rows, each read as whole cache lines.
+                      auto rows = scf::ForOp::create(
+                          fb, fl, index(fb, fl, 0), index(fb, fl, block),
+                          index(fb, fl, 1), zeros,
+                          [&](OpBuilder &rb, Location rl, Value j,
+                              ValueRange partial) {
+                            Value k = arith::AddIOp::create(rb, rl, first, j);
+                            Value xk = vector::BroadcastOp::create(
+                                rb, rl, partType,
+                                memref::LoadOp::create(rb, rl, x, k));
+                            Value row = arith::AddIOp::create(
+                                rb, rl, scaledIndex(rb, rl, k, rowBytes),
+                                columnByte);
+                            SmallVector<Value> next;
+                            for (int64_t v = 0; v < kVectors; ++v) {
+                              Value at = arith::AddIOp::create(
+                                  rb, rl, row,
+                                  index(rb, rl, v * bytesPerVector));
+                              Value bytes = vector::LoadOp::create(
+                                  rb, rl,
+                                  VectorType::get({bytesPerVector},
+                                                  rb.getI8Type()),
+                                  codesW, at);
+                              for (auto [p, codes] : llvm::enumerate(
+                                       splitColumns(rb, rl, bytes, rhsFP4)))
+                                next.push_back(vector::FMAOp::create(
+                                    rb, rl, xk,
+                                    decodeColumns(rb, rl, codes, rhsFormat),
+                                    partial[v * parts + p]));
+                            }
+                            scf::YieldOp::create(rb, rl, next);
+                          });
+                      // (S * X_x) * X_B.
+                      Value scaleX = buildScaleValue(
+                          fb, fl,
+                          buildScaleCode(
+                              fb, fl,
+                              memref::LoadOp::create(fb, fl, scalesX, g)));
                       for (int64_t v = 0; v < kVectors; ++v) {
-                        Value at = arith::AddIOp::create(
-                            rb, rl, row, index(rb, rl, v * bytesPerVector));
-                        Value bytes = vector::LoadOp::create(
-                            rb, rl,
-                            VectorType::get({bytesPerVector}, rb.getI8Type()),
-                            codesW, at);
-                        for (auto [p, codes] : llvm::enumerate(
-                                 splitColumns(rb, rl, bytes, rhsFP4)))
-                          next.push_back(vector::FMAOp::create(
-                              rb, rl, xk,
-                              decodeColumns(rb, rl, codes, rhsFormat),
-                              partial[v * parts + p]));
+                        Value scalesOfBlock = vector::LoadOp::create(
+                            fb, fl,
+                            VectorType::get({kColumns}, Float8E8M0FNUType::get(
+                                                            fb.getContext())),
+                            scalesW,
+                            ValueRange{arith::AddIOp::create(
+                                fb, fl, scaledIndex(fb, fl, g, N),
+                                arith::AddIOp::create(
+                                    fb, fl, column,
+                                    index(fb, fl, v * kColumns)))});
+                        Value scaleW = buildScaleValue(
+                            fb, fl, buildScaleCode(fb, fl, scalesOfBlock));
+                        SmallVector<Value> scaleParts{scaleW};
+                        if (rhsFP4) {
+                          auto halves =
+                              vector::DeinterleaveOp::create(fb, fl, scaleW);
+                          scaleParts = {halves.getRes1(), halves.getRes2()};
+                        }
+                        SmallVector<Value> scaled;
+                        for (int64_t p = 0; p < parts; ++p)
+                          scaled.push_back(arith::MulFOp::create(
+                              fb, fl,
+                              arith::MulFOp::create(
+                                  fb, fl, rows.getResult(v * parts + p),
+                                  vector::BroadcastOp::create(fb, fl, partType,
+                                                              scaleX)),
+                              scaleParts[p]));
+                        Value columns = rhsFP4
+                                            ? vector::InterleaveOp::create(
+                                                  fb, fl, scaled[0], scaled[1])
+                                                  .getResult()
+                                            : scaled[0];
+                        Value at = yAt(fb, fl, v);
+                        Value total = vector::LoadOp::create(
+                            fb, fl, f32s, y.flat, ValueRange{at});
+                        vector::StoreOp::create(
+                            fb, fl,
+                            arith::AddFOp::create(fb, fl, total, columns),
+                            y.flat, ValueRange{at});
                       }
-                      scf::YieldOp::create(rb, rl, next);
+                      scf::YieldOp::create(fb, fl);
                     });
-                // (S * X_x) * X_B.
-                Value scaleX = buildScaleValue(
-                    fb, fl,
-                    buildScaleCode(fb, fl,
-                                   memref::LoadOp::create(fb, fl, scalesX, g)));
-                for (int64_t v = 0; v < kVectors; ++v) {
-                  Value scalesOfBlock = vector::LoadOp::create(
-                      fb, fl,
-                      VectorType::get({kColumns},
-                                      Float8E8M0FNUType::get(fb.getContext())),
-                      scalesW,
-                      ValueRange{arith::AddIOp::create(
-                          fb, fl, scaledIndex(fb, fl, g, N),
-                          arith::AddIOp::create(fb, fl, column,
-                                                index(fb, fl, v * kColumns)))});
-                  Value scaleW = buildScaleValue(
-                      fb, fl, buildScaleCode(fb, fl, scalesOfBlock));
-                  SmallVector<Value> scaleParts{scaleW};
-                  if (rhsFP4) {
-                    auto halves =
-                        vector::DeinterleaveOp::create(fb, fl, scaleW);
-                    scaleParts = {halves.getRes1(), halves.getRes2()};
-                  }
-                  SmallVector<Value> scaled;
-                  for (int64_t p = 0; p < parts; ++p)
-                    scaled.push_back(arith::MulFOp::create(
-                        fb, fl,
-                        arith::MulFOp::create(fb, fl,
-                                              rows.getResult(v * parts + p),
-                                              vector::BroadcastOp::create(
-                                                  fb, fl, partType, scaleX)),
-                        scaleParts[p]));
-                  Value columns = rhsFP4 ? vector::InterleaveOp::create(
-                                               fb, fl, scaled[0], scaled[1])
-                                               .getResult()
-                                         : scaled[0];
-                  Value at = yAt(fb, fl, v);
-                  Value total = vector::LoadOp::create(fb, fl, f32s, y.flat,
-                                                       ValueRange{at});
-                  vector::StoreOp::create(
-                      fb, fl, arith::AddFOp::create(fb, fl, total, columns),
-                      y.flat, ValueRange{at});
-                }
-                scf::YieldOp::create(fb, fl);
+                scf::YieldOp::create(gb, gl);
               });
         });
     rewriter.replaceOp(op, y.tensor);

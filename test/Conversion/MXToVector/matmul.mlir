@@ -68,11 +68,30 @@ func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, bloc
 
 // -----
 
-// One row (a GEMV, N % 256 == 0): no packing; each parallel iteration owns
-// 256 columns, reads each weight row's bytes for them once per K-block
-// (FP4: low and high nibbles are the even and odd columns, kept apart until
-// they are added to y), and adds the scaled block sums to y in place.
+// One row (a GEMV, N % 256 == 0): no packing. x is decoded once (its own
+// parallel loop over K-blocks); y starts at zero; panels of 256 columns go
+// in groups of up to 4 per parallel iteration (here both panels in one,
+// folded away), each K-block runs over the group's panels (TLB reuse); a
+// panel's 32 weight rows are read as bytes (FP4: low and high nibbles are
+// the even and odd columns, kept apart until added to y).
 // BF16-LABEL: func.func @gemv_fp4
+// BF16-NOT: x86vector
+// BF16: scf.parallel (%{{.+}}) = (%c0) to (%c2) step (%c1)
+// BF16: vector.load %{{.+}} : memref<64xi8>, vector<32xi8>
+// BF16: scf.reduce
+// BF16-COUNT-16: vector.store %{{.+}} : memref<512xf32>, vector<32xf32>
+// BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// BF16: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
+// BF16: vector.load %{{.+}} : memref<16384xi8>, vector<16xi8>
+// BF16: arith.andi
+// BF16: arith.shrui
+// BF16-COUNT-16: vector.fma
+// BF16: scf.yield
+// BF16: vector.deinterleave
+// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<16xf32> -> vector<32xf32>
+// BF16: arith.addf %{{.+}} : vector<32xf32>
+func.func @gemv_fp4
 // BF16-NOT: x86vector
 // BF16: scf.parallel (%{{.+}}) = (%c0) to (%c2) step (%c1)
 // BF16-COUNT-8: vector.store %{{.+}} : memref<512xf32>, vector<32xf32>

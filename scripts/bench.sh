@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Optional: installs the benchmarks' peers (OpenBLAS, OneDNN) and gnuplot from
+# Debian's apt, builds, and runs every benchmark of bench/ with
+# bench/run_benchmarks.py: docs/benchmarks/{results.json,results.md,chart.png}.
+# Takes about five minutes on two cores; run it on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${MX_BUILD_DIR:-build}
+
+PACKAGES=(libopenblas-dev libdnnl-dev gnuplot-nox)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -ne 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+bash scripts/build.sh
+# A configure from before the peers were installed skipped mx-bench-gemm.
+cmake "$BUILD_DIR" >/dev/null
+ninja -C "$BUILD_DIR" mx-bench-generated-quantize mx-bench-gemm
+/usr/bin/python3 bench/run_benchmarks.py --build "$BUILD_DIR" --out docs/benchmarks "$@"
