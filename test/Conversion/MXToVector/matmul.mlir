@@ -91,20 +91,6 @@ func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, bloc
 // BF16: vector.deinterleave
 // BF16: vector.interleave %{{.+}}, %{{.+}} : vector<16xf32> -> vector<32xf32>
 // BF16: arith.addf %{{.+}} : vector<32xf32>
-func.func @gemv_fp4
-// BF16-NOT: x86vector
-// BF16: scf.parallel (%{{.+}}) = (%c0) to (%c2) step (%c1)
-// BF16-COUNT-8: vector.store %{{.+}} : memref<512xf32>, vector<32xf32>
-// BF16: scf.for %[[G:.+]] = %c0 to %c2 step %c1 {
-// BF16: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
-// BF16: vector.load %{{.+}} : memref<16384xi8>, vector<16xi8>
-// BF16: arith.andi
-// BF16: arith.shrui
-// BF16-COUNT-16: vector.fma
-// BF16: scf.yield
-// BF16: vector.deinterleave
-// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<16xf32> -> vector<32xf32>
-// BF16: arith.addf %{{.+}} : vector<32xf32>
 func.func @gemv_fp4(%x: !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, %w: !mx.tensor<64x512xf4E2M1FN, block = [32, 1]>) -> tensor<1x512xf32> {
   %y = mx.matmul %x, %w : !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x512xf4E2M1FN, block = [32, 1]> -> tensor<1x512xf32>
   return %y : tensor<1x512xf32>
