@@ -111,20 +111,22 @@ def chart(out, quantize, gemm, gemv):
             f.write(f'"{r["weights"].split("_")[0]}-{r["size"]}-{r["threads"]}t" {r["time_ms"]:.2f} '
                     f'{r["sgemv_ms"]:.2f}\n')
     script = f"""
-set terminal pngcairo size 1400,1500 font ",10"
+set terminal pngcairo size 1400,1500 font ",10" noenhanced
 set output "{os.path.join(out, 'chart.png')}"
 set multiplot layout 3,1
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key top right autotitle columnhead
+set key outside right top autotitle columnhead
 set xtics rotate by -35
 set grid ytics
+set yrange [0:*]
 set title "quantize (q-) / dequantize (d-) of 64 MiB f32, one thread: GB/s of f32 (higher is better)"
 plot "{data}/quantize.dat" using 2:xtic(1), "" using 3, "" using 4
 set title "GEMM 2048^3: GFLOP/s (higher is better)"
 plot "{data}/gemm.dat" using 2:xtic(1), "" using 3, "" using 4, "" using 5
 set title "GEMV M=1, N=K: milliseconds (lower is better)"
+set yrange [*:*]
 set logscale y
 plot "{data}/gemv.dat" using 2:xtic(1), "" using 3
 unset multiplot
@@ -137,8 +139,15 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--out", default="docs/benchmarks")
     parser.add_argument("--min-time", default="0.5")
+    parser.add_argument("--chart-only", action="store_true",
+                        help="redraw the chart from <out>/results.json without running")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if args.chart_only:
+        with open(os.path.join(args.out, "results.json")) as f:
+            derived = json.load(f)["derived"]
+        chart(args.out, derived["quantize"], derived["gemm"], derived["gemv"])
+        return
     reports = {}
     for program in ("mx-bench-generated-quantize", "mx-bench-gemm"):
         binary = os.path.join(args.build, "bin", program)
