@@ -247,16 +247,31 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
     Value field = i.max(i.shr(bits(magnitude), i.c(23)), i.c(emin + 127));
     Value big = real(i.shl(i.add(field, i.c(23 - m)), i.c(23)));
     Value rounded = subf(addf(magnitude, big), big);
-    // Codes from the bits: normals directly, subnormals (and zero) after
-    // adding 2^emin, which moves them into the first binade exactly.
-    Value minNormal = floatConstant(b, loc, value, std::ldexp(1.0f, emin));
-    Value isSubnormal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                              rounded, minNormal);
-    Value shifted = arith::SelectOp::create(b, loc, isSubnormal,
-                                            addf(rounded, minNormal), rounded);
-    Value magnitudeCode = i.sub(i.shr(bits(shifted), i.c(23 - m)),
-                                i.sel(isSubnormal, i.c((128 - info.bias) << m),
-                                      i.c((127 - info.bias) << m)));
+    Value magnitudeCode;
+    const float minNormal = std::ldexp(1.0f, emin);
+    if (info.exponentBits >= 4) {
+      // FP8: the bits of rounded * 2^(bias - 127) shifted down. That product
+      // has the element's biased exponent as its f32 exponent field for
+      // normals, and for the element's subnormals (and zero) it is the f32
+      // subnormal whose fraction holds the element's mantissa. Exact; the
+      // f32 subnormals it makes (slow on some CPUs) are rare for FP8.
+      Value rebias =
+          floatConstant(b, loc, value, std::ldexp(1.0f, info.bias - 127));
+      magnitudeCode = i.shr(
+          bits(arith::MulFOp::create(b, loc, rounded, rebias)), i.c(23 - m));
+    } else {
+      // FP6/FP4, where element subnormals are common: normals from the bits
+      // directly, subnormals (and zero) after adding 2^emin, which moves them
+      // into the first binade exactly.
+      Value minimum = floatConstant(b, loc, value, minNormal);
+      Value isSubnormal = arith::CmpFOp::create(
+          b, loc, arith::CmpFPredicate::OLT, rounded, minimum);
+      Value shifted = arith::SelectOp::create(b, loc, isSubnormal,
+                                              addf(rounded, minimum), rounded);
+      magnitudeCode = i.sub(i.shr(bits(shifted), i.c(23 - m)),
+                            i.sel(isSubnormal, i.c((128 - info.bias) << m),
+                                  i.c((127 - info.bias) << m)));
+    }
     int64_t maxCode =
         num::encodeElement(format, info.maxNormal, num::Rounding::TowardZero,
                            num::Saturation::Saturate);
