@@ -52,8 +52,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns,
-                              hasCPUFeature(features, "avx512bf16"),
-                              hasCPUFeature(features, "avx512vnni"));
+                              hasCPUFeature(features, "avx512bf16"));
   populateGemvKernelPattern(converter, patterns);
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
