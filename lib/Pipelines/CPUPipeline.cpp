@@ -87,7 +87,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
-  vectorToLLVM.x86Vector = true; // the matmul kernel's x86vector.avx512.dot
+  vectorToLLVM.x86Vector = true; // x86vector.avx512.dot, mx.avx512.dot_u8s8
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Math ops with an LLVM intrinsic (sqrt, abs, exp, log...) map to it;
   // the rest (tanh, erf...) call libm.

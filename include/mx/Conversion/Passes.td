@@ -67,7 +67,11 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     (`x86vector.avx512.dot`) where `cpu-features` has `avx512bf16`, else into
     f32 for `vector.fma`; then MR x NR register tiles of C, each K-block's
     f32 partial sums scaled by the two block scales and added to the tile's
-    totals, the order of `-convert-mx-to-linalg`'s lowering. A product of
+    totals, the order of `-convert-mx-to-linalg`'s lowering. MXINT8 x MXINT8
+    with `avx512vnni` takes AVX512-VNNI `vpdpbusd` instead (4 MACs per lane:
+    exact i32 block sums of (k_a + 128) * k_b, less 128 x the block's column
+    sums of B, times 2^-12; `mx.avx512.dot_u8s8`, since x86vector has no op
+    for it). A product of
     one row (M = 1, a GEMV; N a multiple of 32) instead streams the weights
     once without packing: each iteration owns 32 columns and decodes each
     weight row as it multiplies it.

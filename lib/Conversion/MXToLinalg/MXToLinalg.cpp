@@ -84,6 +84,8 @@ LogicalResult mlir::mx::applyMXTensorConversion(
   populateMXToLinalgTypeConversion(converter);
   ConversionTarget target(*context);
   target.addIllegalDialect<MXDialect>();
+  // Target instructions (MXTargetOps.td) are what the CPU kernels lower to.
+  target.addLegalOp<DotUnsignedSignedI8Op>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          tensor::TensorDialect>();
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

@@ -59,9 +59,11 @@ void populateQuantizeKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
-/// `bf16`: dot steps with AVX512-BF16 vdpbf16ps; else f32 FMA.
+/// `bf16`: dot steps with AVX512-BF16 vdpbf16ps, else f32 FMA; `vnni`:
+/// MXINT8 x MXINT8 with AVX512-VNNI vpdpbusd.
 void populateMatmulKernelPattern(const TypeConverter &converter,
-                                 RewritePatternSet &patterns, bool bf16);
+                                 RewritePatternSet &patterns, bool bf16,
+                                 bool vnni);
 /// One-row products (benefit 3, ahead of the packed kernel).
 void populateGemvKernelPattern(const TypeConverter &converter,
                                RewritePatternSet &patterns);

@@ -52,7 +52,8 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns,
-                              hasCPUFeature(features, "avx512bf16"));
+                              hasCPUFeature(features, "avx512bf16"),
+                              hasCPUFeature(features, "avx512vnni"));
   populateGemvKernelPattern(converter, patterns);
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }

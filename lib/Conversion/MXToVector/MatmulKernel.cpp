@@ -40,15 +40,20 @@ constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
 /// The shape of the register tile and of one dot step.
 struct Tiling {
-  bool bf16;       // vdpbf16ps on bf16 pairs, else f32 FMA
-  int64_t step;    // K values per dot step: 2 (bf16 pair) or 1
-  int64_t vectors; // f32 vectors per row of the tile: NR = 16 * vectors
+  bool bf16;       // vdpbf16ps on bf16 pairs
+  bool int8;       // vpdpbusd on MXINT8 codes (u8 = code ^ 0x80 times s8)
+  int64_t step;    // K values per dot step: 4 (int8), 2 (bf16 pair) or 1
+  int64_t vectors; // accumulator vectors per row of the tile: NR = 16 * vectors
   int64_t rows;    // MR
   int64_t columns() const { return kLanes * vectors; }
 };
 
-Tiling chooseTiling(bool bf16, int64_t n) {
-  Tiling t{bf16, bf16 ? 2 : 1, n % 32 == 0 ? 2 : 1, 0};
+Tiling chooseTiling(bool bf16, bool int8, int64_t n) {
+  Tiling t{bf16 && !int8, int8,
+           int8   ? 4
+           : bf16 ? 2
+                  : 1,
+           n % 32 == 0 ? 2 : 1, 0};
   // Partial sums and totals both live in registers: 2 * MR * V of 32.
   t.rows = t.vectors == 2 ? 6 : 12;
   return t;
@@ -80,6 +85,8 @@ Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
 Value decodeForDot(OpBuilder &b, Location loc, Value codes,
                    num::ElementFormat format, const Tiling &t) {
   auto shape = cast<VectorType>(codes.getType()).getShape();
+  if (t.int8) // the codes themselves (k / 64 as the signed byte k)
+    return codes;
   Value wide = arith::ExtUIOp::create(
       b, loc, VectorType::get(shape, b.getI32Type()), codes);
   Value value = buildDecodeUnitElement(b, loc, wide, format);
@@ -103,9 +110,55 @@ Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count) {
   return out;
 }
 
+/// Four rows of bytes (vector<n x i8> each) as one: column c's four bytes
+/// adjacent, row 0 first, the operand layout of vpdpbusd.
+Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
+                      Value r3) {
+  int64_t n = cast<VectorType>(r0.getType()).getNumElements();
+  auto halves = VectorType::get({n}, b.getI16Type());
+  Value low = vector::BitCastOp::create(
+      b, loc, halves, vector::InterleaveOp::create(b, loc, r0, r1));
+  Value high = vector::BitCastOp::create(
+      b, loc, halves, vector::InterleaveOp::create(b, loc, r2, r3));
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({4 * n}, b.getI8Type()),
+      vector::InterleaveOp::create(b, loc, low, high));
+}
+
+/// The sum over each K-block of each column of MXINT8 codes (K x N bytes),
+/// as a flat G x N buffer of i32.
+Value buildColumnSums(OpBuilder &b, Location loc, Value codes, int64_t K,
+                      int64_t N, int64_t block) {
+  const int64_t G = K / block, chunks = N / kLanes;
+  Value sums =
+      memref::AllocOp::create(b, loc, MemRefType::get({G * N}, b.getI32Type()),
+                              b.getI64IntegerAttr(64));
+  auto i32s = VectorType::get({kLanes}, b.getI32Type());
+  buildBlockLoop(b, loc, G * chunks, [&](OpBuilder &nb, Location l, Value i) {
+    Value g = arith::DivUIOp::create(nb, l, i, index(nb, l, chunks));
+    Value column = scaledIndex(
+        nb, l, arith::RemUIOp::create(nb, l, i, index(nb, l, chunks)), kLanes);
+    Value sum = arith::ConstantOp::create(
+        nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
+    for (int64_t j = 0; j < block; ++j) {
+      Value k = add(nb, l, scaledIndex(nb, l, g, block), index(nb, l, j));
+      Value row = vector::LoadOp::create(
+          nb, l, VectorType::get({kLanes}, nb.getI8Type()), codes,
+          add(nb, l, scaledIndex(nb, l, k, N), column));
+      sum = arith::AddIOp::create(nb, l, sum,
+                                  arith::ExtSIOp::create(nb, l, i32s, row));
+    }
+    vector::StoreOp::create(nb, l, sum, sums,
+                            add(nb, l, scaledIndex(nb, l, g, N), column));
+  });
+  return sums;
+}
+
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
-  MatmulKernel(const TypeConverter &converter, MLIRContext *context, bool bf16)
-      : OpConversionPattern(converter, context, /*benefit=*/2), bf16(bf16) {}
+  MatmulKernel(const TypeConverter &converter, MLIRContext *context, bool bf16,
+               bool vnni)
+      : OpConversionPattern(converter, context, /*benefit=*/2), bf16(bf16),
+        vnni(vnni) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -117,12 +170,16 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
                   G = shape.G;
     Location loc = op.getLoc();
-    const Tiling t = chooseTiling(bf16, N);
+    const bool int8 = vnni && lhsType.getFormat() == num::ElementFormat::INT8 &&
+                      rhsType.getFormat() == num::ElementFormat::INT8;
+    const Tiling t = chooseTiling(bf16, int8, N);
     const bool lhsFP4 = lhsType.getFormat() == num::ElementFormat::E2M1;
     const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;
     OpBuilder &b = rewriter;
     Type f32 = b.getF32Type();
-    Type dotElement = t.bf16 ? Type(b.getBF16Type()) : f32;
+    Type dotElement = t.int8   ? Type(b.getI8Type())
+                      : t.bf16 ? Type(b.getBF16Type())
+                               : f32;
 
     Value codesA = readFlat(b, loc, adaptor.getLhs()[0]);
     Value codesB = readFlat(b, loc, adaptor.getRhs()[0]);
@@ -137,9 +194,16 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     buildBlockLoop(b, loc, M * G, [&](OpBuilder &nb, Location l, Value i) {
       Value first = scaledIndex(nb, l, i, block);
       Value codes = loadCodes(nb, l, codesA, first, block, lhsFP4);
-      vector::StoreOp::create(
-          nb, l, decodeForDot(nb, l, codes, lhsType.getFormat(), t), packedA,
-          first);
+      Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
+      if (t.int8) // vpdpbusd's unsigned operand: k + 128
+        values = arith::XOrIOp::create(
+            nb, l, values,
+            arith::ConstantOp::create(
+                nb, l,
+                SplatElementsAttr::get(
+                    cast<ShapedType>(values.getType()),
+                    nb.getIntegerAttr(nb.getI8Type(), -128))));
+      vector::StoreOp::create(nb, l, values, packedA, first);
     });
     // B: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's rows.
     const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
@@ -158,13 +222,18 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                                 loadCodes(nb, l, codesB, first, NR, rhsFP4),
                                 rhsType.getFormat(), t);
           };
-          Value values =
-              t.bf16 ? vector::InterleaveOp::create(nb, l, row(0), row(1))
-                           .getResult()
-                     : row(0);
+          Value values = row(0);
+          if (t.bf16)
+            values = vector::InterleaveOp::create(nb, l, row(0), row(1));
+          if (t.int8) // rows 4s..4s+3 of a column in one 32-bit lane
+            values = interleaveQuads(nb, l, row(0), row(1), row(2), row(3));
           vector::StoreOp::create(nb, l, values, packedB,
                                   scaledIndex(nb, l, i, NR * t.step));
         });
+
+    // vpdpbusd sums (a + 128) * b: 128 * (sum of the block's b) comes off.
+    Value columnSums =
+        t.int8 ? buildColumnSums(b, loc, codesB, K, N, block) : Value();
 
     // C, one MR x NR tile per iteration: tiles of a panel are adjacent, so a
     // thread's consecutive tiles reuse the panel from cache.
@@ -176,7 +245,7 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
               arith::DivUIOp::create(nb, l, i, index(nb, l, rowTiles));
           Value tile = arith::RemUIOp::create(nb, l, i, index(nb, l, rowTiles));
           buildMicroKernel(nb, l, t, M, K, N, block, G, packedA, packedB,
-                           scalesA, scalesB, c.flat, panel, tile);
+                           scalesA, scalesB, columnSums, c.flat, panel, tile);
         });
     // The packed operands are freed by the deallocation pipeline (which
     // rejects explicit deallocs in its input).
@@ -190,10 +259,12 @@ private:
   static void buildMicroKernel(OpBuilder &b, Location loc, const Tiling &t,
                                int64_t M, int64_t K, int64_t N, int64_t block,
                                int64_t G, Value packedA, Value packedB,
-                               Value scalesA, Value scalesB, Value c,
-                               Value panel, Value tile) {
+                               Value scalesA, Value scalesB, Value columnSums,
+                               Value c, Value panel, Value tile) {
     Type f32 = b.getF32Type();
     auto accType = VectorType::get({kLanes}, f32);
+    auto partialType =
+        t.int8 ? VectorType::get({kLanes}, b.getI32Type()) : accType;
     const int64_t NR = t.columns(), steps = K / t.step,
                   stepsPerBlock = block / t.step;
     SmallVector<Value> rows;
@@ -208,11 +279,15 @@ private:
     Value zero = arith::ConstantOp::create(
         b, loc, SplatElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
     SmallVector<Value> init(t.rows * t.vectors, zero);
+    Value partialZero = arith::ConstantOp::create(
+        b, loc,
+        SplatElementsAttr::get(partialType,
+                               b.getZeroAttr(partialType.getElementType())));
 
     auto blocks = scf::ForOp::create(
         b, loc, index(b, loc, 0), index(b, loc, G), index(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
-          SmallVector<Value> partial(t.rows * t.vectors, zero);
+          SmallVector<Value> partial(t.rows * t.vectors, partialZero);
           Value firstStep = scaledIndex(nb, l, g, stepsPerBlock);
           for (int64_t s = 0; s < stepsPerBlock; ++s) {
             Value step = add(nb, l, firstStep, index(nb, l, s));
@@ -232,11 +307,42 @@ private:
               Value a = broadcastA(nb, l, t, packedA, at);
               for (int64_t v = 0; v < t.vectors; ++v) {
                 Value &acc = partial[r * t.vectors + v];
-                acc = t.bf16 ? x86vector::DotBF16Op::create(nb, l, accType, acc,
-                                                            a, bs[v])
-                                   .getResult()
-                             : vector::FMAOp::create(nb, l, a, bs[v], acc)
-                                   .getResult();
+                if (t.int8)
+                  acc = DotUnsignedSignedI8Op::create(nb, l, acc.getType(), acc,
+                                                      a, bs[v]);
+                else if (t.bf16)
+                  acc = x86vector::DotBF16Op::create(nb, l, accType, acc, a,
+                                                     bs[v]);
+                else
+                  acc = vector::FMAOp::create(nb, l, a, bs[v], acc);
+              }
+            }
+          }
+          // int8: S = (sum - 128 * column sum) * 2^-12, exact in f32.
+          if (t.int8) {
+            for (int64_t v = 0; v < t.vectors; ++v) {
+              Value sums = vector::LoadOp::create(
+                  nb, l, partialType, columnSums,
+                  add(nb, l, scaledIndex(nb, l, g, N),
+                      add(nb, l, column, index(nb, l, v * kLanes))));
+              Value correction = arith::ShLIOp::create(
+                  nb, l, sums,
+                  arith::ConstantOp::create(
+                      nb, l,
+                      SplatElementsAttr::get(partialType,
+                                             nb.getI32IntegerAttr(7))));
+              Value unit = arith::ConstantOp::create(
+                  nb, l,
+                  SplatElementsAttr::get(accType,
+                                         nb.getF32FloatAttr(1.0f / 4096)));
+              for (int64_t r = 0; r < t.rows; ++r) {
+                Value &acc = partial[r * t.vectors + v];
+                acc = arith::MulFOp::create(
+                    nb, l,
+                    arith::SIToFPOp::create(
+                        nb, l, accType,
+                        arith::SubIOp::create(nb, l, acc, correction)),
+                    unit);
               }
             }
           }
@@ -278,6 +384,17 @@ private:
   /// 32-bit lane repeated, or one f32.
   static Value broadcastA(OpBuilder &b, Location loc, const Tiling &t,
                           Value packedA, Value at) {
+    if (t.int8) {
+      Value quad = vector::LoadOp::create(
+          b, loc, VectorType::get({4}, b.getI8Type()), packedA, at);
+      Value word = vector::BitCastOp::create(
+          b, loc, VectorType::get({1}, b.getI32Type()), quad);
+      Value words = vector::BroadcastOp::create(
+          b, loc, VectorType::get({kLanes}, b.getI32Type()),
+          vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+      return vector::BitCastOp::create(
+          b, loc, VectorType::get({4 * kLanes}, b.getI8Type()), words);
+    }
     if (!t.bf16)
       return vector::BroadcastOp::create(
           b, loc, VectorType::get({kLanes}, b.getF32Type()),
@@ -293,7 +410,7 @@ private:
         b, loc, VectorType::get({2 * kLanes}, b.getBF16Type()), words);
   }
 
-  bool bf16;
+  bool bf16, vnni;
 };
 
 } // namespace
@@ -313,6 +430,6 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
-                                           bool bf16) {
-  patterns.add<MatmulKernel>(converter, patterns.getContext(), bf16);
+                                           bool bf16, bool vnni) {
+  patterns.add<MatmulKernel>(converter, patterns.getContext(), bf16, vnni);
 }

@@ -12,8 +12,8 @@
 #    every pair, FP8 included.
 # Shapes cover both register tilings (N % 32 == 0: 6 x 32 tiles, else
 # 12 x 16), row remainders, the one-row GEMV (N % 256 == 0), several
-# K-blocks, a NaN block and scales far apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps on
-# CPUs that have it); `fma` asks for no features (f32 vector.fma) and runs
+# K-blocks, a NaN block and scales far apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps, and
+# AVX512-VNNI vpdpbusd for MXINT8 pairs, on CPUs that have them); `fma` asks for no features (f32 vector.fma) and runs
 # the code compiled without AVX-512; `threads` is `host` with the kernels'
 # parallel loops on OpenMP threads (threads=true, OMP_NUM_THREADS=2).
 
@@ -45,6 +45,7 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e4m3", "e4m3", 1, 64, 512),
     ("int8", "e3m2", 1, 64, 256),
     ("e2m3", "int8", 1, 32, 256),
+    ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
 ]
 
 kernels, body, expected = [], [], []
@@ -53,6 +54,10 @@ for index, (fa, fb, M, K, N) in enumerate(cases):
     b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-30, 30, (K // 32, N)).repeat(32, 0))).astype(f32)
     if index == 4:
         a[1, 40] = np.nan  # one NaN block: row 1 of C is NaN
+    if index == len(cases) - 1:  # first K-block of codes +-127 only: the
+        # largest vpdpbusd sums, (k_a + 128) * k_b up to 255 * 127 per product
+        a[:, :32] = np.where(rng.random((M, 32)) < 0.5, -1.999, 1.999)
+        b[:32, :] = np.where(rng.random((32, N)) < 0.5, -1.999, 1.999)
     kernel, lines, reference, bound = matmul_case(index, a, b, fa, fb, (32, 1), numerics)
     kernels.append(kernel)
     body.append(lines)
@@ -86,4 +91,5 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m1: 192 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
 # CHECK: e2m3 x int8: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
-# CHECK: matmul kernels ({{host|fma|threads}}): 3984 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: int8 x int8: 448 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: matmul kernels ({{host|fma|threads}}): 4432 outputs compared, 0 outside the bound, 0 exact-format outputs differ

@@ -361,5 +361,6 @@ def MX_TransposeOp : MX_Op<"transpose"> {
 }
 
 include "mx/Dialect/MX/IR/MXScaledOps.td"
+include "mx/Dialect/MX/IR/MXTargetOps.td"
 
 #endif // MX_DIALECT_MX_IR_MXOPS_TD

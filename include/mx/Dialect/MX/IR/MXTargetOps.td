@@ -1,0 +1,56 @@
+//===- MXTargetOps.td - Target instructions the CPU kernels need -*- tablegen -*-===//
+//
+// Instructions the generated kernels use that MLIR 22's target dialects do not
+// model. Each op is one LLVM intrinsic (X86IntrinsicOpInterface), so
+// `convert-vector-to-llvm{enable-x86vector}` lowers it with x86vector's ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_DIALECT_MX_IR_MXTARGETOPS_TD
+#define MX_DIALECT_MX_IR_MXTARGETOPS_TD
+
+include "mlir/Dialect/X86Vector/X86VectorInterfaces.td"
+
+def MX_DotUnsignedSignedI8Op : MX_Op<"avx512.dot_u8s8", [
+    X86IntrinsicOpInterface,
+    AllTypesMatch<["a", "b"]>,
+    AllTypesMatch<["acc", "result"]>,
+    TypesMatchWith<"`a` has four times as many elements as `acc`",
+                   "acc", "a",
+                   "::mlir::VectorType::get("
+                   "{::llvm::cast<::mlir::VectorType>($_self).getShape()[0] * 4},"
+                   " ::mlir::IntegerType::get($_self.getContext(), 8))">]> {
+  let summary = "AVX512-VNNI dot product of unsigned and signed bytes (vpdpbusd)";
+  let description = [{
+    Each 32-bit lane of the result is the lane of `acc` plus the four products
+    of the lane's bytes of `a`, read as unsigned, with the lane's bytes of `b`,
+    read as signed (wrapping i32 addition, as the instruction). This is
+    AVX512-VNNI's `vpdpbusd` (and, on 128- or 256-bit vectors, its AVX512VL
+    forms): `llvm.x86.avx512.vpdpbusd.{128,256,512}`.
+
+    `-convert-mx-to-vector` makes it for MXINT8 x MXINT8 matmuls when
+    `cpu-features` has `avx512vnni`: MLIR 22's `x86vector.avx.dot.i8` is the
+    signed x signed AVX-VNNI-INT8 instruction, which AVX512-VNNI CPUs lack.
+    It is Pure (unlike an `llvm.call_intrinsic`, which buffer deallocation
+    rejects for its unknown memory effects) and lowers 1:1 in
+    `convert-vector-to-llvm{enable-x86vector}`.
+
+    ```mlir
+    %r = mx.avx512.dot_u8s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[4, 8, 16], [I32]>:$acc,
+                       VectorOfLengthAndType<[16, 32, 64], [I8]>:$a,
+                       VectorOfLengthAndType<[16, 32, 64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[4, 8, 16], [I32]>:$result);
+  let assemblyFormat =
+    "$acc `,` $a `,` $b attr-dict `:` type($a) `->` type($acc)";
+  let extraClassDeclaration = [{
+    std::string getIntrinsicName() {
+      return "llvm.x86.avx512.vpdpbusd." +
+             std::to_string(getAcc().getType().getNumElements() * 32);
+    }
+  }];
+}
+
+#endif // MX_DIALECT_MX_IR_MXTARGETOPS_TD

@@ -1,0 +1,41 @@
+// RUN: mx-opt %s -split-input-file -verify-diagnostics
+
+// mx.avx512.dot_u8s8 (MXTargetOps.td): each operand constraint.
+
+func.func @dot_lanes_not_a_vpdpbusd_width(%acc: vector<2xi32>, %a: vector<8xi8>) -> vector<2xi32> {
+  // expected-error @+1 {{'mx.avx512.dot_u8s8' op operand #0 must be vector of 32-bit signless integer values of length 4/8/16, but got 'vector<2xi32>'}}
+  %r = mx.avx512.dot_u8s8 %acc, %a, %a : vector<8xi8> -> vector<2xi32>
+  return %r : vector<2xi32>
+}
+
+// -----
+
+func.func @dot_bytes_not_i8(%acc: vector<16xi32>, %a: vector<64xi16>) -> vector<16xi32> {
+  // expected-error @+1 {{'mx.avx512.dot_u8s8' op operand #1 must be vector of 8-bit signless integer values of length 16/32/64, but got 'vector<64xi16>'}}
+  %r = mx.avx512.dot_u8s8 %acc, %a, %a : vector<64xi16> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// -----
+
+func.func @dot_four_bytes_per_lane(%acc: vector<16xi32>, %a: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{'mx.avx512.dot_u8s8' op failed to verify that `a` has four times as many elements as `acc`}}
+  %r = mx.avx512.dot_u8s8 %acc, %a, %a : vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// -----
+
+func.func @dot_operands_differ(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<16xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{'mx.avx512.dot_u8s8' op failed to verify that all of {a, b} have same type}}
+  %r = "mx.avx512.dot_u8s8"(%acc, %a, %b) : (vector<16xi32>, vector<64xi8>, vector<16xi8>) -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// -----
+
+func.func @dot_result_is_acc_type(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<8xi32> {
+  // expected-error @+1 {{'mx.avx512.dot_u8s8' op failed to verify that all of {acc, result} have same type}}
+  %r = "mx.avx512.dot_u8s8"(%acc, %a, %a) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<8xi32>
+  return %r : vector<8xi32>
+}
