@@ -97,15 +97,22 @@ Value decodeForDot(OpBuilder &b, Location loc, Value codes,
 }
 
 /// Decodes the E8M0 scale buffer `scales` (flat, `count` entries) into an
-/// f32 buffer.
-Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count) {
+/// f32 buffer, each times `unit` (a power of two >= 2^-22: every 2^e x unit,
+/// e in [-127, 127], is an f32, subnormal or not, so the product is exact).
+Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
+                   float unit = 1.0f) {
   Value out =
       memref::AllocOp::create(b, loc, MemRefType::get({count}, b.getF32Type()),
                               b.getI64IntegerAttr(64));
   buildBlockLoop(b, loc, count, [&](OpBuilder &nb, Location l, Value i) {
     Value code =
         buildScaleCode(nb, l, memref::LoadOp::create(nb, l, scales, i));
-    memref::StoreOp::create(nb, l, buildScaleValue(nb, l, code), out, i);
+    Value scale = buildScaleValue(nb, l, code);
+    if (unit != 1.0f)
+      scale = arith::MulFOp::create(
+          nb, l, scale,
+          arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(unit)));
+    memref::StoreOp::create(nb, l, scale, out, i);
   });
   return out;
 }
@@ -125,12 +132,13 @@ Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
       vector::InterleaveOp::create(b, loc, low, high));
 }
 
-/// The sum over each K-block of each column of MXINT8 codes (K x N bytes),
-/// as a flat G x N buffer of i32.
-Value buildColumnSums(OpBuilder &b, Location loc, Value codes, int64_t K,
-                      int64_t N, int64_t block) {
+/// What each MXINT8 block dot starts from: vpdpbusd sums (k_a + 128) * k_b,
+/// so -128 x the block's sum of each column of B's codes (K x N bytes), as a
+/// flat G x N buffer of i32.
+Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
+                     int64_t N, int64_t block) {
   const int64_t G = K / block, chunks = N / kLanes;
-  Value sums =
+  Value biases =
       memref::AllocOp::create(b, loc, MemRefType::get({G * N}, b.getI32Type()),
                               b.getI64IntegerAttr(64));
   auto i32s = VectorType::get({kLanes}, b.getI32Type());
@@ -148,10 +156,14 @@ Value buildColumnSums(OpBuilder &b, Location loc, Value codes, int64_t K,
       sum = arith::AddIOp::create(nb, l, sum,
                                   arith::ExtSIOp::create(nb, l, i32s, row));
     }
-    vector::StoreOp::create(nb, l, sum, sums,
+    Value bias = arith::MulIOp::create(
+        nb, l, sum,
+        arith::ConstantOp::create(
+            nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(-128))));
+    vector::StoreOp::create(nb, l, bias, biases,
                             add(nb, l, scaledIndex(nb, l, g, N), column));
   });
-  return sums;
+  return biases;
 }
 
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
@@ -183,8 +195,10 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
 
     Value codesA = readFlat(b, loc, adaptor.getLhs()[0]);
     Value codesB = readFlat(b, loc, adaptor.getRhs()[0]);
+    // int8: the codes' dot is in units of 2^-12 (2^-6 per operand), taken
+    // into A's scales.
     Value scalesA = decodeScales(b, loc, readFlat(b, loc, adaptor.getLhs()[1]),
-                                 M * G); // [m][g]
+                                 M * G, t.int8 ? 0x1p-12f : 1.0f); // [m][g]
     Value scalesB = decodeScales(b, loc, readFlat(b, loc, adaptor.getRhs()[1]),
                                  G * N); // [g][n]
 
@@ -231,9 +245,8 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                                   scaledIndex(nb, l, i, NR * t.step));
         });
 
-    // vpdpbusd sums (a + 128) * b: 128 * (sum of the block's b) comes off.
-    Value columnSums =
-        t.int8 ? buildColumnSums(b, loc, codesB, K, N, block) : Value();
+    Value dotBiases =
+        t.int8 ? buildDotBiases(b, loc, codesB, K, N, block) : Value();
 
     // C, one MR x NR tile per iteration: tiles of a panel are adjacent, so a
     // thread's consecutive tiles reuse the panel from cache.
@@ -245,7 +258,7 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
               arith::DivUIOp::create(nb, l, i, index(nb, l, rowTiles));
           Value tile = arith::RemUIOp::create(nb, l, i, index(nb, l, rowTiles));
           buildMicroKernel(nb, l, t, M, K, N, block, G, packedA, packedB,
-                           scalesA, scalesB, columnSums, c.flat, panel, tile);
+                           scalesA, scalesB, dotBiases, c.flat, panel, tile);
         });
     // The packed operands are freed by the deallocation pipeline (which
     // rejects explicit deallocs in its input).
@@ -259,7 +272,7 @@ private:
   static void buildMicroKernel(OpBuilder &b, Location loc, const Tiling &t,
                                int64_t M, int64_t K, int64_t N, int64_t block,
                                int64_t G, Value packedA, Value packedB,
-                               Value scalesA, Value scalesB, Value columnSums,
+                               Value scalesA, Value scalesB, Value dotBiases,
                                Value c, Value panel, Value tile) {
     Type f32 = b.getF32Type();
     auto accType = VectorType::get({kLanes}, f32);
@@ -288,6 +301,15 @@ private:
         b, loc, index(b, loc, 0), index(b, loc, G), index(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
           SmallVector<Value> partial(t.rows * t.vectors, partialZero);
+          if (t.int8) // each block dot starts from its bias
+            for (int64_t v = 0; v < t.vectors; ++v) {
+              Value bias = vector::LoadOp::create(
+                  nb, l, partialType, dotBiases,
+                  add(nb, l, scaledIndex(nb, l, g, N),
+                      add(nb, l, column, index(nb, l, v * kLanes))));
+              for (int64_t r = 0; r < t.rows; ++r)
+                partial[r * t.vectors + v] = bias;
+            }
           Value firstStep = scaledIndex(nb, l, g, stepsPerBlock);
           for (int64_t s = 0; s < stepsPerBlock; ++s) {
             Value step = add(nb, l, firstStep, index(nb, l, s));
@@ -318,34 +340,10 @@ private:
               }
             }
           }
-          // int8: S = (sum - 128 * column sum) * 2^-12, exact in f32.
-          if (t.int8) {
-            for (int64_t v = 0; v < t.vectors; ++v) {
-              Value sums = vector::LoadOp::create(
-                  nb, l, partialType, columnSums,
-                  add(nb, l, scaledIndex(nb, l, g, N),
-                      add(nb, l, column, index(nb, l, v * kLanes))));
-              Value correction = arith::ShLIOp::create(
-                  nb, l, sums,
-                  arith::ConstantOp::create(
-                      nb, l,
-                      SplatElementsAttr::get(partialType,
-                                             nb.getI32IntegerAttr(7))));
-              Value unit = arith::ConstantOp::create(
-                  nb, l,
-                  SplatElementsAttr::get(accType,
-                                         nb.getF32FloatAttr(1.0f / 4096)));
-              for (int64_t r = 0; r < t.rows; ++r) {
-                Value &acc = partial[r * t.vectors + v];
-                acc = arith::MulFOp::create(
-                    nb, l,
-                    arith::SIToFPOp::create(
-                        nb, l, accType,
-                        arith::SubIOp::create(nb, l, acc, correction)),
-                    unit);
-              }
-            }
-          }
+          // int8: the exact block dot in units of 2^-12 (|S| < 2^20).
+          if (t.int8)
+            for (Value &acc : partial)
+              acc = arith::SIToFPOp::create(nb, l, accType, acc);
           // (S * X_a) * X_b, then the sum over blocks.
           SmallVector<Value> scaleB;
           for (int64_t v = 0; v < t.vectors; ++v)

@@ -37,16 +37,20 @@ func.func @mxfp8_mxfp4(%a: !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, %b: !mx
 
 // N % 32 == 16: 12 x 16 tiles. With AVX512-VNNI, MXINT8 x MXINT8 takes
 // vpdpbusd on the codes (A's sign bit flipped: k + 128 as u8; B's rows in
-// quads), 8 steps per K-block into i32, then less 128 x the block's column
-// sums of B (i32, computed once), times 2^-12.
+// quads), 8 steps per K-block into i32 starting from -128 x the block's
+// column sums of B (computed once); A's scales carry the codes' 2^-12.
 // VNNI-LABEL: func.func @mxint8
+// VNNI: %[[UNIT:.+]] = arith.constant 2.44140625E-4 : f32
+// VNNI: arith.mulf %{{.+}}, %[[UNIT]] : f32
 // VNNI: arith.xori %{{.+}} : vector<32xi8>
 // VNNI: vector.bitcast %{{.+}} : vector<32xi16> to vector<64xi8>
 // VNNI: arith.extsi %{{.+}} : vector<16xi8> to vector<16xi32>
+// VNNI: arith.muli %{{.+}}, %{{.+}} : vector<16xi32>
 // VNNI: scf.for
-// VNNI-COUNT-96: mx.avx512.dot_u8s8 %{{.+}}, %{{.+}}, %{{.+}} : vector<64xi8> -> vector<16xi32>
-// VNNI: arith.shli %{{.+}} : vector<16xi32>
-// VNNI: arith.sitofp %{{.+}} : vector<16xi32> to vector<16xf32>
+// VNNI: %[[BIAS:.+]] = vector.load %{{.+}} : memref<96xi32>, vector<16xi32>
+// VNNI: mx.avx512.dot_u8s8 %[[BIAS]], %{{.+}}, %{{.+}} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-95: mx.avx512.dot_u8s8 %{{.+}}, %{{.+}}, %{{.+}} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-12: arith.sitofp %{{.+}} : vector<16xi32> to vector<16xf32>
 // BF16-LABEL: func.func @mxint8
 // BF16: scf.for
 // BF16-COUNT-192: x86vector.avx512.dot
