@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import platform
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -13,6 +14,10 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mx_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+
+# x86 feature names are checked against LLVM's on x86 hosts only.
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-host")
 config.substitutions.append(("%mx_lib_dir", config.mx_lib_dir))
 config.substitutions.append(("%mx_src_root", config.mx_src_root))
 # The Python package as the build stages it (sources + libMXCAPI.so).

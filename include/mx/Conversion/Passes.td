@@ -69,12 +69,17 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     f32 partial sums scaled by the two block scales and added to the tile's
     totals, the order of `-convert-mx-to-linalg`'s lowering. MXINT8 x MXINT8
     with `avx512vnni` takes AVX512-VNNI `vpdpbusd` instead (4 MACs per lane:
-    exact i32 block sums of (k_a + 128) * k_b, less 128 x the block's column
-    sums of B, times 2^-12; `mx.avx512.dot_u8s8`, since x86vector has no op
-    for it). A product of
-    one row (M = 1, a GEMV; N a multiple of 32) instead streams the weights
-    once without packing: each iteration owns 32 columns and decodes each
-    weight row as it multiplies it.
+    exact i32 block sums of (k_a + 128) * k_b, started from -128 x the
+    block's column sums of B; the 2^-12 of the codes goes into A's scales;
+    `mx.avx512.dot_u8s8`, since x86vector has no op for it).
+
+    A product of one row (M = 1, a GEMV; N a multiple of 256) instead streams
+    the weights once without packing: each parallel iteration owns up to 4
+    panels of 256 columns, decodes each weight row as it multiplies it, and
+    prefetches the panel's piece of the next K-block's row. With `avx512f`,
+    MXFP4 weights are read as i32 words of 8 codes and decoded by table
+    lookup (`mx.avx512.permute_f32`, `vpermps`, on the word shifted right by
+    4s), the sums put back in column order once per K-block.
 
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, f32 x MX products) is lowered exactly as

@@ -64,9 +64,10 @@ void populateDequantizeKernelPattern(const TypeConverter &converter,
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns, bool bf16,
                                  bool vnni);
-/// One-row products (benefit 3, ahead of the packed kernel).
+/// One-row products (benefit 3, ahead of the packed kernel); `avx512`:
+/// MXFP4 weights decoded by vpermps table lookups.
 void populateGemvKernelPattern(const TypeConverter &converter,
-                               RewritePatternSet &patterns);
+                               RewritePatternSet &patterns, bool avx512);
 
 } // namespace mlir::mx
 

@@ -4,10 +4,19 @@
 // once. Each panel is 256 columns (whole cache lines of every weight row);
 // a parallel iteration owns up to 4 adjacent panels and, per K-block, runs
 // them one after another over the same 32 rows (their pages stay in the
-// TLB); per panel and K-block it decodes the
-// block's 32 weight rows straight from their codes (the shared decode
-// builder), multiplies them with x's values broadcast, and adds
-// (S * X_x) * X_B to the totals in y: the order of the linalg lowering.
+// TLB, and the next block's rows are prefetched); per panel and K-block it
+// decodes the block's 32 weight rows straight from their codes, multiplies
+// them with x's values broadcast, and adds (S * X_x) * X_B to the totals in
+// y: the order of the linalg lowering.
+//
+// Decoding a row: FP8/FP6/INT8 bytes widen to i32 lanes for the shared
+// decode builder. FP4 with AVX-512 reads the row as i32 words of 8 codes
+// and looks each code up in a table of the 16 FP4 values (vpermps, which
+// reads an index's low 4 bits: the word shifted right by 4s gives code s of
+// every lane); the sums then hold columns 8i + s in part s, put back in
+// column order once per K-block by three rounds of two-vector interleaves.
+// Without AVX-512, FP4 bytes split into low and high nibbles (even and odd
+// columns).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +24,6 @@
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
-#include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -28,42 +36,153 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-constexpr int64_t kColumns = 32;                // per vector of partial sums
-constexpr int64_t kVectors = 8;                 // per parallel iteration:
-constexpr int64_t kPanel = kColumns * kVectors; // whole cache lines of codes
+constexpr int64_t kPanel = 256; // columns: whole cache lines of codes
+constexpr int64_t kLanes = 16;  // f32 lanes of one AVX-512 register
 
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-/// The codes of 32 columns from their bytes: one part, or for FP4 the even
-/// columns (low nibbles) and the odd ones (high nibbles).
-SmallVector<Value> splitColumns(OpBuilder &b, Location loc, Value bytes,
-                                bool fp4) {
-  if (!fp4)
-    return {bytes};
-  auto type = cast<VectorType>(bytes.getType());
-  auto splat = [&](int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc,
-        SplatElementsAttr::get(type, b.getIntegerAttr(b.getI8Type(), v)));
-  };
-  return {arith::AndIOp::create(b, loc, bytes, splat(15)),
-          arith::ShRUIOp::create(b, loc, bytes, splat(4))};
+Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v) {
+  return arith::ConstantOp::create(
+      b, loc, SplatElementsAttr::get(type, b.getI32IntegerAttr(v)));
 }
 
-/// The unit-scale f32 values of codes (vector<n x i8>).
-Value decodeColumns(OpBuilder &b, Location loc, Value codes,
-                    num::ElementFormat format) {
-  auto i32s = VectorType::get(cast<VectorType>(codes.getType()).getShape(),
-                              b.getI32Type());
-  return buildDecodeUnitElement(
-      b, loc, arith::ExtUIOp::create(b, loc, i32s, codes), format);
+/// The 16 FP4 (E2M1) values at unit scale, by code.
+Value buildFP4Table(OpBuilder &b, Location loc) {
+  SmallVector<float> values;
+  for (uint8_t code = 0; code < 16; ++code)
+    values.push_back(float(num::decodeElement(num::ElementFormat::E2M1, code)));
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(VectorType::get({kLanes}, b.getF32Type()),
+                             ArrayRef<float>(values)));
 }
+
+/// Prefetches `bytes` of the weights from `at`: each row is read in short
+/// pieces 8 KiB or more apart, which the hardware prefetchers do not follow,
+/// so without it every piece waits on DRAM.
+void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
+              int64_t bytes) {
+  constexpr int64_t kLine = 64;
+  for (int64_t line = 0; line < bytes; line += kLine)
+    memref::PrefetchOp::create(
+        b, loc, codes,
+        ValueRange{arith::AddIOp::create(b, loc, at, index(b, loc, line))},
+        /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+}
+
+/// How a panel's part of one weight row (kPanel columns) becomes f32 values
+/// in the partial sums, and how the sums come back in column order.
+struct RowDecoder {
+  num::ElementFormat format;
+  Value table; // FP4 values for vpermps, or null
+
+  bool fp4() const { return format == num::ElementFormat::E2M1; }
+  int64_t rowBytes(int64_t columns) const {
+    return fp4() ? columns / 2 : columns;
+  }
+  /// Partial sums: FP4 16 x 16 columns, else 8 x 32.
+  VectorType sumType(OpBuilder &b) const {
+    return VectorType::get({fp4() ? kLanes : 2 * kLanes}, b.getF32Type());
+  }
+  int64_t sums() const { return fp4() ? 16 : 8; }
+
+  /// partial[i] += x_k * (the row's values of part i), the row's panel
+  /// bytes at `at`.
+  void accumulate(OpBuilder &b, Location loc, Value codes, Value at, Value xk,
+                  SmallVectorImpl<Value> &partial) const {
+    auto load = [&](int64_t offset, int64_t bytes) -> Value {
+      return vector::LoadOp::create(
+          b, loc, VectorType::get({bytes}, b.getI8Type()), codes,
+          ValueRange{arith::AddIOp::create(b, loc, at, index(b, loc, offset))});
+    };
+    auto fma = [&](Value &acc, Value values) {
+      acc = vector::FMAOp::create(b, loc, xk, values, acc);
+    };
+    auto words = VectorType::get({kLanes}, b.getI32Type());
+    if (fp4() && table) {
+      // Two i32 vectors of 8 codes per lane: code s of lane i of vector q is
+      // column 128q + 8i + s, summed in partial[8q + s].
+      for (int64_t q = 0; q < 2; ++q) {
+        Value word =
+            vector::BitCastOp::create(b, loc, words, load(q * 64, 4 * kLanes));
+        for (int64_t s = 0; s < 8; ++s) {
+          Value codesOfPart =
+              s == 0 ? word
+                     : arith::ShRUIOp::create(b, loc, word,
+                                              splatI32(b, loc, words, 4 * s))
+                           .getResult();
+          fma(partial[8 * q + s], PermuteF32Op::create(b, loc, table.getType(),
+                                                       table, codesOfPart));
+        }
+      }
+      return;
+    }
+    if (fp4()) { // 8 x 16 bytes: low nibbles even columns, high ones odd
+      for (int64_t v = 0; v < 8; ++v) {
+        Value wide =
+            arith::ExtUIOp::create(b, loc, words, load(v * kLanes, kLanes));
+        Value low =
+            arith::AndIOp::create(b, loc, wide, splatI32(b, loc, words, 15));
+        Value high =
+            arith::ShRUIOp::create(b, loc, wide, splatI32(b, loc, words, 4));
+        fma(partial[2 * v], buildDecodeUnitElement(b, loc, low, format));
+        fma(partial[2 * v + 1], buildDecodeUnitElement(b, loc, high, format));
+      }
+      return;
+    }
+    auto wideType = VectorType::get({2 * kLanes}, b.getI32Type());
+    for (int64_t v = 0; v < 8; ++v)
+      fma(partial[v],
+          buildDecodeUnitElement(
+              b, loc,
+              arith::ExtUIOp::create(b, loc, wideType,
+                                     load(v * 2 * kLanes, 2 * kLanes)),
+              format));
+  }
+
+  /// The partial sums as vectors of consecutive columns, in order.
+  SmallVector<Value> inColumnOrder(OpBuilder &b, Location loc,
+                                   ValueRange partial) const {
+    if (!fp4())
+      return llvm::to_vector(partial);
+    SmallVector<Value> columns;
+    if (!table) {
+      for (int64_t v = 0; v < 8; ++v)
+        columns.push_back(vector::InterleaveOp::create(b, loc, partial[2 * v],
+                                                       partial[2 * v + 1]));
+      return columns;
+    }
+    // Part s holds columns 8i + s (i the lane). Interleaving parts s and
+    // s + 4, then s and s + 2, then s and s + 1 (low halves to s, high to
+    // the partner) moves s's bits below i's: part t ends with columns
+    // 16t .. 16t + 15.
+    SmallVector<int64_t> low, high;
+    for (int64_t j = 0; j < kLanes; ++j) {
+      low.push_back(j / 2 + (j % 2) * kLanes);
+      high.push_back(kLanes / 2 + j / 2 + (j % 2) * kLanes);
+    }
+    for (int64_t q = 0; q < 2; ++q) {
+      SmallVector<Value> parts = llvm::to_vector(partial.slice(8 * q, 8));
+      for (int64_t bit : {4, 2, 1})
+        for (int64_t s = 0; s < 8; ++s) {
+          if (s & bit)
+            continue;
+          Value a = parts[s], c = parts[s | bit];
+          parts[s] = vector::ShuffleOp::create(b, loc, a, c, low);
+          parts[s | bit] = vector::ShuffleOp::create(b, loc, a, c, high);
+        }
+      columns.append(parts);
+    }
+    return columns;
+  }
+};
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
-  GemvKernel(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context, /*benefit=*/3) {}
+  GemvKernel(const TypeConverter &converter, MLIRContext *context, bool avx512)
+      : OpConversionPattern(converter, context, /*benefit=*/3), avx512(avx512) {
+  }
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -79,52 +198,24 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                          "not one row of 256-column panels");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    num::ElementFormat lhsFormat = lhsType.getFormat(),
-                       rhsFormat = rhsType.getFormat();
-    const bool lhsFP4 = lhsFormat == num::ElementFormat::E2M1;
-    const bool rhsFP4 = rhsFormat == num::ElementFormat::E2M1;
-
-    // x: K values at unit scale and G scales, decoded once (K is small
-    // next to the K x N weights).
-    Value codesX = readFlat(b, loc, adaptor.getLhs()[0]);
+    Value x =
+        decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K, block, G);
     Value scalesX = readFlat(b, loc, adaptor.getLhs()[1]);
-    Value x = memref::AllocOp::create(
-        b, loc, MemRefType::get({K}, b.getF32Type()), b.getI64IntegerAttr(64));
-    buildBlockLoop(b, loc, G, [&](OpBuilder &nb, Location l, Value g) {
-      Value first = scaledIndex(nb, l, g, block);
-      Value bytes =
-          lhsFP4
-              ? unpackNibbles(nb, l,
-                              vector::LoadOp::create(
-                                  nb, l,
-                                  VectorType::get({block / 2}, nb.getI8Type()),
-                                  codesX, scaledIndex(nb, l, g, block / 2)))
-              : vector::LoadOp::create(nb, l,
-                                       VectorType::get({block}, nb.getI8Type()),
-                                       codesX, first)
-                    .getResult();
-      auto i32s = VectorType::get({block}, nb.getI32Type());
-      vector::StoreOp::create(
-          nb, l,
-          buildDecodeUnitElement(
-              nb, l, arith::ExtUIOp::create(nb, l, i32s, bytes), lhsFormat),
-          x, first);
-    });
-
     Value codesW = readFlat(b, loc, adaptor.getRhs()[0]);
     Value scalesW = readFlat(b, loc, adaptor.getRhs()[1]);
     FlatResult y = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
-    const int64_t rowBytes = rhsFP4 ? N / 2 : N;
-    const int64_t bytesPerVector = rhsFP4 ? kColumns / 2 : kColumns;
-    // FP4 keeps the even columns (low nibbles) and odd ones (high nibbles)
-    // in separate partial sums, interleaved once at the end instead of per
-    // weight row.
-    const int64_t parts = rhsFP4 ? 2 : 1;
-    auto f32s = VectorType::get({kColumns}, b.getF32Type());
-    auto partType = VectorType::get({kColumns / parts}, b.getF32Type());
+
+    const RowDecoder decoder{rhsType.getFormat(),
+                             rhsType.getFormat() == num::ElementFormat::E2M1 &&
+                                     avx512
+                                 ? buildFP4Table(b, loc)
+                                 : Value()};
+    const int64_t rowBytes = decoder.rowBytes(N),
+                  panelBytes = decoder.rowBytes(kPanel);
     Value zero = arith::ConstantOp::create(
-        b, loc, SplatElementsAttr::get(partType, b.getF32FloatAttr(0.0f)));
-    SmallVector<Value> zeros(kVectors * parts, zero);
+        b, loc,
+        SplatElementsAttr::get(decoder.sumType(b), b.getF32FloatAttr(0.0f)));
+    SmallVector<Value> zeros(decoder.sums(), zero);
     // A parallel iteration owns `group` adjacent panels and walks the K-blocks
     // once for all of them: the pages of a block's 32 weight rows stay in
     // the TLB while every panel of the group reads its part of those rows.
@@ -134,126 +225,141 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
         b, loc, panels / group,
         [&](OpBuilder &nb, Location l, Value groupIndex) {
           Value groupColumn = scaledIndex(nb, l, groupIndex, group * kPanel);
-          Value zeroColumns = arith::ConstantOp::create(
-              nb, l, SplatElementsAttr::get(f32s, nb.getF32FloatAttr(0.0f)));
-          for (int64_t v = 0; v < group * kVectors; ++v)
+          auto zeroColumns = VectorType::get({kLanes}, nb.getF32Type());
+          for (int64_t v = 0; v < group * kPanel / kLanes; ++v)
             vector::StoreOp::create(
-                nb, l, zeroColumns, y.flat,
+                nb, l,
+                arith::ConstantOp::create(
+                    nb, l,
+                    SplatElementsAttr::get(zeroColumns,
+                                           nb.getF32FloatAttr(0.0f))),
+                y.flat,
                 ValueRange{arith::AddIOp::create(nb, l, groupColumn,
-                                                 index(nb, l, v * kColumns))});
-          scf::ForOp::create(
-              nb, l, index(nb, l, 0), index(nb, l, G), index(nb, l, 1),
-              ValueRange{},
-              [&](OpBuilder &gb, Location gl, Value g, ValueRange) {
-                scf::ForOp::create(
-                    gb, gl, index(gb, gl, 0), index(gb, gl, group),
-                    index(gb, gl, 1), ValueRange{},
-                    [&](OpBuilder &fb, Location fl, Value p, ValueRange) {
-                      Value panel = arith::AddIOp::create(
-                          fb, fl, scaledIndex(fb, fl, groupIndex, group), p);
-                      Value column = scaledIndex(fb, fl, panel, kPanel);
-                      Value columnByte =
-                          scaledIndex(fb, fl, panel, kVectors * bytesPerVector);
-                      // The totals live in y itself (registers hold the partial
-                      // sums).
-                      auto yAt = [&](OpBuilder &ob, Location ol,
-                                     int64_t v) -> Value {
-                        return arith::AddIOp::create(
-                            ob, ol, column, index(ob, ol, v * kColumns));
-                      };
-                      Value first = scaledIndex(fb, fl, g, block);
-                      // S: the block's 32 rows, each read as whole cache lines.
-                      auto rows = scf::ForOp::create(
-                          fb, fl, index(fb, fl, 0), index(fb, fl, block),
-                          index(fb, fl, 1), zeros,
-                          [&](OpBuilder &rb, Location rl, Value j,
-                              ValueRange partial) {
-                            Value k = arith::AddIOp::create(rb, rl, first, j);
-                            Value xk = vector::BroadcastOp::create(
-                                rb, rl, partType,
-                                memref::LoadOp::create(rb, rl, x, k));
-                            Value row = arith::AddIOp::create(
-                                rb, rl, scaledIndex(rb, rl, k, rowBytes),
-                                columnByte);
-                            SmallVector<Value> next;
-                            for (int64_t v = 0; v < kVectors; ++v) {
-                              Value at = arith::AddIOp::create(
-                                  rb, rl, row,
-                                  index(rb, rl, v * bytesPerVector));
-                              Value bytes = vector::LoadOp::create(
-                                  rb, rl,
-                                  VectorType::get({bytesPerVector},
-                                                  rb.getI8Type()),
-                                  codesW, at);
-                              for (auto [p, codes] : llvm::enumerate(
-                                       splitColumns(rb, rl, bytes, rhsFP4)))
-                                next.push_back(vector::FMAOp::create(
-                                    rb, rl, xk,
-                                    decodeColumns(rb, rl, codes, rhsFormat),
-                                    partial[v * parts + p]));
-                            }
-                            scf::YieldOp::create(rb, rl, next);
-                          });
-                      // (S * X_x) * X_B.
-                      Value scaleX = buildScaleValue(
-                          fb, fl,
-                          buildScaleCode(
-                              fb, fl,
-                              memref::LoadOp::create(fb, fl, scalesX, g)));
-                      for (int64_t v = 0; v < kVectors; ++v) {
-                        Value scalesOfBlock = vector::LoadOp::create(
-                            fb, fl,
-                            VectorType::get({kColumns}, Float8E8M0FNUType::get(
-                                                            fb.getContext())),
-                            scalesW,
-                            ValueRange{arith::AddIOp::create(
-                                fb, fl, scaledIndex(fb, fl, g, N),
-                                arith::AddIOp::create(
-                                    fb, fl, column,
-                                    index(fb, fl, v * kColumns)))});
-                        Value scaleW = buildScaleValue(
-                            fb, fl, buildScaleCode(fb, fl, scalesOfBlock));
-                        SmallVector<Value> scaleParts{scaleW};
-                        if (rhsFP4) {
-                          auto halves =
-                              vector::DeinterleaveOp::create(fb, fl, scaleW);
-                          scaleParts = {halves.getRes1(), halves.getRes2()};
-                        }
-                        SmallVector<Value> scaled;
-                        for (int64_t p = 0; p < parts; ++p)
-                          scaled.push_back(arith::MulFOp::create(
-                              fb, fl,
-                              arith::MulFOp::create(
-                                  fb, fl, rows.getResult(v * parts + p),
-                                  vector::BroadcastOp::create(fb, fl, partType,
-                                                              scaleX)),
-                              scaleParts[p]));
-                        Value columns = rhsFP4
-                                            ? vector::InterleaveOp::create(
-                                                  fb, fl, scaled[0], scaled[1])
-                                                  .getResult()
-                                            : scaled[0];
-                        Value at = yAt(fb, fl, v);
-                        Value total = vector::LoadOp::create(
-                            fb, fl, f32s, y.flat, ValueRange{at});
-                        vector::StoreOp::create(
-                            fb, fl,
-                            arith::AddFOp::create(fb, fl, total, columns),
-                            y.flat, ValueRange{at});
-                      }
-                      scf::YieldOp::create(fb, fl);
-                    });
-                scf::YieldOp::create(gb, gl);
-              });
+                                                 index(nb, l, v * kLanes))});
+          buildLoop(nb, l, G, [&](OpBuilder &gb, Location gl, Value g) {
+            buildLoop(gb, gl, group, [&](OpBuilder &pb, Location pl, Value p) {
+              Value panel = arith::AddIOp::create(
+                  pb, pl, scaledIndex(pb, pl, groupIndex, group), p);
+              Value column = scaledIndex(pb, pl, panel, kPanel);
+              Value columnByte = scaledIndex(pb, pl, panel, panelBytes);
+              Value first = scaledIndex(pb, pl, g, block);
+              // S: the block's 32 rows, each read as whole cache lines.
+              auto rows = scf::ForOp::create(
+                  pb, pl, index(pb, pl, 0), index(pb, pl, block),
+                  index(pb, pl, 1), zeros,
+                  [&](OpBuilder &rb, Location rl, Value j, ValueRange sums) {
+                    Value k = arith::AddIOp::create(rb, rl, first, j);
+                    Value xk = vector::BroadcastOp::create(
+                        rb, rl, decoder.sumType(rb),
+                        memref::LoadOp::create(rb, rl, x, k));
+                    auto rowAt = [&](Value r) -> Value {
+                      return arith::AddIOp::create(
+                          rb, rl, scaledIndex(rb, rl, r, rowBytes), columnByte);
+                    };
+                    // Row k + block (the last row past the end).
+                    Value ahead = arith::MinUIOp::create(
+                        rb, rl,
+                        arith::AddIOp::create(rb, rl, k, index(rb, rl, block)),
+                        index(rb, rl, K - 1));
+                    prefetch(rb, rl, codesW, rowAt(ahead), panelBytes);
+                    SmallVector<Value> partial(sums);
+                    decoder.accumulate(rb, rl, codesW, rowAt(k), xk, partial);
+                    scf::YieldOp::create(rb, rl, partial);
+                  });
+              addScaledSums(pb, pl,
+                            decoder.inColumnOrder(pb, pl, rows.getResults()),
+                            scalesX, scalesW, y.flat, g, column, N);
+            });
+          });
         });
     rewriter.replaceOp(op, y.tensor);
     return success();
   }
+
+private:
+  /// x: K values at unit scale, decoded once (K is small next to the K x N
+  /// weights).
+  static Value decodeX(OpBuilder &b, Location loc, Value tensor,
+                       num::ElementFormat format, int64_t K, int64_t block,
+                       int64_t G) {
+    Value codes = readFlat(b, loc, tensor);
+    Value x = memref::AllocOp::create(
+        b, loc, MemRefType::get({K}, b.getF32Type()), b.getI64IntegerAttr(64));
+    const bool fp4 = format == num::ElementFormat::E2M1;
+    buildBlockLoop(b, loc, G, [&](OpBuilder &nb, Location l, Value g) {
+      Value first = scaledIndex(nb, l, g, block);
+      Value bytes =
+          fp4 ? unpackNibbles(nb, l,
+                              vector::LoadOp::create(
+                                  nb, l,
+                                  VectorType::get({block / 2}, nb.getI8Type()),
+                                  codes, scaledIndex(nb, l, g, block / 2)))
+              : vector::LoadOp::create(nb, l,
+                                       VectorType::get({block}, nb.getI8Type()),
+                                       codes, first)
+                    .getResult();
+      auto i32s = VectorType::get({block}, nb.getI32Type());
+      vector::StoreOp::create(
+          nb, l,
+          buildDecodeUnitElement(
+              nb, l, arith::ExtUIOp::create(nb, l, i32s, bytes), format),
+          x, first);
+    });
+    return x;
+  }
+
+  /// A sequential loop over [0, count).
+  static void buildLoop(OpBuilder &b, Location loc, int64_t count,
+                        function_ref<void(OpBuilder &, Location, Value)> body) {
+    scf::ForOp::create(b, loc, index(b, loc, 0), index(b, loc, count),
+                       index(b, loc, 1), ValueRange{},
+                       [&](OpBuilder &nb, Location l, Value i, ValueRange) {
+                         body(nb, l, i);
+                         scf::YieldOp::create(nb, l);
+                       });
+  }
+
+  /// y[columns] += (S * X_x) * X_B for block g, S the block's sums in
+  /// column order from `column`.
+  static void addScaledSums(OpBuilder &b, Location loc, ArrayRef<Value> sums,
+                            Value scalesX, Value scalesW, Value y, Value g,
+                            Value column, int64_t N) {
+    Value scaleX = buildScaleValue(
+        b, loc,
+        buildScaleCode(b, loc, memref::LoadOp::create(b, loc, scalesX, g)));
+    Value at = column;
+    for (Value sum : sums) {
+      auto type = cast<VectorType>(sum.getType());
+      Value scaleCodes = vector::LoadOp::create(
+          b, loc,
+          VectorType::get(type.getShape(),
+                          Float8E8M0FNUType::get(b.getContext())),
+          scalesW,
+          ValueRange{
+              arith::AddIOp::create(b, loc, scaledIndex(b, loc, g, N), at)});
+      Value scaleW =
+          buildScaleValue(b, loc, buildScaleCode(b, loc, scaleCodes));
+      Value scaled = arith::MulFOp::create(
+          b, loc,
+          arith::MulFOp::create(
+              b, loc, sum, vector::BroadcastOp::create(b, loc, type, scaleX)),
+          scaleW);
+      Value total = vector::LoadOp::create(b, loc, type, y, ValueRange{at});
+      vector::StoreOp::create(b, loc,
+                              arith::AddFOp::create(b, loc, total, scaled), y,
+                              ValueRange{at});
+      at = arith::AddIOp::create(b, loc, at,
+                                 index(b, loc, type.getNumElements()));
+    }
+  }
+
+  bool avx512;
 };
 
 } // namespace
 
 void mlir::mx::populateGemvKernelPattern(const TypeConverter &converter,
-                                         RewritePatternSet &patterns) {
-  patterns.add<GemvKernel>(converter, patterns.getContext());
+                                         RewritePatternSet &patterns,
+                                         bool avx512) {
+  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512);
 }

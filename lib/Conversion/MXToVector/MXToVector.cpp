@@ -46,6 +46,37 @@ bool mlir::mx::hasCPUFeature(StringRef features, StringRef feature) {
   return enabled;
 }
 
+LogicalResult
+mlir::mx::verifyCPUFeatures(StringRef features,
+                            function_ref<InFlightDiagnostic()> emitError) {
+  if (features == "host")
+    return success();
+    // On x86 hosts, every name the host detection reports (present or not) is
+    // one LLVM knows: names are checked there. Elsewhere the host's names are
+    // another architecture's, so only the syntax is.
+#if defined(__x86_64__) || defined(_M_X64)
+  const llvm::StringMap<bool> known = llvm::sys::getHostCPUFeatures();
+#else
+  const llvm::StringMap<bool> known;
+#endif
+  SmallVector<StringRef> list;
+  features.split(list, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef entry : list) {
+    entry = entry.trim();
+    StringRef name = entry.drop_front();
+    if (!(entry.starts_with("+") || entry.starts_with("-")) || name.empty())
+      return emitError() << "cpu-features: expected \"host\" or a "
+                            "comma-separated list of +feature / -feature, but "
+                            "got '"
+                         << entry << "'";
+    if (!known.empty() && !known.contains(name))
+      return emitError() << "cpu-features: '" << name
+                         << "' is not a CPU feature LLVM knows for this host "
+                            "(e.g. avx512f, avx512bf16, avx512vnni)";
+  }
+  return success();
+}
+
 void mlir::mx::populateMXToVectorConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     StringRef features) {
@@ -54,7 +85,8 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateMatmulKernelPattern(converter, patterns,
                               hasCPUFeature(features, "avx512bf16"),
                               hasCPUFeature(features, "avx512vnni"));
-  populateGemvKernelPattern(converter, patterns);
+  populateGemvKernelPattern(converter, patterns,
+                            hasCPUFeature(features, "avx512f"));
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
 
@@ -64,6 +96,9 @@ struct ConvertMXToVectorPass final
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(verifyCPUFeatures(cpuFeatures,
+                                 [&] { return getOperation().emitError(); })))
+      return signalPassFailure();
     auto populate = [&](const TypeConverter &converter,
                         RewritePatternSet &patterns) {
       populateMXToVectorConversionPatterns(converter, patterns, cpuFeatures);

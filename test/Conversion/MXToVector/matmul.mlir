@@ -1,6 +1,6 @@
 // RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f,+avx512bf16 -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FMA
-// RUN: mx-opt %s -convert-mx-to-vector="cpu-features=+avx512bf16,-avx512bf16" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FMA
+// RUN: mx-opt %s -convert-mx-to-vector="cpu-features=+avx512bf16,-avx512bf16" -canonicalize -cse -split-input-file | FileCheck %s --check-prefixes=FMA,NOAVX512
 // RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f,+avx512bf16,+avx512vnni -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=VNNI
 
 // N % 32 == 0: 6 x 32 register tiles (two f32 vectors per row). Operands are
@@ -87,26 +87,39 @@ func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, bloc
 // One row (a GEMV, N % 256 == 0): no packing. x is decoded once (its own
 // parallel loop over K-blocks); y starts at zero; panels of 256 columns go
 // in groups of up to 4 per parallel iteration (here both panels in one,
-// folded away), each K-block runs over the group's panels (TLB reuse); a
-// panel's 32 weight rows are read as bytes (FP4: low and high nibbles are
-// the even and odd columns, kept apart until added to y).
+// folded away), each K-block runs over the group's panels (TLB reuse) and
+// prefetches the panel's piece of the next block's row. With AVX-512 a
+// panel's FP4 row is 2 x 16 i32 words of 8 codes, looked up in the FP4
+// table (vpermps) after shifts by 4s; three rounds of interleaving shuffles
+// per 128 columns put the sums back in column order. Without it, bytes
+// split into low and high nibbles (even and odd columns).
 // BF16-LABEL: func.func @gemv_fp4
 // BF16-NOT: x86vector
+// BF16: %[[TABLE:.+]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : vector<16xf32>
 // BF16: scf.parallel (%{{.+}}) = (%c0) to (%c2) step (%c1)
 // BF16: vector.load %{{.+}} : memref<64xi8>, vector<32xi8>
 // BF16: scf.reduce
-// BF16-COUNT-16: vector.store %{{.+}} : memref<512xf32>, vector<32xf32>
+// BF16-COUNT-32: vector.store %{{.+}} : memref<512xf32>, vector<16xf32>
 // BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
 // BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
 // BF16: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
-// BF16: vector.load %{{.+}} : memref<16384xi8>, vector<16xi8>
-// BF16: arith.andi
-// BF16: arith.shrui
-// BF16-COUNT-16: vector.fma
+// BF16-COUNT-2: memref.prefetch %{{.+}}, read, locality<3>, data : memref<16384xi8>
+// BF16: %[[WORDS:.+]] = vector.bitcast %{{.+}} : vector<64xi8> to vector<16xi32>
+// BF16: mx.avx512.permute_f32 %[[TABLE]], %[[WORDS]] : vector<16xf32>, vector<16xi32>
+// BF16-COUNT-15: mx.avx512.permute_f32 %[[TABLE]], %{{.+}} : vector<16xf32>, vector<16xi32>
 // BF16: scf.yield
-// BF16: vector.deinterleave
-// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<16xf32> -> vector<32xf32>
-// BF16: arith.addf %{{.+}} : vector<32xf32>
+// BF16-COUNT-48: vector.shuffle %{{.+}}, %{{.+}} [{{.+}}] : vector<16xf32>, vector<16xf32>
+// BF16: arith.addf %{{.+}} : vector<16xf32>
+// NOAVX512-LABEL: func.func @gemv_fp4
+// NOAVX512-NOT: permute_f32
+// NOAVX512: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
+// NOAVX512: vector.load %{{.+}} : memref<16384xi8>, vector<16xi8>
+// NOAVX512: arith.andi
+// NOAVX512: arith.shrui
+// NOAVX512-COUNT-16: vector.fma
+// NOAVX512: scf.yield
+// NOAVX512: vector.interleave %{{.+}}, %{{.+}} : vector<16xf32> -> vector<32xf32>
+// NOAVX512: arith.addf %{{.+}} : vector<32xf32>
 func.func @gemv_fp4(%x: !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, %w: !mx.tensor<64x512xf4E2M1FN, block = [32, 1]>) -> tensor<1x512xf32> {
   %y = mx.matmul %x, %w : !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x512xf4E2M1FN, block = [32, 1]> -> tensor<1x512xf32>
   return %y : tensor<1x512xf32>

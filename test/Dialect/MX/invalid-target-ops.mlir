@@ -39,3 +39,29 @@ func.func @dot_result_is_acc_type(%acc: vector<16xi32>, %a: vector<64xi8>) -> ve
   %r = "mx.avx512.dot_u8s8"(%acc, %a, %a) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<8xi32>
   return %r : vector<8xi32>
 }
+
+// -----
+
+// mx.avx512.permute_f32: one 512-bit register of f32 and of i32 indices.
+
+func.func @permute_table_not_16_f32(%table: vector<8xf32>, %indices: vector<16xi32>) -> vector<8xf32> {
+  // expected-error @+1 {{'mx.avx512.permute_f32' op operand #0 must be vector of 32-bit float values of length 16, but got 'vector<8xf32>'}}
+  %r = mx.avx512.permute_f32 %table, %indices : vector<8xf32>, vector<16xi32>
+  return %r : vector<8xf32>
+}
+
+// -----
+
+func.func @permute_indices_not_16_i32(%table: vector<16xf32>, %indices: vector<16xi64>) -> vector<16xf32> {
+  // expected-error @+1 {{'mx.avx512.permute_f32' op operand #1 must be vector of 32-bit signless integer values of length 16, but got 'vector<16xi64>'}}
+  %r = mx.avx512.permute_f32 %table, %indices : vector<16xf32>, vector<16xi64>
+  return %r : vector<16xf32>
+}
+
+// -----
+
+func.func @permute_result_is_table_type(%table: vector<16xf32>, %indices: vector<16xi32>) -> vector<16xi32> {
+  // expected-error @+1 {{'mx.avx512.permute_f32' op result #0 must be vector of 32-bit float values of length 16, but got 'vector<16xi32>'}}
+  %r = "mx.avx512.permute_f32"(%table, %indices) : (vector<16xf32>, vector<16xi32>) -> vector<16xi32>
+  return %r : vector<16xi32>
+}

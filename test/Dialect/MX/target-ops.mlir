@@ -24,3 +24,13 @@ func.func @dot_u8s8(%acc512: vector<16xi32>, %a512: vector<64xi8>, %b512: vector
   %2 = mx.avx512.dot_u8s8 %acc128, %a128, %b128 : vector<16xi8> -> vector<4xi32>
   return %0, %1, %2 : vector<16xi32>, vector<8xi32>, vector<4xi32>
 }
+
+// CHECK-LABEL: func.func @permute_f32
+// CHECK: mx.avx512.permute_f32 %{{.+}}, %{{.+}} : vector<16xf32>, vector<16xi32>
+// LLVM-LABEL: @permute_f32
+// LLVM: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.+}}, %{{.+}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// IR: call <16 x float> @llvm.x86.avx512.permvar.sf.512(<16 x float> %{{.+}}, <16 x i32> %{{.+}})
+func.func @permute_f32(%table: vector<16xf32>, %indices: vector<16xi32>) -> vector<16xf32> {
+  %0 = mx.avx512.permute_f32 %table, %indices : vector<16xf32>, vector<16xi32>
+  return %0 : vector<16xf32>
+}

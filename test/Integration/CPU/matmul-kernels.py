@@ -45,6 +45,7 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e4m3", "e4m3", 1, 64, 512),
     ("int8", "e3m2", 1, 64, 256),
     ("e2m3", "int8", 1, 32, 256),
+    ("e2m3", "e2m1", 1, 64, 512),    # FP4 weights by table lookup, two panels
     ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
 ]
 
@@ -92,4 +93,4 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
 # CHECK: e2m3 x int8: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 448 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
-# CHECK: matmul kernels ({{host|fma|threads}}): 4432 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads}}): 4944 outputs compared, 0 outside the bound, 0 exact-format outputs differ

@@ -28,10 +28,17 @@ bool isVectorKernelMatmul(MatmulOp op);
 /// or "host" for this CPU's) enables `feature` (e.g. "avx512bf16").
 bool hasCPUFeature(StringRef features, StringRef feature);
 
+/// Checks that `features` is "host" or a comma-separated list of +name /
+/// -name entries, with names LLVM knows for this host's architecture.
+LogicalResult verifyCPUFeatures(StringRef features,
+                                function_ref<InFlightDiagnostic()> emitError);
+
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
 /// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` with
-/// `avx512bf16`, f32 FMA otherwise) or, for one row, the streaming GEMV,
+/// `avx512bf16`, f32 FMA otherwise; MXINT8 pairs `vpdpbusd` with
+/// `avx512vnni`) or, for one row, the streaming GEMV (FP4 table lookups
+/// with `avx512f`),
 /// and every other op as
 /// -convert-mx-to-linalg does. `features` as for hasCPUFeature.
 void populateMXToVectorConversionPatterns(const TypeConverter &converter,

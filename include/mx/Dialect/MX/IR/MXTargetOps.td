@@ -53,4 +53,34 @@ def MX_DotUnsignedSignedI8Op : MX_Op<"avx512.dot_u8s8", [
   }];
 }
 
+def MX_PermuteF32Op : MX_Op<"avx512.permute_f32", [
+    X86IntrinsicOpInterface,
+    AllTypesMatch<["table", "result"]>]> {
+  let summary = "AVX-512 lane permute of 16 f32 by variable indices (vpermps)";
+  let description = [{
+    Lane `i` of the result is lane `indices[i] & 15` of `table`: only the low
+    four bits of an index count, as in the instruction. This is AVX-512's
+    `vpermps` (`llvm.x86.avx512.permvar.sf.512`): a 16-entry table lookup in
+    one instruction.
+
+    `-convert-mx-to-vector` makes it for MXFP4 weights in one-row matmuls
+    when `cpu-features` has `avx512f`: the table holds the 16 FP4 values at
+    unit scale, so a byte of two codes decodes as two lookups (the byte, and
+    the byte shifted right by 4) instead of the arithmetic decode. The vector
+    dialect has no shuffle with run-time indices.
+
+    ```mlir
+    %r = mx.avx512.permute_f32 %table, %indices : vector<16xf32>, vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [F32]>:$table,
+                       VectorOfLengthAndType<[16], [I32]>:$indices);
+  let results = (outs VectorOfLengthAndType<[16], [F32]>:$result);
+  let assemblyFormat =
+    "$table `,` $indices attr-dict `:` type($table) `,` type($indices)";
+  let extraClassDeclaration = [{
+    std::string getIntrinsicName() { return "llvm.x86.avx512.permvar.sf.512"; }
+  }];
+}
+
 #endif // MX_DIALECT_MX_IR_MXTARGETOPS_TD
