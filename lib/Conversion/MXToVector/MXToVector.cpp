@@ -96,8 +96,8 @@ struct ConvertMXToVectorPass final
   using Base::Base;
 
   void runOnOperation() override {
-    if (failed(verifyCPUFeatures(cpuFeatures,
-                                 [&] { return getOperation().emitError(); })))
+    if (failed(verifyCPUFeatures(
+            cpuFeatures, [&] { return emitError(getOperation().getLoc()); })))
       return signalPassFailure();
     auto populate = [&](const TypeConverter &converter,
                         RewritePatternSet &patterns) {
