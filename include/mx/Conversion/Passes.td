@@ -56,7 +56,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     block once as a `vector<k x f32>`: the block's amax
     (`vector.reduction <maxui>` on the magnitude bits), its E8M0 scale, and
     every element code in vector lanes, FP4 codes paired into bytes with
-    `vector.deinterleave`. Dequantize is the same loop backwards. The element
+    `vector.deinterleave`. With a multiple of 16 blocks (and a block size a
+    multiple of 16), an iteration takes 16 blocks: a shuffle-and-max tree
+    puts their amaxes in one vector and the scale rule runs in 16 lanes.
+    Dequantize is the same loop backwards. The element
     arithmetic is the one `-convert-mx-to-linalg` uses (the shared builders of
     ElementCodes.h, applied to vectors), so both lowerings give the same bits
     for every format, scale rule, rounding and saturation.

@@ -35,6 +35,27 @@ func.func @fp4(%x: tensor<4x64xf32>) -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32
 
 // -----
 
+// A multiple of 16 blocks (here 32 of 64): 16 blocks per iteration. Each
+// block's 64 magnitudes fold to 16 lanes, a four-level shuffle-and-max tree
+// (8 + 4 + 2 + 1 pairs) puts the 16 amaxes in one vector, the scale rule
+// runs once on vector<16xf32>, and each block's encode takes its lane.
+// CHECK-LABEL: func.func @sixteen_blocks
+// CHECK: scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%c2) step
+// CHECK-COUNT-16: vector.load %{{.+}} : memref<2048xf32>, vector<64xf32>
+// CHECK-COUNT-16: vector.extract_strided_slice %{{.+}} {offsets = [48], sizes = [16], strides = [1]} : vector<64xi32> to vector<16xi32>
+// CHECK-COUNT-30: vector.shuffle %{{.+}}, %{{.+}} [{{.+}}] : vector<16xi32>, vector<16xi32>
+// CHECK: %[[AMAX:.+]] = arith.maxui %{{.+}} : vector<16xi32>
+// CHECK: arith.bitcast %[[AMAX]] : vector<16xi32> to vector<16xf32>
+// CHECK: vector.store %{{.+}}, %{{.+}}[%{{.+}}] : memref<32xf8E8M0FNU>, vector<16xf8E8M0FNU>
+// CHECK-NOT: vector.reduction
+// CHECK-COUNT-16: vector.store %{{.+}} : memref<2048xi8>, vector<64xi8>
+func.func @sixteen_blocks(%x: tensor<32x64xf32>) -> !mx.tensor<32x64xf8E4M3FN, block = [1, 64]> {
+  %q = mx.quantize %x : tensor<32x64xf32> -> !mx.tensor<32x64xf8E4M3FN, block = [1, 64]>
+  return %q : !mx.tensor<32x64xf8E4M3FN, block = [1, 64]>
+}
+
+// -----
+
 // bf16 input widens exactly in the vector; stochastic rounding draws its
 // Philox bits for the linear indices first + [0, 16).
 // CHECK-LABEL: func.func @stochastic_bf16

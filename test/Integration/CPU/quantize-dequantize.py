@@ -75,8 +75,12 @@ def random_tensor(shape):
     return values.astype(f32)
 
 
+edges = edge_rows()
 layouts = [
-    (np.concatenate([edge_rows(), random_tensor((300, 32))]), (1, 32)),
+    # 336 blocks: the kernel's 16-block iterations (one shuffle-and-max tree
+    # for the amaxes, the scale rule in 16 lanes).
+    (np.concatenate([edges, random_tensor((336 - len(edges), 32))]), (1, 32)),
+    (random_tensor((37, 64)), (1, 32)),  # 74 blocks: one per iteration
     (random_tensor((37, 70)), (1, 32)),
     (random_tensor((70, 37)), (32, 1)),
     (random_tensor((64, 96)), (32, 32)),
