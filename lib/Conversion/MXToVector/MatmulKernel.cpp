@@ -378,34 +378,24 @@ private:
                 add(b, loc, column, index(b, loc, v * kLanes))));
   }
 
-  /// A's value(s) of one dot step at `at` in every lane: a bf16 pair as one
-  /// 32-bit lane repeated, or one f32.
+  /// A's value(s) of one dot step at `at` in every lane: one f32, or the
+  /// step's bf16 pair or int8 quad as one 32-bit lane repeated.
   static Value broadcastA(OpBuilder &b, Location loc, const Tiling &t,
                           Value packedA, Value at) {
-    if (t.int8) {
-      Value quad = vector::LoadOp::create(
-          b, loc, VectorType::get({4}, b.getI8Type()), packedA, at);
-      Value word = vector::BitCastOp::create(
-          b, loc, VectorType::get({1}, b.getI32Type()), quad);
-      Value words = vector::BroadcastOp::create(
-          b, loc, VectorType::get({kLanes}, b.getI32Type()),
-          vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
-      return vector::BitCastOp::create(
-          b, loc, VectorType::get({4 * kLanes}, b.getI8Type()), words);
-    }
-    if (!t.bf16)
+    if (t.step == 1)
       return vector::BroadcastOp::create(
           b, loc, VectorType::get({kLanes}, b.getF32Type()),
           memref::LoadOp::create(b, loc, packedA, at));
-    Value pair = vector::LoadOp::create(
-        b, loc, VectorType::get({2}, b.getBF16Type()), packedA, at);
+    Type element = cast<MemRefType>(packedA.getType()).getElementType();
+    Value values = vector::LoadOp::create(
+        b, loc, VectorType::get({t.step}, element), packedA, at);
     Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+        b, loc, VectorType::get({1}, b.getI32Type()), values);
     Value words = vector::BroadcastOp::create(
         b, loc, VectorType::get({kLanes}, b.getI32Type()),
         vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
     return vector::BitCastOp::create(
-        b, loc, VectorType::get({2 * kLanes}, b.getBF16Type()), words);
+        b, loc, VectorType::get({t.step * kLanes}, element), words);
   }
 
   bool bf16, vnni;
