@@ -147,3 +147,26 @@ print("scaled:", data.tolist(), scale)
 # CHECK: scaled: [56, 126, 170, 68] 2.0
 error(lambda: jit.invoke("cast", (np.ones(4, np.float32),)))
 # CHECK: TypeError: cast: argument 0 (!mx.scaled<tensor<4xf32>>): expected a (data, scale) pair
+
+# The CPU kernels through the JIT, whose target instructions (vpdpbusd for
+# MXINT8 pairs, vpermps table lookups for FP4 GEMV weights, where the host
+# has them) are ops that lower to LLVM intrinsics: bit for bit the linalg
+# lowering's results (exact formats, the same block order).
+kernels = """
+func.func @mm(%a: tensor<{m}x64xf32>, %b: tensor<64x{n}xf32>) -> tensor<{m}x{n}xf32> {{
+  %qa = mx.quantize %a : tensor<{m}x64xf32> -> !mx.tensor<{m}x64x{fa}, block = [1, 32]>
+  %qb = mx.quantize %b : tensor<64x{n}xf32> -> !mx.tensor<64x{n}x{fb}, block = [32, 1]>
+  %c = mx.matmul %qa, %qb : !mx.tensor<{m}x64x{fa}, block = [1, 32]>, !mx.tensor<64x{n}x{fb}, block = [32, 1]> -> tensor<{m}x{n}xf32>
+  return %c : tensor<{m}x{n}xf32>
+}}"""
+rng = np.random.default_rng(5)
+for fa, fb, m, n in (("i8", "i8", 7, 64), ("f6E2M3FN", "f4E2M1FN", 1, 256)):
+    a = rng.standard_normal((m, 64)).astype(np.float32)
+    b = rng.standard_normal((64, n)).astype(np.float32)
+    source = kernels.format(m=m, n=n, fa=fa, fb=fb)
+    fast = Module.parse(source, ctx).compile().invoke("mm", a, b)
+    plain = Module.parse(source, ctx).compile(pipeline="mx-cpu-pipeline{kernels=false}").invoke("mm", a, b)
+    print(f"{fa} x {fb}: kernels == linalg bit for bit:", fast.tobytes() == plain.tobytes(),
+          "nonzero:", bool(np.abs(fast).sum() > 0))
+# CHECK: i8 x i8: kernels == linalg bit for bit: True nonzero: True
+# CHECK: f6E2M3FN x f4E2M1FN: kernels == linalg bit for bit: True nonzero: True
