@@ -58,6 +58,34 @@ Value buildGroupMax(OpBuilder &b, Location loc, SmallVector<Value> parts) {
   return parts.front();
 }
 
+/// The amax of each block from its magnitude bits (vector<k x i32>; NaN's
+/// bits exceed Inf's, which exceed every finite value's): an f32 for one
+/// block, else vector<16 x f32> for 16 blocks, each folded to 16 lanes first.
+Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
+                int64_t k) {
+  if (magnitudes.size() == 1)
+    return arith::BitcastOp::create(
+        b, loc, b.getF32Type(),
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
+                                    magnitudes.front()));
+  SmallVector<Value> partial;
+  for (Value magnitude : magnitudes) {
+    Value folded;
+    for (int64_t at = 0; at < k; at += kGroup) {
+      Value slice = vector::ExtractStridedSliceOp::create(
+          b, loc, magnitude, ArrayRef<int64_t>{at}, ArrayRef<int64_t>{kGroup},
+          ArrayRef<int64_t>{1});
+      folded = folded
+                   ? arith::MaxUIOp::create(b, loc, folded, slice).getResult()
+                   : slice;
+    }
+    partial.push_back(folded);
+  }
+  return arith::BitcastOp::create(b, loc,
+                                  VectorType::get({kGroup}, b.getF32Type()),
+                                  buildGroupMax(b, loc, partial));
+}
+
 /// The linear element indices first + [0, k) as vector<k x i64>: the Philox
 /// counters of stochastic rounding.
 Value linearIndices(OpBuilder &b, Location loc, Value first, int64_t k) {
@@ -121,34 +149,7 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                 b, l, arith::BitcastOp::create(b, l, i32s, x),
                 splatI32(b, l, i32s, 0x7FFFFFFF)));
           }
-          // The amax (NaN's bits exceed Inf's, which exceed every finite
-          // value's): one scalar, or one lane per block.
-          Value amaxBits;
-          if (group == 1) {
-            amaxBits = vector::ReductionOp::create(
-                b, l, vector::CombiningKind::MAXUI, magnitudes.front());
-          } else {
-            SmallVector<Value> partial;
-            for (Value magnitude : magnitudes) {
-              Value folded;
-              for (int64_t at = 0; at < k; at += kGroup) {
-                Value slice = vector::ExtractStridedSliceOp::create(
-                    b, l, magnitude, ArrayRef<int64_t>{at},
-                    ArrayRef<int64_t>{kGroup}, ArrayRef<int64_t>{1});
-                folded = folded ? arith::MaxUIOp::create(b, l, folded, slice)
-                                      .getResult()
-                                : slice;
-              }
-              partial.push_back(folded);
-            }
-            amaxBits = buildGroupMax(b, l, partial);
-          }
-          Value amax = arith::BitcastOp::create(
-              b, l,
-              isa<VectorType>(amaxBits.getType())
-                  ? Type(VectorType::get({group}, b.getF32Type()))
-                  : b.getF32Type(),
-              amaxBits);
+          Value amax = buildAmax(b, l, magnitudes, k);
           Value scale = buildScaleFromAmax(b, l, amax, format, rule);
           Value firstScale = scaledIndex(b, l, iteration, group);
           if (group == 1)
