@@ -103,7 +103,7 @@ func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, bloc
 // BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
 // BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 {
 // BF16: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
-// BF16-COUNT-2: memref.prefetch %{{.+}}, read, locality<3>, data : memref<16384xi8>
+// BF16-COUNT-2: memref.prefetch %{{.+}}, read, locality<2>, data : memref<16384xi8>
 // BF16: %[[WORDS:.+]] = vector.bitcast %{{.+}} : vector<64xi8> to vector<16xi32>
 // BF16: mx.avx512.permute_f32 %[[TABLE]], %[[WORDS]] : vector<16xf32>, vector<16xi32>
 // BF16-COUNT-15: mx.avx512.permute_f32 %[[TABLE]], %{{.+}} : vector<16xf32>, vector<16xi32>
