@@ -69,6 +69,12 @@ void mlir::mx::buildBlockLoop(
       });
 }
 
+Value mlir::mx::splatI32(OpBuilder &b, Location loc, VectorType type,
+                         int64_t v) {
+  return arith::ConstantOp::create(
+      b, loc, SplatElementsAttr::get(type, b.getI32IntegerAttr(v)));
+}
+
 Value mlir::mx::scaledIndex(OpBuilder &b, Location loc, Value index,
                             int64_t factor) {
   return arith::MulIOp::create(b, loc, index,

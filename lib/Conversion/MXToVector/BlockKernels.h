@@ -44,6 +44,9 @@ FlatResult allocateFlat(OpBuilder &b, Location loc, RankedTensorType type);
 void buildBlockLoop(OpBuilder &b, Location loc, int64_t count,
                     function_ref<void(OpBuilder &, Location, Value)> body);
 
+/// The i32 constant `v` in every lane of `type` (a vector of i32).
+Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v);
+
 /// `index * factor` as an index value.
 Value scaledIndex(OpBuilder &b, Location loc, Value index, int64_t factor);
 

@@ -43,11 +43,6 @@ Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v) {
-  return arith::ConstantOp::create(
-      b, loc, SplatElementsAttr::get(type, b.getI32IntegerAttr(v)));
-}
-
 /// The 16 FP4 (E2M1) values at unit scale, by code.
 Value buildFP4Table(OpBuilder &b, Location loc) {
   SmallVector<float> values;

@@ -51,13 +51,12 @@ mlir::mx::verifyCPUFeatures(StringRef features,
                             function_ref<InFlightDiagnostic()> emitError) {
   if (features == "host")
     return success();
-    // On x86 hosts, every name the host detection reports (present or not) is
-    // one LLVM knows: names are checked there. Elsewhere the host's names are
-    // another architecture's, so only the syntax is.
+  // On x86 hosts, every name the host detection reports (present or not) is
+  // one LLVM knows: names are checked there. Elsewhere the host's names are
+  // another architecture's, so only the syntax is.
+  llvm::StringMap<bool> known;
 #if defined(__x86_64__) || defined(_M_X64)
-  const llvm::StringMap<bool> known = llvm::sys::getHostCPUFeatures();
-#else
-  const llvm::StringMap<bool> known;
+  known = llvm::sys::getHostCPUFeatures();
 #endif
   SmallVector<StringRef> list;
   features.split(list, ',', -1, /*KeepEmpty=*/false);

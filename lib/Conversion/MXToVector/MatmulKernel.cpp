@@ -236,11 +236,12 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                                 loadCodes(nb, l, codesB, first, NR, rhsFP4),
                                 rhsType.getFormat(), t);
           };
-          Value values = row(0);
-          if (t.bf16)
-            values = vector::InterleaveOp::create(nb, l, row(0), row(1));
-          if (t.int8) // rows 4s..4s+3 of a column in one 32-bit lane
-            values = interleaveQuads(nb, l, row(0), row(1), row(2), row(3));
+          // int8: rows 4s..4s+3 of a column in one 32-bit lane.
+          Value values =
+              t.int8   ? interleaveQuads(nb, l, row(0), row(1), row(2), row(3))
+              : t.bf16 ? vector::InterleaveOp::create(nb, l, row(0), row(1))
+                             .getResult()
+                       : row(0);
           vector::StoreOp::create(nb, l, values, packedB,
                                   scaledIndex(nb, l, i, NR * t.step));
         });
@@ -292,16 +293,13 @@ private:
     Value zero = arith::ConstantOp::create(
         b, loc, SplatElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
     SmallVector<Value> init(t.rows * t.vectors, zero);
-    Value partialZero = arith::ConstantOp::create(
-        b, loc,
-        SplatElementsAttr::get(partialType,
-                               b.getZeroAttr(partialType.getElementType())));
 
     auto blocks = scf::ForOp::create(
         b, loc, index(b, loc, 0), index(b, loc, G), index(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
-          SmallVector<Value> partial(t.rows * t.vectors, partialZero);
-          if (t.int8) // each block dot starts from its bias
+          // Each block dot starts from zero, or (int8) from its bias.
+          SmallVector<Value> partial(t.rows * t.vectors, zero);
+          if (t.int8)
             for (int64_t v = 0; v < t.vectors; ++v) {
               Value bias = vector::LoadOp::create(
                   nb, l, partialType, dotBiases,

@@ -26,12 +26,6 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v) {
-  return arith::ConstantOp::create(
-      b, loc,
-      SplatElementsAttr::get(type, b.getIntegerAttr(b.getI32Type(), v)));
-}
-
 constexpr int64_t kGroup = 16; // blocks per iteration, one per f32 lane
 
 /// The lane-wise max of 16 vector<16 x i32> (one per block, each lane a
@@ -132,11 +126,11 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
         [&](OpBuilder &b, Location l, Value iteration) {
           auto f32s = VectorType::get({k}, b.getF32Type());
           auto i32s = VectorType::get({k}, b.getI32Type());
+          Value firstBlock = scaledIndex(b, l, iteration, group);
           SmallVector<Value> blockIndices, firsts, xs, magnitudes;
           for (int64_t j = 0; j < group; ++j) {
-            Value block =
-                arith::AddIOp::create(b, l, scaledIndex(b, l, iteration, group),
-                                      arith::ConstantIndexOp::create(b, l, j));
+            Value block = arith::AddIOp::create(
+                b, l, firstBlock, arith::ConstantIndexOp::create(b, l, j));
             Value first = scaledIndex(b, l, block, k);
             Value x = vector::LoadOp::create(
                 b, l, VectorType::get({k}, inputElement), input, first);
@@ -151,11 +145,10 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
           }
           Value amax = buildAmax(b, l, magnitudes, k);
           Value scale = buildScaleFromAmax(b, l, amax, format, rule);
-          Value firstScale = scaledIndex(b, l, iteration, group);
           if (group == 1)
-            memref::StoreOp::create(b, l, scale, scales.flat, firstScale);
+            memref::StoreOp::create(b, l, scale, scales.flat, firstBlock);
           else
-            vector::StoreOp::create(b, l, scale, scales.flat, firstScale);
+            vector::StoreOp::create(b, l, scale, scales.flat, firstBlock);
           Value scaleCodes = buildScaleCode(b, l, scale);
           for (int64_t j = 0; j < group; ++j) {
             Value scaleCode = vector::BroadcastOp::create(
