@@ -18,6 +18,15 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 # x86 feature names are checked against LLVM's on x86 hosts only.
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64-host")
+# What the CPU running the tests has (Linux), for code compiled for it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag in ("avx512_bf16", "avx512_vnni", "amx_tile"):
+    if flag in flags:
+        config.available_features.add("cpu-" + flag.replace("_", ""))
 config.substitutions.append(("%mx_lib_dir", config.mx_lib_dir))
 config.substitutions.append(("%mx_src_root", config.mx_src_root))
 # The Python package as the build stages it (sources + libMXCAPI.so).

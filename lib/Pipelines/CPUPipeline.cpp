@@ -38,6 +38,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   } else if (options.kernels) {
     ConvertMXToVectorPassOptions kernels;
     kernels.cpuFeatures = options.cpuFeatures;
+    kernels.emulateAMX = options.emulateAMX;
     pm.addPass(createConvertMXToVectorPass(kernels));
   } else {
     pm.addPass(createConvertMXToLinalgPass());
@@ -88,6 +89,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
   vectorToLLVM.x86Vector = true; // x86vector.avx512.dot, mx.avx512.dot_u8s8
+  vectorToLLVM.amx = true;       // the AMX matmul kernel's tiles
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Math ops with an LLVM intrinsic (sqrt, abs, exp, log...) map to it;
   // the rest (tanh, erf...) call libm.

@@ -111,6 +111,9 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
     "::mlir::x86vector::X86VectorDialect",
+    "::mlir::amx::AMXDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
   ];
   let options = [
     Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"host\"",
@@ -118,6 +121,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
            "LLVM's host detection) or an LLVM feature list such as "
            "\"+avx512f,+avx512bf16\"; without avx512bf16 the matmul uses f32 "
            "FMA">,
+    Option<"emulateAMX", "emulate-amx", "bool", /*default=*/"false",
+           "Build the AMX matmul kernels' tile instructions from vector ops "
+           "that follow their definition, and take them without asking Linux "
+           "for the tiles: runs and tests the AMX tiling on any CPU">,
   ];
 }
 

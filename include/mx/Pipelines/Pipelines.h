@@ -46,6 +46,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "\"+avx512f,+avx512bf16\"; run the result on a CPU that "
                      "has them"),
       llvm::cl::init("host")};
+  PassOptions::Option<bool> emulateAMX{
+      *this, "emulate-amx",
+      llvm::cl::desc("AMX matmul kernels (cpu-features with amx-tile and "
+                     "amx-bf16 / amx-int8) with their tile instructions built "
+                     "from vector ops: runs them on any CPU, for testing"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run the kernels' parallel loops on OpenMP threads "

@@ -62,11 +62,21 @@ void populateQuantizeKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
-/// `bf16`: dot steps with AVX512-BF16 vdpbf16ps, else f32 FMA; `vnni`:
-/// MXINT8 x MXINT8 with AVX512-VNNI vpdpbusd.
+/// The dot units the packed matmul kernel may use.
+struct MatmulUnits {
+  bool bf16 = false; // AVX512-BF16 vdpbf16ps, else f32 FMA
+  bool vnni = false; // MXINT8 x MXINT8 with AVX512-VNNI vpdpbusd
+  // AMX tiles (tdpbf16ps with `bf16`, tdpbusd with `vnni`), taken when Linux
+  // grants the tile data at run time, else the AVX-512 kernel.
+  bool amxBF16 = false, amxInt8 = false;
+  bool emulateAMX = false; // tile instructions as vector ops, no run-time test
+  // What the function holding an AMX kernel is compiled for ("+name" each):
+  // LLVM takes a function's feature list instead of the target's.
+  SmallVector<std::string> features;
+};
 void populateMatmulKernelPattern(const TypeConverter &converter,
-                                 RewritePatternSet &patterns, bool bf16,
-                                 bool vnni);
+                                 RewritePatternSet &patterns,
+                                 const MatmulUnits &units);
 /// One-row products (benefit 3, ahead of the packed kernel); `avx512`:
 /// MXFP4 weights decoded by vpermps table lookups.
 void populateGemvKernelPattern(const TypeConverter &converter,

@@ -76,14 +76,36 @@ mlir::mx::verifyCPUFeatures(StringRef features,
   return success();
 }
 
+SmallVector<std::string> mlir::mx::resolveCPUFeatures(StringRef features) {
+  SmallVector<std::string> list;
+  if (features == "host") {
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      if (feature.getValue())
+        list.push_back(("+" + feature.getKey()).str());
+    llvm::sort(list); // the map's order is not deterministic
+    return list;
+  }
+  SmallVector<StringRef> entries;
+  features.split(entries, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef entry : entries)
+    list.push_back(entry.trim().str());
+  return list;
+}
+
 void mlir::mx::populateMXToVectorConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    StringRef features) {
+    StringRef features, bool emulateAMX) {
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
-  populateMatmulKernelPattern(converter, patterns,
-                              hasCPUFeature(features, "avx512bf16"),
-                              hasCPUFeature(features, "avx512vnni"));
+  MatmulUnits units;
+  units.bf16 = hasCPUFeature(features, "avx512bf16");
+  units.vnni = hasCPUFeature(features, "avx512vnni");
+  const bool tiles = hasCPUFeature(features, "amx-tile");
+  units.amxBF16 = tiles && hasCPUFeature(features, "amx-bf16");
+  units.amxInt8 = tiles && hasCPUFeature(features, "amx-int8");
+  units.emulateAMX = emulateAMX;
+  units.features = resolveCPUFeatures(features);
+  populateMatmulKernelPattern(converter, patterns, units);
   populateGemvKernelPattern(converter, patterns,
                             hasCPUFeature(features, "avx512f"));
   populateMXElementToLinalgConversionPatterns(converter, patterns);
@@ -100,7 +122,8 @@ struct ConvertMXToVectorPass final
       return signalPassFailure();
     auto populate = [&](const TypeConverter &converter,
                         RewritePatternSet &patterns) {
-      populateMXToVectorConversionPatterns(converter, patterns, cpuFeatures);
+      populateMXToVectorConversionPatterns(converter, patterns, cpuFeatures,
+                                           emulateAMX);
     };
     if (failed(applyMXTensorConversion(getOperation(), populate,
                                        isVectorKernelQuantize)))

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AMXMicroKernel.h"
 #include "BlockKernels.h"
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
@@ -167,10 +168,9 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
 }
 
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
-  MatmulKernel(const TypeConverter &converter, MLIRContext *context, bool bf16,
-               bool vnni)
-      : OpConversionPattern(converter, context, /*benefit=*/2), bf16(bf16),
-        vnni(vnni) {}
+  MatmulKernel(const TypeConverter &converter, MLIRContext *context,
+               const MatmulUnits &units)
+      : OpConversionPattern(converter, context, /*benefit=*/2), units(units) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -182,9 +182,24 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
                   G = shape.G;
     Location loc = op.getLoc();
-    const bool int8 = vnni && lhsType.getFormat() == num::ElementFormat::INT8 &&
+    const bool int8 = units.vnni &&
+                      lhsType.getFormat() == num::ElementFormat::INT8 &&
                       rhsType.getFormat() == num::ElementFormat::INT8;
-    const Tiling t = chooseTiling(bf16, int8, N);
+    const Tiling t = chooseTiling(units.bf16, int8, N);
+    // AMX: one tile multiply per K-block of 32; A is padded to whole
+    // kAMXRows-row tiles (copies of row M - 1).
+    Value amxGranted;
+    const bool amx = block == kAMXDepth &&
+                     (t.int8 ? units.amxInt8 : t.bf16 && units.amxBF16);
+    Operation *module = op->getParentWithTrait<OpTrait::SymbolTable>();
+    if (amx && !units.emulateAMX) {
+      amxGranted = buildAMXPermissionRequest(rewriter, loc, module);
+      if (!amxGranted)
+        return rewriter.notifyMatchFailure(
+            op, "the module's @arch_prctl is not Linux's");
+    }
+    const int64_t paddedM =
+        amx ? llvm::alignTo(M, kAMXRows) : M; // rows of packed A
     const bool lhsFP4 = lhsType.getFormat() == num::ElementFormat::E2M1;
     const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;
     OpBuilder &b = rewriter;
@@ -204,21 +219,30 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
 
     // A: row-major values, one K-block per iteration.
     Value packedA = memref::AllocOp::create(
-        b, loc, MemRefType::get({M * K}, dotElement), b.getI64IntegerAttr(64));
-    buildBlockLoop(b, loc, M * G, [&](OpBuilder &nb, Location l, Value i) {
-      Value first = scaledIndex(nb, l, i, block);
-      Value codes = loadCodes(nb, l, codesA, first, block, lhsFP4);
-      Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
-      if (t.int8) // vpdpbusd's unsigned operand: k + 128
-        values = arith::XOrIOp::create(
-            nb, l, values,
-            arith::ConstantOp::create(
-                nb, l,
-                SplatElementsAttr::get(
-                    cast<ShapedType>(values.getType()),
-                    nb.getIntegerAttr(nb.getI8Type(), -128))));
-      vector::StoreOp::create(nb, l, values, packedA, first);
-    });
+        b, loc, MemRefType::get({paddedM * K}, dotElement),
+        b.getI64IntegerAttr(64));
+    buildBlockLoop(
+        b, loc, paddedM * G, [&](OpBuilder &nb, Location l, Value i) {
+          Value first = scaledIndex(nb, l, i, block);
+          Value source = first;
+          if (paddedM != M) // rows past M read row M - 1
+            source = arith::MinUIOp::create(
+                nb, l, first,
+                add(nb, l,
+                    arith::RemUIOp::create(nb, l, first, index(nb, l, K)),
+                    index(nb, l, (M - 1) * K)));
+          Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
+          Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
+          if (t.int8) // vpdpbusd's unsigned operand: k + 128
+            values = arith::XOrIOp::create(
+                nb, l, values,
+                arith::ConstantOp::create(
+                    nb, l,
+                    SplatElementsAttr::get(
+                        cast<ShapedType>(values.getType()),
+                        nb.getIntegerAttr(nb.getI8Type(), -128))));
+          vector::StoreOp::create(nb, l, values, packedA, first);
+        });
     // B: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's rows.
     const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
     Value packedB = memref::AllocOp::create(
@@ -253,14 +277,37 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     // thread's consecutive tiles reuse the panel from cache.
     FlatResult c = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
     const int64_t rowTiles = llvm::divideCeil(M, t.rows);
-    buildBlockLoop(
-        b, loc, panels * rowTiles, [&](OpBuilder &nb, Location l, Value i) {
-          Value panel =
-              arith::DivUIOp::create(nb, l, i, index(nb, l, rowTiles));
-          Value tile = arith::RemUIOp::create(nb, l, i, index(nb, l, rowTiles));
-          buildMicroKernel(nb, l, t, M, K, N, block, G, packedA, packedB,
-                           scalesA, scalesB, dotBiases, c.flat, panel, tile);
-        });
+    auto avx512 = [&](OpBuilder &nb, Location l) {
+      buildBlockLoop(
+          nb, l, panels * rowTiles, [&](OpBuilder &kb, Location kl, Value i) {
+            Value tiles = index(kb, kl, rowTiles);
+            buildMicroKernel(kb, kl, t, M, K, N, block, G, packedA, packedB,
+                             scalesA, scalesB, dotBiases, c.flat,
+                             arith::DivUIOp::create(kb, kl, i, tiles),
+                             arith::RemUIOp::create(kb, kl, i, tiles));
+          });
+    };
+    auto amxTiles = [&](OpBuilder &nb, Location l) {
+      AMXOperands operands{t.int8,  t.vectors, M,         K,
+                           N,       G,         packedA,   packedB,
+                           scalesA, scalesB,   dotBiases, c.flat};
+      buildAMXMatmul(nb, l, module, operands, units.emulateAMX, units.features);
+    };
+    if (!amx)
+      avx512(b, loc);
+    else if (units.emulateAMX)
+      amxTiles(b, loc);
+    else
+      scf::IfOp::create(
+          b, loc, amxGranted,
+          [&](OpBuilder &nb, Location l) {
+            amxTiles(nb, l);
+            scf::YieldOp::create(nb, l);
+          },
+          [&](OpBuilder &nb, Location l) {
+            avx512(nb, l);
+            scf::YieldOp::create(nb, l);
+          });
     // The packed operands are freed by the deallocation pipeline (which
     // rejects explicit deallocs in its input).
     rewriter.replaceOp(op, c.tensor);
@@ -396,7 +443,7 @@ private:
         b, loc, VectorType::get({t.step * kLanes}, element), words);
   }
 
-  bool bf16, vnni;
+  MatmulUnits units;
 };
 
 } // namespace
@@ -416,6 +463,6 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
-                                           bool bf16, bool vnni) {
-  patterns.add<MatmulKernel>(converter, patterns.getContext(), bf16, vnni);
+                                           const MatmulUnits &units) {
+  patterns.add<MatmulKernel>(converter, patterns.getContext(), units);
 }

@@ -28,6 +28,9 @@ bool isVectorKernelMatmul(MatmulOp op);
 /// or "host" for this CPU's) enables `feature` (e.g. "avx512bf16").
 bool hasCPUFeature(StringRef features, StringRef feature);
 
+/// `features` as a list of "+name" / "-name" entries ("host": this CPU's
+/// features, each "+name").
+SmallVector<std::string> resolveCPUFeatures(StringRef features);
 /// Checks that `features` is "host" or a comma-separated list of +name /
 /// -name entries, with names LLVM knows for this host's architecture.
 LogicalResult verifyCPUFeatures(StringRef features,
@@ -37,13 +40,16 @@ LogicalResult verifyCPUFeatures(StringRef features,
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
 /// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` with
 /// `avx512bf16`, f32 FMA otherwise; MXINT8 pairs `vpdpbusd` with
-/// `avx512vnni`) or, for one row, the streaming GEMV (FP4 table lookups
+/// `avx512vnni`; AMX tiles with `amx-tile` and `amx-bf16` / `amx-int8` where
+/// Linux grants them at run time, or always and built from vector ops with
+/// `emulateAMX`) or, for one row, the streaming GEMV (FP4 table lookups
 /// with `avx512f`),
 /// and every other op as
 /// -convert-mx-to-linalg does. `features` as for hasCPUFeature.
 void populateMXToVectorConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns,
-                                          StringRef features);
+                                          StringRef features,
+                                          bool emulateAMX = false);
 
 } // namespace mlir::mx
 
