@@ -76,13 +76,31 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     block's column sums of B; the 2^-12 of the codes goes into A's scales;
     `mx.avx512.dot_u8s8`, since x86vector has no op for it).
 
+    With `amx-tile` and `amx-bf16` (bf16 pairs) or `amx-int8` (MXINT8 pairs)
+    in `cpu-features` and K-blocks of 32, the GEMM runs on AMX tiles
+    (`amx.tile_mulf` = `tdpbf16ps`, `amx.tile_muli` = `tdpbusd`): per K-block,
+    32 x 32 of C is four tile products into zeroed tiles, stored and scaled
+    into the totals with vector ops in the same order; A is padded to whole
+    32-row tiles. The tile code is outlined into a private function
+    (`@__mx_amx_matmul*`, compiled for the resolved feature list), because
+    LLVM configures the tiles at a function's entry: it is called only when
+    Linux grants the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM,
+    XFEATURE_XTILEDATA)` at run time), else the AVX-512 kernel runs.
+    `emulate-amx` builds the tile instructions from vector ops that follow
+    their definition instead, without the request, so that the AMX tiling
+    runs and is tested on any CPU.
+
     A product of one row (M = 1, a GEMV; N a multiple of 256) instead streams
     the weights once without packing: each parallel iteration owns up to 4
     panels of 256 columns, decodes each weight row as it multiplies it, and
     prefetches the panel's piece of the next K-block's row. With `avx512f`,
     MXFP4 weights are read as i32 words of 8 codes and decoded by table
     lookup (`mx.avx512.permute_f32`, `vpermps`, on the word shifted right by
-    4s), the sums put back in column order once per K-block.
+    4s), the sums put back in column order once per K-block. With
+    `avx512bw` and `avx512bf16` too, two weight rows go per step: their
+    words' 16-bit halves are interleaved, looked up as bf16
+    (`mx.avx512.permute_i16`, `vpermw`, both rows at once) and multiplied
+    with the bf16 pair (x_k, x_k+1) by `vdpbf16ps`.
 
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, f32 x MX products) is lowered exactly as
@@ -120,7 +138,7 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
            "Target features the kernels may use: \"host\" (this CPU's, from "
            "LLVM's host detection) or an LLVM feature list such as "
            "\"+avx512f,+avx512bf16\"; without avx512bf16 the matmul uses f32 "
-           "FMA">,
+           "FMA; amx-tile with amx-bf16 / amx-int8 adds the AMX kernels">,
     Option<"emulateAMX", "emulate-amx", "bool", /*default=*/"false",
            "Build the AMX matmul kernels' tile instructions from vector ops "
            "that follow their definition, and take them without asking Linux "

@@ -77,10 +77,12 @@ struct MatmulUnits {
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
                                  const MatmulUnits &units);
-/// One-row products (benefit 3, ahead of the packed kernel); `avx512`:
-/// MXFP4 weights decoded by vpermps table lookups.
+/// One-row products (benefit 3, ahead of the packed kernel). MXFP4 weights
+/// are decoded by table lookups: `bf16Pairs` (AVX512-BF16 and BW) vpermw on
+/// two rows at once for vdpbf16ps, else `avx512` vpermps for FMA.
 void populateGemvKernelPattern(const TypeConverter &converter,
-                               RewritePatternSet &patterns, bool avx512);
+                               RewritePatternSet &patterns, bool avx512,
+                               bool bf16Pairs);
 
 } // namespace mlir::mx
 

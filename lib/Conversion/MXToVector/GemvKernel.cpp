@@ -15,8 +15,13 @@
 // reads an index's low 4 bits: the word shifted right by 4s gives code s of
 // every lane); the sums then hold columns 8i + s in part s, put back in
 // column order once per K-block by three rounds of two-vector interleaves.
-// Without AVX-512, FP4 bytes split into low and high nibbles (even and odd
-// columns).
+// With AVX512-BF16 (and BW), two rows are decoded at once: their words'
+// 16-bit halves are interleaved so that each 32-bit lane holds four codes
+// of row k in its low half and the same four of row k + 1 in its high half;
+// vpermw looks up both halves at once (bf16 FP4 values), giving the bf16
+// pairs that vdpbf16ps multiplies with (x_k, x_k+1): per 256 codes, half the
+// instructions of the vpermps form. Without AVX-512, FP4 bytes split into
+// low and high nibbles (even and odd columns).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +34,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -44,14 +50,33 @@ Value index(OpBuilder &b, Location loc, int64_t v) {
 }
 
 /// The 16 FP4 (E2M1) values at unit scale, by code.
-Value buildFP4Table(OpBuilder &b, Location loc) {
+SmallVector<float> fp4Values() {
   SmallVector<float> values;
   for (uint8_t code = 0; code < 16; ++code)
     values.push_back(float(num::decodeElement(num::ElementFormat::E2M1, code)));
+  return values;
+}
+
+/// The FP4 values as f32 lanes (vpermps: code c in lane c).
+Value buildFP4Table(OpBuilder &b, Location loc) {
   return arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(VectorType::get({kLanes}, b.getF32Type()),
-                             ArrayRef<float>(values)));
+                             ArrayRef<float>(fp4Values())));
+}
+
+/// The FP4 values' bf16 bits as 16-bit lanes (vpermw: code c in lanes c and
+/// c + 16, so an index's fifth bit, the next code's lowest, does not count).
+/// Every FP4 value is a bf16: its f32 bits' low half is zero.
+Value buildFP4BF16Table(OpBuilder &b, Location loc) {
+  SmallVector<int16_t> bits;
+  for (int copy = 0; copy < 2; ++copy)
+    for (float value : fp4Values())
+      bits.push_back(int16_t(llvm::bit_cast<uint32_t>(value) >> 16));
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(VectorType::get({2 * kLanes}, b.getI16Type()),
+                             ArrayRef<int16_t>(bits)));
 }
 
 /// Prefetches `bytes` of the weights from `at` into L2: each row is read in
@@ -69,41 +94,94 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
         /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
 }
 
-/// How a panel's part of one weight row (kPanel columns) becomes f32 values
+/// How the weight rows are decoded and multiplied with x.
+enum class RowDecode {
+  Bytes,        // FP8/FP6/INT8: bytes widened to i32 lanes, decoded, FMA
+  FP4Nibbles,   // FP4 without AVX-512: low and high nibbles, decoded, FMA
+  FP4F32Table,  // FP4 with AVX-512: vpermps lookups, FMA
+  FP4BF16Pairs, // FP4 with AVX512-BF16 and BW: vpermw on two rows, vdpbf16ps
+};
+
+/// How a panel's part of the weight rows (kPanel columns) becomes f32 values
 /// in the partial sums, and how the sums come back in column order.
 struct RowDecoder {
   num::ElementFormat format;
-  Value table; // FP4 values for vpermps, or null
+  RowDecode mode;
+  Value table; // the FP4 lookup table of the table modes
 
   bool fp4() const { return format == num::ElementFormat::E2M1; }
+  bool pairs() const { return mode == RowDecode::FP4BF16Pairs; }
   int64_t rowBytes(int64_t columns) const {
     return fp4() ? columns / 2 : columns;
   }
+  /// Rows taken per step: a bf16 pair of rows, or one.
+  int64_t rowsPerStep() const { return pairs() ? 2 : 1; }
   /// Partial sums: FP4 16 x 16 columns, else 8 x 32.
   VectorType sumType(OpBuilder &b) const {
     return VectorType::get({fp4() ? kLanes : 2 * kLanes}, b.getF32Type());
   }
   int64_t sums() const { return fp4() ? 16 : 8; }
 
-  /// partial[i] += x_k * (the row's values of part i), the row's panel
-  /// bytes at `at`.
-  void accumulate(OpBuilder &b, Location loc, Value codes, Value at, Value xk,
-                  SmallVectorImpl<Value> &partial) const {
-    auto load = [&](int64_t offset, int64_t bytes) -> Value {
+  /// partial[i] += x's values times the values of part i of the rows at
+  /// `rowsAt` (byte offsets of the panel's part of each row). `xs`: x_k in
+  /// every lane (f32), or the bf16 pair (x_k, x_k+1) in every 32-bit lane.
+  void accumulate(OpBuilder &b, Location loc, Value codes, ValueRange rowsAt,
+                  Value xs, SmallVectorImpl<Value> &partial) const {
+    auto load = [&](Value at, int64_t offset, int64_t bytes) -> Value {
       return vector::LoadOp::create(
           b, loc, VectorType::get({bytes}, b.getI8Type()), codes,
           ValueRange{arith::AddIOp::create(b, loc, at, index(b, loc, offset))});
     };
     auto fma = [&](Value &acc, Value values) {
-      acc = vector::FMAOp::create(b, loc, xk, values, acc);
+      acc = vector::FMAOp::create(b, loc, xs, values, acc);
     };
     auto words = VectorType::get({kLanes}, b.getI32Type());
-    if (fp4() && table) {
+    switch (mode) {
+    case RowDecode::FP4BF16Pairs: {
+      // Per 64 bytes of the two rows: 16-bit half h of word i holds codes
+      // 4h .. 4h + 3 of columns 8i ..; lane i of `halves[h]` pairs row k's
+      // half h (low) with row k + 1's (high). Code s of both is then
+      // halves[s / 4] >> 4 (s % 4) in each 16-bit lane, summed in part s.
+      auto halfWords = VectorType::get({2 * kLanes}, b.getI16Type());
+      auto bf16s = VectorType::get({2 * kLanes}, b.getBF16Type());
+      for (int64_t q = 0; q < 2; ++q) {
+        Value rowK = vector::BitCastOp::create(b, loc, halfWords,
+                                               load(rowsAt[0], q * 64, 64));
+        Value rowK1 = vector::BitCastOp::create(b, loc, halfWords,
+                                                load(rowsAt[1], q * 64, 64));
+        for (int64_t h = 0; h < 2; ++h) {
+          SmallVector<int64_t> mask;
+          for (int64_t i = 0; i < kLanes; ++i)
+            mask.append({2 * i + h, 2 * kLanes + 2 * i + h});
+          Value halves = vector::ShuffleOp::create(b, loc, rowK, rowK1, mask);
+          for (int64_t s = 0; s < 4; ++s) {
+            Value indices =
+                s == 0 ? halves
+                       : arith::ShRUIOp::create(
+                             b, loc, halves,
+                             arith::ConstantOp::create(
+                                 b, loc,
+                                 SplatElementsAttr::get(
+                                     halfWords,
+                                     b.getIntegerAttr(b.getI16Type(), 4 * s))))
+                             .getResult();
+            Value values = vector::BitCastOp::create(
+                b, loc, bf16s,
+                PermuteI16Op::create(b, loc, halfWords, table, indices));
+            Value &acc = partial[8 * q + 4 * h + s];
+            acc = x86vector::DotBF16Op::create(b, loc, acc.getType(), acc,
+                                               values, xs);
+          }
+        }
+      }
+      return;
+    }
+    case RowDecode::FP4F32Table:
       // Two i32 vectors of 8 codes per lane: code s of lane i of vector q is
       // column 128q + 8i + s, summed in partial[8q + s].
       for (int64_t q = 0; q < 2; ++q) {
-        Value word =
-            vector::BitCastOp::create(b, loc, words, load(q * 64, 4 * kLanes));
+        Value word = vector::BitCastOp::create(
+            b, loc, words, load(rowsAt[0], q * 64, 4 * kLanes));
         for (int64_t s = 0; s < 8; ++s) {
           Value codesOfPart =
               s == 0 ? word
@@ -115,11 +193,11 @@ struct RowDecoder {
         }
       }
       return;
-    }
-    if (fp4()) { // 8 x 16 bytes: low nibbles even columns, high ones odd
+    case RowDecode::FP4Nibbles:
+      // 8 x 16 bytes: low nibbles even columns, high ones odd.
       for (int64_t v = 0; v < 8; ++v) {
-        Value wide =
-            arith::ExtUIOp::create(b, loc, words, load(v * kLanes, kLanes));
+        Value wide = arith::ExtUIOp::create(
+            b, loc, words, load(rowsAt[0], v * kLanes, kLanes));
         Value low =
             arith::AndIOp::create(b, loc, wide, splatI32(b, loc, words, 15));
         Value high =
@@ -128,15 +206,18 @@ struct RowDecoder {
         fma(partial[2 * v + 1], buildDecodeUnitElement(b, loc, high, format));
       }
       return;
+    case RowDecode::Bytes: {
+      auto wideType = VectorType::get({2 * kLanes}, b.getI32Type());
+      for (int64_t v = 0; v < 8; ++v)
+        fma(partial[v], buildDecodeUnitElement(
+                            b, loc,
+                            arith::ExtUIOp::create(
+                                b, loc, wideType,
+                                load(rowsAt[0], v * 2 * kLanes, 2 * kLanes)),
+                            format));
+      return;
     }
-    auto wideType = VectorType::get({2 * kLanes}, b.getI32Type());
-    for (int64_t v = 0; v < 8; ++v)
-      fma(partial[v],
-          buildDecodeUnitElement(
-              b, loc,
-              arith::ExtUIOp::create(b, loc, wideType,
-                                     load(v * 2 * kLanes, 2 * kLanes)),
-              format));
+    }
   }
 
   /// The partial sums as vectors of consecutive columns, in order.
@@ -145,7 +226,7 @@ struct RowDecoder {
     if (!fp4())
       return llvm::to_vector(partial);
     SmallVector<Value> columns;
-    if (!table) {
+    if (mode == RowDecode::FP4Nibbles) {
       for (int64_t v = 0; v < 8; ++v)
         columns.push_back(vector::InterleaveOp::create(b, loc, partial[2 * v],
                                                        partial[2 * v + 1]));
@@ -177,9 +258,10 @@ struct RowDecoder {
 };
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
-  GemvKernel(const TypeConverter &converter, MLIRContext *context, bool avx512)
-      : OpConversionPattern(converter, context, /*benefit=*/3), avx512(avx512) {
-  }
+  GemvKernel(const TypeConverter &converter, MLIRContext *context, bool avx512,
+             bool bf16Pairs)
+      : OpConversionPattern(converter, context, /*benefit=*/3), avx512(avx512),
+        bf16Pairs(bf16Pairs) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -195,18 +277,14 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                          "not one row of 256-column panels");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    Value x =
-        decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K, block, G);
     Value scalesX = readFlat(b, loc, adaptor.getLhs()[1]);
     Value codesW = readFlat(b, loc, adaptor.getRhs()[0]);
     Value scalesW = readFlat(b, loc, adaptor.getRhs()[1]);
     FlatResult y = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
 
-    const RowDecoder decoder{rhsType.getFormat(),
-                             rhsType.getFormat() == num::ElementFormat::E2M1 &&
-                                     avx512
-                                 ? buildFP4Table(b, loc)
-                                 : Value()};
+    const RowDecoder decoder = chooseDecoder(b, loc, rhsType.getFormat());
+    Value x = decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K,
+                      block, G, decoder.pairs());
     const int64_t rowBytes = decoder.rowBytes(N),
                   panelBytes = decoder.rowBytes(kPanel);
     Value zero = arith::ConstantOp::create(
@@ -241,26 +319,35 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
               Value columnByte = scaledIndex(pb, pl, panel, panelBytes);
               Value first = scaledIndex(pb, pl, g, block);
               // S: the block's 32 rows, each read as whole cache lines.
+              const int64_t step = decoder.rowsPerStep();
               auto rows = scf::ForOp::create(
                   pb, pl, index(pb, pl, 0), index(pb, pl, block),
-                  index(pb, pl, 1), zeros,
+                  index(pb, pl, step), zeros,
                   [&](OpBuilder &rb, Location rl, Value j, ValueRange sums) {
                     Value k = arith::AddIOp::create(rb, rl, first, j);
-                    Value xk = vector::BroadcastOp::create(
-                        rb, rl, decoder.sumType(rb),
-                        memref::LoadOp::create(rb, rl, x, k));
-                    auto rowAt = [&](Value r) -> Value {
-                      return arith::AddIOp::create(
-                          rb, rl, scaledIndex(rb, rl, r, rowBytes), columnByte);
-                    };
-                    // Row k + block (the last row past the end).
-                    Value ahead = arith::MinUIOp::create(
-                        rb, rl,
-                        arith::AddIOp::create(rb, rl, k, index(rb, rl, block)),
-                        index(rb, rl, K - 1));
-                    prefetch(rb, rl, codesW, rowAt(ahead), panelBytes);
+                    SmallVector<Value> rowsAt;
+                    for (int64_t r = 0; r < step; ++r) {
+                      Value row =
+                          arith::AddIOp::create(rb, rl, k, index(rb, rl, r));
+                      rowsAt.push_back(arith::AddIOp::create(
+                          rb, rl, scaledIndex(rb, rl, row, rowBytes),
+                          columnByte));
+                      // Row + block (the last row past the end).
+                      Value ahead = arith::MinUIOp::create(
+                          rb, rl,
+                          arith::AddIOp::create(rb, rl, row,
+                                                index(rb, rl, block)),
+                          index(rb, rl, K - 1));
+                      prefetch(rb, rl, codesW,
+                               arith::AddIOp::create(
+                                   rb, rl, scaledIndex(rb, rl, ahead, rowBytes),
+                                   columnByte),
+                               panelBytes);
+                    }
                     SmallVector<Value> partial(sums);
-                    decoder.accumulate(rb, rl, codesW, rowAt(k), xk, partial);
+                    decoder.accumulate(rb, rl, codesW, rowsAt,
+                                       broadcastX(rb, rl, x, k, decoder),
+                                       partial);
                     scf::YieldOp::create(rb, rl, partial);
                   });
               addScaledSums(pb, pl,
@@ -274,14 +361,28 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
   }
 
 private:
+  /// The weight decoding the units allow for `format`.
+  RowDecoder chooseDecoder(OpBuilder &b, Location loc,
+                           num::ElementFormat format) const {
+    if (format != num::ElementFormat::E2M1)
+      return {format, RowDecode::Bytes, Value()};
+    if (bf16Pairs)
+      return {format, RowDecode::FP4BF16Pairs, buildFP4BF16Table(b, loc)};
+    if (avx512)
+      return {format, RowDecode::FP4F32Table, buildFP4Table(b, loc)};
+    return {format, RowDecode::FP4Nibbles, Value()};
+  }
+
   /// x: K values at unit scale, decoded once (K is small next to the K x N
-  /// weights).
+  /// weights), as f32, or as bf16 for the pair mode (exact: every MX
+  /// element is a bf16).
   static Value decodeX(OpBuilder &b, Location loc, Value tensor,
                        num::ElementFormat format, int64_t K, int64_t block,
-                       int64_t G) {
+                       int64_t G, bool asBF16) {
     Value codes = readFlat(b, loc, tensor);
-    Value x = memref::AllocOp::create(
-        b, loc, MemRefType::get({K}, b.getF32Type()), b.getI64IntegerAttr(64));
+    Type elementType = asBF16 ? Type(b.getBF16Type()) : Type(b.getF32Type());
+    Value x = memref::AllocOp::create(b, loc, MemRefType::get({K}, elementType),
+                                      b.getI64IntegerAttr(64));
     const bool fp4 = format == num::ElementFormat::E2M1;
     buildBlockLoop(b, loc, G, [&](OpBuilder &nb, Location l, Value g) {
       Value first = scaledIndex(nb, l, g, block);
@@ -296,13 +397,32 @@ private:
                                        codes, first)
                     .getResult();
       auto i32s = VectorType::get({block}, nb.getI32Type());
-      vector::StoreOp::create(
-          nb, l,
-          buildDecodeUnitElement(
-              nb, l, arith::ExtUIOp::create(nb, l, i32s, bytes), format),
-          x, first);
+      Value values = buildDecodeUnitElement(
+          nb, l, arith::ExtUIOp::create(nb, l, i32s, bytes), format);
+      if (asBF16)
+        values = arith::TruncFOp::create(
+            nb, l, VectorType::get({block}, nb.getBF16Type()), values);
+      vector::StoreOp::create(nb, l, values, x, first);
     });
     return x;
+  }
+
+  /// x_k in every f32 lane, or (x_k, x_k+1) as the bf16 pair of every
+  /// 32-bit lane.
+  static Value broadcastX(OpBuilder &b, Location loc, Value x, Value k,
+                          const RowDecoder &decoder) {
+    if (!decoder.pairs())
+      return vector::BroadcastOp::create(b, loc, decoder.sumType(b),
+                                         memref::LoadOp::create(b, loc, x, k));
+    Value pair = vector::LoadOp::create(
+        b, loc, VectorType::get({2}, b.getBF16Type()), x, ValueRange{k});
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    Value words = vector::BroadcastOp::create(
+        b, loc, VectorType::get({kLanes}, b.getI32Type()),
+        vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+    return vector::BitCastOp::create(
+        b, loc, VectorType::get({2 * kLanes}, b.getBF16Type()), words);
   }
 
   /// A sequential loop over [0, count).
@@ -350,13 +470,14 @@ private:
     }
   }
 
-  bool avx512;
+  bool avx512;    // vpermps FP4 lookups
+  bool bf16Pairs; // vpermw FP4 lookups of row pairs for vdpbf16ps
 };
 
 } // namespace
 
 void mlir::mx::populateGemvKernelPattern(const TypeConverter &converter,
                                          RewritePatternSet &patterns,
-                                         bool avx512) {
-  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512);
+                                         bool avx512, bool bf16Pairs) {
+  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512, bf16Pairs);
 }

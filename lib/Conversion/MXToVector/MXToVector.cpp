@@ -34,15 +34,23 @@ bool mlir::mx::isVectorKernelQuantize(QuantizeOp op) {
          hasVectorKernelLayout(op.getType());
 }
 
+/// The entries of a feature list other than "host", trimmed ("+name" /
+/// "-name" when well formed).
+static SmallVector<StringRef> splitCPUFeatures(StringRef features) {
+  SmallVector<StringRef> entries;
+  features.split(entries, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef &entry : entries)
+    entry = entry.trim();
+  return entries;
+}
+
 bool mlir::mx::hasCPUFeature(StringRef features, StringRef feature) {
   if (features == "host")
     return llvm::sys::getHostCPUFeatures().lookup(feature);
   bool enabled = false;
-  SmallVector<StringRef> list;
-  features.split(list, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef entry : list) // the last mention wins, as in LLVM
-    if (entry.trim().drop_front() == feature)
-      enabled = entry.trim().starts_with("+");
+  for (StringRef entry : splitCPUFeatures(features)) // the last mention wins,
+    if (entry.drop_front() == feature)               // as in LLVM
+      enabled = entry.starts_with("+");
   return enabled;
 }
 
@@ -58,10 +66,7 @@ mlir::mx::verifyCPUFeatures(StringRef features,
 #if defined(__x86_64__) || defined(_M_X64)
   known = llvm::sys::getHostCPUFeatures();
 #endif
-  SmallVector<StringRef> list;
-  features.split(list, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef entry : list) {
-    entry = entry.trim();
+  for (StringRef entry : splitCPUFeatures(features)) {
     StringRef name = entry.drop_front();
     if (!(entry.starts_with("+") || entry.starts_with("-")) || name.empty())
       return emitError() << "cpu-features: expected \"host\" or a "
@@ -85,10 +90,8 @@ SmallVector<std::string> mlir::mx::resolveCPUFeatures(StringRef features) {
     llvm::sort(list); // the map's order is not deterministic
     return list;
   }
-  SmallVector<StringRef> entries;
-  features.split(entries, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef entry : entries)
-    list.push_back(entry.trim().str());
+  for (StringRef entry : splitCPUFeatures(features))
+    list.push_back(entry.str());
   return list;
 }
 
@@ -104,10 +107,13 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   units.amxBF16 = tiles && hasCPUFeature(features, "amx-bf16");
   units.amxInt8 = tiles && hasCPUFeature(features, "amx-int8");
   units.emulateAMX = emulateAMX;
-  units.features = resolveCPUFeatures(features);
+  if ((units.amxBF16 || units.amxInt8) && !emulateAMX) // the AMX function's
+    units.features = resolveCPUFeatures(features);
+
   populateMatmulKernelPattern(converter, patterns, units);
   populateGemvKernelPattern(converter, patterns,
-                            hasCPUFeature(features, "avx512f"));
+                            hasCPUFeature(features, "avx512f"),
+                            units.bf16 && hasCPUFeature(features, "avx512bw"));
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
 

@@ -15,6 +15,10 @@
 //    values broadcast, B vectors loaded), then are scaled by the two block
 //    scales and added to the tile's totals. Row tiles of a row block run in
 //    one scf.parallel (OpenMP threads with --mx-cpu-pipeline=threads=true).
+// 3. AMX (AMXMicroKernel.h), where the units allow it and K-blocks are 32:
+//    the same packing with A padded to whole 32-row tiles; the tile loop is
+//    a separate function, called when Linux grants the tile data at run
+//    time, with step 2 as the fallback (or called always when emulated).
 //
 //===----------------------------------------------------------------------===//
 

@@ -2,6 +2,7 @@
 // RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FMA
 // RUN: mx-opt %s -convert-mx-to-vector="cpu-features=+avx512bf16,-avx512bf16" -canonicalize -cse -split-input-file | FileCheck %s --check-prefixes=FMA,NOAVX512
 // RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f,+avx512bf16,+avx512vnni -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=VNNI
+// RUN: mx-opt %s -convert-mx-to-vector=cpu-features=+avx512f,+avx512bw,+avx512bf16 -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=PAIRS
 
 // N % 32 == 0: 6 x 32 register tiles (two f32 vectors per row). Operands are
 // decoded once into bf16 (pairs for vdpbf16ps: B's rows 2p and 2p+1
@@ -92,7 +93,36 @@ func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, bloc
 // panel's FP4 row is 2 x 16 i32 words of 8 codes, looked up in the FP4
 // table (vpermps) after shifts by 4s; three rounds of interleaving shuffles
 // per 128 columns put the sums back in column order. Without it, bytes
-// split into low and high nibbles (even and odd columns).
+// split into low and high nibbles (even and odd columns). With AVX512-BW
+// and BF16, x is kept as bf16 and two rows go per step: the 16-bit halves of
+// the rows' words are interleaved (row k low, row k + 1 high), looked up in
+// the bf16 FP4 table (vpermw; 16 values twice) after shifts by 4s, and
+// multiplied with the broadcast pair (x_k, x_k+1) by vdpbf16ps.
+// PAIRS-LABEL: func.func @gemv_fp4
+// PAIRS: %[[TABLE:.+]] = arith.constant dense<[0, 16128, 16256, 16320, 16384, 16448, 16512, 16576, -32768, -16640, -16512, -16448, -16384, -16320, -16256, -16192, 0, 16128, 16256, 16320, 16384, 16448, 16512, 16576, -32768, -16640, -16512, -16448, -16384, -16320, -16256, -16192]> : vector<32xi16>
+// PAIRS: scf.parallel
+// PAIRS: arith.truncf %{{.+}} : vector<32xf32> to vector<32xbf16>
+// PAIRS: vector.store %{{.+}} : memref<64xbf16>, vector<32xbf16>
+// PAIRS: scf.for %{{.+}} = %c0 to %c32 step %c2 iter_args(
+// PAIRS-COUNT-4: memref.prefetch
+// PAIRS: %[[PAIR:.+]] = vector.load %{{.+}} : memref<64xbf16>, vector<2xbf16>
+// PAIRS: %[[WORD:.+]] = vector.bitcast %[[PAIR]] : vector<2xbf16> to vector<1xi32>
+// PAIRS: %[[X:.+]] = vector.extract %[[WORD]][0]
+// PAIRS: %[[XS:.+]] = vector.broadcast %[[X]] : i32 to vector<16xi32>
+// PAIRS: %[[XPAIRS:.+]] = vector.bitcast %[[XS]] : vector<16xi32> to vector<32xbf16>
+// PAIRS: %[[ROWK:.+]] = vector.bitcast %{{.+}} : vector<64xi8> to vector<32xi16>
+// PAIRS: %[[ROWK1:.+]] = vector.bitcast %{{.+}} : vector<64xi8> to vector<32xi16>
+// PAIRS: %[[LOW:.+]] = vector.shuffle %[[ROWK]], %[[ROWK1]] [0, 32, 2, 34, 4, 36, 6, 38, 8, 40, 10, 42, 12, 44, 14, 46, 16, 48, 18, 50, 20, 52, 22, 54, 24, 56, 26, 58, 28, 60, 30, 62]
+// PAIRS: %[[CODES0:.+]] = mx.avx512.permute_i16 %[[TABLE]], %[[LOW]] : vector<32xi16>
+// PAIRS: %[[VALUES0:.+]] = vector.bitcast %[[CODES0]] : vector<32xi16> to vector<32xbf16>
+// PAIRS: x86vector.avx512.dot %{{.+}}, %[[VALUES0]], %[[XPAIRS]] : vector<32xbf16> -> vector<16xf32>
+// PAIRS: %[[SHIFTED:.+]] = arith.shrui %[[LOW]], %{{.+}} : vector<32xi16>
+// PAIRS: mx.avx512.permute_i16 %[[TABLE]], %[[SHIFTED]] : vector<32xi16>
+// PAIRS: vector.shuffle %[[ROWK]], %[[ROWK1]] [1, 33, 3, 35,
+// PAIRS-COUNT-6: x86vector.avx512.dot
+// PAIRS-NOT: vector.fma
+// PAIRS: scf.yield
+// PAIRS-COUNT-48: vector.shuffle %{{.+}}, %{{.+}} [{{.+}}] : vector<16xf32>, vector<16xf32>
 // BF16-LABEL: func.func @gemv_fp4
 // BF16-NOT: x86vector
 // BF16: %[[TABLE:.+]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : vector<16xf32>

@@ -65,3 +65,30 @@ func.func @permute_result_is_table_type(%table: vector<16xf32>, %indices: vector
   %r = "mx.avx512.permute_f32"(%table, %indices) : (vector<16xf32>, vector<16xi32>) -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// -----
+
+// mx.avx512.permute_i16: one 512-bit register of 16-bit lanes for the
+// table, the indices and the result alike.
+
+func.func @permute_i16_not_32_lanes(%table: vector<16xi16>) -> vector<16xi16> {
+  // expected-error @+1 {{'mx.avx512.permute_i16' op operand #0 must be vector of 16-bit signless integer values of length 32, but got 'vector<16xi16>'}}
+  %r = mx.avx512.permute_i16 %table, %table : vector<16xi16>
+  return %r : vector<16xi16>
+}
+
+// -----
+
+func.func @permute_i16_indices_differ(%table: vector<32xi16>, %indices: vector<32xi8>) -> vector<32xi16> {
+  // expected-error @+1 {{'mx.avx512.permute_i16' op operand #1 must be vector of 16-bit signless integer values of length 32, but got 'vector<32xi8>'}}
+  %r = "mx.avx512.permute_i16"(%table, %indices) : (vector<32xi16>, vector<32xi8>) -> vector<32xi16>
+  return %r : vector<32xi16>
+}
+
+// -----
+
+func.func @permute_i16_result_differs(%table: vector<32xi16>, %bf: vector<32xbf16>) -> vector<32xbf16> {
+  // expected-error @+1 {{'mx.avx512.permute_i16' op result #0 must be vector of 16-bit signless integer values of length 32, but got 'vector<32xbf16>'}}
+  %r = "mx.avx512.permute_i16"(%table, %table) : (vector<32xi16>, vector<32xi16>) -> vector<32xbf16>
+  return %r : vector<32xbf16>
+}

@@ -34,3 +34,13 @@ func.func @permute_f32(%table: vector<16xf32>, %indices: vector<16xi32>) -> vect
   %0 = mx.avx512.permute_f32 %table, %indices : vector<16xf32>, vector<16xi32>
   return %0 : vector<16xf32>
 }
+
+// CHECK-LABEL: func.func @permute_i16
+// CHECK: mx.avx512.permute_i16 %{{.+}}, %{{.+}} : vector<32xi16>
+// LLVM-LABEL: @permute_i16
+// LLVM: llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%{{.+}}, %{{.+}}) : (vector<32xi16>, vector<32xi16>) -> vector<32xi16>
+// IR: call <32 x i16> @llvm.x86.avx512.permvar.hi.512(<32 x i16> %{{.+}}, <32 x i16> %{{.+}})
+func.func @permute_i16(%table: vector<32xi16>, %indices: vector<32xi16>) -> vector<32xi16> {
+  %0 = mx.avx512.permute_i16 %table, %indices : vector<32xi16>
+  return %0 : vector<32xi16>
+}

@@ -83,4 +83,35 @@ def MX_PermuteF32Op : MX_Op<"avx512.permute_f32", [
   }];
 }
 
+def MX_PermuteI16Op : MX_Op<"avx512.permute_i16", [
+    X86IntrinsicOpInterface,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "AVX512-BW lane permute of 32 16-bit lanes by variable indices (vpermw)";
+  let description = [{
+    Lane `i` of the result is lane `indices[i] & 31` of `table`: only the low
+    five bits of an index count, as in the instruction. This is AVX512-BW's
+    `vpermw` (`llvm.x86.avx512.permvar.hi.512`): a 32-entry table lookup of
+    16-bit values in one instruction.
+
+    `-convert-mx-to-vector` makes it for MXFP4 weights in one-row matmuls
+    when `cpu-features` has `avx512bw` and `avx512bf16`: the table holds the
+    bf16 bits of the 16 FP4 values at unit scale (twice, so that the fifth
+    index bit does not matter), and each 32-bit lane of the indices holds a
+    code of two consecutive weight rows, so one lookup yields the bf16 pairs
+    that `x86vector.avx512.dot` (`vdpbf16ps`) multiplies with two values of
+    the activation row.
+
+    ```mlir
+    %r = mx.avx512.permute_i16 %table, %indices : vector<32xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32], [I16]>:$table,
+                       VectorOfLengthAndType<[32], [I16]>:$indices);
+  let results = (outs VectorOfLengthAndType<[32], [I16]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($table)";
+  let extraClassDeclaration = [{
+    std::string getIntrinsicName() { return "llvm.x86.avx512.permvar.hi.512"; }
+  }];
+}
+
 #endif // MX_DIALECT_MX_IR_MXTARGETOPS_TD
