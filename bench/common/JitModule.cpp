@@ -41,6 +41,10 @@ mxbench::JitModule::JitModule(const std::string &source, bool threads,
   mlir::mx::CPUPipelineOptions options;
   options.threads = threads;
   options.portable = portable;
+  // Kernel variants can be compared in one binary (same buffers, same
+  // process), e.g. with and without avx512bw.
+  if (const char *features = std::getenv("MX_BENCH_CPU_FEATURES"))
+    options.cpuFeatures = features;
   mlir::mx::buildCPUPipeline(pm, options);
   if (!module || failed(pm.run(*module))) {
     llvm::errs() << "failed to compile:\n" << source << "\n";

@@ -44,7 +44,8 @@ MemRef<T, Rank> viewOf(T *data, const int64_t (&shape)[Rank]) {
 class JitModule {
 public:
   /// Compiles `source` (functions marked llvm.emit_c_interface) with the
-  /// pipeline's defaults (fused kernels, host features), `threads` (OpenMP
+  /// pipeline's defaults (fused kernels, host features unless the
+  /// environment's MX_BENCH_CPU_FEATURES names others), `threads` (OpenMP
   /// loops) and `portable` (upstream arith.scaling_* element conversion);
   /// aborts with the diagnostics on failure: a benchmark of a kernel that
   /// does not compile has nothing to report.

@@ -100,7 +100,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     `avx512bw` and `avx512bf16` too, two weight rows go per step: their
     words' 16-bit halves are interleaved, looked up as bf16
     (`mx.avx512.permute_i16`, `vpermw`, both rows at once) and multiplied
-    with the bf16 pair (x_k, x_k+1) by `vdpbf16ps`.
+    with the bf16 pair (x_k, x_k+1) by `vdpbf16ps`; MXFP6 and MXFP8 weights
+    then go the same way, two rows' codes interleaved in 16-bit lanes and
+    looked up as bf16 in 64-entry tables (`mx.avx512.permute2_i16`,
+    `vpermi2w`).
 
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, f32 x MX products) is lowered exactly as

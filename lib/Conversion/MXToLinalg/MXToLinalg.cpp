@@ -85,7 +85,8 @@ LogicalResult mlir::mx::applyMXTensorConversion(
   ConversionTarget target(*context);
   target.addIllegalDialect<MXDialect>();
   // Target instructions (MXTargetOps.td) are what the CPU kernels lower to.
-  target.addLegalOp<DotUnsignedSignedI8Op, PermuteF32Op, PermuteI16Op>();
+  target.addLegalOp<DotUnsignedSignedI8Op, PermuteF32Op, PermuteI16Op,
+                    PermuteTwoI16Op>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          tensor::TensorDialect>();
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

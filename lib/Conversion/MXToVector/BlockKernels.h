@@ -77,9 +77,10 @@ struct MatmulUnits {
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
                                  const MatmulUnits &units);
-/// One-row products (benefit 3, ahead of the packed kernel). MXFP4 weights
-/// are decoded by table lookups: `bf16Pairs` (AVX512-BF16 and BW) vpermw on
-/// two rows at once for vdpbf16ps, else `avx512` vpermps for FMA.
+/// One-row products (benefit 3, ahead of the packed kernel). `bf16Pairs`
+/// (AVX512-BF16 and BW): FP4/FP6/FP8 weights looked up as bf16 two rows at
+/// a time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights
+/// looked up as f32 (vpermps) for FMA.
 void populateGemvKernelPattern(const TypeConverter &converter,
                                RewritePatternSet &patterns, bool avx512,
                                bool bf16Pairs);

@@ -20,7 +20,11 @@
 // of row k in its low half and the same four of row k + 1 in its high half;
 // vpermw looks up both halves at once (bf16 FP4 values), giving the bf16
 // pairs that vdpbf16ps multiplies with (x_k, x_k+1): per 256 codes, half the
-// instructions of the vpermps form. Without AVX-512, FP4 bytes split into
+// instructions of the vpermps form. FP6 and FP8 rows take the same pair
+// form: both rows' bytes widened to 16-bit lanes and interleaved, then
+// looked up as bf16 with vpermi2w (FP6: its 64 codes; FP8: its 128
+// magnitudes in two lookups, and the sign moved over), about half the
+// instructions of the i32 decode. Without AVX-512, FP4 bytes split into
 // low and high nibbles (even and odd columns).
 //
 //===----------------------------------------------------------------------===//
@@ -65,18 +69,48 @@ Value buildFP4Table(OpBuilder &b, Location loc) {
                              ArrayRef<float>(fp4Values())));
 }
 
-/// The FP4 values' bf16 bits as 16-bit lanes (vpermw: code c in lanes c and
-/// c + 16, so an index's fifth bit, the next code's lowest, does not count).
-/// Every FP4 value is a bf16: its f32 bits' low half is zero.
-Value buildFP4BF16Table(OpBuilder &b, Location loc) {
-  SmallVector<int16_t> bits;
-  for (int copy = 0; copy < 2; ++copy)
-    for (float value : fp4Values())
-      bits.push_back(int16_t(llvm::bit_cast<uint32_t>(value) >> 16));
+/// `values` (all bf16s: f32s whose low half is zero) as the bf16 bits of
+/// 16-bit lanes, 32 per vector, for vpermw / vpermi2w lookups.
+SmallVector<Value, 4> buildBF16Tables(OpBuilder &b, Location loc,
+                                      ArrayRef<float> values) {
+  SmallVector<Value, 4> tables;
+  auto type = VectorType::get({2 * kLanes}, b.getI16Type());
+  for (size_t first = 0; first < values.size(); first += 2 * kLanes) {
+    SmallVector<int16_t> bits;
+    for (float value : values.slice(first, 2 * kLanes)) {
+      uint32_t f32 = llvm::bit_cast<uint32_t>(value);
+      assert((f32 & 0xffff) == 0 && "not a bf16 value");
+      bits.push_back(int16_t(f32 >> 16));
+    }
+    tables.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<int16_t>(bits))));
+  }
+  return tables;
+}
+
+/// The lookup tables of the bf16 pair modes: FP4 all 16 codes twice (vpermw
+/// reads five index bits; the fifth is the next code's lowest), FP6 all 64
+/// codes (vpermi2w), FP8 the 128 magnitudes (two vpermi2w).
+SmallVector<Value, 4> buildBF16PairTables(OpBuilder &b, Location loc,
+                                          num::ElementFormat format) {
+  const num::FormatInfo &info = num::getFormatInfo(format);
+  int64_t entries = format == num::ElementFormat::E2M1 ? 16
+                    : info.bits == 8                   ? 128
+                                                       : 64;
+  SmallVector<float> values;
+  for (int64_t code = 0; code < entries; ++code)
+    values.push_back(float(num::decodeElement(format, uint8_t(code))));
+  if (format == num::ElementFormat::E2M1)
+    values.append(SmallVector<float>(values));
+  return buildBF16Tables(b, loc, values);
+}
+
+/// The i16 constant `v` in every lane of vector<32xi16>.
+Value splatI16(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(VectorType::get({2 * kLanes}, b.getI16Type()),
-                             ArrayRef<int16_t>(bits)));
+      SplatElementsAttr::get(VectorType::get({2 * kLanes}, b.getI16Type()),
+                             b.getIntegerAttr(b.getI16Type(), v)));
 }
 
 /// Prefetches `bytes` of the weights from `at` into L2: each row is read in
@@ -96,10 +130,11 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
 
 /// How the weight rows are decoded and multiplied with x.
 enum class RowDecode {
-  Bytes,        // FP8/FP6/INT8: bytes widened to i32 lanes, decoded, FMA
-  FP4Nibbles,   // FP4 without AVX-512: low and high nibbles, decoded, FMA
-  FP4F32Table,  // FP4 with AVX-512: vpermps lookups, FMA
-  FP4BF16Pairs, // FP4 with AVX512-BF16 and BW: vpermw on two rows, vdpbf16ps
+  Bytes,          // FP8/FP6/INT8: bytes widened to i32 lanes, decoded, FMA
+  FP4Nibbles,     // FP4 without AVX-512: low and high nibbles, decoded, FMA
+  FP4F32Table,    // FP4 with AVX-512: vpermps lookups, FMA
+  FP4BF16Pairs,   // FP4 with AVX512-BF16 and BW: vpermw on two rows, vdpbf16ps
+  BytesBF16Pairs, // FP6/FP8 with AVX512-BF16 and BW: vpermi2w, vdpbf16ps
 };
 
 /// How a panel's part of the weight rows (kPanel columns) becomes f32 values
@@ -107,20 +142,24 @@ enum class RowDecode {
 struct RowDecoder {
   num::ElementFormat format;
   RowDecode mode;
-  Value table; // the FP4 lookup table of the table modes
+  SmallVector<Value, 4> tables; // the lookup tables of the table modes
 
   bool fp4() const { return format == num::ElementFormat::E2M1; }
-  bool pairs() const { return mode == RowDecode::FP4BF16Pairs; }
+  bool pairs() const {
+    return mode == RowDecode::FP4BF16Pairs || mode == RowDecode::BytesBF16Pairs;
+  }
   int64_t rowBytes(int64_t columns) const {
     return fp4() ? columns / 2 : columns;
   }
   /// Rows taken per step: a bf16 pair of rows, or one.
   int64_t rowsPerStep() const { return pairs() ? 2 : 1; }
-  /// Partial sums: FP4 16 x 16 columns, else 8 x 32.
+  /// Partial sums: 16 x 16 columns for FP4 and the pair modes, else 8 x 32.
+  bool narrowSums() const { return fp4() || pairs(); }
   VectorType sumType(OpBuilder &b) const {
-    return VectorType::get({fp4() ? kLanes : 2 * kLanes}, b.getF32Type());
+    return VectorType::get({narrowSums() ? kLanes : 2 * kLanes},
+                           b.getF32Type());
   }
-  int64_t sums() const { return fp4() ? 16 : 8; }
+  int64_t sums() const { return narrowSums() ? 16 : 8; }
 
   /// partial[i] += x's values times the values of part i of the rows at
   /// `rowsAt` (byte offsets of the panel's part of each row). `xs`: x_k in
@@ -137,6 +176,33 @@ struct RowDecoder {
     };
     auto words = VectorType::get({kLanes}, b.getI32Type());
     switch (mode) {
+    case RowDecode::BytesBF16Pairs: {
+      // Per 32 columns: both rows' codes widened to 16-bit lanes and
+      // interleaved (row k low, row k + 1 high in each 32-bit lane), 16
+      // columns at a time, then looked up as bf16.
+      auto halfWords = VectorType::get({2 * kLanes}, b.getI16Type());
+      auto bf16s = VectorType::get({2 * kLanes}, b.getBF16Type());
+      for (int64_t c = 0; c < kPanel / (2 * kLanes); ++c) {
+        auto widened = [&](Value at) -> Value {
+          return arith::ExtUIOp::create(b, loc, halfWords,
+                                        load(at, c * 2 * kLanes, 2 * kLanes));
+        };
+        Value rowK = widened(rowsAt[0]), rowK1 = widened(rowsAt[1]);
+        for (int64_t h = 0; h < 2; ++h) {
+          SmallVector<int64_t> mask;
+          for (int64_t i = 0; i < kLanes; ++i)
+            mask.append({kLanes * h + i, 2 * kLanes + kLanes * h + i});
+          Value pairCodes =
+              vector::ShuffleOp::create(b, loc, rowK, rowK1, mask);
+          Value values = vector::BitCastOp::create(
+              b, loc, bf16s, lookUpBF16(b, loc, pairCodes));
+          Value &acc = partial[2 * c + h];
+          acc = x86vector::DotBF16Op::create(b, loc, acc.getType(), acc, values,
+                                             xs);
+        }
+      }
+      return;
+    }
     case RowDecode::FP4BF16Pairs: {
       // Per 64 bytes of the two rows: 16-bit half h of word i holds codes
       // 4h .. 4h + 3 of columns 8i ..; lane i of `halves[h]` pairs row k's
@@ -167,7 +233,7 @@ struct RowDecoder {
                              .getResult();
             Value values = vector::BitCastOp::create(
                 b, loc, bf16s,
-                PermuteI16Op::create(b, loc, halfWords, table, indices));
+                PermuteI16Op::create(b, loc, halfWords, tables[0], indices));
             Value &acc = partial[8 * q + 4 * h + s];
             acc = x86vector::DotBF16Op::create(b, loc, acc.getType(), acc,
                                                values, xs);
@@ -188,8 +254,9 @@ struct RowDecoder {
                      : arith::ShRUIOp::create(b, loc, word,
                                               splatI32(b, loc, words, 4 * s))
                            .getResult();
-          fma(partial[8 * q + s], PermuteF32Op::create(b, loc, table.getType(),
-                                                       table, codesOfPart));
+          fma(partial[8 * q + s],
+              PermuteF32Op::create(b, loc, tables[0].getType(), tables[0],
+                                   codesOfPart));
         }
       }
       return;
@@ -218,6 +285,29 @@ struct RowDecoder {
       return;
     }
     }
+  }
+
+  /// The bf16 bits of the FP6/FP8 codes in the 16-bit lanes of `codes`:
+  /// FP6 one lookup in its 64 codes; FP8 its 128 magnitudes in two lookups
+  /// chosen by bit 6, and the sign moved from bit 7 to bit 15.
+  Value lookUpBF16(OpBuilder &b, Location loc, Value codes) const {
+    auto halfWords = cast<VectorType>(codes.getType());
+    auto lookUp = [&](Value low, Value high) -> Value {
+      return PermuteTwoI16Op::create(b, loc, halfWords, low, codes, high);
+    };
+    if (tables.size() == 2)
+      return lookUp(tables[0], tables[1]);
+    Value upper = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, codes, splatI16(b, loc, 0x40)),
+        splatI16(b, loc, 0));
+    Value magnitude =
+        arith::SelectOp::create(b, loc, upper, lookUp(tables[2], tables[3]),
+                                lookUp(tables[0], tables[1]));
+    Value sign = arith::AndIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, codes, splatI16(b, loc, 8)),
+        splatI16(b, loc, -0x8000));
+    return arith::OrIOp::create(b, loc, magnitude, sign);
   }
 
   /// The partial sums as vectors of consecutive columns, in order.
@@ -364,13 +454,13 @@ private:
   /// The weight decoding the units allow for `format`.
   RowDecoder chooseDecoder(OpBuilder &b, Location loc,
                            num::ElementFormat format) const {
-    if (format != num::ElementFormat::E2M1)
-      return {format, RowDecode::Bytes, Value()};
-    if (bf16Pairs)
-      return {format, RowDecode::FP4BF16Pairs, buildFP4BF16Table(b, loc)};
-    if (avx512)
-      return {format, RowDecode::FP4F32Table, buildFP4Table(b, loc)};
-    return {format, RowDecode::FP4Nibbles, Value()};
+    const bool fp4 = format == num::ElementFormat::E2M1;
+    if (bf16Pairs && format != num::ElementFormat::INT8)
+      return {format, fp4 ? RowDecode::FP4BF16Pairs : RowDecode::BytesBF16Pairs,
+              buildBF16PairTables(b, loc, format)};
+    if (fp4 && avx512)
+      return {format, RowDecode::FP4F32Table, {buildFP4Table(b, loc)}};
+    return {format, fp4 ? RowDecode::FP4Nibbles : RowDecode::Bytes, {}};
   }
 
   /// x: K values at unit scale, decoded once (K is small next to the K x N

@@ -154,3 +154,54 @@ func.func @gemv_fp4(%x: !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, %w: !mx.tens
   %y = mx.matmul %x, %w : !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x512xf4E2M1FN, block = [32, 1]> -> tensor<1x512xf32>
   return %y : tensor<1x512xf32>
 }
+
+// -----
+
+// FP8 weights in the pair mode: per 32 columns both rows' codes widen to
+// 16-bit lanes and interleave 16 columns at a time (sums in column order);
+// the 128 E4M3 magnitudes are two 64-entry lookups (vpermi2w) chosen by bit
+// 6, and the sign moves from bit 7 to bit 15. Without BW, the i32 decode.
+// PAIRS-LABEL: func.func @gemv_fp8
+// PAIRS-DAG: %[[M3:.+]] = arith.constant dense<[16896, {{.+}}, 32704]> : vector<32xi16>
+// PAIRS-DAG: %[[M2:.+]] = arith.constant dense<[16384, {{.+}}]> : vector<32xi16>
+// PAIRS-DAG: %[[M1:.+]] = arith.constant dense<[15872, {{.+}}]> : vector<32xi16>
+// PAIRS-DAG: %[[M0:.+]] = arith.constant dense<[0, 15104, 15232, 15296, 15360, {{.+}}]> : vector<32xi16>
+// PAIRS: scf.for %{{.+}} = %c0 to %c32 step %c2 iter_args(
+// PAIRS: %[[ROWK:.+]] = arith.extui %{{.+}} : vector<32xi8> to vector<32xi16>
+// PAIRS: %[[ROWK1:.+]] = arith.extui %{{.+}} : vector<32xi8> to vector<32xi16>
+// PAIRS: %[[CODES:.+]] = vector.shuffle %[[ROWK]], %[[ROWK1]] [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47]
+// PAIRS: %[[UPPER:.+]] = arith.cmpi ne, %{{.+}}, %{{.+}} : vector<32xi16>
+// PAIRS: %[[HIGH:.+]] = mx.avx512.permute2_i16 %[[M2]], %[[CODES]], %[[M3]] : vector<32xi16>
+// PAIRS: %[[LOW:.+]] = mx.avx512.permute2_i16 %[[M0]], %[[CODES]], %[[M1]] : vector<32xi16>
+// PAIRS: %[[MAGNITUDE:.+]] = arith.select %[[UPPER]], %[[HIGH]], %[[LOW]]
+// PAIRS: %[[SHIFTED:.+]] = arith.shli %[[CODES]], %{{.+}} : vector<32xi16>
+// PAIRS: %[[SIGN:.+]] = arith.andi %[[SHIFTED]], %{{.+}} : vector<32xi16>
+// PAIRS: %[[BITS:.+]] = arith.ori %[[MAGNITUDE]], %[[SIGN]] : vector<32xi16>
+// PAIRS: %[[VALUES:.+]] = vector.bitcast %[[BITS]] : vector<32xi16> to vector<32xbf16>
+// PAIRS: x86vector.avx512.dot %{{.+}}, %[[VALUES]], %{{.+}} : vector<32xbf16> -> vector<16xf32>
+// PAIRS: vector.shuffle %[[ROWK]], %[[ROWK1]] [16, 48,
+// PAIRS-COUNT-15: x86vector.avx512.dot
+// PAIRS: scf.yield
+// PAIRS-NOT: vector.shuffle
+// PAIRS: arith.addf %{{.+}} : vector<16xf32>
+// BF16-LABEL: func.func @gemv_fp8
+// BF16-NOT: permute2_i16
+// BF16: vector.fma
+func.func @gemv_fp8(%x: !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, %w: !mx.tensor<64x256xf8E4M3FN, block = [32, 1]>) -> tensor<1x256xf32> {
+  %y = mx.matmul %x, %w : !mx.tensor<1x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x256xf8E4M3FN, block = [32, 1]> -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}
+
+// -----
+
+// FP6 weights: one lookup in the 64 codes (sign included).
+// PAIRS-LABEL: func.func @gemv_fp6
+// PAIRS-DAG: %[[HIGHCODES:.+]] = arith.constant dense<[-32768, {{.+}}]> : vector<32xi16>
+// PAIRS: %[[CODES:.+]] = vector.shuffle
+// PAIRS-NEXT: %[[BITS:.+]] = mx.avx512.permute2_i16 %{{.+}}, %[[CODES]], %[[HIGHCODES]] : vector<32xi16>
+// PAIRS-NEXT: %[[VALUES:.+]] = vector.bitcast %[[BITS]] : vector<32xi16> to vector<32xbf16>
+// PAIRS-NEXT: x86vector.avx512.dot %{{.+}}, %[[VALUES]], %{{.+}}
+func.func @gemv_fp6(%x: !mx.tensor<1x32xi8, block = [1, 32]>, %w: !mx.tensor<32x256xf6E3M2FN, block = [32, 1]>) -> tensor<1x256xf32> {
+  %y = mx.matmul %x, %w : !mx.tensor<1x32xi8, block = [1, 32]>, !mx.tensor<32x256xf6E3M2FN, block = [32, 1]> -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}

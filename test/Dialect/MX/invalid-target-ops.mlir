@@ -92,3 +92,21 @@ func.func @permute_i16_result_differs(%table: vector<32xi16>, %bf: vector<32xbf1
   %r = "mx.avx512.permute_i16"(%table, %table) : (vector<32xi16>, vector<32xi16>) -> vector<32xbf16>
   return %r : vector<32xbf16>
 }
+
+// -----
+
+// mx.avx512.permute2_i16: two table registers, indices and result alike.
+
+func.func @permute2_i16_not_32_lanes(%t: vector<32xi32>) -> vector<32xi32> {
+  // expected-error @+1 {{'mx.avx512.permute2_i16' op operand #0 must be vector of 16-bit signless integer values of length 32, but got 'vector<32xi32>'}}
+  %r = mx.avx512.permute2_i16 %t, %t, %t : vector<32xi32>
+  return %r : vector<32xi32>
+}
+
+// -----
+
+func.func @permute2_i16_high_differs(%t: vector<32xi16>, %h: vector<16xi16>) -> vector<32xi16> {
+  // expected-error @+1 {{'mx.avx512.permute2_i16' op operand #2 must be vector of 16-bit signless integer values of length 32, but got 'vector<16xi16>'}}
+  %r = "mx.avx512.permute2_i16"(%t, %t, %h) : (vector<32xi16>, vector<32xi16>, vector<16xi16>) -> vector<32xi16>
+  return %r : vector<32xi16>
+}

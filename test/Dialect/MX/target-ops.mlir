@@ -44,3 +44,13 @@ func.func @permute_i16(%table: vector<32xi16>, %indices: vector<32xi16>) -> vect
   %0 = mx.avx512.permute_i16 %table, %indices : vector<32xi16>
   return %0 : vector<32xi16>
 }
+
+// CHECK-LABEL: func.func @permute2_i16
+// CHECK: mx.avx512.permute2_i16 %{{.+}}, %{{.+}}, %{{.+}} : vector<32xi16>
+// LLVM-LABEL: @permute2_i16
+// LLVM: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.hi.512"(%arg0, %arg1, %arg2) : (vector<32xi16>, vector<32xi16>, vector<32xi16>) -> vector<32xi16>
+// IR: call <32 x i16> @llvm.x86.avx512.vpermi2var.hi.512(<32 x i16> %0, <32 x i16> %1, <32 x i16> %2)
+func.func @permute2_i16(%low: vector<32xi16>, %indices: vector<32xi16>, %high: vector<32xi16>) -> vector<32xi16> {
+  %0 = mx.avx512.permute2_i16 %low, %indices, %high : vector<32xi16>
+  return %0 : vector<32xi16>
+}

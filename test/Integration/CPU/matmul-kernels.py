@@ -55,6 +55,8 @@ cases = [  # lhs format, rhs format, M, K, N
     ("int8", "e3m2", 1, 64, 256),
     ("e2m3", "int8", 1, 32, 256),
     ("e2m3", "e2m1", 1, 64, 512),    # FP4 weights by table lookup, two panels
+    ("e2m3", "e5m2", 1, 64, 256),    # FP8 and FP6 weights by bf16 table lookup
+    ("e2m1", "e2m3", 1, 32, 256),    # (host with AVX512-BF16 and BW)
     ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
     # AMX: two row tiles (the second partial), whole 32-row tiles, 16-column
     # tiles in three panels.
@@ -123,8 +125,10 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m1: 192 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e5m2 x e3m2: 96 outputs, 32 NaN, 0 outside the bound
 # CHECK: e2m3 x int8: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e2m3 x e5m2: 256 outputs, 0 NaN, 0 outside the bound
+# CHECK: e2m1 x e2m3: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 448 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e2m1 x e2m3: 2560 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 1536 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e4m3 x e4m3: 2048 outputs, 0 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 11088 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 11600 outputs compared, 0 outside the bound, 0 exact-format outputs differ

@@ -114,4 +114,38 @@ def MX_PermuteI16Op : MX_Op<"avx512.permute_i16", [
   }];
 }
 
+def MX_PermuteTwoI16Op : MX_Op<"avx512.permute2_i16", [
+    X86IntrinsicOpInterface,
+    AllTypesMatch<["low", "indices", "high", "result"]>]> {
+  let summary = "AVX512-BW lookup of 32 16-bit lanes in a 64-entry table of two registers (vpermi2w)";
+  let description = [{
+    Lane `i` of the result is entry `indices[i] & 63` of the table that is
+    `low` (entries 0 to 31) followed by `high` (32 to 63): only the low six
+    bits of an index count, as in the instruction. This is AVX512-BW's
+    `vpermi2w` / `vpermt2w` (`llvm.x86.avx512.vpermi2var.hi.512`, whose
+    operand order the op keeps: low table, indices, high table).
+
+    `-convert-mx-to-vector` makes it for MXFP6 and MXFP8 weights in one-row
+    matmuls when `cpu-features` has `avx512bw` and `avx512bf16`: the tables
+    hold the bf16 bits of the format's values at unit scale (the 64 FP6
+    codes; the 128 FP8 magnitudes in two lookups), so that a code decodes
+    to the bf16 operand of `vdpbf16ps` in one or a few instructions.
+
+    ```mlir
+    %r = mx.avx512.permute2_i16 %low, %indices, %high : vector<32xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32], [I16]>:$low,
+                       VectorOfLengthAndType<[32], [I16]>:$indices,
+                       VectorOfLengthAndType<[32], [I16]>:$high);
+  let results = (outs VectorOfLengthAndType<[32], [I16]>:$result);
+  let assemblyFormat =
+    "$low `,` $indices `,` $high attr-dict `:` type($low)";
+  let extraClassDeclaration = [{
+    std::string getIntrinsicName() {
+      return "llvm.x86.avx512.vpermi2var.hi.512";
+    }
+  }];
+}
+
 #endif // MX_DIALECT_MX_IR_MXTARGETOPS_TD
