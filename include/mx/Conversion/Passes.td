@@ -105,8 +105,13 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     looked up as bf16 in 64-entry tables (`mx.avx512.permute2_i16`,
     `vpermi2w`).
 
+    A weight-only product (f32 activations times MX weights) takes the
+    packed GEMM in its f32 FMA form (`vdpbf16ps` would round the activations
+    to bf16): A is read in place, B decoded once, and each K-block's sums
+    are scaled by B's scales alone.
+
     Everything else (other layouts, partial blocks, given scales,
-    pack/unpack, f32 x MX products) is lowered exactly as
+    pack/unpack, products with f32 weights) is lowered exactly as
     `-convert-mx-to-linalg` lowers it.
 
     The loops are `scf.parallel`: `--mx-cpu-pipeline=threads=true` runs them

@@ -24,10 +24,13 @@ static Value collapseToFlat(OpBuilder &b, Location loc, Value buffer) {
 }
 
 MatmulShape mlir::mx::getMatmulShape(Operation *matmul) {
-  auto lhs = cast<BlockTensorType>(matmul->getOperand(0).getType());
+  auto lhs = dyn_cast<BlockTensorType>(matmul->getOperand(0).getType());
   auto rhs = cast<BlockTensorType>(matmul->getOperand(1).getType());
-  int64_t K = lhs.getShape()[1], block = lhs.getBlockShape()[1];
-  return {lhs, rhs, lhs.getShape()[0], K, rhs.getShape()[1], block, K / block};
+  int64_t M = lhs ? lhs.getShape()[0]
+                  : cast<RankedTensorType>(matmul->getOperand(0).getType())
+                        .getShape()[0];
+  int64_t K = rhs.getShape()[0], block = rhs.getBlockShape()[0];
+  return {lhs, rhs, M, K, rhs.getShape()[1], block, K / block};
 }
 
 int64_t mlir::mx::countBlocks(BlockTensorType type) {

@@ -20,9 +20,10 @@
 
 namespace mlir::mx {
 
-/// The operands and extents of an mx.matmul of two MX tensors.
+/// The operands and extents of an mx.matmul of MX weights (rhs) and MX or
+/// (weight-only) f32 activations (lhs).
 struct MatmulShape {
-  BlockTensorType lhs, rhs;
+  BlockTensorType lhs, rhs;  // lhs null: f32 activations
   int64_t M, K, N, block, G; // G = K / block (the kernels take whole blocks)
 };
 MatmulShape getMatmulShape(Operation *matmul);

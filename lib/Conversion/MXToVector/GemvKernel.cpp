@@ -68,6 +68,9 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     BlockTensorType lhsType = shape.lhs, rhsType = shape.rhs;
     const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
                   G = shape.G;
+    if (!lhsType)
+      return rewriter.notifyMatchFailure(
+          op, "f32 activations: the packed kernel's FMA form");
     if (M != 1 || N % kPanel != 0)
       return rewriter.notifyMatchFailure(op,
                                          "not one row of 256-column panels");

@@ -186,10 +186,13 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
                   G = shape.G;
     Location loc = op.getLoc();
-    const bool int8 = units.vnni &&
+    // Weight-only (f32 activations): f32 FMA on A's values as they are
+    // (vdpbf16ps would round them to bf16), A's scale 1.
+    const bool lhsF32 = !lhsType;
+    const bool int8 = units.vnni && !lhsF32 &&
                       lhsType.getFormat() == num::ElementFormat::INT8 &&
                       rhsType.getFormat() == num::ElementFormat::INT8;
-    const Tiling t = chooseTiling(units.bf16, int8, N);
+    const Tiling t = chooseTiling(units.bf16 && !lhsF32, int8, N);
     // AMX: one tile multiply per K-block of 32; A is padded to whole
     // kAMXRows-row tiles (copies of row M - 1).
     Value amxGranted;
@@ -204,7 +207,8 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     }
     const int64_t paddedM =
         amx ? llvm::alignTo(M, kAMXRows) : M; // rows of packed A
-    const bool lhsFP4 = lhsType.getFormat() == num::ElementFormat::E2M1;
+    const bool lhsFP4 =
+        !lhsF32 && lhsType.getFormat() == num::ElementFormat::E2M1;
     const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;
     OpBuilder &b = rewriter;
     Type f32 = b.getF32Type();
@@ -215,38 +219,45 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     Value codesA = readFlat(b, loc, adaptor.getLhs()[0]);
     Value codesB = readFlat(b, loc, adaptor.getRhs()[0]);
     // int8: the codes' dot is in units of 2^-12 (2^-6 per operand), taken
-    // into A's scales.
-    Value scalesA = decodeScales(b, loc, readFlat(b, loc, adaptor.getLhs()[1]),
-                                 M * G, t.int8 ? 0x1p-12f : 1.0f); // [m][g]
+    // into A's scales. f32 activations have none.
+    Value scalesA =
+        lhsF32 ? Value()
+               : decodeScales(b, loc, readFlat(b, loc, adaptor.getLhs()[1]),
+                              M * G, t.int8 ? 0x1p-12f : 1.0f); // [m][g]
     Value scalesB = decodeScales(b, loc, readFlat(b, loc, adaptor.getRhs()[1]),
                                  G * N); // [g][n]
 
-    // A: row-major values, one K-block per iteration.
-    Value packedA = memref::AllocOp::create(
-        b, loc, MemRefType::get({paddedM * K}, dotElement),
-        b.getI64IntegerAttr(64));
-    buildBlockLoop(
-        b, loc, paddedM * G, [&](OpBuilder &nb, Location l, Value i) {
-          Value first = scaledIndex(nb, l, i, block);
-          Value source = first;
-          if (paddedM != M) // rows past M read row M - 1
-            source = arith::MinUIOp::create(
-                nb, l, first,
-                add(nb, l,
-                    arith::RemUIOp::create(nb, l, first, index(nb, l, K)),
-                    index(nb, l, (M - 1) * K)));
-          Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
-          Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
-          if (t.int8) // vpdpbusd's unsigned operand: k + 128
-            values = arith::XOrIOp::create(
-                nb, l, values,
-                arith::ConstantOp::create(
-                    nb, l,
-                    SplatElementsAttr::get(
-                        cast<ShapedType>(values.getType()),
-                        nb.getIntegerAttr(nb.getI8Type(), -128))));
-          vector::StoreOp::create(nb, l, values, packedA, first);
-        });
+    // A: row-major values, one K-block per iteration (f32 activations are
+    // already that).
+    Value packedA =
+        lhsF32 ? codesA
+               : memref::AllocOp::create(
+                     b, loc, MemRefType::get({paddedM * K}, dotElement),
+                     b.getI64IntegerAttr(64))
+                     .getResult();
+    if (!lhsF32)
+      buildBlockLoop(
+          b, loc, paddedM * G, [&](OpBuilder &nb, Location l, Value i) {
+            Value first = scaledIndex(nb, l, i, block);
+            Value source = first;
+            if (paddedM != M) // rows past M read row M - 1
+              source = arith::MinUIOp::create(
+                  nb, l, first,
+                  add(nb, l,
+                      arith::RemUIOp::create(nb, l, first, index(nb, l, K)),
+                      index(nb, l, (M - 1) * K)));
+            Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
+            Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
+            if (t.int8) // vpdpbusd's unsigned operand: k + 128
+              values = arith::XOrIOp::create(
+                  nb, l, values,
+                  arith::ConstantOp::create(
+                      nb, l,
+                      SplatElementsAttr::get(
+                          cast<ShapedType>(values.getType()),
+                          nb.getIntegerAttr(nb.getI8Type(), -128))));
+            vector::StoreOp::create(nb, l, values, packedA, first);
+          });
     // B: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's rows.
     const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
     Value packedB = memref::AllocOp::create(
@@ -402,17 +413,21 @@ private:
                     add(nb, l, column, index(nb, l, v * kLanes)))));
           SmallVector<Value> next;
           for (int64_t r = 0; r < t.rows; ++r) {
-            Value scaleA = vector::BroadcastOp::create(
-                nb, l, accType,
-                memref::LoadOp::create(
-                    nb, l, scalesA,
-                    ValueRange{add(nb, l, scaledIndex(nb, l, rows[r], G), g)}));
+            Value scaleA =
+                scalesA
+                    ? vector::BroadcastOp::create(
+                          nb, l, accType,
+                          memref::LoadOp::create(
+                              nb, l, scalesA,
+                              ValueRange{add(
+                                  nb, l, scaledIndex(nb, l, rows[r], G), g)}))
+                          .getResult()
+                    : Value();
             for (int64_t v = 0; v < t.vectors; ++v) {
-              Value scaled = arith::MulFOp::create(
-                  nb, l,
-                  arith::MulFOp::create(nb, l, partial[r * t.vectors + v],
-                                        scaleA),
-                  scaleB[v]);
+              Value sum = partial[r * t.vectors + v];
+              if (scaleA)
+                sum = arith::MulFOp::create(nb, l, sum, scaleA);
+              Value scaled = arith::MulFOp::create(nb, l, sum, scaleB[v]);
               next.push_back(arith::AddFOp::create(
                   nb, l, totals[r * t.vectors + v], scaled));
             }
@@ -455,14 +470,19 @@ private:
 bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
   auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
   auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
-  if (!lhs || !rhs || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
-      !isa<Float8E8M0FNUType>(lhs.getScaleType()) ||
+  auto lhsF32 = dyn_cast<RankedTensorType>(op.getLhs().getType());
+  if (!rhs || !rhs.hasStaticShape() ||
       !isa<Float8E8M0FNUType>(rhs.getScaleType()))
     return false;
+  if (lhs &&
+      (!lhs.hasStaticShape() || !isa<Float8E8M0FNUType>(lhs.getScaleType()) ||
+       lhs.getBlockShape()[0] != 1))
+    return false;
+  if (lhsF32 && !lhsF32.hasStaticShape())
+    return false;
   int64_t block = op.getBlockSizeK();
-  return lhs.getBlockShape()[0] == 1 && rhs.getBlockShape()[1] == 1 &&
-         block % 2 == 0 && lhs.getShape()[1] % block == 0 &&
-         rhs.getShape()[1] % kLanes == 0;
+  return rhs.getBlockShape()[1] == 1 && block % 2 == 0 &&
+         rhs.getShape()[0] % block == 0 && rhs.getShape()[1] % kLanes == 0;
 }
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,

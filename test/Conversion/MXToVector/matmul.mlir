@@ -63,7 +63,7 @@ func.func @mxint8(%a: !mx.tensor<16x64xi8, block = [1, 32]>, %b: !mx.tensor<64x4
 
 // -----
 
-// Outside the kernel layout (N % 16 != 0, 2-D blocks, f32 operands, a
+// Outside the kernel layout (N % 16 != 0, 2-D blocks, f32 weights, a
 // partial K-block): the linalg lowering.
 // BF16-LABEL: func.func @odd_columns
 // BF16-NOT: x86vector
@@ -75,11 +75,36 @@ func.func @odd_columns(%a: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %b: !mx.t
 
 // -----
 
+// Weight-only (f32 activations): the packed kernel in its f32 FMA form even
+// with avx512bf16 (vdpbf16ps would round the activations to bf16), reading
+// A in place; each K-block's sums are scaled by B's scales alone.
 // BF16-LABEL: func.func @weight_only
 // BF16-NOT: x86vector
-// BF16: linalg.generic
+// BF16-NOT: linalg.generic
+// BF16: %[[A:.+]] = bufferization.to_buffer %arg0 read_only : tensor<4x64xf32> to memref<4x64xf32>
+// BF16: %[[AFLAT:.+]] = memref.collapse_shape %[[A]] {{\[\[}}0, 1]] : memref<4x64xf32> into memref<256xf32>
+// BF16: %[[SCALESB:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+// BF16: scf.for %{{.+}} = %c0 to %c2 step %c1 iter_args(
+// BF16: %[[A0:.+]] = memref.load %[[AFLAT]][%{{.+}}] : memref<256xf32>
+// BF16: %[[AS:.+]] = vector.broadcast %[[A0]] : f32 to vector<16xf32>
+// BF16: vector.fma %[[AS]], %{{.+}}, %{{.+}} : vector<16xf32>
+// BF16: %[[SB:.+]] = vector.load %[[SCALESB]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// BF16-NOT: memref.load
+// BF16: %[[SCALED:.+]] = arith.mulf %{{.+}}, %[[SB]] : vector<16xf32>
+// BF16-NEXT: arith.addf %{{.+}}, %[[SCALED]] : vector<16xf32>
 func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, block = [32, 1]>) -> tensor<4x32xf32> {
   %c = mx.matmul %a, %b : tensor<4x64xf32>, !mx.tensor<64x32xf4E2M1FN, block = [32, 1]> -> tensor<4x32xf32>
+  return %c : tensor<4x32xf32>
+}
+
+// -----
+
+// f32 weights (MX activations): the linalg lowering.
+// BF16-LABEL: func.func @f32_weights
+// BF16-NOT: vector.fma
+// BF16: linalg.generic
+func.func @f32_weights(%a: !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, %b: tensor<64x32xf32>) -> tensor<4x32xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>, tensor<64x32xf32> -> tensor<4x32xf32>
   return %c : tensor<4x32xf32>
 }
 

@@ -64,15 +64,19 @@ def matmul_case(index, a, b, fa, fb, rhs_block, numerics):
     (`rhs_block`) and returning their mx.matmul as i32 bits, the lines of
     @main that call it on constants and print the result, and the float64
     reference of lib/Numerics' dequantized operands with the f32 accumulation
-    bound (n = 32 + K-blocks additions on any path)."""
+    bound (n = 32 + K-blocks additions on any path). `fa` "f32": `a` enters
+    the product as it is (weight-only)."""
     (M, K), N = a.shape, b.shape[1]
-    ta = f"!mx.tensor<{M}x{K}x{ELEMENT_TYPES[fa]}, block = [1, 32]>"
+    weight_only = fa == "f32"  # f32 activations times MX weights
+    ta = f"tensor<{M}x{K}xf32>" if weight_only else \
+        f"!mx.tensor<{M}x{K}x{ELEMENT_TYPES[fa]}, block = [1, 32]>"
     tb = f"!mx.tensor<{K}x{N}x{ELEMENT_TYPES[fb]}, block = [{rhs_block[0]}, {rhs_block[1]}]>"
+    quantize_a = "" if weight_only else \
+        f"\n  %qa = mx.quantize %a : tensor<{M}x{K}xf32> -> {ta}"
     kernel = f"""
-func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32> {{
-  %qa = mx.quantize %a : tensor<{M}x{K}xf32> -> {ta}
+func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor<{M}x{N}xi32> {{{quantize_a}
   %qb = mx.quantize %b : tensor<{K}x{N}xf32> -> {tb}
-  %c = mx.matmul %qa, %qb : {ta}, {tb} -> tensor<{M}x{N}xf32>
+  %c = mx.matmul {"%a" if weight_only else "%qa"}, %qb : {ta}, {tb} -> tensor<{M}x{N}xf32>
   %bits = arith.bitcast %c : tensor<{M}x{N}xf32> to tensor<{M}x{N}xi32>
   return %bits : tensor<{M}x{N}xi32>
 }}"""
@@ -83,11 +87,16 @@ func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor
   %m{index} = bufferization.to_buffer %c{index} : tensor<{M}x{N}xi32> to memref<{M}x{N}xi32>
   %u{index} = memref.cast %m{index} : memref<{M}x{N}xi32> to memref<*xi32>
   call @printMemrefI32(%u{index}) : (memref<*xi32>) -> ()"""
-    ca, sa = numerics.quantize(a, fa, (1, 32))
     cb, sb = numerics.quantize(b, fb, rhs_block)
-    da = numerics.dequantize(ca, sa, fa, (1, 32)).astype(np.float64)
+    if weight_only:
+        da = a.astype(np.float64)
+    else:
+        ca, sa = numerics.quantize(a, fa, (1, 32))
+        da = numerics.dequantize(ca, sa, fa, (1, 32)).astype(np.float64)
     db = numerics.dequantize(cb, sb, fb, rhs_block).astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         reference = da @ db
         magnitude = np.abs(da) @ np.abs(db)
-    return kernel, body, reference, f32_sum_bound(32 + -(-K // 32), magnitude)
+    # f32 activations: each product may round too.
+    additions = 32 + -(-K // 32) + (1 if weight_only else 0)
+    return kernel, body, reference, f32_sum_bound(additions, magnitude)
