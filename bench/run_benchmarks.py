@@ -48,7 +48,7 @@ def quantize_rows(results):
 
 def gemm_rows(results):
     rows = []
-    for pair in ("mxfp8_mxfp8", "mxfp4_mxfp8", "mxint8_mxint8"):
+    for pair in ("mxfp8_mxfp8", "mxfp4_mxfp8", "mxint8_mxint8", "f32_mxfp4"):
         for threads in (1, 2):
             mine = results[f"BM_MXGemm/{pair}/{threads}"]["GFLOPs"]
             sgemm = results[f"BM_OpenBLAS_sgemm/{threads}"]["GFLOPs"]
@@ -62,7 +62,7 @@ def gemm_rows(results):
 
 def gemv_rows(results):
     rows = []
-    for weights in ("mxfp4_weights", "mxfp8_weights"):
+    for weights in ("mxfp4_weights", "mxfp8_weights", "mxfp4_weights_f32_x"):
         for size in (4096, 16384):
             for threads in (1, 2):
                 mine = results[f"BM_MXGemv/{weights}/{size}/{threads}"]
@@ -108,7 +108,8 @@ def chart(out, quantize, gemm, gemv):
     with open(os.path.join(data, "gemv.dat"), "w") as f:
         f.write("label mx sgemv\n")
         for r in gemv:
-            f.write(f'"{r["weights"].split("_")[0]}-{r["size"]}-{r["threads"]}t" {r["time_ms"]:.2f} '
+            label = r["weights"].replace("_weights", "").replace("_f32_x", "-f32x")
+            f.write(f'"{label}-{r["size"]}-{r["threads"]}t" {r["time_ms"]:.2f} '
                     f'{r["sgemv_ms"]:.2f}\n')
     script = f"""
 set terminal pngcairo size 1400,1500 font ",10" noenhanced

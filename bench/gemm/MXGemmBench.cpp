@@ -8,6 +8,9 @@
 //     and s8 x s8 -> s32;
 //   - GEMV M = 1, N = K = 4096 and 16384 (weights in DRAM): OpenBLAS sgemv,
 //     and a streaming read of the MX weight bytes (the bandwidth bound).
+// The MX operands: MXFP8 x MXFP8, MXFP4 x MXFP8, MXINT8 x MXINT8 and
+// weight-only f32 x MXFP4 (GEMM); MXFP8 activations with MXFP4 or MXFP8
+// weights, and f32 activations with MXFP4 weights (GEMV).
 // Counters: GFLOP/s (GEMM), weight GB/s (GEMV); the ratios to the peers are
 // computed by bench/run_benchmarks.py from the same run's JSON.
 //   build/bin/mx-bench-gemm --benchmark_counters_tabular=true
@@ -41,12 +44,12 @@ using mxbench::viewOf;
 struct Format {
   const char *type; // MLIR element type
   bool fp4;
+  bool f32; // plain f32 activations (weight-only products), no scales
 };
 const std::map<std::string, Format> kFormats = {
-    {"e4m3", {"f8E4M3FN", false}},
-    {"e5m2", {"f8E5M2", false}},
-    {"e2m1", {"f4E2M1FN", true}},
-    {"int8", {"i8", false}},
+    {"e4m3", {"f8E4M3FN", false, false}}, {"e5m2", {"f8E5M2", false, false}},
+    {"e2m1", {"f4E2M1FN", true, false}},  {"int8", {"i8", false, false}},
+    {"f32", {"f32", false, true}},
 };
 
 /// Random finite element codes of `format` (no NaN/Inf encodings) and
@@ -106,17 +109,21 @@ Weights<float> randomFloats(size_t count, uint32_t seed) {
 using MatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
                           MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
                           MemRef<uint8_t, 2> *);
+using WeightOnlyMatmulFn = void (*)(MemRef<float, 2> *, MemRef<float, 2> *,
+                                    MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
 
 /// A compiled `@mm(A: M x K, blocks [1, 32]; B: K x N, blocks [32, 1])`
-/// with its operands.
+/// with its operands (A plain f32 for the "f32" format: weight-only).
 class MXMatmul {
 public:
   MXMatmul(const std::string &fa, const std::string &fb, int64_t m, int64_t k,
            int64_t n)
       : m(m), k(k), n(n), fa(kFormats.at(fa)), fb(kFormats.at(fb)) {
-    std::string ta = "!mx.tensor<" + std::to_string(m) + "x" +
-                     std::to_string(k) + "x" + this->fa.type +
-                     ", block = [1, 32]>";
+    std::string ta =
+        this->fa.f32
+            ? "tensor<" + std::to_string(m) + "x" + std::to_string(k) + "xf32>"
+            : "!mx.tensor<" + std::to_string(m) + "x" + std::to_string(k) +
+                  "x" + this->fa.type + ", block = [1, 32]>";
     std::string tb = "!mx.tensor<" + std::to_string(k) + "x" +
                      std::to_string(n) + "x" + this->fb.type +
                      ", block = [32, 1]>";
@@ -127,20 +134,30 @@ public:
                          "  %c = mx.matmul %a, %b : " + ta + ", " + tb +
                          " -> " + tc + "\n  return %c : " + tc + "\n}\n";
     module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true);
-    function = module->lookup<MatmulFn>("mm");
-    codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
+    if (this->fa.f32) {
+      weightOnly = module->lookup<WeightOnlyMatmulFn>("mm");
+      valuesA = randomFloats(m * k, 1);
+    } else {
+      function = module->lookup<MatmulFn>("mm");
+      codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
+      scalesA = randomScales(m * k / 32, 3);
+    }
     codesB = randomCodes(fb, k * n / (this->fb.fp4 ? 2 : 1), 2);
-    scalesA = randomScales(m * k / 32, 3);
     scalesB = randomScales(k / 32 * n, 4);
   }
 
   void operator()() {
-    auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
-    auto sa = viewOf(scalesA.data(), {m, k / 32});
     auto cb = viewOf(codesB.data(), {k, n / (fb.fp4 ? 2 : 1)});
     auto sb = viewOf(scalesB.data(), {k / 32, n});
     MemRef<float, 2> c;
-    function(&c, &ca, &sa, &cb, &sb);
+    if (fa.f32) {
+      auto a = viewOf(valuesA.data(), {m, k});
+      weightOnly(&c, &a, &cb, &sb);
+    } else {
+      auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
+      auto sa = viewOf(scalesA.data(), {m, k / 32});
+      function(&c, &ca, &sa, &cb, &sb);
+    }
     benchmark::DoNotOptimize(c.aligned);
     std::free(c.allocated);
   }
@@ -153,6 +170,8 @@ private:
   Format fa, fb;
   std::unique_ptr<mxbench::JitModule> module;
   MatmulFn function = nullptr;
+  WeightOnlyMatmulFn weightOnly = nullptr;
+  Weights<float> valuesA;
   Weights<uint8_t> codesA, codesB;
   std::vector<uint8_t> scalesA, scalesB;
 };
@@ -250,10 +269,10 @@ void weightRate(benchmark::State &state, double bytes) {
       bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_MXGemv(benchmark::State &state, const char *fb) {
+void BM_MXGemv(benchmark::State &state, const char *fa, const char *fb) {
   setThreads(int(state.range(1)));
   int64_t size = state.range(0);
-  MXMatmul &mv = mxMatmul("e4m3", fb, 1, size, size);
+  MXMatmul &mv = mxMatmul(fa, fb, 1, size, size);
   mv();
   for (auto _ : state)
     mv();
@@ -309,10 +328,13 @@ BENCHMARK(BM_OneDNN_int8)->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxfp8_mxfp8, "e4m3", "e4m3")->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxfp4_mxfp8, "e2m1", "e4m3")->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxint8_mxint8, "int8", "int8")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, f32_mxfp4, "f32", "e2m1")->Apply(gemmThreads);
 BENCHMARK(BM_StreamRead)->Apply(gemvShapes);
 BENCHMARK(BM_OpenBLAS_sgemv)->Apply(gemvShapes);
-BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights, "e2m1")->Apply(gemvShapes);
-BENCHMARK_CAPTURE(BM_MXGemv, mxfp8_weights, "e4m3")->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights, "e4m3", "e2m1")->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxfp8_weights, "e4m3", "e4m3")->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights_f32_x, "f32", "e2m1")
+    ->Apply(gemvShapes);
 
 int main(int argc, char **argv) {
   mxbench::keepFreedMemory();

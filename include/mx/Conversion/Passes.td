@@ -108,7 +108,8 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     A weight-only product (f32 activations times MX weights) takes the
     packed GEMM in its f32 FMA form (`vdpbf16ps` would round the activations
     to bf16): A is read in place, B decoded once, and each K-block's sums
-    are scaled by B's scales alone.
+    are scaled by B's scales alone; with one row, the GEMV with the weights
+    decoded to f32 (`vpermps` for MXFP4) and x read in place.
 
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, products with f32 weights) is lowered exactly as

@@ -7,7 +7,8 @@
 // TLB, and the next block's rows are prefetched); per panel and K-block it
 // decodes the block's 32 weight rows straight from their codes, multiplies
 // them with x's values broadcast, and adds (S * X_x) * X_B to the totals in
-// y: the order of the linalg lowering.
+// y: the order of the linalg lowering. Weight-only products (f32 x) take x
+// as it is, scale 1, with the weights decoded to f32.
 //
 // How the rows are decoded (table lookups into bf16 pairs for vdpbf16ps,
 // two rows per step, where the CPU allows) is GemvRowDecoder.h's concern.
@@ -68,23 +69,24 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     BlockTensorType lhsType = shape.lhs, rhsType = shape.rhs;
     const int64_t M = shape.M, K = shape.K, N = shape.N, block = shape.block,
                   G = shape.G;
-    if (!lhsType)
-      return rewriter.notifyMatchFailure(
-          op, "f32 activations: the packed kernel's FMA form");
     if (M != 1 || N % kPanel != 0)
       return rewriter.notifyMatchFailure(op,
                                          "not one row of 256-column panels");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    Value scalesX = readFlat(b, loc, adaptor.getLhs()[1]);
+    // Weight-only (f32 x): x as it is, with scale 1, times weights decoded
+    // to f32 (the bf16 pairs would round x).
+    const bool xF32 = !lhsType;
+    Value scalesX = xF32 ? Value() : readFlat(b, loc, adaptor.getLhs()[1]);
     Value codesW = readFlat(b, loc, adaptor.getRhs()[0]);
     Value scalesW = readFlat(b, loc, adaptor.getRhs()[1]);
     FlatResult y = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
 
-    const RowDecoder decoder =
-        chooseRowDecoder(b, loc, rhsType.getFormat(), avx512, bf16Pairs);
-    Value x = decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K,
-                      block, G, decoder.pairs());
+    const RowDecoder decoder = chooseRowDecoder(b, loc, rhsType.getFormat(),
+                                                avx512, bf16Pairs && !xF32);
+    Value x = xF32 ? readFlat(b, loc, adaptor.getLhs()[0])
+                   : decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(),
+                             K, block, G, decoder.pairs());
     const int64_t rowBytes = decoder.rowBytes(N),
                   panelBytes = decoder.rowBytes(kPanel);
     Value zero = arith::ConstantOp::create(
@@ -225,13 +227,16 @@ private:
   }
 
   /// y[columns] += (S * X_x) * X_B for block g, S the block's sums in
-  /// column order from `column`.
+  /// column order from `column` (S * X_B without `scalesX`: f32 x).
   static void addScaledSums(OpBuilder &b, Location loc, ArrayRef<Value> sums,
                             Value scalesX, Value scalesW, Value y, Value g,
                             Value column, int64_t N) {
-    Value scaleX = buildScaleValue(
-        b, loc,
-        buildScaleCode(b, loc, memref::LoadOp::create(b, loc, scalesX, g)));
+    Value scaleX =
+        scalesX ? buildScaleValue(
+                      b, loc,
+                      buildScaleCode(
+                          b, loc, memref::LoadOp::create(b, loc, scalesX, g)))
+                : Value();
     Value at = column;
     for (Value sum : sums) {
       auto type = cast<VectorType>(sum.getType());
@@ -244,11 +249,10 @@ private:
               arith::AddIOp::create(b, loc, scaledIndex(b, loc, g, N), at)});
       Value scaleW =
           buildScaleValue(b, loc, buildScaleCode(b, loc, scaleCodes));
-      Value scaled = arith::MulFOp::create(
-          b, loc,
-          arith::MulFOp::create(
-              b, loc, sum, vector::BroadcastOp::create(b, loc, type, scaleX)),
-          scaleW);
+      if (scaleX)
+        sum = arith::MulFOp::create(
+            b, loc, sum, vector::BroadcastOp::create(b, loc, type, scaleX));
+      Value scaled = arith::MulFOp::create(b, loc, sum, scaleW);
       Value total = vector::LoadOp::create(b, loc, type, y, ValueRange{at});
       vector::StoreOp::create(b, loc,
                               arith::AddFOp::create(b, loc, total, scaled), y,

@@ -230,3 +230,27 @@ func.func @gemv_fp6(%x: !mx.tensor<1x32xi8, block = [1, 32]>, %w: !mx.tensor<32x
   %y = mx.matmul %x, %w : !mx.tensor<1x32xi8, block = [1, 32]>, !mx.tensor<32x256xf6E3M2FN, block = [32, 1]> -> tensor<1x256xf32>
   return %y : tensor<1x256xf32>
 }
+
+// -----
+
+// A weight-only GEMV (f32 x): x read in place, the weights' f32 lookups
+// (vpermps) and FMA even where the bf16 pairs exist (they would round x);
+// each K-block's sums are scaled by the weights' scales alone.
+// PAIRS-LABEL: func.func @gemv_weight_only
+// PAIRS-NOT: permute_i16
+// PAIRS: %[[X:.+]] = bufferization.to_buffer %arg0 read_only : tensor<1x64xf32> to memref<1x64xf32>
+// PAIRS: %[[XFLAT:.+]] = memref.collapse_shape %[[X]]
+// PAIRS: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args(
+// PAIRS: %[[XK:.+]] = memref.load %[[XFLAT]][%{{.+}}] : memref<64xf32>
+// PAIRS: %[[XS:.+]] = vector.broadcast %[[XK]] : f32 to vector<16xf32>
+// PAIRS: %[[VALUES:.+]] = mx.avx512.permute_f32
+// PAIRS: vector.fma %[[XS]], %[[VALUES]], %{{.+}} : vector<16xf32>
+// PAIRS: scf.yield
+// PAIRS-NOT: memref.load
+// PAIRS: %[[SCALED:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
+// PAIRS-NEXT: vector.load
+// PAIRS-NEXT: arith.addf %{{.+}}, %[[SCALED]] : vector<16xf32>
+func.func @gemv_weight_only(%x: tensor<1x64xf32>, %w: !mx.tensor<64x256xf4E2M1FN, block = [32, 1]>) -> tensor<1x256xf32> {
+  %y = mx.matmul %x, %w : tensor<1x64xf32>, !mx.tensor<64x256xf4E2M1FN, block = [32, 1]> -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}

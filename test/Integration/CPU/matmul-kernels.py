@@ -58,10 +58,12 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e2m3", "e5m2", 1, 64, 256),    # FP8 and FP6 weights by bf16 table lookup
     ("e2m1", "e2m3", 1, 32, 256),    # (host with AVX512-BF16 and BW)
     ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
-    # Weight-only (f32 activations): the packed kernel's f32 FMA form.
+    # Weight-only (f32 activations): the packed kernel's f32 FMA form, and
+    # for one row the GEMV's f32 decodes.
     ("f32", "e2m1", 5, 64, 32),
     ("f32", "e4m3", 1, 64, 256),
     ("f32", "int8", 13, 96, 48),
+    ("f32", "e2m1", 1, 64, 512),
     # AMX: two row tiles (the second partial), whole 32-row tiles, 16-column
     # tiles in three panels.
     ("e2m1", "e2m3", 40, 64, 64),
@@ -135,7 +137,8 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: f32 x e2m1: 160 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x e4m3: 256 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x int8: 624 outputs, 0 NaN, 0 outside the bound
+# CHECK: f32 x e2m1: 512 outputs, 0 NaN, 0 outside the bound
 # CHECK: e2m1 x e2m3: 2560 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 1536 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e4m3 x e4m3: 2048 outputs, 0 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 12640 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 13152 outputs compared, 0 outside the bound, 0 exact-format outputs differ
