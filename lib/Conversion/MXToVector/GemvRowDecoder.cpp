@@ -140,16 +140,10 @@ void RowDecoder::accumulate(OpBuilder &b, Location loc, Value codes,
           mask.append({2 * i + h, 2 * kLanes + 2 * i + h});
         Value halves = vector::ShuffleOp::create(b, loc, rowK, rowK1, mask);
         for (int64_t s = 0; s < 4; ++s) {
-          Value indices =
-              s == 0 ? halves
-                     : arith::ShRUIOp::create(
-                           b, loc, halves,
-                           arith::ConstantOp::create(
-                               b, loc,
-                               SplatElementsAttr::get(
-                                   halfWords,
-                                   b.getIntegerAttr(b.getI16Type(), 4 * s))))
-                           .getResult();
+          Value indices = s == 0 ? halves
+                                 : arith::ShRUIOp::create(
+                                       b, loc, halves, splatI16(b, loc, 4 * s))
+                                       .getResult();
           Value values = vector::BitCastOp::create(
               b, loc, bf16s,
               PermuteI16Op::create(b, loc, halfWords, tables[0], indices));

@@ -19,9 +19,10 @@ bool hasVectorKernelLayout(BlockTensorType type);
 /// computed in the kernel).
 bool isVectorKernelQuantize(QuantizeOp op);
 
-/// Whether mx.matmul `op` becomes the packed vector kernel: both operands MX
-/// with E8M0 scales and static shapes, K-blocks along K only (lhs [1, k],
-/// rhs [k, 1]), k even, K a whole number of blocks, N a multiple of 16.
+/// Whether mx.matmul `op` becomes the packed vector kernel (or the GEMV):
+/// static shapes, rhs MX with E8M0 scales and lhs MX with E8M0 scales or
+/// f32 (weight-only), K-blocks along K only (lhs [1, k], rhs [k, 1]), k
+/// even, K a whole number of blocks, N a multiple of 16.
 bool isVectorKernelMatmul(MatmulOp op);
 
 /// Whether `features` (an LLVM feature list such as "+avx512f,+avx512bf16",
@@ -38,14 +39,15 @@ LogicalResult verifyCPUFeatures(StringRef features,
 
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
-/// mx.matmul of the kernel layout to the packed kernel (`vdpbf16ps` with
-/// `avx512bf16`, f32 FMA otherwise; MXINT8 pairs `vpdpbusd` with
-/// `avx512vnni`; AMX tiles with `amx-tile` and `amx-bf16` / `amx-int8` where
-/// Linux grants them at run time, or always and built from vector ops with
-/// `emulateAMX`) or, for one row, the streaming GEMV (FP4 table lookups
-/// with `avx512f`),
-/// and every other op as
-/// -convert-mx-to-linalg does. `features` as for hasCPUFeature.
+/// mx.matmul of the kernel layout (MX weights; MX or f32 activations) to the
+/// packed kernel (`vdpbf16ps` with `avx512bf16`, f32 FMA otherwise and for
+/// f32 activations; MXINT8 pairs `vpdpbusd` with `avx512vnni`; AMX tiles
+/// with `amx-tile` and `amx-bf16` / `amx-int8` where Linux grants them at
+/// run time, or always and built from vector ops with `emulateAMX`) or, for
+/// one row, the streaming GEMV (weights looked up as bf16 pairs for
+/// `vdpbf16ps` with `avx512bw` and `avx512bf16`, FP4 as f32 with
+/// `avx512f`), and every other op as -convert-mx-to-linalg does. `features`
+/// as for hasCPUFeature.
 void populateMXToVectorConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns,
                                           StringRef features,
