@@ -62,7 +62,7 @@ def gemm_rows(results):
 
 def gemv_rows(results):
     rows = []
-    for weights in ("mxfp4_weights", "mxfp8_weights", "mxfp4_weights_f32_x"):
+    for weights in ("mxfp4_weights", "mxfp8_weights", "mxint8_weights_int8_x", "mxfp4_weights_f32_x"):
         for size in (4096, 16384):
             for threads in (1, 2):
                 mine = results[f"BM_MXGemv/{weights}/{size}/{threads}"]
@@ -108,7 +108,7 @@ def chart(out, quantize, gemm, gemv):
     with open(os.path.join(data, "gemv.dat"), "w") as f:
         f.write("label mx sgemv\n")
         for r in gemv:
-            label = r["weights"].replace("_weights", "").replace("_f32_x", "-f32x")
+            label = r["weights"].replace("_weights", "").replace("_f32_x", "-f32x").replace("_int8_x", "")
             f.write(f'"{label}-{r["size"]}-{r["threads"]}t" {r["time_ms"]:.2f} '
                     f'{r["sgemv_ms"]:.2f}\n')
     script = f"""

@@ -10,7 +10,7 @@
 //     and a streaming read of the MX weight bytes (the bandwidth bound).
 // The MX operands: MXFP8 x MXFP8, MXFP4 x MXFP8, MXINT8 x MXINT8 and
 // weight-only f32 x MXFP4 (GEMM); MXFP8 activations with MXFP4 or MXFP8
-// weights, and f32 activations with MXFP4 weights (GEMV).
+// weights, MXINT8 x MXINT8, and f32 activations with MXFP4 weights (GEMV).
 // Counters: GFLOP/s (GEMM), weight GB/s (GEMV); the ratios to the peers are
 // computed by bench/run_benchmarks.py from the same run's JSON.
 //   build/bin/mx-bench-gemm --benchmark_counters_tabular=true
@@ -333,6 +333,8 @@ BENCHMARK(BM_StreamRead)->Apply(gemvShapes);
 BENCHMARK(BM_OpenBLAS_sgemv)->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights, "e4m3", "e2m1")->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxfp8_weights, "e4m3", "e4m3")->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemv, mxint8_weights_int8_x, "int8", "int8")
+    ->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights_f32_x, "f32", "e2m1")
     ->Apply(gemvShapes);
 

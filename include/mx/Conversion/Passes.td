@@ -103,7 +103,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     with the bf16 pair (x_k, x_k+1) by `vdpbf16ps`; MXFP6 and MXFP8 weights
     then go the same way, two rows' codes interleaved in 16-bit lanes and
     looked up as bf16 in 64-entry tables (`mx.avx512.permute2_i16`,
-    `vpermi2w`).
+    `vpermi2w`). MXINT8 x MXINT8 with `avx512vnni` takes four rows per step
+    instead: their codes made unsigned and interleaved per column, then
+    `vpdpbusd` with x's four codes, each block's i32 sums corrected by -128 x
+    the block's sum of x's codes (exact).
 
     A weight-only product (f32 activations times MX weights) takes the
     packed GEMM in its f32 FMA form (`vdpbf16ps` would round the activations

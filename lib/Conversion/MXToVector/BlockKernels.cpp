@@ -109,3 +109,16 @@ Value mlir::mx::unpackNibbles(OpBuilder &b, Location loc, Value bytes) {
       arith::ShRUIOp::create(b, loc, bytes, splatByte(b, loc, byteType, 4));
   return vector::InterleaveOp::create(b, loc, low, high);
 }
+
+Value mlir::mx::interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1,
+                                Value r2, Value r3) {
+  int64_t n = cast<VectorType>(r0.getType()).getNumElements();
+  auto halves = VectorType::get({n}, b.getI16Type());
+  Value low = vector::BitCastOp::create(
+      b, loc, halves, vector::InterleaveOp::create(b, loc, r0, r1));
+  Value high = vector::BitCastOp::create(
+      b, loc, halves, vector::InterleaveOp::create(b, loc, r2, r3));
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({4 * n}, b.getI8Type()),
+      vector::InterleaveOp::create(b, loc, low, high));
+}

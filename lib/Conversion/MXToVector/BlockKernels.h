@@ -58,6 +58,11 @@ Value packNibbles(OpBuilder &b, Location loc, Value codes);
 /// The inverse of packNibbles: vector<k/2 x i8> -> vector<k x i8>.
 Value unpackNibbles(OpBuilder &b, Location loc, Value bytes);
 
+/// Four rows of bytes (vector<n x i8> each) as one: column c's four bytes
+/// adjacent, row 0 first, the operand layout of vpdpbusd.
+Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
+                      Value r3);
+
 /// The kernel patterns (benefit 2, ahead of the linalg lowering's).
 void populateQuantizeKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
@@ -81,10 +86,11 @@ void populateMatmulKernelPattern(const TypeConverter &converter,
 /// One-row products (benefit 3, ahead of the packed kernel). `bf16Pairs`
 /// (AVX512-BF16 and BW): FP4/FP6/FP8 weights looked up as bf16 two rows at
 /// a time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights
-/// looked up as f32 (vpermps) for FMA.
+/// looked up as f32 (vpermps) for FMA. `vnni`: MXINT8 x MXINT8 by vpdpbusd
+/// on four rows at a time.
 void populateGemvKernelPattern(const TypeConverter &converter,
                                RewritePatternSet &patterns, bool avx512,
-                               bool bf16Pairs);
+                               bool bf16Pairs, bool vnni);
 
 } // namespace mlir::mx
 

@@ -56,9 +56,9 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
   GemvKernel(const TypeConverter &converter, MLIRContext *context, bool avx512,
-             bool bf16Pairs)
+             bool bf16Pairs, bool vnni)
       : OpConversionPattern(converter, context, /*benefit=*/3), avx512(avx512),
-        bf16Pairs(bf16Pairs) {}
+        bf16Pairs(bf16Pairs), vnni(vnni) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -82,16 +82,20 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     Value scalesW = readFlat(b, loc, adaptor.getRhs()[1]);
     FlatResult y = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
 
-    const RowDecoder decoder = chooseRowDecoder(b, loc, rhsType.getFormat(),
-                                                avx512, bf16Pairs && !xF32);
-    Value x = xF32 ? readFlat(b, loc, adaptor.getLhs()[0])
-                   : decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(),
-                             K, block, G, decoder.pairs());
+    // MXINT8 x MXINT8 with VNNI: x's codes are vpdpbusd's signed operand.
+    const bool int8Quads = vnni && !xF32 &&
+                           lhsType.getFormat() == num::ElementFormat::INT8 &&
+                           block % 4 == 0;
+    const RowDecoder decoder = chooseRowDecoder(
+        b, loc, rhsType.getFormat(), avx512, bf16Pairs && !xF32, int8Quads);
+    Value x = xF32 || decoder.quads()
+                  ? readFlat(b, loc, adaptor.getLhs()[0])
+                  : decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K,
+                            block, G, decoder.pairs());
     const int64_t rowBytes = decoder.rowBytes(N),
                   panelBytes = decoder.rowBytes(kPanel);
     Value zero = arith::ConstantOp::create(
-        b, loc,
-        SplatElementsAttr::get(decoder.sumType(b), b.getF32FloatAttr(0.0f)));
+        b, loc, b.getZeroAttr(decoder.accumulatorType(b)));
     SmallVector<Value> zeros(decoder.sums(), zero);
     // A parallel iteration owns `group` adjacent panels and walks the K-blocks
     // once for all of them: the pages of a block's 32 weight rows stay in
@@ -152,9 +156,14 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                        partial);
                     scf::YieldOp::create(rb, rl, partial);
                   });
-              addScaledSums(pb, pl,
-                            decoder.inColumnOrder(pb, pl, rows.getResults()),
-                            scalesX, scalesW, y.flat, g, column, N);
+              Value xCodeSum =
+                  decoder.quads() ? sumCodes(pb, pl, x, first, block) : Value();
+              addScaledSums(
+                  pb, pl,
+                  decoder.inColumnOrder(
+                      pb, pl,
+                      decoder.blockDots(pb, pl, rows.getResults(), xCodeSum)),
+                  scalesX, scalesW, y.flat, g, column, N);
             });
           });
         });
@@ -197,22 +206,35 @@ private:
     return x;
   }
 
-  /// x_k in every f32 lane, or (x_k, x_k+1) as the bf16 pair of every
-  /// 32-bit lane.
+  /// x_k in every f32 lane, or x's values k .. k + step - 1 (a bf16 pair,
+  /// or four INT8 codes) as every 32-bit lane.
   static Value broadcastX(OpBuilder &b, Location loc, Value x, Value k,
                           const RowDecoder &decoder) {
-    if (!decoder.pairs())
+    const int64_t step = decoder.rowsPerStep();
+    if (step == 1)
       return vector::BroadcastOp::create(b, loc, decoder.sumType(b),
                                          memref::LoadOp::create(b, loc, x, k));
-    Value pair = vector::LoadOp::create(
-        b, loc, VectorType::get({2}, b.getBF16Type()), x, ValueRange{k});
+    Type element = cast<MemRefType>(x.getType()).getElementType();
+    Value values = vector::LoadOp::create(
+        b, loc, VectorType::get({step}, element), x, ValueRange{k});
     Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+        b, loc, VectorType::get({1}, b.getI32Type()), values);
     Value words = vector::BroadcastOp::create(
         b, loc, VectorType::get({kLanes}, b.getI32Type()),
         vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
     return vector::BitCastOp::create(
-        b, loc, VectorType::get({2 * kLanes}, b.getBF16Type()), words);
+        b, loc, VectorType::get({step * kLanes}, element), words);
+  }
+
+  /// The sum of the `block` signed codes of `codes` from `first`, as i32.
+  static Value sumCodes(OpBuilder &b, Location loc, Value codes, Value first,
+                        int64_t block) {
+    Value bytes = vector::LoadOp::create(
+        b, loc, VectorType::get({block}, b.getI8Type()), codes, first);
+    Value wide = arith::ExtSIOp::create(
+        b, loc, VectorType::get({block}, b.getI32Type()), bytes);
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                       wide);
   }
 
   /// A sequential loop over [0, count).
@@ -263,13 +285,16 @@ private:
   }
 
   bool avx512;    // vpermps FP4 lookups
-  bool bf16Pairs; // vpermw FP4 lookups of row pairs for vdpbf16ps
+  bool bf16Pairs; // bf16 lookups of row pairs for vdpbf16ps
+  bool vnni;      // vpdpbusd on four rows for MXINT8 x MXINT8
 };
 
 } // namespace
 
 void mlir::mx::populateGemvKernelPattern(const TypeConverter &converter,
                                          RewritePatternSet &patterns,
-                                         bool avx512, bool bf16Pairs) {
-  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512, bf16Pairs);
+                                         bool avx512, bool bf16Pairs,
+                                         bool vnni) {
+  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512, bf16Pairs,
+                           vnni);
 }

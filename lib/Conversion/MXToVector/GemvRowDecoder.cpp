@@ -96,6 +96,31 @@ void RowDecoder::accumulate(OpBuilder &b, Location loc, Value codes,
   };
   auto words = VectorType::get({kLanes}, b.getI32Type());
   switch (mode) {
+  case RowDecode::Int8Quads: {
+    // Per 64 columns: the four rows' codes made unsigned (k + 128, as
+    // vpdpbusd's first operand) and interleaved so that each 32-bit lane
+    // holds one column's four rows; x's four codes are the signed operand.
+    auto bytes = VectorType::get({4 * kLanes}, b.getI8Type());
+    Value flip = arith::ConstantOp::create(
+        b, loc,
+        SplatElementsAttr::get(bytes, b.getIntegerAttr(b.getI8Type(), -128)));
+    for (int64_t c = 0; c < kGemvPanel / (4 * kLanes); ++c) {
+      SmallVector<Value, 4> rows;
+      for (Value at : rowsAt)
+        rows.push_back(arith::XOrIOp::create(
+            b, loc, load(at, c * 4 * kLanes, 4 * kLanes), flip));
+      Value quads = interleaveQuads(b, loc, rows[0], rows[1], rows[2], rows[3]);
+      for (int64_t v = 0; v < 4; ++v) {
+        Value columns = vector::ExtractStridedSliceOp::create(
+            b, loc, quads, ArrayRef<int64_t>{v * 4 * kLanes},
+            ArrayRef<int64_t>{4 * kLanes}, ArrayRef<int64_t>{1});
+        Value &acc = partial[4 * c + v];
+        acc = DotUnsignedSignedI8Op::create(b, loc, acc.getType(), acc, columns,
+                                            xs);
+      }
+    }
+    return;
+  }
   case RowDecode::BytesBF16Pairs: {
     // Per 32 columns: both rows' codes widened to 16-bit lanes and
     // interleaved (row k low, row k + 1 high in each 32-bit lane), 16
@@ -220,6 +245,30 @@ Value RowDecoder::lookUpBF16(OpBuilder &b, Location loc, Value codes) const {
   return arith::OrIOp::create(b, loc, magnitude, sign);
 }
 
+SmallVector<Value> RowDecoder::blockDots(OpBuilder &b, Location loc,
+                                         ValueRange partial,
+                                         Value xCodeSum) const {
+  if (!quads())
+    return llvm::to_vector(partial);
+  auto i32s = VectorType::get({kLanes}, b.getI32Type());
+  auto f32s = VectorType::get({kLanes}, b.getF32Type());
+  Value bias = vector::BroadcastOp::create(
+      b, loc, i32s,
+      arith::MulIOp::create(
+          b, loc, xCodeSum,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(128))));
+  Value unit = arith::ConstantOp::create(
+      b, loc, SplatElementsAttr::get(f32s, b.getF32FloatAttr(0x1p-12f)));
+  SmallVector<Value> dots;
+  for (Value sum : partial)
+    dots.push_back(arith::MulFOp::create(
+        b, loc,
+        arith::SIToFPOp::create(b, loc, f32s,
+                                arith::SubIOp::create(b, loc, sum, bias)),
+        unit));
+  return dots;
+}
+
 SmallVector<Value> RowDecoder::inColumnOrder(OpBuilder &b, Location loc,
                                              ValueRange partial) const {
   if (!fp4())
@@ -257,7 +306,9 @@ SmallVector<Value> RowDecoder::inColumnOrder(OpBuilder &b, Location loc,
 
 RowDecoder mlir::mx::chooseRowDecoder(OpBuilder &b, Location loc,
                                       num::ElementFormat format, bool avx512,
-                                      bool bf16Pairs) {
+                                      bool bf16Pairs, bool int8Quads) {
+  if (int8Quads && format == num::ElementFormat::INT8)
+    return {format, RowDecode::Int8Quads, {}};
   const bool fp4 = format == num::ElementFormat::E2M1;
   if (bf16Pairs && format != num::ElementFormat::INT8)
     return {format, fp4 ? RowDecode::FP4BF16Pairs : RowDecode::BytesBF16Pairs,

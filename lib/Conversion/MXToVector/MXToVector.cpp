@@ -111,9 +111,9 @@ void mlir::mx::populateMXToVectorConversionPatterns(
     units.features = resolveCPUFeatures(features);
 
   populateMatmulKernelPattern(converter, patterns, units);
-  populateGemvKernelPattern(converter, patterns,
-                            hasCPUFeature(features, "avx512f"),
-                            units.bf16 && hasCPUFeature(features, "avx512bw"));
+  populateGemvKernelPattern(
+      converter, patterns, hasCPUFeature(features, "avx512f"),
+      units.bf16 && hasCPUFeature(features, "avx512bw"), units.vnni);
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
 

@@ -122,21 +122,6 @@ Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
   return out;
 }
 
-/// Four rows of bytes (vector<n x i8> each) as one: column c's four bytes
-/// adjacent, row 0 first, the operand layout of vpdpbusd.
-Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
-                      Value r3) {
-  int64_t n = cast<VectorType>(r0.getType()).getNumElements();
-  auto halves = VectorType::get({n}, b.getI16Type());
-  Value low = vector::BitCastOp::create(
-      b, loc, halves, vector::InterleaveOp::create(b, loc, r0, r1));
-  Value high = vector::BitCastOp::create(
-      b, loc, halves, vector::InterleaveOp::create(b, loc, r2, r3));
-  return vector::BitCastOp::create(
-      b, loc, VectorType::get({4 * n}, b.getI8Type()),
-      vector::InterleaveOp::create(b, loc, low, high));
-}
-
 /// What each MXINT8 block dot starts from: vpdpbusd sums (k_a + 128) * k_b,
 /// so -128 x the block's sum of each column of B's codes (K x N bytes), as a
 /// flat G x N buffer of i32.

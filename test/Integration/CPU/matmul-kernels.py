@@ -59,6 +59,7 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e2m1", "e2m3", 1, 32, 256),    # (host with AVX512-BF16 and BW)
     ("e2m3", "e2m1", 1, 64, 1024),   # groups of four panels per iteration
     ("e2m1", "e3m2", 1, 64, 1024),
+    ("int8", "int8", 1, 96, 512),    # MXINT8 x MXINT8 by vpdpbusd (VNNI hosts)
     ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
     # Weight-only (f32 activations): the packed kernel's f32 FMA form, and
     # for one row the GEMV's f32 decodes.
@@ -137,6 +138,7 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m3: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e2m3 x e2m1: 1024 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e2m1 x e3m2: 1024 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: int8 x int8: 512 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 448 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: f32 x e2m1: 160 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x e4m3: 256 outputs, 0 NaN, 0 outside the bound
@@ -145,4 +147,4 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m3: 2560 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 1536 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e4m3 x e4m3: 2048 outputs, 0 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 15200 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 15712 outputs compared, 0 outside the bound, 0 exact-format outputs differ
