@@ -122,3 +122,18 @@ Value mlir::mx::interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1,
       b, loc, VectorType::get({4 * n}, b.getI8Type()),
       vector::InterleaveOp::create(b, loc, low, high));
 }
+
+Value mlir::mx::broadcastWord(OpBuilder &b, Location loc, Value buffer,
+                              Value at, int64_t count) {
+  constexpr int64_t kWords = 16; // 32-bit lanes of one AVX-512 register
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  Value values = vector::LoadOp::create(
+      b, loc, VectorType::get({count}, element), buffer, ValueRange{at});
+  Value word = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), values);
+  Value words = vector::BroadcastOp::create(
+      b, loc, VectorType::get({kWords}, b.getI32Type()),
+      vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({count * kWords}, element), words);
+}

@@ -58,6 +58,12 @@ Value packNibbles(OpBuilder &b, Location loc, Value codes);
 /// The inverse of packNibbles: vector<k/2 x i8> -> vector<k x i8>.
 Value unpackNibbles(OpBuilder &b, Location loc, Value bytes);
 
+/// The `count` elements of `buffer` (1-D) from `at`, 32 bits in all, as one
+/// 32-bit lane repeated in a 512-bit vector (vector<16 * count x element>):
+/// a dot unit's broadcast operand (a bf16 pair, an int8 quad).
+Value broadcastWord(OpBuilder &b, Location loc, Value buffer, Value at,
+                    int64_t count);
+
 /// Four rows of bytes (vector<n x i8> each) as one: column c's four bytes
 /// adjacent, row 0 first, the operand layout of vpdpbusd.
 Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,

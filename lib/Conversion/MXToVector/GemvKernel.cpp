@@ -118,6 +118,11 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                 ValueRange{arith::AddIOp::create(nb, l, groupColumn,
                                                  index(nb, l, v * kLanes))});
           buildLoop(nb, l, G, [&](OpBuilder &gb, Location gl, Value g) {
+            // The quads' bias term: once per block, for all the group's panels.
+            Value xCodeSum =
+                decoder.quads()
+                    ? sumCodes(gb, gl, x, scaledIndex(gb, gl, g, block), block)
+                    : Value();
             buildLoop(gb, gl, group, [&](OpBuilder &pb, Location pl, Value p) {
               Value panel = arith::AddIOp::create(
                   pb, pl, scaledIndex(pb, pl, groupIndex, group), p);
@@ -156,8 +161,6 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                        partial);
                     scf::YieldOp::create(rb, rl, partial);
                   });
-              Value xCodeSum =
-                  decoder.quads() ? sumCodes(pb, pl, x, first, block) : Value();
               addScaledSums(
                   pb, pl,
                   decoder.inColumnOrder(
@@ -214,16 +217,7 @@ private:
     if (step == 1)
       return vector::BroadcastOp::create(b, loc, decoder.sumType(b),
                                          memref::LoadOp::create(b, loc, x, k));
-    Type element = cast<MemRefType>(x.getType()).getElementType();
-    Value values = vector::LoadOp::create(
-        b, loc, VectorType::get({step}, element), x, ValueRange{k});
-    Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), values);
-    Value words = vector::BroadcastOp::create(
-        b, loc, VectorType::get({kLanes}, b.getI32Type()),
-        vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
-    return vector::BitCastOp::create(
-        b, loc, VectorType::get({step * kLanes}, element), words);
+    return broadcastWord(b, loc, x, k, step);
   }
 
   /// The sum of the `block` signed codes of `codes` from `first`, as i32.

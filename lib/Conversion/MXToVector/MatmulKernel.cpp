@@ -435,16 +435,7 @@ private:
       return vector::BroadcastOp::create(
           b, loc, VectorType::get({kLanes}, b.getF32Type()),
           memref::LoadOp::create(b, loc, packedA, at));
-    Type element = cast<MemRefType>(packedA.getType()).getElementType();
-    Value values = vector::LoadOp::create(
-        b, loc, VectorType::get({t.step}, element), packedA, at);
-    Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), values);
-    Value words = vector::BroadcastOp::create(
-        b, loc, VectorType::get({kLanes}, b.getI32Type()),
-        vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
-    return vector::BitCastOp::create(
-        b, loc, VectorType::get({t.step * kLanes}, element), words);
+    return broadcastWord(b, loc, packedA, at, t.step);
   }
 
   MatmulUnits units;

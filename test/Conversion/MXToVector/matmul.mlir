@@ -260,8 +260,10 @@ func.func @gemv_weight_only(%x: tensor<1x64xf32>, %w: !mx.tensor<64x256xf4E2M1FN
 // MXINT8 x MXINT8 GEMV with AVX512-VNNI, four rows per step: their codes made
 // unsigned (^ 0x80) and interleaved into one column's four rows per 32-bit
 // lane, vpdpbusd with x's four codes broadcast; per K-block the i32 sums
-// less 128 x the block's sum of x's codes, converted and times 2^-12.
+// less 128 x the block's sum of x's codes (summed once per block, before
+// the group's panels), converted and times 2^-12.
 // VNNI-LABEL: func.func @gemv_int8
+// VNNI: %[[XSUM:.+]] = vector.reduction <add>, %{{.+}} : vector<32xi32> into i32
 // VNNI: scf.for %{{.+}} = %c0 to %c32 step %c4 iter_args(
 // VNNI: %[[QUAD:.+]] = vector.load %{{.+}} : memref<64xi8>, vector<4xi8>
 // VNNI: %[[WORD:.+]] = vector.bitcast %[[QUAD]] : vector<4xi8> to vector<1xi32>
@@ -272,7 +274,6 @@ func.func @gemv_weight_only(%x: tensor<1x64xf32>, %w: !mx.tensor<64x256xf4E2M1FN
 // VNNI: mx.avx512.dot_u8s8 %{{.+}}, %[[COLUMNS]], %[[XS]] : vector<64xi8> -> vector<16xi32>
 // VNNI-COUNT-15: mx.avx512.dot_u8s8
 // VNNI: scf.yield
-// VNNI: %[[XSUM:.+]] = vector.reduction <add>, %{{.+}} : vector<32xi32> into i32
 // VNNI: %[[BIAS:.+]] = arith.muli %[[XSUM]], %{{.+}} : i32
 // VNNI: %[[BIASES:.+]] = vector.broadcast %[[BIAS]] : i32 to vector<16xi32>
 // VNNI: %[[EXACT:.+]] = arith.subi %{{.+}}, %[[BIASES]] : vector<16xi32>
