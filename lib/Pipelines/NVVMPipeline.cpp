@@ -19,6 +19,8 @@ void mlir::mx::buildNVVMPipeline(OpPassManager &pm,
                                  const NVVMPipelineOptions &options) {
   ConvertMXToNVVMPassOptions kernels;
   kernels.chip = options.chip;
+  kernels.features = options.features;
+  kernels.optLevel = 3;
   kernels.mma = options.mma;
   kernels.convert = options.convert;
   pm.addPass(createConvertMXToNVVMPass(kernels));
@@ -35,12 +37,7 @@ void mlir::mx::buildNVVMPipeline(OpPassManager &pm,
   gpuModule.addPass(createCSEPass());
   gpuModule.addPass(createReconcileUnrealizedCastsPass());
 
-  GpuNVVMAttachTargetOptions target;
-  target.chip = options.chip;
-  target.features = options.features;
-  target.optLevel = 3;
-  pm.addPass(createGpuNVVMAttachTarget(target));
-  // Ops the chip lacks are our errors, not NVPTX "Cannot select" aborts.
+  // The kernels' gpu.module carries the #nvvm.target. Ops the chip lacks are our errors, not NVPTX "Cannot select" aborts.
   pm.addPass(createMXVerifyNVVMTargetPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = options.format;

@@ -23,6 +23,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import StringRef, collect_string, lib
+from .mxarray import MXArray
+from .reference import scales_shape, storage_shape
 
 _SEVERITIES = {0: "error", 1: "warning", 2: "note", 3: "remark"}
 
@@ -200,7 +202,6 @@ def _describe_type(type_handle):
         scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
         if any(s < 0 for s in shape):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
-        from .arrays import storage_shape, scales_shape  # noqa: avoid an import cycle
         parts = [Buffer(storage_shape(shape, fmt), np.uint8),
                  Buffer(scales_shape(shape, block), np.uint8)]
         return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type))
@@ -371,7 +372,6 @@ class ExecutionEngine:
         (elements, scales) pair) for !mx.tensor, a (data, scale) pair for
         !mx.scaled (FP8 data as uint8 codes), Python numbers for scalars.
         Returns None, one value, or a tuple."""
-        from .arrays import MXArray  # noqa: avoid an import cycle
         function, signature, results, result_struct = self._function(name)
         if len(args) != len(signature.inputs):
             raise TypeError(f"{name} takes {len(signature.inputs)} arguments, got {len(args)}")

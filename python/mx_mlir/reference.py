@@ -204,6 +204,15 @@ def block_shape(shape, block, axis):
     return tuple(int(b) for b in block)
 
 
+def storage_shape(shape, fmt):
+    """The element storage of a lowered tensor: FP4 two codes per byte along
+    the innermost dimension, every other format one byte per element."""
+    shape = list(shape)
+    if fmt == "e2m1":
+        shape[-1] = -(-shape[-1] // 2)
+    return tuple(shape)
+
+
 def scales_shape(shape, block):
     """ceil(shape / block) per dimension: the shape of the block scales."""
     return tuple(-(-s // b) for s, b in zip(shape, block))

@@ -6,15 +6,18 @@
 // GEMMs it also times cuBLASLt's FP8 (E4M3) and BF16 GEMMs of the same shape
 // in the same run and prints TFLOP/s and the ratios.
 //
-//   mx-gpu-runner KERNELS.ptx gemm NAME M N K FORMAT_A FORMAT_B [BLOCK]
+//   mx-gpu-runner KERNELS.ptx gemm NAME M N K FORMAT_A FORMAT_B [BLOCK] [MMA]
 //   mx-gpu-runner KERNELS.ptx quantize NAME M K FORMAT [BLOCK] [rows|cols]
 //
-// The kernel interface and launch shapes are those of convert-mx-to-nvvm
-// (docs/GPU.md).
+// MMA is the `mma` option the PTX was made with (auto by default). The
+// kernel interface is convert-mx-to-nvvm's (docs/GPU.md); the chip (the
+// PTX's .target), the kernel each GEMM gets and the launch shapes come from
+// lib/Target, the lowering's own copy.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Target/NVVMTarget.h"
 
 #include <cublasLt.h>
 #include <cuda.h>
@@ -27,12 +30,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace num = mlir::mx::numerics;
+namespace nvvm = mlir::mx::nvvm;
 
 #define CHECK_CU(call)                                                         \
   do {                                                                         \
@@ -100,7 +106,28 @@ int entryBlockSize(const std::string &ptx, const std::string &name) {
   return std::atoi(ptx.c_str() + reqntid + 8);
 }
 
-int64_t largestOf(int64_t v) { return v % 4 == 0 ? 4 : v % 2 == 0 ? 2 : 1; }
+nvvm::MmaKind mmaKindOf(const char *name) {
+  const std::pair<const char *, nvvm::MmaKind> kinds[] = {
+      {"auto", nvvm::MmaKind::Auto},
+      {"sync", nvvm::MmaKind::Sync},
+      {"block-scale", nvvm::MmaKind::BlockScale},
+      {"tcgen05", nvvm::MmaKind::Tcgen05}};
+  for (auto [text, kind] : kinds)
+    if (std::strcmp(name, text) == 0)
+      return kind;
+  std::fprintf(stderr,
+               "unknown mma %s (auto, sync, block-scale, tcgen05)\n", name);
+  std::exit(2);
+}
+
+void launchKernel(CUfunction kernel, const nvvm::LaunchShape &shape,
+                  void **params) {
+  CHECK_CU(cuLaunchKernel(
+      kernel, unsigned(shape.grid[0]), unsigned(shape.grid[1]),
+      unsigned(shape.grid[2]), unsigned(shape.block[0]),
+      unsigned(shape.block[1]), unsigned(shape.block[2]), 0, nullptr, params,
+      nullptr));
+}
 
 struct Timer {
   CUevent start, stop;
@@ -206,25 +233,27 @@ int runGemm(CUmodule module, const std::string &ptx, char **argv, int argc) {
   db.upload(cb.data());
   dsb.upload(qb.scales.data());
 
+  std::optional<nvvm::Chip> chip = nvvm::chipOfPTX(ptx);
+  if (!chip) {
+    std::fprintf(stderr, "the PTX names no sm_XX .target\n");
+    std::exit(2);
+  }
+  nvvm::MmaKind requested =
+      argc > 7 ? mmaKindOf(argv[7]) : nvvm::MmaKind::Auto;
+  bool integer = fa == num::ElementFormat::INT8;
+  nvvm::LaunchShape shape = nvvm::matmulLaunch(
+      nvvm::selectMmaKind(*chip, requested, integer, m, n), m, n);
   int threads = entryBlockSize(ptx, name);
-  bool tcgen05 = ptx.find("tcgen05.mma") != std::string::npos &&
-                 ptx.find(".entry " + name) != std::string::npos &&
-                 m % 128 == 0 && threads == 128 &&
-                 ptx.find("tcgen05.alloc") != std::string::npos;
-  unsigned gridX, gridY;
-  if (tcgen05) {
-    gridX = 1;
-    gridY = unsigned(m / 128);
-  } else {
-    int64_t warps = threads / 32, tilesN = largestOf(n / 8);
-    gridX = unsigned(n / (8 * tilesN));
-    gridY = unsigned(m / (16 * warps));
+  if (threads != shape.block[0]) {
+    std::fprintf(stderr,
+                 "%s has %d threads in the PTX, not the %lld of the kernel "
+                 "mma=%s gives on %s: pass the mma the PTX was made with\n",
+                 name.c_str(), threads, (long long)shape.block[0],
+                 argc > 7 ? argv[7] : "auto", chip->name.c_str());
+    std::exit(2);
   }
   void *params[] = {&da.ptr, &dsa.ptr, &db.ptr, &dsb.ptr, &dc.ptr};
-  auto launch = [&] {
-    CHECK_CU(cuLaunchKernel(kernel, gridX, gridY, 1, threads, 1, 1, 0, nullptr,
-                            params, nullptr));
-  };
+  auto launch = [&] { launchKernel(kernel, shape, params); };
   launch();
   CHECK_CU(cuCtxSynchronize());
   std::vector<float> c(m * n);
@@ -290,14 +319,10 @@ int runQuantize(CUmodule module, char **argv, int argc) {
   dx.upload(x.data());
   int64_t gridRows = (m + blockShape[0] - 1) / blockShape[0];
   int64_t gridCols = (k + blockShape[1] - 1) / blockShape[1];
-  int64_t perThread =
-      format == num::ElementFormat::E2M1 && blockShape[1] == 1 ? 2 : 1;
-  int64_t units = gridRows * ((gridCols + perThread - 1) / perThread);
+  nvvm::LaunchShape shape = nvvm::quantizeLaunch(
+      gridRows, gridCols, nvvm::quantizeBlocksPerThread(format, blockShape[1]));
   void *params[] = {&dx.ptr, &dcodes.ptr, &dscales.ptr};
-  auto launch = [&] {
-    CHECK_CU(cuLaunchKernel(kernel, unsigned((units + 127) / 128), 1, 1, 128, 1,
-                            1, 0, nullptr, params, nullptr));
-  };
+  auto launch = [&] { launchKernel(kernel, shape, params); };
   launch();
   CHECK_CU(cuCtxSynchronize());
   std::vector<uint8_t> gotCodes(codes.size()),
@@ -326,7 +351,7 @@ int main(int argc, char **argv) {
       (std::strcmp(argv[2], "quantize") == 0 && argc < 7)) {
     std::fprintf(stderr,
                  "usage: %s KERNELS.ptx gemm NAME M N K FORMAT_A FORMAT_B "
-                 "[BLOCK]\n       %s KERNELS.ptx quantize NAME M K FORMAT "
+                 "[BLOCK] [MMA]\n       %s KERNELS.ptx quantize NAME M K FORMAT "
                  "[BLOCK] [rows|cols]\n",
                  argv[0], argv[0]);
     return 2;

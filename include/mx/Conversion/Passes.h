@@ -4,7 +4,8 @@
 #define MX_CONVERSION_PASSES_H
 
 #include "mx/Conversion/MXToArith/MXToArith.h"
-#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXCommon/MXCommon.h"
+#include "mx/Conversion/MXToNVVM/MXToNVVM.h"
 #include "mx/Conversion/MXToVector/MXToVector.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"

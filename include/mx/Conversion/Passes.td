@@ -190,42 +190,6 @@ def ConvertMXToArithPass : Pass<"convert-mx-to-arith", "ModuleOp"> {
   ];
 }
 
-def MXExpandFP8CastsPass : Pass<"mx-expand-fp8-casts"> {
-  let summary = "Expand arith.extf/truncf on FP8 scalars into exact integer arithmetic";
-  let description = [{
-    LLVM has no FP8 types and MLIR 22 lowers `arith.extf` from f8E4M3FN or
-    f8E5M2 (and `arith.truncf` to them) for the CPU only through APFloat
-    runtime calls, or not at all. This pass makes FP8 data usable in
-    ordinary linalg programs, e.g. a `linalg.matmul` of two FP8 tensors
-    accumulating in f32 (what scale propagation produces):
-
-    - linalg named ops with an FP8 operand or result are generalized, so
-      that their element conversions become visible arith ops;
-    - an FP8 input of a reduction (a matmul reads each element many times)
-      that the body only widens to f32 is decoded once, into an f32 tensor;
-    - a scalar `arith.extf` from FP8 decodes the byte exactly (as
-      `mx.dequantize` does);
-    - a scalar `arith.truncf` to FP8 rounds as `arith.truncf` specifies:
-      to nearest even (or toward zero with `roundingmode` toward_zero), with
-      IEEE overflow (E5M2 to Inf, E4M3 to NaN), i.e. `saturation<nonfinite>`.
-
-    Both are integer arithmetic on the bits, shared with the MX lowering and
-    checked against lib/Numerics. Run it before vectorization: vector and
-    tensor operands are reported as errors. `mx-cpu-pipeline` runs it after
-    `-convert-mx-to-linalg`.
-
-    ```mlir
-    %f = arith.extf %x : f8E4M3FN to f32
-    // becomes
-    %b = arith.bitcast %x : f8E4M3FN to i8
-    %c = arith.extui %b : i8 to i32
-    ... // shifts, masks and selects; one multiply by a power of two
-    ```
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::linalg::LinalgDialect"];
-}
-
 def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
   let summary = "Turn functions of one mx.quantize or mx.matmul into NVVM GPU kernels";
   let description = [{
@@ -251,7 +215,10 @@ def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
     ```
 
     The kernel's block size is `gpu.known_block_size`; its grid is
-    `mx.grid_size` (both also in docs/GPU.md). The tiling and the mapping
+    `gpu.known_grid_size` (both from lib/Target, as in docs/GPU.md). The
+    `gpu.module` carries `#nvvm.target<O = opt-level, chip = chip,
+    features = features>`, which `mx-verify-nvvm-target` and
+    `gpu-module-to-binary` read. The tiling and the mapping
     to blocks, warps and lanes are chosen here, per `chip`:
 
     - quantize: one thread per MX block, the scale rule as integer ops (as
@@ -284,10 +251,30 @@ def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target: sm_89, sm_90, sm_90a, sm_100a, sm_101a, sm_120a or sm_121a">,
-    Option<"mma", "mma", "std::string", /*default=*/"\"auto\"",
-           "Matmul instruction: auto, sync, block-scale or tcgen05">,
-    Option<"convert", "convert", "std::string", /*default=*/"\"auto\"",
-           "Element conversion in quantize: auto, hardware or software">,
+    Option<"features", "features", "std::string", /*default=*/"\"+ptx88\"",
+           "PTX features of the #nvvm.target (the PTX ISA version)">,
+    Option<"optLevel", "opt-level", "int", /*default=*/"3",
+           "Optimization level of the #nvvm.target">,
+    Option<"mma", "mma", "::mlir::mx::nvvm::MmaKind",
+           /*default=*/"::mlir::mx::nvvm::MmaKind::Auto",
+           "Matmul instruction", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::nvvm::MmaKind::Auto, "auto",
+                        "the chip's best: tcgen05, block-scale, else sync"),
+             clEnumValN(::mlir::mx::nvvm::MmaKind::Sync, "sync",
+                        "mma.sync per K-block, scales in registers"),
+             clEnumValN(::mlir::mx::nvvm::MmaKind::BlockScale, "block-scale",
+                        "mma.sync block_scale (sm_120a)"),
+             clEnumValN(::mlir::mx::nvvm::MmaKind::Tcgen05, "tcgen05",
+                        "tcgen05.mma.block_scale (sm_100a)"))}]>,
+    Option<"convert", "convert", "::mlir::mx::nvvm::ConvertKind",
+           /*default=*/"::mlir::mx::nvvm::ConvertKind::Auto",
+           "Element conversion in quantize", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::nvvm::ConvertKind::Auto, "auto",
+                        "cvt where the chip has it and it is exact"),
+             clEnumValN(::mlir::mx::nvvm::ConvertKind::Hardware, "hardware",
+                        "cvt instructions, an error where none fits"),
+             clEnumValN(::mlir::mx::nvvm::ConvertKind::Software, "software",
+                        "the CPU lowering's integer arithmetic"))}]>,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

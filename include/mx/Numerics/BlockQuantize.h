@@ -1,9 +1,8 @@
-//===- BlockQuantize.h - Reference MX quantize, dequantize, matmul -*- C++
-//-*-===//
+//===- BlockQuantize.h - Reference MX quantize and matmul -------*- C++ -*-===//
 //
-// Block-scaled tensors on plain arrays: the executable form of DESIGN.md
-// section 2 that every lowering is compared with. Blocks are 1-D along any
-// axis or 2-D; a dimension that is not a multiple of its block size ends in a
+// Block-scaled tensors on plain arrays: the executable form of the numeric
+// contract (docs/Numerics.md) that every lowering is compared with. Blocks
+// are 1-D along any axis or 2-D; a dimension that is not a multiple of its block size ends in a
 // partial block.
 //
 //===----------------------------------------------------------------------===//

@@ -1,5 +1,4 @@
-//===- ElementFormat.h - MX element formats: encode and decode ---*- C++
-//-*-===//
+//===- ElementFormat.h - MX element formats: encode, decode -----*- C++ -*-===//
 //
 // The element formats of OCP MX v1.0 (FP8 E4M3/E5M2, FP6 E3M2/E2M3, FP4 E2M1,
 // INT8) as plain C++: their parameters, and exact conversion between a real

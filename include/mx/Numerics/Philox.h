@@ -1,5 +1,4 @@
-//===- Philox.h - Counter-based random bits for stochastic rounding -*- C++
-//-*-===//
+//===- Philox.h - Random bits for stochastic rounding -----------*- C++ -*-===//
 //
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
 // 3", SC'11). Stochastic rounding draws the bits for element i from

@@ -1,8 +1,7 @@
-//===- Scale.h - E8M0 shared scales and MX scale rules -----------*- C++
-//-*-===//
+//===- Scale.h - E8M0 shared scales and MX scale rules ----------*- C++ -*-===//
 //
 // The shared block scale of OCP MX: an E8M0 power of two, and the rules that
-// choose it from a block's largest magnitude (DESIGN.md section 2).
+// choose it from a block's largest magnitude (docs/Numerics.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +26,16 @@ enum class ScaleRule : uint8_t {
 };
 
 std::optional<ScaleRule> parseScaleRule(std::string_view name);
+
+/// Whether quantizing the values of a block that `rule` quantized, again
+/// with `rule`, gives the same scale and elements (with every rounding but
+/// stochastic). `Floor` derives the exponent from amax's binade alone, which
+/// the block's largest element keeps; `Even` additionally rounds amax to the
+/// element width, which such an element already has. `Ceil` and `RCeil` can
+/// shrink the scale when the largest element rounded down.
+inline constexpr bool isRequantizationIdempotent(ScaleRule rule) {
+  return rule == ScaleRule::Floor || rule == ScaleRule::Even;
+}
 
 /// E8M0: bias 127, codes 0x00..0xFE are 2^-127..2^127, 0xFF is NaN.
 inline constexpr uint8_t kE8M0NaN = 0xFF;

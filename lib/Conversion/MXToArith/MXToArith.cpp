@@ -5,16 +5,15 @@
 // code. MX saturation is made explicit (scaling_truncf does not saturate):
 // values are clamped to +-max * scale first. Where upstream's expansion of
 // these ops is wrong (docs/Numerics.md, "Upstream pitfalls"), this lowering
-// inherits it; test/Integration/CPU/mx-to-arith-differences.py shows where.
+// inherits it; test/Integration/CPU/mx-to-arith-differences.mlir shows where.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mx/Conversion/MXToArith/MXToArith.h"
-#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXCommon/ElementwiseLowering.h"
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Conversion/Passes.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
-
-#include "../MXToLinalg/ElementwiseLowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -154,8 +153,9 @@ struct ConvertMXToArithPass final
     });
     if (unsupported.wasInterrupted())
       return signalPassFailure();
-    if (failed(applyMXTensorConversion(
-            getOperation(), populateMXElementToArithConversionPatterns)))
+    MXTensorLowering lowering;
+    lowering.populate = populateMXElementToArithConversionPatterns;
+    if (failed(applyMXTensorConversion(getOperation(), lowering)))
       signalPassFailure();
   }
 };

@@ -8,9 +8,12 @@
 
 #include "KernelBuilder.h"
 
+#include "mx/Conversion/MXToNVVM/MXToNVVM.h"
+
 #include "mx/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 
 namespace mlir::mx {
 #define GEN_PASS_DEF_CONVERTMXTONVVMPASS
@@ -52,6 +55,92 @@ bool containsMX(func::FuncOp func) {
       .wasInterrupted();
 }
 
+} // namespace
+
+LogicalResult
+mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
+                                          const NVVMKernelOptions &options) {
+  const Chip &chip = options.chip;
+  SmallVector<func::FuncOp> functions;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (containsMX(func))
+      functions.push_back(func);
+  if (functions.empty())
+    return success();
+
+  MLIRContext *context = module.getContext();
+  OpBuilder b(context);
+  b.setInsertionPointToEnd(module.getBody());
+  auto gpuModule = gpu::GPUModuleOp::create(b, module.getLoc(), "mx_kernels");
+  // The target in the IR: the target check and serialization read it.
+  gpuModule.setTargetsAttr(b.getArrayAttr(NVVM::NVVMTargetAttr::get(
+      context, options.optLevel, "nvptx64-nvidia-cuda", chip.name,
+      options.features)));
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  SymbolTable kernels(gpuModule);
+
+  bool anyFailed = false;
+  for (func::FuncOp func : functions) {
+    Operation *op = kernelOp(func);
+    if (!op) {
+      func.emitError() << "convert-mx-to-nvvm: @" << func.getSymName()
+                       << " is not a kernel: its body must be one "
+                          "mx.quantize or mx.matmul of the function's "
+                          "arguments, returned";
+      anyFailed = true;
+      continue;
+    }
+    MmaKind kind = MmaKind::Sync;
+    SmallVector<Type> arguments;
+    LaunchShape launch;
+    LogicalResult checked = failure();
+    if (auto quantize = dyn_cast<QuantizeOp>(op)) {
+      checked = checkQuantizeKernel(quantize, chip, options.convert,
+                                    arguments, launch);
+    } else {
+      auto matmul = cast<MatmulOp>(op);
+      auto lhsType = dyn_cast<BlockTensorType>(matmul.getLhs().getType());
+      auto rhsType = dyn_cast<BlockTensorType>(matmul.getRhs().getType());
+      bool integer =
+          lhsType && lhsType.getFormat() == num::ElementFormat::INT8;
+      int64_t m = lhsType && lhsType.hasStaticShape() ? lhsType.getShape()[0]
+                                                      : 0;
+      int64_t n = rhsType && rhsType.hasStaticShape() ? rhsType.getShape()[1]
+                                                      : 0;
+      kind = selectMmaKind(chip, options.mma, integer, m, n);
+      checked = checkMatmulKernel(matmul, chip, kind, arguments, launch);
+    }
+    if (failed(checked)) {
+      anyFailed = true;
+      continue;
+    }
+
+    b.setInsertionPointToEnd(gpuModule.getBody());
+    auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getSymName(),
+                                         b.getFunctionType(arguments, {}));
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    auto toI32 = [](ArrayRef<int64_t> values) {
+      return SmallVector<int32_t>(values.begin(), values.end());
+    };
+    kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(toI32(launch.block)));
+    kernel.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(toI32(launch.grid)));
+    kernels.insert(kernel);
+
+    b.setInsertionPointToStart(&kernel.getBody().front());
+    if (auto quantize = dyn_cast<QuantizeOp>(op))
+      buildQuantizeKernel(b, quantize, kernel, chip, options.convert);
+    else if (kind == MmaKind::Tcgen05)
+      buildTcgen05MatmulKernel(b, cast<MatmulOp>(op), kernel);
+    else
+      buildMmaMatmulKernel(b, cast<MatmulOp>(op), kernel, chip, kind);
+    gpu::ReturnOp::create(b, func.getLoc());
+    func.erase();
+  }
+  return failure(anyFailed);
+}
+
+namespace {
 struct ConvertMXToNVVMPass
     : public mx::impl::ConvertMXToNVVMPassBase<ConvertMXToNVVMPass> {
   using Base::Base;
@@ -70,105 +159,13 @@ struct ConvertMXToNVVMPass
                          << Chip::kFP8Chips;
       return signalPassFailure();
     }
-    std::optional<MmaKind> requested;
-    if (mma == "sync")
-      requested = MmaKind::Sync;
-    else if (mma == "block-scale")
-      requested = MmaKind::BlockScale;
-    else if (mma == "tcgen05")
-      requested = MmaKind::Tcgen05;
-    else if (mma != "auto") {
-      module.emitError() << "convert-mx-to-nvvm: unknown mma '" << mma
-                         << "' (expected auto, sync, block-scale or tcgen05)";
-      return signalPassFailure();
-    }
-    ConvertKind conversion;
-    if (convert == "auto")
-      conversion = ConvertKind::Auto;
-    else if (convert == "hardware")
-      conversion = ConvertKind::Hardware;
-    else if (convert == "software")
-      conversion = ConvertKind::Software;
-    else {
-      module.emitError() << "convert-mx-to-nvvm: unknown convert '" << convert
-                         << "' (expected auto, hardware or software)";
-      return signalPassFailure();
-    }
-
-    SmallVector<func::FuncOp> functions;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (containsMX(func))
-        functions.push_back(func);
-    if (functions.empty())
-      return;
-
-    OpBuilder b(module.getContext());
-    b.setInsertionPointToEnd(module.getBody());
-    auto gpuModule = gpu::GPUModuleOp::create(b, module.getLoc(), "mx_kernels");
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    b.getUnitAttr());
-    SymbolTable kernels(gpuModule);
-
-    bool anyFailed = false;
-    for (func::FuncOp func : functions) {
-      Operation *op = kernelOp(func);
-      if (!op) {
-        func.emitError() << "convert-mx-to-nvvm: @" << func.getSymName()
-                         << " is not a kernel: its body must be one "
-                            "mx.quantize or mx.matmul of the function's "
-                            "arguments, returned";
-        anyFailed = true;
-        continue;
-      }
-      MmaKind kind =
-          requested.value_or(target->hasTcgen05()         ? MmaKind::Tcgen05
-                             : target->hasBlockScaleMma() ? MmaKind::BlockScale
-                                                          : MmaKind::Sync);
-      SmallVector<Type> arguments;
-      LaunchShape launch;
-      LogicalResult checked = failure();
-      if (auto quantize = dyn_cast<QuantizeOp>(op)) {
-        checked = checkQuantizeKernel(quantize, *target, conversion, arguments,
-                                      launch);
-      } else {
-        auto matmul = cast<MatmulOp>(op);
-        // Without a request, MXINT8 takes the one path it has, and shapes
-        // the tcgen05 tiling does not cover take mma.sync.
-        auto lhsType = dyn_cast<BlockTensorType>(matmul.getLhs().getType());
-        if (!requested &&
-            ((lhsType && lhsType.getFormat() == num::ElementFormat::INT8) ||
-             (kind == MmaKind::Tcgen05 && !fitsTcgen05Kernel(matmul))))
-          kind = MmaKind::Sync;
-        checked = checkMatmulKernel(matmul, *target, kind, arguments, launch);
-      }
-      if (failed(checked)) {
-        anyFailed = true;
-        continue;
-      }
-
-      b.setInsertionPointToEnd(gpuModule.getBody());
-      auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getSymName(),
-                                           b.getFunctionType(arguments, {}));
-      kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-      auto toI32 = [](ArrayRef<int64_t> values) {
-        return SmallVector<int32_t>(values.begin(), values.end());
-      };
-      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(toI32(launch.block)));
-      kernel.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(toI32(launch.grid)));
-      kernels.insert(kernel);
-
-      b.setInsertionPointToStart(&kernel.getBody().front());
-      if (auto quantize = dyn_cast<QuantizeOp>(op))
-        buildQuantizeKernel(b, quantize, kernel, *target, conversion);
-      else if (kind == MmaKind::Tcgen05)
-        buildTcgen05MatmulKernel(b, cast<MatmulOp>(op), kernel);
-      else
-        buildMmaMatmulKernel(b, cast<MatmulOp>(op), kernel, *target, kind);
-      gpu::ReturnOp::create(b, func.getLoc());
-      func.erase();
-    }
-    if (anyFailed)
+    NVVMKernelOptions options;
+    options.chip = *target;
+    options.features = features;
+    options.optLevel = optLevel;
+    options.mma = mma;
+    options.convert = convert;
+    if (failed(convertMXFunctionsToNVVMKernels(module, options)))
       signalPassFailure();
   }
 };

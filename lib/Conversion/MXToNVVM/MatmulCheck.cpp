@@ -9,17 +9,6 @@ using namespace mlir::mx;
 using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 
-bool nvvm::fitsTcgen05Kernel(MatmulOp op) {
-  auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
-  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
-  if (!lhs || !rhs || !lhs.hasStaticShape() || !rhs.hasStaticShape())
-    return false;
-  int64_t m = lhs.getShape()[0], n = rhs.getShape()[1];
-  // One 128-row tile per CTA; B's scales take one tensor-memory lane per
-  // column, so N <= 128.
-  return m % 128 == 0 && n % 16 == 0 && n <= 128;
-}
-
 LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
                                       MmaKind kind,
                                       SmallVectorImpl<Type> &arguments,
@@ -63,22 +52,15 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
            << chip.name << " has no tcgen05 tensor memory (needs "
            << Chip::kTcgen05Chips << ")";
 
-  if (kind == MmaKind::Tcgen05) {
-    if (!fitsTcgen05Kernel(op))
-      return op.emitOpError("mma=tcgen05 needs M a multiple of 128 and N a "
-                            "multiple of 16 up to 128, not ")
-             << m << " x " << n;
-    launch.block = {128, 1, 1};
-    launch.grid = {1, m / 128, 1};
-  } else {
-    if (m % 16 != 0 || n % 8 != 0)
-      return op.emitOpError("GPU MMA kernels need M a multiple of 16 and N a "
-                            "multiple of 8, not ")
-             << m << " x " << n;
-    MmaTiling tiling = MmaTiling::of(m, n);
-    launch.block = {32 * tiling.warps, 1, 1};
-    launch.grid = {n / (8 * tiling.tilesN), m / (16 * tiling.warps), 1};
-  }
+  if (kind == MmaKind::Tcgen05 && !fitsTcgen05Kernel(m, n))
+    return op.emitOpError("mma=tcgen05 needs M a multiple of 128 and N a "
+                          "multiple of 16 up to 128, not ")
+           << m << " x " << n;
+  if (kind != MmaKind::Tcgen05 && (m % 16 != 0 || n % 8 != 0))
+    return op.emitOpError("GPU MMA kernels need M a multiple of 16 and N a "
+                          "multiple of 8, not ")
+           << m << " x " << n;
+  launch = matmulLaunch(kind, m, n);
 
   // Codes and scales as the CPU lowering stores them (FP4 two per byte).
   for (BlockTensorType operand : {lhs, rhs}) {

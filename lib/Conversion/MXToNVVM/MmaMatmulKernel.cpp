@@ -111,7 +111,7 @@ num::ElementFormat MmaKernelEmitter::mmaFormat(num::ElementFormat f) const {
 Value MmaKernelEmitter::mmaByte(num::ElementFormat format, Value code) {
   if (kind == MmaKind::BlockScale) {
     // kind::mxf8f6f4 containers: FP6 in the low six bits, FP4 in bits 5..2.
-    return format == num::ElementFormat::E2M1 ? k.shl(code, k.c32(2)) : code;
+    return format == num::ElementFormat::E2M1 ? k.shl(code, k.c(2)) : code;
   }
   return mmaFormat(format) == format ? code : widenToE4M3(k, code, format);
 }
@@ -119,7 +119,7 @@ Value MmaKernelEmitter::mmaByte(num::ElementFormat format, Value code) {
 Value MmaKernelEmitter::pack(ArrayRef<Value> bytes) {
   Value word = bytes[0];
   for (int i = 1; i < 4; ++i)
-    word = k.bor(word, k.shl(bytes[i], k.c32(8 * i)));
+    word = k.bor(word, k.shl(bytes[i], k.c(8 * i)));
   return word;
 }
 
@@ -192,7 +192,7 @@ SmallVector<Value> MmaKernelEmitter::mmaBlockScale(ArrayRef<Value> a,
       LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
   // Byte 0 of the lane's register, thread selector 0: lane 4r gives row r,
   // lane 4r + 1 row r + 8 (scale A), lane 4c column c (scale B).
-  Value zero = k.c16(0);
+  Value zero = k.c(0, k.i16());
   auto mma = NVVM::MmaBlockScaleOp::create(
       b, k.loc, resultType, a, bRegs, c, scaleA, zero, zero, scaleB, zero, zero,
       ArrayRef<int64_t>{16, 8, 32},
@@ -243,7 +243,7 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         Value scaleA;
         SmallVector<Value> scaleB;
         if (kind == MmaKind::Sync) {
-          partial.assign(accumulators, integer ? k.c32(0) : k.cF32(0.0f));
+          partial.assign(accumulators, integer ? k.c(0) : k.cF32(0.0f));
         } else {
           scaleA = k.loadByte(lhs.scales, {scaleRow, kb});
           for (int64_t j = 0; j < tiling.tilesN; ++j)

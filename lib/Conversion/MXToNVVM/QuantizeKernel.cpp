@@ -22,8 +22,6 @@ using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 using P = arith::CmpIPredicate;
 
-static constexpr int64_t kThreadsPerBlock = 128;
-
 namespace {
 /// The static facts of one quantize kernel.
 struct QuantizeShape {
@@ -42,14 +40,11 @@ struct QuantizeShape {
     gridRows = type.getScaleShape()[0];
     gridCols = type.getScaleShape()[1];
     packed = type.getFormat() == num::ElementFormat::E2M1;
-    blocksPerThread = packed && blockCols == 1 ? 2 : 1;
-    units = gridRows * llvm::divideCeil(gridCols, blocksPerThread);
+    blocksPerThread =
+        quantizeBlocksPerThread(type.getFormat(), blockCols);
+    units = quantizeThreads(gridRows, gridCols, blocksPerThread);
   }
 };
-
-bool isFP8(num::ElementFormat f) {
-  return f == num::ElementFormat::E4M3 || f == num::ElementFormat::E5M2;
-}
 
 /// Whether the elements convert with a cvt instruction (same results).
 bool useHardwareElements(QuantizeOp op, const Chip &chip, ConvertKind convert) {
@@ -57,9 +52,7 @@ bool useHardwareElements(QuantizeOp op, const Chip &chip, ConvertKind convert) {
     return false;
   auto type = cast<BlockTensorType>(op.getType());
   num::ElementFormat f = type.getFormat();
-  bool chipHasIt = f != num::ElementFormat::INT8 &&
-                   (isFP8(f) ? chip.hasFP8() : chip.hasNarrowConvert());
-  return chipHasIt && op.getRounding() == Rounding::rne &&
+  return chip.hasConvertTo(f) && op.getRounding() == Rounding::rne &&
          op.getSaturation() == Saturation::saturate;
 }
 
@@ -96,11 +89,10 @@ LogicalResult nvvm::checkQuantizeKernel(QuantizeOp op, const Chip &chip,
     if (format == num::ElementFormat::INT8)
       return op.emitOpError("convert=hardware: no NVIDIA chip has a "
                             "conversion instruction for MXINT8 elements");
-    if (isFP8(format) ? !chip.hasFP8() : !chip.hasNarrowConvert())
+    if (!chip.hasConvertTo(format))
       return op.emitOpError("convert=hardware: ")
              << chip.name << " has no cvt to " << name << "x2 (needs "
-             << (isFP8(format) ? Chip::kFP8Chips : Chip::kNarrowConvertChips)
-             << ")";
+             << Chip::convertChips(format) << ")";
     if (op.getRounding() != Rounding::rne ||
         op.getSaturation() != Saturation::saturate)
       return op.emitOpError("convert=hardware: the cvt instructions round to "
@@ -117,10 +109,8 @@ LogicalResult nvvm::checkQuantizeKernel(QuantizeOp op, const Chip &chip,
   arguments.push_back(
       MemRefType::get(storage.getShape(), storage.getElementType()));
   arguments.push_back(MemRefType::get(type.getScaleShape(), i8));
-  launch.block = {kThreadsPerBlock, 1, 1};
-  launch.grid = {
-      static_cast<int64_t>(llvm::divideCeil(shape.units, kThreadsPerBlock)), 1,
-      1};
+  launch = quantizeLaunch(shape.gridRows, shape.gridCols,
+                          shape.blocksPerThread);
   return success();
 }
 
@@ -187,7 +177,7 @@ Value QuantizeKernelEmitter::blockAmax(Value r0, Value r1, Value c0, Value c1) {
               // becomes NaN), as the CPU's reduction does.
               Value magnitude =
                   ck.bitcast(ck.f32(), ck.band(ck.bitcast(ck.i32(), v),
-                                               ck.c32(0x7FFFFFFF)));
+                                               ck.c(0x7FFFFFFF)));
               scf::YieldOp::create(
                   cb, loc,
                   arith::MaximumFOp::create(cb, loc, args[0], magnitude)
@@ -201,7 +191,8 @@ Value QuantizeKernelEmitter::blockAmax(Value r0, Value r1, Value c0, Value c1) {
 Value QuantizeKernelEmitter::scaleCode(Value amax) {
   Value code = buildScaleCode(
       b, k.loc,
-      buildScaleFromAmax(b, k.loc, amax, type.getFormat(), op.getScaleRule()));
+      buildScaleFromAmax(b, k.loc, amax, type.getFormat(),
+                         toNumerics(op.getScaleRule())));
   if (!hardwareScale)
     return code;
   // floor/ceil: a rounding of amax * 2^-emax to a power of two (rz/rp);
@@ -228,19 +219,19 @@ Value QuantizeKernelEmitter::scaleCode(Value amax) {
   Value pair = NVVM::ConvertF32x2ToF8x2Op::create(
       b, k.loc, k.i16(), v, v, mode, NVVM::SaturationMode::SATFINITE,
       /*relu=*/false, Float8E8M0FNUType::get(b.getContext()));
-  Value hardware = k.band(k.zext(k.i32(), pair), k.c32(0xFF));
+  Value hardware = k.band(k.zext(k.i32(), pair), k.c(0xFF));
   // Zero, subnormal and non-finite amax (and a subnormal v) take the rule's
   // integer form: amax 0 means 2^-126, NaN/Inf give the NaN scale.
-  Value field = k.band(k.shr(k.bitcast(k.i32(), v), k.c32(23)), k.c32(0xFF));
-  Value normal = arith::AndIOp::create(b, k.loc, k.cmp(P::ne, field, k.c32(0)),
-                                       k.cmp(P::ne, field, k.c32(0xFF)));
+  Value field = k.band(k.shr(k.bitcast(k.i32(), v), k.c(23)), k.c(0xFF));
+  Value normal = arith::AndIOp::create(b, k.loc, k.cmp(P::ne, field, k.c(0)),
+                                       k.cmp(P::ne, field, k.c(0xFF)));
   return k.select(normal, hardware, code);
 }
 
 Value QuantizeKernelEmitter::inverseScale(Value code) {
   // 2^(127 - (code - 127)) is the scale value of code 254 - code (2^-127,
   // the f32 subnormal, for code 254).
-  return buildScaleValue(b, k.loc, k.sub(k.c32(254), code));
+  return buildScaleValue(b, k.loc, k.sub(k.c(254), code));
 }
 
 Value QuantizeKernelEmitter::elementCode(Value r, Value c, Value s) {
@@ -254,7 +245,7 @@ Value QuantizeKernelEmitter::elementCode(Value r, Value c, Value s) {
       bits = buildStochasticBits(b, k.loc, linear,
                                  static_cast<uint64_t>(*op.getSeed()));
     } else {
-      bits = k.c32(0);
+      bits = k.c(0);
     }
     return buildEncodeElement(b, k.loc, v, s, bits, options);
   }
@@ -285,8 +276,8 @@ Value QuantizeKernelEmitter::elementCode(Value r, Value c, Value s) {
     llvm_unreachable("FP4 converts in pairs, INT8 has no instruction");
   }
   // b (the element) is the low byte; a NaN scale zeroes the block's codes.
-  Value code = k.band(k.zext(k.i32(), pair), k.c32(0xFF));
-  return k.select(k.cmp(P::eq, s, k.c32(num::kE8M0NaN)), k.c32(0), code);
+  Value code = k.band(k.zext(k.i32(), pair), k.c(0xFF));
+  return k.select(k.cmp(P::eq, s, k.c(num::kE8M0NaN)), k.c(0), code);
 }
 
 Value QuantizeKernelEmitter::fp4Byte(Value r, Value c2, Value sLo, Value sHi) {
@@ -297,8 +288,8 @@ Value QuantizeKernelEmitter::fp4Byte(Value r, Value c2, Value sLo, Value sHi) {
   Value cHiInBounds = k.minS(cHi, k.cIndex(shape.cols - 1));
   if (!hardwareElements) {
     Value lo = elementCode(r, cLo, sLo);
-    Value hi = k.select(hasHi, elementCode(r, cHiInBounds, sHi), k.c32(0));
-    return k.bor(lo, k.shl(hi, k.c32(4)));
+    Value hi = k.select(hasHi, elementCode(r, cHiInBounds, sHi), k.c(0));
+    return k.bor(lo, k.shl(hi, k.c(4)));
   }
   Value lo = k.mulF(k.load(x, {r, cLo}), inverseScale(sLo));
   Value hi =
@@ -309,9 +300,9 @@ Value QuantizeKernelEmitter::fp4Byte(Value r, Value c2, Value sLo, Value sHi) {
       b, k.loc, k.i8(), hi, lo, /*relu=*/false,
       Float4E2M1FNType::get(b.getContext()));
   Value code = k.zext(k.i32(), byte);
-  Value nan = k.c32(num::kE8M0NaN);
-  code = k.select(k.cmp(P::eq, sLo, nan), k.band(code, k.c32(0xF0)), code);
-  return k.select(k.cmp(P::eq, sHi, nan), k.band(code, k.c32(0x0F)), code);
+  Value nan = k.c(num::kE8M0NaN);
+  code = k.select(k.cmp(P::eq, sLo, nan), k.band(code, k.c(0xF0)), code);
+  return k.select(k.cmp(P::eq, sHi, nan), k.band(code, k.c(0x0F)), code);
 }
 
 void QuantizeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
@@ -319,7 +310,7 @@ void QuantizeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   codes = kernel.getArgument(1);
   scales = kernel.getArgument(2);
   Value unit =
-      k.add(k.mul(k.blockId(gpu::Dimension::x), k.cIndex(kThreadsPerBlock)),
+      k.add(k.mul(k.blockId(gpu::Dimension::x), k.cIndex(kQuantizeThreadsPerCTA)),
             k.threadId());
   Value active =
       arith::CmpIOp::create(b, k.loc, P::ult, unit, k.cIndex(shape.units));

@@ -52,9 +52,32 @@ public:
     rhsFormat = rhsType.getFormat();
   }
 
+  /// The kernel in order: resources, then per K-step of 32 the operands
+  /// staged and one MMA, then the accumulators out.
   void emit(gpu::GPUFuncOp kernel);
 
 private:
+  /// Shared-memory tiles of A and B, the mbarrier and the tensor-memory
+  /// address slot (workgroup attributions of `kernel`).
+  void allocateSharedMemory(gpu::GPUFuncOp kernel);
+  /// Thread, warp and row ids of this thread.
+  void computeThreadIds();
+  /// Tensor memory (N accumulator columns, then the A and B scale columns)
+  /// allocated by warp 0, the mbarrier initialized, both visible to all.
+  void allocateTensorMemory();
+  /// K-step `step` (from K-element `k0`): A's and B's bytes to shared memory
+  /// in the canonical K-major layout, their block scales to tensor memory.
+  void stageOperands(Value k0);
+  /// Fences, then one thread issues the block-scaled MMA and commits it to
+  /// the mbarrier; every thread waits for the step's phase.
+  void issueMma(Value step);
+  /// This warp's 32 accumulator rows, N columns each, to `c`.
+  void storeAccumulators(Value c);
+  /// Tensor memory back to the allocator.
+  void releaseTensorMemory();
+
+  /// `body` in an scf.if on `condition`.
+  void inThread(Value condition, function_ref<void()> body);
   /// The E4M3/E5M2 byte (i32) of element (row, col) of `codes`.
   Value operandByte(Value codes, num::ElementFormat format, Value row,
                     Value col);
@@ -62,11 +85,22 @@ private:
   Value sharedOffset(Value row, Value kk);
   Value sharedPointer(Value memref);
   Value tmemPointer(Value address);
+  /// The shared-memory descriptor of `tile` (addresses and strides in
+  /// 16-byte units).
+  Value descriptor(Value tile);
 
   OpBuilder &b;
   KernelBuilder k;
   int64_t kDim, n, block;
   num::ElementFormat lhsFormat, rhsFormat;
+  // Kernel arguments.
+  Value lhsCodes, lhsScales, rhsCodes, rhsScales;
+  // Shared memory.
+  Value aTile, bTile, barrierSlot, tmemSlot;
+  // Ids.
+  Value thread, warp, isWarp0, isThread0, row;
+  // Tensor memory: base address, scale columns, this warp's lane field.
+  Value columnCount, tmem, scaleAColumn, scaleBColumn, laneBase;
 };
 } // namespace
 
@@ -98,48 +132,60 @@ Value Tcgen05KernelEmitter::tmemPointer(Value address) {
       b, k.loc, LLVM::LLVMPointerType::get(b.getContext(), 6), address);
 }
 
-void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
-  MLIRContext *context = b.getContext();
-  Value lhsCodes = kernel.getArgument(0), lhsScales = kernel.getArgument(1);
-  Value rhsCodes = kernel.getArgument(2), rhsScales = kernel.getArgument(3);
-  Value c = kernel.getArgument(4);
+void Tcgen05KernelEmitter::inThread(Value condition,
+                                   function_ref<void()> body) {
+  auto ifOp = scf::IfOp::create(b, k.loc, condition, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body();
+}
+
+Value Tcgen05KernelEmitter::descriptor(Value tile) {
+  Value start =
+      LLVM::PtrToIntOp::create(b, k.loc, k.i32(), sharedPointer(tile));
+  Value i8Zero = arith::ConstantIntOp::create(b, k.loc, k.i8(), 0);
+  return NVVM::Tcgen05MmaSmemDescOp::create(
+      b, k.loc, b.getI64Type(), k.shr(start, k.c(4)), k.c(kCoreStrideK / 16),
+      k.c(kCoreStrideMN / 16), i8Zero,
+      arith::ConstantIntOp::create(b, k.loc, b.getI1Type(), 0),
+      /*swizzle: none*/ i8Zero);
+}
+
+void Tcgen05KernelEmitter::allocateSharedMemory(gpu::GPUFuncOp kernel) {
   auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto smem = [&](int64_t size, Type type) {
     return kernel.addWorkgroupAttribution(
         MemRefType::get({size}, type, MemRefLayoutAttrInterface(), workgroup),
         k.loc);
   };
-  Value aTile = smem(kTileM * kStepK, k.i8());
-  Value bTile = smem(n * kStepK, k.i8());
-  Value barrierSlot = smem(1, b.getI64Type());
-  Value tmemSlot = smem(1, k.i32());
+  aTile = smem(kTileM * kStepK, k.i8());
+  bTile = smem(n * kStepK, k.i8());
+  barrierSlot = smem(1, b.getI64Type());
+  tmemSlot = smem(1, k.i32());
+}
 
-  Value thread = k.threadId();
-  Value warp = k.divU(thread, k.cIndex(32));
-  Value isWarp0 = arith::CmpIOp::create(b, k.loc, P::eq, warp, k.cIndex(0));
-  Value isThread0 = arith::CmpIOp::create(b, k.loc, P::eq, thread, k.cIndex(0));
+void Tcgen05KernelEmitter::computeThreadIds() {
+  thread = k.threadId();
+  warp = k.divU(thread, k.cIndex(32));
+  isWarp0 = arith::CmpIOp::create(b, k.loc, P::eq, warp, k.cIndex(0));
+  isThread0 = arith::CmpIOp::create(b, k.loc, P::eq, thread, k.cIndex(0));
   Value rowBase = k.mul(k.blockId(gpu::Dimension::y), k.cIndex(kTileM));
-  Value row = k.add(rowBase, thread);
+  row = k.add(rowBase, thread);
+}
 
-  // Tensor memory: N accumulator columns, then the A and B scale columns;
-  // allocations are powers of two from 32 columns.
+void Tcgen05KernelEmitter::allocateTensorMemory() {
+  // Allocations are powers of two from 32 columns.
   int64_t columns = 32;
   while (columns < n + 2)
     columns *= 2;
-  Value columnCount = k.c32(columns);
-  auto inThread = [&](Value condition, function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, k.loc, condition, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    body();
-  };
+  columnCount = k.c(columns);
   inThread(isWarp0, [&] {
     NVVM::Tcgen05AllocOp::create(b, k.loc, sharedPointer(tmemSlot),
                                  columnCount);
   });
   inThread(isThread0, [&] {
-    NVVM::MBarrierInitOp::create(b, k.loc, sharedPointer(barrierSlot), k.c32(1),
+    NVVM::MBarrierInitOp::create(b, k.loc, sharedPointer(barrierSlot), k.c(1),
                                  Value());
   });
   NVVM::Tcgen05FenceOp::create(b, k.loc,
@@ -147,95 +193,78 @@ void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   gpu::BarrierOp::create(b, k.loc);
   NVVM::Tcgen05FenceOp::create(b, k.loc,
                                NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
-  Value tmem = k.load(tmemSlot, {k.cIndex(0)});
-  Value scaleAColumn = k.add(tmem, k.c32(n));
-  Value scaleBColumn = k.add(tmem, k.c32(n + 1));
+  tmem = k.load(tmemSlot, {k.cIndex(0)});
+  scaleAColumn = k.add(tmem, k.c(n));
+  scaleBColumn = k.add(tmem, k.c(n + 1));
   // This warp's 32 lanes of tensor memory: lane field in the high half.
-  Value laneBase = k.shl(k.toI32(k.mul(warp, k.cIndex(32))), k.c32(16));
+  laneBase = k.shl(k.toI32(k.mul(warp, k.cIndex(32))), k.c(16));
+}
 
+void Tcgen05KernelEmitter::stageOperands(Value k0) {
+  Value kb = k.divU(k0, k.cIndex(block));
+  for (int64_t kk = 0; kk < kStepK; ++kk) {
+    Value kkIndex = k.cIndex(kk);
+    Value byte = operandByte(lhsCodes, lhsFormat, row, k.add(k0, kkIndex));
+    k.storeByte(byte, aTile, {sharedOffset(thread, kkIndex)});
+  }
+  Value scaleA = k.loadByte(lhsScales, {row, kb});
+  NVVM::Tcgen05StOp::create(
+      b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+      tmemPointer(k.add(scaleAColumn, laneBase)), scaleA, Value());
+  Value hasColumn =
+      arith::CmpIOp::create(b, k.loc, P::ult, thread, k.cIndex(n));
+  Value column = k.minS(thread, k.cIndex(n - 1));
+  inThread(hasColumn, [&] {
+    for (int64_t kk = 0; kk < kStepK; ++kk) {
+      Value kkIndex = k.cIndex(kk);
+      Value byte =
+          operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
+      k.storeByte(byte, bTile, {sharedOffset(column, kkIndex)});
+    }
+  });
+  // Lanes past N hold no column; their scale word is not read.
+  Value scaleB = k.loadByte(rhsScales, {kb, column});
+  NVVM::Tcgen05StOp::create(
+      b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+      tmemPointer(k.add(scaleBColumn, laneBase)), scaleB, Value());
+  NVVM::Tcgen05WaitOp::create(b, k.loc, NVVM::Tcgen05WaitKind::STORE);
+}
+
+void Tcgen05KernelEmitter::issueMma(Value step) {
+  // Visible to the tensor core's async proxy, ordered before the MMA.
+  NVVM::FenceProxyOp::create(
+      b, k.loc,
+      NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+      NVVM::SharedSpaceAttr::get(b.getContext(),
+                                 NVVM::SharedSpace::shared_cta));
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  gpu::BarrierOp::create(b, k.loc);
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
   int64_t idesc = (descriptorType(lhsFormat) << 7) |
                   (descriptorType(rhsFormat) << 10) | ((n >> 3) << 17) |
                   (1 << 23) /* ue8m0 scales */ | ((kTileM >> 7) << 27);
-  // Shared-memory descriptors take addresses and strides in 16-byte units.
-  auto descriptor = [&](Value tile) {
-    Value start =
-        LLVM::PtrToIntOp::create(b, k.loc, k.i32(), sharedPointer(tile));
-    Value i8Zero = arith::ConstantIntOp::create(b, k.loc, k.i8(), 0);
-    return NVVM::Tcgen05MmaSmemDescOp::create(
-        b, k.loc, b.getI64Type(), k.shr(start, k.c32(4)),
-        k.c32(kCoreStrideK / 16), k.c32(kCoreStrideMN / 16), i8Zero,
-        arith::ConstantIntOp::create(b, k.loc, b.getI1Type(), 0),
-        /*swizzle: none*/ i8Zero);
-  };
+  inThread(isThread0, [&] {
+    Value accumulate =
+        arith::CmpIOp::create(b, k.loc, P::ne, step, k.cIndex(0));
+    NVVM::Tcgen05MMABlockScaleOp::create(
+        b, k.loc, NVVM::MMABlockScaleKind::MXF8F6F4, NVVM::CTAGroupKind::CTA_1,
+        NVVM::Tcgen05MMABlockScale::BLOCK32,
+        NVVM::Tcgen05MMACollectorOp::DISCARD, tmemPointer(tmem),
+        descriptor(aTile), descriptor(bTile), k.c(idesc), accumulate,
+        tmemPointer(scaleAColumn), tmemPointer(scaleBColumn));
+    NVVM::Tcgen05CommitOp::create(b, k.loc, sharedPointer(barrierSlot),
+                                  Value());
+  });
+  Value parity = k.toI32(k.remU(step, k.cIndex(2)));
+  NVVM::MBarrierTryWaitParityOp::create(b, k.loc, sharedPointer(barrierSlot),
+                                        parity, k.c(0x989680));
+  NVVM::Tcgen05FenceOp::create(b, k.loc,
+                               NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+}
 
-  int64_t steps = kDim / kStepK;
-  scf::ForOp::create(
-      b, k.loc, k.cIndex(0), k.cIndex(steps), k.cIndex(1), ValueRange{},
-      [&](OpBuilder &, Location, Value step, ValueRange) {
-        Value k0 = k.mul(step, k.cIndex(kStepK));
-        Value kb = k.divU(k0, k.cIndex(block));
-        // 1. Operands to shared memory, scales to tensor memory.
-        for (int64_t kk = 0; kk < kStepK; ++kk) {
-          Value kkIndex = k.cIndex(kk);
-          Value byte =
-              operandByte(lhsCodes, lhsFormat, row, k.add(k0, kkIndex));
-          k.storeByte(byte, aTile, {sharedOffset(thread, kkIndex)});
-        }
-        Value scaleA = k.loadByte(lhsScales, {row, kb});
-        NVVM::Tcgen05StOp::create(
-            b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
-            tmemPointer(k.add(scaleAColumn, laneBase)), scaleA, Value());
-        Value hasColumn =
-            arith::CmpIOp::create(b, k.loc, P::ult, thread, k.cIndex(n));
-        Value column = k.minS(thread, k.cIndex(n - 1));
-        inThread(hasColumn, [&] {
-          for (int64_t kk = 0; kk < kStepK; ++kk) {
-            Value kkIndex = k.cIndex(kk);
-            Value byte =
-                operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
-            k.storeByte(byte, bTile, {sharedOffset(column, kkIndex)});
-          }
-        });
-        // Lanes past N hold no column; their scale word is not read.
-        Value scaleB = k.loadByte(rhsScales, {kb, column});
-        NVVM::Tcgen05StOp::create(
-            b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
-            tmemPointer(k.add(scaleBColumn, laneBase)), scaleB, Value());
-        NVVM::Tcgen05WaitOp::create(b, k.loc, NVVM::Tcgen05WaitKind::STORE);
-        // 2. Visible to the tensor core's async proxy, ordered before the MMA.
-        NVVM::FenceProxyOp::create(
-            b, k.loc,
-            NVVM::ProxyKindAttr::get(b.getContext(),
-                                     NVVM::ProxyKind::async_shared),
-            NVVM::SharedSpaceAttr::get(b.getContext(),
-                                       NVVM::SharedSpace::shared_cta));
-        NVVM::Tcgen05FenceOp::create(
-            b, k.loc, NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
-        gpu::BarrierOp::create(b, k.loc);
-        NVVM::Tcgen05FenceOp::create(b, k.loc,
-                                     NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
-        // 3. One thread issues and commits; all wait for the step's phase.
-        inThread(isThread0, [&] {
-          Value accumulate =
-              arith::CmpIOp::create(b, k.loc, P::ne, step, k.cIndex(0));
-          NVVM::Tcgen05MMABlockScaleOp::create(
-              b, k.loc, NVVM::MMABlockScaleKind::MXF8F6F4,
-              NVVM::CTAGroupKind::CTA_1, NVVM::Tcgen05MMABlockScale::BLOCK32,
-              NVVM::Tcgen05MMACollectorOp::DISCARD, tmemPointer(tmem),
-              descriptor(aTile), descriptor(bTile), k.c32(idesc), accumulate,
-              tmemPointer(scaleAColumn), tmemPointer(scaleBColumn));
-          NVVM::Tcgen05CommitOp::create(b, k.loc, sharedPointer(barrierSlot),
-                                        Value());
-        });
-        Value parity = k.toI32(k.remU(step, k.cIndex(2)));
-        NVVM::MBarrierTryWaitParityOp::create(
-            b, k.loc, sharedPointer(barrierSlot), parity, k.c32(0x989680));
-        NVVM::Tcgen05FenceOp::create(b, k.loc,
-                                     NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
-        scf::YieldOp::create(b, k.loc);
-      });
-
-  // Accumulators: this warp's 32 rows, N columns each.
+void Tcgen05KernelEmitter::storeAccumulators(Value c) {
   auto resultType = VectorType::get({n}, k.i32());
   Value values =
       NVVM::Tcgen05LdOp::create(b, k.loc, resultType, /*pack=*/false,
@@ -247,6 +276,9 @@ void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
         b, k.loc, values, arith::ConstantIntOp::create(b, k.loc, k.i32(), j));
     k.store(k.bitcast(k.f32(), word), c, {row, k.cIndex(j)});
   }
+}
+
+void Tcgen05KernelEmitter::releaseTensorMemory() {
   NVVM::Tcgen05FenceOp::create(b, k.loc,
                                NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
   gpu::BarrierOp::create(b, k.loc);
@@ -254,6 +286,25 @@ void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
     NVVM::Tcgen05DeallocOp::create(b, k.loc, tmemPointer(tmem), columnCount);
     NVVM::Tcgen05RelinquishAllocPermitOp::create(b, k.loc);
   });
+}
+
+void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
+  lhsCodes = kernel.getArgument(0);
+  lhsScales = kernel.getArgument(1);
+  rhsCodes = kernel.getArgument(2);
+  rhsScales = kernel.getArgument(3);
+  allocateSharedMemory(kernel);
+  computeThreadIds();
+  allocateTensorMemory();
+  scf::ForOp::create(b, k.loc, k.cIndex(0), k.cIndex(kDim / kStepK),
+                     k.cIndex(1), ValueRange{},
+                     [&](OpBuilder &, Location, Value step, ValueRange) {
+                       stageOperands(k.mul(step, k.cIndex(kStepK)));
+                       issueMma(step);
+                       scf::YieldOp::create(b, k.loc);
+                     });
+  storeAccumulators(kernel.getArgument(4));
+  releaseTensorMemory();
 }
 
 void nvvm::buildTcgen05MatmulKernel(OpBuilder &b, MatmulOp op,

@@ -5,8 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Chip.h"
-
+#include "mx/Conversion/MXToNVVM/MXToNVVM.h"
 #include "mx/Conversion/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -45,29 +44,38 @@ const char *missingFeature(Operation *op, const Chip &chip) {
   return nullptr;
 }
 
+} // namespace
+
+LogicalResult mlir::mx::verifyNVVMTarget(gpu::GPUModuleOp module) {
+  ArrayAttr targets = module.getTargetsAttr();
+  if (!targets)
+    return success();
+  bool failed = false;
+  for (Attribute attr : targets) {
+    auto target = dyn_cast<NVVM::NVVMTargetAttr>(attr);
+    if (!target)
+      continue;
+    std::optional<Chip> chip = Chip::parse(target.getChip().str());
+    if (!chip)
+      continue;
+    module.walk([&](Operation *op) {
+      if (const char *needs = missingFeature(op, *chip)) {
+        op->emitOpError() << "is not available on " << chip->name
+                          << " (needs " << needs << ")";
+        failed = true;
+      }
+    });
+  }
+  return failure(failed);
+}
+
+namespace {
 struct MXVerifyNVVMTargetPass
     : public mx::impl::MXVerifyNVVMTargetPassBase<MXVerifyNVVMTargetPass> {
   void runOnOperation() override {
     bool failed = false;
     getOperation().walk([&](gpu::GPUModuleOp module) {
-      ArrayAttr targets = module.getTargetsAttr();
-      if (!targets)
-        return;
-      for (Attribute attr : targets) {
-        auto target = dyn_cast<NVVM::NVVMTargetAttr>(attr);
-        if (!target)
-          continue;
-        std::optional<Chip> chip = Chip::parse(target.getChip());
-        if (!chip)
-          continue;
-        module.walk([&](Operation *op) {
-          if (const char *needs = missingFeature(op, *chip)) {
-            op->emitOpError() << "is not available on " << chip->name
-                              << " (needs " << needs << ")";
-            failed = true;
-          }
-        });
-      }
+      failed |= mlir::failed(verifyNVVMTarget(module));
     });
     if (failed)
       signalPassFailure();

@@ -13,6 +13,8 @@
 #define MX_LIB_CONVERSION_MXTOVECTOR_BLOCKKERNELS_H
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
+#include "mx/Dialect/MX/Utils/ArithEmitter.h"
+#include "mx/Target/CPUTarget.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -74,29 +76,23 @@ void populateQuantizeKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
-/// The dot units the packed matmul kernel may use.
-struct MatmulUnits {
-  bool bf16 = false; // AVX512-BF16 vdpbf16ps, else f32 FMA
-  bool vnni = false; // MXINT8 x MXINT8 with AVX512-VNNI vpdpbusd
-  // AMX tiles (tdpbf16ps with `bf16`, tdpbusd with `vnni`), taken when Linux
-  // grants the tile data at run time, else the AVX-512 kernel.
-  bool amxBF16 = false, amxInt8 = false;
-  bool emulateAMX = false; // tile instructions as vector ops, no run-time test
-  // What the function holding an AMX kernel is compiled for ("+name" each):
-  // LLVM takes a function's feature list instead of the target's.
-  SmallVector<std::string> features;
-};
+/// The packed matmul kernel with the units `target` has: vdpbf16ps
+/// (`bf16Dot`, else f32 FMA), MXINT8 x MXINT8 by vpdpbusd (`int8Dot`), AMX
+/// tiles (`amxBF16` / `amxInt8`) taken when Linux grants the tile data at run
+/// time, else the AVX-512 kernel. `emulateAMX`: tile instructions as vector
+/// ops, without the run-time test.
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
-                                 const MatmulUnits &units);
-/// One-row products (benefit 3, ahead of the packed kernel). `bf16Pairs`
-/// (AVX512-BF16 and BW): FP4/FP6/FP8 weights looked up as bf16 two rows at
-/// a time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights
-/// looked up as f32 (vpermps) for FMA. `vnni`: MXINT8 x MXINT8 by vpdpbusd
-/// on four rows at a time.
+                                 const cpu::CPUTarget &target,
+                                 bool emulateAMX);
+/// One-row products (benefit 3, ahead of the packed kernel).
+/// `bf16PairLookup`: FP4/FP6/FP8 weights looked up as bf16 two rows at a
+/// time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights looked
+/// up as f32 (vpermps) for FMA. `int8Dot`: MXINT8 x MXINT8 by vpdpbusd on
+/// four rows at a time.
 void populateGemvKernelPattern(const TypeConverter &converter,
-                               RewritePatternSet &patterns, bool avx512,
-                               bool bf16Pairs, bool vnni);
+                               RewritePatternSet &patterns,
+                               const cpu::KernelUnits &units);
 
 } // namespace mlir::mx
 

@@ -35,9 +35,6 @@ namespace {
 constexpr int64_t kPanel = kGemvPanel;
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
 /// Prefetches `bytes` of the weights from `at` into L2: each row is read in
 /// short pieces 8 KiB or more apart, which the hardware prefetchers do not
@@ -50,15 +47,14 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
   for (int64_t line = 0; line < bytes; line += kLine)
     memref::PrefetchOp::create(
         b, loc, codes,
-        ValueRange{arith::AddIOp::create(b, loc, at, index(b, loc, line))},
+        ValueRange{arith::AddIOp::create(b, loc, at, constantIndex(b, loc, line))},
         /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
 }
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
-  GemvKernel(const TypeConverter &converter, MLIRContext *context, bool avx512,
-             bool bf16Pairs, bool vnni)
-      : OpConversionPattern(converter, context, /*benefit=*/3), avx512(avx512),
-        bf16Pairs(bf16Pairs), vnni(vnni) {}
+  GemvKernel(const TypeConverter &converter, MLIRContext *context,
+             const cpu::KernelUnits &units)
+      : OpConversionPattern(converter, context, /*benefit=*/3), units(units) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -83,11 +79,12 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     FlatResult y = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
 
     // MXINT8 x MXINT8 with VNNI: x's codes are vpdpbusd's signed operand.
-    const bool int8Quads = vnni && !xF32 &&
+    const bool int8Quads = units.int8Dot && !xF32 &&
                            lhsType.getFormat() == num::ElementFormat::INT8 &&
                            block % 4 == 0;
     const RowDecoder decoder = chooseRowDecoder(
-        b, loc, rhsType.getFormat(), avx512, bf16Pairs && !xF32, int8Quads);
+        b, loc, rhsType.getFormat(), units.avx512,
+        units.bf16PairLookup && !xF32, int8Quads);
     Value x = xF32 || decoder.quads()
                   ? readFlat(b, loc, adaptor.getLhs()[0])
                   : decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K,
@@ -116,7 +113,7 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                            nb.getF32FloatAttr(0.0f))),
                 y.flat,
                 ValueRange{arith::AddIOp::create(nb, l, groupColumn,
-                                                 index(nb, l, v * kLanes))});
+                                                 constantIndex(nb, l, v * kLanes))});
           buildLoop(nb, l, G, [&](OpBuilder &gb, Location gl, Value g) {
             // The quads' bias term: once per block, for all the group's panels.
             Value xCodeSum =
@@ -132,14 +129,14 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
               // S: the block's 32 rows, each read as whole cache lines.
               const int64_t step = decoder.rowsPerStep();
               auto rows = scf::ForOp::create(
-                  pb, pl, index(pb, pl, 0), index(pb, pl, block),
-                  index(pb, pl, step), zeros,
+                  pb, pl, constantIndex(pb, pl, 0), constantIndex(pb, pl, block),
+                  constantIndex(pb, pl, step), zeros,
                   [&](OpBuilder &rb, Location rl, Value j, ValueRange sums) {
                     Value k = arith::AddIOp::create(rb, rl, first, j);
                     SmallVector<Value> rowsAt;
                     for (int64_t r = 0; r < step; ++r) {
                       Value row =
-                          arith::AddIOp::create(rb, rl, k, index(rb, rl, r));
+                          arith::AddIOp::create(rb, rl, k, constantIndex(rb, rl, r));
                       rowsAt.push_back(arith::AddIOp::create(
                           rb, rl, scaledIndex(rb, rl, row, rowBytes),
                           columnByte));
@@ -147,8 +144,8 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                       Value ahead = arith::MinUIOp::create(
                           rb, rl,
                           arith::AddIOp::create(rb, rl, row,
-                                                index(rb, rl, block)),
-                          index(rb, rl, K - 1));
+                                                constantIndex(rb, rl, block)),
+                          constantIndex(rb, rl, K - 1));
                       prefetch(rb, rl, codesW,
                                arith::AddIOp::create(
                                    rb, rl, scaledIndex(rb, rl, ahead, rowBytes),
@@ -234,8 +231,8 @@ private:
   /// A sequential loop over [0, count).
   static void buildLoop(OpBuilder &b, Location loc, int64_t count,
                         function_ref<void(OpBuilder &, Location, Value)> body) {
-    scf::ForOp::create(b, loc, index(b, loc, 0), index(b, loc, count),
-                       index(b, loc, 1), ValueRange{},
+    scf::ForOp::create(b, loc, constantIndex(b, loc, 0), constantIndex(b, loc, count),
+                       constantIndex(b, loc, 1), ValueRange{},
                        [&](OpBuilder &nb, Location l, Value i, ValueRange) {
                          body(nb, l, i);
                          scf::YieldOp::create(nb, l);
@@ -274,21 +271,17 @@ private:
                               arith::AddFOp::create(b, loc, total, scaled), y,
                               ValueRange{at});
       at = arith::AddIOp::create(b, loc, at,
-                                 index(b, loc, type.getNumElements()));
+                                 constantIndex(b, loc, type.getNumElements()));
     }
   }
 
-  bool avx512;    // vpermps FP4 lookups
-  bool bf16Pairs; // bf16 lookups of row pairs for vdpbf16ps
-  bool vnni;      // vpdpbusd on four rows for MXINT8 x MXINT8
+  cpu::KernelUnits units;
 };
 
 } // namespace
 
 void mlir::mx::populateGemvKernelPattern(const TypeConverter &converter,
                                          RewritePatternSet &patterns,
-                                         bool avx512, bool bf16Pairs,
-                                         bool vnni) {
-  patterns.add<GemvKernel>(converter, patterns.getContext(), avx512, bf16Pairs,
-                           vnni);
+                                         const cpu::KernelUnits &units) {
+  patterns.add<GemvKernel>(converter, patterns.getContext(), units);
 }

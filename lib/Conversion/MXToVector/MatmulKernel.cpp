@@ -64,9 +64,6 @@ Tiling chooseTiling(bool bf16, bool int8, int64_t n) {
   return t;
 }
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }
@@ -78,7 +75,7 @@ Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
   if (!fp4)
     return vector::LoadOp::create(
         b, loc, VectorType::get({count}, b.getI8Type()), codes, first);
-  Value byte = arith::DivUIOp::create(b, loc, first, index(b, loc, 2));
+  Value byte = arith::DivUIOp::create(b, loc, first, constantIndex(b, loc, 2));
   return unpackNibbles(
       b, loc,
       vector::LoadOp::create(
@@ -133,13 +130,13 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
                               b.getI64IntegerAttr(64));
   auto i32s = VectorType::get({kLanes}, b.getI32Type());
   buildBlockLoop(b, loc, G * chunks, [&](OpBuilder &nb, Location l, Value i) {
-    Value g = arith::DivUIOp::create(nb, l, i, index(nb, l, chunks));
+    Value g = arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, chunks));
     Value column = scaledIndex(
-        nb, l, arith::RemUIOp::create(nb, l, i, index(nb, l, chunks)), kLanes);
+        nb, l, arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, chunks)), kLanes);
     Value sum = arith::ConstantOp::create(
         nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
     for (int64_t j = 0; j < block; ++j) {
-      Value k = add(nb, l, scaledIndex(nb, l, g, block), index(nb, l, j));
+      Value k = add(nb, l, scaledIndex(nb, l, g, block), constantIndex(nb, l, j));
       Value row = vector::LoadOp::create(
           nb, l, VectorType::get({kLanes}, nb.getI8Type()), codes,
           add(nb, l, scaledIndex(nb, l, k, N), column));
@@ -158,8 +155,10 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
 
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   MatmulKernel(const TypeConverter &converter, MLIRContext *context,
-               const MatmulUnits &units)
-      : OpConversionPattern(converter, context, /*benefit=*/2), units(units) {}
+               const cpu::CPUTarget &target, bool emulateAMX)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        units(target.units()), emulateAMX(emulateAMX),
+        features(target.featureList()) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -174,27 +173,22 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     // Weight-only (f32 activations): f32 FMA on A's values as they are
     // (vdpbf16ps would round them to bf16), A's scale 1.
     const bool lhsF32 = !lhsType;
-    const bool int8 = units.vnni && !lhsF32 &&
+    const bool int8 = units.int8Dot && !lhsF32 &&
                       lhsType.getFormat() == num::ElementFormat::INT8 &&
                       rhsType.getFormat() == num::ElementFormat::INT8;
-    const Tiling t = chooseTiling(units.bf16 && !lhsF32, int8, N);
+    const Tiling t = chooseTiling(units.bf16Dot && !lhsF32, int8, N);
     // AMX: one tile multiply per K-block of 32; A is padded to whole
     // kAMXRows-row tiles (copies of row M - 1).
     Value amxGranted;
     const bool amx = block == kAMXDepth &&
                      (t.int8 ? units.amxInt8 : t.bf16 && units.amxBF16);
     Operation *module = op->getParentWithTrait<OpTrait::SymbolTable>();
-    if (amx && !units.emulateAMX) {
+    if (amx && !emulateAMX) {
       amxGranted = buildAMXPermissionRequest(rewriter, loc, module);
       if (!amxGranted)
         return rewriter.notifyMatchFailure(
             op, "the module's @arch_prctl is not Linux's");
     }
-    const int64_t paddedM =
-        amx ? llvm::alignTo(M, kAMXRows) : M; // rows of packed A
-    const bool lhsFP4 =
-        !lhsF32 && lhsType.getFormat() == num::ElementFormat::E2M1;
-    const bool rhsFP4 = rhsType.getFormat() == num::ElementFormat::E2M1;
     OpBuilder &b = rewriter;
     Type f32 = b.getF32Type();
     Type dotElement = t.int8   ? Type(b.getI8Type())
@@ -211,91 +205,28 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                               M * G, t.int8 ? 0x1p-12f : 1.0f); // [m][g]
     Value scalesB = decodeScales(b, loc, readFlat(b, loc, adaptor.getRhs()[1]),
                                  G * N); // [g][n]
-
-    // A: row-major values, one K-block per iteration (f32 activations are
-    // already that).
-    Value packedA =
-        lhsF32 ? codesA
-               : memref::AllocOp::create(
-                     b, loc, MemRefType::get({paddedM * K}, dotElement),
-                     b.getI64IntegerAttr(64))
-                     .getResult();
-    if (!lhsF32)
-      buildBlockLoop(
-          b, loc, paddedM * G, [&](OpBuilder &nb, Location l, Value i) {
-            Value first = scaledIndex(nb, l, i, block);
-            Value source = first;
-            if (paddedM != M) // rows past M read row M - 1
-              source = arith::MinUIOp::create(
-                  nb, l, first,
-                  add(nb, l,
-                      arith::RemUIOp::create(nb, l, first, index(nb, l, K)),
-                      index(nb, l, (M - 1) * K)));
-            Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
-            Value values = decodeForDot(nb, l, codes, lhsType.getFormat(), t);
-            if (t.int8) // vpdpbusd's unsigned operand: k + 128
-              values = arith::XOrIOp::create(
-                  nb, l, values,
-                  arith::ConstantOp::create(
-                      nb, l,
-                      SplatElementsAttr::get(
-                          cast<ShapedType>(values.getType()),
-                          nb.getIntegerAttr(nb.getI8Type(), -128))));
-            vector::StoreOp::create(nb, l, values, packedA, first);
-          });
-    // B: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's rows.
-    const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
-    Value packedB = memref::AllocOp::create(
-        b, loc, MemRefType::get({N * K}, dotElement), b.getI64IntegerAttr(64));
-    buildBlockLoop(
-        b, loc, panels * steps, [&](OpBuilder &nb, Location l, Value i) {
-          Value panel = arith::DivUIOp::create(nb, l, i, index(nb, l, steps));
-          Value s = arith::RemUIOp::create(nb, l, i, index(nb, l, steps));
-          Value column = scaledIndex(nb, l, panel, NR);
-          auto row = [&](int64_t offset) {
-            Value k =
-                add(nb, l, scaledIndex(nb, l, s, t.step), index(nb, l, offset));
-            Value first = add(nb, l, scaledIndex(nb, l, k, N), column);
-            return decodeForDot(nb, l,
-                                loadCodes(nb, l, codesB, first, NR, rhsFP4),
-                                rhsType.getFormat(), t);
-          };
-          // int8: rows 4s..4s+3 of a column in one 32-bit lane.
-          Value values =
-              t.int8   ? interleaveQuads(nb, l, row(0), row(1), row(2), row(3))
-              : t.bf16 ? vector::InterleaveOp::create(nb, l, row(0), row(1))
-                             .getResult()
-                       : row(0);
-          vector::StoreOp::create(nb, l, values, packedB,
-                                  scaledIndex(nb, l, i, NR * t.step));
-        });
-
+    // f32 activations are already A's packed form.
+    Value packedA = lhsF32 ? codesA
+                           : packLhs(b, loc, shape, t, codesA, dotElement,
+                                     amx ? llvm::alignTo(M, kAMXRows) : M);
+    Value packedB = packRhs(b, loc, shape, t, codesB, dotElement);
     Value dotBiases =
         t.int8 ? buildDotBiases(b, loc, codesB, K, N, block) : Value();
 
-    // C, one MR x NR tile per iteration: tiles of a panel are adjacent, so a
-    // thread's consecutive tiles reuse the panel from cache.
     FlatResult c = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
-    const int64_t rowTiles = llvm::divideCeil(M, t.rows);
     auto avx512 = [&](OpBuilder &nb, Location l) {
-      buildBlockLoop(
-          nb, l, panels * rowTiles, [&](OpBuilder &kb, Location kl, Value i) {
-            Value tiles = index(kb, kl, rowTiles);
-            buildMicroKernel(kb, kl, t, M, K, N, block, G, packedA, packedB,
-                             scalesA, scalesB, dotBiases, c.flat,
-                             arith::DivUIOp::create(kb, kl, i, tiles),
-                             arith::RemUIOp::create(kb, kl, i, tiles));
-          });
+      buildTileLoop(nb, l, shape, t, packedA, packedB, scalesA, scalesB,
+                    dotBiases, c.flat);
     };
     auto amxTiles = [&](OpBuilder &nb, Location l) {
       AMXOperands operands{t.int8,  t.vectors, M,         K,
                            N,       G,         packedA,   packedB,
                            scalesA, scalesB,   dotBiases, c.flat};
-      buildAMXMatmul(nb, l, module, operands, units.emulateAMX, units.features);
+      buildAMXMatmul(nb, l, module, operands, emulateAMX, features);
     };
     if (!amx)
       avx512(b, loc);
-    else if (units.emulateAMX)
+    else if (emulateAMX)
       amxTiles(b, loc);
     else
       scf::IfOp::create(
@@ -315,6 +246,100 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   }
 
 private:
+  /// A as the dot reads it: `paddedM` rows of values (rows past M repeat
+  /// row M - 1: AMX tiles take whole kAMXRows-row tiles), row-major, decoded
+  /// one K-block per iteration; int8 codes made vpdpbusd's unsigned operand.
+  static Value packLhs(OpBuilder &b, Location loc, const MatmulShape &shape,
+                       const Tiling &t, Value codesA, Type dotElement,
+                       int64_t paddedM) {
+    const int64_t M = shape.M, K = shape.K, block = shape.block;
+    const bool lhsFP4 = shape.lhs.getFormat() == num::ElementFormat::E2M1;
+    Value packedA = memref::AllocOp::create(
+        b, loc, MemRefType::get({paddedM * K}, dotElement),
+        b.getI64IntegerAttr(64));
+    buildBlockLoop(
+        b, loc, paddedM * shape.G, [&](OpBuilder &nb, Location l, Value i) {
+          Value first = scaledIndex(nb, l, i, block);
+          Value source = first;
+          if (paddedM != M) // rows past M read row M - 1
+            source = arith::MinUIOp::create(
+                nb, l, first,
+                add(nb, l,
+                    arith::RemUIOp::create(nb, l, first,
+                                           constantIndex(nb, l, K)),
+                    constantIndex(nb, l, (M - 1) * K)));
+          Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
+          Value values =
+              decodeForDot(nb, l, codes, shape.lhs.getFormat(), t);
+          if (t.int8) // vpdpbusd's unsigned operand: k + 128
+            values = arith::XOrIOp::create(
+                nb, l, values,
+                arith::ConstantOp::create(
+                    nb, l,
+                    SplatElementsAttr::get(
+                        cast<ShapedType>(values.getType()),
+                        nb.getIntegerAttr(nb.getI8Type(), -128))));
+          vector::StoreOp::create(nb, l, values, packedA, first);
+        });
+    return packedA;
+  }
+
+  /// B in panels: panel p, step s holds columns [p*NR, (p+1)*NR) of the
+  /// step's rows (bf16: two rows interleaved, int8: four).
+  static Value packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
+                       const Tiling &t, Value codesB, Type dotElement) {
+    const int64_t K = shape.K, N = shape.N;
+    const bool rhsFP4 = shape.rhs.getFormat() == num::ElementFormat::E2M1;
+    const int64_t NR = t.columns(), panels = N / NR, steps = K / t.step;
+    Value packedB = memref::AllocOp::create(
+        b, loc, MemRefType::get({N * K}, dotElement), b.getI64IntegerAttr(64));
+    buildBlockLoop(
+        b, loc, panels * steps, [&](OpBuilder &nb, Location l, Value i) {
+          Value panel =
+              arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, steps));
+          Value s =
+              arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, steps));
+          Value column = scaledIndex(nb, l, panel, NR);
+          auto row = [&](int64_t offset) {
+            Value k = add(nb, l, scaledIndex(nb, l, s, t.step),
+                          constantIndex(nb, l, offset));
+            Value first = add(nb, l, scaledIndex(nb, l, k, N), column);
+            return decodeForDot(nb, l,
+                                loadCodes(nb, l, codesB, first, NR, rhsFP4),
+                                shape.rhs.getFormat(), t);
+          };
+          // int8: rows 4s..4s+3 of a column in one 32-bit lane.
+          Value values =
+              t.int8   ? interleaveQuads(nb, l, row(0), row(1), row(2), row(3))
+              : t.bf16 ? vector::InterleaveOp::create(nb, l, row(0), row(1))
+                             .getResult()
+                       : row(0);
+          vector::StoreOp::create(nb, l, values, packedB,
+                                  scaledIndex(nb, l, i, NR * t.step));
+        });
+    return packedB;
+  }
+
+  /// C, one MR x NR tile per iteration on the AVX-512 units: tiles of a
+  /// panel are adjacent, so a thread's consecutive tiles reuse the panel
+  /// from cache.
+  static void buildTileLoop(OpBuilder &b, Location loc,
+                            const MatmulShape &shape, const Tiling &t,
+                            Value packedA, Value packedB, Value scalesA,
+                            Value scalesB, Value dotBiases, Value c) {
+    const int64_t rowTiles = llvm::divideCeil(shape.M, t.rows);
+    const int64_t panels = shape.N / t.columns();
+    buildBlockLoop(
+        b, loc, panels * rowTiles, [&](OpBuilder &kb, Location kl, Value i) {
+          Value tiles = constantIndex(kb, kl, rowTiles);
+          buildMicroKernel(kb, kl, t, shape.M, shape.K, shape.N, shape.block,
+                           shape.G, packedA, packedB, scalesA, scalesB,
+                           dotBiases, c,
+                           arith::DivUIOp::create(kb, kl, i, tiles),
+                           arith::RemUIOp::create(kb, kl, i, tiles));
+        });
+  }
+
   /// One MR x NR tile of C (rows past M repeat row M - 1: same values, same
   /// address, so the tile needs no remainder code).
   static void buildMicroKernel(OpBuilder &b, Location loc, const Tiling &t,
@@ -332,8 +357,8 @@ private:
     for (int64_t r = 0; r < t.rows; ++r)
       rows.push_back(arith::MinUIOp::create(
           b, loc,
-          add(b, loc, scaledIndex(b, loc, tile, t.rows), index(b, loc, r)),
-          index(b, loc, M - 1)));
+          add(b, loc, scaledIndex(b, loc, tile, t.rows), constantIndex(b, loc, r)),
+          constantIndex(b, loc, M - 1)));
     Value column = scaledIndex(b, loc, panel, NR);
     Value panelBase = scaledIndex(b, loc, panel, steps * NR * t.step);
     Type dotElement = cast<MemRefType>(packedB.getType()).getElementType();
@@ -342,7 +367,7 @@ private:
     SmallVector<Value> init(t.rows * t.vectors, zero);
 
     auto blocks = scf::ForOp::create(
-        b, loc, index(b, loc, 0), index(b, loc, G), index(b, loc, 1), init,
+        b, loc, constantIndex(b, loc, 0), constantIndex(b, loc, G), constantIndex(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
           // Each block dot starts from zero, or (int8) from its bias.
           SmallVector<Value> partial(t.rows * t.vectors, zero);
@@ -351,19 +376,19 @@ private:
               Value bias = vector::LoadOp::create(
                   nb, l, partialType, dotBiases,
                   add(nb, l, scaledIndex(nb, l, g, N),
-                      add(nb, l, column, index(nb, l, v * kLanes))));
+                      add(nb, l, column, constantIndex(nb, l, v * kLanes))));
               for (int64_t r = 0; r < t.rows; ++r)
                 partial[r * t.vectors + v] = bias;
             }
           Value firstStep = scaledIndex(nb, l, g, stepsPerBlock);
           for (int64_t s = 0; s < stepsPerBlock; ++s) {
-            Value step = add(nb, l, firstStep, index(nb, l, s));
+            Value step = add(nb, l, firstStep, constantIndex(nb, l, s));
             SmallVector<Value> bs;
             for (int64_t v = 0; v < t.vectors; ++v) {
               Value offset =
                   add(nb, l, panelBase,
                       add(nb, l, scaledIndex(nb, l, step, NR * t.step),
-                          index(nb, l, v * kLanes * t.step)));
+                          constantIndex(nb, l, v * kLanes * t.step)));
               bs.push_back(vector::LoadOp::create(
                   nb, l, VectorType::get({kLanes * t.step}, dotElement),
                   packedB, offset));
@@ -395,7 +420,7 @@ private:
             scaleB.push_back(vector::LoadOp::create(
                 nb, l, accType, scalesB,
                 add(nb, l, scaledIndex(nb, l, g, N),
-                    add(nb, l, column, index(nb, l, v * kLanes)))));
+                    add(nb, l, column, constantIndex(nb, l, v * kLanes)))));
           SmallVector<Value> next;
           for (int64_t r = 0; r < t.rows; ++r) {
             Value scaleA =
@@ -424,7 +449,7 @@ private:
         vector::StoreOp::create(
             b, loc, blocks.getResult(r * t.vectors + v), c,
             add(b, loc, scaledIndex(b, loc, rows[r], N),
-                add(b, loc, column, index(b, loc, v * kLanes))));
+                add(b, loc, column, constantIndex(b, loc, v * kLanes))));
   }
 
   /// A's value(s) of one dot step at `at` in every lane: one f32, or the
@@ -438,7 +463,11 @@ private:
     return broadcastWord(b, loc, packedA, at, t.step);
   }
 
-  MatmulUnits units;
+  cpu::KernelUnits units;
+  bool emulateAMX; // tile instructions as vector ops, no run-time test
+  // What the function holding an AMX kernel is compiled for: LLVM takes a
+  // function's feature list instead of the target's.
+  SmallVector<std::string> features;
 };
 
 } // namespace
@@ -463,6 +492,8 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
-                                           const MatmulUnits &units) {
-  patterns.add<MatmulKernel>(converter, patterns.getContext(), units);
+                                           const cpu::CPUTarget &target,
+                                           bool emulateAMX) {
+  patterns.add<MatmulKernel>(converter, patterns.getContext(), target,
+                             emulateAMX);
 }

@@ -11,8 +11,8 @@
 // SM120: error: 'mx.matmul' op mma=tcgen05: sm_120a has no tcgen05 tensor memory (needs sm_100a and sm_101a)
 // SM80: error: convert-mx-to-nvvm: sm_80 has no FP8 tensor cores; MX kernels target sm_89 and later
 // NAME: error: convert-mx-to-nvvm: unknown chip 'volta' (expected sm_<version>[a], e.g. sm_90a)
-// MMA: error: convert-mx-to-nvvm: unknown mma 'wgmma' (expected auto, sync, block-scale or tcgen05)
-// CONVERT: error: convert-mx-to-nvvm: unknown convert 'fast' (expected auto, hardware or software)
+// MMA: for the --mma option: Cannot find option named 'wgmma'!
+// CONVERT: for the --convert option: Cannot find option named 'fast'!
 
 func.func @mm(%a: !mx.tensor<128x32xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<32x16xf8E4M3FN, block = [32, 1]>) -> tensor<128x16xf32> {
   // expected-error@below {{mma=block-scale: sm_90a has no block-scaled mma.sync (mma.block_scale needs sm_120a and sm_121a)}}

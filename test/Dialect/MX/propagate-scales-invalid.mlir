@@ -7,4 +7,4 @@
 func.func @options(%a: tensor<4xf32>) -> tensor<4xf32> {
   return %a : tensor<4xf32>
 }
-// CHECK: error: mx-propagate-scales: norm 'l3' is not one of max, l1, l2
+// CHECK: for the --norm option: Cannot find option named 'l3'!

@@ -10,7 +10,7 @@ namespace mlir::mx {
 /// Patterns lowering mx.quantize (given scales, rounding<rne>) and
 /// mx.dequantize to upstream arith.scaling_truncf / arith.scaling_extf, with
 /// the clamp that keeps MX saturation, on the (codes, scales) values of
-/// populateMXToLinalgTypeConversion.
+/// populateMXTensorTypeConversion.
 void populateMXElementToArithConversionPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns);
 

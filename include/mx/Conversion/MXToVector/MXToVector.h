@@ -4,6 +4,7 @@
 #define MX_CONVERSION_MXTOVECTOR_MXTOVECTOR_H
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Target/CPUTarget.h"
 
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -25,33 +26,23 @@ bool isVectorKernelQuantize(QuantizeOp op);
 /// even, K a whole number of blocks, N a multiple of 16.
 bool isVectorKernelMatmul(MatmulOp op);
 
-/// Whether `features` (an LLVM feature list such as "+avx512f,+avx512bf16",
-/// or "host" for this CPU's) enables `feature` (e.g. "avx512bf16").
-bool hasCPUFeature(StringRef features, StringRef feature);
-
-/// `features` as a list of "+name" / "-name" entries ("host": this CPU's
-/// features, each "+name").
-SmallVector<std::string> resolveCPUFeatures(StringRef features);
-/// Checks that `features` is "host" or a comma-separated list of +name /
-/// -name entries, with names LLVM knows for this host's architecture.
-LogicalResult verifyCPUFeatures(StringRef features,
-                                function_ref<InFlightDiagnostic()> emitError);
-
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
 /// mx.matmul of the kernel layout (MX weights; MX or f32 activations) to the
-/// packed kernel (`vdpbf16ps` with `avx512bf16`, f32 FMA otherwise and for
-/// f32 activations; MXINT8 pairs `vpdpbusd` with `avx512vnni`; AMX tiles
-/// with `amx-tile` and `amx-bf16` / `amx-int8` where Linux grants them at
-/// run time, or always and built from vector ops with `emulateAMX`) or, for
-/// one row, the streaming GEMV (weights looked up as bf16 pairs for
-/// `vdpbf16ps` with `avx512bw` and `avx512bf16`, FP4 as f32 with
-/// `avx512f`), and every other op as -convert-mx-to-linalg does. `features`
-/// as for hasCPUFeature.
+/// packed kernel or, for one row, the streaming GEMV, each with the units
+/// `target` has (cpu::KernelUnits: vdpbf16ps, vpdpbusd, AMX tiles where
+/// Linux grants them at run time, or always and built from vector ops with
+/// `emulateAMX`; bf16 pair or f32 lookups in the GEMV), and every other op
+/// as -convert-mx-to-linalg does.
 void populateMXToVectorConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns,
-                                          StringRef features,
+                                          const cpu::CPUTarget &target,
                                           bool emulateAMX = false);
+
+/// The module attribute in which convert-mx-to-vector records the states of
+/// the CPU features its kernels were chosen by ("+avx512f,-avx512bf16,...").
+inline constexpr llvm::StringLiteral kCPUKernelFeaturesAttrName =
+    "mx.cpu_kernel_features";
 
 } // namespace mlir::mx
 

@@ -17,14 +17,9 @@
 using namespace mlir;
 using namespace mlir::mx;
 
-/// Re-quantizing the values of a block that `rule` quantized, with `rule`,
-/// gives the same scale and elements. `floor` derives the exponent from
-/// amax's binade alone, which the block's largest element keeps; `even`
-/// additionally rounds amax to the element width, which such an element
-/// already has. `ceil` and `rceil` can shrink the scale when the largest
-/// element rounded down.
+/// numerics::isRequantizationIdempotent says which rules and why.
 static bool isIdempotentRule(ScaleRule rule) {
-  return rule == ScaleRule::floor || rule == ScaleRule::even;
+  return numerics::isRequantizationIdempotent(toNumerics(rule));
 }
 
 //===----------------------------------------------------------------------===//

@@ -82,7 +82,8 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(
                    nb, nl,
-                   buildScaleFromAmax(nb, nl, args[0], type.getFormat(), rule));
+                   buildScaleFromAmax(nb, nl, args[0], type.getFormat(),
+                                      toNumerics(rule)));
              })
       .getResult(0);
 }

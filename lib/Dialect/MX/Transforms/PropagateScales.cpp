@@ -613,14 +613,10 @@ struct MXPropagateScalesPass final
       data = Float8E5M2Type::get(context);
     else if (matmulData == "f32")
       data = Float32Type::get(context);
-    std::optional<RescaleNorm> rescaleNorm = symbolizeRescaleNorm(norm);
-    if (!data || !rescaleNorm) {
-      function.emitError() << "mx-propagate-scales: "
-                           << (!data
-                                   ? "matmul-data '" + matmulData +
-                                         "' is not one of f8E4M3FN, f8E5M2, f32"
-                                   : "norm '" + norm +
-                                         "' is not one of max, l1, l2");
+    if (!data) {
+      function.emitError() << "mx-propagate-scales: matmul-data '"
+                           << matmulData
+                           << "' is not one of f8E4M3FN, f8E5M2, f32";
       return signalPassFailure();
     }
     RewritePatternSet patterns(context);
@@ -629,7 +625,7 @@ struct MXPropagateScalesPass final
       return signalPassFailure();
     if (!function.getBody().hasOneBlock())
       return; // propagation follows one block of tensor ops
-    Propagation(function, data, *rescaleNorm).run();
+    Propagation(function, data, norm).run();
   }
 };
 

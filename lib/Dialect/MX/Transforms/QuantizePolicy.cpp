@@ -215,46 +215,38 @@ struct MXQuantizePolicyPass final
   FailureOr<Policy> parsePolicy() {
     ModuleOp module = getOperation();
     MLIRContext *context = module.getContext();
-    auto format = [&](StringRef role, StringRef name) -> FailureOr<Type> {
-      if (name == "none") // this role stays f32 (weight-only quantization)
+    auto format = [&](PolicyFormat f) -> Type {
+      switch (f) {
+      case PolicyFormat::None: // this role stays f32 (weight-only)
         return Type();
-      Type type = llvm::StringSwitch<Type>(name)
-                      .Case("e4m3", Float8E4M3FNType::get(context))
-                      .Case("e5m2", Float8E5M2Type::get(context))
-                      .Case("e3m2", Float6E3M2FNType::get(context))
-                      .Case("e2m3", Float6E2M3FNType::get(context))
-                      .Case("e2m1", Float4E2M1FNType::get(context))
-                      .Case("int8", IntegerType::get(context, 8))
-                      .Default(Type());
-      if (!type)
-        return module.emitError() << "mx-quantize-policy: unknown " << role
-                                  << " format '" << name
-                                  << "' (expected e4m3, e5m2, e3m2, e2m3, e2m1, int8 or none)";
-      return type;
+      case PolicyFormat::E4M3:
+        return Float8E4M3FNType::get(context);
+      case PolicyFormat::E5M2:
+        return Float8E5M2Type::get(context);
+      case PolicyFormat::E3M2:
+        return Float6E3M2FNType::get(context);
+      case PolicyFormat::E2M3:
+        return Float6E2M3FNType::get(context);
+      case PolicyFormat::E2M1:
+        return Float4E2M1FNType::get(context);
+      case PolicyFormat::INT8:
+        return IntegerType::get(context, 8);
+      }
+      llvm_unreachable("unknown policy format");
     };
-    FailureOr<Type> weightType = format("weights", weights);
-    FailureOr<Type> activationType = format("activations", activations);
-    std::optional<ScaleRule> rule = symbolizeScaleRule(scaleRule);
-    std::optional<Rounding> mode = symbolizeRounding(rounding);
-    if (failed(weightType) || failed(activationType))
-      return failure();
-    if (!*weightType && !*activationType)
+    Type weightType = format(weights), activationType = format(activations);
+    if (!weightType && !activationType)
       return module.emitError() << "mx-quantize-policy: weights and activations "
                                    "cannot both be none";
-    if (!rule)
-      return module.emitError() << "mx-quantize-policy: unknown scale rule '"
-                                << scaleRule << "' (expected floor, ceil, even or rceil)";
-    if (!mode)
-      return module.emitError() << "mx-quantize-policy: unknown rounding '"
-                                << rounding << "' (expected rne, rtz or stochastic)";
     if (blockSize < 2)
       return module.emitError() << "mx-quantize-policy: block-size must be at "
                                    "least 2, but got "
                                 << static_cast<int64_t>(blockSize);
     IntegerAttr seedAttr;
-    if (*mode == Rounding::stochastic)
+    if (rounding == Rounding::stochastic)
       seedAttr = IntegerAttr::get(IntegerType::get(context, 64), seed);
-    return Policy{*weightType, *activationType, blockSize, *rule, *mode, seedAttr};
+    return Policy{weightType, activationType, blockSize, scaleRule, rounding,
+                  seedAttr};
   }
 
   void runOnOperation() override {

@@ -57,7 +57,7 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
         continue;
       BlockTensorType type = dequantize.getInput().getType();
       if (!isa<Float8E8M0FNUType>(type.getScaleType()))
-        return failure();
+        return rewriter.notifyMatchFailure(op, "scales are not E8M0");
       Value shifted =
           LdexpOp::create(rewriter, op.getLoc(), type, dequantize.getInput(),
                           rewriter.getI32IntegerAttr(shift));
@@ -65,13 +65,15 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
                                                 shifted);
       return success();
     }
-    return failure();
+    return rewriter.notifyMatchFailure(
+        op, "not an f32 dequantize times or over a splat power of two > 1");
   }
 };
 
 /// quantize(transpose(dequantize(q))) -> transpose(q) when q's blocks are
 /// 2-D and the quantize asks for q's blocks transposed: re-quantizing the
-/// exact values of such blocks under floor/even reproduces them.
+/// exact values of such blocks reproduces them
+/// (numerics::isRequantizationIdempotent).
 struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -80,16 +82,18 @@ struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
     auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
     if (!transpose || op.hasGivenScales() ||
         op.getRounding() == Rounding::stochastic ||
-        (op.getScaleRule() != ScaleRule::floor &&
-         op.getScaleRule() != ScaleRule::even))
-      return failure();
+        !numerics::isRequantizationIdempotent(toNumerics(op.getScaleRule())))
+      return rewriter.notifyMatchFailure(
+          op, "not a deterministic, idempotent quantize of a transpose");
     auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
     if (!dequantize || !dequantize.getType().getElementType().isF32())
-      return failure();
+      return rewriter.notifyMatchFailure(op, "not a transpose of an f32 "
+                                             "dequantize");
     BlockTensorType source = dequantize.getInput().getType();
     if (llvm::count_if(source.getBlockShape(),
                        [](int64_t size) { return size > 1; }) < 2)
-      return failure(); // 1-D blocks: the quantize re-blocks, as it must
+      // 1-D blocks: the quantize re-blocks, as it must.
+      return rewriter.notifyMatchFailure(op, "the blocks are not 2-D");
     ArrayRef<int64_t> permutation = transpose.getPermutation();
     SmallVector<int64_t> shape, block;
     for (int64_t dim : permutation) {
@@ -99,7 +103,8 @@ struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
     auto moved = BlockTensorType::get(shape, source.getElementType(), block,
                                       source.getScaleType());
     if (moved != op.getType())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the quantize asks for other blocks than the transposed ones");
     rewriter.replaceOpWithNewOp<TransposeOp>(op, moved, dequantize.getInput(),
                                              permutation);
     return success();
@@ -119,7 +124,8 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.hasGivenScales() || op.getRounding() == Rounding::stochastic)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "given scales or stochastic rounding");
     Operation *f = op.getInput().getDefiningOp();
     Value x;
     if (isa_and_present<arith::NegFOp, math::AbsFOp>(f)) {
@@ -132,10 +138,12 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
     }
     auto dequantize = x ? x.getDefiningOp<DequantizeOp>() : DequantizeOp();
     if (!dequantize || !dequantize.getType().getElementType().isF32())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "not neg/abs/relu of an f32 dequantize");
     BlockTensorType type = dequantize.getInput().getType();
     if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "another type than the source's, or scales not E8M0");
     auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
                                   type.getScalesType(), dequantize.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(

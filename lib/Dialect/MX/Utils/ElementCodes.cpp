@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/ArithEmitter.h"
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 #include "mx/Numerics/Philox.h"
@@ -25,92 +26,42 @@ using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 using P = arith::CmpIPredicate;
 
-/// `element` in the shape of `model`'s type: every builder here works on
-/// scalars and, lane by lane, on vectors (the CPU kernels' vector<N x ...>).
-static Type like(Value model, Type element) {
-  if (auto vector = dyn_cast<VectorType>(model.getType()))
-    return vector.clone(element);
-  return element;
-}
-
-/// The constant `scalar`, splat when `type` is a vector.
-static Value splat(OpBuilder &b, Location loc, Type type, TypedAttr scalar) {
-  if (auto vector = dyn_cast<VectorType>(type))
-    return arith::ConstantOp::create(b, loc,
-                                     SplatElementsAttr::get(vector, scalar));
-  return arith::ConstantOp::create(b, loc, scalar);
-}
-
 static Value floatConstant(OpBuilder &b, Location loc, Value model, float v) {
-  return splat(b, loc, like(model, b.getF32Type()), b.getF32FloatAttr(v));
+  return splatConstant(b, loc, shapedLike(model, b.getF32Type()), b.getF32FloatAttr(v));
 }
-
-namespace {
-/// One arith op per helper, on integers of one width (scalars or vectors).
-struct Ints {
-  OpBuilder &b;
-  Location loc;
-  Type type;
-
-  Value c(int64_t v) {
-    return splat(b, loc, type, b.getIntegerAttr(getElementTypeOrSelf(type), v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value band(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value bor(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
-  Value bxor(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
-  Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
-  Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
-  Value cmp(P p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value sel(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
-  Value boolAnd(Value x, Value y) {
-    return arith::AndIOp::create(b, loc, x, y);
-  }
-  Value boolOr(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
-  Value zext(Value x, Type to) { return arith::ExtUIOp::create(b, loc, to, x); }
-};
-} // namespace
 
 /// Rounds n_floor + rem / 2^sh (sh > 0, rem < 2^sh, both as i32 with sh
 /// already clamped where noted) to an integer, returning the increment (0/1).
 static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
                                Value rem, Value sh, Value randomBits,
                                num::Rounding rounding) {
-  Type i32 = like(nFloor, b.getI32Type());
-  Ints i{b, loc, i32};
+  Type i32 = shapedLike(nFloor, b.getI32Type());
+  ArithEmitter i(b, loc, i32);
   switch (rounding) {
   case num::Rounding::TowardZero:
     return i.c(0);
   case num::Rounding::NearestEven: {
     // For sh >= 25 every remainder is below half: min(sh, 31) keeps that.
-    Value half = i.shl(i.c(1), i.sub(i.min(sh, i.c(31)), i.c(1)));
+    Value half = i.shl(i.c(1), i.sub(i.minS(sh, i.c(31)), i.c(1)));
     Value above = i.cmp(P::ugt, rem, half);
     Value tie = i.cmp(P::eq, rem, half);
     Value odd = i.cmp(P::ne, i.band(nFloor, i.c(1)), i.c(0));
-    return i.zext(i.boolOr(above, i.boolAnd(tie, odd)), i32);
+    return i.zext(i32, i.bor(above, i.band(tie, odd)));
   }
   case num::Rounding::Stochastic: {
     // Up iff r < rem / 2^sh * 2^32, i.e. r * 2^sh < rem * 2^32, in i64:
     // sh <= 32: r < rem << (32 - sh); sh > 32: (r << (sh - 32)) < rem, with
     // the shift capped at 31, past which only r == 0 can be below rem.
-    Type i64 = like(nFloor, b.getI64Type());
-    Ints w{b, loc, i64};
-    Value r = w.zext(randomBits, i64);
-    Value rem64 = w.zext(rem, i64);
-    Value sh64 = w.zext(sh, i64);
+    Type i64 = shapedLike(nFloor, b.getI64Type());
+    ArithEmitter w(b, loc, i64);
+    Value r = w.zext(i64, randomBits);
+    Value rem64 = w.zext(i64, rem);
+    Value sh64 = w.zext(i64, sh);
     Value small = w.cmp(P::sle, sh64, w.c(32));
-    Value lhs = w.sel(small, r, w.shl(r, w.min(w.sub(sh64, w.c(32)), w.c(31))));
+    Value lhs = w.select(small, r, w.shl(r, w.minS(w.sub(sh64, w.c(32)), w.c(31))));
     Value rhs =
-        w.sel(small, w.shl(rem64, w.max(w.sub(w.c(32), sh64), w.c(0))), rem64);
-    return i.zext(w.cmp(P::ult, lhs, rhs), i32);
+        w.select(small, w.shl(rem64, w.maxS(w.sub(w.c(32), sh64), w.c(0))), rem64);
+    return i.zext(i32, w.cmp(P::ult, lhs, rhs));
   }
   }
   llvm_unreachable("unknown rounding");
@@ -120,8 +71,8 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
                                    Value scale, Value randomBits,
                                    const EncodeOptions &options) {
   const num::FormatInfo &info = num::getFormatInfo(options.format);
-  Type i32 = like(value, b.getI32Type());
-  Ints i{b, loc, i32};
+  Type i32 = shapedLike(value, b.getI32Type());
+  ArithEmitter i(b, loc, i32);
   const bool isInt8 = options.format == num::ElementFormat::INT8;
   const int m = int(info.mantissaBits);
 
@@ -131,36 +82,36 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   Value fraction = i.band(bits, i.c(0x7FFFFF));
   Value isSubnormal = i.cmp(P::eq, field, i.c(0));
   Value isNaN =
-      i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::ne, fraction, i.c(0)));
+      i.band(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::ne, fraction, i.c(0)));
   Value isInf =
-      i.boolAnd(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::eq, fraction, i.c(0)));
+      i.band(i.cmp(P::eq, field, i.c(0xFF)), i.cmp(P::eq, fraction, i.c(0)));
   // |V| = sig * 2^ex, and V / X = sig * 2^q.
-  Value sig = i.sel(isSubnormal, fraction, i.bor(fraction, i.c(0x800000)));
-  Value ex = i.sub(i.sel(isSubnormal, i.c(1), field), i.c(150));
+  Value sig = i.select(isSubnormal, fraction, i.bor(fraction, i.c(0x800000)));
+  Value ex = i.sub(i.select(isSubnormal, i.c(1), field), i.c(150));
   Value q = i.sub(ex, i.sub(scale, i.c(num::kE8M0Bias)));
   // floor(log2(V / X)) from the exponent of sig as an f32 (exact: sig has
   // 24 bits); meaningless for sig == 0, which is handled below. Plain arith,
   // so it lowers on vectors of any rank.
   Value sigBits = arith::BitcastOp::create(
       b, loc, i32,
-      arith::UIToFPOp::create(b, loc, like(value, b.getF32Type()), sig));
+      arith::UIToFPOp::create(b, loc, shapedLike(value, b.getF32Type()), sig));
   Value log2 =
       i.add(i.sub(i.band(i.shr(sigBits, i.c(23)), i.c(0xFF)), i.c(127)), q);
 
   // The quantum's exponent: the binade's for FP (or the subnormal one's),
   // 2^-6 for INT8.
   Value quantumExp =
-      isInt8 ? i.c(-6) : i.sub(i.max(log2, i.c(1 - info.bias)), i.c(m));
+      isInt8 ? i.c(-6) : i.sub(i.maxS(log2, i.c(1 - info.bias)), i.c(m));
   Value sh = i.sub(quantumExp, q);
   Value positive = i.cmp(P::sgt, sh, i.c(0));
   // sh <= 0: V / X is a multiple of the quantum (only small multiples reach
   // here, or INT8 overflow, caught below).
-  Value exact = i.shl(sig, i.min(i.max(i.sub(i.c(0), sh), i.c(0)), i.c(31)));
-  Value shClamped = i.max(i.min(sh, i.c(31)), i.c(0));
-  Value nFloor = i.sel(positive, i.shr(sig, shClamped), exact);
+  Value exact = i.shl(sig, i.minS(i.maxS(i.sub(i.c(0), sh), i.c(0)), i.c(31)));
+  Value shClamped = i.maxS(i.minS(sh, i.c(31)), i.c(0));
+  Value nFloor = i.select(positive, i.shr(sig, shClamped), exact);
   Value mask = i.sub(i.shl(i.c(1), shClamped), i.c(1));
-  Value rem = i.sel(positive, i.band(sig, mask), i.c(0));
-  Value up = i.sel(
+  Value rem = i.select(positive, i.band(sig, mask), i.c(0));
+  Value up = i.select(
       positive,
       roundingIncrement(b, loc, nFloor, rem, sh, randomBits, options.rounding),
       i.c(0));
@@ -171,36 +122,36 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
   if (isInt8) {
     // Values of 2^7 and above saturate however they round (and shifting
     // them would overflow); Inf too.
-    Value big = i.boolOr(i.cmp(P::sge, log2, i.c(7)), isInf);
-    Value k = i.sel(big, i.c(127), i.min(n, i.c(127)));
-    k = i.sel(i.cmp(P::eq, sig, i.c(0)), i.c(0), k);
+    Value big = i.bor(i.cmp(P::sge, log2, i.c(7)), isInf);
+    Value k = i.select(big, i.c(127), i.minS(n, i.c(127)));
+    k = i.select(i.cmp(P::eq, sig, i.c(0)), i.c(0), k);
     Value negated = i.sub(i.c(0), k);
-    code = i.band(i.sel(i.cmp(P::ne, sign, i.c(0)), negated, k), i.c(0xFF));
-    code = i.sel(isNaN, i.c(0), code);
+    code = i.band(i.select(i.cmp(P::ne, sign, i.c(0)), negated, k), i.c(0xFF));
+    code = i.select(isNaN, i.c(0), code);
   } else {
     // ((t + bias - 1) << m) + n encodes normals, subnormals (t = emin) and a
     // carry into the next binade alike.
     Value t = i.add(quantumExp, i.c(m));
     Value magnitude = i.add(i.shl(i.add(t, i.c(info.bias - 1)), i.c(m)), n);
-    magnitude = i.sel(i.cmp(P::eq, sig, i.c(0)), i.c(0), magnitude);
+    magnitude = i.select(i.cmp(P::eq, sig, i.c(0)), i.c(0), magnitude);
     int64_t maxCode = num::encodeElement(options.format, info.maxNormal,
                                          num::Rounding::TowardZero,
                                          num::Saturation::Saturate);
-    Value overflow = i.boolOr(i.cmp(P::sgt, magnitude, i.c(maxCode)), isInf);
+    Value overflow = i.bor(i.cmp(P::sgt, magnitude, i.c(maxCode)), isInf);
     int64_t overflowCode = num::encodeElement(
         options.format, std::numeric_limits<double>::infinity(),
         options.rounding, options.saturation);
     magnitude =
-        i.sel(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))), magnitude);
+        i.select(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))), magnitude);
     code = i.bor(magnitude, signBit);
     int64_t nanCode = num::encodeElement(
         options.format, std::numeric_limits<double>::quiet_NaN(),
         options.rounding, options.saturation);
     code =
-        i.sel(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0), code);
+        i.select(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0), code);
   }
   // The NaN of a NaN-scale block lives in its scale; its codes are zero.
-  return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
+  return i.select(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
 }
 
 Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
@@ -208,9 +159,9 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
                                           num::ElementFormat format,
                                           num::Saturation saturation) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type i32 = like(value, b.getI32Type());
-  Type f32 = like(value, b.getF32Type());
-  Ints i{b, loc, i32};
+  Type i32 = shapedLike(value, b.getI32Type());
+  Type f32 = shapedLike(value, b.getF32Type());
+  ArithEmitter i(b, loc, i32);
   auto bits = [&](Value v) { return arith::BitcastOp::create(b, loc, i32, v); };
   auto real = [&](Value v) { return arith::BitcastOp::create(b, loc, f32, v); };
   auto addf = [&](Value x, Value y) {
@@ -236,15 +187,15 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
                                       floatConstant(b, loc, value, 64.0f));
     Value magic = floatConstant(b, loc, value, 12582912.0f); // 1.5 * 2^23
     Value k = i.sub(bits(addf(k64, magic)), bits(magic));
-    k = i.min(k, i.c(127));
-    code = i.band(i.sel(i.cmp(P::ne, sign, i.c(0)), i.sub(i.c(0), k), k),
+    k = i.minS(k, i.c(127));
+    code = i.band(i.select(i.cmp(P::ne, sign, i.c(0)), i.sub(i.c(0), k), k),
                   i.c(0xFF));
   } else {
     // The quantum 2^p of |y|'s binade (or of the subnormal range), and
     // (|y| + 2^(p + 23)) - 2^(p + 23): the f32 adder rounds to a multiple
     // of 2^p, ties to even.
     const int emin = 1 - info.bias;
-    Value field = i.max(i.shr(bits(magnitude), i.c(23)), i.c(emin + 127));
+    Value field = i.maxS(i.shr(bits(magnitude), i.c(23)), i.c(emin + 127));
     Value big = real(i.shl(i.add(field, i.c(23 - m)), i.c(23)));
     Value rounded = subf(addf(magnitude, big), big);
     Value magnitudeCode;
@@ -269,7 +220,7 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
       Value shifted = arith::SelectOp::create(b, loc, isSubnormal,
                                               addf(rounded, minimum), rounded);
       magnitudeCode = i.sub(i.shr(bits(shifted), i.c(23 - m)),
-                            i.sel(isSubnormal, i.c((128 - info.bias) << m),
+                            i.select(isSubnormal, i.c((128 - info.bias) << m),
                                   i.c((127 - info.bias) << m)));
     }
     int64_t maxCode =
@@ -279,21 +230,21 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
         num::encodeElement(format, std::numeric_limits<double>::infinity(),
                            num::Rounding::NearestEven, saturation) &
         ~(1 << (info.bits - 1));
-    magnitudeCode = i.sel(i.cmp(P::sgt, magnitudeCode, i.c(maxCode)),
+    magnitudeCode = i.select(i.cmp(P::sgt, magnitudeCode, i.c(maxCode)),
                           i.c(overflowCode), magnitudeCode);
     code = i.bor(magnitudeCode, i.shl(sign, i.c(info.bits - 1)));
   }
-  return i.sel(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
+  return i.select(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
 }
 
 Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
   Value byte =
-      arith::BitcastOp::create(b, loc, like(scale, b.getI8Type()), scale);
-  return arith::ExtUIOp::create(b, loc, like(scale, b.getI32Type()), byte);
+      arith::BitcastOp::create(b, loc, shapedLike(scale, b.getI8Type()), scale);
+  return arith::ExtUIOp::create(b, loc, shapedLike(scale, b.getI32Type()), byte);
 }
 
 Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
-  Ints i{b, loc, like(code, b.getI32Type())};
+  ArithEmitter i(b, loc, shapedLike(code, b.getI32Type()));
   auto c = [&](int64_t v) { return i.c(v); };
   // Code c > 0 is the normal f32 with exponent field c; code 0 is 2^-127, the
   // subnormal 0x00400000; 0xFF is NaN.
@@ -306,20 +257,20 @@ Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
                                                        arith::CmpIPredicate::eq,
                                                        code, c(num::kE8M0NaN)),
                                  c(0x7FC00000), bits);
-  return arith::BitcastOp::create(b, loc, like(code, b.getF32Type()), bits);
+  return arith::BitcastOp::create(b, loc, shapedLike(code, b.getF32Type()), bits);
 }
 
 Value mlir::mx::buildPowerOfTwo(OpBuilder &b, Location loc, Value e) {
-  Ints i{b, loc, like(e, b.getI32Type())};
-  return arith::BitcastOp::create(b, loc, like(e, b.getF32Type()),
+  ArithEmitter i(b, loc, shapedLike(e, b.getI32Type()));
+  return arith::BitcastOp::create(b, loc, shapedLike(e, b.getF32Type()),
                                   i.shl(i.add(e, i.c(127)), i.c(23)));
 }
 
 Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
                                    Value scale, num::ElementFormat format) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type f32 = like(code, b.getF32Type());
-  Ints i{b, loc, like(code, b.getI32Type())};
+  Type f32 = shapedLike(code, b.getF32Type());
+  ArithEmitter i(b, loc, shapedLike(code, b.getI32Type()));
   Value element;
   if (format == num::ElementFormat::INT8) {
     // Sign-extend the byte, then k / 64.
@@ -335,9 +286,9 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
         i.band(i.shr(code, i.c(m)), i.c((1 << info.exponentBits) - 1));
     Value mantissa = i.band(code, i.c((1 << m) - 1));
     Value isSubnormal = i.cmp(P::eq, field, i.c(0));
-    Value sig = i.sel(isSubnormal, mantissa, i.bor(mantissa, i.c(1 << m)));
+    Value sig = i.select(isSubnormal, mantissa, i.bor(mantissa, i.c(1 << m)));
     Value exponent =
-        i.sub(i.sel(isSubnormal, i.c(1), field), i.c(info.bias + m));
+        i.sub(i.select(isSubnormal, i.c(1), field), i.c(info.bias + m));
     Value magnitude =
         arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, f32, sig),
                               buildPowerOfTwo(b, loc, exponent));
@@ -354,7 +305,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
       magnitude = arith::SelectOp::create(b, loc, topField, special, magnitude);
     } else if (info.hasNaN) {
       Value isNaN =
-          i.boolAnd(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
+          i.band(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
       magnitude = arith::SelectOp::create(
           b, loc, isNaN, constant(std::numeric_limits<double>::quiet_NaN()),
           magnitude);
@@ -368,7 +319,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
   Value e = i.sub(scale, i.c(num::kE8M0Bias));
   Value isLowest = i.cmp(P::eq, e, i.c(-127));
   Value scaled = arith::MulFOp::create(
-      b, loc, element, buildPowerOfTwo(b, loc, i.max(e, i.c(-126))));
+      b, loc, element, buildPowerOfTwo(b, loc, i.maxS(e, i.c(-126))));
   scaled = arith::SelectOp::create(
       b, loc, isLowest,
       arith::MulFOp::create(b, loc, scaled, buildPowerOfTwo(b, loc, i.c(-1))),
@@ -382,8 +333,8 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
 Value mlir::mx::buildDecodeUnitElement(OpBuilder &b, Location loc, Value code,
                                        num::ElementFormat format) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type f32 = like(code, b.getF32Type());
-  Ints i{b, loc, like(code, b.getI32Type())};
+  Type f32 = shapedLike(code, b.getF32Type());
+  ArithEmitter i(b, loc, shapedLike(code, b.getI32Type()));
   if (format == num::ElementFormat::INT8) {
     Value k = i.sub(code, i.shl(i.band(code, i.c(0x80)), i.c(1)));
     return arith::MulFOp::create(b, loc,
@@ -426,7 +377,7 @@ Value mlir::mx::buildExtendFP8(OpBuilder &b, Location loc, Value value,
                                FloatType to) {
   std::optional<num::ElementFormat> format = getElementFormat(value.getType());
   assert(format && "expected an FP8 value");
-  Ints i{b, loc, b.getI32Type()};
+  ArithEmitter i(b, loc, b.getI32Type());
   Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), value);
   Value code = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
   Value f32 = buildDecodeElement(b, loc, code, i.c(num::kE8M0Bias), *format);
@@ -442,7 +393,7 @@ Value mlir::mx::buildRoundToFP8(OpBuilder &b, Location loc, Value value,
                                 num::Saturation saturation, Value randomBits) {
   std::optional<num::ElementFormat> format = getElementFormat(fp8);
   assert(format && "expected an FP8 type");
-  Ints i{b, loc, b.getI32Type()};
+  ArithEmitter i(b, loc, b.getI32Type());
   if (!value.getType().isF32()) // exact widening, so one rounding
     value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
   Value code =
@@ -454,7 +405,7 @@ Value mlir::mx::buildRoundToFP8(OpBuilder &b, Location loc, Value value,
 
 Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
                                     uint64_t seed) {
-  Ints w{b, loc, like(index, b.getI64Type())};
+  ArithEmitter w(b, loc, shapedLike(index, b.getI64Type()));
   Value mask = w.c(0xFFFFFFFF);
   // Words kept in i64 (upper half zero) so that products are full 64-bit.
   Value c0 = w.band(index, mask), c1 = w.shr(index, w.c(32));
@@ -472,7 +423,7 @@ Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
     k0 += 0x9E3779B9;
     k1 += 0xBB67AE85;
   }
-  return arith::TruncIOp::create(b, loc, like(index, b.getI32Type()), c0);
+  return arith::TruncIOp::create(b, loc, shapedLike(index, b.getI32Type()), c0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -482,10 +433,11 @@ Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
 /// The E8M0 scale that `rule` derives from `amax` (a non-negative f32 or NaN),
 /// as an f8E8M0FNU value.
 Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
-                                   num::ElementFormat format, ScaleRule rule) {
+                                   num::ElementFormat format,
+                                   num::ScaleRule rule) {
   const num::FormatInfo &info = num::getFormatInfo(format);
-  Type i32Type = like(amax, builder.getI32Type());
-  Ints i{builder, loc, i32Type};
+  Type i32Type = shapedLike(amax, builder.getI32Type());
+  ArithEmitter i(builder, loc, i32Type);
   Value bits = arith::BitcastOp::create(builder, loc, i32Type, amax);
   Value field = i.band(i.shr(bits, i.c(23)), i.c(0xFF));
   Value isSpecial = i.cmp(P::eq, field, i.c(0xFF)); // NaN or Inf
@@ -498,51 +450,51 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
   Value normalizedBits = arith::BitcastOp::create(
       builder, loc, i32Type,
       arith::MulFOp::create(builder, loc, amax, twoPow64));
-  Value exponent = i.sel(
+  Value exponent = i.select(
       isSubnormal,
       i.sub(i.band(i.shr(normalizedBits, i.c(23)), i.c(0xFF)), i.c(127 + 64)),
       i.sub(field, i.c(127)));
-  Value mantissa = i.sel(isSubnormal, i.band(normalizedBits, i.c(0x7FFFFF)),
+  Value mantissa = i.select(isSubnormal, i.band(normalizedBits, i.c(0x7FFFFF)),
                          i.band(bits, i.c(0x7FFFFF)));
   // An all-zero block is scaled as if amax were 2^-126.
-  exponent = i.sel(isZero, i.c(-126), exponent);
-  mantissa = i.sel(isZero, i.c(0), mantissa);
+  exponent = i.select(isZero, i.c(-126), exponent);
+  mantissa = i.select(isZero, i.c(0), mantissa);
 
   Value scaleExponent;
   switch (rule) {
-  case ScaleRule::floor:
+  case num::ScaleRule::Floor:
     scaleExponent = exponent;
     break;
-  case ScaleRule::ceil:
+  case num::ScaleRule::Ceil:
     scaleExponent =
-        i.add(exponent, i.zext(i.cmp(P::ne, mantissa, i.c(0)), i32Type));
+        i.add(exponent, i.zext(i32Type, i.cmp(P::ne, mantissa, i.c(0))));
     break;
-  case ScaleRule::even: {
+  case num::ScaleRule::Even: {
     // Round the significand to the element's mantissa width, ties away: a
     // carry out of the 23 mantissa bits moves amax into the next binade.
     Value half = i.c(int64_t(1) << (22 - info.mantissaBits));
     scaleExponent = i.add(exponent, i.shr(i.add(mantissa, half), i.c(23)));
     break;
   }
-  case ScaleRule::rceil: {
+  case num::ScaleRule::RCeil: {
     // ceil(log2(amax / max)): compare significands instead of dividing.
     uint32_t maxBits = llvm::bit_cast<uint32_t>(float(info.maxNormal));
     int64_t maxExponent = int64_t(maxBits >> 23) - 127;
     Value above = i.cmp(P::ugt, mantissa, i.c(maxBits & 0x7FFFFF));
     scaleExponent =
-        i.add(i.sub(exponent, i.c(maxExponent)), i.zext(above, i32Type));
+        i.add(i.sub(exponent, i.c(maxExponent)), i.zext(i32Type, above));
     break;
   }
   }
-  if (rule != ScaleRule::rceil)
+  if (rule != num::ScaleRule::RCeil)
     scaleExponent = i.sub(scaleExponent, i.c(info.emax));
-  scaleExponent = i.max(scaleExponent, i.c(num::kMinScaleExponent));
-  scaleExponent = i.min(scaleExponent, i.c(num::kMaxScaleExponent));
-  Value code = i.sel(isSpecial, i.c(num::kE8M0NaN),
+  scaleExponent = i.maxS(scaleExponent, i.c(num::kMinScaleExponent));
+  scaleExponent = i.minS(scaleExponent, i.c(num::kMaxScaleExponent));
+  Value code = i.select(isSpecial, i.c(num::kE8M0NaN),
                      i.add(scaleExponent, i.c(num::kE8M0Bias)));
   Value code8 = arith::TruncIOp::create(builder, loc,
-                                        like(amax, builder.getI8Type()), code);
+                                        shapedLike(amax, builder.getI8Type()), code);
   return arith::BitcastOp::create(
-      builder, loc, like(amax, Float8E8M0FNUType::get(builder.getContext())),
+      builder, loc, shapedLike(amax, Float8E8M0FNUType::get(builder.getContext())),
       code8);
 }

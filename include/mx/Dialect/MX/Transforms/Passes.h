@@ -21,6 +21,10 @@ class RewritePatternSet;
 
 namespace mx {
 
+/// The element format mx-quantize-policy gives a role (`None`: it stays
+/// f32).
+enum class PolicyFormat { None, E4M3, E5M2, E3M2, E2M3, E2M1, INT8 };
+
 #define GEN_PASS_DECL
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"
 

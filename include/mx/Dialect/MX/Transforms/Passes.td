@@ -29,6 +29,42 @@ def MXExpandCastsPass : Pass<"mx-expand-casts"> {
   let dependentDialects = ["::mlir::mx::MXDialect"];
 }
 
+def MXExpandFP8CastsPass : Pass<"mx-expand-fp8-casts"> {
+  let summary = "Expand arith.extf/truncf on FP8 scalars into exact integer arithmetic";
+  let description = [{
+    LLVM has no FP8 types and MLIR 22 lowers `arith.extf` from f8E4M3FN or
+    f8E5M2 (and `arith.truncf` to them) for the CPU only through APFloat
+    runtime calls, or not at all. This pass makes FP8 data usable in
+    ordinary linalg programs, e.g. a `linalg.matmul` of two FP8 tensors
+    accumulating in f32 (what scale propagation produces):
+
+    - linalg named ops with an FP8 operand or result are generalized, so
+      that their element conversions become visible arith ops;
+    - an FP8 input of a reduction (a matmul reads each element many times)
+      that the body only widens to f32 is decoded once, into an f32 tensor;
+    - a scalar `arith.extf` from FP8 decodes the byte exactly (as
+      `mx.dequantize` does);
+    - a scalar `arith.truncf` to FP8 rounds as `arith.truncf` specifies:
+      to nearest even (or toward zero with `roundingmode` toward_zero), with
+      IEEE overflow (E5M2 to Inf, E4M3 to NaN), i.e. `saturation<nonfinite>`.
+
+    Both are integer arithmetic on the bits, shared with the MX lowering and
+    checked against lib/Numerics. Run it before vectorization: vector and
+    tensor operands are reported as errors. `mx-cpu-pipeline` runs it after
+    `-convert-mx-to-linalg`.
+
+    ```mlir
+    %f = arith.extf %x : f8E4M3FN to f32
+    // becomes
+    %b = arith.bitcast %x : f8E4M3FN to i8
+    %c = arith.extui %b : i8 to i32
+    ... // shifts, masks and selects; one multiply by a power of two
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def MXInsertScaleComputationPass : Pass<"mx-insert-scale-computation"> {
   let summary = "Make the block-scale computation of mx.quantize explicit";
   let description = [{
@@ -149,18 +185,48 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"weights", "weights", "std::string", /*default=*/"\"e4m3\"",
-           "Element format of weights: e4m3, e5m2, e3m2, e2m3, e2m1, int8, "
-           "or none (stay f32)">,
-    Option<"activations", "activations", "std::string", /*default=*/"\"e4m3\"",
-           "Element format of activations (same names; none: weight-only "
-           "quantization)">,
+    Option<"weights", "weights", "::mlir::mx::PolicyFormat",
+           /*default=*/"::mlir::mx::PolicyFormat::E4M3",
+           "Element format of weights (none: they stay f32)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::PolicyFormat::None, "none", "f32"),
+             clEnumValN(::mlir::mx::PolicyFormat::E4M3, "e4m3", "MXFP8 E4M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E5M2, "e5m2", "MXFP8 E5M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
+    Option<"activations", "activations", "::mlir::mx::PolicyFormat",
+           /*default=*/"::mlir::mx::PolicyFormat::E4M3",
+           "Element format of activations (none: weight-only quantization)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::PolicyFormat::None, "none", "f32"),
+             clEnumValN(::mlir::mx::PolicyFormat::E4M3, "e4m3", "MXFP8 E4M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E5M2, "e5m2", "MXFP8 E5M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"32",
            "Elements per block along K">,
-    Option<"scaleRule", "scale-rule", "std::string", /*default=*/"\"floor\"",
-           "Scale rule: floor, ceil, even or rceil">,
-    Option<"rounding", "rounding", "std::string", /*default=*/"\"rne\"",
-           "Rounding: rne, rtz or stochastic">,
+    Option<"scaleRule", "scale-rule", "::mlir::mx::ScaleRule",
+           /*default=*/"::mlir::mx::ScaleRule::floor", "Scale rule",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::ScaleRule::floor, "floor",
+                        "OCP: 2^(floor(log2 amax) - emax)"),
+             clEnumValN(::mlir::mx::ScaleRule::ceil, "ceil",
+                        "2^(ceil(log2 amax) - emax)"),
+             clEnumValN(::mlir::mx::ScaleRule::even, "even",
+                        "amax rounded to the element width, then floor"),
+             clEnumValN(::mlir::mx::ScaleRule::rceil, "rceil",
+                        "2^ceil(log2(amax / max)): never saturates"))}]>,
+    Option<"rounding", "rounding", "::mlir::mx::Rounding",
+           /*default=*/"::mlir::mx::Rounding::rne", "Element rounding",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::Rounding::rne, "rne", "to nearest even"),
+             clEnumValN(::mlir::mx::Rounding::rtz, "rtz", "toward zero"),
+             clEnumValN(::mlir::mx::Rounding::stochastic, "stochastic",
+                        "Philox bits keyed by seed and element index"))}]>,
     Option<"seed", "seed", "uint64_t", /*default=*/"0",
            "Seed of stochastic rounding">,
     ListOption<"keep", "keep", "std::string",
@@ -305,8 +371,13 @@ def MXPropagateScalesPass : Pass<"mx-propagate-scales", "::mlir::func::FuncOp"> 
     Option<"matmulData", "matmul-data", "std::string", /*default=*/"\"f8E4M3FN\"",
            "Type the data of matmul operands is cast to: f8E4M3FN, f8E5M2 "
            "or f32 (no cast)">,
-    Option<"norm", "norm", "std::string", /*default=*/"\"max\"",
-           "Norm of the dynamic rescales: max, l1 or l2">,
+    Option<"norm", "norm", "::mlir::mx::RescaleNorm",
+           /*default=*/"::mlir::mx::RescaleNorm::max",
+           "Norm of the dynamic rescales", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::RescaleNorm::max, "max", "max |x|"),
+             clEnumValN(::mlir::mx::RescaleNorm::l1, "l1", "mean |x|"),
+             clEnumValN(::mlir::mx::RescaleNorm::l2, "l2",
+                        "root mean square"))}]>,
   ];
   let dependentDialects = ["::mlir::mx::MXDialect",
                            "::mlir::arith::ArithDialect",

@@ -12,8 +12,8 @@
 #ifndef MX_DIALECT_MX_UTILS_ELEMENTCODES_H
 #define MX_DIALECT_MX_UTILS_ELEMENTCODES_H
 
-#include "mx/Dialect/MX/IR/MXAttrs.h"
 #include "mx/Numerics/ElementFormat.h"
+#include "mx/Numerics/Scale.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -33,7 +33,8 @@ Value buildScaleCode(OpBuilder &b, Location loc, Value scale);
 /// largest magnitude `amax` (a non-negative f32 or NaN), as lib/Numerics'
 /// computeScale does: integer ops on amax's bits, no division.
 Value buildScaleFromAmax(OpBuilder &b, Location loc, Value amax,
-                         numerics::ElementFormat format, ScaleRule rule);
+                         numerics::ElementFormat format,
+                         numerics::ScaleRule rule);
 
 /// The i32 element code (low `bits` bits) of `value` (f32) divided by the
 /// E8M0 scale `scale` (i32 holding the code 0..255). A NaN scale gives code 0.

@@ -5,12 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mx/Dialect/MX/Utils/ElementCodes.h"
-#include "ElementwiseLowering.h"
-#include "mx/Dialect/MX/Utils/PackedStorage.h"
-
-#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXCommon/ElementwiseLowering.h"
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -12,7 +12,7 @@
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
-#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Utils/TileSizes.h"
 #include "mx/Numerics/Scale.h"

@@ -1,17 +1,15 @@
 //===- ExpandFP8Casts.cpp - The mx-expand-fp8-casts pass ------------------===//
 
+#include "mx/Dialect/MX/Transforms/Passes.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
-
 #include "mx/Dialect/MX/Utils/Elementwise.h"
-
-#include "mx/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::mx {
 #define GEN_PASS_DEF_MXEXPANDFP8CASTSPASS
-#include "mx/Conversion/Passes.h.inc"
+#include "mx/Dialect/MX/Transforms/Passes.h.inc"
 } // namespace mlir::mx
 
 using namespace mlir;

@@ -1,6 +1,6 @@
 //===- ElementwiseLowering.cpp - Shared shape of quantize/dequantize ------===//
 
-#include "ElementwiseLowering.h"
+#include "mx/Conversion/MXCommon/ElementwiseLowering.h"
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 using namespace mlir;

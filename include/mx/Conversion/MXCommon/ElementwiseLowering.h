@@ -1,5 +1,4 @@
-//===- ElementwiseLowering.h - Shared shape of quantize/dequantize -*- C++
-//-*-===//
+//===- ElementwiseLowering.h - The shape of quantize/dequantize -*- C++ -*-===//
 //
 // What every element-conversion lowering (exact or upstream's arith ops)
 // does around its per-element body: the blocked view, the scale operand,
@@ -7,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
-#define MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
+#ifndef MX_CONVERSION_MXCOMMON_ELEMENTWISELOWERING_H
+#define MX_CONVERSION_MXCOMMON_ELEMENTWISELOWERING_H
 
 #include "mx/Dialect/MX/Utils/BlockedLayout.h"
 #include "mx/Dialect/MX/Utils/Elementwise.h"
@@ -38,4 +37,4 @@ Value buildDequantizedValues(OpBuilder &b, Location loc, BlockTensorType type,
 
 } // namespace mlir::mx
 
-#endif // MX_LIB_CONVERSION_MXTOLINALG_ELEMENTWISELOWERING_H
+#endif // MX_CONVERSION_MXCOMMON_ELEMENTWISELOWERING_H

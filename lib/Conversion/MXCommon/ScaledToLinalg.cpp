@@ -7,9 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
-#include "ElementwiseLowering.h"
+#include "mx/Conversion/MXCommon/ElementwiseLowering.h"
 
-#include "mx/Conversion/MXToLinalg/MXToLinalg.h"
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

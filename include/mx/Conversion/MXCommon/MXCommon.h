@@ -1,0 +1,71 @@
+//===- MXCommon.h - The base every CPU lowering of mx shares ----*- C++ -*-===//
+//
+// The CPU lowerings (convert-mx-to-linalg, -arith, -vector) differ only in
+// how they convert elements (and in the kernels they add). Everything else
+// is here: the 1:N type conversion of mx values into (codes, scales), the
+// driver that applies it through functions, calls and returns, and the
+// linalg patterns for the ops no lowering specializes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_CONVERSION_MXCOMMON_MXCOMMON_H
+#define MX_CONVERSION_MXCOMMON_MXCOMMON_H
+
+#include "mx/Dialect/MX/IR/MXOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
+
+namespace mlir::mx {
+
+/// Converts `!mx.tensor` into (tensor<shape x i8> codes,
+/// tensor<grid x scale-type> scales), `!mx.scaled` into (data tensor, f32
+/// scale), and leaves other types alone.
+void populateMXTensorTypeConversion(TypeConverter &converter);
+
+/// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
+/// linalg.generic with the exact integer element arithmetic.
+void populateMXElementToLinalgConversionPatterns(const TypeConverter &converter,
+                                                 RewritePatternSet &patterns);
+
+/// Patterns lowering mx.pack, mx.unpack, mx.ldexp and mx.transpose on the
+/// converted values.
+void populateMXStructuralToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Patterns lowering the ops of `!mx.scaled` (scale, scaled_parts, unscale,
+/// rescale, scaled_cast) on (data tensor, f32 scale) pairs.
+void populateMXScaledToLinalgConversionPatterns(const TypeConverter &converter,
+                                                RewritePatternSet &patterns);
+
+/// Lowers mx.matmul (static shapes, E8M0 scales) to a per-K-block dot in f32
+/// followed by scaling and f32 accumulation over the blocks.
+void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
+                                                RewritePatternSet &patterns);
+
+/// What a lowering adds to the shared driver.
+struct MXTensorLowering {
+  /// Its element patterns (quantize/dequantize: exact integer arithmetic,
+  /// upstream's arith.scaling_*, vector kernels) and any others (kernels
+  /// for matmul), tried ahead of the shared ones by their benefit.
+  std::function<void(const TypeConverter &, RewritePatternSet &)> populate;
+  /// Quantizes for which this returns true keep computing their scales: a
+  /// pattern of `populate` fuses the amax.
+  std::function<bool(QuantizeOp)> fusesScales = {};
+  /// The ops its patterns create beyond arith, linalg and tensor (e.g.
+  /// target instructions), marked legal here.
+  std::function<void(ConversionTarget &)> addLegalOps = {};
+};
+
+/// Rewrites every mx op in `module` (casts expanded, scales made explicit)
+/// with the 1:N type conversion, through function signatures, calls and
+/// returns: the lowering's patterns, then the structural, matmul and scaled
+/// patterns above. Dynamically shaped mx ops are an error naming the type.
+LogicalResult applyMXTensorConversion(ModuleOp module,
+                                      const MXTensorLowering &lowering);
+
+} // namespace mlir::mx
+
+#endif // MX_CONVERSION_MXCOMMON_MXCOMMON_H

@@ -1,0 +1,77 @@
+"""MXArray: a block-scaled array as compiled code stores it (element
+storage and E8M0 scale codes), and the names of the MX element formats.
+Used by the JIT (ir.py) for !mx.tensor arguments and results, and by the
+array API (arrays.py).
+"""
+
+import numpy as np
+
+from .reference import scales_shape, storage_shape
+
+# Short format names -> MLIR element types.
+ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
+                 "e2m3": "f6E2M3FN", "e2m1": "f4E2M1FN", "int8": "i8"}
+FORMATS = tuple(ELEMENT_TYPES)
+
+
+def mx_type(shape, fmt, blocks, scale_type="f8E8M0FNU"):
+    """The MLIR type `!mx.tensor<...>` of an MX array."""
+    scale = "" if scale_type == "f8E8M0FNU" else f", scale = {scale_type}"
+    return (f"!mx.tensor<{'x'.join(map(str, shape))}x{ELEMENT_TYPES[fmt]}, "
+            f"block = [{', '.join(map(str, blocks))}]{scale}>")
+
+
+class MXArray:
+    """A block-scaled array as the compiled code stores it.
+
+    elements: uint8 element storage (FP4 packed two per byte along the last
+              axis, low nibble first; other formats one code per byte);
+    scales:   uint8 E8M0 codes, one per block (shape: ceil(shape / block));
+    fmt, shape, block (the size along `axis`, or a tuple for 2-D blocks),
+    axis (None for 2-D blocks), block_shape (one size per dimension).
+    """
+
+    def __init__(self, elements, scales, fmt, shape, block_shape, scale_type="f8E8M0FNU"):
+        if fmt not in ELEMENT_TYPES:
+            raise ValueError(f"unknown MX format '{fmt}' (expected one of {', '.join(FORMATS)})")
+        self.fmt, self.shape, self.block_shape = fmt, tuple(shape), tuple(block_shape)
+        self.scale_type = scale_type
+        self.elements = np.asarray(elements, dtype=np.uint8)
+        self.scales = np.asarray(scales, dtype=np.uint8)
+        if self.elements.shape != storage_shape(self.shape, fmt):
+            raise ValueError(f"elements: expected shape {storage_shape(self.shape, fmt)}, "
+                             f"got {self.elements.shape}")
+        if self.scales.shape != scales_shape(self.shape, self.block_shape):
+            raise ValueError(f"scales: expected shape {scales_shape(self.shape, self.block_shape)}, "
+                             f"got {self.scales.shape}")
+
+    @property
+    def axis(self):
+        blocked = [d for d, b in enumerate(self.block_shape) if b > 1]
+        return blocked[0] if len(blocked) == 1 else None
+
+    @property
+    def block(self):
+        axis = self.axis
+        return self.block_shape[axis] if axis is not None else self.block_shape
+
+    @property
+    def type(self):
+        """The MLIR type: `!mx.tensor<...>`."""
+        return mx_type(self.shape, self.fmt, self.block_shape, self.scale_type)
+
+    @property
+    def nbytes(self):
+        return self.elements.nbytes + self.scales.nbytes
+
+    def element_codes(self):
+        """One uint8 element code per element, in the shape of the array."""
+        if self.fmt != "e2m1":
+            return self.elements.copy()
+        codes = np.empty(self.shape[:-1] + (2 * self.elements.shape[-1],), dtype=np.uint8)
+        codes[..., 0::2] = self.elements & 0xF
+        codes[..., 1::2] = self.elements >> 4
+        return codes[..., :self.shape[-1]]
+
+    def __repr__(self):
+        return f"MXArray({self.type})"
