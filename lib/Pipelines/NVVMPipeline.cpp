@@ -37,7 +37,8 @@ void mlir::mx::buildNVVMPipeline(OpPassManager &pm,
   gpuModule.addPass(createCSEPass());
   gpuModule.addPass(createReconcileUnrealizedCastsPass());
 
-  // The kernels' gpu.module carries the #nvvm.target. Ops the chip lacks are our errors, not NVPTX "Cannot select" aborts.
+  // The kernels' gpu.module carries the #nvvm.target. Ops the chip lacks are
+  // our errors, not NVPTX "Cannot select" aborts.
   pm.addPass(createMXVerifyNVVMTargetPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = options.format;

@@ -115,18 +115,18 @@ nvvm::MmaKind mmaKindOf(const char *name) {
   for (auto [text, kind] : kinds)
     if (std::strcmp(name, text) == 0)
       return kind;
-  std::fprintf(stderr,
-               "unknown mma %s (auto, sync, block-scale, tcgen05)\n", name);
+  std::fprintf(stderr, "unknown mma %s (auto, sync, block-scale, tcgen05)\n",
+               name);
   std::exit(2);
 }
 
 void launchKernel(CUfunction kernel, const nvvm::LaunchShape &shape,
                   void **params) {
-  CHECK_CU(cuLaunchKernel(
-      kernel, unsigned(shape.grid[0]), unsigned(shape.grid[1]),
-      unsigned(shape.grid[2]), unsigned(shape.block[0]),
-      unsigned(shape.block[1]), unsigned(shape.block[2]), 0, nullptr, params,
-      nullptr));
+  CHECK_CU(cuLaunchKernel(kernel, unsigned(shape.grid[0]),
+                          unsigned(shape.grid[1]), unsigned(shape.grid[2]),
+                          unsigned(shape.block[0]), unsigned(shape.block[1]),
+                          unsigned(shape.block[2]), 0, nullptr, params,
+                          nullptr));
 }
 
 struct Timer {
@@ -238,8 +238,7 @@ int runGemm(CUmodule module, const std::string &ptx, char **argv, int argc) {
     std::fprintf(stderr, "the PTX names no sm_XX .target\n");
     std::exit(2);
   }
-  nvvm::MmaKind requested =
-      argc > 7 ? mmaKindOf(argv[7]) : nvvm::MmaKind::Auto;
+  nvvm::MmaKind requested = argc > 7 ? mmaKindOf(argv[7]) : nvvm::MmaKind::Auto;
   bool integer = fa == num::ElementFormat::INT8;
   nvvm::LaunchShape shape = nvvm::matmulLaunch(
       nvvm::selectMmaKind(*chip, requested, integer, m, n), m, n);
@@ -349,11 +348,12 @@ int runQuantize(CUmodule module, char **argv, int argc) {
 int main(int argc, char **argv) {
   if (argc < 4 || (std::strcmp(argv[2], "gemm") == 0 && argc < 9) ||
       (std::strcmp(argv[2], "quantize") == 0 && argc < 7)) {
-    std::fprintf(stderr,
-                 "usage: %s KERNELS.ptx gemm NAME M N K FORMAT_A FORMAT_B "
-                 "[BLOCK] [MMA]\n       %s KERNELS.ptx quantize NAME M K FORMAT "
-                 "[BLOCK] [rows|cols]\n",
-                 argv[0], argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s KERNELS.ptx gemm NAME M N K FORMAT_A FORMAT_B "
+        "[BLOCK] [MMA]\n       %s KERNELS.ptx quantize NAME M K FORMAT "
+        "[BLOCK] [rows|cols]\n",
+        argv[0], argv[0]);
     return 2;
   }
   std::ifstream file(argv[1]);

@@ -81,8 +81,8 @@ TEST(CPUTargetTest, ResolvesTheHostOnce) {
     ASSERT_EQ(entry[0], '+');
     EXPECT_TRUE(host.has(llvm::StringRef(entry).drop_front())) << entry;
   }
-  EXPECT_TRUE(std::is_sorted(host.featureList().begin(),
-                             host.featureList().end()));
+  EXPECT_TRUE(
+      std::is_sorted(host.featureList().begin(), host.featureList().end()));
   EXPECT_EQ(host.units().avx512, host.has("avx512f"));
 }
 

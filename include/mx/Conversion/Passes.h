@@ -3,8 +3,8 @@
 #ifndef MX_CONVERSION_PASSES_H
 #define MX_CONVERSION_PASSES_H
 
-#include "mx/Conversion/MXToArith/MXToArith.h"
 #include "mx/Conversion/MXCommon/MXCommon.h"
+#include "mx/Conversion/MXToArith/MXToArith.h"
 #include "mx/Conversion/MXToNVVM/MXToNVVM.h"
 #include "mx/Conversion/MXToVector/MXToVector.h"
 

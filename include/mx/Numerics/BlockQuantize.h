@@ -2,8 +2,8 @@
 //
 // Block-scaled tensors on plain arrays: the executable form of the numeric
 // contract (docs/Numerics.md) that every lowering is compared with. Blocks
-// are 1-D along any axis or 2-D; a dimension that is not a multiple of its block size ends in a
-// partial block.
+// are 1-D along any axis or 2-D; a dimension that is not a multiple of its
+// block size ends in a partial block.
 //
 //===----------------------------------------------------------------------===//
 

@@ -97,13 +97,12 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<nvvm::ConvertKind> convert{
       *this, "convert", llvm::cl::desc("Quantize element conversion"),
       llvm::cl::init(nvvm::ConvertKind::Auto),
-      llvm::cl::values(
-          clEnumValN(nvvm::ConvertKind::Auto, "auto",
-                     "cvt where the chip has it and it is exact"),
-          clEnumValN(nvvm::ConvertKind::Hardware, "hardware",
-                     "cvt instructions, an error where none fits"),
-          clEnumValN(nvvm::ConvertKind::Software, "software",
-                     "the CPU lowering's integer arithmetic"))};
+      llvm::cl::values(clEnumValN(nvvm::ConvertKind::Auto, "auto",
+                                  "cvt where the chip has it and it is exact"),
+                       clEnumValN(nvvm::ConvertKind::Hardware, "hardware",
+                                  "cvt instructions, an error where none fits"),
+                       clEnumValN(nvvm::ConvertKind::Software, "software",
+                                  "the CPU lowering's integer arithmetic"))};
 };
 
 /// convert-mx-to-nvvm, the kernels to LLVM/NVVM, the target, the target

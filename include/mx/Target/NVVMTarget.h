@@ -92,8 +92,8 @@ bool fitsTcgen05Kernel(int64_t m, int64_t n);
 /// then mma.sync), with MXINT8 (`integer`) and shapes the tcgen05 tiling
 /// does not cover on mma.sync. Whether the chip has the requested kind is
 /// the caller's check.
-MmaKind selectMmaKind(const Chip &chip, MmaKind requested,
-                      bool integer, int64_t m, int64_t n);
+MmaKind selectMmaKind(const Chip &chip, MmaKind requested, bool integer,
+                      int64_t m, int64_t n);
 
 /// The grid and CTA of the `kind` matmul kernel for an M x N product (M, N
 /// multiples of the kernel's tile).

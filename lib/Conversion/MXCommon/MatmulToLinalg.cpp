@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"

@@ -146,7 +146,8 @@ struct PackLowering final : OpConversionPattern<PackOp> {
       // Compile-time weights: the packed storage is itself a constant.
       Value storage = arith::ConstantOp::create(
           rewriter, op.getLoc(), packConstantCodes(constant, op.getType()));
-      rewriter.replaceOpWithMultiple(op, {{storage, adaptor.getScales().front()}});
+      rewriter.replaceOpWithMultiple(op,
+                                     {{storage, adaptor.getScales().front()}});
       return success();
     }
     Value codes =
@@ -250,9 +251,9 @@ struct TransposeLowering final : OpConversionPattern<TransposeOp> {
       return failure();
     ArrayRef<int64_t> permutation = op.getPermutation();
     Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], input);
-    Value moved = packCodes(rewriter, loc,
-                            transpose(rewriter, loc, codes, permutation),
-                            op.getType());
+    Value moved =
+        packCodes(rewriter, loc, transpose(rewriter, loc, codes, permutation),
+                  op.getType());
     Value scales = transpose(rewriter, loc, adaptor.getInput()[1], permutation);
     rewriter.replaceOpWithMultiple(op, {{moved, scales}});
     return success();

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Conversion/MXCommon/ElementwiseLowering.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"

@@ -96,18 +96,17 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
     LaunchShape launch;
     LogicalResult checked = failure();
     if (auto quantize = dyn_cast<QuantizeOp>(op)) {
-      checked = checkQuantizeKernel(quantize, chip, options.convert,
-                                    arguments, launch);
+      checked = checkQuantizeKernel(quantize, chip, options.convert, arguments,
+                                    launch);
     } else {
       auto matmul = cast<MatmulOp>(op);
       auto lhsType = dyn_cast<BlockTensorType>(matmul.getLhs().getType());
       auto rhsType = dyn_cast<BlockTensorType>(matmul.getRhs().getType());
-      bool integer =
-          lhsType && lhsType.getFormat() == num::ElementFormat::INT8;
-      int64_t m = lhsType && lhsType.hasStaticShape() ? lhsType.getShape()[0]
-                                                      : 0;
-      int64_t n = rhsType && rhsType.hasStaticShape() ? rhsType.getShape()[1]
-                                                      : 0;
+      bool integer = lhsType && lhsType.getFormat() == num::ElementFormat::INT8;
+      int64_t m =
+          lhsType && lhsType.hasStaticShape() ? lhsType.getShape()[0] : 0;
+      int64_t n =
+          rhsType && rhsType.hasStaticShape() ? rhsType.getShape()[1] : 0;
       kind = selectMmaKind(chip, options.mma, integer, m, n);
       checked = checkMatmulKernel(matmul, chip, kind, arguments, launch);
     }

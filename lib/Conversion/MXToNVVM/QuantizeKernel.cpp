@@ -40,8 +40,7 @@ struct QuantizeShape {
     gridRows = type.getScaleShape()[0];
     gridCols = type.getScaleShape()[1];
     packed = type.getFormat() == num::ElementFormat::E2M1;
-    blocksPerThread =
-        quantizeBlocksPerThread(type.getFormat(), blockCols);
+    blocksPerThread = quantizeBlocksPerThread(type.getFormat(), blockCols);
     units = quantizeThreads(gridRows, gridCols, blocksPerThread);
   }
 };
@@ -109,8 +108,8 @@ LogicalResult nvvm::checkQuantizeKernel(QuantizeOp op, const Chip &chip,
   arguments.push_back(
       MemRefType::get(storage.getShape(), storage.getElementType()));
   arguments.push_back(MemRefType::get(type.getScaleShape(), i8));
-  launch = quantizeLaunch(shape.gridRows, shape.gridCols,
-                          shape.blocksPerThread);
+  launch =
+      quantizeLaunch(shape.gridRows, shape.gridCols, shape.blocksPerThread);
   return success();
 }
 
@@ -175,9 +174,8 @@ Value QuantizeKernelEmitter::blockAmax(Value r0, Value r1, Value c0, Value c1) {
               Value v = ck.load(x, {r, c});
               // |v| on the bits; maximumf keeps a NaN (the block's scale
               // becomes NaN), as the CPU's reduction does.
-              Value magnitude =
-                  ck.bitcast(ck.f32(), ck.band(ck.bitcast(ck.i32(), v),
-                                               ck.c(0x7FFFFFFF)));
+              Value magnitude = ck.bitcast(
+                  ck.f32(), ck.band(ck.bitcast(ck.i32(), v), ck.c(0x7FFFFFFF)));
               scf::YieldOp::create(
                   cb, loc,
                   arith::MaximumFOp::create(cb, loc, args[0], magnitude)
@@ -189,10 +187,10 @@ Value QuantizeKernelEmitter::blockAmax(Value r0, Value r1, Value c0, Value c1) {
 }
 
 Value QuantizeKernelEmitter::scaleCode(Value amax) {
-  Value code = buildScaleCode(
-      b, k.loc,
-      buildScaleFromAmax(b, k.loc, amax, type.getFormat(),
-                         toNumerics(op.getScaleRule())));
+  Value code =
+      buildScaleCode(b, k.loc,
+                     buildScaleFromAmax(b, k.loc, amax, type.getFormat(),
+                                        toNumerics(op.getScaleRule())));
   if (!hardwareScale)
     return code;
   // floor/ceil: a rounding of amax * 2^-emax to a power of two (rz/rp);
@@ -309,9 +307,9 @@ void QuantizeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   x = kernel.getArgument(0);
   codes = kernel.getArgument(1);
   scales = kernel.getArgument(2);
-  Value unit =
-      k.add(k.mul(k.blockId(gpu::Dimension::x), k.cIndex(kQuantizeThreadsPerCTA)),
-            k.threadId());
+  Value unit = k.add(
+      k.mul(k.blockId(gpu::Dimension::x), k.cIndex(kQuantizeThreadsPerCTA)),
+      k.threadId());
   Value active =
       arith::CmpIOp::create(b, k.loc, P::ult, unit, k.cIndex(shape.units));
   auto ifOp = scf::IfOp::create(b, k.loc, active, /*withElse=*/false);

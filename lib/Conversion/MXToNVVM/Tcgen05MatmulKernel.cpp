@@ -133,7 +133,7 @@ Value Tcgen05KernelEmitter::tmemPointer(Value address) {
 }
 
 void Tcgen05KernelEmitter::inThread(Value condition,
-                                   function_ref<void()> body) {
+                                    function_ref<void()> body) {
   auto ifOp = scf::IfOp::create(b, k.loc, condition, /*withElse=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -217,8 +217,7 @@ void Tcgen05KernelEmitter::stageOperands(Value k0) {
   inThread(hasColumn, [&] {
     for (int64_t kk = 0; kk < kStepK; ++kk) {
       Value kkIndex = k.cIndex(kk);
-      Value byte =
-          operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
+      Value byte = operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
       k.storeByte(byte, bTile, {sharedOffset(column, kkIndex)});
     }
   });

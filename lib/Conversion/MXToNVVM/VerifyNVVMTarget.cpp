@@ -60,8 +60,8 @@ LogicalResult mlir::mx::verifyNVVMTarget(gpu::GPUModuleOp module) {
       continue;
     module.walk([&](Operation *op) {
       if (const char *needs = missingFeature(op, *chip)) {
-        op->emitOpError() << "is not available on " << chip->name
-                          << " (needs " << needs << ")";
+        op->emitOpError() << "is not available on " << chip->name << " (needs "
+                          << needs << ")";
         failed = true;
       }
     });

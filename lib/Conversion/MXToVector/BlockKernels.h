@@ -83,8 +83,7 @@ void populateDequantizeKernelPattern(const TypeConverter &converter,
 /// ops, without the run-time test.
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
-                                 const cpu::CPUTarget &target,
-                                 bool emulateAMX);
+                                 const cpu::CPUTarget &target, bool emulateAMX);
 /// One-row products (benefit 3, ahead of the packed kernel).
 /// `bf16PairLookup`: FP4/FP6/FP8 weights looked up as bf16 two rows at a
 /// time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights looked

@@ -35,7 +35,6 @@ namespace {
 constexpr int64_t kPanel = kGemvPanel;
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
-
 /// Prefetches `bytes` of the weights from `at` into L2: each row is read in
 /// short pieces 8 KiB or more apart, which the hardware prefetchers do not
 /// follow, so without it every piece waits on DRAM. Into L2 (locality 2,
@@ -45,10 +44,11 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
               int64_t bytes) {
   constexpr int64_t kLine = 64;
   for (int64_t line = 0; line < bytes; line += kLine)
-    memref::PrefetchOp::create(
-        b, loc, codes,
-        ValueRange{arith::AddIOp::create(b, loc, at, constantIndex(b, loc, line))},
-        /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
+    memref::PrefetchOp::create(b, loc, codes,
+                               ValueRange{arith::AddIOp::create(
+                                   b, loc, at, constantIndex(b, loc, line))},
+                               /*isWrite=*/false, /*localityHint=*/2,
+                               /*isDataCache=*/true);
 }
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
@@ -82,9 +82,9 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     const bool int8Quads = units.int8Dot && !xF32 &&
                            lhsType.getFormat() == num::ElementFormat::INT8 &&
                            block % 4 == 0;
-    const RowDecoder decoder = chooseRowDecoder(
-        b, loc, rhsType.getFormat(), units.avx512,
-        units.bf16PairLookup && !xF32, int8Quads);
+    const RowDecoder decoder =
+        chooseRowDecoder(b, loc, rhsType.getFormat(), units.avx512,
+                         units.bf16PairLookup && !xF32, int8Quads);
     Value x = xF32 || decoder.quads()
                   ? readFlat(b, loc, adaptor.getLhs()[0])
                   : decodeX(b, loc, adaptor.getLhs()[0], lhsType.getFormat(), K,
@@ -112,8 +112,8 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                     SplatElementsAttr::get(zeroColumns,
                                            nb.getF32FloatAttr(0.0f))),
                 y.flat,
-                ValueRange{arith::AddIOp::create(nb, l, groupColumn,
-                                                 constantIndex(nb, l, v * kLanes))});
+                ValueRange{arith::AddIOp::create(
+                    nb, l, groupColumn, constantIndex(nb, l, v * kLanes))});
           buildLoop(nb, l, G, [&](OpBuilder &gb, Location gl, Value g) {
             // The quads' bias term: once per block, for all the group's panels.
             Value xCodeSum =
@@ -129,14 +129,15 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
               // S: the block's 32 rows, each read as whole cache lines.
               const int64_t step = decoder.rowsPerStep();
               auto rows = scf::ForOp::create(
-                  pb, pl, constantIndex(pb, pl, 0), constantIndex(pb, pl, block),
-                  constantIndex(pb, pl, step), zeros,
+                  pb, pl, constantIndex(pb, pl, 0),
+                  constantIndex(pb, pl, block), constantIndex(pb, pl, step),
+                  zeros,
                   [&](OpBuilder &rb, Location rl, Value j, ValueRange sums) {
                     Value k = arith::AddIOp::create(rb, rl, first, j);
                     SmallVector<Value> rowsAt;
                     for (int64_t r = 0; r < step; ++r) {
-                      Value row =
-                          arith::AddIOp::create(rb, rl, k, constantIndex(rb, rl, r));
+                      Value row = arith::AddIOp::create(
+                          rb, rl, k, constantIndex(rb, rl, r));
                       rowsAt.push_back(arith::AddIOp::create(
                           rb, rl, scaledIndex(rb, rl, row, rowBytes),
                           columnByte));
@@ -231,8 +232,9 @@ private:
   /// A sequential loop over [0, count).
   static void buildLoop(OpBuilder &b, Location loc, int64_t count,
                         function_ref<void(OpBuilder &, Location, Value)> body) {
-    scf::ForOp::create(b, loc, constantIndex(b, loc, 0), constantIndex(b, loc, count),
-                       constantIndex(b, loc, 1), ValueRange{},
+    scf::ForOp::create(b, loc, constantIndex(b, loc, 0),
+                       constantIndex(b, loc, count), constantIndex(b, loc, 1),
+                       ValueRange{},
                        [&](OpBuilder &nb, Location l, Value i, ValueRange) {
                          body(nb, l, i);
                          scf::YieldOp::create(nb, l);

@@ -18,7 +18,6 @@ namespace {
 
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
-
 /// The 16 FP4 (E2M1) values at unit scale, by code.
 SmallVector<float> fp4Values() {
   SmallVector<float> values;
@@ -86,7 +85,8 @@ void RowDecoder::accumulate(OpBuilder &b, Location loc, Value codes,
   auto load = [&](Value at, int64_t offset, int64_t bytes) -> Value {
     return vector::LoadOp::create(
         b, loc, VectorType::get({bytes}, b.getI8Type()), codes,
-        ValueRange{arith::AddIOp::create(b, loc, at, constantIndex(b, loc, offset))});
+        ValueRange{
+            arith::AddIOp::create(b, loc, at, constantIndex(b, loc, offset))});
   };
   auto fma = [&](Value &acc, Value values) {
     acc = vector::FMAOp::create(b, loc, xs, values, acc);

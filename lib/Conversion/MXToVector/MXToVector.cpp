@@ -72,9 +72,9 @@ struct ConvertMXToVectorPass final
     if (failed(applyMXTensorConversion(module, lowering)))
       return signalPassFailure();
     // The target in the IR: which units the kernels were chosen for.
-    module->setAttr(kCPUKernelFeaturesAttrName,
-                    StringAttr::get(module.getContext(),
-                                    target->kernelFeatures()));
+    module->setAttr(
+        kCPUKernelFeaturesAttrName,
+        StringAttr::get(module.getContext(), target->kernelFeatures()));
   }
 };
 } // namespace

@@ -132,11 +132,13 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
   buildBlockLoop(b, loc, G * chunks, [&](OpBuilder &nb, Location l, Value i) {
     Value g = arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, chunks));
     Value column = scaledIndex(
-        nb, l, arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, chunks)), kLanes);
+        nb, l, arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, chunks)),
+        kLanes);
     Value sum = arith::ConstantOp::create(
         nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
     for (int64_t j = 0; j < block; ++j) {
-      Value k = add(nb, l, scaledIndex(nb, l, g, block), constantIndex(nb, l, j));
+      Value k =
+          add(nb, l, scaledIndex(nb, l, g, block), constantIndex(nb, l, j));
       Value row = vector::LoadOp::create(
           nb, l, VectorType::get({kLanes}, nb.getI8Type()), codes,
           add(nb, l, scaledIndex(nb, l, k, N), column));
@@ -269,8 +271,7 @@ private:
                                            constantIndex(nb, l, K)),
                     constantIndex(nb, l, (M - 1) * K)));
           Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
-          Value values =
-              decodeForDot(nb, l, codes, shape.lhs.getFormat(), t);
+          Value values = decodeForDot(nb, l, codes, shape.lhs.getFormat(), t);
           if (t.int8) // vpdpbusd's unsigned operand: k + 128
             values = arith::XOrIOp::create(
                 nb, l, values,
@@ -329,15 +330,15 @@ private:
                             Value scalesB, Value dotBiases, Value c) {
     const int64_t rowTiles = llvm::divideCeil(shape.M, t.rows);
     const int64_t panels = shape.N / t.columns();
-    buildBlockLoop(
-        b, loc, panels * rowTiles, [&](OpBuilder &kb, Location kl, Value i) {
-          Value tiles = constantIndex(kb, kl, rowTiles);
-          buildMicroKernel(kb, kl, t, shape.M, shape.K, shape.N, shape.block,
-                           shape.G, packedA, packedB, scalesA, scalesB,
-                           dotBiases, c,
-                           arith::DivUIOp::create(kb, kl, i, tiles),
-                           arith::RemUIOp::create(kb, kl, i, tiles));
-        });
+    buildBlockLoop(b, loc, panels * rowTiles,
+                   [&](OpBuilder &kb, Location kl, Value i) {
+                     Value tiles = constantIndex(kb, kl, rowTiles);
+                     buildMicroKernel(kb, kl, t, shape.M, shape.K, shape.N,
+                                      shape.block, shape.G, packedA, packedB,
+                                      scalesA, scalesB, dotBiases, c,
+                                      arith::DivUIOp::create(kb, kl, i, tiles),
+                                      arith::RemUIOp::create(kb, kl, i, tiles));
+                   });
   }
 
   /// One MR x NR tile of C (rows past M repeat row M - 1: same values, same
@@ -355,10 +356,11 @@ private:
                   stepsPerBlock = block / t.step;
     SmallVector<Value> rows;
     for (int64_t r = 0; r < t.rows; ++r)
-      rows.push_back(arith::MinUIOp::create(
-          b, loc,
-          add(b, loc, scaledIndex(b, loc, tile, t.rows), constantIndex(b, loc, r)),
-          constantIndex(b, loc, M - 1)));
+      rows.push_back(
+          arith::MinUIOp::create(b, loc,
+                                 add(b, loc, scaledIndex(b, loc, tile, t.rows),
+                                     constantIndex(b, loc, r)),
+                                 constantIndex(b, loc, M - 1)));
     Value column = scaledIndex(b, loc, panel, NR);
     Value panelBase = scaledIndex(b, loc, panel, steps * NR * t.step);
     Type dotElement = cast<MemRefType>(packedB.getType()).getElementType();
@@ -367,7 +369,8 @@ private:
     SmallVector<Value> init(t.rows * t.vectors, zero);
 
     auto blocks = scf::ForOp::create(
-        b, loc, constantIndex(b, loc, 0), constantIndex(b, loc, G), constantIndex(b, loc, 1), init,
+        b, loc, constantIndex(b, loc, 0), constantIndex(b, loc, G),
+        constantIndex(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange totals) {
           // Each block dot starts from zero, or (int8) from its bias.
           SmallVector<Value> partial(t.rows * t.vectors, zero);

@@ -144,7 +144,8 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                 splatI32(b, l, i32s, 0x7FFFFFFF)));
           }
           Value amax = buildAmax(b, l, magnitudes, k);
-          Value scale = buildScaleFromAmax(b, l, amax, format, toNumerics(rule));
+          Value scale =
+              buildScaleFromAmax(b, l, amax, format, toNumerics(rule));
           if (group == 1)
             memref::StoreOp::create(b, l, scale, scales.flat, firstBlock);
           else

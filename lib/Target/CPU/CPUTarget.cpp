@@ -39,8 +39,7 @@ std::optional<CPUTarget> CPUTarget::parse(StringRef features,
     for (StringRef entry : entries) {
       entry = entry.trim();
       StringRef name = entry.drop_front();
-      if (!(entry.starts_with("+") || entry.starts_with("-")) ||
-          name.empty()) {
+      if (!(entry.starts_with("+") || entry.starts_with("-")) || name.empty()) {
         error = ("cpu-features: expected \"host\" or a comma-separated list "
                  "of +feature / -feature, but got '" +
                  entry + "'")
@@ -70,9 +69,7 @@ std::optional<CPUTarget> CPUTarget::parse(StringRef features,
   return target;
 }
 
-bool CPUTarget::has(StringRef feature) const {
-  return enabled.lookup(feature);
-}
+bool CPUTarget::has(StringRef feature) const { return enabled.lookup(feature); }
 
 std::string CPUTarget::kernelFeatures() const {
   return join(map_range(consultedFeatures(),

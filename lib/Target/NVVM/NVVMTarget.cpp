@@ -74,9 +74,8 @@ bool nvvm::fitsTcgen05Kernel(int64_t m, int64_t n) {
   return m % 128 == 0 && n % 16 == 0 && n <= 128;
 }
 
-MmaKind nvvm::selectMmaKind(const Chip &chip,
-                            MmaKind requested, bool integer, int64_t m,
-                            int64_t n) {
+MmaKind nvvm::selectMmaKind(const Chip &chip, MmaKind requested, bool integer,
+                            int64_t m, int64_t n) {
   if (requested != MmaKind::Auto)
     return requested;
   if (integer) // MXINT8 has one path: s8 mma.sync with per-block scales
@@ -114,8 +113,7 @@ LaunchShape nvvm::quantizeLaunch(int64_t gridRows, int64_t gridCols,
   int64_t threads = quantizeThreads(gridRows, gridCols, blocksPerThread);
   LaunchShape launch;
   launch.block = {kQuantizeThreadsPerCTA, 1, 1};
-  launch.grid = {(threads + kQuantizeThreadsPerCTA - 1) /
-                     kQuantizeThreadsPerCTA,
-                 1, 1};
+  launch.grid = {
+      (threads + kQuantizeThreadsPerCTA - 1) / kQuantizeThreadsPerCTA, 1, 1};
   return launch;
 }

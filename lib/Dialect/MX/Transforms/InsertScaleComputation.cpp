@@ -80,10 +80,10 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              b, loc, init.getType(), ValueRange{amax}, ValueRange{init},
              SmallVector<AffineMap>{identity, identity}, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nl,
-                   buildScaleFromAmax(nb, nl, args[0], type.getFormat(),
-                                      toNumerics(rule)));
+               linalg::YieldOp::create(nb, nl,
+                                       buildScaleFromAmax(nb, nl, args[0],
+                                                          type.getFormat(),
+                                                          toNumerics(rule)));
              })
       .getResult(0);
 }

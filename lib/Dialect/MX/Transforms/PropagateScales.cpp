@@ -614,8 +614,7 @@ struct MXPropagateScalesPass final
     else if (matmulData == "f32")
       data = Float32Type::get(context);
     if (!data) {
-      function.emitError() << "mx-propagate-scales: matmul-data '"
-                           << matmulData
+      function.emitError() << "mx-propagate-scales: matmul-data '" << matmulData
                            << "' is not one of f8E4M3FN, f8E5M2, f32";
       return signalPassFailure();
     }

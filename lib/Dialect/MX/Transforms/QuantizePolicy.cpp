@@ -236,8 +236,9 @@ struct MXQuantizePolicyPass final
     };
     Type weightType = format(weights), activationType = format(activations);
     if (!weightType && !activationType)
-      return module.emitError() << "mx-quantize-policy: weights and activations "
-                                   "cannot both be none";
+      return module.emitError()
+             << "mx-quantize-policy: weights and activations "
+                "cannot both be none";
     if (blockSize < 2)
       return module.emitError() << "mx-quantize-policy: block-size must be at "
                                    "least 2, but got "
@@ -245,8 +246,8 @@ struct MXQuantizePolicyPass final
     IntegerAttr seedAttr;
     if (rounding == Rounding::stochastic)
       seedAttr = IntegerAttr::get(IntegerType::get(context, 64), seed);
-    return Policy{weightType, activationType, blockSize, scaleRule, rounding,
-                  seedAttr};
+    return Policy{weightType, activationType, blockSize,
+                  scaleRule,  rounding,       seedAttr};
   }
 
   void runOnOperation() override {

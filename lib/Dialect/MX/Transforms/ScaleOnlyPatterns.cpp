@@ -124,8 +124,8 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.hasGivenScales() || op.getRounding() == Rounding::stochastic)
-      return rewriter.notifyMatchFailure(
-          op, "given scales or stochastic rounding");
+      return rewriter.notifyMatchFailure(op,
+                                         "given scales or stochastic rounding");
     Operation *f = op.getInput().getDefiningOp();
     Value x;
     if (isa_and_present<arith::NegFOp, math::AbsFOp>(f)) {

@@ -8,14 +8,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/IR/MXTypes.h" // getElementFormat
 #include "mx/Dialect/MX/Utils/ArithEmitter.h"
-
-#include "mx/Dialect/MX/IR/MXTypes.h"
 #include "mx/Numerics/Philox.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/bit.h"
 
@@ -27,7 +27,8 @@ namespace num = mlir::mx::numerics;
 using P = arith::CmpIPredicate;
 
 static Value floatConstant(OpBuilder &b, Location loc, Value model, float v) {
-  return splatConstant(b, loc, shapedLike(model, b.getF32Type()), b.getF32FloatAttr(v));
+  return splatConstant(b, loc, shapedLike(model, b.getF32Type()),
+                       b.getF32FloatAttr(v));
 }
 
 /// Rounds n_floor + rem / 2^sh (sh > 0, rem < 2^sh, both as i32 with sh
@@ -58,9 +59,10 @@ static Value roundingIncrement(OpBuilder &b, Location loc, Value nFloor,
     Value rem64 = w.zext(i64, rem);
     Value sh64 = w.zext(i64, sh);
     Value small = w.cmp(P::sle, sh64, w.c(32));
-    Value lhs = w.select(small, r, w.shl(r, w.minS(w.sub(sh64, w.c(32)), w.c(31))));
-    Value rhs =
-        w.select(small, w.shl(rem64, w.maxS(w.sub(w.c(32), sh64), w.c(0))), rem64);
+    Value lhs =
+        w.select(small, r, w.shl(r, w.minS(w.sub(sh64, w.c(32)), w.c(31))));
+    Value rhs = w.select(
+        small, w.shl(rem64, w.maxS(w.sub(w.c(32), sh64), w.c(0))), rem64);
     return i.zext(i32, w.cmp(P::ult, lhs, rhs));
   }
   }
@@ -141,14 +143,14 @@ Value mlir::mx::buildEncodeElement(OpBuilder &b, Location loc, Value value,
     int64_t overflowCode = num::encodeElement(
         options.format, std::numeric_limits<double>::infinity(),
         options.rounding, options.saturation);
-    magnitude =
-        i.select(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))), magnitude);
+    magnitude = i.select(overflow, i.c(overflowCode & ~(1 << (info.bits - 1))),
+                         magnitude);
     code = i.bor(magnitude, signBit);
     int64_t nanCode = num::encodeElement(
         options.format, std::numeric_limits<double>::quiet_NaN(),
         options.rounding, options.saturation);
-    code =
-        i.select(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0), code);
+    code = i.select(isNaN, info.hasNaN ? i.bor(i.c(nanCode), signBit) : i.c(0),
+                    code);
   }
   // The NaN of a NaN-scale block lives in its scale; its codes are zero.
   return i.select(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
@@ -221,7 +223,7 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
                                               addf(rounded, minimum), rounded);
       magnitudeCode = i.sub(i.shr(bits(shifted), i.c(23 - m)),
                             i.select(isSubnormal, i.c((128 - info.bias) << m),
-                                  i.c((127 - info.bias) << m)));
+                                     i.c((127 - info.bias) << m)));
     }
     int64_t maxCode =
         num::encodeElement(format, info.maxNormal, num::Rounding::TowardZero,
@@ -231,7 +233,7 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
                            num::Rounding::NearestEven, saturation) &
         ~(1 << (info.bits - 1));
     magnitudeCode = i.select(i.cmp(P::sgt, magnitudeCode, i.c(maxCode)),
-                          i.c(overflowCode), magnitudeCode);
+                             i.c(overflowCode), magnitudeCode);
     code = i.bor(magnitudeCode, i.shl(sign, i.c(info.bits - 1)));
   }
   return i.select(i.cmp(P::eq, scale, i.c(num::kE8M0NaN)), i.c(0), code);
@@ -240,7 +242,8 @@ Value mlir::mx::buildEncodeElementNearest(OpBuilder &b, Location loc,
 Value mlir::mx::buildScaleCode(OpBuilder &b, Location loc, Value scale) {
   Value byte =
       arith::BitcastOp::create(b, loc, shapedLike(scale, b.getI8Type()), scale);
-  return arith::ExtUIOp::create(b, loc, shapedLike(scale, b.getI32Type()), byte);
+  return arith::ExtUIOp::create(b, loc, shapedLike(scale, b.getI32Type()),
+                                byte);
 }
 
 Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
@@ -257,7 +260,8 @@ Value mlir::mx::buildScaleValue(OpBuilder &b, Location loc, Value code) {
                                                        arith::CmpIPredicate::eq,
                                                        code, c(num::kE8M0NaN)),
                                  c(0x7FC00000), bits);
-  return arith::BitcastOp::create(b, loc, shapedLike(code, b.getF32Type()), bits);
+  return arith::BitcastOp::create(b, loc, shapedLike(code, b.getF32Type()),
+                                  bits);
 }
 
 Value mlir::mx::buildPowerOfTwo(OpBuilder &b, Location loc, Value e) {
@@ -304,8 +308,7 @@ Value mlir::mx::buildDecodeElement(OpBuilder &b, Location loc, Value code,
           constant(std::numeric_limits<double>::quiet_NaN()));
       magnitude = arith::SelectOp::create(b, loc, topField, special, magnitude);
     } else if (info.hasNaN) {
-      Value isNaN =
-          i.band(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
+      Value isNaN = i.band(topField, i.cmp(P::eq, mantissa, i.c((1 << m) - 1)));
       magnitude = arith::SelectOp::create(
           b, loc, isNaN, constant(std::numeric_limits<double>::quiet_NaN()),
           magnitude);
@@ -455,7 +458,7 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
       i.sub(i.band(i.shr(normalizedBits, i.c(23)), i.c(0xFF)), i.c(127 + 64)),
       i.sub(field, i.c(127)));
   Value mantissa = i.select(isSubnormal, i.band(normalizedBits, i.c(0x7FFFFF)),
-                         i.band(bits, i.c(0x7FFFFF)));
+                            i.band(bits, i.c(0x7FFFFF)));
   // An all-zero block is scaled as if amax were 2^-126.
   exponent = i.select(isZero, i.c(-126), exponent);
   mantissa = i.select(isZero, i.c(0), mantissa);
@@ -491,10 +494,10 @@ Value mlir::mx::buildScaleFromAmax(OpBuilder &builder, Location loc, Value amax,
   scaleExponent = i.maxS(scaleExponent, i.c(num::kMinScaleExponent));
   scaleExponent = i.minS(scaleExponent, i.c(num::kMaxScaleExponent));
   Value code = i.select(isSpecial, i.c(num::kE8M0NaN),
-                     i.add(scaleExponent, i.c(num::kE8M0Bias)));
-  Value code8 = arith::TruncIOp::create(builder, loc,
-                                        shapedLike(amax, builder.getI8Type()), code);
+                        i.add(scaleExponent, i.c(num::kE8M0Bias)));
+  Value code8 = arith::TruncIOp::create(
+      builder, loc, shapedLike(amax, builder.getI8Type()), code);
   return arith::BitcastOp::create(
-      builder, loc, shapedLike(amax, Float8E8M0FNUType::get(builder.getContext())),
-      code8);
+      builder, loc,
+      shapedLike(amax, Float8E8M0FNUType::get(builder.getContext())), code8);
 }

@@ -1,4 +1,4 @@
-//===- ArithEmitter.h - One short call per arith op --------------*- C++ -*-===//
+//===- ArithEmitter.h - One short call per arith op -------------*- C++ -*-===//
 //
 // The lowerings write their integer arithmetic op by op (element codes,
 // scale rules, kernel index math). This is their one vocabulary: each arith
