@@ -9,6 +9,10 @@
 
 using namespace mlir::mx::numerics;
 
+// Plain C++ with the standard algorithms: this library has no LLVM
+// dependency (ctypes loads it without libLLVM), so no llvm:: ranges.
+// NOLINTBEGIN(llvm-use-ranges)
+
 static std::optional<Rounding> parseRounding(const char *name) {
   if (!std::strcmp(name, "rne"))
     return Rounding::NearestEven;
@@ -76,3 +80,5 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
   std::copy(values.begin(), values.end(), out);
   return 0;
 }
+
+// NOLINTEND(llvm-use-ranges)

@@ -107,10 +107,10 @@ std::vector<float> mlir::mx::numerics::dequantize(const BlockTensor &tensor) {
   return result;
 }
 
-namespace {
 /// Visits every (m, n, k) term of lhs (M x K) times rhs (K x N).
 template <typename Fn>
-void forEachProduct(const BlockTensor &lhs, const BlockTensor &rhs, Fn fn) {
+static void forEachProduct(const BlockTensor &lhs, const BlockTensor &rhs,
+                           Fn fn) {
   assert(lhs.shape.size() == 2 && rhs.shape.size() == 2 &&
          lhs.shape[1] == rhs.shape[0] && lhs.block[1] == rhs.block[0] &&
          "matmul needs M x K and K x N tensors blocked alike along K");
@@ -127,7 +127,6 @@ void forEachProduct(const BlockTensor &lhs, const BlockTensor &rhs, Fn fn) {
            decodeElement(rhs.format, rhs.codes[k * N + n]), lhsScale, rhsScale);
       }
 }
-} // namespace
 
 std::vector<double> mlir::mx::numerics::matmul(const BlockTensor &lhs,
                                                const BlockTensor &rhs) {

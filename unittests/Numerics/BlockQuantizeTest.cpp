@@ -24,8 +24,10 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-std::vector<float> randomValues(size_t count, unsigned seed, double minLog2,
-                                double maxLog2) {
+} // namespace
+
+static std::vector<float> randomValues(size_t count, unsigned seed,
+                                       double minLog2, double maxLog2) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> log2Magnitude(minLog2, maxLog2);
   std::bernoulli_distribution negative(0.5);
@@ -37,6 +39,8 @@ std::vector<float> randomValues(size_t count, unsigned seed, double minLog2,
   }
   return values;
 }
+
+namespace {
 
 TEST(BlockQuantizeTest, AllZeroBlockKeepsSignedZeros) {
   std::vector<float> x(32, 0.0f);
@@ -128,7 +132,9 @@ TEST(BlockQuantizeTest, TwoDimensionalAndAxisZeroBlocks) {
   EXPECT_EQ(dequantize(columns), x);
 }
 
-const llvm::fltSemantics *semanticsOf(ElementFormat format) {
+} // namespace
+
+static const llvm::fltSemantics *semanticsOf(ElementFormat format) {
   switch (format) {
   case ElementFormat::E4M3:
     return &llvm::APFloat::Float8E4M3FN();
@@ -145,6 +151,8 @@ const llvm::fltSemantics *semanticsOf(ElementFormat format) {
   }
   return nullptr;
 }
+
+namespace {
 
 TEST(BlockQuantizeTest, RandomBlocksMatchAPFloatElementByElement) {
   constexpr int kBlocks = 2000;

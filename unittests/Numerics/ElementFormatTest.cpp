@@ -20,9 +20,7 @@
 
 using namespace mlir::mx::numerics;
 
-namespace {
-
-const llvm::fltSemantics &semanticsOf(ElementFormat format) {
+static const llvm::fltSemantics &semanticsOf(ElementFormat format) {
   switch (format) {
   case ElementFormat::E4M3:
     return llvm::APFloat::Float8E4M3FN();
@@ -37,6 +35,8 @@ const llvm::fltSemantics &semanticsOf(ElementFormat format) {
   }
 }
 
+namespace {
+
 constexpr ElementFormat kFloatFormats[] = {
     ElementFormat::E4M3, ElementFormat::E5M2, ElementFormat::E3M2,
     ElementFormat::E2M3, ElementFormat::E2M1};
@@ -46,8 +46,10 @@ struct APFloatResult {
   bool overflow;
 };
 
-APFloatResult convertWithAPFloat(ElementFormat format, float value,
-                                 llvm::RoundingMode mode) {
+} // namespace
+
+static APFloatResult convertWithAPFloat(ElementFormat format, float value,
+                                        llvm::RoundingMode mode) {
   llvm::APFloat converted(value);
   bool losesInfo = false;
   llvm::APFloat::opStatus status =
@@ -57,7 +59,7 @@ APFloatResult convertWithAPFloat(ElementFormat format, float value,
 }
 
 /// Finite non-negative values of `format`, ascending.
-std::vector<double> positiveValues(ElementFormat format) {
+static std::vector<double> positiveValues(ElementFormat format) {
   std::vector<double> values;
   const FormatInfo &info = getFormatInfo(format);
   for (unsigned code = 0; code < (1u << (info.bits - 1)); ++code) {
@@ -71,7 +73,7 @@ std::vector<double> positiveValues(ElementFormat format) {
 
 /// Inputs that probe every rounding class of `format`: each value, each
 /// midpoint (a tie), one f32 ulp either side of both, the region past max.
-std::vector<float> probeInputs(ElementFormat format) {
+static std::vector<float> probeInputs(ElementFormat format) {
   std::vector<double> values = positiveValues(format);
   std::vector<float> inputs;
   auto addWithNeighbours = [&](float x) {
@@ -96,6 +98,8 @@ std::vector<float> probeInputs(ElementFormat format) {
     addWithNeighbours(float(std::exp2(log2Magnitude(rng))));
   return inputs;
 }
+
+namespace {
 
 TEST(ElementFormatTest, EveryCodeDecodesAsAPFloat) {
   for (ElementFormat format : kFloatFormats) {

@@ -12,13 +12,13 @@
 
 using namespace mlir::mx::numerics;
 
-namespace {
-
-int scaleExponent(ElementFormat format, ScaleRule rule, float amax) {
+static int scaleExponent(ElementFormat format, ScaleRule rule, float amax) {
   uint8_t code = computeScale(format, rule, amax);
   EXPECT_NE(code, kE8M0NaN);
   return e8m0Exponent(code);
 }
+
+namespace {
 
 TEST(ScaleTest, E8M0DecodesAsAPFloat) {
   for (unsigned code = 0; code < 256; ++code) {
@@ -65,9 +65,11 @@ TEST(ScaleTest, EvenRoundsTheSignificandTiesAway) {
   EXPECT_EQ(scaleExponent(ElementFormat::E4M3, ScaleRule::Even, 496.0f), 1);
 }
 
+} // namespace
+
 /// torchao's EVEN mode on f32 bits, an independent formulation: add half an
 /// element ulp to amax's bits, clear the mantissa, then floor(log2).
-int evenByBitTrick(ElementFormat format, float amax) {
+static int evenByBitTrick(ElementFormat format, float amax) {
   const FormatInfo &info = getFormatInfo(format);
   uint32_t bits;
   std::memcpy(&bits, &amax, 4);
@@ -80,6 +82,8 @@ int evenByBitTrick(ElementFormat format, float amax) {
                                        : int(std::floor(std::log2(rounded)));
   return std::clamp(exponent - info.emax, -127, 127);
 }
+
+namespace {
 
 TEST(ScaleTest, EvenAgreesWithTheBitTrickOnRandomAmax) {
   std::mt19937 rng(7);

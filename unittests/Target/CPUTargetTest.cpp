@@ -8,9 +8,7 @@
 
 using namespace mlir::mx::cpu;
 
-namespace {
-
-CPUTarget parse(llvm::StringRef features) {
+static CPUTarget parse(llvm::StringRef features) {
   std::string error;
   std::optional<CPUTarget> target = CPUTarget::parse(features, error);
   EXPECT_TRUE(target.has_value()) << features.str() << ": " << error;
@@ -18,6 +16,8 @@ CPUTarget parse(llvm::StringRef features) {
   std::string none;
   return target ? *target : *CPUTarget::parse("", none);
 }
+
+namespace {
 
 TEST(CPUTargetTest, DerivesTheKernelUnits) {
   KernelUnits none = parse("").units();

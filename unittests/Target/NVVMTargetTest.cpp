@@ -7,13 +7,13 @@
 using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 
-namespace {
-
-Chip chip(const char *name) {
+static Chip chip(const char *name) {
   std::optional<Chip> parsed = Chip::parse(name);
   EXPECT_TRUE(parsed.has_value()) << name;
   return parsed.value_or(Chip{});
 }
+
+namespace {
 
 TEST(NVVMTargetTest, ParsesChipNames) {
   Chip sm90a = chip("sm_90a");

@@ -27,13 +27,11 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-namespace {
-
 /// Pads the K dimension (`kDim`) of i8 codes with zero codes (value 0 in
 /// every format), or of f32 values with 0.0, to `paddedK`, and splits it
 /// into (K-blocks, block).
-Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
-                  int64_t paddedK, int64_t block) {
+static Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
+                         int64_t paddedK, int64_t block) {
   auto type = cast<RankedTensorType>(codes.getType());
   SmallVector<int64_t> padded(type.getShape());
   padded[kDim] = paddedK;
@@ -66,8 +64,8 @@ Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
 /// along the operand's non-K dimension: the E8M0 grid repeated `block` times
 /// along `dim` and cropped to `extent`. Repeating by reshape keeps every
 /// indexing map a projected permutation, which tiling and vectorization need.
-Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
-                   int64_t block, int64_t extent) {
+static Value expandScales(OpBuilder &b, Location loc, Value scales,
+                          unsigned dim, int64_t block, int64_t extent) {
   MLIRContext *context = b.getContext();
   auto grid = cast<RankedTensorType>(scales.getType()).getShape();
   SmallVector<int64_t> repeated(grid);
@@ -108,19 +106,23 @@ Value expandScales(OpBuilder &b, Location loc, Value scales, unsigned dim,
       offsets, sizes, strides);
 }
 
+namespace {
+
 /// Columns of C per tile: one vector of f32 partial sums.
 constexpr int64_t kColumnsPerTile = 32;
 
 using DecodeFn = std::function<Value(OpBuilder &, Location, Value)>;
+
+} // namespace
 
 /// C[m, n0 : n0 + tileN] from the blocked lhs codes (M x G x B), the rhs
 /// column tile's element values (G x B x tileN, already decoded) and the
 /// expanded f32 scales (M x G, and the tile's G x tileN):
 ///   S[g, n] = sum_j P_a[m, g, j] * P_b[g, j, n]   (f32, per K-block)
 ///   C[n]    = sum_g S[g, n] * X_a[m, g] * X_b[g, n]
-Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
-                   Value lhsScales, Value xbTile, Value m, int64_t tileN,
-                   Value zero, const DecodeFn &decodeLhs) {
+static Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
+                          Value lhsScales, Value xbTile, Value m, int64_t tileN,
+                          Value zero, const DecodeFn &decodeLhs) {
   MLIRContext *context = b.getContext();
   auto lhsShape = cast<RankedTensorType>(lhs.getType()).getShape();
   int64_t blocksK = lhsShape[1], block = lhsShape[2];
@@ -200,8 +202,8 @@ Value multiplyTile(OpBuilder &b, Location loc, Value lhs, Value bt,
 }
 
 /// The f32 element values of a tile of codes, decoded elementwise.
-Value decodeTile(OpBuilder &b, Location loc, Value codes,
-                 const DecodeFn &decode) {
+static Value decodeTile(OpBuilder &b, Location loc, Value codes,
+                        const DecodeFn &decode) {
   auto type = cast<RankedTensorType>(codes.getType());
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
@@ -215,6 +217,8 @@ Value decodeTile(OpBuilder &b, Location loc, Value codes,
              })
       .getResult(0);
 }
+
+namespace {
 
 struct MatmulLowering final : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;

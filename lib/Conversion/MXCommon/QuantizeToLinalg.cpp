@@ -21,14 +21,14 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-namespace {
-
-LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
-                                 Operation *op, BlockTensorType type) {
+static LogicalResult requireStaticShape(ConversionPatternRewriter &rewriter,
+                                        Operation *op, BlockTensorType type) {
   if (!type.hasStaticShape())
     return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
   return success();
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // QuantizeOp
@@ -108,9 +108,11 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
 // PackOp / UnpackOp
 //===----------------------------------------------------------------------===//
 
+} // namespace
+
 /// Element tensor (builtin narrow type) -> i8 codes, or back.
-Value convertElements(OpBuilder &b, Location loc, Value elements,
-                      Type toElementType) {
+static Value convertElements(OpBuilder &b, Location loc, Value elements,
+                             Type toElementType) {
   Type from = cast<RankedTensorType>(elements.getType()).getElementType();
   if (from == toElementType)
     return elements;
@@ -132,6 +134,8 @@ Value convertElements(OpBuilder &b, Location loc, Value elements,
         return arith::BitcastOp::create(nb, nl, toElementType, v);
       });
 }
+
+namespace {
 
 struct PackLowering final : OpConversionPattern<PackOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -225,8 +229,10 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
-Value transpose(OpBuilder &b, Location loc, Value input,
-                ArrayRef<int64_t> permutation) {
+} // namespace
+
+static Value transpose(OpBuilder &b, Location loc, Value input,
+                       ArrayRef<int64_t> permutation) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape;
   for (int64_t dim : permutation)
@@ -236,6 +242,8 @@ Value transpose(OpBuilder &b, Location loc, Value input,
       .getResult()
       .front();
 }
+
+namespace {
 
 /// Codes (one per element, unpacked from FP4's two per byte) and scales
 /// move as they are: no element is decoded.

@@ -59,7 +59,9 @@ struct ScaleMath {
   }
 };
 
-Value toF32(OpBuilder &b, Location loc, Value v) {
+} // namespace
+
+static Value toF32(OpBuilder &b, Location loc, Value v) {
   Type type = v.getType();
   if (type.isF32())
     return v;
@@ -68,18 +70,21 @@ Value toF32(OpBuilder &b, Location loc, Value v) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
 }
 
-Value fromF32(OpBuilder &b, Location loc, Value v, Type to) {
+static Value fromF32(OpBuilder &b, Location loc, Value v, Type to) {
   return to.isF32() ? v : arith::TruncFOp::create(b, loc, to, v).getResult();
 }
 
 /// data * factor (f32 scalar) elementwise, in f32, rounded to `to`.
-Value scaleData(OpBuilder &b, Location loc, Value data, Value factor, Type to) {
+static Value scaleData(OpBuilder &b, Location loc, Value data, Value factor,
+                       Type to) {
   return buildElementwise(
       b, loc, data, to, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value x = toF32(nb, nl, args[0]);
         return fromF32(nb, nl, arith::MulFOp::create(nb, nl, x, factor), to);
       });
 }
+
+namespace {
 
 struct ScaleLowering final : OpConversionPattern<ScaleOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -118,9 +123,12 @@ struct UnscaleLowering final : OpConversionPattern<UnscaleOp> {
   }
 };
 
+} // namespace
+
 /// The norm of `data` (f32 scalar): max |x|, sum |x| / n or
 /// sqrt(sum x^2 / n), accumulated in f32.
-Value buildNorm(OpBuilder &b, Location loc, Value data, RescaleNorm norm) {
+static Value buildNorm(OpBuilder &b, Location loc, Value data,
+                       RescaleNorm norm) {
   auto type = cast<RankedTensorType>(data.getType());
   Type f32 = b.getF32Type();
   Value zero =
@@ -166,6 +174,8 @@ Value buildNorm(OpBuilder &b, Location loc, Value data, RescaleNorm norm) {
   Value mean = arith::DivFOp::create(b, loc, value, count);
   return norm == RescaleNorm::l2 ? math::SqrtOp::create(b, loc, mean) : mean;
 }
+
+namespace {
 
 struct RescaleLowering final : OpConversionPattern<RescaleOp> {
   using OpConversionPattern::OpConversionPattern;

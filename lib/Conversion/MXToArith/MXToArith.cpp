@@ -26,13 +26,13 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-namespace {
-
 /// The integer type as wide as an element type (i4, i6, i8).
-Type codeType(Type elementType) {
+static Type codeType(Type elementType) {
   return IntegerType::get(elementType.getContext(),
                           elementType.getIntOrFloatBitWidth());
 }
+
+namespace {
 
 struct QuantizeToScalingTruncF final : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -143,7 +143,7 @@ struct ConvertMXToArithPass final
         element = dequantize.getInput().getType().getElementType();
       else if (auto cast = dyn_cast<CastOp>(op))
         element = cast.getType().getElementType();
-      if (element && isa<IntegerType>(element)) {
+      if (isa_and_nonnull<IntegerType>(element)) {
         op->emitOpError() << "has MXINT8 elements, which arith.scaling_truncf "
                              "and scaling_extf do not express; use "
                              "-convert-mx-to-linalg";

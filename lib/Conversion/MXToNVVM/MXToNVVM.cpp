@@ -25,9 +25,8 @@ using namespace mlir::mx;
 using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 
-namespace {
 /// The one mx op a kernel function computes, if the function is one.
-Operation *kernelOp(func::FuncOp func) {
+static Operation *kernelOp(func::FuncOp func) {
   if (func.isExternal() || !llvm::hasSingleElement(func.getBody()))
     return nullptr;
   Block &body = func.getBody().front();
@@ -46,7 +45,7 @@ Operation *kernelOp(func::FuncOp func) {
   return op;
 }
 
-bool containsMX(func::FuncOp func) {
+static bool containsMX(func::FuncOp func) {
   return func
       .walk([](Operation *op) {
         return isa<MXDialect>(op->getDialect()) ? WalkResult::interrupt()
@@ -54,8 +53,6 @@ bool containsMX(func::FuncOp func) {
       })
       .wasInterrupted();
 }
-
-} // namespace
 
 LogicalResult
 mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,

@@ -27,8 +27,7 @@ using namespace mlir::mx;
 using namespace mlir::mx::nvvm;
 namespace num = mlir::mx::numerics;
 
-namespace {
-NVVM::MMATypes mmaType(num::ElementFormat f) {
+static NVVM::MMATypes mmaType(num::ElementFormat f) {
   switch (f) {
   case num::ElementFormat::E4M3:
     return NVVM::MMATypes::e4m3;
@@ -45,6 +44,8 @@ NVVM::MMATypes mmaType(num::ElementFormat f) {
   }
   llvm_unreachable("unknown format");
 }
+
+namespace {
 
 /// One MX operand in global memory: codes and scales.
 struct Operand {

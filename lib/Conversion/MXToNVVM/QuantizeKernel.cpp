@@ -45,8 +45,11 @@ struct QuantizeShape {
   }
 };
 
+} // namespace
+
 /// Whether the elements convert with a cvt instruction (same results).
-bool useHardwareElements(QuantizeOp op, const Chip &chip, ConvertKind convert) {
+static bool useHardwareElements(QuantizeOp op, const Chip &chip,
+                                ConvertKind convert) {
   if (convert == ConvertKind::Software)
     return false;
   auto type = cast<BlockTensorType>(op.getType());
@@ -57,11 +60,11 @@ bool useHardwareElements(QuantizeOp op, const Chip &chip, ConvertKind convert) {
 
 /// Whether the scale rule is a cvt to ue8m0x2 (with the integer rule kept for
 /// zero, subnormal and non-finite amax).
-bool useHardwareScale(QuantizeOp op, const Chip &chip, ConvertKind convert) {
+static bool useHardwareScale(QuantizeOp op, const Chip &chip,
+                             ConvertKind convert) {
   return convert != ConvertKind::Software && chip.hasNarrowConvert() &&
          op.getScaleRule() != ScaleRule::even;
 }
-} // namespace
 
 LogicalResult nvvm::checkQuantizeKernel(QuantizeOp op, const Chip &chip,
                                         ConvertKind convert,

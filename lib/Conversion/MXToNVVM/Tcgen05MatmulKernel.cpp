@@ -35,10 +35,14 @@ constexpr int64_t kStepK = 32;
 constexpr int64_t kCoreStrideK = 128;  // leading-dimension byte offset
 constexpr int64_t kCoreStrideMN = 256; // stride-dimension byte offset
 
+} // namespace
+
 /// Instruction-descriptor code of an element type for kind::mxf8f6f4.
-int64_t descriptorType(num::ElementFormat f) {
+static int64_t descriptorType(num::ElementFormat f) {
   return f == num::ElementFormat::E5M2 ? 1 : 0; // E4M3 = 0 (others widen)
 }
+
+namespace {
 
 class Tcgen05KernelEmitter {
 public:

@@ -21,9 +21,8 @@ using namespace mlir;
 using namespace mlir::mx;
 using namespace mlir::mx::nvvm;
 
-namespace {
 /// The chips `op` needs, when `chip` is not one of them.
-const char *missingFeature(Operation *op, const Chip &chip) {
+static const char *missingFeature(Operation *op, const Chip &chip) {
   if (isa<NVVM::ConvertF32x2ToF4x2Op, NVVM::ConvertF32x2ToF6x2Op>(op))
     return chip.hasNarrowConvert() ? nullptr : Chip::kNarrowConvertChips;
   if (auto cvt = dyn_cast<NVVM::ConvertF32x2ToF8x2Op>(op)) {
@@ -43,8 +42,6 @@ const char *missingFeature(Operation *op, const Chip &chip) {
   }
   return nullptr;
 }
-
-} // namespace
 
 LogicalResult mlir::mx::verifyNVVMTarget(gpu::GPUModuleOp module) {
   ArrayAttr targets = module.getTargetsAttr();

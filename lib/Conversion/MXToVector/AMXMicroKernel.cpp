@@ -20,12 +20,13 @@ namespace {
 constexpr int64_t kTileRows = 16; // rows of an A or C tile
 constexpr int64_t kLanes = 16;    // f32 / i32 lanes of a C tile row
 
-Value constantIndex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value addIndex(OpBuilder &b, Location loc, Value x, int64_t y) {
+} // namespace
+
+static Value addIndex(OpBuilder &b, Location loc, Value x, int64_t y) {
   return arith::AddIOp::create(b, loc, x, constantIndex(b, loc, y));
 }
+
+namespace {
 
 /// A tile: an AMX tile register, or (emulated) where its source rows are in
 /// memory and, for accumulators, its rows as vectors.
@@ -191,11 +192,9 @@ private:
 
 } // namespace
 
-namespace {
-
 /// C[rows of row tile `rowTile`, columns of panel `panel`].
-void buildMicroKernel(OpBuilder &b, Location loc, const AMXOperands &p,
-                      bool emulate, Value panel, Value rowTile) {
+static void buildMicroKernel(OpBuilder &b, Location loc, const AMXOperands &p,
+                             bool emulate, Value panel, Value rowTile) {
   const int64_t step = p.int8 ? 4 : 2, NR = kLanes * p.columnTiles;
   const int64_t rowTiles = kAMXRows / kTileRows;
   Type f32 = b.getF32Type();
@@ -328,8 +327,6 @@ void buildMicroKernel(OpBuilder &b, Location loc, const AMXOperands &p,
     });
   }
 }
-
-} // namespace
 
 void mlir::mx::buildAMXMatmul(OpBuilder &b, Location loc, Operation *module,
                               const AMXOperands &operands, bool emulate,

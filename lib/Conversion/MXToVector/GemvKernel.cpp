@@ -35,13 +35,15 @@ namespace {
 constexpr int64_t kPanel = kGemvPanel;
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
+} // namespace
+
 /// Prefetches `bytes` of the weights from `at` into L2: each row is read in
 /// short pieces 8 KiB or more apart, which the hardware prefetchers do not
 /// follow, so without it every piece waits on DRAM. Into L2 (locality 2,
 /// prefetcht1) rather than L1: the misses then queue in L2's larger miss
 /// buffers (MXFP4 from DRAM, one core: 7.5 -> 10.7 GB/s).
-void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
-              int64_t bytes) {
+static void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
+                     int64_t bytes) {
   constexpr int64_t kLine = 64;
   for (int64_t line = 0; line < bytes; line += kLine)
     memref::PrefetchOp::create(b, loc, codes,
@@ -50,6 +52,8 @@ void prefetch(OpBuilder &b, Location loc, Value codes, Value at,
                                /*isWrite=*/false, /*localityHint=*/2,
                                /*isDataCache=*/true);
 }
+
+namespace {
 
 struct GemvKernel final : OpConversionPattern<MatmulOp> {
   GemvKernel(const TypeConverter &converter, MLIRContext *context,

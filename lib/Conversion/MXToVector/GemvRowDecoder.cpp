@@ -18,8 +18,10 @@ namespace {
 
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
+} // namespace
+
 /// The 16 FP4 (E2M1) values at unit scale, by code.
-SmallVector<float> fp4Values() {
+static SmallVector<float> fp4Values() {
   SmallVector<float> values;
   for (uint8_t code = 0; code < 16; ++code)
     values.push_back(float(num::decodeElement(num::ElementFormat::E2M1, code)));
@@ -27,7 +29,7 @@ SmallVector<float> fp4Values() {
 }
 
 /// The FP4 values as f32 lanes (vpermps: code c in lane c).
-Value buildFP4Table(OpBuilder &b, Location loc) {
+static Value buildFP4Table(OpBuilder &b, Location loc) {
   return arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(VectorType::get({kLanes}, b.getF32Type()),
@@ -36,8 +38,8 @@ Value buildFP4Table(OpBuilder &b, Location loc) {
 
 /// `values` (all bf16s: f32s whose low half is zero) as the bf16 bits of
 /// 16-bit lanes, 32 per vector, for vpermw / vpermi2w lookups.
-SmallVector<Value, 4> buildBF16Tables(OpBuilder &b, Location loc,
-                                      ArrayRef<float> values) {
+static SmallVector<Value, 4> buildBF16Tables(OpBuilder &b, Location loc,
+                                             ArrayRef<float> values) {
   SmallVector<Value, 4> tables;
   auto type = VectorType::get({2 * kLanes}, b.getI16Type());
   for (size_t first = 0; first < values.size(); first += 2 * kLanes) {
@@ -56,8 +58,8 @@ SmallVector<Value, 4> buildBF16Tables(OpBuilder &b, Location loc,
 /// The lookup tables of the bf16 pair modes: FP4 all 16 codes twice (vpermw
 /// reads five index bits; the fifth is the next code's lowest), FP6 all 64
 /// codes (vpermi2w), FP8 the 128 magnitudes (two vpermi2w).
-SmallVector<Value, 4> buildBF16PairTables(OpBuilder &b, Location loc,
-                                          num::ElementFormat format) {
+static SmallVector<Value, 4> buildBF16PairTables(OpBuilder &b, Location loc,
+                                                 num::ElementFormat format) {
   const num::FormatInfo &info = num::getFormatInfo(format);
   int64_t entries = format == num::ElementFormat::E2M1 ? 16
                     : info.bits == 8                   ? 128
@@ -71,13 +73,12 @@ SmallVector<Value, 4> buildBF16PairTables(OpBuilder &b, Location loc,
 }
 
 /// The i16 constant `v` in every lane of vector<32xi16>.
-Value splatI16(OpBuilder &b, Location loc, int64_t v) {
+static Value splatI16(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantOp::create(
       b, loc,
       SplatElementsAttr::get(VectorType::get({2 * kLanes}, b.getI16Type()),
                              b.getIntegerAttr(b.getI16Type(), v)));
 }
-} // namespace
 
 void RowDecoder::accumulate(OpBuilder &b, Location loc, Value codes,
                             ValueRange rowsAt, Value xs,

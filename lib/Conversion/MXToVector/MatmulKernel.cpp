@@ -53,7 +53,9 @@ struct Tiling {
   int64_t columns() const { return kLanes * vectors; }
 };
 
-Tiling chooseTiling(bool bf16, bool int8, int64_t n) {
+} // namespace
+
+static Tiling chooseTiling(bool bf16, bool int8, int64_t n) {
   Tiling t{bf16 && !int8, int8,
            int8   ? 4
            : bf16 ? 2
@@ -64,14 +66,14 @@ Tiling chooseTiling(bool bf16, bool int8, int64_t n) {
   return t;
 }
 
-Value add(OpBuilder &b, Location loc, Value x, Value y) {
+static Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }
 
 /// `count` element codes starting at element `first` of a row-major flat
 /// code buffer (FP4: two per byte), as vector<count x i8>.
-Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
-                int64_t count, bool fp4) {
+static Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
+                       int64_t count, bool fp4) {
   if (!fp4)
     return vector::LoadOp::create(
         b, loc, VectorType::get({count}, b.getI8Type()), codes, first);
@@ -84,8 +86,8 @@ Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
 
 /// The element values of `codes` (vector<n x i8>) at unit scale, as the dot
 /// unit's operand type (exact in both).
-Value decodeForDot(OpBuilder &b, Location loc, Value codes,
-                   num::ElementFormat format, const Tiling &t) {
+static Value decodeForDot(OpBuilder &b, Location loc, Value codes,
+                          num::ElementFormat format, const Tiling &t) {
   auto shape = cast<VectorType>(codes.getType()).getShape();
   if (t.int8) // the codes themselves (k / 64 as the signed byte k)
     return codes;
@@ -101,8 +103,8 @@ Value decodeForDot(OpBuilder &b, Location loc, Value codes,
 /// Decodes the E8M0 scale buffer `scales` (flat, `count` entries) into an
 /// f32 buffer, each times `unit` (a power of two >= 2^-22: every 2^e x unit,
 /// e in [-127, 127], is an f32, subnormal or not, so the product is exact).
-Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
-                   float unit = 1.0f) {
+static Value decodeScales(OpBuilder &b, Location loc, Value scales,
+                          int64_t count, float unit = 1.0f) {
   Value out =
       memref::AllocOp::create(b, loc, MemRefType::get({count}, b.getF32Type()),
                               b.getI64IntegerAttr(64));
@@ -122,8 +124,8 @@ Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
 /// What each MXINT8 block dot starts from: vpdpbusd sums (k_a + 128) * k_b,
 /// so -128 x the block's sum of each column of B's codes (K x N bytes), as a
 /// flat G x N buffer of i32.
-Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
-                     int64_t N, int64_t block) {
+static Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
+                            int64_t N, int64_t block) {
   const int64_t G = K / block, chunks = N / kLanes;
   Value biases =
       memref::AllocOp::create(b, loc, MemRefType::get({G * N}, b.getI32Type()),
@@ -154,6 +156,8 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
   });
   return biases;
 }
+
+namespace {
 
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   MatmulKernel(const TypeConverter &converter, MLIRContext *context,

@@ -28,11 +28,14 @@ namespace {
 
 constexpr int64_t kGroup = 16; // blocks per iteration, one per f32 lane
 
+} // namespace
+
 /// The lane-wise max of 16 vector<16 x i32> (one per block, each lane a
 /// partial max) as one vector<16 x i32> holding block j's max in lane j:
 /// pairs of vectors with G groups of W lanes become one vector with 2G
 /// groups of W / 2 (the max of each group's halves), four times over.
-Value buildGroupMax(OpBuilder &b, Location loc, SmallVector<Value> parts) {
+static Value buildGroupMax(OpBuilder &b, Location loc,
+                           SmallVector<Value> parts) {
   for (int64_t width = kGroup; width > 1; width /= 2) {
     SmallVector<int64_t> low, high;
     for (int64_t side = 0; side < 2; ++side)
@@ -55,8 +58,8 @@ Value buildGroupMax(OpBuilder &b, Location loc, SmallVector<Value> parts) {
 /// The amax of each block from its magnitude bits (vector<k x i32>; NaN's
 /// bits exceed Inf's, which exceed every finite value's): an f32 for one
 /// block, else vector<16 x f32> for 16 blocks, each folded to 16 lanes first.
-Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
-                int64_t k) {
+static Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
+                       int64_t k) {
   if (magnitudes.size() == 1)
     return arith::BitcastOp::create(
         b, loc, b.getF32Type(),
@@ -82,7 +85,7 @@ Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
 
 /// The linear element indices first + [0, k) as vector<k x i64>: the Philox
 /// counters of stochastic rounding.
-Value linearIndices(OpBuilder &b, Location loc, Value first, int64_t k) {
+static Value linearIndices(OpBuilder &b, Location loc, Value first, int64_t k) {
   auto type = VectorType::get({k}, b.getI64Type());
   SmallVector<int64_t> lanes;
   for (int64_t i = 0; i < k; ++i)
@@ -93,6 +96,8 @@ Value linearIndices(OpBuilder &b, Location loc, Value first, int64_t k) {
   return arith::AddIOp::create(
       b, loc, vector::BroadcastOp::create(b, loc, type, base), iota);
 }
+
+namespace {
 
 struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
   QuantizeKernel(const TypeConverter &converter, MLIRContext *context)

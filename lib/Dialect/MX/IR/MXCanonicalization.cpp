@@ -108,9 +108,9 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
 };
 } // namespace
 
-void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
-  patterns.add<FoldQuantizeOfConstant>(context);
+  results.add<FoldQuantizeOfConstant>(context);
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor) {
@@ -164,9 +164,9 @@ struct ForwardGivenScales final : OpRewritePattern<UnpackOp> {
 };
 } // namespace
 
-void UnpackOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+void UnpackOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                            MLIRContext *context) {
-  patterns.add<ForwardGivenScales>(context);
+  results.add<ForwardGivenScales>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -17,11 +17,9 @@ namespace mlir::mx {
 using namespace mlir;
 using namespace mlir::mx;
 
-namespace {
-
 /// The MX operands of a product of two dequantized tensors, or why not.
-FailureOr<std::pair<Value, Value>> fusableOperands(const Contraction &c,
-                                                   std::string &reason) {
+static FailureOr<std::pair<Value, Value>> fusableOperands(const Contraction &c,
+                                                          std::string &reason) {
   auto fail = [&](StringRef why) -> FailureOr<std::pair<Value, Value>> {
     reason = why.str();
     return failure();
@@ -52,13 +50,17 @@ FailureOr<std::pair<Value, Value>> fusableOperands(const Contraction &c,
                                  rhs ? rhs.getInput() : c.b);
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // Quantize into its elementwise producers
 //===----------------------------------------------------------------------===//
 
+} // namespace
+
 /// Elementwise arith/math ops on ranked tensors that feed `value`, through
 /// other such ops (they become linalg ops, which can be tiled).
-void collectElementwiseArith(Value value, SetVector<Operation *> &ops) {
+static void collectElementwiseArith(Value value, SetVector<Operation *> &ops) {
   Operation *op = value.getDefiningOp();
   if (!op || ops.contains(op) || op->getNumResults() != 1 ||
       !op->hasTrait<OpTrait::Elementwise>() ||
@@ -72,7 +74,7 @@ void collectElementwiseArith(Value value, SetVector<Operation *> &ops) {
 
 /// A linalg op that computes its result one row at a time from row slices
 /// of its operands: all loops parallel, the result indexed by the loops.
-bool isRowTileable(Operation *op, RankedTensorType rowsType) {
+static bool isRowTileable(Operation *op, RankedTensorType rowsType) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !isa<TilingInterface>(op) || op->getNumResults() != 1 ||
       !linalgOp.hasPureTensorSemantics() ||
@@ -86,7 +88,7 @@ bool isRowTileable(Operation *op, RankedTensorType rowsType) {
 /// program order, each used only inside the chain (the last by the
 /// quantize): recomputing them per row reads their inputs once. Empty when
 /// the producer is not such an op.
-SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
+static SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
   auto rowsType = cast<RankedTensorType>(quantize.getInput().getType());
   SetVector<Operation *> chain;
   SmallVector<Operation *> worklist{quantize.getInput().getDefiningOp()};
@@ -127,14 +129,14 @@ SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
 /// Whether a quantize may be computed a row at a time: 2-D, static, blocks
 /// along the last axis, its own scales, and no stochastic rounding (whose
 /// random stream is numbered over the whole tensor).
-bool isRowwise(QuantizeOp quantize) {
+static bool isRowwise(QuantizeOp quantize) {
   BlockTensorType type = quantize.getType();
   return type.getRank() == 2 && type.hasStaticShape() &&
          type.getBlockShape()[0] == 1 && !quantize.hasGivenScales() &&
          quantize.getRounding() != Rounding::stochastic;
 }
 
-LogicalResult fuseIntoProducers(QuantizeOp quantize) {
+static LogicalResult fuseIntoProducers(QuantizeOp quantize) {
   BlockTensorType type = quantize.getType();
   if (!isRowwise(quantize))
     return failure();
@@ -229,6 +231,8 @@ LogicalResult fuseIntoProducers(QuantizeOp quantize) {
     op->erase();
   return success();
 }
+
+namespace {
 
 struct MXFuseQuantizationPass final
     : mx::impl::MXFuseQuantizationPassBase<MXFuseQuantizationPass> {

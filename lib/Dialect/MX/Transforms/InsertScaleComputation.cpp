@@ -22,9 +22,6 @@ namespace mlir::mx {
 
 using namespace mlir;
 using namespace mlir::mx;
-namespace num = mlir::mx::numerics;
-
-namespace {
 
 /// tensor<grid x f32> of block abs-maxima of `input` (any float type).
 static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
@@ -87,6 +84,8 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              })
       .getResult(0);
 }
+
+namespace {
 
 struct InsertScaleComputation final : OpRewritePattern<QuantizeOp> {
   InsertScaleComputation(MLIRContext *context,

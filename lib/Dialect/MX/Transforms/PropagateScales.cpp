@@ -38,14 +38,18 @@ struct Scaled {
 
 enum class Combine { Add, Sub, Mul, Div, Max, Min };
 
+} // namespace
+
 /// floor(log2 sqrt n) = floor(floor(log2 n) / 2), for n >= 1.
-int64_t log2SqrtFloor(int64_t n) { return llvm::Log2_64(uint64_t(n)) / 2; }
+static int64_t log2SqrtFloor(int64_t n) {
+  return llvm::Log2_64(uint64_t(n)) / 2;
+}
 
 /// floor(log2 amax) of the finite values: the exponent of a constant's
 /// static scale. An all-zero constant gets 2^-126, the smallest normal
 /// scale, so that it never dominates a common scale (adding a zero bias
 /// keeps the other operand's scale); one with no finite value gets 1.
-int exponentOfLargest(ArrayRef<float> values) {
+static int exponentOfLargest(ArrayRef<float> values) {
   float amax = 0.0f;
   bool finite = false;
   for (float v : values) {
@@ -59,20 +63,20 @@ int exponentOfLargest(ArrayRef<float> values) {
   return amax > 0.0f ? std::ilogb(amax) : -126;
 }
 
-bool isStaticF32Tensor(Type type) {
+static bool isStaticF32Tensor(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
 }
 
 /// 0, +-Inf, +-FLT_MAX: values that a power-of-two scale leaves as they are
 /// (FLT_MAX as a bound: finite data never exceeds it either way).
-bool isScaleFree(const APFloat &c) {
+static bool isScaleFree(const APFloat &c) {
   return c.isZero() || c.isInfinity() ||
          (c.isLargest() && &c.getSemantics() == &APFloat::IEEEsingle());
 }
 
 /// A splat of a scale-free value: arith.constant or linalg.fill.
-bool isScaleFreeSplat(Value value) {
+static bool isScaleFreeSplat(Value value) {
   SplatElementsAttr splat;
   if (matchPattern(value, m_Constant(&splat)) &&
       isa<FloatType>(splat.getElementType()))
@@ -82,6 +86,8 @@ bool isScaleFreeSplat(Value value) {
   return fill && matchPattern(fill.getInputs()[0], m_ConstantFloat(&c)) &&
          isScaleFree(c);
 }
+
+namespace {
 
 class Propagation {
 public:

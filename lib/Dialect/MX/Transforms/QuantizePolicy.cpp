@@ -33,8 +33,10 @@ struct Policy {
   IntegerAttr seed;
 };
 
+} // namespace
+
 /// A 2-D constant transposed at compile time.
-DenseElementsAttr transposeConstant(DenseElementsAttr value) {
+static DenseElementsAttr transposeConstant(DenseElementsAttr value) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   SmallVector<Attribute> values(value.getValues<Attribute>());
@@ -46,7 +48,7 @@ DenseElementsAttr transposeConstant(DenseElementsAttr value) {
       RankedTensorType::get({cols, rows}, type.getElementType()), transposed);
 }
 
-Value transpose(OpBuilder &b, Location loc, Value value) {
+static Value transpose(OpBuilder &b, Location loc, Value value) {
   DenseElementsAttr constant;
   if (matchPattern(value, m_Constant(&constant)))
     return arith::ConstantOp::create(b, loc, transposeConstant(constant));
@@ -62,8 +64,8 @@ Value transpose(OpBuilder &b, Location loc, Value value) {
 /// `value` (an operand without its batch dimension, dimensions in `dims`
 /// order) as the 2-D matrix (`rowDim` x `colDim`); a missing dimension
 /// (-1) becomes a unit one.
-Value asMatrix(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> dims,
-               int64_t rowDim, int64_t colDim) {
+static Value asMatrix(OpBuilder &b, Location loc, Value value,
+                      ArrayRef<int64_t> dims, int64_t rowDim, int64_t colDim) {
   auto type = cast<RankedTensorType>(value.getType());
   if (dims.size() == 1) {
     SmallVector<int64_t> shape = rowDim == -1
@@ -76,7 +78,7 @@ Value asMatrix(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> dims,
   return dims[0] == rowDim ? value : transpose(b, loc, value);
 }
 
-bool isWeight(Value value) {
+static bool isWeight(Value value) {
   if (matchPattern(value, m_Constant()))
     return true;
   auto argument = dyn_cast<BlockArgument>(value);
@@ -88,9 +90,9 @@ bool isWeight(Value value) {
 }
 
 /// init + (A2 B2 in MX), in the slice's type: the 2-D recipe.
-Value multiply(OpBuilder &b, Location loc, const Policy &policy, Value a2,
-               Type aFormat, Value b2, Type bFormat, Value init,
-               bool initIsZero) {
+static Value multiply(OpBuilder &b, Location loc, const Policy &policy,
+                      Value a2, Type aFormat, Value b2, Type bFormat,
+                      Value init, bool initIsZero) {
   auto quantize = [&](Value matrix, Type format,
                       ArrayRef<int64_t> block) -> Value {
     auto type = cast<RankedTensorType>(matrix.getType());
@@ -119,14 +121,14 @@ Value multiply(OpBuilder &b, Location loc, const Policy &policy, Value a2,
 }
 
 /// [[0, 1], [2], ...]: the reassociation that merges a unit batch away.
-SmallVector<ReassociationIndices> unitBatchReassociation(int64_t rank) {
+static SmallVector<ReassociationIndices> unitBatchReassociation(int64_t rank) {
   SmallVector<ReassociationIndices> reassociation{{0, 1}};
   for (int64_t d = 2; d < rank; ++d)
     reassociation.push_back({d});
   return reassociation;
 }
 
-Value dropUnitBatch(OpBuilder &b, Location loc, Value value) {
+static Value dropUnitBatch(OpBuilder &b, Location loc, Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
                                          type.getElementType());
@@ -137,8 +139,8 @@ Value dropUnitBatch(OpBuilder &b, Location loc, Value value) {
                                          unitBatchReassociation(type.getRank()));
 }
 
-Value rewrite(OpBuilder &b, linalg::LinalgOp op, const Contraction &c,
-              const Policy &policy) {
+static Value rewrite(OpBuilder &b, linalg::LinalgOp op, const Contraction &c,
+                     const Policy &policy) {
   Location loc = op.getLoc();
   Type aFormat = isWeight(c.a) ? policy.weights : policy.activations;
   Type bFormat = isWeight(c.b) ? policy.weights : policy.activations;
@@ -200,13 +202,15 @@ Value rewrite(OpBuilder &b, linalg::LinalgOp op, const Contraction &c,
 }
 
 /// The name a user can refer to an op by: `mx.name`, else a NameLoc.
-std::optional<std::string> nameOf(Operation *op) {
+static std::optional<std::string> nameOf(Operation *op) {
   if (auto name = op->getAttrOfType<StringAttr>("mx.name"))
     return name.str();
   if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
     return loc.getName().str();
   return std::nullopt;
 }
+
+namespace {
 
 struct MXQuantizePolicyPass final
     : mx::impl::MXQuantizePolicyPassBase<MXQuantizePolicyPass> {

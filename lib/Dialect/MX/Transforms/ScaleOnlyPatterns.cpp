@@ -18,10 +18,8 @@
 using namespace mlir;
 using namespace mlir::mx;
 
-namespace {
-
 /// The k of a splat constant 2^k (exactly), if `value` is one.
-std::optional<int> splatPowerOfTwo(Value value) {
+static std::optional<int> splatPowerOfTwo(Value value) {
   SplatElementsAttr splat;
   if (!matchPattern(value, m_Constant(&splat)) ||
       !isa<FloatType>(splat.getElementType()))
@@ -32,6 +30,8 @@ std::optional<int> splatPowerOfTwo(Value value) {
     return std::nullopt;
   return k;
 }
+
+namespace {
 
 /// dequantize(q) * 2^k, 2^k * dequantize(q), dequantize(q) / 2^-k with
 /// k > 0 -> dequantize(ldexp(q, k)): the scales move, the elements stay.

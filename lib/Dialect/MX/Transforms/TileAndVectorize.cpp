@@ -23,6 +23,8 @@ struct TilePlan {
   SmallVector<int64_t> tileSizes, vectorSizes;
 };
 
+} // namespace
+
 /// Vectorize the innermost non-unit parallel loop with the largest tile of at
 /// most `vectorSize` elements that divides it (whole tiles need no masks);
 /// keep reduction loops whole (they reduce within a vector); one element of
@@ -103,6 +105,8 @@ static bool touchesSubByteElements(Operation *op) {
   return llvm::any_of(op->getOperandTypes(), isSubByte) ||
          llvm::any_of(op->getResultTypes(), isSubByte);
 }
+
+namespace {
 
 struct MXTileAndVectorizePass final
     : mlir::mx::impl::MXTileAndVectorizePassBase<MXTileAndVectorizePass> {

@@ -31,7 +31,7 @@ FailureOr<Contraction> analyzeContraction(linalg::LinalgOp op,
                                           std::string &reason);
 
 /// Whether `init` is zero (a linalg.fill of zero or a zero constant).
-bool isZeroInit(Value init);
+bool isZeroInit(Value value);
 
 /// `init` + `product` (an f32 M x N matrix; unit M or N collapse to the
 /// init's rank), in the init's element type: the f32 sum is rounded once.

@@ -12,8 +12,8 @@
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
 
 namespace mlir::mx {
 
