@@ -107,16 +107,12 @@ int entryBlockSize(const std::string &ptx, const std::string &name) {
 }
 
 nvvm::MmaKind mmaKindOf(const char *name) {
-  const std::pair<const char *, nvvm::MmaKind> kinds[] = {
-      {"auto", nvvm::MmaKind::Auto},
-      {"sync", nvvm::MmaKind::Sync},
-      {"block-scale", nvvm::MmaKind::BlockScale},
-      {"tcgen05", nvvm::MmaKind::Tcgen05}};
-  for (auto [text, kind] : kinds)
-    if (std::strcmp(name, text) == 0)
-      return kind;
-  std::fprintf(stderr, "unknown mma %s (auto, sync, block-scale, tcgen05)\n",
-               name);
+  if (std::optional<nvvm::MmaKind> kind = nvvm::parseMmaKind(name))
+    return *kind;
+  std::fprintf(stderr, "unknown mma %s (expected one of", name);
+  for (const auto &entry : nvvm::kMmaKindNames)
+    std::fprintf(stderr, " %s", entry.name);
+  std::fprintf(stderr, ")\n");
   std::exit(2);
 }
 

@@ -89,6 +89,15 @@ TEST(NVVMTargetTest, SelectsTheMatmulKernel) {
             MmaKind::Tcgen05);
 }
 
+TEST(NVVMTargetTest, ParsesKindNames) {
+  // Every kind has its option spelling, and each spelling reads back.
+  for (const KindName<MmaKind> &entry : kMmaKindNames)
+    EXPECT_EQ(parseMmaKind(entry.name), entry.kind) << entry.name;
+  EXPECT_EQ(parseMmaKind("block-scale"), MmaKind::BlockScale);
+  EXPECT_FALSE(parseMmaKind("wgmma").has_value());
+  EXPECT_FALSE(parseMmaKind("").has_value());
+}
+
 TEST(NVVMTargetTest, MatmulLaunchShapes) {
   // mma: 4 warps of 16 rows, 4 n8 tiles each, where M/16 and N/8 allow.
   LaunchShape sync = matmulLaunch(MmaKind::Sync, 128, 64);

@@ -257,24 +257,11 @@ def ConvertMXToNVVMPass : Pass<"convert-mx-to-nvvm", "ModuleOp"> {
            "Optimization level of the #nvvm.target">,
     Option<"mma", "mma", "::mlir::mx::nvvm::MmaKind",
            /*default=*/"::mlir::mx::nvvm::MmaKind::Auto",
-           "Matmul instruction", [{::llvm::cl::values(
-             clEnumValN(::mlir::mx::nvvm::MmaKind::Auto, "auto",
-                        "the chip's best: tcgen05, block-scale, else sync"),
-             clEnumValN(::mlir::mx::nvvm::MmaKind::Sync, "sync",
-                        "mma.sync per K-block, scales in registers"),
-             clEnumValN(::mlir::mx::nvvm::MmaKind::BlockScale, "block-scale",
-                        "mma.sync block_scale (sm_120a)"),
-             clEnumValN(::mlir::mx::nvvm::MmaKind::Tcgen05, "tcgen05",
-                        "tcgen05.mma.block_scale (sm_100a)"))}]>,
+           "Matmul instruction", [{::mlir::mx::mmaKindOptionValues()}]>,
     Option<"convert", "convert", "::mlir::mx::nvvm::ConvertKind",
            /*default=*/"::mlir::mx::nvvm::ConvertKind::Auto",
-           "Element conversion in quantize", [{::llvm::cl::values(
-             clEnumValN(::mlir::mx::nvvm::ConvertKind::Auto, "auto",
-                        "cvt where the chip has it and it is exact"),
-             clEnumValN(::mlir::mx::nvvm::ConvertKind::Hardware, "hardware",
-                        "cvt instructions, an error where none fits"),
-             clEnumValN(::mlir::mx::nvvm::ConvertKind::Software, "software",
-                        "the CPU lowering's integer arithmetic"))}]>,
+           "Element conversion in quantize",
+           [{::mlir::mx::convertKindOptionValues()}]>,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -3,7 +3,7 @@
 #ifndef MX_PIPELINES_PIPELINES_H
 #define MX_PIPELINES_PIPELINES_H
 
-#include "mx/Target/NVVMTarget.h"
+#include "mx/Conversion/MXToNVVM/MXToNVVM.h"
 
 #include "mlir/Pass/PassOptions.h"
 
@@ -84,25 +84,10 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::init("isa")};
   PassOptions::Option<nvvm::MmaKind> mma{
       *this, "mma", llvm::cl::desc("Matmul instruction"),
-      llvm::cl::init(nvvm::MmaKind::Auto),
-      llvm::cl::values(
-          clEnumValN(nvvm::MmaKind::Auto, "auto",
-                     "the chip's best: tcgen05, block-scale, else sync"),
-          clEnumValN(nvvm::MmaKind::Sync, "sync",
-                     "mma.sync per K-block, scales in registers"),
-          clEnumValN(nvvm::MmaKind::BlockScale, "block-scale",
-                     "mma.sync block_scale (sm_120a)"),
-          clEnumValN(nvvm::MmaKind::Tcgen05, "tcgen05",
-                     "tcgen05.mma.block_scale (sm_100a)"))};
+      llvm::cl::init(nvvm::MmaKind::Auto), mmaKindOptionValues()};
   PassOptions::Option<nvvm::ConvertKind> convert{
       *this, "convert", llvm::cl::desc("Quantize element conversion"),
-      llvm::cl::init(nvvm::ConvertKind::Auto),
-      llvm::cl::values(clEnumValN(nvvm::ConvertKind::Auto, "auto",
-                                  "cvt where the chip has it and it is exact"),
-                       clEnumValN(nvvm::ConvertKind::Hardware, "hardware",
-                                  "cvt instructions, an error where none fits"),
-                       clEnumValN(nvvm::ConvertKind::Software, "software",
-                                  "the CPU lowering's integer arithmetic"))};
+      llvm::cl::init(nvvm::ConvertKind::Auto), convertKindOptionValues()};
 };
 
 /// convert-mx-to-nvvm, the kernels to LLVM/NVVM, the target, the target

@@ -70,6 +70,28 @@ enum class MmaKind { Auto, Sync, BlockScale, Tcgen05 };
 /// Quantize element conversion (convert-mx-to-nvvm's `convert` option).
 enum class ConvertKind { Auto, Hardware, Software };
 
+/// The option spelling and meaning of each kind: the one list the pass and
+/// pipeline options (cl::values) and mx-gpu-runner's arguments are made of.
+template <typename Kind> struct KindName {
+  Kind kind;
+  const char *name;
+  const char *description;
+};
+inline constexpr KindName<MmaKind> kMmaKindNames[] = {
+    {MmaKind::Auto, "auto", "the chip's best: tcgen05, block-scale, else sync"},
+    {MmaKind::Sync, "sync", "mma.sync per K-block, scales in registers"},
+    {MmaKind::BlockScale, "block-scale", "mma.sync block_scale (sm_120a)"},
+    {MmaKind::Tcgen05, "tcgen05", "tcgen05.mma.block_scale (sm_100a)"}};
+inline constexpr KindName<ConvertKind> kConvertKindNames[] = {
+    {ConvertKind::Auto, "auto", "cvt where the chip has it and it is exact"},
+    {ConvertKind::Hardware, "hardware",
+     "cvt instructions, an error where none fits"},
+    {ConvertKind::Software, "software",
+     "the CPU lowering's integer arithmetic"}};
+
+/// The MmaKind spelled `name` ("auto", "sync", ...), if any.
+std::optional<MmaKind> parseMmaKind(std::string_view name);
+
 /// The launch configuration of a generated kernel.
 struct LaunchShape {
   std::array<int64_t, 3> grid = {1, 1, 1};

@@ -60,6 +60,13 @@ std::optional<Chip> nvvm::chipOfPTX(std::string_view ptx) {
   return std::nullopt;
 }
 
+std::optional<MmaKind> nvvm::parseMmaKind(std::string_view name) {
+  for (const KindName<MmaKind> &entry : kMmaKindNames)
+    if (name == entry.name)
+      return entry.kind;
+  return std::nullopt;
+}
+
 MmaTiling MmaTiling::of(int64_t m, int64_t n) {
   auto largest = [](int64_t v) -> int64_t {
     for (int64_t d : {4, 2})

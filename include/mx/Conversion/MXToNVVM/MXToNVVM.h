@@ -7,10 +7,32 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/CommandLine.h"
 
+#include <iterator>
 #include <string>
 
 namespace mlir::mx {
+
+/// The values of the `mma` and `convert` options (convert-mx-to-nvvm,
+/// mx-nvvm-pipeline), from nvvm::kMmaKindNames / kConvertKindNames.
+template <typename Kind, size_t N>
+llvm::cl::OptionEnumValue optionValue(const nvvm::KindName<Kind> (&names)[N],
+                                      size_t i) {
+  return {names[i].name, static_cast<int>(names[i].kind), names[i].description};
+}
+inline llvm::cl::ValuesClass mmaKindOptionValues() {
+  static_assert(std::size(nvvm::kMmaKindNames) == 4, "one value per kind");
+  const auto &names = nvvm::kMmaKindNames;
+  return llvm::cl::values(optionValue(names, 0), optionValue(names, 1),
+                          optionValue(names, 2), optionValue(names, 3));
+}
+inline llvm::cl::ValuesClass convertKindOptionValues() {
+  static_assert(std::size(nvvm::kConvertKindNames) == 3, "one value per kind");
+  const auto &names = nvvm::kConvertKindNames;
+  return llvm::cl::values(optionValue(names, 0), optionValue(names, 1),
+                          optionValue(names, 2));
+}
 
 /// What convert-mx-to-nvvm compiles for and how.
 struct NVVMKernelOptions {
