@@ -100,6 +100,8 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
       auto lhsType = dyn_cast<BlockTensorType>(matmul.getLhs().getType());
       auto rhsType = dyn_cast<BlockTensorType>(matmul.getRhs().getType());
       bool integer = lhsType && lhsType.getFormat() == num::ElementFormat::INT8;
+      // Shapes that are not static (or f32 activations) have no kernel:
+      // checkMatmulKernel says so before any check that depends on the kind.
       int64_t m =
           lhsType && lhsType.hasStaticShape() ? lhsType.getShape()[0] : 0;
       int64_t n =
