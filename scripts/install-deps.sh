@@ -11,6 +11,8 @@ PACKAGES=(
   # Unit tests, benchmarks, and the Python side (Debian's python3 carries numpy;
   # python3-venv gives build/venv and the offline pip-install test).
   libgtest-dev libbenchmark-dev python3 python3-numpy python3-venv
+  # PyTorch for the CPU: the reference of the gradient and training tests.
+  python3-torch
   # LLVM's OpenMP runtime, for code lowered with --mx-cpu-pipeline=threads=true.
   libomp-22-dev
 )

@@ -66,6 +66,12 @@ if subprocess.run([config.python_executable, "-c", "import ensurepip, venv"],
                   capture_output=True).returncode == 0:
     config.available_features.add("python-venv")
 
+# PyTorch (Debian's python3-torch): the reference of the gradient and training
+# tests, never a dependency of the compiler.
+if subprocess.run([config.python_executable, "-c", "import torch"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("torch")
+
 # scripts/build.sh makes build/venv (the README's `import mx_mlir` set-up).
 config.build_venv_python = os.path.join(config.mx_obj_root, "venv", "bin", "python")
 if os.path.exists(config.build_venv_python):

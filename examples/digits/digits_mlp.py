@@ -8,6 +8,9 @@ its accuracy test.
 - `f32_program(weights, batch)`: the model as f32 linalg on tensors, one
   function `@mlp(%x: tensor<batch x 64 x f32>) -> tensor<batch x 10 x f32>`
   with the weights as constants: what a framework importer would emit;
+- `loss_program(batch)`: the training loss (mean cross-entropy) with the
+  weights as arguments, the input of `mx-generate-gradients` and of
+  `mx_mlir.training`;
 - `mx_reference(weights, x, fmt)`: the same model in NumPy with every
   matmul as MX semantics (mx_mlir.reference), to check the compiled one.
 """
@@ -40,18 +43,13 @@ def load_weights(path=WEIGHTS):
         return [(archive[f"w{i}"], archive[f"b{i}"]) for i in range(len(LAYERS))]
 
 
-def f32_program(weights, batch):
-    """The model as an f32 linalg function (a matmul with a zero init, a
-    broadcast bias add and a relu per hidden layer)."""
-    lines = [f"func.func @mlp(%x: tensor<{batch}x64xf32>) -> tensor<{batch}x10xf32> {{",
-             "  %zero = arith.constant 0.0 : f32"]
-    value = "%x"
-    for i, (w, b) in enumerate(weights):
-        k, n = w.shape
+def _dense_layers(value, batch, layers):
+    """The lines of the layers (matmul with a zero init, broadcast bias add,
+    ReLU between layers) on %w{i} and %b{i}, from `value`; and the result."""
+    lines = []
+    for i, (k, n) in enumerate(layers):
         out = f"tensor<{batch}x{n}xf32>"
         lines += [
-            f"  %w{i} = arith.constant {dense_hex(w)} : tensor<{k}x{n}xf32>",
-            f"  %b{i} = arith.constant {dense_hex(b)} : tensor<{n}xf32>",
             f"  %e{i} = tensor.empty() : {out}",
             f"  %z{i} = linalg.fill ins(%zero : f32) outs(%e{i} : {out}) -> {out}",
             f"  %m{i} = linalg.matmul ins({value}, %w{i} : tensor<{batch}x{k}xf32>, "
@@ -61,11 +59,74 @@ def f32_program(weights, batch):
             f"  %y{i} = arith.addf %m{i}, %bb{i} : {out}",
         ]
         value = f"%y{i}"
-        if i + 1 < len(weights):
+        if i + 1 < len(layers):
             lines += [f"  %zs{i} = linalg.fill ins(%zero : f32) outs(%e{i} : {out}) -> {out}",
                       f"  %r{i} = arith.maximumf %y{i}, %zs{i} : {out}"]
             value = f"%r{i}"
-    lines += [f"  return {value} : tensor<{batch}x10xf32>", "}"]
+    return lines, value
+
+
+def f32_program(weights, batch):
+    """The model as an f32 linalg function (a matmul with a zero init, a
+    broadcast bias add and a relu per hidden layer)."""
+    lines = [f"func.func @mlp(%x: tensor<{batch}x64xf32>) -> tensor<{batch}x10xf32> {{",
+             "  %zero = arith.constant 0.0 : f32"]
+    for i, (w, b) in enumerate(weights):
+        lines += [f"  %w{i} = arith.constant {dense_hex(w)} : tensor<{w.shape[0]}x{w.shape[1]}xf32>",
+                  f"  %b{i} = arith.constant {dense_hex(b)} : tensor<{b.shape[0]}xf32>"]
+    layer_lines, value = _dense_layers("%x", batch, [w.shape for w, _ in weights])
+    lines += layer_lines + [f"  return {value} : tensor<{batch}x10xf32>", "}"]
+    return "\n".join(lines)
+
+
+def loss_program(batch, layers=LAYERS, name="loss"):
+    """The model's training loss as f32 linalg, what an importer emits for
+    `F.cross_entropy(mlp(x), y)`: `@loss(%x, %onehot, %w0, %b0, ...)` ->
+    `tensor<f32>`, the mean cross-entropy of the batch, the weights and
+    biases arguments marked `{mx.wrt}` (and `{mx.weight}`: the recipes'
+    weight role)."""
+    classes = layers[-1][1]
+    params = []
+    for i, (k, n) in enumerate(layers):
+        params += [f"%w{i}: tensor<{k}x{n}xf32> {{mx.wrt, mx.weight}}",
+                   f"%b{i}: tensor<{n}xf32> {{mx.wrt}}"]
+    lines = [f"func.func @{name}(%x: tensor<{batch}x{layers[0][0]}xf32>, "
+             f"%onehot: tensor<{batch}x{classes}xf32>, " + ", ".join(params) + ") -> tensor<f32> {",
+             "  %zero = arith.constant 0.0 : f32",
+             "  %ninf = arith.constant 0xFF800000 : f32"]
+    layer_lines, value = _dense_layers("%x", batch, layers)
+    lines += layer_lines
+    logits = f"tensor<{batch}x{classes}xf32>"
+    rows = f"tensor<{batch}xf32>"
+    lines += [
+        # log_softmax(logits) = (logits - max) - log(sum(exp(logits - max)))
+        f"  %er = tensor.empty() : {rows}",
+        f"  %mi = linalg.fill ins(%ninf : f32) outs(%er : {rows}) -> {rows}",
+        f"  %mx = linalg.reduce ins({value} : {logits}) outs(%mi : {rows}) dimensions = [1]",
+        "    (%in: f32, %acc: f32) { %t = arith.maximumf %in, %acc : f32",
+        "      linalg.yield %t : f32 }",
+        f"  %el = tensor.empty() : {logits}",
+        f"  %mb = linalg.broadcast ins(%mx : {rows}) outs(%el : {logits}) dimensions = [1]",
+        f"  %sh = arith.subf {value}, %mb : {logits}",
+        f"  %ex = math.exp %sh : {logits}",
+        f"  %si = linalg.fill ins(%zero : f32) outs(%er : {rows}) -> {rows}",
+        f"  %se = linalg.reduce ins(%ex : {logits}) outs(%si : {rows}) dimensions = [1]",
+        "    (%in: f32, %acc: f32) { %t = arith.addf %in, %acc : f32",
+        "      linalg.yield %t : f32 }",
+        f"  %lse = math.log %se : {rows}",
+        f"  %lb = linalg.broadcast ins(%lse : {rows}) outs(%el : {logits}) dimensions = [1]",
+        f"  %logp = arith.subf %sh, %lb : {logits}",
+        f"  %picked = arith.mulf %logp, %onehot : {logits}",
+        "  %es = tensor.empty() : tensor<f32>",
+        "  %s0 = linalg.fill ins(%zero : f32) outs(%es : tensor<f32>) -> tensor<f32>",
+        f"  %total = linalg.reduce ins(%picked : {logits}) outs(%s0 : tensor<f32>) dimensions = [0, 1]",
+        "    (%in: f32, %acc: f32) { %t = arith.addf %in, %acc : f32",
+        "      linalg.yield %t : f32 }",
+        f"  %scale = arith.constant dense<{-1.0 / batch!r}> : tensor<f32>",
+        "  %loss = arith.mulf %total, %scale : tensor<f32>",
+        "  return %loss : tensor<f32>",
+        "}",
+    ]
     return "\n".join(lines)
 
 

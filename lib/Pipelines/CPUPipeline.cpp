@@ -26,6 +26,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   // Folds first: the quantize of a constant (weights) becomes packed MX
   // constants at compile time instead of a runtime quantize of an f32 copy.
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createMXDecomposeAggregatesPass());
   if (options.fuse)
     pm.addPass(createMXFuseQuantizationPass());
   // mx -> linalg on (codes, scales) tensors.
@@ -95,6 +96,9 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   // the rest (tanh, erf...) call libm.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  // A libm call on an n-D vector is unrolled into vector.extract and
+  // vector.from_elements, which the vector lowering above has missed.
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

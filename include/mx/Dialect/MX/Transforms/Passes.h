@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -43,6 +44,11 @@ void populateMXInsertScaleComputationPatterns(
 /// re-quantized transposes of 2-D-blocked tensors become mx.transpose, and
 /// re-quantized neg/abs/ReLU of an MX tensor keep its block scales.
 void populateMXScaleOnlyPatterns(RewritePatternSet &patterns);
+
+/// Replaces every aggregate op (linalg::AggregatedOpInterface, e.g.
+/// linalg.softmax) under `root` by its decomposition; emits an error on an
+/// op that cannot be decomposed.
+LogicalResult decomposeAggregateOps(Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"

@@ -245,6 +245,90 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
   ];
 }
 
+def MXDecomposeAggregatesPass : Pass<"mx-decompose-aggregates"> {
+  let summary = "Replace aggregate linalg ops (linalg.softmax) by the generics they stand for";
+  let description = [{
+    `linalg.softmax` and the other ops of `linalg::AggregatedOpInterface`
+    have no lowering of their own: this pass replaces each by its upstream
+    decomposition (a max reduction, a subtraction, `math.exp`, a sum
+    reduction and a division, as generics). `mx-cpu-pipeline` runs it first;
+    `mx-generate-gradients` runs it on the functions it differentiates.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def MXGenerateGradientsPass : Pass<"mx-generate-gradients", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode gradients of a tensor function that returns a scalar loss";
+  let description = [{
+    For a function computing a scalar loss from tensors (the f32, or f64,
+    linalg/tensor/arith/math IR a framework importer emits), adds a function
+    `@<name>_grad` with the same arguments that returns the loss followed by
+    its gradient with respect to each chosen argument, in argument order:
+
+    ```mlir
+    func.func @loss(%x: tensor<8x64xf32>, %w: tensor<64x10xf32> {mx.wrt}) -> tensor<f32>
+    // becomes, beside it:
+    func.func @loss_grad(%x: tensor<8x64xf32>, %w: tensor<64x10xf32>)
+        -> (tensor<f32>, tensor<64x10xf32>)
+    ```
+
+    The arguments to differentiate are those marked `{mx.wrt}`, or the
+    indices given by `wrt` for the function named by `function`. The forward
+    computation is kept and its values reused; the backward one is emitted
+    op by op in reverse (adjoints of values used twice are summed):
+
+    - every structured linalg op (`linalg.matmul` with any `indexing_maps`,
+      `batch_matmul`, `matvec`, `vecmat`, `linalg.generic`, `broadcast`,
+      `transpose`, `map`, `fill`, `reduce`) whose body is differentiable
+      scalar arith/math and whose reductions, if any, add (sum) or take a
+      maximum/minimum of an input. The gradient of an operand is one
+      `linalg.generic` over the op's loops: the derivative of the body,
+      summed over the loops the operand is broadcast along; a contraction's
+      operand gradients are thus contractions (along the other operand's
+      dimensions), which `mx-quantize-policy` and `mx-training-recipe` read
+      like any other. A maximum's gradient is shared evenly by the elements
+      that reach it (as `torch.amax`);
+    - `linalg.softmax` (decomposed into the generics above first);
+    - elementwise `arith`/`math` ops on tensors or in bodies: `addf`, `subf`,
+      `mulf`, `divf`, `negf`, `maximumf`/`minimumf` (a tie splits the
+      gradient in halves, as `torch.maximum`), `select`, `extf`, `truncf`,
+      `exp`, `log`, `tanh`, `sqrt`, `rsqrt`, `erf`, `absf`, `powf`, `sin`,
+      `cos`;
+    - `tensor.expand_shape`, `collapse_shape`, `extract_slice`,
+      `insert_slice`, `extract`, `insert`, `from_elements`, `cast`,
+      `concat`.
+
+    Values that do not depend on a chosen argument (constants, integer
+    tensors, masks) get no gradient code. An op on the way from a chosen
+    argument to the loss that has no rule is an error naming it; no gradient
+    is ever silently wrong or zero. With `loss-scale-argument`, the new
+    function takes a trailing scalar argument that seeds the backward pass:
+    every gradient comes out multiplied by it (loss scaling), the loss does
+    not.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Function to differentiate (default: those with {mx.wrt} arguments)">,
+    ListOption<"wrt", "wrt", "unsigned",
+               "Argument indices of `function` to differentiate (default: all "
+               "floating-point tensor arguments)">,
+    Option<"lossScaleArgument", "loss-scale-argument", "bool",
+           /*default=*/"false",
+           "Seed the backward pass with a trailing scalar argument">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
   let summary = "Fuse quantization into producers and dequantization into matrix products";
   let description = [{
