@@ -1,7 +1,8 @@
 # RUN: env PYTHONPATH=%mx_python_packages:%S/../Inputs %python %s | FileCheck %s
 #
 # mx-quantize-policy + mx-cpu-pipeline on f32 programs (matmul with a bias
-# as init, transposed constant weights, matvec, batch_matmul; weight-only
+# as init, transposed constant weights, a result laid out N x M, matvec,
+# batch_matmul; weight-only
 # with f32 activations), run,
 # against the same MX products computed op by op with the array API
 # (mx_mlir.quantize + mx_mlir.matmul, themselves checked against the
@@ -25,8 +26,10 @@ program = f"""
 #id = affine_map<(m, n, k) -> (m, k)>
 #t = affine_map<(m, n, k) -> (n, k)>
 #o = affine_map<(m, n, k) -> (m, n)>
+#w = affine_map<(m, n, k) -> (k, n)>
+#nm = affine_map<(m, n, k) -> (n, m)>
 func.func @layers(%x: tensor<8x96xf32>, %v: tensor<96xf32>, %a: tensor<3x4x64xf32>, %b: tensor<3x64x8xf32>)
-    -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<3x4x8xf32>) {{
+    -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<3x4x8xf32>, tensor<16x8xf32>) {{
   %w = arith.constant {dense_hex(w)} : tensor<96x16xf32>
   %wt = arith.constant {dense_hex(wt)} : tensor<16x96xf32>
   %bias = arith.constant {dense_hex(bias)} : tensor<8x16xf32>
@@ -37,9 +40,12 @@ func.func @layers(%x: tensor<8x96xf32>, %v: tensor<96xf32>, %a: tensor<3x4x64xf3
   %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<3x4x8xf32>) -> tensor<3x4x8xf32>
   %y = linalg.matmul ins(%x, %w : tensor<8x96xf32>, tensor<96x16xf32>) outs(%bias : tensor<8x16xf32>) -> tensor<8x16xf32>
   %yt = linalg.matmul indexing_maps = [#id, #t, #o] ins(%x, %wt : tensor<8x96xf32>, tensor<16x96xf32>) outs(%bias : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e168 = tensor.empty() : tensor<16x8xf32>
+  %z168 = linalg.fill ins(%zero : f32) outs(%e168 : tensor<16x8xf32>) -> tensor<16x8xf32>
+  %ynm = linalg.matmul indexing_maps = [#id, #w, #nm] ins(%x, %w : tensor<8x96xf32>, tensor<96x16xf32>) outs(%z168 : tensor<16x8xf32>) -> tensor<16x8xf32>
   %mv = linalg.matvec ins(%wt, %v : tensor<16x96xf32>, tensor<96xf32>) outs(%z16 : tensor<16xf32>) -> tensor<16xf32>
   %bm = linalg.batch_matmul ins(%a, %b : tensor<3x4x64xf32>, tensor<3x64x8xf32>) outs(%z3 : tensor<3x4x8xf32>) -> tensor<3x4x8xf32>
-  return %y, %yt, %mv, %bm : tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<3x4x8xf32>
+  return %y, %yt, %mv, %bm, %ynm : tensor<8x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<3x4x8xf32>, tensor<16x8xf32>
 }}"""
 
 
@@ -61,7 +67,7 @@ for activations, weights in pairs:
     text = str(module)
     assert "linalg.matmul" not in text and "linalg.matvec" not in text
     assert ("batch_matmul" in text) == (activations is None)
-    y, yt, mv, bm = module.compile().invoke("layers", x, v, a3, b3)
+    y, yt, mv, bm, ynm = module.compile().invoke("layers", x, v, a3, b3)
     if activations is None:  # both batch_matmul operands are activations: it stays f32
         bm = np.zeros_like(bm)
     want = [
@@ -70,9 +76,11 @@ for activations, weights in pairs:
         mx_product(np.ascontiguousarray(wt), v.reshape(96, 1), weights, activations).reshape(16),
         np.stack([mx_product(a3[i], b3[i], activations, activations) for i in range(3)])
         if activations else np.zeros((3, 4, 8), np.float32),
+        # C[n, m] = sum_k w[k, n] x[m, k]: the operands swapped.
+        mx_product(np.ascontiguousarray(w.T), np.ascontiguousarray(x.T), weights, activations),
     ]
     bad = sum(int(np.sum(got.view(np.uint32) != exp.view(np.uint32)))
-              for got, exp in zip((y, yt, mv, bm), want))
+              for got, exp in zip((y, yt, mv, bm, ynm), want))
     print(f"activations={activations} weights={weights}: {bad} mismatches")
     mismatches += bad
 # CHECK: activations=e4m3 weights=e4m3: 0 mismatches

@@ -52,12 +52,10 @@ static FailureOr<Value> lossOf(func::FuncOp function) {
   return loss;
 }
 
-/// Builds `@<forward>_grad` in `symbols`; emits an error and fails when a
-/// value on the way to the loss has no rule.
-static LogicalResult generateGradient(func::FuncOp forward,
-                                      ArrayRef<unsigned> wrt,
-                                      bool lossScaleArgument,
-                                      SymbolTable &symbols) {
+FailureOr<func::FuncOp> mlir::mx::buildGradientFunction(func::FuncOp forward,
+                                                        ArrayRef<unsigned> wrt,
+                                                        bool lossScaleArgument,
+                                                        SymbolTable &symbols) {
   FailureOr<Value> forwardLoss = lossOf(forward);
   if (failed(forwardLoss))
     return failure();
@@ -101,7 +99,7 @@ static LogicalResult generateGradient(func::FuncOp forward,
   Operation *ret = block.getTerminator();
   Value loss = ret->getOperand(0);
   ret->erase();
-  auto abandon = [&] {
+  auto abandon = [&]() -> FailureOr<func::FuncOp> {
     gradient.erase();
     return failure();
   };
@@ -188,10 +186,12 @@ static LogicalResult generateGradient(func::FuncOp forward,
   for (RegisteredOperationName op : context->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, context);
   linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
-  if (failed(applyPatternsGreedily(gradient, std::move(patterns))))
-    return gradient.emitError(
-        "mx-generate-gradients: canonicalization did not converge");
-  return success();
+  if (failed(applyPatternsGreedily(gradient, std::move(patterns)))) {
+    gradient.emitError("mx-generate-gradients: canonicalization did not "
+                       "converge");
+    return abandon();
+  }
+  return gradient;
 }
 
 namespace {
@@ -237,8 +237,8 @@ struct MXGenerateGradientsPass final
       }
     }
     for (auto &[forward, indices] : work) {
-      if (failed(
-              generateGradient(forward, indices, lossScaleArgument, symbols)))
+      if (failed(buildGradientFunction(forward, indices, lossScaleArgument,
+                                       symbols)))
         return signalPassFailure();
       // The markers are consumed: no later pass or translation reads them.
       for (unsigned i = 0; i < forward.getNumArguments(); ++i)

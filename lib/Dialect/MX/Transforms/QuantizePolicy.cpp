@@ -1,11 +1,11 @@
 //===- QuantizePolicy.cpp - f32 contractions to MX, per a policy ----------===//
 //
-// Every contraction is read as C[batch?, m?, n?] += A[.., m?, k] B[.., k, n?]
-// from its indexing maps, brought to 2-D operands A2 (M x K) and B2 (K x N)
-// (transposing or adding a unit dimension), quantized along K and multiplied
-// with mx.matmul; a batch dimension becomes a loop over 2-D products.
+// Each contraction's operands get the format of their role (weight or
+// activation) and are quantized along K (QuantizeContraction.h).
 //
 //===----------------------------------------------------------------------===//
+
+#include "QuantizeContraction.h"
 
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
@@ -35,49 +35,6 @@ struct Policy {
 
 } // namespace
 
-/// A 2-D constant transposed at compile time.
-static DenseElementsAttr transposeConstant(DenseElementsAttr value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  SmallVector<Attribute> values(value.getValues<Attribute>());
-  SmallVector<Attribute> transposed(values.size());
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t col = 0; col < cols; ++col)
-      transposed[col * rows + r] = values[r * cols + col];
-  return DenseElementsAttr::get(
-      RankedTensorType::get({cols, rows}, type.getElementType()), transposed);
-}
-
-static Value transpose(OpBuilder &b, Location loc, Value value) {
-  DenseElementsAttr constant;
-  if (matchPattern(value, m_Constant(&constant)))
-    return arith::ConstantOp::create(b, loc, transposeConstant(constant));
-  auto type = cast<RankedTensorType>(value.getType());
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
-      type.getElementType());
-  return linalg::TransposeOp::create(b, loc, value, init,
-                                     ArrayRef<int64_t>{1, 0})
-      .getResult()[0];
-}
-
-/// `value` (an operand without its batch dimension, dimensions in `dims`
-/// order) as the 2-D matrix (`rowDim` x `colDim`); a missing dimension
-/// (-1) becomes a unit one.
-static Value asMatrix(OpBuilder &b, Location loc, Value value,
-                      ArrayRef<int64_t> dims, int64_t rowDim, int64_t colDim) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (dims.size() == 1) {
-    SmallVector<int64_t> shape = rowDim == -1
-                                     ? SmallVector<int64_t>{1, type.getDimSize(0)}
-                                     : SmallVector<int64_t>{type.getDimSize(0), 1};
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  }
-  return dims[0] == rowDim ? value : transpose(b, loc, value);
-}
-
 static bool isWeight(Value value) {
   if (matchPattern(value, m_Constant()))
     return true;
@@ -87,118 +44,6 @@ static bool isWeight(Value value) {
   auto function = dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
   return function && argument.getOwner()->isEntryBlock() &&
          function.getArgAttr(argument.getArgNumber(), "mx.weight");
-}
-
-/// init + (A2 B2 in MX), in the slice's type: the 2-D recipe.
-static Value multiply(OpBuilder &b, Location loc, const Policy &policy,
-                      Value a2, Type aFormat, Value b2, Type bFormat,
-                      Value init, bool initIsZero) {
-  auto quantize = [&](Value matrix, Type format,
-                      ArrayRef<int64_t> block) -> Value {
-    auto type = cast<RankedTensorType>(matrix.getType());
-    if (!format) // a role the policy keeps in f32: mx.matmul takes it as is
-      return type.getElementType().isF32()
-                 ? matrix
-                 : arith::ExtFOp::create(
-                       b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()),
-                       matrix)
-                       .getResult();
-    auto mxType = BlockTensorType::get(type.getShape(), format, block);
-    return QuantizeOp::create(b, loc, mxType, matrix, Value(), policy.scaleRule,
-                              policy.rounding, policy.seed)
-        .getResult();
-  };
-  Value qa = quantize(a2, aFormat, {1, policy.block});
-  Value qb = quantize(b2, bFormat, {policy.block, 1});
-  auto aType = cast<RankedTensorType>(a2.getType());
-  auto bType = cast<RankedTensorType>(b2.getType());
-  Type f32 = b.getF32Type();
-  Value product = MatmulOp::create(
-      b, loc,
-      RankedTensorType::get({aType.getDimSize(0), bType.getDimSize(1)}, f32),
-      qa, qb);
-  return accumulateInto(b, loc, product, init, initIsZero);
-}
-
-/// [[0, 1], [2], ...]: the reassociation that merges a unit batch away.
-static SmallVector<ReassociationIndices> unitBatchReassociation(int64_t rank) {
-  SmallVector<ReassociationIndices> reassociation{{0, 1}};
-  for (int64_t d = 2; d < rank; ++d)
-    reassociation.push_back({d});
-  return reassociation;
-}
-
-static Value dropUnitBatch(OpBuilder &b, Location loc, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
-                                         type.getElementType());
-  DenseElementsAttr constant;
-  if (matchPattern(value, m_Constant(&constant)))
-    return arith::ConstantOp::create(b, loc, constant.reshape(sliceType));
-  return tensor::CollapseShapeOp::create(b, loc, sliceType, value,
-                                         unitBatchReassociation(type.getRank()));
-}
-
-static Value rewrite(OpBuilder &b, linalg::LinalgOp op, const Contraction &c,
-                     const Policy &policy) {
-  Location loc = op.getLoc();
-  Type aFormat = isWeight(c.a) ? policy.weights : policy.activations;
-  Type bFormat = isWeight(c.b) ? policy.weights : policy.activations;
-  bool initIsZero = isZeroInit(c.init);
-  auto withoutBatch = [&](ArrayRef<int64_t> dims) {
-    return c.batch == -1 ? SmallVector<int64_t>(dims)
-                         : SmallVector<int64_t>(dims.drop_front());
-  };
-  auto product = [&](OpBuilder &nb, Value a, Value bv, Value init) {
-    Value a2 = asMatrix(nb, loc, a, withoutBatch(c.aDims), c.m, c.k);
-    Value b2 = asMatrix(nb, loc, bv, withoutBatch(c.bDims), c.k, c.n);
-    return multiply(nb, loc, policy, a2, aFormat, b2, bFormat, init,
-                    initIsZero);
-  };
-  if (c.batch == -1)
-    return product(b, c.a, c.b, c.init);
-  auto initType = cast<RankedTensorType>(c.init.getType());
-  if (initType.getDimSize(0) == 1) {
-    // A unit batch (TOSA's matmul) is reshaped away, not looped over, so a
-    // constant operand stays a constant that quantizes at compile time.
-    Value slice = product(b, dropUnitBatch(b, loc, c.a), dropUnitBatch(b, loc, c.b),
-                          dropUnitBatch(b, loc, c.init));
-    return tensor::ExpandShapeOp::create(b, loc, initType, slice,
-                                         unitBatchReassociation(initType.getRank()));
-  }
-
-  // One 2-D product per batch index, inserted into the result.
-  auto sliceAt = [&](OpBuilder &nb, Value whole, Value index) {
-    auto type = cast<RankedTensorType>(whole.getType());
-    SmallVector<OpFoldResult> offsets(type.getRank(), nb.getIndexAttr(0)),
-        sizes, strides(type.getRank(), nb.getIndexAttr(1));
-    offsets[0] = index;
-    sizes.push_back(nb.getIndexAttr(1));
-    for (int64_t d = 1; d < type.getRank(); ++d)
-      sizes.push_back(nb.getIndexAttr(type.getDimSize(d)));
-    auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
-                                           type.getElementType());
-    return std::make_tuple(
-        tensor::ExtractSliceOp::create(nb, loc, sliceType, whole, offsets,
-                                       sizes, strides)
-            .getResult(),
-        offsets, sizes, strides);
-  };
-  Value lower = arith::ConstantIndexOp::create(b, loc, 0);
-  Value upper = arith::ConstantIndexOp::create(b, loc, initType.getDimSize(0));
-  Value step = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, lower, upper, step, ValueRange{c.init},
-      [&](OpBuilder &nb, Location, Value index, ValueRange carried) {
-        Value a = std::get<0>(sliceAt(nb, c.a, index));
-        Value bv = std::get<0>(sliceAt(nb, c.b, index));
-        auto [init, offsets, sizes, strides] = sliceAt(nb, carried[0], index);
-        Value slice = product(nb, a, bv, init);
-        Value updated = tensor::InsertSliceOp::create(nb, loc, slice, carried[0],
-                                                      offsets, sizes, strides);
-        scf::YieldOp::create(nb, loc, updated);
-      });
-  return loop.getResult(0);
 }
 
 /// The name a user can refer to an op by: `mx.name`, else a NameLoc.
@@ -219,26 +64,8 @@ struct MXQuantizePolicyPass final
   FailureOr<Policy> parsePolicy() {
     ModuleOp module = getOperation();
     MLIRContext *context = module.getContext();
-    auto format = [&](PolicyFormat f) -> Type {
-      switch (f) {
-      case PolicyFormat::None: // this role stays f32 (weight-only)
-        return Type();
-      case PolicyFormat::E4M3:
-        return Float8E4M3FNType::get(context);
-      case PolicyFormat::E5M2:
-        return Float8E5M2Type::get(context);
-      case PolicyFormat::E3M2:
-        return Float6E3M2FNType::get(context);
-      case PolicyFormat::E2M3:
-        return Float6E2M3FNType::get(context);
-      case PolicyFormat::E2M1:
-        return Float4E2M1FNType::get(context);
-      case PolicyFormat::INT8:
-        return IntegerType::get(context, 8);
-      }
-      llvm_unreachable("unknown policy format");
-    };
-    Type weightType = format(weights), activationType = format(activations);
+    Type weightType = policyFormatType(context, weights),
+         activationType = policyFormatType(context, activations);
     if (!weightType && !activationType)
       return module.emitError()
              << "mx-quantize-policy: weights and activations "
@@ -291,7 +118,14 @@ struct MXQuantizePolicyPass final
           continue;
         }
         OpBuilder builder(op);
-        Value result = rewrite(builder, op, *contraction, *policy);
+        auto operand = [&](Value value) {
+          return OperandQuantization{
+              isWeight(value) ? policy->weights : policy->activations,
+              policy->scaleRule, policy->rounding, policy->seed};
+        };
+        ProductQuantization product{operand(contraction->a),
+                                    operand(contraction->b), policy->block};
+        Value result = quantizeContraction(builder, op, *contraction, product);
         op->getResult(0).replaceAllUsesWith(result);
         op->erase();
       }

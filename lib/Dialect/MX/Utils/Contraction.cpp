@@ -65,11 +65,22 @@ FailureOr<Contraction> mlir::mx::analyzeContraction(linalg::LinalgOp op,
   }
   if (c.k == -1)
     return fail("no reduction dimension");
-  SmallVector<int64_t> expectedC;
-  for (int64_t d : {c.batch, c.m, c.n})
-    if (d != -1)
-      expectedC.push_back(d);
-  if (c.cDims != expectedC)
+  auto layout = [&] {
+    SmallVector<int64_t> dims;
+    for (int64_t d : {c.batch, c.m, c.n})
+      if (d != -1)
+        dims.push_back(d);
+    return dims;
+  };
+  if (c.cDims != layout()) {
+    // The operand that indexes the result's columns comes first (as in a
+    // gradient's G W^T written with W first): the product is the same with
+    // the operands swapped.
+    std::swap(c.a, c.b);
+    std::swap(c.aDims, c.bDims);
+    std::swap(c.m, c.n);
+  }
+  if (c.cDims != layout())
     return fail("the result is not laid out as (batch, M, N)");
   if ((c.batch != -1 && (c.aDims.front() != c.batch || c.bDims.front() != c.batch)))
     return fail("the batch dimension is not the operands' outermost");

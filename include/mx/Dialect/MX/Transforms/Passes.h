@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/Pass.h"
 
 #include <functional>
@@ -23,8 +24,17 @@ class RewritePatternSet;
 namespace mx {
 
 /// The element format mx-quantize-policy gives a role (`None`: it stays
-/// f32).
-enum class PolicyFormat { None, E4M3, E5M2, E3M2, E2M3, E2M1, INT8 };
+/// f32; `Recipe`: mx-training-recipe's "what the recipe says").
+enum class PolicyFormat { None, E4M3, E5M2, E3M2, E2M3, E2M1, INT8, Recipe };
+
+/// The training recipes of mx-training-recipe.
+enum class TrainingRecipe { MXFP8, MXFP8Hybrid, MXFP6, MXFP4Weights };
+
+/// What mx-training-step builds: the optimizer, the master weights' format
+/// and the loss scaling.
+enum class Optimizer { SGD, AdamW };
+enum class MasterFormat { F32, BF16, F16 };
+enum class LossScaling { None, Static, Dynamic };
 
 #define GEN_PASS_DECL
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"
@@ -49,6 +59,15 @@ void populateMXScaleOnlyPatterns(RewritePatternSet &patterns);
 /// linalg.softmax) under `root` by its decomposition; emits an error on an
 /// op that cannot be decomposed.
 LogicalResult decomposeAggregateOps(Operation *root);
+
+/// mx-generate-gradients on one function: adds `@<forward>_grad` (the loss,
+/// then the gradient of each argument in `wrt`; with `lossScaleArgument`, a
+/// trailing scalar argument seeds the backward pass) to `symbols` and
+/// returns it, or emits an error naming what has no rule and fails.
+FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp forward,
+                                              ArrayRef<unsigned> wrt,
+                                              bool lossScaleArgument,
+                                              SymbolTable &symbols);
 
 #define GEN_PASS_REGISTRATION
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"

@@ -329,6 +329,217 @@ def MXGenerateGradientsPass : Pass<"mx-generate-gradients", "::mlir::ModuleOp"> 
   ];
 }
 
+def MXTrainingStepPass : Pass<"mx-training-step", "::mlir::ModuleOp"> {
+  let summary = "Build a compiled training step: gradients, loss scaling, optimizer, master weights";
+  let description = [{
+    For a loss function whose parameters are the arguments marked
+    `{mx.wrt}` (or `wrt=` of `function=`), adds `@<name>_step`, one whole
+    step of training as tensor code, its state explicit:
+
+    ```
+    @<name>_step(data..., params..., moments..., %step: i64, %lr: f32
+                 [, %scale: f32, %good_steps: i64])
+      -> (loss, params'..., moments'..., %step'
+          [, %scale', %good_steps', %finite: i1])
+    ```
+
+    - *data*: the loss function's other arguments, in order;
+    - *params*: the parameters in the `master` format (f32, bf16, f16);
+    - *moments*: f32, one per parameter for `sgd` (the momentum buffer),
+      two for `adamw` (first moments, then second moments);
+    - `%step` counts the updates made (AdamW's bias correction, and the
+      counter of stochastic rounding), `%lr` is the learning rate (so a
+      schedule needs no recompilation).
+
+    The step runs the gradient function (`mx-generate-gradients`) on the
+    f32 view of the parameters, then per parameter, as `torch.optim` does:
+
+    - `sgd`: g += weight-decay * w; v = momentum * v + g; w -= lr * v;
+    - `adamw`: w -= lr * weight-decay * w; m = b1 m + (1 - b1) g;
+      v = b2 v + (1 - b2) g^2; w -= lr / (1 - b1^t) * m /
+      (sqrt(v) / sqrt(1 - b2^t) + epsilon), t = step + 1;
+
+    and rounds the new f32 weights to the master format: to nearest even,
+    or (`master-rounding=stochastic`, bf16) by adding 16 random bits below
+    bf16's last mantissa bit and truncating, so the expected stored weight
+    is the exact one: small updates accumulate instead of being rounded
+    away. The bits are Philox4x32-10 of counter (element, step) and key
+    seed + parameter index: reproducible, different at every step.
+
+    Loss scaling multiplies the backward pass's seed by the scale and the
+    gradients by its inverse: `static` uses `loss-scale`; `dynamic` takes
+    the scale and the count of clean steps as state. A step whose gradients
+    hold an Inf or NaN changes no parameter, moment or step count, halves
+    the scale and resets the count; after `growth-interval` clean steps in
+    a row the scale doubles. The returned loss is never scaled.
+
+    The step function carries `mx.training_step` (its layout, for callers
+    such as `mx_mlir.training`); `mx-training-recipe` then quantizes its
+    forward, input-gradient and weight-gradient products.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Loss function (default: those with {mx.wrt} arguments)">,
+    ListOption<"wrt", "wrt", "unsigned",
+               "Argument indices of `function` that are parameters">,
+    Option<"optimizer", "optimizer", "::mlir::mx::Optimizer",
+           /*default=*/"::mlir::mx::Optimizer::SGD", "The optimizer",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::Optimizer::SGD, "sgd", "SGD with momentum"),
+             clEnumValN(::mlir::mx::Optimizer::AdamW, "adamw", "AdamW"))}]>,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9", "SGD momentum">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "AdamW beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "AdamW beta2">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"1e-8", "AdamW epsilon">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "Weight decay (L2 for sgd, decoupled for adamw)">,
+    Option<"master", "master", "::mlir::mx::MasterFormat",
+           /*default=*/"::mlir::mx::MasterFormat::F32", "Master weights' format",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::MasterFormat::F32, "f32", "f32"),
+             clEnumValN(::mlir::mx::MasterFormat::BF16, "bf16", "bfloat16"),
+             clEnumValN(::mlir::mx::MasterFormat::F16, "f16", "IEEE half"))}]>,
+    Option<"masterRounding", "master-rounding", "::mlir::mx::Rounding",
+           /*default=*/"::mlir::mx::Rounding::rne",
+           "Rounding of the new weights to the master format",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::Rounding::rne, "rne", "to nearest even"),
+             clEnumValN(::mlir::mx::Rounding::stochastic, "stochastic",
+                        "stochastic (bf16)"))}]>,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "Seed of stochastic rounding">,
+    Option<"lossScaling", "loss-scaling", "::mlir::mx::LossScaling",
+           /*default=*/"::mlir::mx::LossScaling::None", "Loss scaling",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::LossScaling::None, "none", "none"),
+             clEnumValN(::mlir::mx::LossScaling::Static, "static", "a fixed scale"),
+             clEnumValN(::mlir::mx::LossScaling::Dynamic, "dynamic",
+                        "a scale halved on overflow, doubled after clean steps"))}]>,
+    Option<"lossScale", "loss-scale", "double", /*default=*/"1024.0",
+           "The static loss scale">,
+    Option<"growthInterval", "growth-interval", "int64_t", /*default=*/"2000",
+           "Clean steps before the dynamic scale doubles">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def MXTrainingRecipePass : Pass<"mx-training-recipe", "::mlir::ModuleOp"> {
+  let summary = "Quantize the matrix products of a training step, per role, per a recipe";
+  let description = [{
+    The training counterpart of `mx-quantize-policy`. In a function that
+    computes a loss and its gradients (`mx.gradient_of`, made by
+    `mx-generate-gradients`, or `mx.training_step`, made by
+    `mx-training-step`; result 0 is the loss) every contraction has one of
+    three roles, found by data flow, not by names:
+
+    - **forward**: the loss depends on its result;
+    - **input-gradient** (dX = dY W^T): the loss does not depend on it, one
+      operand is a gradient (a value the loss does not depend on) and the
+      other comes from a weight (a constant or an `{mx.weight}` argument,
+      through casts, transposes, broadcasts and reshapes);
+    - **weight-gradient** (dW = X^T dY): a gradient operand and an operand
+      that is not a weight (an activation).
+
+    Operand kinds are weights, activations and gradients; each gets the
+    recipe's element format, and each product quantizes both of its operands
+    from the high-precision tensor along its own contraction axis (a tensor
+    used row-wise in one product and column-wise in another is quantized
+    twice, never transposed after quantization). In any other function every
+    contraction is a forward product.
+
+    | recipe          | weights | activations | gradients | scale rule |
+    |-----------------|---------|-------------|-----------|------------|
+    | `mxfp8`         | E4M3    | E4M3        | E4M3      | rceil      |
+    | `mxfp8-hybrid`  | E4M3    | E4M3        | E5M2      | rceil      |
+    | `mxfp6`         | E3M2    | E3M2        | E3M2      | floor      |
+    | `mxfp4-weights` | E2M1    | E3M2        | E3M2      | floor      |
+
+    `rceil` (2^ceil(log2(amax / max)), never saturates) is the scale rule of
+    NVIDIA's MXFP8 pre-training recipe (arXiv 2506.08027), which found that
+    OCP's `floor` saturates the largest elements of a block and hurts
+    gradients most; the MXFP6/MXFP4 rows follow the MX paper (arXiv
+    2310.10537), which trains with OCP's rule. Every choice can be
+    overridden: `weights`, `activations`, `gradients` (`none` keeps that
+    kind in f32), `scale-rule`, and `forward`, `input-gradients`,
+    `weight-gradients` (false keeps that role's products in f32).
+    Gradients can be rounded stochastically (`gradient-rounding`), seeded
+    per product from `seed`.
+  }];
+  let options = [
+    Option<"recipe", "recipe", "::mlir::mx::TrainingRecipe",
+           /*default=*/"::mlir::mx::TrainingRecipe::MXFP8", "The recipe",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::TrainingRecipe::MXFP8, "mxfp8", "MXFP8 E4M3 everywhere"),
+             clEnumValN(::mlir::mx::TrainingRecipe::MXFP8Hybrid, "mxfp8-hybrid", "E4M3 forward, E5M2 gradients"),
+             clEnumValN(::mlir::mx::TrainingRecipe::MXFP6, "mxfp6", "MXFP6 E3M2 everywhere"),
+             clEnumValN(::mlir::mx::TrainingRecipe::MXFP4Weights, "mxfp4-weights", "MXFP4 weights, MXFP6 activations and gradients"))}]>,
+    Option<"weights", "weights", "::mlir::mx::PolicyFormat",
+           /*default=*/"::mlir::mx::PolicyFormat::Recipe",
+           "Element format of weights", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::PolicyFormat::Recipe, "recipe", "as the recipe says"),
+             clEnumValN(::mlir::mx::PolicyFormat::None, "none", "f32"),
+             clEnumValN(::mlir::mx::PolicyFormat::E4M3, "e4m3", "MXFP8 E4M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E5M2, "e5m2", "MXFP8 E5M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
+    Option<"activations", "activations", "::mlir::mx::PolicyFormat",
+           /*default=*/"::mlir::mx::PolicyFormat::Recipe",
+           "Element format of activations", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::PolicyFormat::Recipe, "recipe", "as the recipe says"),
+             clEnumValN(::mlir::mx::PolicyFormat::None, "none", "f32"),
+             clEnumValN(::mlir::mx::PolicyFormat::E4M3, "e4m3", "MXFP8 E4M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E5M2, "e5m2", "MXFP8 E5M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
+    Option<"gradients", "gradients", "::mlir::mx::PolicyFormat",
+           /*default=*/"::mlir::mx::PolicyFormat::Recipe",
+           "Element format of gradients", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::PolicyFormat::Recipe, "recipe", "as the recipe says"),
+             clEnumValN(::mlir::mx::PolicyFormat::None, "none", "f32"),
+             clEnumValN(::mlir::mx::PolicyFormat::E4M3, "e4m3", "MXFP8 E4M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E5M2, "e5m2", "MXFP8 E5M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
+             clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
+    Option<"scaleRule", "scale-rule", "std::string", /*default=*/"\"\"",
+           "Scale rule (floor, ceil, even, rceil; default: the recipe's)">,
+    Option<"gradientRounding", "gradient-rounding", "::mlir::mx::Rounding",
+           /*default=*/"::mlir::mx::Rounding::rne", "Rounding of gradients",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::Rounding::rne, "rne", "to nearest even"),
+             clEnumValN(::mlir::mx::Rounding::rtz, "rtz", "toward zero"),
+             clEnumValN(::mlir::mx::Rounding::stochastic, "stochastic",
+                        "Philox bits keyed by seed and element index"))}]>,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "Seed of stochastic rounding (plus the product's index)">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"32",
+           "Elements per block along K">,
+    Option<"forward", "forward", "bool", /*default=*/"true",
+           "Quantize forward products">,
+    Option<"inputGradients", "input-gradients", "bool", /*default=*/"true",
+           "Quantize input-gradient products">,
+    Option<"weightGradients", "weight-gradients", "bool", /*default=*/"true",
+           "Quantize weight-gradient products">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::mx::MXDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def MXFuseQuantizationPass : Pass<"mx-fuse-quantization", "::mlir::ModuleOp"> {
   let summary = "Fuse quantization into producers and dequantization into matrix products";
   let description = [{

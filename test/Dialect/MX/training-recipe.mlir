@@ -1,0 +1,74 @@
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe | FileCheck %s --check-prefix=MXFP8
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe=recipe=mxfp8-hybrid | FileCheck %s --check-prefix=HYBRID
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe=recipe=mxfp6 | FileCheck %s --check-prefix=MXFP6
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe="recipe=mxfp4-weights activations=e4m3 gradients=e5m2 gradient-rounding=stochastic seed=9" | FileCheck %s --check-prefix=FP4
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe="weight-gradients=false scale-rule=floor" -verify-diagnostics | FileCheck %s --check-prefix=KEEP
+
+// A two-layer loss through mx-training-step: two forward products
+// (X W, H V), an input-gradient product (dH = dY V^T) and two
+// weight-gradient products (dV = H^T dY, dW = X^T dH); roles come from data
+// flow. Each product quantizes both operands along its own K from the f32
+// tensor (V^T, H^T and X^T are transposed in f32, then quantized).
+
+// MXFP8-LABEL: func.func @loss_step(
+// MXFP8: mx.quantize %{{.*}} scale_rule<rceil> : tensor<8x64xf32> -> !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>
+// MXFP8: mx.quantize %{{.*}} scale_rule<rceil> : tensor<64x32xf32> -> !mx.tensor<64x32xf8E4M3FN, block = [32, 1]>
+// MXFP8: mx.matmul {{.*}} {mx.role = "forward"}
+// MXFP8: mx.matmul {{.*}} {mx.role = "forward"}
+// MXFP8: %[[VT:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x16xf32>) outs(%{{.*}} : tensor<16x32xf32>) permutation = [1, 0]
+// MXFP8: %[[DY:.*]] = mx.quantize %{{.*}} scale_rule<rceil> : tensor<8x16xf32> -> !mx.tensor<8x16xf8E4M3FN, block = [1, 32]>
+// MXFP8: %[[QVT:.*]] = mx.quantize %[[VT]] scale_rule<rceil> : tensor<16x32xf32> -> !mx.tensor<16x32xf8E4M3FN, block = [32, 1]>
+// MXFP8: mx.matmul %[[DY]], %[[QVT]] {mx.role = "input-gradient"} : {{.*}} -> tensor<8x32xf32>
+// MXFP8: %[[HT:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x32xf32>) outs(%{{.*}} : tensor<32x8xf32>) permutation = [1, 0]
+// MXFP8: mx.quantize %[[HT]] scale_rule<rceil> : tensor<32x8xf32> -> !mx.tensor<32x8xf8E4M3FN, block = [1, 32]>
+// MXFP8: mx.quantize %{{.*}} scale_rule<rceil> : tensor<8x16xf32> -> !mx.tensor<8x16xf8E4M3FN, block = [32, 1]>
+// MXFP8: mx.matmul {{.*}} {mx.role = "weight-gradient"} : {{.*}} -> tensor<32x16xf32>
+// MXFP8: mx.matmul {{.*}} {mx.role = "weight-gradient"} : {{.*}} -> tensor<64x32xf32>
+// MXFP8-NOT: linalg.matmul
+
+// HYBRID-LABEL: func.func @loss_step(
+// HYBRID: mx.matmul {{.*}} {mx.role = "forward"} : !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x32xf8E4M3FN, block = [32, 1]>
+// HYBRID: mx.matmul {{.*}} {mx.role = "input-gradient"} : !mx.tensor<8x16xf8E5M2, block = [1, 32]>, !mx.tensor<16x32xf8E4M3FN, block = [32, 1]>
+// HYBRID: mx.matmul {{.*}} {mx.role = "weight-gradient"} : !mx.tensor<32x8xf8E4M3FN, block = [1, 32]>, !mx.tensor<8x16xf8E5M2, block = [32, 1]>
+// HYBRID: mx.matmul {{.*}} {mx.role = "weight-gradient"} : !mx.tensor<64x8xf8E4M3FN, block = [1, 32]>, !mx.tensor<8x32xf8E5M2, block = [32, 1]>
+
+// MXFP6-LABEL: func.func @loss_step(
+// MXFP6: mx.quantize %{{.*}} : tensor<8x64xf32> -> !mx.tensor<8x64xf6E3M2FN, block = [1, 32]>
+// MXFP6: mx.matmul {{.*}} {mx.role = "input-gradient"} : !mx.tensor<8x16xf6E3M2FN, block = [1, 32]>, !mx.tensor<16x32xf6E3M2FN, block = [32, 1]>
+
+// Overrides: MXFP4 weights, E4M3 activations, E5M2 gradients rounded
+// stochastically, each product with its own seed.
+// FP4-LABEL: func.func @loss_step(
+// FP4: mx.matmul {{.*}} {mx.role = "forward"} : !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x32xf4E2M1FN, block = [32, 1]>
+// FP4: mx.quantize %{{.*}} rounding<stochastic> seed(13) : tensor<8x16xf32> -> !mx.tensor<8x16xf8E5M2, block = [1, 32]>
+// FP4: mx.quantize %{{.*}} : tensor<16x32xf32> -> !mx.tensor<16x32xf4E2M1FN, block = [32, 1]>
+// FP4: mx.matmul {{.*}} {mx.role = "input-gradient"}
+// FP4: mx.quantize %{{.*}} : tensor<32x8xf32> -> !mx.tensor<32x8xf8E4M3FN, block = [1, 32]>
+// FP4: mx.quantize %{{.*}} rounding<stochastic> seed(14) : tensor<8x16xf32> -> !mx.tensor<8x16xf8E5M2, block = [32, 1]>
+
+// KEEP-LABEL: func.func @loss_step(
+// KEEP: mx.matmul {{.*}} {mx.role = "input-gradient"}
+// KEEP: linalg.generic
+// KEEP-NOT: mx.matmul
+// KEEP: return
+func.func @loss(%x: tensor<8x64xf32>, %w: tensor<64x32xf32> {mx.wrt, mx.weight}, %v: tensor<32x16xf32> {mx.wrt, mx.weight}) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
+  // The weight gradients of this product's operands, kept in f32 (KEEP):
+  // expected-remark @below {{mx-training-recipe: weight-gradient product kept in f32 by the options}}
+  %h = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x32xf32>) outs(%z : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %e2 = tensor.empty() : tensor<8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<8x16xf32>) -> tensor<8x16xf32>
+  // expected-remark @below {{mx-training-recipe: weight-gradient product kept in f32 by the options}}
+  %y = linalg.matmul ins(%h, %v : tensor<8x32xf32>, tensor<32x16xf32>) outs(%z2 : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sq = arith.mulf %y, %y : tensor<8x16xf32>
+  %s0 = tensor.empty() : tensor<f32>
+  %s1 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<f32>) -> tensor<f32>
+  %s = linalg.reduce ins(%sq : tensor<8x16xf32>) outs(%s1 : tensor<f32>) dimensions = [0, 1]
+    (%in: f32, %acc: f32) {
+      %t = arith.addf %in, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %s : tensor<f32>
+}
