@@ -76,6 +76,16 @@ def gemv_rows(results):
     return rows
 
 
+def training_rows(results):
+    torch = results["BM_TorchTrainingStep"]["real_time"]
+    rows = []
+    for recipe in ("f32", "mxfp8", "mxfp8_hybrid", "mxfp6", "mxfp4_weights"):
+        mine = results[f"BM_TrainingStep/{recipe}"]["real_time"]
+        rows.append({"recipe": recipe, "step_us": mine, "torch_f32_step_us": torch,
+                     "vs_torch": torch / mine})
+    return rows
+
+
 def table(rows, columns):
     def cell(v):
         if v is None:
@@ -150,7 +160,7 @@ def main():
         chart(args.out, derived["quantize"], derived["gemm"], derived["gemv"])
         return
     reports = {}
-    for program in ("mx-bench-generated-quantize", "mx-bench-gemm"):
+    for program in ("mx-bench-generated-quantize", "mx-bench-gemm", "mx-bench-training"):
         binary = os.path.join(args.build, "bin", program)
         if not os.path.exists(binary):
             sys.exit(f"{binary} is missing: build it (bash scripts/bench.sh installs its peers)")
@@ -159,7 +169,8 @@ def main():
     quantize_results = by_name(reports["mx-bench-generated-quantize"])
     gemm_results = by_name(reports["mx-bench-gemm"])
     derived = {"quantize": quantize_rows(quantize_results), "gemm": gemm_rows(gemm_results),
-               "gemv": gemv_rows(gemm_results)}
+               "gemv": gemv_rows(gemm_results),
+               "training": training_rows(by_name(reports["mx-bench-training"]))}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"reports": reports, "derived": derived}, f, indent=1)
     context = reports["mx-bench-gemm"]["context"]
@@ -174,6 +185,9 @@ def main():
         "GEMV M = 1 (MXFP8 activations; weight bytes per second):\n\n" + table(
             derived["gemv"], ["weights", "size", "threads", "weight_GBps", "read_GBps", "vs_read_bandwidth",
                               "time_ms", "sgemv_ms", "speedup_vs_sgemv"]),
+        "One training step of the digits MLP (AdamW, batch 32, one thread) beside "
+        "PyTorch's f32 step (libtorch):\n\n" + table(
+            derived["training"], ["recipe", "step_us", "torch_f32_step_us", "vs_torch"]),
     ]) + "\n"
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(markdown)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Optional: installs the benchmarks' peers (OpenBLAS, OneDNN) and gnuplot from
+# Optional: installs the benchmarks' peers (OpenBLAS, OneDNN, libtorch) and gnuplot from
 # Debian's apt, builds, and runs every benchmark of bench/ with
 # bench/run_benchmarks.py: docs/benchmarks/{results.json,results.md,chart.png}.
 # Takes about five minutes on two cores; run it on a quiet machine.
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${MX_BUILD_DIR:-build}
 
-PACKAGES=(libopenblas-dev libdnnl-dev gnuplot-nox)
+PACKAGES=(libopenblas-dev libdnnl-dev libtorch-dev gnuplot-nox)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
@@ -23,7 +23,8 @@ if [ ${#missing[@]} -ne 0 ]; then
 fi
 
 bash scripts/build.sh
-# A configure from before the peers were installed skipped mx-bench-gemm.
+# A configure from before the peers were installed skipped mx-bench-gemm
+# and mx-bench-training.
 cmake "$BUILD_DIR" >/dev/null
-ninja -C "$BUILD_DIR" mx-bench-generated-quantize mx-bench-gemm
+ninja -C "$BUILD_DIR" mx-bench-generated-quantize mx-bench-gemm mx-bench-training
 /usr/bin/python3 bench/run_benchmarks.py --build "$BUILD_DIR" --out docs/benchmarks "$@"

@@ -5,11 +5,13 @@
 #include "mx/InitAll.h"
 #include "mx/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -21,11 +23,12 @@ using namespace mlir;
 using mxbench::JitModule;
 
 mxbench::JitModule::JitModule(const std::string &source, bool threads,
-                              bool portable)
+                              bool portable, const std::string &prePipeline)
     : optimizer(makeOptimizingTransformer(3, 0, nullptr)) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    mlir::mx::registerAllMXPasses();
     return true;
   }();
   (void)initialized;
@@ -37,6 +40,20 @@ mxbench::JitModule::JitModule(const std::string &source, bool threads,
   context = std::make_unique<MLIRContext>(registry);
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(source, context.get());
+  if (module && !prePipeline.empty()) {
+    auto pre = PassManager::on<ModuleOp>(context.get());
+    if (failed(parsePassPipeline(prePipeline, pre)) ||
+        failed(pre.run(*module))) {
+      llvm::errs() << "failed to run " << prePipeline << " on:\n"
+                   << source << "\n";
+      std::abort();
+    }
+    module->walk([&](func::FuncOp function) {
+      if (function.isPublic() && !function.isExternal())
+        function->setAttr("llvm.emit_c_interface",
+                          UnitAttr::get(context.get()));
+    });
+  }
   auto pm = PassManager::on<ModuleOp>(context.get());
   mlir::mx::CPUPipelineOptions options;
   options.threads = threads;
@@ -52,6 +69,8 @@ mxbench::JitModule::JitModule(const std::string &source, bool threads,
   }
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimizer; // -O3 for the host CPU
+  static const llvm::StringRef runtime[] = {MX_RUNNER_UTILS};
+  engineOptions.sharedLibPaths = runtime;
   auto created = ExecutionEngine::create(*module, engineOptions);
   if (!created) {
     llvm::errs() << llvm::toString(created.takeError()) << "\n";

@@ -49,7 +49,10 @@ public:
   /// loops) and `portable` (upstream arith.scaling_* element conversion);
   /// aborts with the diagnostics on failure: a benchmark of a kernel that
   /// does not compile has nothing to report.
-  JitModule(const std::string &source, bool threads, bool portable = false);
+  /// `prePipeline`: a textual pass pipeline run first (e.g. the training
+  /// step's passes); every public function then gets a C interface.
+  JitModule(const std::string &source, bool threads, bool portable = false,
+            const std::string &prePipeline = "");
   ~JitModule();
 
   /// The C-interface entry `_mlir_ciface_<name>`.
