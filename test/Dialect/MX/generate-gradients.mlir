@@ -89,3 +89,41 @@ func.func @relu(%x: tensor<2x4xf32> {mx.wrt}, %unused: tensor<2x4xf32> {mx.wrt})
   %v = tensor.extract %p[%c0, %c1] : tensor<2x4xf32>
   return %v : f32
 }
+
+// -----
+
+// A gather (an embedding lookup): the table's gradient is a generic over
+// the gather's loops plus a loop over the table's rows, adding each gathered
+// element's gradient where its id is the row.
+
+// CHECK-DAG: #[[TOK:.+]] = affine_map<(d0, d1, d2) -> (d0)>
+// CHECK-DAG: #[[TJ:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[ROWS:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @embed_grad(
+// CHECK-SAME: %{{.*}}: tensor<16x4xf32>, %[[IDS:.*]]: tensor<3xindex>) -> (tensor<f32>, tensor<16x4xf32>)
+// CHECK: %[[D:.*]] = linalg.generic {indexing_maps = [#[[TOK]], #[[TJ]], #[[ROWS]]], iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[IDS]], %{{.*}} : tensor<3xindex>, tensor<3x4xf32>) outs(%{{.*}} : tensor<16x4xf32>)
+// CHECK-NEXT: ^bb0(%[[ID:.*]]: index, %[[G:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:   %[[ROW:.*]] = linalg.index 2 : index
+// CHECK-NEXT:   %[[HIT:.*]] = arith.cmpi eq, %[[ID]], %[[ROW]] : index
+// CHECK-NEXT:   %[[C:.*]] = arith.select %[[HIT]], %[[G]], %{{.*}} : f32
+// CHECK-NEXT:   %[[S:.*]] = arith.addf %[[ACC]], %[[C]] : f32
+// CHECK: return %{{.*}}, %[[D]]
+func.func @embed(%table: tensor<16x4xf32> {mx.wrt}, %ids: tensor<3xindex>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x4xf32>
+  %rows = linalg.generic {indexing_maps = [affine_map<(t, j) -> (t)>, affine_map<(t, j) -> (t, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%ids : tensor<3xindex>) outs(%e : tensor<3x4xf32>) {
+    ^bb0(%id: index, %out: f32):
+      %j = linalg.index 1 : index
+      %v = tensor.extract %table[%id, %j] : tensor<16x4xf32>
+      linalg.yield %v : f32
+  } -> tensor<3x4xf32>
+  %s0 = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%zero : f32) outs(%s0 : tensor<f32>) -> tensor<f32>
+  %s = linalg.reduce ins(%rows : tensor<3x4xf32>) outs(%i : tensor<f32>) dimensions = [0, 1]
+    (%in: f32, %acc: f32) {
+      %t = arith.addf %in, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %s : tensor<f32>
+}

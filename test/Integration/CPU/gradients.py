@@ -166,8 +166,24 @@ case("concat_extract", ["2x3", "1x3"], "3x3", """
   %out = arith.mulf %cat, %h : tensor<3x3xf64>""")
 
 
+# An embedding: rows of a 5 x 3 table gathered by 4 ids (one repeated, so
+# two gradients add into one row), a row scale applied in the same body.
+case("gather", ["5x3", "idx:4", "4"], "4x3", """
+  %e = tensor.empty() : tensor<4x3xf64>
+  %out = linalg.generic {indexing_maps = [affine_map<(t, j) -> (t)>, affine_map<(t, j) -> (t)>, affine_map<(t, j) -> (t, j)>],
+                         iterator_types = ["parallel", "parallel"]}
+      ins(%a1, %a2 : tensor<4xindex>, tensor<4xf64>) outs(%e : tensor<4x3xf64>) {
+    ^bb0(%id: index, %s: f64, %o: f64):
+      %j = linalg.index 1 : index
+      %v = tensor.extract %a0[%id, %j] : tensor<5x3xf64>
+      %y = arith.mulf %v, %s : f64
+      linalg.yield %y : f64
+  } -> tensor<4x3xf64>""", {1: lambda shape: np.array([3, 0, 3, 1])})
+
+
 def function_text(name, args, out_shape, body):
-    params = ", ".join(f"%a{i}: tensor<{s}xf64> {{mx.wrt}}" for i, s in enumerate(args))
+    params = ", ".join(f"%a{i}: tensor<{s[4:]}xindex>" if s.startswith("idx:")
+                       else f"%a{i}: tensor<{s}xf64> {{mx.wrt}}" for i, s in enumerate(args))
     return (f"func.func @{name}({params}, %weights: tensor<{out_shape}xf64>) -> tensor<f64> {{"
             + body + weighted_sum("%out", out_shape) + "\n}\n")
 
@@ -178,13 +194,16 @@ module.run_pipeline("mx-generate-gradients")
 jit = module.compile()
 
 for name, (args, out_shape, body, makers) in CASES.items():
-    shape = lambda s: tuple(int(d) for d in s.split("x"))  # noqa: E731
+    shape = lambda s: tuple(int(d) for d in s.removeprefix("idx:").split("x"))  # noqa: E731
     inputs = [makers.get(i, normal)(shape(s)) for i, s in enumerate(args)]
     weights = normal(shape(out_shape))
     loss, *grads = jit.invoke(f"{name}_grad", *inputs, weights)
     same_loss = float(loss) == float(jit.invoke(name, *inputs, weights))
     worst, h = 0.0, 1e-6
     for i, x in enumerate(inputs):
+        if x.dtype != np.float64:  # ids: not differentiated
+            grads.insert(i, None)
+            continue
         numeric = np.zeros_like(x)
         for idx in np.ndindex(x.shape):
             up, down = [a.copy() for a in inputs], [a.copy() for a in inputs]
@@ -210,3 +229,4 @@ for name, (args, out_shape, body, makers) in CASES.items():
 # CHECK: softmax: loss same, ok
 # CHECK: reshape_slice: loss same, ok
 # CHECK: concat_extract: loss same, ok
+# CHECK: gather: loss same, ok

@@ -29,6 +29,8 @@ public:
 
   /// Adds `contribution()` to the adjoint of `value` if it wants one.
   void add(Value value, llvm::function_ref<Value()> contribution);
+  /// Whether `value` needs an adjoint.
+  bool wanted(Value value) const { return wants(value); }
   /// The adjoint of `value`, or null when nothing has reached it.
   Value get(Value value) const { return adjoints.lookup(value); }
 

@@ -12,6 +12,11 @@
 // Reductions must combine by addition (the derivative of acc + h is h's) or
 // by maximum/minimum (the elements equal to the result share it evenly).
 //
+// A body that reads a differentiated tensor T with tensor.extract (a gather:
+// an embedding lookup) scatters back: one more generic writes T's adjoint,
+// over the op's loops plus one loop per dimension of T whose index is data
+// (not a loop index), adding the element's adjoint where the index matches.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GradientRules.h"
@@ -77,6 +82,8 @@ static LogicalResult sweepBody(ArrayRef<Operation *> ops, Adjoints &adjoints,
       differentiateElementwise(op, g, adjoints);
       continue;
     }
+    if (isa<tensor::ExtractOp>(op))
+      continue; // a gather: its tensor's adjoint is a generic of its own
     if (llvm::none_of(op->getOperandTypes(), isFloatLike))
       continue; // e.g. a conversion from an integer: nothing to propagate
     return owner->emitError("mx-generate-gradients: cannot differentiate '")
@@ -104,11 +111,24 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
   };
   if (!op.hasPureTensorSemantics())
     return fail("it works on buffers");
+  // Gathers: the tensors read from outside the body that want an adjoint.
   SetVector<Value> captured;
   getUsedValuesDefinedAbove(op->getRegion(0), captured);
-  for (Value value : captured)
-    if (isFloatLike(value.getType()) && isa<ShapedType>(value.getType()))
-      return fail("its body reads a tensor defined outside it (a gather)");
+  SmallVector<tensor::ExtractOp> gathers;
+  for (Value value : captured) {
+    if (!isFloatLike(value.getType()) || !isa<ShapedType>(value.getType()) ||
+        !adjoints.wanted(value))
+      continue;
+    for (OpOperand &use : value.getUses()) {
+      if (!op->isProperAncestor(use.getOwner()))
+        continue;
+      auto extract = dyn_cast<tensor::ExtractOp>(use.getOwner());
+      if (!extract || extract->getBlock() != op.getBlock())
+        return fail("its body reads a differentiated tensor other than by "
+                    "tensor.extract in the body itself");
+      gathers.push_back(extract);
+    }
+  }
 
   Block *body = op.getBlock();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
@@ -213,6 +233,49 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
     inputMaps.push_back(op.getMatchingIndexingMap(results[index].init));
   }
 
+  // Seeds the scalar adjoints of a cloned body from the results' adjoints
+  // (the generic's arguments after the inputs and running values).
+  auto seed = [&](OpBuilder &nb, Location nloc, ValueRange args,
+                  IRMapping &mapping, Adjoints &inner) {
+    for (auto [position, resultIndex] : llvm::enumerate(adjointOf)) {
+      const ResultInfo &info = results[resultIndex];
+      Value g = args[firstAdjoint + position];
+      if (info.combine == Combine::None) {
+        inner.add(mapping.lookupOrDefault(yield.getOperand(resultIndex)),
+                  [&] { return g; });
+        continue;
+      }
+      Value partial = mapping.lookupOrDefault(info.partial);
+      if (info.combine == Combine::Add) {
+        inner.add(partial, [&] { return g; });
+        continue;
+      }
+      // Max/min: the elements equal to the result share g evenly.
+      Value result = args[op.getNumDpsInputs() + resultIndex];
+      auto tiePosition = llvm::find(tieOf, resultIndex) - tieOf.begin();
+      Value count = args[firstAdjoint + adjointOf.size() + tiePosition];
+      inner.add(partial, [&] {
+        Value hit = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ,
+                                          partial, result);
+        Value share = arith::DivFOp::create(nb, nloc, g, count);
+        return arith::SelectOp::create(
+                   nb, nloc, hit, share,
+                   floatConstant(nb, nloc, g.getType(), 0.0))
+            .getResult();
+      });
+    }
+  };
+
+  // The body cloned into a new generic and run backward from the results'
+  // adjoints: `inner` then holds the adjoint of every body value.
+  auto backward = [&](OpBuilder &nb, Location nloc, ValueRange args,
+                      IRMapping &mapping, Adjoints &inner) {
+    SmallVector<Operation *> cloned =
+        cloneBody(nb.getInsertionBlock(), mapping);
+    seed(nb, nloc, args, mapping, inner);
+    return sweepBody(cloned, inner, op);
+  };
+
   // One adjoint generic per operand slot that wants one.
   auto slotAdjoint = [&](BlockArgument slotArg, Value operand,
                          AffineMap slotMap) -> FailureOr<Value> {
@@ -227,37 +290,8 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
         newIterators(slotMap),
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           IRMapping mapping;
-          SmallVector<Operation *> cloned =
-              cloneBody(nb.getInsertionBlock(), mapping);
           Adjoints inner(nb, [](Value) { return true; });
-          for (auto [position, resultIndex] : llvm::enumerate(adjointOf)) {
-            const ResultInfo &info = results[resultIndex];
-            Value g = args[firstAdjoint + position];
-            if (info.combine == Combine::None) {
-              inner.add(mapping.lookupOrDefault(yield.getOperand(resultIndex)),
-                        [&] { return g; });
-              continue;
-            }
-            Value partial = mapping.lookupOrDefault(info.partial);
-            if (info.combine == Combine::Add) {
-              inner.add(partial, [&] { return g; });
-              continue;
-            }
-            // Max/min: the elements equal to the result share g evenly.
-            Value result = args[op.getNumDpsInputs() + resultIndex];
-            auto tiePosition = llvm::find(tieOf, resultIndex) - tieOf.begin();
-            Value count = args[firstAdjoint + adjointOf.size() + tiePosition];
-            inner.add(partial, [&] {
-              Value hit = arith::CmpFOp::create(
-                  nb, nloc, arith::CmpFPredicate::OEQ, partial, result);
-              Value share = arith::DivFOp::create(nb, nloc, g, count);
-              return arith::SelectOp::create(
-                         nb, nloc, hit, share,
-                         floatConstant(nb, nloc, g.getType(), 0.0))
-                  .getResult();
-            });
-          }
-          status = sweepBody(cloned, inner, op);
+          status = backward(nb, nloc, args, mapping, inner);
           Value contribution = inner.get(mapping.lookup(slotArg));
           Value out = args.back();
           Value sum = contribution
@@ -319,6 +353,80 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
       break;
     }
     }
+  }
+  // Each gather scatters its elements' adjoints back into its tensor.
+  for (tensor::ExtractOp extract : gathers) {
+    if (!tieOf.empty())
+      return fail("it gathers from a differentiated tensor inside a max/min "
+                  "reduction");
+    Value table = extract.getTensor();
+    auto tableType = cast<RankedTensorType>(table.getType());
+    unsigned loops = op.getNumLoops();
+    // Each dimension of the table: the op's loop its index is, or a new one.
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<std::pair<unsigned, Value>> dataDims; // new loop, index
+    llvm::SmallDenseSet<int64_t> usedLoops;
+    for (Value index : extract.getIndices()) {
+      auto loopIndex = index.getDefiningOp<linalg::IndexOp>();
+      if (loopIndex && usedLoops.insert(loopIndex.getDim()).second) {
+        outExprs.push_back(b.getAffineDimExpr(loopIndex.getDim()));
+        continue;
+      }
+      unsigned loop = loops + dataDims.size();
+      dataDims.push_back({loop, index});
+      outExprs.push_back(b.getAffineDimExpr(loop));
+    }
+    unsigned allLoops = loops + dataDims.size();
+    SmallVector<AffineMap> maps;
+    for (AffineMap map : ArrayRef<AffineMap>(inputMaps).take_front(
+             firstAdjoint + adjointOf.size()))
+      maps.push_back(
+          AffineMap::get(allLoops, 0, map.getResults(), b.getContext()));
+    AffineMap outMap = AffineMap::get(allLoops, 0, outExprs, b.getContext());
+    maps.push_back(outMap);
+    SmallVector<utils::IteratorType> kinds(allLoops,
+                                           utils::IteratorType::reduction);
+    for (AffineExpr expr : outExprs)
+      kinds[cast<AffineDimExpr>(expr).getPosition()] =
+          utils::IteratorType::parallel;
+    LogicalResult status = success();
+    auto generic = linalg::GenericOp::create(
+        b, loc, tableType,
+        ArrayRef<Value>(inputs).take_front(firstAdjoint + adjointOf.size()),
+        zeroTensor(b, loc, tableType), maps, kinds,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          IRMapping mapping;
+          Adjoints inner(nb, [](Value) { return true; });
+          status = backward(nb, nloc, args, mapping, inner);
+          Value out = args.back();
+          Value element = inner.get(mapping.lookup(extract.getResult()));
+          if (!element) {
+            linalg::YieldOp::create(nb, nloc, out);
+            return;
+          }
+          // Only where every data index is this point's table coordinate.
+          Value hit;
+          for (auto [loop, index] : dataDims) {
+            Value here = linalg::IndexOp::create(nb, nloc, loop);
+            Value same =
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq,
+                                      mapping.lookupOrDefault(index), here);
+            hit = hit ? arith::AndIOp::create(nb, nloc, hit, same).getResult()
+                      : same;
+          }
+          Value contribution =
+              hit ? arith::SelectOp::create(
+                        nb, nloc, hit, element,
+                        floatConstant(nb, nloc, element.getType(), 0.0))
+                        .getResult()
+                  : element;
+          linalg::YieldOp::create(
+              nb, nloc,
+              ValueRange{arith::AddFOp::create(nb, nloc, out, contribution)});
+        });
+    if (failed(status))
+      return failure();
+    adjoints.add(table, [&] { return generic.getResult(0); });
   }
   return success();
 }

@@ -293,6 +293,10 @@ def MXGenerateGradientsPass : Pass<"mx-generate-gradients", "::mlir::ModuleOp"> 
       dimensions), which `mx-quantize-policy` and `mx-training-recipe` read
       like any other. A maximum's gradient is shared evenly by the elements
       that reach it (as `torch.amax`);
+    - a body that reads a differentiated tensor with `tensor.extract` (a
+      gather: an embedding lookup): the tensor's gradient is a generic over
+      the op's loops plus one loop per tensor dimension indexed by data,
+      adding each element's gradient where the index matches;
     - `linalg.softmax` (decomposed into the generics above first);
     - elementwise `arith`/`math` ops on tensors or in bodies: `addf`, `subf`,
       `mulf`, `divf`, `negf`, `maximumf`/`minimumf` (a tie splits the
