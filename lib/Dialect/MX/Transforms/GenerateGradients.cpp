@@ -100,7 +100,7 @@ FailureOr<func::FuncOp> mlir::mx::buildGradientFunction(func::FuncOp forward,
   Value loss = ret->getOperand(0);
   ret->erase();
   auto abandon = [&]() -> FailureOr<func::FuncOp> {
-    gradient.erase();
+    symbols.erase(gradient); // out of the table too: no dangling entry
     return failure();
   };
   if (failed(decomposeAggregateOps(gradient)))

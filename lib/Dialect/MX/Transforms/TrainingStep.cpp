@@ -278,7 +278,7 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
   SmallVector<Value> grads;
   for (unsigned p = 0; p < wrt.size(); ++p)
     grads.push_back(mapping.lookupOrDefault(gradReturn->getOperand(1 + p)));
-  gradient->erase();
+  symbols.erase(*gradient); // inlined: the step is the product
 
   if (scaled) {
     Value inverse =
