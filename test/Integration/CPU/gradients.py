@@ -166,6 +166,28 @@ case("concat_extract", ["2x3", "1x3"], "3x3", """
   %out = arith.mulf %cat, %h : tensor<3x3xf64>""")
 
 
+# exp2, log2, log1p, fma, maxnumf/minnumf, tensor.insert and tensor.cast,
+# linalg.map, linalg.vecmat and a fill of a differentiated scalar.
+case("more_ops", ["4", "4", "4x3"], "3", """
+  %p2 = math.exp2 %a0 : tensor<4xf64>
+  %l2 = math.log2 %a1 : tensor<4xf64>
+  %l1 = math.log1p %a1 : tensor<4xf64>
+  %f = math.fma %p2, %l2, %l1 : tensor<4xf64>
+  %hi = arith.maxnumf %f, %a0 : tensor<4xf64>
+  %lo = arith.minnumf %hi, %a1 : tensor<4xf64>
+  %c1 = arith.constant 1 : index
+  %s = tensor.extract %a0[%c1] : tensor<4xf64>
+  %ins = tensor.insert %s into %lo[%c1] : tensor<4xf64>
+  %dyn = tensor.cast %ins : tensor<4xf64> to tensor<?xf64>
+  %back = tensor.cast %dyn : tensor<?xf64> to tensor<4xf64>
+  %e4 = tensor.empty() : tensor<4xf64>
+  %sq = linalg.map { arith.mulf } ins(%back, %back : tensor<4xf64>, tensor<4xf64>) outs(%e4 : tensor<4xf64>)
+  %e3 = tensor.empty() : tensor<3xf64>
+  %fill = linalg.fill ins(%s : f64) outs(%e3 : tensor<3xf64>) -> tensor<3xf64>
+  %out = linalg.vecmat ins(%sq, %a2 : tensor<4xf64>, tensor<4x3xf64>) outs(%fill : tensor<3xf64>) -> tensor<3xf64>""",
+     {0: positive, 1: positive})
+
+
 # An embedding: rows of a 5 x 3 table gathered by 4 ids (one repeated, so
 # two gradients add into one row), a row scale applied in the same body.
 case("gather", ["5x3", "idx:4", "4"], "4x3", """
@@ -229,4 +251,5 @@ for name, (args, out_shape, body, makers) in CASES.items():
 # CHECK: softmax: loss same, ok
 # CHECK: reshape_slice: loss same, ok
 # CHECK: concat_extract: loss same, ok
+# CHECK: more_ops: loss same, ok
 # CHECK: gather: loss same, ok

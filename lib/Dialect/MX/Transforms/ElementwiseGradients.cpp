@@ -89,8 +89,9 @@ struct FloatMath {
 
 } // namespace
 
-void gradients::differentiateElementwise(Operation *op, Value g,
+void gradients::differentiateElementwise(Operation *op, Value resultAdjoint,
                                          Adjoints &adjoints) {
+  Value g = resultAdjoint;
   FloatMath e{adjoints.b, op->getLoc()};
   Value r = op->getNumResults() ? op->getResult(0) : Value();
   auto give = [&](unsigned i, llvm::function_ref<Value()> contribution) {
@@ -190,8 +191,10 @@ void gradients::differentiateElementwise(Operation *op, Value g,
   }
 }
 
-LogicalResult gradients::differentiateTensorOp(Operation *op, Value g,
+LogicalResult gradients::differentiateTensorOp(Operation *op,
+                                               Value resultAdjoint,
                                                Adjoints &adjoints) {
+  Value g = resultAdjoint;
   OpBuilder &b = adjoints.b;
   Location loc = op->getLoc();
   auto zerosOf = [&](Value v) {

@@ -37,7 +37,7 @@ Type policyFormatType(MLIRContext *context, PolicyFormat format);
 /// The MX product replacing `op` (analyzed as `c`), in its result type.
 Value quantizeContraction(OpBuilder &b, linalg::LinalgOp op,
                           const Contraction &c,
-                          const ProductQuantization &product);
+                          const ProductQuantization &quantization);
 
 } // namespace mlir::mx
 
