@@ -85,9 +85,7 @@ FailureOr<func::FuncOp> mlir::mx::buildGradientFunction(func::FuncOp forward,
                            FunctionType::get(context, argTypes, resultTypes));
   symbols.insert(gradient);
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-    for (NamedAttribute attr : function_interface_impl::getArgAttrs(forward, i))
-      if (attr.getName() != kWrtAttr)
-        gradient.setArgAttr(i, attr.getName(), attr.getValue());
+    copyArgAttrs(forward, i, gradient, i);
   gradient->setAttr("mx.gradient_of", FlatSymbolRefAttr::get(forward));
 
   IRMapping mapping;
@@ -194,6 +192,47 @@ FailureOr<func::FuncOp> mlir::mx::buildGradientFunction(func::FuncOp forward,
   return gradient;
 }
 
+FailureOr<SmallVector<Differentiated>> gradients::functionsToDifferentiate(
+    ModuleOp module, SymbolTable &symbols, StringRef pass, StringRef function,
+    ArrayRef<unsigned> wrt, bool allFloatTensors) {
+  if (function.empty() && !wrt.empty())
+    return module.emitError(pass) << ": wrt= needs function=";
+  SmallVector<Differentiated> work;
+  if (!function.empty()) {
+    auto forward = symbols.lookup<func::FuncOp>(function);
+    if (!forward)
+      return module.emitError(pass) << ": no function @" << function;
+    SmallVector<unsigned> indices(wrt);
+    if (indices.empty() && allFloatTensors)
+      for (auto [index, type] : llvm::enumerate(forward.getArgumentTypes()))
+        if (isa<RankedTensorType>(type) && isFloatLike(type))
+          indices.push_back(index);
+    work.push_back({forward, indices});
+    return work;
+  }
+  for (auto forward : module.getOps<func::FuncOp>()) {
+    SmallVector<unsigned> indices;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      if (forward.getArgAttr(i, kWrtAttr))
+        indices.push_back(i);
+    if (!indices.empty())
+      work.push_back({forward, indices});
+  }
+  return work;
+}
+
+void gradients::copyArgAttrs(func::FuncOp source, unsigned from,
+                             func::FuncOp target, unsigned to) {
+  for (NamedAttribute attr : function_interface_impl::getArgAttrs(source, from))
+    if (attr.getName() != kWrtAttr)
+      target.setArgAttr(to, attr.getName(), attr.getValue());
+}
+
+void gradients::consumeWrtMarkers(func::FuncOp function) {
+  for (unsigned i = 0; i < function.getNumArguments(); ++i)
+    function.removeArgAttr(i, kWrtAttr);
+}
+
 namespace {
 
 struct MXGenerateGradientsPass final
@@ -203,46 +242,22 @@ struct MXGenerateGradientsPass final
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    SmallVector<std::pair<func::FuncOp, SmallVector<unsigned>>> work;
-    if (function.empty() && !wrt.empty()) {
-      module.emitError("mx-generate-gradients: wrt= needs function=");
+    FailureOr<SmallVector<Differentiated>> work =
+        functionsToDifferentiate(module, symbols, getArgument(), function, wrt,
+                                 /*allFloatTensors=*/true);
+    if (failed(work))
+      return signalPassFailure();
+    if (work->empty()) {
+      module.emitError("mx-generate-gradients: no function to "
+                       "differentiate: mark arguments {mx.wrt} or name one "
+                       "with function=");
       return signalPassFailure();
     }
-    if (!function.empty()) {
-      auto forward = symbols.lookup<func::FuncOp>(function);
-      if (!forward) {
-        module.emitError("mx-generate-gradients: no function @") << function;
-        return signalPassFailure();
-      }
-      SmallVector<unsigned> indices(wrt.begin(), wrt.end());
-      if (indices.empty())
-        for (auto [index, type] : llvm::enumerate(forward.getArgumentTypes()))
-          if (isa<RankedTensorType>(type) && isFloatLike(type))
-            indices.push_back(index);
-      work.push_back({forward, indices});
-    } else {
-      for (auto forward : module.getOps<func::FuncOp>()) {
-        SmallVector<unsigned> indices;
-        for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-          if (forward.getArgAttr(i, kWrtAttr))
-            indices.push_back(i);
-        if (!indices.empty())
-          work.push_back({forward, indices});
-      }
-      if (work.empty()) {
-        module.emitError("mx-generate-gradients: no function to "
-                         "differentiate: mark arguments {mx.wrt} or name one "
-                         "with function=");
-        return signalPassFailure();
-      }
-    }
-    for (auto &[forward, indices] : work) {
+    for (auto &[forward, indices] : *work) {
       if (failed(buildGradientFunction(forward, indices, lossScaleArgument,
                                        symbols)))
         return signalPassFailure();
-      // The markers are consumed: no later pass or translation reads them.
-      for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-        forward.removeArgAttr(i, kWrtAttr);
+      consumeWrtMarkers(forward);
     }
   }
 };

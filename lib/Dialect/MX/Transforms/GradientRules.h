@@ -12,8 +12,11 @@
 #ifndef MX_DIALECT_MX_TRANSFORMS_GRADIENTRULES_H
 #define MX_DIALECT_MX_TRANSFORMS_GRADIENTRULES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include <functional>
 
@@ -71,6 +74,31 @@ LogicalResult differentiateTensorOp(Operation *op, Value resultAdjoint,
 LogicalResult differentiateStructured(linalg::LinalgOp op,
                                       ArrayRef<Value> resultAdjoints,
                                       Adjoints &adjoints);
+
+/// A function to differentiate and the indices of its differentiated
+/// arguments.
+struct Differentiated {
+  func::FuncOp function;
+  SmallVector<unsigned> wrt;
+};
+
+/// What a gradient pass (`pass` names it in errors) works on: `function`
+/// with the indices `wrt` (when `wrt` is empty and `allFloatTensors`, every
+/// float tensor argument), or with no `function`, every function that has
+/// `{mx.wrt}` arguments. Emits an error and fails on `wrt` without
+/// `function` or a `function` that does not exist.
+FailureOr<SmallVector<Differentiated>>
+functionsToDifferentiate(ModuleOp module, SymbolTable &symbols, StringRef pass,
+                         StringRef function, ArrayRef<unsigned> wrt,
+                         bool allFloatTensors);
+
+/// Copies argument `from`'s attributes of `source` to argument `to` of
+/// `target`, except the consumed `{mx.wrt}` marker.
+void copyArgAttrs(func::FuncOp source, unsigned from, func::FuncOp target,
+                  unsigned to);
+
+/// Removes the `{mx.wrt}` markers of `function`: a pass consumed them.
+void consumeWrtMarkers(func::FuncOp function);
 
 } // namespace mlir::mx::gradients
 

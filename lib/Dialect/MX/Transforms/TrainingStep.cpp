@@ -237,16 +237,10 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
   Value lr = entry->getArgument(scalarBase + 1);
   for (unsigned p = 0; p < wrt.size(); ++p) {
     step.setArgAttr(paramBase + p, "mx.weight", b.getUnitAttr());
-    for (NamedAttribute attr :
-         function_interface_impl::getArgAttrs(forward, wrt[p]))
-      if (attr.getName() != "mx.wrt")
-        step.setArgAttr(paramBase + p, attr.getName(), attr.getValue());
+    gradients::copyArgAttrs(forward, wrt[p], step, paramBase + p);
   }
   for (auto [position, index] : llvm::enumerate(data))
-    for (NamedAttribute attr :
-         function_interface_impl::getArgAttrs(forward, index))
-      if (attr.getName() != "mx.wrt")
-        step.setArgAttr(position, attr.getName(), attr.getValue());
+    gradients::copyArgAttrs(forward, index, step, position);
 
   // The gradient function, inlined on the f32 view of the parameters.
   TensorMath t{b, loc};
@@ -411,38 +405,21 @@ struct MXTrainingStepPass final
     StepOptions options{optimizer, momentum,    beta1,     beta2,
                         epsilon,   weightDecay, master,    masterRounding,
                         seed,      lossScaling, lossScale, growthInterval};
-    SmallVector<std::pair<func::FuncOp, SmallVector<unsigned>>> work;
-    if (function.empty() && !wrt.empty()) {
-      module.emitError("mx-training-step: wrt= needs function=");
+    FailureOr<SmallVector<gradients::Differentiated>> work =
+        gradients::functionsToDifferentiate(module, symbols, getArgument(),
+                                            function, wrt,
+                                            /*allFloatTensors=*/false);
+    if (failed(work))
       return signalPassFailure();
-    }
-    if (!function.empty()) {
-      auto forward = symbols.lookup<func::FuncOp>(function);
-      if (!forward) {
-        module.emitError("mx-training-step: no function @") << function;
-        return signalPassFailure();
-      }
-      work.push_back({forward, SmallVector<unsigned>(wrt.begin(), wrt.end())});
-    } else {
-      for (auto forward : module.getOps<func::FuncOp>()) {
-        SmallVector<unsigned> indices;
-        for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-          if (forward.getArgAttr(i, "mx.wrt"))
-            indices.push_back(i);
-        if (!indices.empty())
-          work.push_back({forward, indices});
-      }
-    }
-    if (work.empty() || work.front().second.empty()) {
+    if (work->empty() || work->front().wrt.empty()) {
       module.emitError("mx-training-step: no parameters: mark arguments "
                        "{mx.wrt} or give function= and wrt=");
       return signalPassFailure();
     }
-    for (auto &[forward, indices] : work) {
+    for (auto &[forward, indices] : *work) {
       if (failed(buildStep(forward, indices, options, symbols)))
         return signalPassFailure();
-      for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-        forward.removeArgAttr(i, "mx.wrt");
+      gradients::consumeWrtMarkers(forward);
     }
   }
 };
