@@ -8,6 +8,8 @@
 
 #include "GradientRules.h"
 
+#include "mx/Dialect/MX/Utils/ArithEmitter.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -61,29 +63,18 @@ bool gradients::hasElementwiseRule(Operation *op) {
 
 namespace {
 
-/// The arithmetic the rules are written in, at one location.
-struct FloatMath {
-  OpBuilder &b;
-  Location loc;
+/// The arithmetic the rules are written in: the project's arith vocabulary
+/// and float constants shaped like a value (scalar or splat tensor).
+struct FloatMath : ArithEmitter {
+  using ArithEmitter::ArithEmitter;
 
   Value c(Value like, double v) {
     return floatConstant(b, loc, like.getType(), v);
   }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
-  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
-  Value cmp(arith::CmpFPredicate p, Value x, Value y) {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
   /// g where `greater`, g/2 where equal (a tie), 0 elsewhere.
   Value winnerShare(Value g, Value greater, Value equal) {
     Value zero = c(g, 0.0);
-    return select(greater, g, select(equal, mul(g, c(g, 0.5)), zero));
+    return select(greater, g, select(equal, mulF(g, c(g, 0.5)), zero));
   }
 };
 
@@ -92,7 +83,7 @@ struct FloatMath {
 void gradients::differentiateElementwise(Operation *op, Value resultAdjoint,
                                          Adjoints &adjoints) {
   Value g = resultAdjoint;
-  FloatMath e{adjoints.b, op->getLoc()};
+  FloatMath e(adjoints.b, op->getLoc());
   Value r = op->getNumResults() ? op->getResult(0) : Value();
   auto give = [&](unsigned i, llvm::function_ref<Value()> contribution) {
     adjoints.add(op->getOperand(i), contribution);
@@ -106,28 +97,28 @@ void gradients::differentiateElementwise(Operation *op, Value resultAdjoint,
     give(1, [&] { return g; });
   } else if (isa<arith::SubFOp>(op)) {
     give(0, [&] { return g; });
-    give(1, [&] { return e.neg(g); });
+    give(1, [&] { return e.negF(g); });
   } else if (isa<arith::MulFOp>(op)) {
-    give(0, [&] { return e.mul(g, y); });
-    give(1, [&] { return e.mul(g, x); });
+    give(0, [&] { return e.mulF(g, y); });
+    give(1, [&] { return e.mulF(g, x); });
   } else if (isa<arith::DivFOp>(op)) { // d(x/y)/dy = -(x/y)/y
-    give(0, [&] { return e.div(g, y); });
-    give(1, [&] { return e.neg(e.div(e.mul(g, r), y)); });
+    give(0, [&] { return e.divF(g, y); });
+    give(1, [&] { return e.negF(e.divF(e.mulF(g, r), y)); });
   } else if (isa<arith::NegFOp>(op)) {
-    give(0, [&] { return e.neg(g); });
+    give(0, [&] { return e.negF(g); });
   } else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op)) {
     give(0, [&] {
-      return e.winnerShare(g, e.cmp(P::OGT, x, y), e.cmp(P::OEQ, x, y));
+      return e.winnerShare(g, e.cmpF(P::OGT, x, y), e.cmpF(P::OEQ, x, y));
     });
     give(1, [&] {
-      return e.winnerShare(g, e.cmp(P::OGT, y, x), e.cmp(P::OEQ, x, y));
+      return e.winnerShare(g, e.cmpF(P::OGT, y, x), e.cmpF(P::OEQ, x, y));
     });
   } else if (isa<arith::MinimumFOp, arith::MinNumFOp>(op)) {
     give(0, [&] {
-      return e.winnerShare(g, e.cmp(P::OLT, x, y), e.cmp(P::OEQ, x, y));
+      return e.winnerShare(g, e.cmpF(P::OLT, x, y), e.cmpF(P::OEQ, x, y));
     });
     give(1, [&] {
-      return e.winnerShare(g, e.cmp(P::OLT, y, x), e.cmp(P::OEQ, x, y));
+      return e.winnerShare(g, e.cmpF(P::OLT, y, x), e.cmpF(P::OEQ, x, y));
     });
   } else if (auto select = dyn_cast<arith::SelectOp>(op)) {
     Value cond = select.getCondition();
@@ -142,49 +133,50 @@ void gradients::differentiateElementwise(Operation *op, Value resultAdjoint,
       return arith::ExtFOp::create(e.b, e.loc, x.getType(), g).getResult();
     });
   } else if (isa<math::ExpOp>(op)) {
-    give(0, [&] { return e.mul(g, r); });
+    give(0, [&] { return e.mulF(g, r); });
   } else if (isa<math::Exp2Op>(op)) {
-    give(0, [&] { return e.mul(e.mul(g, r), e.c(g, llvm::numbers::ln2)); });
+    give(0, [&] { return e.mulF(e.mulF(g, r), e.c(g, llvm::numbers::ln2)); });
   } else if (isa<math::LogOp>(op)) {
-    give(0, [&] { return e.div(g, x); });
+    give(0, [&] { return e.divF(g, x); });
   } else if (isa<math::Log2Op>(op)) {
-    give(0, [&] { return e.div(g, e.mul(x, e.c(x, llvm::numbers::ln2))); });
+    give(0, [&] { return e.divF(g, e.mulF(x, e.c(x, llvm::numbers::ln2))); });
   } else if (isa<math::Log1pOp>(op)) {
-    give(0, [&] { return e.div(g, e.add(x, e.c(x, 1.0))); });
+    give(0, [&] { return e.divF(g, e.addF(x, e.c(x, 1.0))); });
   } else if (isa<math::TanhOp>(op)) {
-    give(0, [&] { return e.mul(g, e.sub(e.c(r, 1.0), e.mul(r, r))); });
+    give(0, [&] { return e.mulF(g, e.subF(e.c(r, 1.0), e.mulF(r, r))); });
   } else if (isa<math::SqrtOp>(op)) {
-    give(0, [&] { return e.div(g, e.mul(r, e.c(r, 2.0))); });
+    give(0, [&] { return e.divF(g, e.mulF(r, e.c(r, 2.0))); });
   } else if (isa<math::RsqrtOp>(op)) { // d(x^-1/2) = -x^-3/2 / 2
-    give(0,
-         [&] { return e.mul(e.mul(g, e.c(g, -0.5)), e.mul(r, e.mul(r, r))); });
+    give(0, [&] {
+      return e.mulF(e.mulF(g, e.c(g, -0.5)), e.mulF(r, e.mulF(r, r)));
+    });
   } else if (isa<math::ErfOp>(op)) { // 2/sqrt(pi) exp(-x^2)
     give(0, [&] {
-      Value gauss = math::ExpOp::create(e.b, e.loc, e.neg(e.mul(x, x)));
-      return e.mul(e.mul(g, e.c(g, 2.0 * llvm::numbers::inv_sqrtpi)), gauss);
+      Value gauss = math::ExpOp::create(e.b, e.loc, e.negF(e.mulF(x, x)));
+      return e.mulF(e.mulF(g, e.c(g, 2.0 * llvm::numbers::inv_sqrtpi)), gauss);
     });
   } else if (isa<math::AbsFOp>(op)) { // sign(x), 0 at 0 (as torch.abs)
     give(0, [&] {
       Value zero = e.c(x, 0.0);
-      return e.select(e.cmp(P::OGT, x, zero), g,
-                      e.select(e.cmp(P::OLT, x, zero), e.neg(g), zero));
+      return e.select(e.cmpF(P::OGT, x, zero), g,
+                      e.select(e.cmpF(P::OLT, x, zero), e.negF(g), zero));
     });
   } else if (isa<math::PowFOp>(op)) {
     give(0, [&] {
-      Value lower = math::PowFOp::create(e.b, e.loc, x, e.sub(y, e.c(y, 1.0)));
-      return e.mul(g, e.mul(y, lower));
+      Value lower = math::PowFOp::create(e.b, e.loc, x, e.subF(y, e.c(y, 1.0)));
+      return e.mulF(g, e.mulF(y, lower));
     });
     give(1, [&] {
-      return e.mul(e.mul(g, r), math::LogOp::create(e.b, e.loc, x));
+      return e.mulF(e.mulF(g, r), math::LogOp::create(e.b, e.loc, x));
     });
   } else if (isa<math::SinOp>(op)) {
-    give(0, [&] { return e.mul(g, math::CosOp::create(e.b, e.loc, x)); });
+    give(0, [&] { return e.mulF(g, math::CosOp::create(e.b, e.loc, x)); });
   } else if (isa<math::CosOp>(op)) {
     give(0,
-         [&] { return e.neg(e.mul(g, math::SinOp::create(e.b, e.loc, x))); });
+         [&] { return e.negF(e.mulF(g, math::SinOp::create(e.b, e.loc, x))); });
   } else if (isa<math::FmaOp>(op)) {
-    give(0, [&] { return e.mul(g, y); });
-    give(1, [&] { return e.mul(g, x); });
+    give(0, [&] { return e.mulF(g, y); });
+    give(1, [&] { return e.mulF(g, x); });
     give(2, [&] { return g; });
   } else {
     llvm_unreachable("differentiateElementwise: no rule (hasElementwiseRule)");

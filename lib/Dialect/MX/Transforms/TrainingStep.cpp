@@ -10,6 +10,7 @@
 #include "GradientRules.h"
 
 #include "mx/Dialect/MX/Transforms/Passes.h"
+#include "mx/Dialect/MX/Utils/ArithEmitter.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -37,24 +38,17 @@ struct StepOptions {
   int64_t growthInterval;
 };
 
-/// The f32 tensor arithmetic of the update, with scalars splat as needed.
-struct TensorMath {
-  OpBuilder &b;
-  Location loc;
+/// The f32 tensor arithmetic of the update: the project's arith vocabulary,
+/// float constants, and scalars splat as needed.
+struct TensorMath : ArithEmitter {
+  using ArithEmitter::ArithEmitter;
 
   Value splat(Value scalar, Type like) {
     return tensor::SplatOp::create(b, loc, like, scalar);
   }
   Value c(Type type, double v) { return floatConstant(b, loc, type, v); }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
   /// x * s for a scalar s.
-  Value scale(Value x, Value s) { return mul(x, splat(s, x.getType())); }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
+  Value scale(Value x, Value s) { return mulF(x, splat(s, x.getType())); }
 };
 
 } // namespace
@@ -90,45 +84,31 @@ static Value roundStochasticBF16(OpBuilder &b, Location loc, Value value,
   return linalg::GenericOp::create(
              b, loc, resultType, value, init, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Type i32 = nb.getI32Type(), i64 = nb.getI64Type();
-               Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
-               for (int64_t d = 0; d < rank; ++d) {
-                 Value index = linalg::IndexOp::create(nb, nloc, d);
-                 Value stride =
-                     arith::ConstantIndexOp::create(nb, nloc, strides[d]);
-                 linear = arith::AddIOp::create(
-                     nb, nloc, linear,
-                     arith::MulIOp::create(nb, nloc, index, stride));
-               }
-               Value element =
-                   arith::IndexCastOp::create(nb, nloc, i64, linear);
-               Value high = arith::ShLIOp::create(
-                   nb, nloc, step,
-                   arith::ConstantIntOp::create(nb, nloc, i64, 32));
-               Value counter = arith::OrIOp::create(nb, nloc, high, element);
+               ArithEmitter e(nb, nloc); // i32 constants
+               Type i64 = nb.getI64Type();
+               Value linear = e.cIndex(0);
+               for (int64_t d = 0; d < rank; ++d)
+                 linear =
+                     e.add(linear, e.mul(linalg::IndexOp::create(nb, nloc, d),
+                                         e.cIndex(strides[d])));
+               Value counter =
+                   e.bor(e.shl(step, e.c(32, i64)), e.indexCast(i64, linear));
                Value bits = buildStochasticBits(nb, nloc, counter, seed);
-               Value low16 = arith::AndIOp::create(
-                   nb, nloc, bits,
-                   arith::ConstantIntOp::create(nb, nloc, i32, 0xFFFF));
                Value x = args[0];
-               Value xBits = arith::BitcastOp::create(nb, nloc, i32, x);
-               Value sum = arith::AddIOp::create(nb, nloc, xBits, low16);
-               Value kept = arith::AndIOp::create(
-                   nb, nloc, sum,
-                   arith::ConstantIntOp::create(nb, nloc, i32, 0xFFFF0000LL));
-               Value rounded =
-                   arith::BitcastOp::create(nb, nloc, nb.getF32Type(), kept);
+               Value sum = e.add(e.bitcast(nb.getI32Type(), x),
+                                 e.band(bits, e.c(0xFFFF)));
+               Value kept = e.band(sum, e.c(-0x10000)); // 0xFFFF0000
                Value narrow =
-                   arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), rounded);
+                   arith::TruncFOp::create(nb, nloc, nb.getBF16Type(),
+                                           e.bitcast(nb.getF32Type(), kept));
                // A NaN whose payload is all in the low bits would become
                // Inf: NaN stays NaN.
-               Value isNaN = arith::CmpFOp::create(
-                   nb, nloc, arith::CmpFPredicate::UNO, x, x);
                Value nan =
                    arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), x);
-               linalg::YieldOp::create(nb, nloc,
-                                       ValueRange{arith::SelectOp::create(
-                                           nb, nloc, isNaN, nan, narrow)});
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   e.select(e.cmpF(arith::CmpFPredicate::UNO, x, x), nan,
+                            narrow));
              })
       .getResult(0);
 }
@@ -243,7 +223,7 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
     gradients::copyArgAttrs(forward, index, step, position);
 
   // The gradient function, inlined on the f32 view of the parameters.
-  TensorMath t{b, loc};
+  TensorMath t(b, loc);
   IRMapping mapping;
   Block &gradBody = gradient->getBody().front();
   for (auto [position, index] : llvm::enumerate(data))
@@ -293,10 +273,10 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
     Value updated;
     if (o.optimizer == Optimizer::SGD) {
       if (o.weightDecay != 0.0)
-        g = t.add(g, t.mul(w, t.c(type, o.weightDecay)));
+        g = t.addF(g, t.mulF(w, t.c(type, o.weightDecay)));
       Value v = entry->getArgument(momentBase + p);
-      Value nv = t.add(t.mul(v, t.c(type, o.momentum)), g);
-      updated = t.sub(w, t.scale(nv, lr));
+      Value nv = t.addF(t.mulF(v, t.c(type, o.momentum)), g);
+      updated = t.subF(w, t.scale(nv, lr));
       newMoments[p] = nv;
     } else {
       if (o.weightDecay != 0.0) {
@@ -308,10 +288,10 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
       }
       Value m = entry->getArgument(momentBase + p);
       Value v = entry->getArgument(momentBase + wrt.size() + p);
-      Value nm = t.add(t.mul(m, t.c(type, o.beta1)),
-                       t.mul(g, t.c(type, 1.0 - o.beta1)));
-      Value nv = t.add(t.mul(v, t.c(type, o.beta2)),
-                       t.mul(t.mul(g, g), t.c(type, 1.0 - o.beta2)));
+      Value nm = t.addF(t.mulF(m, t.c(type, o.beta1)),
+                        t.mulF(g, t.c(type, 1.0 - o.beta1)));
+      Value nv = t.addF(t.mulF(v, t.c(type, o.beta2)),
+                        t.mulF(t.mulF(g, g), t.c(type, 1.0 - o.beta2)));
       auto correction = [&](double beta) { // 1 - beta^t
         Value power =
             math::PowFOp::create(b, loc, floatConstant(b, loc, f32, beta), tF);
@@ -322,9 +302,9 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
       Value stepSize = arith::DivFOp::create(b, loc, lr, correction(o.beta1));
       Value root2 = math::SqrtOp::create(b, loc, correction(o.beta2));
       Value denom =
-          t.add(t.div(math::SqrtOp::create(b, loc, nv), t.splat(root2, type)),
-                t.c(type, o.epsilon));
-      updated = t.sub(w, t.scale(t.div(nm, denom), stepSize));
+          t.addF(t.divF(math::SqrtOp::create(b, loc, nv), t.splat(root2, type)),
+                 t.c(type, o.epsilon));
+      updated = t.subF(w, t.scale(t.divF(nm, denom), stepSize));
       newMoments[p] = nm;
       newMoments[wrt.size() + p] = nv;
     }

@@ -85,7 +85,13 @@ struct ArithEmitter {
 
   // Floats.
   Value addF(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value subF(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   Value mulF(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value divF(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value negF(Value x) { return arith::NegFOp::create(b, loc, x); }
+  Value cmpF(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
 
   // Casts.
   Value zext(Type t, Value x) { return arith::ExtUIOp::create(b, loc, t, x); }
