@@ -160,3 +160,24 @@ func.func @window(%x: tensor<6xf32> {mx.wrt}) -> tensor<f32> {
   %t = tensor.from_elements %v : tensor<f32>
   return %t : tensor<f32>
 }
+
+// -----
+
+// A gather inside a max reduction: the tie counts and the scatter are not
+// combined.
+func.func @gather_max(%table: tensor<16x4xf32> {mx.wrt}, %ids: tensor<3xindex>, %w: tensor<3x4xf32>) -> tensor<f32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%ninf : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  // expected-error @below {{mx-generate-gradients: cannot differentiate 'linalg.generic': it gathers from a differentiated tensor inside a max/min reduction}}
+  %m = linalg.generic {indexing_maps = [affine_map<(t, j) -> (t)>, affine_map<(t, j) -> (t, j)>, affine_map<(t, j) -> ()>], iterator_types = ["reduction", "reduction"]}
+      ins(%ids, %w : tensor<3xindex>, tensor<3x4xf32>) outs(%i : tensor<f32>) {
+    ^bb0(%id: index, %scale: f32, %acc: f32):
+      %j = linalg.index 1 : index
+      %v = tensor.extract %table[%id, %j] : tensor<16x4xf32>
+      %p = arith.mulf %v, %scale : f32
+      %t = arith.maximumf %p, %acc : f32
+      linalg.yield %t : f32
+  } -> tensor<f32>
+  return %m : tensor<f32>
+}

@@ -4,12 +4,14 @@
 // RUN: not mx-opt %s -split-input-file -mx-training-step="wrt=1" 2>&1 | FileCheck %s --check-prefix=WRT
 // RUN: not mx-opt %s -split-input-file -mx-training-step="function=absent" 2>&1 | FileCheck %s --check-prefix=ABSENT
 // RUN: not mx-opt %s -mx-training-step="optimizer=lion" 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
+// RUN: not mx-opt %s -split-input-file -mx-training-step="function=square wrt=3" 2>&1 | FileCheck %s --check-prefix=INDEX
 
 // F16: error: mx-training-step: @square can round master weights stochastically in bf16 only
 // GROWTH: error: mx-training-step: @square needs a growth-interval of at least 1
 // WRT: error: mx-training-step: wrt= needs function=
 // ABSENT: error: mx-training-step: no function @absent
 // OPTIMIZER: for the --optimizer option: Cannot find option named 'lion'!
+// INDEX: error: mx-training-step: @square has no argument #3
 
 func.func @square(%w: tensor<4xf32> {mx.wrt}) -> tensor<f32> {
   %zero = arith.constant 0.0 : f32
