@@ -12,7 +12,9 @@ goes through `mx-training-step` (gradients, loss scaling, optimizer, master
 weights), then `mx-training-recipe` (the MX formats of its products) unless
 `recipe` is None, then the CPU pipeline and the JIT. The state (master
 weights, optimizer moments, step count, loss scale) lives in NumPy arrays
-between calls: `state()` / `load_state()` save and restore it.
+between calls: `state()` / `load_state()` save and restore it, with the
+amax histories of `fp8-tensor`'s delayed scaling
+(`recipe_options="fp8-scaling=delayed"`).
 """
 
 import os
@@ -22,7 +24,7 @@ import numpy as np
 
 from .ir import Context, Module
 
-RECIPES = ("mxfp8", "mxfp8-hybrid", "mxfp6", "mxfp4-weights")
+RECIPES = ("mxfp8", "mxfp8-hybrid", "mxfp6", "mxfp4-weights", "fp8-tensor")
 _MASTER_DTYPES = {"f32": np.float32, "bf16": np.uint16, "f16": np.float16}
 
 
@@ -97,6 +99,9 @@ class Trainer:
         self.num_params = int(fields["params"])
         self.num_moments = int(fields["moments"])
         self.dynamic = fields["loss_scaling"] == "dynamic"
+        # fp8-tensor's delayed scaling: one amax history per cast operand.
+        self.amax_histories = [np.zeros(int(fields["amax_history_length"]), np.float32)
+                               for _ in range(int(fields.get("amax_histories", 0)))]
 
     def _to_master(self, value):
         value = np.ascontiguousarray(value, dtype=np.float32)
@@ -118,6 +123,7 @@ class Trainer:
         args = [*data, *self.params, *self.moments, self.step_count, float(lr)]
         if self.dynamic:
             args += [self.loss_scale, self.good_steps]
+        args += self.amax_histories
         results = self._jit.invoke(self.entry, *args)
         loss = results[0]
         p, m = self.num_params, self.num_moments
@@ -128,6 +134,8 @@ class Trainer:
             self.loss_scale = float(results[2 + p + m])
             self.good_steps = int(results[3 + p + m])
             self.last_step_finite = bool(results[4 + p + m])
+        if self.amax_histories:
+            self.amax_histories = list(results[len(results) - len(self.amax_histories):])
         return float(np.asarray(loss).reshape(-1)[0])
 
     def state(self):
@@ -135,7 +143,8 @@ class Trainer:
         return {"params": [p.copy() for p in self.params],
                 "moments": [m.copy() for m in self.moments],
                 "step": self.step_count, "loss_scale": self.loss_scale,
-                "good_steps": self.good_steps}
+                "good_steps": self.good_steps,
+                "amax_histories": [h.copy() for h in self.amax_histories]}
 
     def load_state(self, state):
         self.params = [np.asarray(p).copy() for p in state["params"]]
@@ -143,3 +152,4 @@ class Trainer:
         self.step_count = int(state["step"])
         self.loss_scale = state["loss_scale"]
         self.good_steps = int(state["good_steps"])
+        self.amax_histories = [np.asarray(h).copy() for h in state.get("amax_histories", [])]

@@ -60,12 +60,23 @@ print("restored continues exactly:", a == restored.step(x, lr=0.01)
 mx = Trainer(LOSS, [w], recipe="mxfp8", master="bf16")
 print("mxfp8 + bf16 master:", mx.params[0].dtype, "mx.matmul" in mx.ir, np.isfinite(mx.step(x, lr=0.01)))
 # CHECK: mxfp8 + bf16 master: uint16 True True
+# fp8-tensor with delayed scaling: the amax histories are state too.
+fp8 = Trainer(LOSS, [w], recipe="fp8-tensor", recipe_options="fp8-scaling=delayed amax-history=3")
+fp8.step(x, lr=0.01)
+saved = fp8.state()
+a = fp8.step(x, lr=0.01)
+again = Trainer(LOSS, [w], recipe="fp8-tensor", recipe_options="fp8-scaling=delayed amax-history=3")
+again.load_state(saved)
+print("fp8-tensor delayed:", len(saved["amax_histories"]), "histories of", saved["amax_histories"][0].shape,
+      "| restored continues exactly:", a == again.step(x, lr=0.01)
+      and all(np.array_equal(p, q) for p, q in zip(fp8.amax_histories, again.amax_histories)))
+# CHECK: fp8-tensor delayed: 4 histories of (3,) | restored continues exactly: True
 bits = to_bf16(np.array([1.0, 1.00390625, 1.01171875, -2.5, np.inf], np.float32))
 print("bf16:", from_bf16(bits).tolist())
 # CHECK: bf16: [1.0, 1.0, 1.015625, -2.5, inf]
 
 error(lambda: Trainer(LOSS, [w], recipe="mxfp3"))
-# CHECK: ValueError: mx_mlir.training: unknown recipe 'mxfp3' (have: mxfp8, mxfp8-hybrid, mxfp6, mxfp4-weights, or None for f32)
+# CHECK: ValueError: mx_mlir.training: unknown recipe 'mxfp3' (have: mxfp8, mxfp8-hybrid, mxfp6, mxfp4-weights, fp8-tensor, or None for f32)
 error(lambda: Trainer(LOSS, [w, w]))
 # CHECK: ValueError: mx_mlir.training: loss_step has 1 parameters, got 2
 error(lambda: Trainer(LOSS, [w], optimizer="lion"))

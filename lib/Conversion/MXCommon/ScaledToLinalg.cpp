@@ -130,43 +130,23 @@ struct UnscaleLowering final : OpConversionPattern<UnscaleOp> {
 static Value buildNorm(OpBuilder &b, Location loc, Value data,
                        RescaleNorm norm) {
   auto type = cast<RankedTensorType>(data.getType());
-  Type f32 = b.getF32Type();
-  Value zero =
-      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
-  Value init =
-      linalg::FillOp::create(
-          b, loc, zero,
-          ValueRange{tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, f32)})
-          .getResult(0);
-  SmallVector<AffineMap> maps = {
-      b.getMultiDimIdentityMap(type.getRank()),
-      AffineMap::get(type.getRank(), 0, b.getContext())};
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::reduction);
-  Value reduced =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), data, init, maps, iterators,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value x = toF32(nb, nl, args[0]);
-            Value next;
-            switch (norm) {
-            case RescaleNorm::max: // NaN-propagating
-              next = arith::MaximumFOp::create(nb, nl, args[1],
-                                               math::AbsFOp::create(nb, nl, x));
-              break;
-            case RescaleNorm::l1:
-              next = arith::AddFOp::create(nb, nl, args[1],
+  Value value = buildReduceAll(
+      b, loc, data,
+      [&](OpBuilder &nb, Location nl, Value element, Value acc) -> Value {
+        Value x = toF32(nb, nl, element);
+        switch (norm) {
+        case RescaleNorm::max: // NaN-propagating
+          return arith::MaximumFOp::create(nb, nl, acc,
                                            math::AbsFOp::create(nb, nl, x));
-              break;
-            case RescaleNorm::l2:
-              next = arith::AddFOp::create(nb, nl, args[1],
-                                           arith::MulFOp::create(nb, nl, x, x));
-              break;
-            }
-            linalg::YieldOp::create(nb, nl, next);
-          })
-          .getResult(0);
-  Value value = tensor::ExtractOp::create(b, loc, reduced, ValueRange{});
+        case RescaleNorm::l1:
+          return arith::AddFOp::create(nb, nl, acc,
+                                       math::AbsFOp::create(nb, nl, x));
+        case RescaleNorm::l2:
+          return arith::AddFOp::create(nb, nl, acc,
+                                       arith::MulFOp::create(nb, nl, x, x));
+        }
+        llvm_unreachable("unknown norm");
+      });
   if (norm == RescaleNorm::max)
     return value;
   Value count = arith::ConstantFloatOp::create(

@@ -3,6 +3,8 @@
 // RUN: mx-opt %s -mx-training-step -mx-training-recipe=recipe=mxfp6 | FileCheck %s --check-prefix=MXFP6
 // RUN: mx-opt %s -mx-training-step -mx-training-recipe="recipe=mxfp4-weights activations=e4m3 gradients=e5m2 gradient-rounding=stochastic seed=9" | FileCheck %s --check-prefix=FP4
 // RUN: mx-opt %s -mx-training-step -mx-training-recipe="weight-gradients=false scale-rule=floor" -verify-diagnostics | FileCheck %s --check-prefix=KEEP
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe="recipe=fp8-tensor gradient-rounding=stochastic seed=3" | FileCheck %s --check-prefix=FP8T
+// RUN: mx-opt %s -mx-training-step -mx-training-recipe="recipe=fp8-tensor fp8-scaling=delayed amax-history=8" | FileCheck %s --check-prefix=DELAYED
 
 // A two-layer loss through mx-training-step: two forward products
 // (X W, H V), an input-gradient product (dH = dY V^T) and two
@@ -51,6 +53,47 @@
 // KEEP: linalg.generic
 // KEEP-NOT: mx.matmul
 // KEEP: return
+// Per-tensor FP8 in Scalify's representation: each operand becomes a
+// scaled tensor cast to E4M3 (weights, activations) or E5M2 (gradients,
+// here rounded stochastically), the contraction runs on the FP8 data, and
+// the product of the scales multiplies its result.
+// FP8T-LABEL: func.func @loss_step(
+// FP8T: %[[X:.*]] = mx.scale %{{.*}}, %[[SX:.*]] : tensor<8x64xf32> -> !mx.scaled<tensor<8x64xf32>>
+// FP8T: %[[X8:.*]] = mx.scaled_cast %[[X]] : !mx.scaled<tensor<8x64xf32>> -> !mx.scaled<tensor<8x64xf8E4M3FN>>
+// FP8T: %[[XD:.*]], %{{.*}} = mx.scaled_parts %[[X8]]
+// FP8T: %[[W:.*]] = mx.scale %{{.*}}, %[[SW:.*]] : tensor<64x32xf32> -> !mx.scaled<tensor<64x32xf32>>
+// FP8T: %[[W8:.*]] = mx.scaled_cast %[[W]] : !mx.scaled<tensor<64x32xf32>> -> !mx.scaled<tensor<64x32xf8E4M3FN>>
+// FP8T: %[[WD:.*]], %{{.*}} = mx.scaled_parts %[[W8]]
+// FP8T: %[[SXW:.*]] = arith.mulf %{{.*}}, %[[SW]] : f32
+// FP8T: %[[H:.*]] = linalg.generic {{.*}} ins(%[[XD]], %[[WD]] : tensor<8x64xf8E4M3FN>, tensor<64x32xf8E4M3FN>) outs(%{{.*}} : tensor<8x32xf32>) attrs = {mx.role = "forward"}
+// FP8T: arith.extf %{{.*}} : f8E4M3FN to f32
+// FP8T: %[[HS:.*]] = mx.scale %[[H]], %[[SXW]] : tensor<8x32xf32> -> !mx.scaled<tensor<8x32xf32>>
+// FP8T: mx.unscale %[[HS]] : !mx.scaled<tensor<8x32xf32>> -> tensor<8x32xf32>
+// FP8T: linalg.generic {{.*}} attrs = {mx.role = "forward"}
+// FP8T: mx.scaled_cast %{{.*}} : !mx.scaled<tensor<32x16xf32>> -> !mx.scaled<tensor<32x16xf8E4M3FN>>
+// FP8T: mx.scaled_cast %{{.*}} rounding<stochastic> seed(7) : !mx.scaled<tensor<8x16xf32>> -> !mx.scaled<tensor<8x16xf8E5M2>>
+// FP8T: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<32x16xf8E4M3FN>, tensor<8x16xf8E5M2>) {{.*}} attrs = {mx.role = "input-gradient"}
+// FP8T: mx.scaled_cast %{{.*}} : !mx.scaled<tensor<8x32xf32>> -> !mx.scaled<tensor<8x32xf8E4M3FN>>
+// FP8T: mx.scaled_cast %{{.*}} rounding<stochastic> seed(8) : !mx.scaled<tensor<8x16xf32>> -> !mx.scaled<tensor<8x16xf8E5M2>>
+// FP8T: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x32xf8E4M3FN>, tensor<8x16xf8E5M2>) {{.*}} attrs = {mx.role = "weight-gradient"}
+// FP8T: mx.scaled_cast %{{.*}} rounding<stochastic> seed(9) : !mx.scaled<tensor<8x32xf32>> -> !mx.scaled<tensor<8x32xf8E5M2>>
+// FP8T: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x64xf8E4M3FN>, tensor<8x32xf8E5M2>) {{.*}} attrs = {mx.role = "weight-gradient"}
+// FP8T-NOT: linalg.matmul
+// FP8T: return
+
+// Delayed scaling: an amax history per cast operand, as arguments and
+// results after the step's own; the step's attribute counts them.
+// DELAYED-LABEL: func.func @loss_step(
+// DELAYED-SAME: %{{.*}}: f32, %[[H0:[a-z0-9]+]]: tensor<8xf32> {mx.amax_history = "forward activation"}, %{{.*}}: tensor<8xf32> {mx.amax_history = "forward weight"}
+// DELAYED-SAME: {mx.amax_history = "input-gradient weight"}, %{{.*}}: tensor<8xf32> {mx.amax_history = "input-gradient gradient"}
+// DELAYED-SAME: {mx.amax_history = "weight-gradient activation"}, %{{.*}}: tensor<8xf32> {mx.amax_history = "weight-gradient gradient"}
+// DELAYED-SAME: -> (tensor<f32>, {{.*}}, i64, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+// DELAYED-SAME: amax_histories = 10 : i64, amax_history_length = 8 : i64
+// The newest amax goes first; the older seven follow.
+// DELAYED: %[[OLDER:.*]] = tensor.extract_slice %[[H0]][0] [7] [1] : tensor<8xf32> to tensor<7xf32>
+// DELAYED: %[[SHIFTED:.*]] = tensor.insert_slice %[[OLDER]] into %{{.*}}[1] [7] [1] : tensor<7xf32> into tensor<8xf32>
+// DELAYED: tensor.insert %{{.*}} into %[[SHIFTED]][%{{.*}}] : tensor<8xf32>
+// DELAYED: return {{.*}} : tensor<f32>, {{.*}}, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 func.func @loss(%x: tensor<8x64xf32>, %w: tensor<64x32xf32> {mx.wrt, mx.weight}, %v: tensor<32x16xf32> {mx.wrt, mx.weight}) -> tensor<f32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x32xf32>

@@ -28,7 +28,17 @@ namespace mx {
 enum class PolicyFormat { None, E4M3, E5M2, E3M2, E2M3, E2M1, INT8, Recipe };
 
 /// The training recipes of mx-training-recipe.
-enum class TrainingRecipe { MXFP8, MXFP8Hybrid, MXFP6, MXFP4Weights };
+enum class TrainingRecipe {
+  MXFP8,
+  MXFP8Hybrid,
+  MXFP6,
+  MXFP4Weights,
+  FP8Tensor
+};
+
+/// How the fp8-tensor recipe chooses a tensor's scale: from its own amax
+/// (current) or from the amaxes of earlier steps (delayed).
+enum class FP8Scaling { Current, Delayed };
 
 /// What mx-training-step builds: the optimizer, the master weights' format
 /// and the loss scaling.

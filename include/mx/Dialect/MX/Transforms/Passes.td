@@ -462,6 +462,7 @@ def MXTrainingRecipePass : Pass<"mx-training-recipe", "::mlir::ModuleOp"> {
     | `mxfp8-hybrid`  | E4M3    | E4M3        | E5M2      | rceil      |
     | `mxfp6`         | E3M2    | E3M2        | E3M2      | floor      |
     | `mxfp4-weights` | E2M1    | E3M2        | E3M2      | floor      |
+    | `fp8-tensor`    | E4M3    | E4M3        | E5M2      | per tensor |
 
     `rceil` (2^ceil(log2(amax / max)), never saturates) is the scale rule of
     NVIDIA's MXFP8 pre-training recipe (arXiv 2506.08027), which found that
@@ -473,6 +474,26 @@ def MXTrainingRecipePass : Pass<"mx-training-recipe", "::mlir::ModuleOp"> {
     `weight-gradients` (false keeps that role's products in f32).
     Gradients can be rounded stochastically (`gradient-rounding`), seeded
     per product from `seed`.
+
+    `fp8-tensor` is the FP8 training recipe of Micikevicius et al. (arXiv
+    2209.05433) in Scalify's representation: one power-of-two scale per
+    tensor instead of one per block of 32, E4M3 weights and activations,
+    E5M2 gradients. Each product casts its operands as scaled tensors
+    (`mx.scale`, `mx.scaled_cast`), contracts the FP8 data in f32, and
+    multiplies the result by the product of the two scales (`mx.unscale`).
+    A tensor's scale is 2^k with the least k for which amax / 2^k fits under
+    the format's largest value. `fp8-scaling=current` takes amax from the
+    tensor itself (nothing saturates); `fp8-scaling=delayed` takes the
+    largest amax of the last `amax-history` steps (Transformer Engine's
+    default algorithm; values that grew since saturate), and records this
+    step's: each cast operand adds an argument and a result
+    `tensor<amax-history x f32>` (newest first; zeros to start, which
+    means "use the current amax") to the function, after the others, marked
+    `{mx.amax_history = "<role> <kind>"}`, and a training step's
+    `mx.training_step` attribute counts them in `amax_histories`. A
+    non-finite amax makes the scale NaN (so dynamic loss scaling sees the
+    overflow) and is recorded as 0. Per-tensor formats are `e4m3` and
+    `e5m2` (or `none`); `scale-rule` and `block-size` do not apply.
   }];
   let options = [
     Option<"recipe", "recipe", "::mlir::mx::TrainingRecipe",
@@ -481,7 +502,8 @@ def MXTrainingRecipePass : Pass<"mx-training-recipe", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::mx::TrainingRecipe::MXFP8, "mxfp8", "MXFP8 E4M3 everywhere"),
              clEnumValN(::mlir::mx::TrainingRecipe::MXFP8Hybrid, "mxfp8-hybrid", "E4M3 forward, E5M2 gradients"),
              clEnumValN(::mlir::mx::TrainingRecipe::MXFP6, "mxfp6", "MXFP6 E3M2 everywhere"),
-             clEnumValN(::mlir::mx::TrainingRecipe::MXFP4Weights, "mxfp4-weights", "MXFP4 weights, MXFP6 activations and gradients"))}]>,
+             clEnumValN(::mlir::mx::TrainingRecipe::MXFP4Weights, "mxfp4-weights", "MXFP4 weights, MXFP6 activations and gradients"),
+             clEnumValN(::mlir::mx::TrainingRecipe::FP8Tensor, "fp8-tensor", "per-tensor FP8: E4M3 forward, E5M2 gradients"))}]>,
     Option<"weights", "weights", "::mlir::mx::PolicyFormat",
            /*default=*/"::mlir::mx::PolicyFormat::Recipe",
            "Element format of weights", [{::llvm::cl::values(
@@ -534,6 +556,13 @@ def MXTrainingRecipePass : Pass<"mx-training-recipe", "::mlir::ModuleOp"> {
            "Quantize input-gradient products">,
     Option<"weightGradients", "weight-gradients", "bool", /*default=*/"true",
            "Quantize weight-gradient products">,
+    Option<"fp8Scaling", "fp8-scaling", "::mlir::mx::FP8Scaling",
+           /*default=*/"::mlir::mx::FP8Scaling::Current",
+           "How fp8-tensor chooses a tensor's scale", [{::llvm::cl::values(
+             clEnumValN(::mlir::mx::FP8Scaling::Current, "current", "from the tensor's own amax"),
+             clEnumValN(::mlir::mx::FP8Scaling::Delayed, "delayed", "from the amax history of earlier steps"))}]>,
+    Option<"amaxHistory", "amax-history", "int64_t", /*default=*/"16",
+           "Steps of amax history per tensor (fp8-scaling=delayed)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

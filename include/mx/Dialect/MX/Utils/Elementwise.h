@@ -14,6 +14,12 @@ Value buildElementwise(
     OpBuilder &b, Location loc, ValueRange inputs, Type outType,
     function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 
+/// An f32 scalar folded over every element of `tensor` (static shape) from
+/// 0: `combine(element, accumulator)` gives the next accumulator.
+Value buildReduceAll(
+    OpBuilder &b, Location loc, Value tensor,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+
 } // namespace mlir::mx
 
 #endif // MX_DIALECT_MX_UTILS_ELEMENTWISE_H
