@@ -34,6 +34,14 @@ int mlirMXNumericsDequantize(const uint8_t *codes, const uint8_t *scales,
                              const int64_t *block, const char *format,
                              float *out);
 
+/** Rounds `count` floats to bf16 (`format` "bf16") or f16 ("f16")
+ *  stochastically, element i with `randomBits[i]` (mx/Numerics/HalfRounding.h),
+ *  writing the 16-bit patterns to `out`. Returns 0, or -1 for an unknown
+ *  format. */
+int mlirMXNumericsRoundHalfStochastic(const float *values,
+                                      const uint32_t *randomBits, int64_t count,
+                                      const char *format, uint16_t *out);
+
 #ifdef __cplusplus
 }
 #endif

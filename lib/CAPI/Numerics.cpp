@@ -2,6 +2,7 @@
 
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/HalfRounding.h"
 
 #include <algorithm>
 #include <cstring>
@@ -78,6 +79,23 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
   tensor.scales.assign(scales, scales + numBlocks);
   std::vector<float> values = dequantize(tensor);
   std::copy(values.begin(), values.end(), out);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsRoundHalfStochastic(const float *values,
+                                                 const uint32_t *randomBits,
+                                                 int64_t count,
+                                                 const char *format,
+                                                 uint16_t *out) {
+  HalfFormat half;
+  if (!std::strcmp(format, "bf16"))
+    half = HalfFormat::BF16;
+  else if (!std::strcmp(format, "f16"))
+    half = HalfFormat::F16;
+  else
+    return -1;
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = roundHalfStochastic(values[i], half, randomBits[i]);
   return 0;
 }
 

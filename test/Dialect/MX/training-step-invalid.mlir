@@ -1,12 +1,12 @@
 // RUN: mx-opt %s -split-input-file -verify-diagnostics -mx-training-step
-// RUN: not mx-opt %s -split-input-file -mx-training-step="master=f16 master-rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=F16
+// RUN: not mx-opt %s -split-input-file -mx-training-step="master-rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=F32SR
 // RUN: not mx-opt %s -split-input-file -mx-training-step="growth-interval=0 loss-scaling=dynamic" 2>&1 | FileCheck %s --check-prefix=GROWTH
 // RUN: not mx-opt %s -split-input-file -mx-training-step="wrt=1" 2>&1 | FileCheck %s --check-prefix=WRT
 // RUN: not mx-opt %s -split-input-file -mx-training-step="function=absent" 2>&1 | FileCheck %s --check-prefix=ABSENT
 // RUN: not mx-opt %s -mx-training-step="optimizer=lion" 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
 // RUN: not mx-opt %s -split-input-file -mx-training-step="function=square wrt=3" 2>&1 | FileCheck %s --check-prefix=INDEX
 
-// F16: error: mx-training-step: @square can round master weights stochastically in bf16 only
+// F32SR: error: mx-training-step: @square rounds f32 master weights exactly: master-rounding=stochastic needs master=bf16 or master=f16
 // GROWTH: error: mx-training-step: @square needs a growth-interval of at least 1
 // WRT: error: mx-training-step: wrt= needs function=
 // ABSENT: error: mx-training-step: no function @absent

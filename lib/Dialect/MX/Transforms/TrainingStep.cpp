@@ -65,15 +65,14 @@ static Type masterElementType(MLIRContext *context, MasterFormat format) {
   llvm_unreachable("unknown master format");
 }
 
-/// `value` (f32) rounded to bf16 stochastically: 16 Philox bits added below
-/// bf16's last mantissa bit, then truncated (exact). Element i of the
-/// parameter draws counter (i, step) with key `seed`.
-static Value roundStochasticBF16(OpBuilder &b, Location loc, Value value,
-                                 Value step, uint64_t seed) {
+/// `value` (f32) rounded to the 16-bit `master` type stochastically
+/// (numerics::roundHalfStochastic). Element i of the parameter draws the
+/// Philox bits of counter (step << 32 | i) with key `seed`.
+static Value roundStochastic(OpBuilder &b, Location loc, Value value,
+                             FloatType master, Value step, uint64_t seed) {
   auto type = cast<RankedTensorType>(value.getType());
-  auto resultType = type.clone(b.getBF16Type());
-  Value init =
-      tensor::EmptyOp::create(b, loc, resultType.getShape(), b.getBF16Type());
+  auto resultType = type.clone(master);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), master);
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,
@@ -84,7 +83,7 @@ static Value roundStochasticBF16(OpBuilder &b, Location loc, Value value,
   return linalg::GenericOp::create(
              b, loc, resultType, value, init, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               ArithEmitter e(nb, nloc); // i32 constants
+               ArithEmitter e(nb, nloc);
                Type i64 = nb.getI64Type();
                Value linear = e.cIndex(0);
                for (int64_t d = 0; d < rank; ++d)
@@ -94,21 +93,9 @@ static Value roundStochasticBF16(OpBuilder &b, Location loc, Value value,
                Value counter =
                    e.bor(e.shl(step, e.c(32, i64)), e.indexCast(i64, linear));
                Value bits = buildStochasticBits(nb, nloc, counter, seed);
-               Value x = args[0];
-               Value sum = e.add(e.bitcast(nb.getI32Type(), x),
-                                 e.band(bits, e.c(0xFFFF)));
-               Value kept = e.band(sum, e.c(-0x10000)); // 0xFFFF0000
-               Value narrow =
-                   arith::TruncFOp::create(nb, nloc, nb.getBF16Type(),
-                                           e.bitcast(nb.getF32Type(), kept));
-               // A NaN whose payload is all in the low bits would become
-               // Inf: NaN stays NaN.
-               Value nan =
-                   arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), x);
                linalg::YieldOp::create(
                    nb, nloc,
-                   e.select(e.cmpF(arith::CmpFPredicate::UNO, x, x), nan,
-                            narrow));
+                   buildRoundHalfStochastic(nb, nloc, args[0], bits, master));
              })
       .getResult(0);
 }
@@ -155,9 +142,9 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
                   " must be a statically shaped f32 tensor (the step "
                   "updates in f32)");
   }
-  if (o.masterRounding == Rounding::stochastic &&
-      o.master != MasterFormat::BF16)
-    return fail("can round master weights stochastically in bf16 only");
+  if (o.masterRounding == Rounding::stochastic && o.master == MasterFormat::F32)
+    return fail("rounds f32 master weights exactly: master-rounding="
+                "stochastic needs master=bf16 or master=f16");
   if (o.growthInterval < 1)
     return fail("needs a growth-interval of at least 1");
   std::string name = (forward.getSymName() + "_step").str();
@@ -312,7 +299,8 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
     Value stored = updated;
     if (o.master != MasterFormat::F32)
       stored = o.masterRounding == Rounding::stochastic
-                   ? roundStochasticBF16(b, loc, updated, nextStep, o.seed + p)
+                   ? roundStochastic(b, loc, updated, cast<FloatType>(master),
+                                     nextStep, o.seed + p)
                    : arith::TruncFOp::create(
                          b, loc, paramTypes[p].clone(master), updated)
                          .getResult();

@@ -406,6 +406,49 @@ Value mlir::mx::buildRoundToFP8(OpBuilder &b, Location loc, Value value,
   return arith::BitcastOp::create(b, loc, fp8, byte);
 }
 
+Value mlir::mx::buildRoundHalfStochastic(OpBuilder &b, Location loc,
+                                         Value value, Value randomBits,
+                                         FloatType to) {
+  assert((to.isBF16() || to.isF16()) && "expected bf16 or f16");
+  ArithEmitter i(b, loc);
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  int64_t dropped = to.isBF16() ? 16 : 13; // f32 fraction bits not kept
+  Value bits = i.bitcast(i32, value);
+  Value sign = i.band(bits, i.c(INT32_MIN));
+  Value magnitude = i.band(bits, i.c(0x7FFFFFFF));
+  // Up iff r < frac * 2^32, where frac * 2^32 is the dropped bits shifted
+  // to the top.
+  Value low = i.band(magnitude, i.c((int64_t(1) << dropped) - 1));
+  Value up = i.cmp(P::ult, randomBits, i.shl(low, i.c(32 - dropped)));
+  Value rounded = i.add(i.sub(magnitude, low),
+                        i.select(up, i.c(int64_t(1) << dropped), i.c(0)));
+  if (to.isF16()) {
+    // Below 2^-14 the f16 grid is 2^-24 at every f32 exponent: count units
+    // of 2^-24 in f32 (exact: fewer than 1024) and compare in f64, where
+    // both r and frac * 2^32 are exact.
+    Value units = i.mulF(i.bitcast(f32, magnitude), i.cF32(0x1p24f));
+    Value whole = arith::FPToUIOp::create(b, loc, i32, units);
+    Value frac =
+        i.subF(units, arith::UIToFPOp::create(b, loc, f32, whole).getResult());
+    Type f64 = b.getF64Type();
+    Value upTiny = i.cmpF(
+        arith::CmpFPredicate::OLT,
+        arith::UIToFPOp::create(b, loc, f64, randomBits),
+        arith::ExtFOp::create(b, loc, f64, i.mulF(frac, i.cF32(0x1p32f))));
+    Value count = i.add(whole, i.select(upTiny, i.c(1), i.c(0)));
+    Value tinyRounded = i.bitcast(
+        i32, i.mulF(arith::UIToFPOp::create(b, loc, f32, count).getResult(),
+                    i.cF32(0x1p-24f)));
+    rounded = i.select(i.cmp(P::ult, magnitude, i.c(0x38800000)), // 2^-14
+                       tinyRounded, rounded);
+  }
+  // Exact, or Inf past the largest finite value; Inf and NaN as they are.
+  Value narrow =
+      arith::TruncFOp::create(b, loc, to, i.bitcast(f32, i.bor(sign, rounded)));
+  Value special = i.cmp(P::uge, magnitude, i.c(0x7F800000));
+  return i.select(special, arith::TruncFOp::create(b, loc, to, value), narrow);
+}
+
 Value mlir::mx::buildStochasticBits(OpBuilder &b, Location loc, Value index,
                                     uint64_t seed) {
   ArithEmitter w(b, loc, shapedLike(index, b.getI64Type()));

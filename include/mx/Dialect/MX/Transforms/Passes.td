@@ -364,11 +364,13 @@ def MXTrainingStepPass : Pass<"mx-training-step", "::mlir::ModuleOp"> {
       (sqrt(v) / sqrt(1 - b2^t) + epsilon), t = step + 1;
 
     and rounds the new f32 weights to the master format: to nearest even,
-    or (`master-rounding=stochastic`, bf16) by adding 16 random bits below
-    bf16's last mantissa bit and truncating, so the expected stored weight
-    is the exact one: small updates accumulate instead of being rounded
-    away. The bits are Philox4x32-10 of counter (element, step) and key
-    seed + parameter index: reproducible, different at every step.
+    or (`master-rounding=stochastic`, bf16 or f16) stochastically: away
+    from zero iff 32 random bits are below the dropped fraction of a unit
+    in the last place times 2^32 (f16's subnormals included), so the
+    expected stored weight is the exact one: small updates accumulate
+    instead of being rounded away. The bits are Philox4x32-10 of counter
+    (step << 32 | element) and key seed + parameter index: reproducible,
+    different at every step.
 
     Loss scaling multiplies the backward pass's seed by the scale and the
     gradients by its inverse: `static` uses `loss-scale`; `dynamic` takes
@@ -409,7 +411,7 @@ def MXTrainingStepPass : Pass<"mx-training-step", "::mlir::ModuleOp"> {
            [{::llvm::cl::values(
              clEnumValN(::mlir::mx::Rounding::rne, "rne", "to nearest even"),
              clEnumValN(::mlir::mx::Rounding::stochastic, "stochastic",
-                        "stochastic (bf16)"))}]>,
+                        "stochastic (bf16, f16)"))}]>,
     Option<"seed", "seed", "uint64_t", /*default=*/"0",
            "Seed of stochastic rounding">,
     Option<"lossScaling", "loss-scaling", "::mlir::mx::LossScaling",

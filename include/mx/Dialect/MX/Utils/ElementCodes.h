@@ -75,6 +75,12 @@ Value buildRoundToFP8(OpBuilder &b, Location loc, Value value, FloatType fp8,
                       numerics::Rounding rounding,
                       numerics::Saturation saturation, Value randomBits);
 
+/// The scalar `value` (f32) rounded to `to` (bf16 or f16) stochastically
+/// with `randomBits` (i32), as numerics::roundHalfStochastic: on the f32's
+/// bits, except below f16's normal range, where the grid is 2^-24.
+Value buildRoundHalfStochastic(OpBuilder &b, Location loc, Value value,
+                               Value randomBits, FloatType to);
+
 /// The f32 value 2^(code - 127) of an E8M0 code (i32, 0..255): code 0 is
 /// the f32 subnormal 2^-127, 0xFF is NaN.
 Value buildScaleValue(OpBuilder &b, Location loc, Value code);
