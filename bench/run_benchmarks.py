@@ -79,7 +79,7 @@ def gemv_rows(results):
 def training_rows(results):
     torch = results["BM_TorchTrainingStep"]["real_time"]
     rows = []
-    for recipe in ("f32", "mxfp8", "mxfp8_hybrid", "mxfp6", "mxfp4_weights"):
+    for recipe in ("f32", "mxfp8", "mxfp8_hybrid", "mxfp6", "mxfp4_weights", "fp8_tensor"):
         mine = results[f"BM_TrainingStep/{recipe}"]["real_time"]
         rows.append({"recipe": recipe, "step_us": mine, "torch_f32_step_us": torch,
                      "vs_torch": torch / mine})

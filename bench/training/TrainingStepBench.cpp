@@ -187,6 +187,9 @@ BENCHMARK_CAPTURE(BM_TrainingStep, mxfp6, std::string("mxfp6"))
 BENCHMARK_CAPTURE(BM_TrainingStep, mxfp4_weights, std::string("mxfp4-weights"))
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainingStep, fp8_tensor, std::string("fp8-tensor"))
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_TorchTrainingStep)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -1,6 +1,7 @@
 """Trains the digits MLP from scratch with compiled training steps: f32 and
-every MX recipe (mx-training-recipe), then the 16-bit master weights
-experiment (f32 / bf16 to nearest / bf16 stochastic). Writes
+every recipe of mx-training-recipe (the MX ones and per-tensor FP8 with
+current and delayed scaling), then the 16-bit master weights experiment
+(f32 / bf16 and f16, each to nearest and stochastically). Writes
 docs/training/results.{json,md} and docs/training/{recipes,master}.png:
 
     /usr/bin/python3 examples/digits/train_recipes.py "$(bash scripts/fetch-digits.sh)" [epochs]
@@ -86,8 +87,11 @@ def main(path, epochs=40):
     data = load_digits(path)
     os.makedirs(OUT, exist_ok=True)
     recipes = {}
-    for name in ("f32", "mxfp8", "mxfp8-hybrid", "mxfp6", "mxfp4-weights"):
-        recipes[name] = train(data, epochs, 2e-3, recipe=None if name == "f32" else name,
+    for name in ("f32", "mxfp8", "mxfp8-hybrid", "mxfp6", "mxfp4-weights", "fp8-tensor",
+                 "fp8-tensor-delayed"):
+        recipe = None if name == "f32" else name.removesuffix("-delayed")
+        options = "fp8-scaling=delayed" if name.endswith("-delayed") else ""
+        recipes[name] = train(data, epochs, 2e-3, recipe=recipe, recipe_options=options,
                               optimizer="adamw")
         print(f"{name}: loss {recipes[name]['final_loss']:.4f}, "
               f"accuracy {100 * recipes[name]['accuracy']:.2f}%", flush=True)
@@ -96,7 +100,10 @@ def main(path, epochs=40):
     master = {}
     for name, options in (("f32 master", {}), ("bf16 master, nearest", {"master": "bf16"}),
                           ("bf16 master, stochastic", {"master": "bf16",
-                                                       "master_rounding": "stochastic"})):
+                                                       "master_rounding": "stochastic"}),
+                          ("f16 master, nearest", {"master": "f16"}),
+                          ("f16 master, stochastic", {"master": "f16",
+                                                      "master_rounding": "stochastic"})):
         master[name] = train(data, epochs, 0.01, optimizer="sgd", momentum=0.0, **options)
         print(f"{name}: loss {master[name]['final_loss']:.4f}, "
               f"accuracy {100 * master[name]['accuracy']:.2f}%", flush=True)
