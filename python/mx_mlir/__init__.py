@@ -5,6 +5,8 @@
   its JIT over libMXCAPI.so (the C API in include/mx-c/), on NumPy arrays.
 - `quantize`, `dequantize`, `matmul`, `MXArray`: MX arrays computed by the
   compiler's own kernels.
+- `from_torch(module, example_inputs)`: a PyTorch `nn.Module` as f32
+  linalg IR, through torch.fx (PyTorch is imported only when called).
 - `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
   which the tests check against the C++ reference and the kernels bit for bit.
 """
@@ -12,6 +14,7 @@
 from . import reference
 from .arrays import FORMATS, MXArray, dequantize, matmul, quantize
 from .ir import Context, ExecutionEngine, MLIRError, Module
+from .torch_import import Imported, TorchImportError, from_torch
 
-__all__ = ["Context", "ExecutionEngine", "FORMATS", "MLIRError", "MXArray", "Module",
-           "dequantize", "matmul", "quantize", "reference"]
+__all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "MLIRError", "MXArray", "Module",
+           "TorchImportError", "dequantize", "from_torch", "matmul", "quantize", "reference"]
