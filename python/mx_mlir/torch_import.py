@@ -119,6 +119,7 @@ def _make_emitter(torch, fx):
             self.as_arguments = parameters_as_arguments
             self.lines, self.arguments, self.parameters = [], [], []
             self.runtime = {}   # fx node -> _Value (depends on an input or a parameter argument)
+            self.dynamic = set()  # nodes that depend on one: tensors and tuples of tensors
             self.parameter_values = {}  # parameter name -> _Value
             self.weights = set()  # parameter names used as a product's weight
             self.constants = {}  # id(tensor) -> _Value
@@ -152,11 +153,12 @@ def _make_emitter(torch, fx):
             value = self.translate(n, result)
             if value is not None:
                 self.runtime[n] = value
+                self.dynamic.add(n)
             return result
 
         def is_runtime(self, arg):
             found = []
-            fx.node.map_arg(arg, lambda a: found.append(a in self.runtime))
+            fx.node.map_arg(arg, lambda a: found.append(a in self.dynamic))
             return any(found)
 
         def value(self, arg, concrete):
@@ -206,8 +208,14 @@ def _make_emitter(torch, fx):
                 value = _Value(f"%arg{len(self.arguments)}", result.shape, element)
                 self.arguments.append(value)
                 return value
-            if n.op == "output" or not isinstance(result, torch.Tensor):
-                return None  # shapes, sizes and Python values are concrete
+            if n.op == "output":
+                return None
+            if not isinstance(result, torch.Tensor):
+                # Sizes are static; a tuple of tensors (split) is as dynamic
+                # as its inputs, and its pieces are read by getitem.
+                if not _is_static(torch, result) and self.is_runtime((n.args, n.kwargs)):
+                    self.dynamic.add(n)
+                return None
             if n.op == "get_attr":
                 if self.as_arguments and self.is_parameter(n.target):
                     return self.parameter(n.target, result)
@@ -697,15 +705,17 @@ def _make_emitter(torch, fx):
             return self.reduce("mean", picked, [0], False, ())
 
         def piece(self, split, index, result):
-            """Piece `index` of a split / chunk: a slice of its input."""
-            source = split.args[0]
-            whole = self.env[source]
+            """Piece `index` of a split / chunk: a slice of its input (whose
+            concrete value the Interpreter may have freed: read its shape
+            from the IR value)."""
+            source = self.runtime[split.args[0]]
             pieces = self.env[split]
-            dim = split.kwargs.get("dim", split.args[2] if len(split.args) > 2 else 0) % whole.dim()
+            rank = len(source.shape)
+            dim = split.kwargs.get("dim", split.args[2] if len(split.args) > 2 else 0) % rank
             start = sum(p.shape[dim] for p in pieces[:index])
             key = tuple(slice(None) if d != dim else slice(start, start + pieces[index].shape[dim])
-                        for d in range(whole.dim()))
-            return self.getitem(self.value(source, whole), key, result)
+                        for d in range(rank))
+            return self.getitem(source, key, result)
 
         def getitem(self, x, index, result):
             """Basic slicing (start:stop, integers, ...) as tensor.extract_slice."""
