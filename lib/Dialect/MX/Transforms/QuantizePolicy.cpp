@@ -35,17 +35,6 @@ struct Policy {
 
 } // namespace
 
-static bool isWeight(Value value) {
-  if (matchPattern(value, m_Constant()))
-    return true;
-  auto argument = dyn_cast<BlockArgument>(value);
-  if (!argument)
-    return false;
-  auto function = dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
-  return function && argument.getOwner()->isEntryBlock() &&
-         function.getArgAttr(argument.getArgNumber(), "mx.weight");
-}
-
 /// The name a user can refer to an op by: `mx.name`, else a NameLoc.
 static std::optional<std::string> nameOf(Operation *op) {
   if (auto name = op->getAttrOfType<StringAttr>("mx.name"))
@@ -111,16 +100,32 @@ struct MXQuantizePolicyPass final
           op->emitRemark() << "mx-quantize-policy: left in f32: " << reason;
           continue;
         }
-        if (!(isWeight(contraction->a) ? policy->weights : policy->activations) &&
-            !(isWeight(contraction->b) ? policy->weights : policy->activations)) {
+        bool weightA = derivesFromWeight(contraction->a),
+             weightB = derivesFromWeight(contraction->b);
+        if (!activationProducts && !weightA && !weightB) {
+          op->emitRemark() << "mx-quantize-policy: kept in f32 by the policy "
+                              "(activation-products=false: neither operand "
+                              "is a weight)";
+          continue;
+        }
+        if (!(derivesFromWeight(contraction->a) ? policy->weights
+                                                : policy->activations) &&
+            !(derivesFromWeight(contraction->b) ? policy->weights
+                                                : policy->activations)) {
           op->emitRemark() << "mx-quantize-policy: left in f32: the policy "
                               "keeps both operands' roles in f32";
           continue;
         }
         OpBuilder builder(op);
+        // Weights laid out by transposes and reshapes of a constant become
+        // one constant, so they quantize at compile time.
+        if (weightA)
+          contraction->a = foldWeightLayout(builder, contraction->a);
+        if (weightB)
+          contraction->b = foldWeightLayout(builder, contraction->b);
         auto operand = [&](Value value) {
           return OperandQuantization{
-              isWeight(value) ? policy->weights : policy->activations,
+              derivesFromWeight(value) ? policy->weights : policy->activations,
               policy->scaleRule, policy->rounding, policy->seed};
         };
         ProductQuantization product{operand(contraction->a),

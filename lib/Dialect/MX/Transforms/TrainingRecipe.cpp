@@ -91,33 +91,6 @@ static std::optional<DenseSet<Value>> lossSlice(FunctionOpInterface function) {
   return slice;
 }
 
-/// Whether `value` is a constant or an `{mx.weight}` argument, seen through
-/// casts and layout changes.
-static bool derivesFromWeight(Value value) {
-  while (true) {
-    if (matchPattern(value, m_Constant()))
-      return true;
-    if (auto argument = dyn_cast<BlockArgument>(value)) {
-      auto function =
-          dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
-      return function && argument.getOwner()->isEntryBlock() &&
-             function.getArgAttr(argument.getArgNumber(), "mx.weight");
-    }
-    Operation *op = value.getDefiningOp();
-    if (isa<arith::ExtFOp, arith::TruncFOp, tensor::CollapseShapeOp,
-            tensor::ExpandShapeOp, tensor::CastOp, tensor::ExtractSliceOp>(
-            op)) {
-      value = op->getOperand(0);
-      continue;
-    }
-    if (isa<linalg::TransposeOp, linalg::BroadcastOp>(op)) {
-      value = cast<linalg::LinalgOp>(op).getDpsInputOperand(0)->get();
-      continue;
-    }
-    return false;
-  }
-}
-
 static StringRef kindName(Kind kind) {
   switch (kind) {
   case Kind::Weight:

@@ -3,8 +3,10 @@
 #include "mx/Dialect/MX/Utils/Contraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -127,4 +129,96 @@ Value mlir::mx::accumulateInto(OpBuilder &b, Location loc, Value product,
   if (resultElement != f32)
     product = arith::TruncFOp::create(b, loc, initType, product);
   return product;
+}
+
+bool mlir::mx::derivesFromWeight(Value value) {
+  while (true) {
+    if (matchPattern(value, m_Constant()))
+      return true;
+    if (auto argument = dyn_cast<BlockArgument>(value)) {
+      auto function =
+          dyn_cast<FunctionOpInterface>(argument.getOwner()->getParentOp());
+      return function && argument.getOwner()->isEntryBlock() &&
+             function.getArgAttr(argument.getArgNumber(), "mx.weight");
+    }
+    Operation *op = value.getDefiningOp();
+    if (isa<arith::ExtFOp, arith::TruncFOp, tensor::CollapseShapeOp,
+            tensor::ExpandShapeOp, tensor::CastOp, tensor::ExtractSliceOp>(
+            op)) {
+      value = op->getOperand(0);
+      continue;
+    }
+    if (isa<linalg::TransposeOp, linalg::BroadcastOp>(op)) {
+      value = cast<linalg::LinalgOp>(op).getDpsInputOperand(0)->get();
+      continue;
+    }
+    return false;
+  }
+}
+
+/// The constant value of `value` through layout ops, or null.
+static DenseElementsAttr constantLayout(Value value) {
+  DenseElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return constant;
+  Operation *op = value.getDefiningOp();
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!op || !type || !type.hasStaticShape())
+    return nullptr;
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp>(op)) {
+    DenseElementsAttr source = constantLayout(op->getOperand(0));
+    return source ? source.reshape(type) : nullptr;
+  }
+  auto transpose = dyn_cast<linalg::TransposeOp>(op);
+  auto broadcast = dyn_cast<linalg::BroadcastOp>(op);
+  if (!transpose && !broadcast)
+    return nullptr;
+  DenseElementsAttr source = constantLayout(op->getOperand(0));
+  if (!source)
+    return nullptr;
+  if (source.isSplat())
+    return DenseElementsAttr::get(type, source.getSplatValue<Attribute>());
+  // Each result element reads the source element its index maps to.
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  SmallVector<int64_t> sourceStrides(sourceType.getRank(), 1);
+  for (int64_t d = sourceType.getRank() - 2; d >= 0; --d)
+    sourceStrides[d] = sourceStrides[d + 1] * sourceType.getDimSize(d + 1);
+  // For result dimension d, the source dimension it indexes (or -1).
+  SmallVector<int64_t> sourceDim(shape.size(), -1);
+  if (transpose) {
+    for (auto [d, p] : llvm::enumerate(transpose.getPermutation()))
+      sourceDim[d] = p;
+  } else {
+    int64_t next = 0;
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+      if (!llvm::is_contained(broadcast.getDimensions(), d))
+        sourceDim[d] = next++;
+  }
+  SmallVector<Attribute> sourceValues(source.getValues<Attribute>());
+  SmallVector<Attribute> values;
+  values.reserve(type.getNumElements());
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (int64_t n = 0; n < type.getNumElements(); ++n) {
+    int64_t at = 0;
+    for (auto [d, i] : llvm::enumerate(index))
+      if (sourceDim[d] >= 0)
+        at += i * sourceStrides[sourceDim[d]];
+    values.push_back(sourceValues[at]);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+Value mlir::mx::foldWeightLayout(OpBuilder &b, Value value) {
+  if (matchPattern(value, m_Constant()))
+    return value;
+  DenseElementsAttr constant = constantLayout(value);
+  if (!constant)
+    return value;
+  return arith::ConstantOp::create(b, value.getLoc(), constant);
 }

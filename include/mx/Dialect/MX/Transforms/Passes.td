@@ -157,8 +157,11 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
       `linalg.batch_matmul`).
 
     Operand roles: an operand defined by a constant, or a function argument
-    marked `{mx.weight}`, is a weight (format `weights`); every other
-    operand is an activation (format `activations`). A role set to `none`
+    marked `{mx.weight}`, seen through casts, reshapes, slices, transposes
+    and broadcasts (an importer's W^T), is a weight (format `weights`);
+    every other operand is an activation (format `activations`). Products
+    of two activations (attention's Q K^T and P V) are quantized like the
+    others unless `activation-products=false` keeps them in f32. A role set to `none`
     stays f32 (`activations=none` is weight-only quantization: `mx.matmul`
     of f32 activations and MX weights); a product whose two operands both
     have such a role stays as it is. Quantizing a constant
@@ -231,6 +234,9 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
            "Seed of stochastic rounding">,
     ListOption<"keep", "keep", "std::string",
                "Names (loc(\"name\") or mx.name) of ops to keep in f32">,
+    Option<"activationProducts", "activation-products", "bool",
+           /*default=*/"true",
+           "Quantize products of two activations (attention's Q K^T and P V)">,
     Option<"keepFirst", "keep-first", "unsigned", /*default=*/"0",
            "Keep the first N contractions of each function in f32">,
     Option<"keepLast", "keep-last", "unsigned", /*default=*/"0",

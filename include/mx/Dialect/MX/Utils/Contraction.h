@@ -30,6 +30,17 @@ struct Contraction {
 FailureOr<Contraction> analyzeContraction(linalg::LinalgOp op,
                                           std::string &reason);
 
+/// Whether `value` is a weight: a constant or an `{mx.weight}` function
+/// argument, seen through casts, reshapes, slices, transposes and
+/// broadcasts (how importers write nn.Linear's W^T).
+bool derivesFromWeight(Value value);
+
+/// `value` as one constant when it is a constant seen through reshapes,
+/// transposes and broadcasts (laid out at compile time, at `b`'s insertion
+/// point), else `value` itself: so that a weight so written is quantized at
+/// compile time.
+Value foldWeightLayout(OpBuilder &b, Value value);
+
 /// Whether `init` is zero (a linalg.fill of zero or a zero constant).
 bool isZeroInit(Value value);
 
