@@ -34,3 +34,6 @@ ln -sf "$build_root/bin/mx-quantize" "$BUILD_DIR/venv/bin/mx-quantize"
 # The demo's and the accuracy test's data (Debian's python3-sklearn digits).
 bash scripts/fetch-digits.sh >/dev/null ||
   echo "build: the digits data is unavailable; its accuracy test will be skipped" >&2
+# The transformer's text (Debian's bible-kjv-text).
+bash scripts/fetch-text.sh >/dev/null ||
+  echo "build: the KJV text is unavailable; the transformer training test will be skipped" >&2

@@ -86,6 +86,12 @@ for digits in ("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.
         config.substitutions.append(("%digits_csv", digits))
         break
 
+# The King James Bible of Debian's bible-kjv-text (scripts/fetch-text.sh).
+kjv = os.path.join(config.mx_obj_root, "data", "kjv.txt")
+if os.path.exists(kjv):
+    config.available_features.add("text")
+    config.substitutions.append(("%kjv_txt", kjv))
+
 # CUDA's ptxas assembles the PTX of mx-nvvm-pipeline (tests marked
 # REQUIRES: ptxas; reported unsupported where there is none). PATH first, then
 # the CUDA toolkit's usual place.
