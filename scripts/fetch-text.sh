@@ -2,10 +2,11 @@
 # Prints the path of the English text corpus the transformer examples train
 # on: the King James Version of the Bible (about 4.3 MB, 31,102 verses),
 # which Debian ships as bible-kjv (the `bible` program) and bible-kjv-text
-# (its compressed data). Uses the installed packages when present; otherwise
-# downloads those two .debs (2.5 MB, no dependencies installed) with apt-get,
-# unpacks them in a temporary directory and keeps the extracted text in
-# $MX_BUILD_DIR/data/kjv.txt. Exits 1 when neither works.
+# (its compressed data); scripts/install-deps.sh installs both. Uses the
+# installed packages when present; otherwise downloads those two .debs
+# (2.5 MB, no dependencies installed) with apt-get and unpacks them in a
+# temporary directory. Keeps the extracted text in $MX_BUILD_DIR/data/kjv.txt.
+# Exits 1 when neither works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${MX_BUILD_DIR:-build}

@@ -11,8 +11,11 @@ PACKAGES=(
   # Unit tests, benchmarks, and the Python side (Debian's python3 carries numpy;
   # python3-venv gives build/venv and the offline pip-install test).
   libgtest-dev libbenchmark-dev python3 python3-numpy python3-venv
-  # PyTorch for the CPU: the reference of the gradient and training tests.
+  # PyTorch for the CPU: the reference of the gradient and training tests,
+  # and the front end of the transformer examples.
   python3-torch
+  # The transformer's English text: the King James Bible (scripts/fetch-text.sh).
+  bible-kjv bible-kjv-text
   # LLVM's OpenMP runtime, for code lowered with --mx-cpu-pipeline=threads=true.
   libomp-22-dev
 )
