@@ -10,12 +10,14 @@ the trained f32 weights, evaluated by PyTorch on fixed validation batches.
     /usr/bin/python3 examples/gpt/train.py "$(bash scripts/fetch-text.sh)" [steps] [recipe ...]
 
 Recipes: f32 (no recipe), mxfp8, mxfp8-hybrid, mxfp6, mxfp4-weights,
-fp8-tensor. Prints a table; with --out DIR also writes DIR/gpt.json.
+fp8-tensor. Prints a table; with --out DIR also writes DIR/gpt.json, the
+table (gpt.md) and the validation-loss curves (gpt.png, gnuplot).
 """
 
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -89,6 +91,40 @@ def train_torch(train, validation, steps, evaluate_every):
     return {"curve": curve, "final": curve[-1][1], "compile_s": 0.0, "train_s": time.time() - start}
 
 
+def table(result):
+    runs = result["runs"]
+    f32 = runs.get("f32", runs["PyTorch f32"])["final"]
+    rows = ["| run | validation loss | vs f32 | compile | train |", "|---|---|---|---|---|"]
+    for name, run in runs.items():
+        rows.append(f"| {name} | {run['final']:.4f} | {100 * (run['final'] / f32 - 1):+.2f}% | "
+                    f"{run['compile_s']:.1f} s | {run['train_s']:.1f} s |")
+    return "\n".join(rows)
+
+
+def write_outputs(out, result):
+    """gpt.json, gpt.md (the table) and gpt.png (validation loss curves)."""
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "gpt.json"), "w") as handle:
+        json.dump(result, handle, indent=1)
+    with open(os.path.join(out, "gpt.md"), "w") as handle:
+        handle.write(table(result) + "\n")
+    runs = result["runs"]
+    data = os.path.join(out, "gpt.dat")
+    with open(data, "w") as handle:
+        for i, (step, _) in enumerate(runs["PyTorch f32"]["curve"]):
+            handle.write(f"{step} " + " ".join(f"{run['curve'][i][1]:.6g}" for run in runs.values()) + "\n")
+    lines = ", ".join(f"'{data}' using 1:{i + 2} with lines lw 2 title '{name}'"
+                      for i, name in enumerate(runs))
+    script = (f"set terminal pngcairo size 900,560 font ',11' noenhanced\n"
+              f"set output '{os.path.join(out, 'gpt.png')}'\n"
+              f"set title 'byte-level GPT on the KJV text, AdamW lr {result['lr']}, "
+              f"batch {result['batch']} x {result['config']['context']}'\n"
+              f"set xlabel 'step'\nset ylabel 'validation loss (nats per byte)'\n"
+              f"set grid\nset key top right\nplot {lines}\n")
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    os.remove(data)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
@@ -105,17 +141,11 @@ def main():
             sys.exit(f"unknown recipe {recipe!r} (have {', '.join(RECIPES)})")
         runs[recipe] = train_compiled(recipe, train, validation, args.steps, every)
         print(f"{recipe}: validation loss {runs[recipe]['final']:.4f}", flush=True)
-    f32 = runs.get("f32", runs["PyTorch f32"])["final"]
+    result = {"steps": args.steps, "batch": BATCH, "config": CONFIG, "lr": LR, "runs": runs}
     print(f"\n{args.steps} steps of {BATCH} x {CONFIG['context']} bytes, AdamW lr {LR}, {CONFIG}")
-    print("| run | validation loss | vs f32 | compile | train |\n|---|---|---|---|---|")
-    for name, run in runs.items():
-        print(f"| {name} | {run['final']:.4f} | {100 * (run['final'] / f32 - 1):+.2f}% | "
-              f"{run['compile_s']:.1f} s | {run['train_s']:.1f} s |")
+    print(table(result))
     if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "gpt.json"), "w") as handle:
-            json.dump({"steps": args.steps, "batch": BATCH, "config": CONFIG, "lr": LR, "runs": runs},
-                      handle, indent=1)
+        write_outputs(args.out, result)
 
 
 if __name__ == "__main__":
