@@ -108,10 +108,10 @@ struct MXQuantizePolicyPass final
                               "is a weight)";
           continue;
         }
-        if (!(derivesFromWeight(contraction->a) ? policy->weights
-                                                : policy->activations) &&
-            !(derivesFromWeight(contraction->b) ? policy->weights
-                                                : policy->activations)) {
+        auto format = [&](bool weight) {
+          return weight ? policy->weights : policy->activations;
+        };
+        if (!format(weightA) && !format(weightB)) {
           op->emitRemark() << "mx-quantize-policy: left in f32: the policy "
                               "keeps both operands' roles in f32";
           continue;
@@ -123,13 +123,12 @@ struct MXQuantizePolicyPass final
           contraction->a = foldWeightLayout(builder, contraction->a);
         if (weightB)
           contraction->b = foldWeightLayout(builder, contraction->b);
-        auto operand = [&](Value value) {
-          return OperandQuantization{
-              derivesFromWeight(value) ? policy->weights : policy->activations,
-              policy->scaleRule, policy->rounding, policy->seed};
+        auto operand = [&](bool weight) {
+          return OperandQuantization{format(weight), policy->scaleRule,
+                                     policy->rounding, policy->seed};
         };
-        ProductQuantization product{operand(contraction->a),
-                                    operand(contraction->b), policy->block};
+        ProductQuantization product{operand(weightA), operand(weightB),
+                                    policy->block};
         Value result = quantizeContraction(builder, op, *contraction, product);
         op->getResult(0).replaceAllUsesWith(result);
         op->erase();
