@@ -50,8 +50,13 @@ _SIGNATURES = {
     "mlirDiagnosticGetLocation": (c_void_p, [c_void_p]),
     "mlirDiagnosticGetSeverity": (c_int, [c_void_p]),
     "mlirLocationPrint": (None, [c_void_p, StringCallback, c_void_p]),
+    "mlirLocationIsAFileLineColRange": (c_bool, [c_void_p]),
+    "mlirLocationFileLineColRangeGetFilename": (c_void_p, [c_void_p]),
+    "mlirLocationFileLineColRangeGetStartLine": (c_int, [c_void_p]),
+    "mlirLocationFileLineColRangeGetStartColumn": (c_int, [c_void_p]),
     # Modules and operations.
     "mlirModuleCreateParse": (c_void_p, [c_void_p, StringRef]),
+    "mlirMXModuleCreateParseNamed": (c_void_p, [c_void_p, StringRef, StringRef]),
     "mlirModuleDestroy": (None, [c_void_p]),
     "mlirModuleGetOperation": (c_void_p, [c_void_p]),
     "mlirModuleGetBody": (c_void_p, [c_void_p]),

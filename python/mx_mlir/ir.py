@@ -33,10 +33,21 @@ class MLIRError(Exception):
     """A parse, verification, pass or JIT failure, with MLIR's diagnostics."""
 
 
+def _location_text(location):
+    """`file:line:col` for a file location (as compilers print it), else
+    MLIR's form of the location (`loc("fc1")`, fused, call sites)."""
+    if lib.mlirLocationIsAFileLineColRange(location):
+        name = lib.mlirIdentifierStr(lib.mlirLocationFileLineColRangeGetFilename(location))
+        return (f"{ctypes.string_at(name.data, name.length).decode()}:"
+                f"{lib.mlirLocationFileLineColRangeGetStartLine(location)}:"
+                f"{lib.mlirLocationFileLineColRangeGetStartColumn(location)}")
+    return collect_string(lib.mlirLocationPrint, location)
+
+
 def _diagnostic_collector(diagnostics):
     def on_diagnostic(diagnostic, _):
         severity = _SEVERITIES.get(lib.mlirDiagnosticGetSeverity(diagnostic), "note")
-        location = collect_string(lib.mlirLocationPrint, lib.mlirDiagnosticGetLocation(diagnostic))
+        location = _location_text(lib.mlirDiagnosticGetLocation(diagnostic))
         message = collect_string(lib.mlirDiagnosticPrint, diagnostic)
         diagnostics.append(f"{location}: {severity}: {message}")
         return 1  # handled: MLIR prints nothing itself
@@ -46,7 +57,10 @@ def _diagnostic_collector(diagnostics):
 class Context:
     """An MLIR context with every upstream dialect, the mx dialect, their
     passes and pipelines and the LLVM IR translations registered.
-    Diagnostics are collected and raised with the MLIRError they explain."""
+    Diagnostics are collected per call (parse, pipeline, compile): a
+    failing call raises an MLIRError with its own diagnostics only; the
+    remarks and warnings of a call that succeeds are left in the module's
+    `diagnostics`."""
 
     _registered_passes = False
     _lock = threading.Lock()
@@ -70,11 +84,19 @@ class Context:
         lib.mlirContextAttachDiagnosticHandler(self._handle, self._handler, None,
                                                _capi.DeleteUserData(0))
 
+    def begin_call(self):
+        """Forgets the diagnostics of earlier calls."""
+        self.diagnostics.clear()
+
+    def take_diagnostics(self):
+        """The diagnostics collected since begin_call(), and clears them."""
+        taken = list(self.diagnostics)
+        self.diagnostics.clear()
+        return taken
+
     def error(self, what):
         """An MLIRError for `what`, carrying (and clearing) the diagnostics."""
-        details = list(self.diagnostics)
-        self.diagnostics.clear()
-        return MLIRError("\n".join([what] + details))
+        return MLIRError("\n".join([what] + self.take_diagnostics()))
 
     def own(self, handle, destroy):
         """Records a handle that must be destroyed before the context."""
@@ -254,23 +276,37 @@ def _has_body(operation):
 
 
 class Module:
-    """A parsed, verified `builtin.module`."""
+    """A parsed, verified `builtin.module`. `diagnostics`: the remarks and
+    warnings of the last call on it that succeeded (parse, run_pipeline,
+    compile), as `file:line:col: severity: message` lines."""
 
     def __init__(self, handle, context):
         self.context = context
         self._owned = context.own(handle, lib.mlirModuleDestroy)
+        self.diagnostics = []
 
     @property
     def _handle(self):
         return self._owned.handle
 
     @classmethod
-    def parse(cls, text, context=None):
+    def parse(cls, text, context=None, name="<string>"):
+        """Parses and verifies `text`; its locations name the buffer `name`."""
         context = context or default_context()
-        handle = lib.mlirModuleCreateParse(context._handle, StringRef.of(text))
+        context.begin_call()
+        handle = lib.mlirMXModuleCreateParseNamed(context._handle, StringRef.of(text),
+                                                  StringRef.of(name))
         if not handle:
             raise context.error("mx_mlir: could not parse the module")
-        return cls(handle, context)  # the parser has verified it
+        module = cls(handle, context)  # the parser has verified it
+        module.diagnostics = context.take_diagnostics()
+        return module
+
+    @classmethod
+    def parse_file(cls, path, context=None):
+        """Parses the file at `path` (locations name it)."""
+        with open(path, encoding="utf-8") as handle:
+            return cls.parse(handle.read(), context, name=str(path))
 
     @property
     def operation(self):
@@ -284,6 +320,7 @@ class Module:
         or a full "builtin.module(...)") on the module, in place."""
         if not pipeline.lstrip().startswith("builtin.module("):
             pipeline = f"builtin.module({pipeline})"
+        self.context.begin_call()
         manager = lib.mlirPassManagerCreate(self.context._handle)
         try:
             errors = []
@@ -297,6 +334,7 @@ class Module:
                 raise self.context.error(f"mx_mlir: pipeline '{pipeline}' failed")
         finally:
             lib.mlirPassManagerDestroy(manager)
+        self.diagnostics = self.context.take_diagnostics()
         return self
 
     def compile(self, pipeline="mx-cpu-pipeline", opt_level=3, shared_libs=()):
@@ -318,7 +356,11 @@ class Module:
                                            read_only)
         if pipeline:
             self.run_pipeline(pipeline)
-        return ExecutionEngine(self, signatures, opt_level, shared_libs)
+        remarks = self.diagnostics
+        self.context.begin_call()
+        engine = ExecutionEngine(self, signatures, opt_level, shared_libs)
+        self.diagnostics = remarks + self.context.take_diagnostics()
+        return engine
 
     def __del__(self):
         if hasattr(self, "_owned"):

@@ -70,7 +70,7 @@ def error(call):
 # Errors carry MLIR's diagnostics.
 error(lambda: Module.parse("func.func @f() -> i32 { return }", ctx))
 # CHECK: MLIRError: mx_mlir: could not parse the module
-# CHECK-NEXT: loc("-":1:25): error: 'func.return' op has 0 operands, but enclosing function (@f) returns 1
+# CHECK-NEXT: <string>:1:25: error: 'func.return' op has 0 operands, but enclosing function (@f) returns 1
 error(lambda: Module.parse("func.func @f() { %0 = mx.quantize }", ctx))
 # CHECK: MLIRError: mx_mlir: could not parse the module
 error(lambda: Module.parse("""
@@ -89,7 +89,32 @@ func.func @f(%x: tensor<?xf32>) -> !mx.tensor<?xf8E4M3FN, block = [32]> {
   return %q : !mx.tensor<?xf8E4M3FN, block = [32]>
 }""", ctx).run_pipeline("mx-cpu-pipeline"))
 # CHECK: MLIRError: mx_mlir: pipeline 'builtin.module(mx-cpu-pipeline)' failed
-# CHECK-NEXT: error: 'mx.quantize' op has the dynamically shaped type 'tensor<?xf32>'; the lowering handles static shapes only
+# CHECK-NEXT: <string>:3:8: error: 'mx.quantize' op has the dynamically shaped type 'tensor<?xf32>'; the lowering handles static shapes only
+
+# Each call's diagnostics are its own: the remarks of a call that succeeds
+# stay with the module, and a later error does not repeat them. Locations
+# name the source (`name=`, or the path for parse_file).
+policy_input = """func.func @f(%x: tensor<4x64xf32>, %w: tensor<64x8xf32>) -> tensor<4x8xf32> {
+  %c = arith.constant dense<0.0> : tensor<4x8xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<4x64xf32>, tensor<64x8xf32>) outs(%c : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}"""
+weight_only = Module.parse(policy_input, ctx, name="model.mlir")
+weight_only.run_pipeline("mx-quantize-policy{weights=e2m1 activations=none}")
+print("\n".join(weight_only.diagnostics))
+# CHECK: model.mlir:3:8: remark: mx-quantize-policy: left in f32: neither operand is a weight
+error(lambda: Module.parse("func.func @g() -> i32 { return }", ctx, name="other.mlir"))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+# CHECK-NEXT: other.mlir:1:25: error: 'func.return' op has 0 operands
+# CHECK-NOT: remark
+import os  # noqa: E402
+import tempfile  # noqa: E402
+with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as source:
+    source.write("func.func @f() -> i32 {\n  return\n}\n")
+error(lambda: Module.parse_file(source.name, ctx))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+# CHECK-NEXT: {{.*}}.mlir:2:3: error: 'func.return' op has 0 operands
+os.remove(source.name)
 error(lambda: jit.invoke("many", x))
 # CHECK: TypeError: many takes 3 arguments, got 1
 error(lambda: jit.invoke("many", x.astype(np.float64), 1.0, 2))
