@@ -35,6 +35,15 @@ struct Policy {
 
 } // namespace
 
+/// TOSA ops with a matrix product inside, which the pass sees only once
+/// upstream's tosa-to-linalg-named has made them linalg.
+static bool isTosaContraction(Operation *op) {
+  return op->getName().getDialectNamespace() == "tosa" &&
+         llvm::is_contained({"matmul", "conv2d", "conv3d", "depthwise_conv2d",
+                             "transpose_conv2d", "fully_connected"},
+                            op->getName().stripDialect());
+}
+
 /// The name a user can refer to an op by: `mx.name`, else a NameLoc.
 static std::optional<std::string> nameOf(Operation *op) {
   if (auto name = op->getAttrOfType<StringAttr>("mx.name"))
@@ -76,9 +85,20 @@ struct MXQuantizePolicyPass final
       return signalPassFailure();
     getOperation().walk([&](FunctionOpInterface function) {
       SmallVector<linalg::LinalgOp> contractions;
-      function.walk([&](linalg::LinalgOp op) {
-        if (linalg::isaContractionOpInterface(op))
-          contractions.push_back(op);
+      function.walk([&](Operation *op) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+        if (linalgOp && linalg::isaContractionOpInterface(linalgOp))
+          contractions.push_back(linalgOp);
+        else if (linalgOp && linalg::isaConvolutionOpInterface(linalgOp))
+          op->emitRemark()
+              << "mx-quantize-policy: left in f32: convolutions are not "
+                 "quantized; a 1x1 convolution is a matrix product: written "
+                 "as linalg.matmul or a contraction linalg.generic, it is";
+        else if (isTosaContraction(op))
+          op->emitWarning()
+              << "mx-quantize-policy: TOSA ops are not rewritten; run "
+                 "tosa-to-linalg-named (and tosa-to-linalg, tosa-to-tensor, "
+                 "tosa-to-arith) before this pass";
       });
       for (auto [index, op] : llvm::enumerate(contractions)) {
         std::optional<std::string> name = nameOf(op);
@@ -112,8 +132,15 @@ struct MXQuantizePolicyPass final
           return weight ? policy->weights : policy->activations;
         };
         if (!format(weightA) && !format(weightB)) {
-          op->emitRemark() << "mx-quantize-policy: left in f32: the policy "
-                              "keeps both operands' roles in f32";
+          if (weightA || weightB)
+            op->emitRemark() << "mx-quantize-policy: left in f32: both "
+                                "operands are weights and weights=none";
+          else
+            op->emitRemark()
+                << "mx-quantize-policy: left in f32: neither operand is a "
+                   "weight (a constant, or a function argument marked "
+                   "{mx.weight}) and activations=none; mark the weight "
+                   "argument {mx.weight} to quantize it";
           continue;
         }
         OpBuilder builder(op);

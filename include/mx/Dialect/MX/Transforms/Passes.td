@@ -154,7 +154,13 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
       the batch), and `linalg.generic` ops with one M, N and K dimension and
       a multiply-add body (`linalg::inferContractionDims`);
     - TOSA: run `tosa-to-linalg-named` first (`tosa.matmul` becomes
-      `linalg.batch_matmul`).
+      `linalg.batch_matmul`; with `tosa-to-tensor` and `tosa-to-linalg`,
+      a weight's `tosa.transpose` and `tosa.reshape` become the layout ops
+      the roles see through). A TOSA product given to the pass as it is
+      gets a warning.
+    - Convolutions (`linalg.conv_*`) stay f32 with a remark; a 1x1
+      convolution written as `linalg.matmul` or a contraction generic is
+      quantized.
 
     Operand roles: an operand defined by a constant, or a function argument
     marked `{mx.weight}`, seen through casts, reshapes, slices, transposes
@@ -173,8 +179,10 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     string attribute `mx.name` listed in `keep`, and the first `keep-first`
     and last `keep-last` contractions of each function, stay in f32. Ops the
     pass cannot handle (dynamic shapes, integer types, other contraction
-    shapes) stay as they are. Each op left in f32 gets a remark saying why;
-    none is rewritten halfway.
+    shapes) stay as they are. Each op left in f32 gets a remark saying why
+    and, where there is one, the fix (in weight-only mode, a product whose
+    weight is an unmarked argument: mark it `{mx.weight}`); none is
+    rewritten halfway.
 
     ```mlir
     %y = linalg.matmul ins(%x, %w : tensor<16x256xf32>, tensor<256x128xf32>)
