@@ -259,6 +259,44 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
   ];
 }
 
+def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
+  let summary = "Quantize {mx.weight} arguments once, in a function of their own";
+  let description = [{
+    After `mx-quantize-policy`, a function that takes its weights as
+    arguments (`{mx.weight}`) quantizes them on every call: for a small
+    batch (decoding one token) that costs more than the products. For each
+    such function `@f` this pass adds two public functions and keeps `@f`:
+
+    - `@f_prepare(weights...) -> (!mx.tensor...)`: the part of `@f` that
+      depends only on weight arguments and constants (layout ops such as
+      transposes, and the `mx.quantize` ops that end it), returning the
+      quantized weights;
+    - `@f_prepared(args..., prepared...)`: `@f` with those quantized
+      weights as arguments (marked `{mx.prepared_weight = i}`, the index of
+      `@f_prepare`'s result), appended after the arguments of `@f` that are
+      still used; weight arguments used only through the quantization are
+      gone.
+
+    A caller runs `@f_prepare` once per set of weights and `@f_prepared` on
+    every input: the results are those of `@f`, bit for bit. Only pure ops
+    of the function's top-level block move (a quantize inside a loop stays);
+    a function with weight arguments and nothing to prepare gets a remark.
+
+    ```mlir
+    func.func @f(%x: tensor<1x64xf32>, %w: tensor<64x8xf32> {mx.weight}) -> tensor<1x8xf32> {
+      %qw = mx.quantize %w : tensor<64x8xf32> -> !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>
+      %y = mx.matmul %x, %qw : ...
+    ```
+    gains
+    ```mlir
+    func.func @f_prepare(%w: tensor<64x8xf32> {mx.weight}) -> !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>
+    func.func @f_prepared(%x: tensor<1x64xf32>,
+                          %qw: !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> {mx.prepared_weight = 0 : i64})
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def MXDecomposeAggregatesPass : Pass<"mx-decompose-aggregates"> {
   let summary = "Replace aggregate linalg ops (linalg.softmax) by the generics they stand for";
   let description = [{
