@@ -70,7 +70,9 @@ class Trainer:
         if function is not None:
             options["function"] = function
         module = Module.parse(text, context or Context())
-        module.run_pipeline(f"mx-training-step{{{_options(options)}}}")
+        # Only the step is called: the loss function would only cost
+        # compile time.
+        module.run_pipeline(f"mx-training-step{{{_options({'keep-forward': 'false', **options})}}}")
         if recipe is not None:
             module.run_pipeline(f"mx-training-recipe{{recipe={recipe} {recipe_options}}}".strip())
         self.ir = str(module)

@@ -9,6 +9,9 @@
 // The policy and fusion passes on mutants of their own tests.
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/quantize-policy.mlir 150 -split-input-file "-mx-quantize-policy=weights=e2m1 activations=e4m3" -mx-fuse-quantization | FileCheck %s --check-prefix=PASSES
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/fuse-quantization.mlir 150 -split-input-file -mx-fuse-quantization -canonicalize | FileCheck %s --check-prefix=PASSES
+// Mutant 44 of prepare-weights.mlir is `permutation = [1, tensor<?x?xf32>]`:
+// the same upstream linalg.transpose parser crash as below.
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/prepare-weights.mlir 151 --skip=44 -split-input-file -mx-prepare-weights -canonicalize | FileCheck %s --check-prefix=PASSES
 // PASSES: 150 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
 
 // Scale propagation and the scaled ops, through the CPU pipeline too. Of the

@@ -1,5 +1,13 @@
 // RUN: mx-opt %s -mx-training-step="master=bf16 master-rounding=stochastic loss-scaling=dynamic growth-interval=7 seed=5" | FileCheck %s
 // RUN: mx-opt %s -mx-training-step="optimizer=adamw weight-decay=0.01 loss-scaling=static loss-scale=256.0" | FileCheck %s --check-prefix=ADAMW
+// RUN: mx-opt %s -mx-training-step="keep-forward=false" | FileCheck %s --check-prefix=STEP-ONLY
+
+// keep-forward=false: the loss function is gone, and the step no longer
+// names it.
+// STEP-ONLY-NOT: func.func @loss(
+// STEP-ONLY: func.func @loss_step(
+// STEP-ONLY-SAME: attributes {mx.training_step = {data = 1 : i64, loss_scaling = "none", moments = 2 : i64, optimizer = "sgd", params = 2 : i64}}
+// STEP-ONLY-NOT: func.func @loss(
 
 // The step mx-training-step builds around a loss: its state in and out as
 // function arguments and results. Its numbers are checked against PyTorch

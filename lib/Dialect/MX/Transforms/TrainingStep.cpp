@@ -346,9 +346,7 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
   step->setAttr(
       "mx.training_step",
       b.getDictionaryAttr(
-          {NamedAttribute(b.getStringAttr("forward"),
-                          FlatSymbolRefAttr::get(forward)),
-           NamedAttribute(b.getStringAttr("data"),
+          {NamedAttribute(b.getStringAttr("data"),
                           b.getI64IntegerAttr(data.size())),
            NamedAttribute(b.getStringAttr("params"),
                           b.getI64IntegerAttr(wrt.size())),
@@ -388,6 +386,17 @@ struct MXTrainingStepPass final
       if (failed(buildStep(forward, indices, options, symbols)))
         return signalPassFailure();
       gradients::consumeWrtMarkers(forward);
+      auto step =
+          symbols.lookup<func::FuncOp>((forward.getSymName() + "_step").str());
+      if (!keepForward && SymbolTable::symbolKnownUseEmpty(forward, module)) {
+        symbols.erase(forward);
+        continue;
+      }
+      auto fields = NamedAttrList(
+          step->getAttrOfType<DictionaryAttr>("mx.training_step"));
+      fields.set("forward", FlatSymbolRefAttr::get(forward));
+      step->setAttr("mx.training_step",
+                    fields.getDictionary(module.getContext()));
     }
   }
 };

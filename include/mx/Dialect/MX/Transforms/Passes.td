@@ -432,8 +432,11 @@ def MXTrainingStepPass : Pass<"mx-training-step", "::mlir::ModuleOp"> {
     a row the scale doubles. The returned loss is never scaled.
 
     The step function carries `mx.training_step` (its layout, for callers
-    such as `mx_mlir.training`); `mx-training-recipe` then quantizes its
-    forward, input-gradient and weight-gradient products.
+    such as `mx_mlir.training`, and `forward = @<name>` while the loss
+    function is kept); `mx-training-recipe` then quantizes its forward,
+    input-gradient and weight-gradient products. `keep-forward=false`
+    erases the loss function once its step is built (unless a call uses
+    it): a caller that runs only the step then compiles only the step.
   }];
   let options = [
     Option<"function", "function", "std::string", /*default=*/"\"\"",
@@ -477,6 +480,9 @@ def MXTrainingStepPass : Pass<"mx-training-step", "::mlir::ModuleOp"> {
            "The static loss scale">,
     Option<"growthInterval", "growth-interval", "int64_t", /*default=*/"2000",
            "Clean steps before the dynamic scale doubles">,
+    Option<"keepForward", "keep-forward", "bool", /*default=*/"true",
+           "Keep the loss function beside its step (false: erase it unless "
+           "something calls it, so that only the step is compiled)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
