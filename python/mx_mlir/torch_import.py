@@ -42,10 +42,12 @@ class TorchImportError(ValueError):
 class Imported:
     """The imported function: `text` (MLIR), `function` (its name),
     `parameters` ([(qualified name, f32 array)] passed after the inputs when
-    weights="arguments", else empty)."""
+    weights="arguments", else empty), `weights` (the names among them
+    marked `{mx.weight}`: the weights of matrix products)."""
 
-    def __init__(self, text, function, parameters):
+    def __init__(self, text, function, parameters, weights=()):
         self.text, self.function, self.parameters = text, function, parameters
+        self.weights = tuple(weights)
 
     def __repr__(self):
         return f"Imported(@{self.function}, {len(self.parameters)} parameter arguments)"
@@ -909,4 +911,5 @@ def from_torch(module, example_inputs, weights="constants", function="forward"):
     body = "\n".join(emitter.lines)
     ret = f"    return {', '.join(v.ssa for v in values)} : {', '.join(v.type for v in values)}"
     text = f"{header}\n{body}\n{ret}\n}}\n"
-    return Imported(text, function, emitter.parameters)
+    weight_names = [name for name, _ in emitter.parameters if name in emitter.weights]
+    return Imported(text, function, emitter.parameters, weight_names)
