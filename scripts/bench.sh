@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Optional: installs the benchmarks' peers (OpenBLAS, OneDNN, libtorch) and gnuplot from
 # Debian's apt, builds, and runs every benchmark of bench/ with
-# bench/run_benchmarks.py: docs/benchmarks/{results.json,results.md,chart.png}.
-# Takes about five minutes on two cores; run it on a quiet machine.
+# bench/run_benchmarks.py: docs/benchmarks/{results.json,results.md,chart.png};
+# then bench/gpt/tokens_per_second.py: docs/benchmarks/gpt.{json,md}.
+# Takes about 17 minutes on two cores; run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${MX_BUILD_DIR:-build}
@@ -28,3 +29,5 @@ bash scripts/build.sh
 cmake "$BUILD_DIR" >/dev/null
 ninja -C "$BUILD_DIR" mx-bench-generated-quantize mx-bench-gemm mx-bench-training
 /usr/bin/python3 bench/run_benchmarks.py --build "$BUILD_DIR" --out docs/benchmarks "$@"
+# The GPT from PyTorch, tokens per second beside PyTorch (about 12 minutes).
+MX_BUILD_DIR=$BUILD_DIR /usr/bin/python3 bench/gpt/tokens_per_second.py --out docs/benchmarks
