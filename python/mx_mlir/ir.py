@@ -380,6 +380,11 @@ class ExecutionEngine:
         self._owned = module.context.own(handle, lib.mlirExecutionEngineDestroy)
         lib.mlirExecutionEngineInitialize(handle)
         self._functions = {}
+        # The JIT generates machine code when a symbol is first looked up:
+        # look every function up now, so that compile() includes the code
+        # generation and the first call is not seconds slower than the rest.
+        for name in signatures:
+            self._function(name)
 
     def _function(self, name):
         if name in self._functions:
