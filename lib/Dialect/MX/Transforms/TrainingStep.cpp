@@ -126,8 +126,11 @@ static Value allFinite(OpBuilder &b, Location loc, ArrayRef<Value> grads) {
                                floatConstant(b, loc, f32, 0.0));
 }
 
+/// Builds `@<forward>_step`; its `mx.training_step` names `forward` when
+/// `nameForward` (the loss function stays in the module).
 static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
-                               const StepOptions &o, SymbolTable &symbols) {
+                               const StepOptions &o, SymbolTable &symbols,
+                               bool nameForward) {
   MLIRContext *context = forward.getContext();
   auto fail = [&](const Twine &why) {
     return forward.emitError("mx-training-step: @")
@@ -343,19 +346,20 @@ static LogicalResult buildStep(func::FuncOp forward, ArrayRef<unsigned> wrt,
   auto named = [&](StringRef key, StringRef value) {
     return NamedAttribute(b.getStringAttr(key), b.getStringAttr(value));
   };
-  step->setAttr(
-      "mx.training_step",
-      b.getDictionaryAttr(
-          {NamedAttribute(b.getStringAttr("data"),
-                          b.getI64IntegerAttr(data.size())),
-           NamedAttribute(b.getStringAttr("params"),
-                          b.getI64IntegerAttr(wrt.size())),
-           NamedAttribute(b.getStringAttr("moments"),
-                          b.getI64IntegerAttr(momentsPerParam * wrt.size())),
-           named("optimizer", o.optimizer == Optimizer::SGD ? "sgd" : "adamw"),
-           named("loss_scaling", o.lossScaling == LossScaling::None ? "none"
-                                 : dynamic ? "dynamic"
-                                           : "static")}));
+  NamedAttrList fields(
+      {NamedAttribute(b.getStringAttr("data"),
+                      b.getI64IntegerAttr(data.size())),
+       NamedAttribute(b.getStringAttr("params"),
+                      b.getI64IntegerAttr(wrt.size())),
+       NamedAttribute(b.getStringAttr("moments"),
+                      b.getI64IntegerAttr(momentsPerParam * wrt.size())),
+       named("optimizer", o.optimizer == Optimizer::SGD ? "sgd" : "adamw"),
+       named("loss_scaling", o.lossScaling == LossScaling::None ? "none"
+                             : dynamic                          ? "dynamic"
+                                                                : "static")});
+  if (nameForward)
+    fields.set("forward", FlatSymbolRefAttr::get(forward));
+  step->setAttr("mx.training_step", fields.getDictionary(context));
   return success();
 }
 
@@ -383,20 +387,15 @@ struct MXTrainingStepPass final
       return signalPassFailure();
     }
     for (auto &[forward, indices] : *work) {
-      if (failed(buildStep(forward, indices, options, symbols)))
+      // The step does not call the loss function: only other calls keep it.
+      bool erase =
+          !keepForward && SymbolTable::symbolKnownUseEmpty(forward, module);
+      if (failed(buildStep(forward, indices, options, symbols,
+                           /*nameForward=*/!erase)))
         return signalPassFailure();
       gradients::consumeWrtMarkers(forward);
-      auto step =
-          symbols.lookup<func::FuncOp>((forward.getSymName() + "_step").str());
-      if (!keepForward && SymbolTable::symbolKnownUseEmpty(forward, module)) {
+      if (erase)
         symbols.erase(forward);
-        continue;
-      }
-      auto fields = NamedAttrList(
-          step->getAttrOfType<DictionaryAttr>("mx.training_step"));
-      fields.set("forward", FlatSymbolRefAttr::get(forward));
-      step->setAttr("mx.training_step",
-                    fields.getDictionary(module.getContext()));
     }
   }
 };
