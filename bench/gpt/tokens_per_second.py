@@ -69,11 +69,13 @@ def training_rows(x, y, recipes, repeats):
     return rows
 
 
-def inference_rows(x, names, repeats):
-    model = load_model()
+def inference_rows(model, x, names, repeats):
+    """PyTorch's forward on `x`; the model with constant weights per row of
+    `names`; and with its weights as arguments, MXFP8 E4M3, quantized on
+    every call or once (mx-prepare-weights). One PyTorch reference for all."""
+    kind = f"inference, {x.shape[0]} x {x.shape[1]} tokens"
     with torch.no_grad():
         reference = median_seconds(lambda: model(torch.from_numpy(x)), repeats)
-    kind = f"inference, {x.shape[0]} x {x.shape[1]} tokens"
     rows = [(kind, "PyTorch f32", reference, reference, 0.0, x.size)]
     constants = from_torch(model, (torch.from_numpy(x),), weights="constants")
     for name in names:
@@ -84,17 +86,6 @@ def inference_rows(x, names, repeats):
                      median_seconds(lambda: jit.invoke("forward", x), repeats), reference,
                      time.time() - start, x.size))
         print(f"inference {label}: {x.size / rows[-1][2]:.0f} tokens/s", flush=True)
-    return rows
-
-
-def argument_weight_rows(x, repeats):
-    """The model with its weights as arguments, MXFP8 E4M3: quantized on
-    every call, or once (mx-prepare-weights)."""
-    model = load_model()
-    kind = f"inference, {x.shape[0]} x {x.shape[1]} tokens"
-    with torch.no_grad():
-        reference = median_seconds(lambda: model(torch.from_numpy(x)), repeats)
-    rows = [] if x.size == TOKENS else [(kind, "PyTorch f32", reference, reference, 0.0, x.size)]
     arguments = from_torch(model, (torch.from_numpy(x),), weights="arguments")
     values = dict(arguments.parameters)
     start = time.time()
@@ -138,9 +129,9 @@ def main():
     train, _ = load_corpus(corpus)
     x, y = next(batches(train, BATCH, CONFIG["context"], 1, seed=1))
     rows = training_rows(x, y, args.recipes, args.repeats)
-    rows += inference_rows(x, args.inference, args.repeats)
-    rows += argument_weight_rows(x, args.repeats)
-    rows += argument_weight_rows(np.ascontiguousarray(x[:1, :8]), args.repeats)
+    model = load_model()
+    rows += inference_rows(model, x, args.inference, args.repeats)
+    rows += inference_rows(model, np.ascontiguousarray(x[:1, :8]), (), args.repeats)
     print(f"\ntraining: batch {BATCH} x {CONFIG['context']} = {TOKENS} tokens per step, {CONFIG}")
     print(table(rows))
     if args.out:

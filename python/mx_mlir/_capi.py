@@ -55,7 +55,6 @@ _SIGNATURES = {
     "mlirLocationFileLineColRangeGetStartLine": (c_int, [c_void_p]),
     "mlirLocationFileLineColRangeGetStartColumn": (c_int, [c_void_p]),
     # Modules and operations.
-    "mlirModuleCreateParse": (c_void_p, [c_void_p, StringRef]),
     "mlirMXModuleCreateParseNamed": (c_void_p, [c_void_p, StringRef, StringRef]),
     "mlirModuleDestroy": (None, [c_void_p]),
     "mlirModuleGetOperation": (c_void_p, [c_void_p]),

@@ -354,9 +354,10 @@ class Module:
                 if value.mx is None and isinstance(value.parts[0], Buffer) and value.text.startswith("tensor<"):
                     lib.mlirFuncSetArgAttr(operation, index, StringRef.of("bufferization.writable"),
                                            read_only)
+        remarks = []
         if pipeline:
             self.run_pipeline(pipeline)
-        remarks = self.diagnostics
+            remarks = self.diagnostics
         self.context.begin_call()
         engine = ExecutionEngine(self, signatures, opt_level, shared_libs)
         self.diagnostics = remarks + self.context.take_diagnostics()
