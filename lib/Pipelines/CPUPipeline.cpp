@@ -29,6 +29,8 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createMXDecomposeAggregatesPass());
   if (options.fuse)
     pm.addPass(createMXFuseQuantizationPass());
+  if (options.outline)
+    pm.addPass(createMXOutlineKernelsPass());
   // mx -> linalg on (codes, scales) tensors.
   if (options.portable) {
     pm.addPass(createConvertMXToArithPass());

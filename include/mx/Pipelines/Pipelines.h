@@ -30,6 +30,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Run mx-fuse-quantization first: quantize fused into its "
                      "elementwise producers, dequantize into matrix products"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> outline{
+      *this, "outline",
+      llvm::cl::desc("Run mx-outline-kernels: ops that share a kernel "
+                     "signature call one function instead of each lowering "
+                     "its own copy (compile time grows with the distinct "
+                     "kernels, not with the ops)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize the linalg ops (off: scalar loops)"),

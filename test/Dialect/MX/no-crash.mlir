@@ -12,6 +12,7 @@
 // Mutant 44 of prepare-weights.mlir is `permutation = [1, tensor<?x?xf32>]`:
 // the same upstream linalg.transpose parser crash as below.
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/prepare-weights.mlir 151 --skip=44 -split-input-file -mx-prepare-weights -canonicalize | FileCheck %s --check-prefix=PASSES
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/outline-kernels.mlir 150 -split-input-file -mx-outline-kernels=min-uses=1 -canonicalize | FileCheck %s --check-prefix=PASSES
 // PASSES: 150 mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
 
 // Scale propagation and the scaled ops, through the CPU pipeline too. Of the

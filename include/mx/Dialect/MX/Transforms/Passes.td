@@ -297,6 +297,47 @@ def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "One private function per distinct mx kernel, called by every op that shares it";
+  let description = [{
+    Every `mx.quantize`, `mx.dequantize`, `mx.matmul`, `mx.cast`,
+    `mx.transpose`, `mx.ldexp`, `mx.rescale` and `mx.scaled_cast` lowers to
+    a kernel of thousands of operations. A model repeats the same few
+    kernels in every layer: lowered inline, its compile time grows with the
+    number of layers. This pass groups those ops by signature (operation
+    name, attributes, operand and result types) and, for each signature
+    used at least `min-uses` times, moves the op into a private function
+    `@__mx_kernel_<op>_<n>` that every op of the signature calls. The
+    lowering then builds each kernel once, and the compile time grows with
+    the number of distinct kernels.
+
+    Ops are not moved whose operands are constants (their lowering may
+    fold them: `mx.pack` of constant codes becomes a packed constant), and
+    `mx.pack` / `mx.unpack` and the scaled-tensor views are never moved.
+    `mx-cpu-pipeline` runs this pass after `mx-fuse-quantization`.
+
+    ```mlir
+    %a = mx.quantize %x : tensor<16x1024xf32> -> !mx.tensor<16x1024xf8E4M3FN, block = [1, 32]>
+    %b = mx.quantize %y : tensor<16x1024xf32> -> !mx.tensor<16x1024xf8E4M3FN, block = [1, 32]>
+    ```
+    becomes
+    ```mlir
+    %a = call @__mx_kernel_quantize_0(%x) : (tensor<16x1024xf32>) -> !mx.tensor<...>
+    %b = call @__mx_kernel_quantize_0(%y) : (tensor<16x1024xf32>) -> !mx.tensor<...>
+    func.func private @__mx_kernel_quantize_0(%arg0: tensor<16x1024xf32>) -> !mx.tensor<...> {
+      %0 = mx.quantize %arg0 : ...
+      return %0 : ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"minUses", "min-uses", "int64_t", /*default=*/"2",
+           "Outline a signature only when at least this many ops share it "
+           "(1: every kernel op)">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def MXDecomposeAggregatesPass : Pass<"mx-decompose-aggregates"> {
   let summary = "Replace aggregate linalg ops (linalg.softmax) by the generics they stand for";
   let description = [{

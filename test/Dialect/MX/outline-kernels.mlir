@@ -1,0 +1,76 @@
+// RUN: mx-opt %s -split-input-file -mx-outline-kernels | FileCheck %s
+// RUN: mx-opt %s -split-input-file -mx-outline-kernels="min-uses=1" | FileCheck %s --check-prefix=ALL
+// RUN: not mx-opt %s -mx-outline-kernels="min-uses=0" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// Two layers: the quantizes and matmuls that agree on attributes and types
+// call one function each, in program order; the rounding attribute makes
+// the third quantize another kernel, used once, which stays inline (with
+// min-uses=1 it is outlined too). The constant-fed quantize stays.
+// CHECK-LABEL: func.func @two_layers(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<16x64xf32>, %[[W0:[^:]+]]: tensor<64x64xf32>, %[[W1:[^:]+]]: tensor<64x64xf32>
+// CHECK: %[[QX:.+]] = call @__mx_kernel_quantize_0(%[[X]])
+// CHECK: %[[QW0:.+]] = call @__mx_kernel_quantize_1(%[[W0]])
+// CHECK: %[[Y0:.+]] = call @__mx_kernel_matmul_0(%[[QX]], %[[QW0]])
+// CHECK: %[[QY:.+]] = call @__mx_kernel_quantize_0(%[[Y0]])
+// CHECK: %[[QW1:.+]] = call @__mx_kernel_quantize_1(%[[W1]])
+// CHECK: %[[Y1:.+]] = call @__mx_kernel_matmul_0(%[[QY]], %[[QW1]])
+// CHECK: mx.quantize %[[Y1]] rounding<stochastic> seed(1)
+// CHECK: mx.quantize %{{.+}} :
+// CHECK: return
+// CHECK: func.func private @__mx_kernel_quantize_0(%[[A:.+]]: tensor<16x64xf32>) -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+// CHECK-NEXT: %[[Q:.+]] = mx.quantize %[[A]] : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+// CHECK-NEXT: return %[[Q]]
+// CHECK: func.func private @__mx_kernel_quantize_1(%{{.+}}: tensor<64x64xf32>) -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+// CHECK: func.func private @__mx_kernel_matmul_0(%[[L:.+]]: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %[[R:.+]]: !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>) -> tensor<16x64xf32>
+// CHECK-NEXT: %[[M:.+]] = mx.matmul %[[L]], %[[R]]
+// CHECK-NEXT: return %[[M]]
+// CHECK-NOT: func.func
+
+// ALL-LABEL: func.func @two_layers(
+// ALL: call @__mx_kernel_quantize_2(
+// ALL: func.func private @__mx_kernel_quantize_2(%{{.+}}: tensor<16x64xf32>)
+// ALL-NEXT: mx.quantize %{{.+}} rounding<stochastic> seed(1)
+
+// BAD: mx-outline-kernels: min-uses must be at least 1, but got 0
+func.func @two_layers(%x: tensor<16x64xf32>, %w0: tensor<64x64xf32>, %w1: tensor<64x64xf32>) -> (!mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>) {
+  %qx = mx.quantize %x : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+  %qw0 = mx.quantize %w0 : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+  %y0 = mx.matmul %qx, %qw0 : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]> -> tensor<16x64xf32>
+  %qy = mx.quantize %y0 : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+  %qw1 = mx.quantize %w1 : tensor<64x64xf32> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+  %y1 = mx.matmul %qy, %qw1 : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]> -> tensor<16x64xf32>
+  %s = mx.quantize %y1 rounding<stochastic> seed(1) : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+  %c = arith.constant dense<1.0> : tensor<16x64xf32>
+  %qc = mx.quantize %c : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+  return %s, %qc : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
+// Kernels inside loops and in several functions share one function; a
+// user symbol of the generated name keeps its name and the kernel takes
+// another.
+// CHECK-LABEL: func.func @__mx_kernel_dequantize_0(
+// CHECK-LABEL: func.func @in_loop(
+// CHECK: scf.for
+// CHECK: call @[[K:__mx_kernel_dequantize_0_[0-9]+]](
+// CHECK-LABEL: func.func @other(
+// CHECK: call @[[K]](
+// CHECK: func.func private @[[K]](
+func.func @__mx_kernel_dequantize_0() {
+  return
+}
+func.func @in_loop(%q: !mx.tensor<4x32xf4E2M1FN, block = [1, 32]>, %n: index) -> tensor<4x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %e = tensor.empty() : tensor<4x32xf32>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %e) -> tensor<4x32xf32> {
+    %d = mx.dequantize %q : !mx.tensor<4x32xf4E2M1FN, block = [1, 32]> -> tensor<4x32xf32>
+    scf.yield %d : tensor<4x32xf32>
+  }
+  return %r : tensor<4x32xf32>
+}
+func.func @other(%q: !mx.tensor<4x32xf4E2M1FN, block = [1, 32]>) -> tensor<4x32xf32> {
+  %d = mx.dequantize %q : !mx.tensor<4x32xf4E2M1FN, block = [1, 32]> -> tensor<4x32xf32>
+  return %d : tensor<4x32xf32>
+}
