@@ -2,6 +2,8 @@
 
 #include "QuantizeContraction.h"
 
+#include "mx/Dialect/MX/Utils/Contraction.h"
+
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -14,13 +16,14 @@ using namespace mlir::mx;
 static DenseElementsAttr transposeConstant(DenseElementsAttr value) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  SmallVector<Attribute> values(value.getValues<Attribute>());
-  SmallVector<Attribute> transposed(values.size());
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t col = 0; col < cols; ++col)
-      transposed[col * rows + r] = values[r * cols + col];
-  return DenseElementsAttr::get(
-      RankedTensorType::get({cols, rows}, type.getElementType()), transposed);
+  SmallVector<int64_t> indices;
+  indices.reserve(rows * cols);
+  for (int64_t col = 0; col < cols; ++col)
+    for (int64_t r = 0; r < rows; ++r)
+      indices.push_back(r * cols + col);
+  return gatherConstant(
+      value, RankedTensorType::get({cols, rows}, type.getElementType()),
+      indices);
 }
 
 static Value transpose(OpBuilder &b, Location loc, Value value) {

@@ -8,6 +8,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::mx;
 
@@ -195,22 +197,45 @@ static DenseElementsAttr constantLayout(Value value) {
       if (!llvm::is_contained(broadcast.getDimensions(), d))
         sourceDim[d] = next++;
   }
-  SmallVector<Attribute> sourceValues(source.getValues<Attribute>());
-  SmallVector<Attribute> values;
-  values.reserve(type.getNumElements());
+  // The result's elements in row-major order, as flat source indices.
+  SmallVector<int64_t> gather;
+  gather.reserve(type.getNumElements());
   SmallVector<int64_t> index(shape.size(), 0);
   for (int64_t n = 0; n < type.getNumElements(); ++n) {
     int64_t at = 0;
     for (auto [d, i] : llvm::enumerate(index))
       if (sourceDim[d] >= 0)
         at += i * sourceStrides[sourceDim[d]];
-    values.push_back(sourceValues[at]);
+    gather.push_back(at);
     for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
       if (++index[d] < shape[d])
         break;
       index[d] = 0;
     }
   }
+  return gatherConstant(source, type, gather);
+}
+
+DenseElementsAttr mlir::mx::gatherConstant(DenseElementsAttr source,
+                                           RankedTensorType type,
+                                           ArrayRef<int64_t> sourceIndices) {
+  // Whole-byte elements are copied as bytes: one attribute per element
+  // would be uniqued in the context (minutes for a model's weights).
+  Type element = source.getElementType();
+  if (!source.isSplat() && element.isIntOrFloat() &&
+      element.getIntOrFloatBitWidth() % 8 == 0) {
+    size_t bytes = element.getIntOrFloatBitWidth() / 8;
+    ArrayRef<char> raw = source.getRawData();
+    std::vector<char> data(sourceIndices.size() * bytes);
+    for (auto [n, at] : llvm::enumerate(sourceIndices))
+      std::memcpy(&data[n * bytes], &raw[at * bytes], bytes);
+    return DenseElementsAttr::getFromRawBuffer(type, data);
+  }
+  SmallVector<Attribute> sourceValues(source.getValues<Attribute>());
+  SmallVector<Attribute> values;
+  values.reserve(sourceIndices.size());
+  for (int64_t at : sourceIndices)
+    values.push_back(sourceValues[at]);
   return DenseElementsAttr::get(type, values);
 }
 

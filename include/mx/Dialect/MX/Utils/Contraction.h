@@ -41,6 +41,13 @@ bool derivesFromWeight(Value value);
 /// compile time.
 Value foldWeightLayout(OpBuilder &b, Value value);
 
+/// The constant of `type` whose element n (row-major) is element
+/// `sourceIndices[n]` of `source` (row-major): a layout change computed on
+/// the raw bytes, without an attribute per element.
+DenseElementsAttr gatherConstant(DenseElementsAttr source,
+                                 RankedTensorType type,
+                                 ArrayRef<int64_t> sourceIndices);
+
 /// Whether `init` is zero (a linalg.fill of zero or a zero constant).
 bool isZeroInit(Value value);
 
