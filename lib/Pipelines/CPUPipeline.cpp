@@ -59,7 +59,9 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
 
-  // Tensors -> buffers, with deallocation.
+  // Tensors -> buffers, with deallocation. CSE shared the empty tensors of
+  // every layer: one per use keeps the analysis linear in the layers.
+  pm.addNestedPass<func::FuncOp>(createMXUnshareEmptyTensorsPass());
   bufferization::OneShotBufferizePassOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.functionBoundaryTypeConversion =
