@@ -67,6 +67,13 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   bufferization.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // The outlined kernels' results become buffers their callers allocate:
+  // the deallocation then sees allocations, whose buffers cannot alias,
+  // instead of call results (it compares those pairwise, at compile time
+  // and at run time).
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   // Deallocation clones buffers a function returns but does not own (its

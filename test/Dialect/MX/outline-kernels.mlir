@@ -74,3 +74,63 @@ func.func @other(%q: !mx.tensor<4x32xf4E2M1FN, block = [1, 32]>) -> tensor<4x32x
   %d = mx.dequantize %q : !mx.tensor<4x32xf4E2M1FN, block = [1, 32]> -> tensor<4x32xf32>
   return %d : tensor<4x32xf32>
 }
+
+// -----
+
+// Repeated loop nests: the bias add + ReLU of two layers prints the same as
+// a function, so both call it; the function makes its own destination
+// (tensor.empty and the fill of a constant) and keeps the scalar constant,
+// and takes the tensors it reads. A linalg op that writes into a tensor the
+// caller computed stays inline (the function would have to return its
+// argument). With loop-nests=false only kernel ops move.
+// CHECK-LABEL: func.func @loop_nests(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4x8xf32>, %[[Y:[^:]+]]: tensor<4x8xf32>, %[[B:[^:]+]]: tensor<4x8xf32>
+// CHECK: %[[L0:.+]] = call @[[F:__mx_loops_0]](%[[X]], %[[B]])
+// CHECK: %[[L1:.+]] = call @[[F]](%[[Y]], %[[B]])
+// CHECK: linalg.generic {{.+}} outs(%[[L1]] : tensor<4x8xf32>)
+// CHECK: linalg.generic {{.+}} outs(%[[L0]] : tensor<4x8xf32>)
+// CHECK: func.func private @[[F]](%[[A:[^:]+]]: tensor<4x8xf32>, %[[C:[^:]+]]: tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[E:.+]] = tensor.empty() : tensor<4x8xf32>
+// CHECK: %[[FILL:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]]
+// CHECK: %[[R:.+]] = linalg.generic {{.+}} ins(%[[A]], %[[C]] : tensor<4x8xf32>, tensor<4x8xf32>) outs(%[[FILL]] : tensor<4x8xf32>)
+// CHECK: arith.maximumf %{{.+}}, %[[ZERO]] : f32
+// CHECK: return %[[R]]
+// NONESTS-LABEL: func.func @loop_nests(
+// NONESTS-NOT: call
+// RUN: mx-opt %s -split-input-file -mx-outline-kernels="loop-nests=false" | FileCheck %s --check-prefix=NONESTS
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @loop_nests(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %l0 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<4x8xf32>, tensor<4x8xf32>) outs(%z : tensor<4x8xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %l1 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %b : tensor<4x8xf32>, tensor<4x8xf32>) outs(%z1 : tensor<4x8xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  // Accumulations into the layers' results: destinations from the caller.
+  %a0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x8xf32>) outs(%l1 : tensor<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  %a1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x8xf32>) outs(%l0 : tensor<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %a0, %a1 : tensor<4x8xf32>, tensor<4x8xf32>
+}

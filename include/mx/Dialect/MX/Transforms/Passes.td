@@ -298,7 +298,7 @@ def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
 }
 
 def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
-  let summary = "One private function per distinct mx kernel, called by every op that shares it";
+  let summary = "One private function per distinct kernel or loop nest, called by every op that shares it";
   let description = [{
     Every `mx.quantize`, `mx.dequantize`, `mx.matmul`, `mx.cast`,
     `mx.transpose`, `mx.ldexp`, `mx.rescale` and `mx.scaled_cast` lowers to
@@ -311,10 +311,21 @@ def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
     lowering then builds each kernel once, and the compile time grows with
     the number of distinct kernels.
 
+    With `loop-nests` (default), the other per-layer work goes the same
+    way first: each top-level linalg op (fills excepted), elementwise op on
+    tensors and loop with tensor results (mx-fuse-quantization's rows) is
+    written as a function of what it reads, and ops whose functions print
+    the same share one, `@__mx_loops_<n>`. The function builds its own
+    destinations (a `tensor.empty`, or the fill of one with a constant) and
+    keeps scalar and splat constants; an op that writes into a tensor its
+    caller computed stays inline (the function would return its argument).
+
     Ops are not moved whose operands are constants (their lowering may
     fold them: `mx.pack` of constant codes becomes a packed constant), and
     `mx.pack` / `mx.unpack` and the scaled-tensor views are never moved.
-    `mx-cpu-pipeline` runs this pass after `mx-fuse-quantization`.
+    `mx-cpu-pipeline` runs this pass after `mx-fuse-quantization`, and
+    makes the functions' results buffers that the callers allocate
+    (`buffer-results-to-out-params`).
 
     ```mlir
     %a = mx.quantize %x : tensor<16x1024xf32> -> !mx.tensor<16x1024xf8E4M3FN, block = [1, 32]>
@@ -334,6 +345,10 @@ def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
     Option<"minUses", "min-uses", "int64_t", /*default=*/"2",
            "Outline a signature only when at least this many ops share it "
            "(1: every kernel op)">,
+    Option<"loopNests", "loop-nests", "bool", /*default=*/"true",
+           "Also outline repeated top-level loop nests (linalg ops, "
+           "elementwise ops on tensors, loops with tensor results) that "
+           "print the same as a function">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
