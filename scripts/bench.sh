@@ -2,8 +2,9 @@
 # Optional: installs the benchmarks' peers (OpenBLAS, OneDNN, libtorch) and gnuplot from
 # Debian's apt, builds, and runs every benchmark of bench/ with
 # bench/run_benchmarks.py: docs/benchmarks/{results.json,results.md,chart.png};
-# then bench/gpt/tokens_per_second.py: docs/benchmarks/gpt.{json,md}.
-# Takes about 17 minutes on two cores; run it on a quiet machine.
+# then bench/gpt/tokens_per_second.py: docs/benchmarks/gpt.{json,md}, and
+# bench/compile/compile_time.py: docs/benchmarks/compile.{json,md}.
+# Takes about 23 minutes on two cores; run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${MX_BUILD_DIR:-build}
@@ -31,3 +32,5 @@ ninja -C "$BUILD_DIR" mx-bench-generated-quantize mx-bench-gemm mx-bench-trainin
 /usr/bin/python3 bench/run_benchmarks.py --build "$BUILD_DIR" --out docs/benchmarks "$@"
 # The GPT from PyTorch, tokens per second beside PyTorch (about 12 minutes).
 MX_BUILD_DIR=$BUILD_DIR /usr/bin/python3 bench/gpt/tokens_per_second.py --out docs/benchmarks
+# Compile time of real models beside the inline lowering (about 5 minutes).
+MX_BUILD_DIR=$BUILD_DIR /usr/bin/python3 bench/compile/compile_time.py --out docs/benchmarks

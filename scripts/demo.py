@@ -15,7 +15,10 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# The NumPy row runs on one thread, like the compiled ones (OpenBLAS reads
+# this when NumPy loads it).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 BUILD = os.path.join(ROOT, os.environ.get("MX_BUILD_DIR", "build"))
@@ -45,6 +48,30 @@ def weight_bytes(lowered):
                                      lowered):
         total += int(np.prod([int(d) for d in shape.split("x")])) * BYTES[element]
     return total
+
+
+def blas_library():
+    """The BLAS library NumPy loaded (Debian's alternatives choose it: the
+    reference netlib BLAS, or OpenBLAS where libopenblas0 is installed)."""
+    np.ones((2, 2), np.float32) @ np.ones((2, 2), np.float32)
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    names = sorted({os.path.realpath(p) for p in paths})
+    for name in names:
+        if "openblas" in name:
+            return "OpenBLAS"
+    return "netlib BLAS" if names else "no BLAS"
+
+
+def numpy_mlp(weights):
+    """The f32 model in NumPy: what a user would run without a compiler."""
+    def forward(x):
+        for i, (w, b) in enumerate(weights):
+            x = x @ w + b
+            if i + 1 < len(weights):
+                x = np.maximum(x, np.float32(0))
+        return x
+    return forward
 
 
 def main():
@@ -102,6 +129,20 @@ def main():
                      1e6 * float(np.median(timings))))
         say(f"      {label:<12} done")
 
+    # The same f32 model in NumPy, beside the compiled FP32 row.
+    forward = numpy_mlp(weights)
+    batches = [np.ascontiguousarray(test_x[i:i + BATCH]) for i in range(0, len(test_x), BATCH)]
+    predictions = np.concatenate([forward(x) for x in batches]).argmax(axis=1)
+    timings = []
+    for _ in range(30):
+        begin = time.perf_counter()
+        forward(batches[0])
+        timings.append(time.perf_counter() - begin)
+    blas = blas_library()
+    rows.insert(1, ("FP32 NumPy", 100 * np.mean(predictions == test_y),
+                    100 * np.mean(predictions == f32_predictions), rows[0][3],
+                    1e6 * float(np.median(timings))))
+
     say("")
     say(f"{'format':<12} {'test accuracy':>13} {'agrees with FP32':>17} {'weight bytes':>13} "
         f"{'vs FP32':>8} {'time/batch':>11}")
@@ -113,7 +154,8 @@ def main():
     say(f"Weights and activations in the format, except W-only: MXFP4 weights, f32 "
         f"activations. Weight bytes: the constants the lowered program stores (weights as "
         f"packed MX elements + E8M0 scales, biases in f32). Time: median of 30 calls of one "
-        f"batch of {BATCH} on this CPU (JIT, one thread). IR: {out_dir}/mlp.<format>.mlir")
+        f"batch of {BATCH} on this CPU (JIT, one thread). FP32 is upstream's linalg lowering; "
+        f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 
 
 if __name__ == "__main__":
