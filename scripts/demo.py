@@ -112,42 +112,35 @@ def main():
         say(f"      {label:<12} compiled in {time.perf_counter() - start:4.1f} s")
 
     say(f"[4/4] running {len(test_x)} test images in batches of {BATCH}")
-    rows, f32_predictions = [], None
-    for label, fmt, jit, size in compiled:
-        batches = [np.ascontiguousarray(test_x[i:i + BATCH]) for i in range(0, len(test_x), BATCH)]
-        logits = np.concatenate([jit.invoke("mlp", x) for x in batches])
-        predictions = logits.argmax(axis=1)
-        if f32_predictions is None:
-            f32_predictions = predictions
+    batches = [np.ascontiguousarray(test_x[i:i + BATCH]) for i in range(0, len(test_x), BATCH)]
+
+    def evaluate(label, run, size, reference=None):
+        """The table row of `run` (a batch -> logits function); agreement
+        with `reference`'s predictions (the FP32 row's), or with itself."""
+        predictions = np.concatenate([run(x) for x in batches]).argmax(axis=1)
         timings = []
         for _ in range(30):
             begin = time.perf_counter()
-            jit.invoke("mlp", batches[0])
+            run(batches[0])
             timings.append(time.perf_counter() - begin)
-        rows.append((label, 100 * np.mean(predictions == test_y),
-                     100 * np.mean(predictions == f32_predictions), size,
-                     1e6 * float(np.median(timings))))
-        say(f"      {label:<12} done")
+        agreement = predictions if reference is None else reference
+        return (label, 100 * np.mean(predictions == test_y), 100 * np.mean(predictions == agreement),
+                size, 1e6 * float(np.median(timings)), predictions)
 
+    rows = []
+    for label, fmt, jit, size in compiled:
+        rows.append(evaluate(label, lambda x, jit=jit: jit.invoke("mlp", x), size,
+                             rows[0][-1] if rows else None))
+        say(f"      {label:<12} done")
     # The same f32 model in NumPy, beside the compiled FP32 row.
-    forward = numpy_mlp(weights)
-    batches = [np.ascontiguousarray(test_x[i:i + BATCH]) for i in range(0, len(test_x), BATCH)]
-    predictions = np.concatenate([forward(x) for x in batches]).argmax(axis=1)
-    timings = []
-    for _ in range(30):
-        begin = time.perf_counter()
-        forward(batches[0])
-        timings.append(time.perf_counter() - begin)
+    rows.insert(1, evaluate("FP32 NumPy", numpy_mlp(weights), rows[0][3], rows[0][-1]))
     blas = blas_library()
-    rows.insert(1, ("FP32 NumPy", 100 * np.mean(predictions == test_y),
-                    100 * np.mean(predictions == f32_predictions), rows[0][3],
-                    1e6 * float(np.median(timings))))
 
     say("")
     say(f"{'format':<12} {'test accuracy':>13} {'agrees with FP32':>17} {'weight bytes':>13} "
         f"{'vs FP32':>8} {'time/batch':>11}")
     base_bytes = rows[0][3]
-    for label, accuracy, agreement, size, micros in rows:
+    for label, accuracy, agreement, size, micros, _ in rows:
         say(f"{label:<12} {accuracy:>12.2f}% {agreement:>16.2f}% {size:>13,} "
             f"{base_bytes / size:>7.2f}x {micros:>8.0f} us")
     say("")

@@ -106,6 +106,15 @@ static func::FuncOp buildKernelFunction(Operation *op,
   return function;
 }
 
+/// Replaces `op` by a call of `function` on `arguments`.
+static void replaceWithCall(Operation *op, func::FuncOp function,
+                            ValueRange arguments) {
+  OpBuilder builder(op);
+  auto call = func::CallOp::create(builder, op->getLoc(), function, arguments);
+  op->replaceAllUsesWith(call.getResults());
+  op->erase();
+}
+
 //===----------------------------------------------------------------------===//
 // Repeated tensor computations: a layer's elementwise ops, fused rows
 //===----------------------------------------------------------------------===//
@@ -262,11 +271,7 @@ static void outlineRepeatedLoopNests(ModuleOp module, SymbolTable &symbols,
       llvm::SetVector<Value> inputs;
       SmallVector<Value> arguments;
       inputsOf(member->op, inputs, arguments);
-      OpBuilder builder(member->op);
-      auto call = func::CallOp::create(builder, member->op->getLoc(), function,
-                                       arguments);
-      member->op->replaceAllUsesWith(call.getResults());
-      member->op->erase();
+      replaceWithCall(member->op, function, arguments);
     }
   }
   for (OutlinedCandidate &candidate : candidates)
@@ -306,13 +311,8 @@ struct MXOutlineKernelsPass final
       func::FuncOp function =
           buildKernelFunction(first, signature, symbols,
                               perName[first->getName().getStringRef()]++);
-      for (Operation *op : ops) {
-        OpBuilder builder(op);
-        auto call = func::CallOp::create(builder, op->getLoc(), function,
-                                         op->getOperands());
-        op->replaceAllUsesWith(call.getResults());
-        op->erase();
-      }
+      for (Operation *op : ops)
+        replaceWithCall(op, function, op->getOperands());
     }
   }
 };

@@ -219,11 +219,12 @@ static DenseElementsAttr constantLayout(Value value) {
 DenseElementsAttr mlir::mx::gatherConstant(DenseElementsAttr source,
                                            RankedTensorType type,
                                            ArrayRef<int64_t> sourceIndices) {
+  if (source.isSplat())
+    return DenseElementsAttr::get(type, source.getSplatValue<Attribute>());
   // Whole-byte elements are copied as bytes: one attribute per element
   // would be uniqued in the context (minutes for a model's weights).
   Type element = source.getElementType();
-  if (!source.isSplat() && element.isIntOrFloat() &&
-      element.getIntOrFloatBitWidth() % 8 == 0) {
+  if (element.isIntOrFloat() && element.getIntOrFloatBitWidth() % 8 == 0) {
     size_t bytes = element.getIntOrFloatBitWidth() / 8;
     ArrayRef<char> raw = source.getRawData();
     std::vector<char> data(sourceIndices.size() * bytes);

@@ -361,8 +361,9 @@ def MXUnshareEmptyTensorsPass : Pass<"mx-unshare-empty-tensors", "::mlir::func::
     Bufferize's conflict analysis, which compares the reads and writes of
     all aliases of a value, grows with the square of the number of layers
     (17 s of a MobileBERT-sized model's 39 s). `tensor.empty` has no
-    contents, so a copy per use means the same: this pass makes one before
-    each user and erases the shared op. `mx-cpu-pipeline` runs it right
+    contents, so a copy per use means the same: this pass makes one per use,
+    where the shared op was (a use inside a loop keeps a buffer made
+    outside it), and erases the shared op. `mx-cpu-pipeline` runs it right
     before bufferization.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
