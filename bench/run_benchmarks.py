@@ -48,7 +48,8 @@ def quantize_rows(results):
 
 def gemm_rows(results):
     rows = []
-    for pair in ("mxfp8_mxfp8", "mxfp4_mxfp8", "mxint8_mxint8", "f32_mxfp4"):
+    for pair in ("mxfp8_mxfp8", "mxfp4_mxfp8", "mxfp4_mxfp4", "mxfp6e2m3_mxfp6e2m3", "mxint8_mxint8",
+                 "f32_mxfp4"):
         for threads in (1, 2):
             mine = results[f"BM_MXGemm/{pair}/{threads}"]["GFLOPs"]
             sgemm = results[f"BM_OpenBLAS_sgemm/{threads}"]["GFLOPs"]

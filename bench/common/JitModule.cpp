@@ -69,6 +69,9 @@ mxbench::JitModule::JitModule(const std::string &source, bool threads,
   }
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimizer; // -O3 for the host CPU
+  // perf record -k 1 + perf inject --jit names the JIT code (LLVM's perf
+  // listener writes its jit-<pid>.dump when PERF_BUILDID_DIR is set).
+  engineOptions.enablePerfNotificationListener = true;
   static const llvm::StringRef runtime[] = {MX_RUNNER_UTILS};
   engineOptions.sharedLibPaths = runtime;
   auto created = ExecutionEngine::create(*module, engineOptions);

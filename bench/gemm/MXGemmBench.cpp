@@ -8,11 +8,12 @@
 //     and s8 x s8 -> s32;
 //   - GEMV M = 1, N = K = 4096 and 16384 (weights in DRAM): OpenBLAS sgemv,
 //     and a streaming read of the MX weight bytes (the bandwidth bound).
-// The MX operands: MXFP8 x MXFP8, MXFP4 x MXFP8, MXINT8 x MXINT8 and
-// weight-only f32 x MXFP4 (GEMM); MXFP8 activations with MXFP4 or MXFP8
-// weights, MXINT8 x MXINT8, and f32 activations with MXFP4 weights (GEMV).
-// Counters: GFLOP/s (GEMM), weight GB/s (GEMV); the ratios to the peers are
-// computed by bench/run_benchmarks.py from the same run's JSON.
+// The MX operands: MXFP8 x MXFP8, MXFP4 x MXFP8, MXFP4 x MXFP4, MXFP6-E2M3
+// x MXFP6-E2M3, MXINT8 x MXINT8 and weight-only f32 x MXFP4 (GEMM); MXFP8
+// activations with MXFP4 or MXFP8 weights, MXINT8 x MXINT8, and f32 activations
+// with MXFP4 weights (GEMV). Counters: GFLOP/s (GEMM), weight GB/s (GEMV); the
+// ratios to the peers are computed by bench/run_benchmarks.py from the same
+// run's JSON.
 //   build/bin/mx-bench-gemm --benchmark_counters_tabular=true
 //
 //===----------------------------------------------------------------------===//
@@ -48,8 +49,8 @@ struct Format {
 };
 const std::map<std::string, Format> kFormats = {
     {"e4m3", {"f8E4M3FN", false, false}}, {"e5m2", {"f8E5M2", false, false}},
-    {"e2m1", {"f4E2M1FN", true, false}},  {"int8", {"i8", false, false}},
-    {"f32", {"f32", false, true}},
+    {"e2m1", {"f4E2M1FN", true, false}},  {"e2m3", {"f6E2M3FN", false, false}},
+    {"int8", {"i8", false, false}},       {"f32", {"f32", false, true}},
 };
 
 /// Random finite element codes of `format` (no NaN/Inf encodings) and
@@ -86,6 +87,8 @@ Weights<uint8_t> randomCodes(const std::string &format, size_t count,
       byte &= 0xFE;
     if (format == "e5m2" && (byte & 0x7C) == 0x7C)
       byte &= 0xFB;
+    if (format == "e2m3") // one code per byte, in the low six bits
+      byte &= 0x3F;
     code = byte;
   }
   return codes;
@@ -327,6 +330,9 @@ BENCHMARK(BM_OneDNN_bf16)->Apply(gemmThreads);
 BENCHMARK(BM_OneDNN_int8)->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxfp8_mxfp8, "e4m3", "e4m3")->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxfp4_mxfp8, "e2m1", "e4m3")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, mxfp4_mxfp4, "e2m1", "e2m1")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemm, mxfp6e2m3_mxfp6e2m3, "e2m3", "e2m3")
+    ->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxint8_mxint8, "int8", "int8")->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, f32_mxfp4, "f32", "e2m1")->Apply(gemmThreads);
 BENCHMARK(BM_StreamRead)->Apply(gemvShapes);

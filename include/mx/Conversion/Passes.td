@@ -69,14 +69,17 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     scale) into bf16 pairs for AVX512-BF16 `vdpbf16ps`
     (`x86vector.avx512.dot`) where `cpu-features` has `avx512bf16`, else into
     f32 for `vector.fma`; then MR x NR register tiles of C, each K-block's
-    f32 partial sums scaled by the two block scales and added to the tile's
-    totals, the order of `-convert-mx-to-linalg`'s lowering. MXINT8 x MXINT8
-    with `avx512vnni` takes AVX512-VNNI `vpdpbusd` instead (4 MACs per lane:
-    exact i32 block sums of (k_a + 128) * k_b, started from -128 x the
-    block's column sums of B; the 2^-12 of the codes goes into A's scales;
-    `mx.avx512.dot_u8s8`, since x86vector has no op for it).
+    f32 partial sums joining the tile's totals as fma(S * X_a, X_b, total)
+    (the same bits as `-convert-mx-to-linalg`'s (S * X_a) * X_b + total
+    where that product is exact, one rounding fewer elsewhere). Pairs of
+    INT8, FP4 (E2M1) and FP6-E2M3 elements, whose values are integers times
+    2^-6, 2^-1 and 2^-3, take AVX512-VNNI `vpdpbusd` instead with
+    `avx512vnni` (4 MACs per lane: exact i32 block sums of (v_a + 128) * v_b
+    on the integer values, started from -128 x the block's column sums of B;
+    the values' units go into A's scales; `mx.avx512.dot_u8s8`, since
+    x86vector has no op for it).
 
-    With `amx-tile` and `amx-bf16` (bf16 pairs) or `amx-int8` (MXINT8 pairs)
+    With `amx-tile` and `amx-bf16` (bf16 pairs) or `amx-int8` (integer pairs)
     in `cpu-features` and K-blocks of 32, the GEMM runs on AMX tiles
     (`amx.tile_mulf` = `tdpbf16ps`, `amx.tile_muli` = `tdpbusd`): per K-block,
     32 x 32 of C is four tile products into zeroed tiles, stored and scaled

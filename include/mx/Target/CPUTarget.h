@@ -25,7 +25,8 @@ struct KernelUnits {
   bool avx512 = false;         ///< avx512f: vpermps FP4 lookups (GEMV)
   bool bf16Dot = false;        ///< avx512bf16: vdpbf16ps (GEMM, GEMV)
   bool bf16PairLookup = false; ///< + avx512bw: vpermw / vpermi2w (GEMV)
-  bool int8Dot = false;        ///< avx512vnni: vpdpbusd for MXINT8 pairs
+  bool int8Dot = false; ///< avx512vnni: vpdpbusd for integer-valued pairs
+                        ///< (INT8, E2M1, E2M3)
   /// AMX tiles: tdpbf16ps / tdpbusd, taken where Linux grants the tile data
   /// at run time (amx-tile with amx-bf16 / amx-int8).
   bool amxBF16 = false, amxInt8 = false;

@@ -263,8 +263,8 @@ static void buildMicroKernel(OpBuilder &b, Location loc, const AMXOperands &p,
                         constantIndex(nb, l, i * kTileRows * NR + j * kLanes),
                         NR, acc[i * p.columnTiles + j]);
 
-        // totals += (S * X_a) * X_b, S the block dot (int8: + its bias, in
-        // units of 2^-12, which X_a holds).
+        // totals = fma(S * X_a, X_b, totals), S the block dot (int8: + its
+        // bias, in the integer values' units, which X_a holds).
         SmallVector<Value> scaleB, bias;
         for (int64_t j = 0; j < p.columnTiles; ++j) {
           Value at = addIndex(
@@ -290,11 +290,13 @@ static void buildMicroKernel(OpBuilder &b, Location loc, const AMXOperands &p,
             if (p.int8)
               s = arith::SIToFPOp::create(
                   nb, l, accType, arith::AddIOp::create(nb, l, s, bias[j]));
-            Value scaled = arith::MulFOp::create(
-                nb, l, arith::MulFOp::create(nb, l, s, scaleA), scaleB[j]);
             Value total = vector::LoadOp::create(nb, l, accType, totals, at);
             vector::StoreOp::create(
-                nb, l, arith::AddFOp::create(nb, l, total, scaled), totals, at);
+                nb, l,
+                vector::FMAOp::create(nb, l,
+                                      arith::MulFOp::create(nb, l, s, scaleA),
+                                      scaleB[j], total),
+                totals, at);
           }
         }
         scf::YieldOp::create(nb, l);

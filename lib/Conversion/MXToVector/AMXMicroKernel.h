@@ -27,7 +27,7 @@ constexpr int64_t kAMXRows = 32;
 constexpr int64_t kAMXDepth = 32;
 
 /// The packed operands of MatmulKernel.cpp, as the AMX micro-kernel reads
-/// them. A: row-major, kAMXRows-padded rows (bf16, or int8 codes ^ 0x80);
+/// them. A: row-major, kAMXRows-padded rows (bf16, or integer values ^ 0x80);
 /// B: panels of 16 * columnTiles columns, each K step's pair (bf16) or quad
 /// (int8) of a column adjacent.
 struct AMXOperands {

@@ -77,10 +77,10 @@ void populateQuantizeKernelPattern(const TypeConverter &converter,
 void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
 /// The packed matmul kernel with the units `target` has: vdpbf16ps
-/// (`bf16Dot`, else f32 FMA), MXINT8 x MXINT8 by vpdpbusd (`int8Dot`), AMX
-/// tiles (`amxBF16` / `amxInt8`) taken when Linux grants the tile data at run
-/// time, else the AVX-512 kernel. `emulateAMX`: tile instructions as vector
-/// ops, without the run-time test.
+/// (`bf16Dot`, else f32 FMA), pairs of INT8, E2M1 and E2M3 by vpdpbusd
+/// (`int8Dot`), AMX tiles (`amxBF16` / `amxInt8`) taken when Linux grants the
+/// tile data at run time, else the AVX-512 kernel. `emulateAMX`: tile
+/// instructions as vector ops, without the run-time test.
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
                                  const cpu::CPUTarget &target, bool emulateAMX);

@@ -5,15 +5,20 @@
 // dots of FP4/FP6/INT8 are exact, FP8 ones round in another order).
 //
 // 1. Pack: every element decoded once (unit scale, exact) into the dot
-//    unit's operand type: bf16 pairs for AVX512-BF16 `vdpbf16ps`
-//    (x86vector.avx512.dot; every MX element is a bf16 exactly), or f32 for
-//    the FMA fallback. A stays row-major; B becomes panels of NR columns
-//    with each K step's values adjacent (bf16: rows 2p and 2p+1
+//    unit's operand type: signed bytes for AVX512-VNNI `vpdpbusd` when both
+//    formats have integer values up to a power of two (INT8 codes, E2M1
+//    halves, E2M3 eighths: their block dots are exact integer dots, at
+//    twice vdpbf16ps' MACs per lane), bf16 pairs for AVX512-BF16
+//    `vdpbf16ps` (x86vector.avx512.dot; every MX element is a bf16
+//    exactly), or f32 for the FMA fallback. A stays row-major; B becomes panels
+//    of NR columns with each K step's values adjacent (bf16: rows 2p and 2p+1
 //    interleaved, the pair layout of vdpbf16ps). Scales become f32.
 // 2. Multiply: an MR x NR register tile of C per micro-kernel; per K-block
 //    MR x NR/16 f32 partial sums start at zero, take k / step dot steps (A
-//    values broadcast, B vectors loaded), then are scaled by the two block
-//    scales and added to the tile's totals. Row tiles of a row block run in
+//    values broadcast, B vectors loaded), then join the tile's totals as
+//    fma(S * X_a, X_b, total): one rounding fewer than the linalg
+//    lowering's, and the same bits where S * X_a * X_b is exact (integer
+//    dots, scales that keep it a normal f32). Row tiles of a row block run in
 //    one scf.parallel (OpenMP threads with --mx-cpu-pipeline=threads=true).
 // 3. AMX (AMXMicroKernel.h), where the units allow it and K-blocks are 32:
 //    the same packing with A padded to whole 32-row tiles; the tile loop is
@@ -24,6 +29,7 @@
 
 #include "AMXMicroKernel.h"
 #include "BlockKernels.h"
+#include "ExponentScaling.h"
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
@@ -34,6 +40,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+
+#include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -46,11 +55,17 @@ constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 /// The shape of the register tile and of one dot step.
 struct Tiling {
   bool bf16;       // vdpbf16ps on bf16 pairs
-  bool int8;       // vpdpbusd on MXINT8 codes (u8 = code ^ 0x80 times s8)
+  bool int8;       // vpdpbusd on integer values (u8 = value ^ 0x80 times s8)
   int64_t step;    // K values per dot step: 4 (int8), 2 (bf16 pair) or 1
   int64_t vectors; // accumulator vectors per row of the tile: NR = 16 * vectors
   int64_t rows;    // MR
   int64_t columns() const { return kLanes * vectors; }
+};
+
+/// Where the integer path's exponent ranges are (ExponentScaling.h): per
+/// (row tile, K-block) of A and (panel, K-block) of B; null without.
+struct ExponentRanges {
+  Value lhs, rhs;
 };
 
 } // namespace
@@ -84,16 +99,46 @@ static Value loadCodes(OpBuilder &b, Location loc, Value codes, Value first,
           b, loc, VectorType::get({count / 2}, b.getI8Type()), codes, byte));
 }
 
+/// log2 of the factor that makes every unit-scale value of `format` an
+/// integer of at most 7 bits and a sign (INT8: k / 64; E2M1: halves up to 6;
+/// E2M3: eighths up to 7.5), or none: the formats vpdpbusd multiplies
+/// exactly.
+static std::optional<int> integerValueShift(num::ElementFormat format) {
+  switch (format) {
+  case num::ElementFormat::INT8:
+    return 6;
+  case num::ElementFormat::E2M1:
+    return 1;
+  case num::ElementFormat::E2M3:
+    return 3;
+  default:
+    return std::nullopt;
+  }
+}
+
 /// The element values of `codes` (vector<n x i8>) at unit scale, as the dot
-/// unit's operand type (exact in both).
+/// unit's operand type (exact in each; int8: the value times
+/// 2^integerValueShift as a signed byte).
 static Value decodeForDot(OpBuilder &b, Location loc, Value codes,
                           num::ElementFormat format, const Tiling &t) {
   auto shape = cast<VectorType>(codes.getType()).getShape();
-  if (t.int8) // the codes themselves (k / 64 as the signed byte k)
-    return codes;
+  if (t.int8 && format == num::ElementFormat::INT8)
+    return codes; // k / 64 as the signed byte k
   Value wide = arith::ExtUIOp::create(
       b, loc, VectorType::get(shape, b.getI32Type()), codes);
   Value value = buildDecodeUnitElement(b, loc, wide, format);
+  if (t.int8) {
+    Value factor = arith::ConstantOp::create(
+        b, loc,
+        SplatElementsAttr::get(
+            cast<ShapedType>(value.getType()),
+            b.getF32FloatAttr(std::ldexp(1.0f, *integerValueShift(format)))));
+    Value integer =
+        arith::FPToSIOp::create(b, loc, VectorType::get(shape, b.getI32Type()),
+                                arith::MulFOp::create(b, loc, value, factor));
+    return arith::TruncIOp::create(
+        b, loc, VectorType::get(shape, b.getI8Type()), integer);
+  }
   if (!t.bf16)
     return value;
   return arith::TruncFOp::create(
@@ -121,39 +166,57 @@ static Value decodeScales(OpBuilder &b, Location loc, Value scales,
   return out;
 }
 
-/// What each MXINT8 block dot starts from: vpdpbusd sums (k_a + 128) * k_b,
-/// so -128 x the block's sum of each column of B's codes (K x N bytes), as a
-/// flat G x N buffer of i32.
-static Value buildDotBiases(OpBuilder &b, Location loc, Value codes, int64_t K,
-                            int64_t N, int64_t block) {
-  const int64_t G = K / block, chunks = N / kLanes;
+/// What each integer block dot starts from: vpdpbusd sums (v_a + 128) *
+/// v_b, so -128 x the block's sum of each column of B's integer values, as a
+/// flat G x N buffer of i32. The sums come from B packed (`packedB`, panels
+/// of NR columns, each K quad of a column in one 32-bit lane) by the dot
+/// unit itself: a vpdpbusd of ones per quad.
+static Value buildDotBiases(OpBuilder &b, Location loc, Value packedB,
+                            const Tiling &t, int64_t K, int64_t N,
+                            int64_t block) {
+  const int64_t G = K / block, NR = t.columns(), panels = N / NR,
+                steps = K / t.step, stepsPerBlock = block / t.step;
   Value biases =
       memref::AllocOp::create(b, loc, MemRefType::get({G * N}, b.getI32Type()),
                               b.getI64IntegerAttr(64));
   auto i32s = VectorType::get({kLanes}, b.getI32Type());
-  buildBlockLoop(b, loc, G * chunks, [&](OpBuilder &nb, Location l, Value i) {
-    Value g = arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, chunks));
-    Value column = scaledIndex(
-        nb, l, arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, chunks)),
-        kLanes);
-    Value sum = arith::ConstantOp::create(
-        nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
-    for (int64_t j = 0; j < block; ++j) {
-      Value k =
-          add(nb, l, scaledIndex(nb, l, g, block), constantIndex(nb, l, j));
-      Value row = vector::LoadOp::create(
-          nb, l, VectorType::get({kLanes}, nb.getI8Type()), codes,
-          add(nb, l, scaledIndex(nb, l, k, N), column));
-      sum = arith::AddIOp::create(nb, l, sum,
-                                  arith::ExtSIOp::create(nb, l, i32s, row));
-    }
-    Value bias = arith::MulIOp::create(
-        nb, l, sum,
-        arith::ConstantOp::create(
-            nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(-128))));
-    vector::StoreOp::create(nb, l, bias, biases,
-                            add(nb, l, scaledIndex(nb, l, g, N), column));
-  });
+  auto quads = VectorType::get({kLanes * t.step}, b.getI8Type());
+  buildBlockLoop(
+      b, loc, G * panels * t.vectors, [&](OpBuilder &nb, Location l, Value i) {
+        Value v =
+            arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, t.vectors));
+        Value rest =
+            arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, t.vectors));
+        Value panel =
+            arith::RemUIOp::create(nb, l, rest, constantIndex(nb, l, panels));
+        Value g =
+            arith::DivUIOp::create(nb, l, rest, constantIndex(nb, l, panels));
+        Value ones = arith::ConstantOp::create(
+            nb, l,
+            SplatElementsAttr::get(quads,
+                                   nb.getIntegerAttr(nb.getI8Type(), 1)));
+        Value sum = arith::ConstantOp::create(
+            nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
+        Value first =
+            add(nb, l, scaledIndex(nb, l, panel, steps * NR * t.step),
+                add(nb, l, scaledIndex(nb, l, g, stepsPerBlock * NR * t.step),
+                    scaledIndex(nb, l, v, kLanes * t.step)));
+        for (int64_t s = 0; s < stepsPerBlock; ++s) {
+          Value values = vector::LoadOp::create(
+              nb, l, quads, packedB,
+              add(nb, l, first, constantIndex(nb, l, s * NR * t.step)));
+          sum = DotUnsignedSignedI8Op::create(nb, l, i32s, sum, ones, values);
+        }
+        Value bias = arith::MulIOp::create(
+            nb, l, sum,
+            arith::ConstantOp::create(
+                nb, l,
+                SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(-128))));
+        Value column = add(nb, l, scaledIndex(nb, l, panel, NR),
+                           scaledIndex(nb, l, v, kLanes));
+        vector::StoreOp::create(nb, l, bias, biases,
+                                add(nb, l, scaledIndex(nb, l, g, N), column));
+      });
   return biases;
 }
 
@@ -180,8 +243,8 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     // (vdpbf16ps would round them to bf16), A's scale 1.
     const bool lhsF32 = !lhsType;
     const bool int8 = units.int8Dot && !lhsF32 &&
-                      lhsType.getFormat() == num::ElementFormat::INT8 &&
-                      rhsType.getFormat() == num::ElementFormat::INT8;
+                      integerValueShift(lhsType.getFormat()) &&
+                      integerValueShift(rhsType.getFormat());
     const Tiling t = chooseTiling(units.bf16Dot && !lhsF32, int8, N);
     // AMX: one tile multiply per K-block of 32; A is padded to whole
     // kAMXRows-row tiles (copies of row M - 1).
@@ -203,12 +266,16 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
 
     Value codesA = readFlat(b, loc, adaptor.getLhs()[0]);
     Value codesB = readFlat(b, loc, adaptor.getRhs()[0]);
-    // int8: the codes' dot is in units of 2^-12 (2^-6 per operand), taken
-    // into A's scales. f32 activations have none.
+    // int8: the integer dot is in units of 2^-(shift_a + shift_b) (2^-12
+    // for MXINT8 pairs), taken into A's scales. f32 activations have none.
+    const float dotUnit =
+        t.int8 ? std::ldexp(1.0f, -(*integerValueShift(lhsType.getFormat()) +
+                                    *integerValueShift(rhsType.getFormat())))
+               : 1.0f;
     Value scalesA =
         lhsF32 ? Value()
                : decodeScales(b, loc, readFlat(b, loc, adaptor.getLhs()[1]),
-                              M * G, t.int8 ? 0x1p-12f : 1.0f); // [m][g]
+                              M * G, dotUnit); // [m][g]
     Value scalesB = decodeScales(b, loc, readFlat(b, loc, adaptor.getRhs()[1]),
                                  G * N); // [g][n]
     // f32 activations are already A's packed form.
@@ -217,12 +284,17 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
                                      amx ? llvm::alignTo(M, kAMXRows) : M);
     Value packedB = packRhs(b, loc, shape, t, codesB, dotElement);
     Value dotBiases =
-        t.int8 ? buildDotBiases(b, loc, codesB, K, N, block) : Value();
+        t.int8 ? buildDotBiases(b, loc, packedB, t, K, N, block) : Value();
 
     FlatResult c = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
     auto avx512 = [&](OpBuilder &nb, Location l) {
+      // Integer dots: block scales by exponent adds where in range.
+      ExponentRanges ranges;
+      if (t.int8)
+        ranges = {buildRowTileExponentRanges(nb, l, scalesA, M, G, t.rows),
+                  buildPanelExponentRanges(nb, l, scalesB, G, N, t.vectors)};
       buildTileLoop(nb, l, shape, t, packedA, packedB, scalesA, scalesB,
-                    dotBiases, c.flat);
+                    dotBiases, c.flat, ranges);
     };
     auto amxTiles = [&](OpBuilder &nb, Location l) {
       AMXOperands operands{t.int8,  t.vectors, M,         K,
@@ -331,17 +403,18 @@ private:
   static void buildTileLoop(OpBuilder &b, Location loc,
                             const MatmulShape &shape, const Tiling &t,
                             Value packedA, Value packedB, Value scalesA,
-                            Value scalesB, Value dotBiases, Value c) {
+                            Value scalesB, Value dotBiases, Value c,
+                            ExponentRanges ranges) {
     const int64_t rowTiles = llvm::divideCeil(shape.M, t.rows);
     const int64_t panels = shape.N / t.columns();
     buildBlockLoop(b, loc, panels * rowTiles,
                    [&](OpBuilder &kb, Location kl, Value i) {
                      Value tiles = constantIndex(kb, kl, rowTiles);
-                     buildMicroKernel(kb, kl, t, shape.M, shape.K, shape.N,
-                                      shape.block, shape.G, packedA, packedB,
-                                      scalesA, scalesB, dotBiases, c,
-                                      arith::DivUIOp::create(kb, kl, i, tiles),
-                                      arith::RemUIOp::create(kb, kl, i, tiles));
+                     buildMicroKernel(
+                         kb, kl, t, shape.M, shape.K, shape.N, shape.block,
+                         shape.G, packedA, packedB, scalesA, scalesB, dotBiases,
+                         c, arith::DivUIOp::create(kb, kl, i, tiles),
+                         arith::RemUIOp::create(kb, kl, i, tiles), ranges);
                    });
   }
 
@@ -351,7 +424,8 @@ private:
                                int64_t M, int64_t K, int64_t N, int64_t block,
                                int64_t G, Value packedA, Value packedB,
                                Value scalesA, Value scalesB, Value dotBiases,
-                               Value c, Value panel, Value tile) {
+                               Value c, Value panel, Value tile,
+                               ExponentRanges ranges) {
     Type f32 = b.getF32Type();
     auto accType = VectorType::get({kLanes}, f32);
     auto partialType =
@@ -417,39 +491,28 @@ private:
               }
             }
           }
-          // int8: the exact block dot in units of 2^-12 (|S| < 2^20).
-          if (t.int8)
-            for (Value &acc : partial)
-              acc = arith::SIToFPOp::create(nb, l, accType, acc);
-          // (S * X_a) * X_b, then the sum over blocks.
-          SmallVector<Value> scaleB;
-          for (int64_t v = 0; v < t.vectors; ++v)
-            scaleB.push_back(vector::LoadOp::create(
-                nb, l, accType, scalesB,
-                add(nb, l, scaledIndex(nb, l, g, N),
-                    add(nb, l, column, constantIndex(nb, l, v * kLanes)))));
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < t.rows; ++r) {
-            Value scaleA =
-                scalesA
-                    ? vector::BroadcastOp::create(
-                          nb, l, accType,
-                          memref::LoadOp::create(
-                              nb, l, scalesA,
-                              ValueRange{add(
-                                  nb, l, scaledIndex(nb, l, rows[r], G), g)}))
-                          .getResult()
-                    : Value();
-            for (int64_t v = 0; v < t.vectors; ++v) {
-              Value sum = partial[r * t.vectors + v];
-              if (scaleA)
-                sum = arith::MulFOp::create(nb, l, sum, scaleA);
-              Value scaled = arith::MulFOp::create(nb, l, sum, scaleB[v]);
-              next.push_back(arith::AddFOp::create(
-                  nb, l, totals[r * t.vectors + v], scaled));
-            }
+          auto multiplies = [&](OpBuilder &sb, Location sl) {
+            scf::YieldOp::create(sb, sl,
+                                 scaleByMultiplies(sb, sl, t, partial, totals,
+                                                   scalesA, scalesB, rows,
+                                                   column, g, G, N));
+          };
+          if (!ranges.lhs) {
+            multiplies(nb, l);
+            return;
           }
-          scf::YieldOp::create(nb, l, next);
+          auto path = scf::IfOp::create(
+              nb, l,
+              buildExponentPathTest(nb, l, ranges.lhs, ranges.rhs, tile, panel,
+                                    g, G),
+              [&](OpBuilder &sb, Location sl) {
+                scf::YieldOp::create(
+                    sb, sl,
+                    scaleByExponents(sb, sl, partial, totals, scalesA, scalesB,
+                                     rows, column, g, G, N, t.vectors));
+              },
+              multiplies);
+          scf::YieldOp::create(nb, l, path.getResults());
         });
     for (int64_t r = 0; r < t.rows; ++r)
       for (int64_t v = 0; v < t.vectors; ++v)
@@ -457,6 +520,45 @@ private:
             b, loc, blocks.getResult(r * t.vectors + v), c,
             add(b, loc, scaledIndex(b, loc, rows[r], N),
                 add(b, loc, column, constantIndex(b, loc, v * kLanes))));
+  }
+
+  /// totals + (S * X_a) * X_b for the block dots `partial` of a tile (i32
+  /// for integer dots, else f32) in K-block `g`, as fma(S * X_a, X_b,
+  /// total); no X_a for f32 activations.
+  static SmallVector<Value>
+  scaleByMultiplies(OpBuilder &b, Location loc, const Tiling &t,
+                    ArrayRef<Value> partial, ValueRange totals, Value scalesA,
+                    Value scalesB, ArrayRef<Value> rows, Value column, Value g,
+                    int64_t G, int64_t N) {
+    auto accType = VectorType::get({kLanes}, b.getF32Type());
+    SmallVector<Value> scaleB;
+    for (int64_t v = 0; v < t.vectors; ++v)
+      scaleB.push_back(vector::LoadOp::create(
+          b, loc, accType, scalesB,
+          add(b, loc, scaledIndex(b, loc, g, N),
+              add(b, loc, column, constantIndex(b, loc, v * kLanes)))));
+    SmallVector<Value> next;
+    for (int64_t r = 0; r < t.rows; ++r) {
+      Value scaleA =
+          scalesA ? vector::BroadcastOp::create(
+                        b, loc, accType,
+                        memref::LoadOp::create(
+                            b, loc, scalesA,
+                            ValueRange{add(
+                                b, loc, scaledIndex(b, loc, rows[r], G), g)}))
+                        .getResult()
+                  : Value();
+      for (int64_t v = 0; v < t.vectors; ++v) {
+        Value sum = partial[r * t.vectors + v];
+        if (t.int8) // the exact block dot in the integer values' units
+          sum = arith::SIToFPOp::create(b, loc, accType, sum);
+        if (scaleA)
+          sum = arith::MulFOp::create(b, loc, sum, scaleA);
+        next.push_back(vector::FMAOp::create(b, loc, sum, scaleB[v],
+                                             totals[r * t.vectors + v]));
+      }
+    }
+    return next;
   }
 
   /// A's value(s) of one dot step at `at` in every lane: one f32, or the

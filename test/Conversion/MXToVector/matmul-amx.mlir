@@ -10,10 +10,10 @@
 // else by the AVX-512 kernel. Per K-block, a 32 x 32 tile of C takes two
 // A tiles (16 rows x 32 bf16, stride K) and two B tiles (16 K pairs x 16
 // columns, stride NR * 2): four tdpbf16ps into zeroed f32 tiles, stored to
-// scratch, then scaled and added to the totals. A is padded to 64 rows (40
-// in C); rows past M are not stored.
+// scratch, then joined to the totals as fma(S * X_a, X_b, total). A is
+// padded to 64 rows (40 in C); rows past M are not stored.
 // AMX-LABEL: func.func private @arch_prctl(i32, i64) -> i32
-// AMX-LABEL: func.func @mxfp4_mxfp6
+// AMX-LABEL: func.func @mxfp8_mxfp6
 // AMX-NOT: target_features
 // AMX: %[[ANSWER:.+]] = call @arch_prctl(%c4131_i32, %c18_i64) : (i32, i64) -> i32
 // AMX: %[[GRANTED:.+]] = arith.cmpi eq, %[[ANSWER]], %c0_i32 : i32
@@ -39,10 +39,10 @@
 // AMX-NEXT: amx.tile_store %[[SUMS]][%c512], %{{.+}}, %c32
 // AMX-NEXT: amx.tile_store %[[SUMS]][%c528], %{{.+}}, %c32
 // AMX: arith.mulf %{{.+}} : vector<16xf32>
-// AMX: arith.addf %{{.+}} : vector<16xf32>
+// AMX: vector.fma %{{.+}} : vector<16xf32>
 // AMX: %[[INSIDE:.+]] = arith.cmpi ult, %{{.+}}, %c40 : index
 // AMX: scf.if %[[INSIDE]] {
-// EMULATED-LABEL: func.func @mxfp4_mxfp6
+// EMULATED-LABEL: func.func @mxfp8_mxfp6
 // EMULATED-NOT: arch_prctl
 // EMULATED: call @__mx_amx_matmul(
 // EMULATED-NOT: x86vector
@@ -51,20 +51,20 @@
 // EMULATED-NOT: amx.
 // EMULATED: scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args(
 // EMULATED: vector.deinterleave %{{.+}} : vector<32xbf16> -> vector<16xbf16>
-// NOAMX-LABEL: func.func @mxfp4_mxfp6
+// NOAMX-LABEL: func.func @mxfp8_mxfp6
 // NOAMX-NOT: arch_prctl
 // NOAMX-NOT: amx.
 // NOAMX: x86vector.avx512.dot
 // NOAMX-NOT: amx.
 // The AMX instructions are in the callee alone (its tilerelease would fault
 // where AMX is absent).
-// IR-LABEL: define {{.*}}@mxfp4_mxfp6(
+// IR-LABEL: define {{.*}}@mxfp8_mxfp6(
 // IR-NOT: @llvm.x86.t
 // IR: call i32 @arch_prctl(i32 4131, i64 18)
 // IR-LABEL: define void @__mx_amx_matmul(
 // IR-SAME: #[[ATTRS:[0-9]+]]
 // IR: call x86_amx @llvm.x86.tdpbf16ps.internal(
-// ASM-LABEL: mxfp4_mxfp6:
+// ASM-LABEL: mxfp8_mxfp6:
 // ASM-NOT: tile
 // ASM: callq arch_prctl
 // ASM-NOT: {{tile|tdp}}
@@ -72,15 +72,15 @@
 // ASM: ldtilecfg
 // ASM: tdpbf16ps
 // ASM: tilerelease
-func.func @mxfp4_mxfp6(%a: !mx.tensor<40x64xf4E2M1FN, block = [1, 32]>, %b: !mx.tensor<64x64xf6E2M3FN, block = [32, 1]>) -> tensor<40x64xf32> {
-  %c = mx.matmul %a, %b : !mx.tensor<40x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x64xf6E2M3FN, block = [32, 1]> -> tensor<40x64xf32>
+func.func @mxfp8_mxfp6(%a: !mx.tensor<40x64xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<64x64xf6E3M2FN, block = [32, 1]>) -> tensor<40x64xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<40x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf6E3M2FN, block = [32, 1]> -> tensor<40x64xf32>
   return %c : tensor<40x64xf32>
 }
 
 // -----
 
-// MXINT8 x MXINT8 with amx-int8: tdpbusd on the codes as the VNNI kernel
-// packs them (A's sign bit flipped: u8; B's rows in quads: 8 K quads x 16
+// MXINT8 x MXINT8 with amx-int8: tdpbusd on the integer values as the VNNI
+// kernel packs them (A's sign bit flipped: u8; B's rows in quads: 8 K quads x 16
 // columns per tile), each block dot plus its -128 x column-sum bias, then
 // converted to f32. N % 32 == 16: one 16-column tile per panel, 3 panels; M
 // a whole number of tiles: every row stored.
@@ -115,4 +115,17 @@ func.func @mxfp4_mxfp6(%a: !mx.tensor<40x64xf4E2M1FN, block = [1, 32]>, %b: !mx.
 func.func @mxint8(%a: !mx.tensor<32x64xi8, block = [1, 32]>, %b: !mx.tensor<64x48xi8, block = [32, 1]>) -> tensor<32x48xf32> {
   %c = mx.matmul %a, %b : !mx.tensor<32x64xi8, block = [1, 32]>, !mx.tensor<64x48xi8, block = [32, 1]> -> tensor<32x48xf32>
   return %c : tensor<32x48xf32>
+}
+
+// -----
+
+// MXFP4 x MXFP6-E2M3 values are integers (halves and eighths): tdpbusd too.
+// AMX-LABEL: func.func @mxfp4_mxfp6_e2m3
+// AMX: func.call @__mx_amx_matmul({{.+}}) : (memref<4096xi8>, memref<4096xi8>, memref<80xf32>, memref<128xf32>, memref<2560xf32>, memref<128xi32>) -> ()
+// AMX-LABEL: func.func private @__mx_amx_matmul
+// AMX: scf.parallel
+// AMX: amx.tile_muli
+func.func @mxfp4_mxfp6_e2m3(%a: !mx.tensor<40x64xf4E2M1FN, block = [1, 32]>, %b: !mx.tensor<64x64xf6E2M3FN, block = [32, 1]>) -> tensor<40x64xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<40x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x64xf6E2M3FN, block = [32, 1]> -> tensor<40x64xf32>
+  return %c : tensor<40x64xf32>
 }

@@ -7,7 +7,8 @@
 // N % 32 == 0: 6 x 32 register tiles (two f32 vectors per row). Operands are
 // decoded once into bf16 (pairs for vdpbf16ps: B's rows 2p and 2p+1
 // interleaved) or f32; per K-block the partial sums start at zero, take 16
-// vdpbf16ps steps (32 FMA steps), then (S * X_a) * X_b joins the totals.
+// vdpbf16ps steps (32 FMA steps), then join the totals as
+// fma(S * X_a, X_b, total).
 // BF16-LABEL: func.func @mxfp8_mxfp4
 // BF16: memref.alloc() {alignment = 64 : i64} : memref<1664xbf16>
 // BF16: arith.truncf %{{.+}} : vector<32xf32> to vector<32xbf16>
@@ -19,15 +20,15 @@
 // BF16-COUNT-192: x86vector.avx512.dot
 // BF16-NOT: x86vector.avx512.dot
 // BF16: arith.mulf %{{.+}} : vector<16xf32>
-// BF16: arith.addf %{{.+}} : vector<16xf32>
+// BF16: vector.fma %{{.+}} : vector<16xf32>
 // BF16: scf.yield
 // BF16-COUNT-12: vector.store %{{.+}} : memref<832xf32>, vector<16xf32>
 // FMA-LABEL: func.func @mxfp8_mxfp4
 // FMA: memref.alloc() {alignment = 64 : i64} : memref<8192xf32>
 // FMA-NOT: x86vector
 // FMA: scf.for
-// FMA-COUNT-384: vector.fma
-// FMA-NOT: vector.fma
+// FMA-COUNT-384: vector.fma %{{.+}} : vector<16xf32>
+// FMA-COUNT-12: arith.mulf
 // FMA: scf.yield
 func.func @mxfp8_mxfp4(%a: !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<128x64xf4E2M1FN, block = [32, 1]>) -> tensor<13x64xf32> {
   %c = mx.matmul %a, %b : !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, !mx.tensor<128x64xf4E2M1FN, block = [32, 1]> -> tensor<13x64xf32>
@@ -39,13 +40,17 @@ func.func @mxfp8_mxfp4(%a: !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, %b: !mx
 // N % 32 == 16: 12 x 16 tiles. With AVX512-VNNI, MXINT8 x MXINT8 takes
 // vpdpbusd on the codes (A's sign bit flipped: k + 128 as u8; B's rows in
 // quads), 8 steps per K-block into i32 starting from -128 x the block's
-// column sums of B (computed once); A's scales carry the codes' 2^-12.
+// column sums of B (computed once, by vpdpbusd of ones on B packed); A's
+// scales carry the codes' 2^-12.
 // VNNI-LABEL: func.func @mxint8
-// VNNI: %[[UNIT:.+]] = arith.constant 2.44140625E-4 : f32
+// VNNI-DAG: %[[ONES:.+]] = arith.constant dense<1> : vector<64xi8>
+// VNNI-DAG: %[[UNIT:.+]] = arith.constant 2.44140625E-4 : f32
 // VNNI: arith.mulf %{{.+}}, %[[UNIT]] : f32
 // VNNI: arith.xori %{{.+}} : vector<32xi8>
+// VNNI: %[[PACKEDB:.+]] = memref.alloc() {alignment = 64 : i64} : memref<3072xi8>
 // VNNI: vector.bitcast %{{.+}} : vector<32xi16> to vector<64xi8>
-// VNNI: arith.extsi %{{.+}} : vector<16xi8> to vector<16xi32>
+// VNNI: %[[QUADS:.+]] = vector.load %[[PACKEDB]][%{{.+}}] : memref<3072xi8>, vector<64xi8>
+// VNNI: mx.avx512.dot_u8s8 %{{.+}}, %[[ONES]], %[[QUADS]] : vector<64xi8> -> vector<16xi32>
 // VNNI: arith.muli %{{.+}}, %{{.+}} : vector<16xi32>
 // VNNI: scf.for
 // VNNI: %[[BIAS:.+]] = vector.load %{{.+}} : memref<96xi32>, vector<16xi32>
@@ -59,6 +64,46 @@ func.func @mxfp8_mxfp4(%a: !mx.tensor<13x128xf8E4M3FN, block = [1, 32]>, %b: !mx
 func.func @mxint8(%a: !mx.tensor<16x64xi8, block = [1, 32]>, %b: !mx.tensor<64x48xi8, block = [32, 1]>) -> tensor<16x48xf32> {
   %c = mx.matmul %a, %b : !mx.tensor<16x64xi8, block = [1, 32]>, !mx.tensor<64x48xi8, block = [32, 1]> -> tensor<16x48xf32>
   return %c : tensor<16x48xf32>
+}
+
+// -----
+
+// MXFP4 x MXFP6-E2M3: both formats' values are integers up to a power of
+// two (E2M1 halves, E2M3 eighths), so the VNNI kernel takes them as it takes
+// MXINT8 codes: A as 2 x value + 128 (u8), B as 8 x value (s8), the 2^-4 in
+// A's scales; the biases from B packed (vpdpbusd of ones). Each K-block's
+// i32 dots join the totals by exponent adds (ExponentScaling.h) where the
+// tile's scale exponents allow (ranges per row tile and per panel, computed
+// once: 3 tiles x 2 K-blocks, 1 panel x 2), else by the multiplies.
+// VNNI-LABEL: func.func @mxfp4_mxfp6_e2m3
+// VNNI: %[[UNIT:.+]] = arith.constant 6.250000e-02 : f32
+// VNNI: arith.mulf %{{.+}}, %[[UNIT]] : f32
+// VNNI: arith.fptosi %{{.+}} : vector<32xf32> to vector<32xi32>
+// VNNI: arith.xori %{{.+}} : vector<32xi8>
+// VNNI: mx.avx512.dot_u8s8 %{{.+}}, %{{.+}}, %{{.+}} : vector<64xi8> -> vector<16xi32>
+// VNNI: %[[RANGESA:.+]] = memref.alloc() {alignment = 64 : i64} : memref<12xi32>
+// VNNI: arith.minsi %{{.+}} : i32
+// VNNI: %[[RANGESB:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4xi32>
+// VNNI: vector.reduction <minsi>
+// VNNI: vector.reduction <maxsi>
+// VNNI: scf.for
+// VNNI: mx.avx512.dot_u8s8
+// VNNI-NOT: x86vector.avx512.dot
+// VNNI: memref.load %[[RANGESA]]
+// VNNI: memref.load %[[RANGESB]]
+// VNNI: %[[LEAST:.+]] = arith.cmpi sge, %{{.+}}, %c-149_i32 : i32
+// VNNI: %[[LARGEST:.+]] = arith.cmpi sle, %{{.+}}, %c104_i32 : i32
+// VNNI: %[[INRANGE:.+]] = arith.andi %[[LEAST]], %[[LARGEST]] : i1
+// VNNI: scf.if %[[INRANGE]]
+// VNNI-NOT: arith.mulf
+// VNNI: arith.subf %{{.+}} : vector<16xf32>
+// VNNI: scf.yield
+// VNNI: } else {
+// VNNI: arith.sitofp %{{.+}} : vector<16xi32> to vector<16xf32>
+// VNNI: vector.fma
+func.func @mxfp4_mxfp6_e2m3(%a: !mx.tensor<16x64xf4E2M1FN, block = [1, 32]>, %b: !mx.tensor<64x32xf6E2M3FN, block = [32, 1]>) -> tensor<16x32xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x32xf6E2M3FN, block = [32, 1]> -> tensor<16x32xf32>
+  return %c : tensor<16x32xf32>
 }
 
 // -----
@@ -90,8 +135,8 @@ func.func @odd_columns(%a: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, %b: !mx.t
 // BF16: vector.fma %[[AS]], %{{.+}}, %{{.+}} : vector<16xf32>
 // BF16: %[[SB:.+]] = vector.load %[[SCALESB]][%{{.+}}] : memref<64xf32>, vector<16xf32>
 // BF16-NOT: memref.load
-// BF16: %[[SCALED:.+]] = arith.mulf %{{.+}}, %[[SB]] : vector<16xf32>
-// BF16-NEXT: arith.addf %{{.+}}, %[[SCALED]] : vector<16xf32>
+// BF16-NOT: arith.mulf
+// BF16: vector.fma %{{.+}}, %[[SB]], %{{.+}} : vector<16xf32>
 func.func @weight_only(%a: tensor<4x64xf32>, %b: !mx.tensor<64x32xf4E2M1FN, block = [32, 1]>) -> tensor<4x32xf32> {
   %c = mx.matmul %a, %b : tensor<4x64xf32>, !mx.tensor<64x32xf4E2M1FN, block = [32, 1]> -> tensor<4x32xf32>
   return %c : tensor<4x32xf32>

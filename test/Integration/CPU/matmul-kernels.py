@@ -7,18 +7,22 @@
 #
 # The packed mx.matmul kernel of convert-mx-to-vector, run, against
 #  - the linalg lowering (kernels=false) bit for bit where block dots are
-#    exact in f32 (FP4, FP6, INT8 operands): both scale each block dot as
-#    (S * X_a) * X_b and sum the blocks in the same order;
+#    exact in f32 (FP4, FP6, INT8 operands): each block dot scaled by X_a
+#    and X_b is exact there (by multiplies, or for the VNNI kernel's integer
+#    dots by exponent adds where the scales allow), and the blocks are summed
+#    in the same order;
 #  - a float64 matmul of lib/Numerics' dequantized operands within the f32
 #    accumulation bound gamma_n * sum |a_k b_k| (n = block + K-blocks) for
 #    every pair, FP8 included.
 # Shapes cover both register tilings (N % 32 == 0: 6 x 32 tiles, else
 # 12 x 16), row remainders, the one-row GEMV (N % 256 == 0), several
-# K-blocks, a NaN block and scales far apart. `host` lets the pass pick the dot unit (AVX512-BF16 vdpbf16ps, and
-# AVX512-VNNI vpdpbusd for MXINT8 pairs, on CPUs that have them); `fma` asks for no features (f32 vector.fma) and runs
-# the code compiled without AVX-512; `threads` is `host` with the kernels'
+# K-blocks, a NaN block and scales far apart. `host` lets the pass pick the
+# dot unit (AVX512-BF16 vdpbf16ps, and AVX512-VNNI vpdpbusd for pairs of
+# INT8, E2M1 and E2M3, on CPUs that have them); `fma` asks for no features
+# (f32 vector.fma) and runs the code compiled without AVX-512; `threads` is
+# `host` with the kernels'
 # parallel loops on OpenMP threads (threads=true, OMP_NUM_THREADS=2).
-# `amx-emulated` asks for AMX tiles (tdpbf16ps; tdpbusd for MXINT8 pairs)
+# `amx-emulated` asks for AMX tiles (tdpbf16ps; tdpbusd for integer pairs)
 # built from vector ops that follow the instructions' definition
 # (emulate-amx=true): the AMX kernel's tiling and operand layouts, run on
 # any CPU. `amx` asks for the real tiles: where Linux grants them (a CPU with
@@ -61,6 +65,12 @@ cases = [  # lhs format, rhs format, M, K, N
     ("e2m1", "e3m2", 1, 64, 1024),
     ("int8", "int8", 1, 96, 512),    # MXINT8 x MXINT8 by vpdpbusd (VNNI hosts)
     ("int8", "int8", 7, 96, 64),     # VNNI (where the host has it), 6 x 32 tiles
+    # Integer dots whose scales leave the exponent path's range for some
+    # tiles and K-blocks (ExponentScaling.h): those take the multiplies.
+    ("e2m1", "int8", 12, 96, 32),    # 2^-100 x 2^-60 in block 0 (a + b < -149)
+    ("int8", "e2m3", 8, 64, 32),     # 2^80 x 2^30 in block 1 (a + b > 104)
+    ("e2m3", "e2m3", 6, 64, 16),     # a NaN scale
+    ("e2m1", "e2m1", 13, 64, 32),    # all-zero blocks (the least scale)
     # Weight-only (f32 activations): the packed kernel's f32 FMA form, and
     # for one row the GEMV's f32 decodes.
     ("f32", "e2m1", 5, 64, 32),
@@ -78,8 +88,17 @@ kernels, body, expected = [], [], []
 for index, (fa, fb, M, K, N) in enumerate(cases):
     a = (rng.standard_normal((M, K)) * np.exp2(rng.integers(-30, 30, (M, K // 32)).repeat(32, 1))).astype(f32)
     b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-30, 30, (K // 32, N)).repeat(32, 0))).astype(f32)
-    if index == 4:
+    if index == 4 or (fa, fb) == ("e2m3", "e2m3"):
         a[1, 40] = np.nan  # one NaN block: row 1 of C is NaN
+    if (fa, fb) == ("e2m1", "int8"):
+        a[0, :32] *= 2.0 ** -100
+        b[:32, :] *= 2.0 ** -60
+    if (fa, fb) == ("int8", "e2m3"):
+        a[2, 32:] *= 2.0 ** 80
+        b[32:, 5] *= 2.0 ** 30
+    if (fa, fb, M) == ("e2m1", "e2m1", 13):
+        a[3, 32:] = 0
+        b[:32, 7] = 0
     if index == len(cases) - 1:  # first K-block of codes +-127 only: the
         # largest vpdpbusd sums, (k_a + 128) * k_b up to 255 * 127 per product
         a[:, :32] = np.where(rng.random((M, 32)) < 0.5, -1.999, 1.999)
@@ -140,6 +159,10 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e3m2: 1024 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 512 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 448 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e2m1 x int8: 384 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: int8 x e2m3: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e2m3 x e2m3: 96 outputs, 16 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e2m1 x e2m1: 416 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: f32 x e2m1: 160 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x e4m3: 256 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x int8: 624 outputs, 0 NaN, 0 outside the bound
@@ -147,4 +170,4 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m3: 2560 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 1536 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e4m3 x e4m3: 2048 outputs, 0 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 15712 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 16864 outputs compared, 0 outside the bound, 0 exact-format outputs differ
