@@ -6,14 +6,39 @@
 
 // N % 32 == 0: 6 x 32 register tiles (two f32 vectors per row). Operands are
 // decoded once into bf16 (pairs for vdpbf16ps: B's rows 2p and 2p+1
-// interleaved) or f32; per K-block the partial sums start at zero, take 16
-// vdpbf16ps steps (32 FMA steps), then join the totals as
+// interleaved) or f32. With an FP8 operand and vdpbf16ps, first times their
+// block scales (a nonzero value under the least scale flags the packing),
+// and where the scales' exponent range allows (no NaN, no subnormal value or
+// product, no sum reaching 2^128: K = 128 leaves 2^120 for the largest
+// value of A times that of B) one sum over K per tile, no scaling in the
+// loop. Else packed again at unit scale: per K-block the partial sums start
+// at zero, take 16 vdpbf16ps steps (32 FMA steps), then join the totals as
 // fma(S * X_a, X_b, total).
 // BF16-LABEL: func.func @mxfp8_mxfp4
+// BF16: %[[VIOLATIONS:.+]] = memref.alloca() : memref<1xi32>
+// BF16: memref.alloc() {alignment = 64 : i64} : memref<1664xbf16>
+// BF16: scf.if
+// BF16-NEXT: memref.atomic_rmw ori %c1_i32, %[[VIOLATIONS]][%c0]
+// BF16: %[[SCALEDA:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<32xf32>
+// BF16: arith.truncf %[[SCALEDA]] : vector<32xf32> to vector<32xbf16>
+// BF16: memref.alloc() {alignment = 64 : i64} : memref<8192xbf16>
+// BF16: memref.atomic_rmw ori %c1_i32, %[[VIOLATIONS]][%c0]
+// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<32xbf16> -> vector<64xbf16>
+// BF16: %[[FOUND:.+]] = memref.load %[[VIOLATIONS]][%c0] : memref<1xi32>
+// BF16: arith.cmpi sle, %{{.+}}, %c254_i32 : i32
+// BF16: arith.cmpi sge, %{{.+}}, %c-126_i32 : i32
+// BF16: arith.cmpi sle, %{{.+}}, %c120_i32 : i32
+// BF16: scf.if %{{.+}} {
+// BF16: scf.parallel (%{{.+}}) = (%c0) to (%c6) step (%c1)
+// BF16: scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args(
+// BF16-COUNT-192: x86vector.avx512.dot
+// BF16-NOT: arith.mulf
+// BF16: scf.yield
+// BF16-COUNT-12: vector.store %{{.+}} : memref<832xf32>, vector<16xf32>
+// BF16: } else {
 // BF16: memref.alloc() {alignment = 64 : i64} : memref<1664xbf16>
 // BF16: arith.truncf %{{.+}} : vector<32xf32> to vector<32xbf16>
 // BF16: memref.alloc() {alignment = 64 : i64} : memref<8192xbf16>
-// BF16: vector.interleave %{{.+}}, %{{.+}} : vector<32xbf16> -> vector<64xbf16>
 // BF16: scf.parallel (%{{.+}}) = (%c0) to (%c6) step (%c1)
 // BF16: arith.minui %{{.+}}, %c12 : index
 // BF16: scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args(

@@ -12,8 +12,10 @@
 #    dots by exponent adds where the scales allow), and the blocks are summed
 #    in the same order;
 #  - a float64 matmul of lib/Numerics' dequantized operands within the f32
-#    accumulation bound gamma_n * sum |a_k b_k| (n = block + K-blocks) for
-#    every pair, FP8 included.
+#    accumulation bound gamma_n * sum |a_k b_k| for every pair (n = block +
+#    K-blocks; n = K + 1 for pairs with an FP8 operand, whose block scales
+#    the bf16 kernel folds into the packed values where that is exact, for
+#    one f32 sum over K).
 # Shapes cover both register tilings (N % 32 == 0: 6 x 32 tiles, else
 # 12 x 16), row remainders, the one-row GEMV (N % 256 == 0), several
 # K-blocks, a NaN block and scales far apart. `host` lets the pass pick the
@@ -71,6 +73,11 @@ cases = [  # lhs format, rhs format, M, K, N
     ("int8", "e2m3", 8, 64, 32),     # 2^80 x 2^30 in block 1 (a + b > 104)
     ("e2m3", "e2m3", 6, 64, 16),     # a NaN scale
     ("e2m1", "e2m1", 13, 64, 32),    # all-zero blocks (the least scale)
+    # FP8 pairs on vdpbf16ps with folded scales, and where the packers must
+    # fall back to unit scale (MatmulPacking.h).
+    ("e4m3", "e4m3", 8, 64, 32),     # all-zero blocks: folded
+    ("e4m3", "e2m1", 6, 96, 32),     # a row of 2^-130: its scales are the least
+    ("e5m2", "e4m3", 7, 64, 16),     # 2^104 x 2^14: sums could reach 2^128
     # Weight-only (f32 activations): the packed kernel's f32 FMA form, and
     # for one row the GEMV's f32 decodes.
     ("f32", "e2m1", 5, 64, 32),
@@ -96,14 +103,23 @@ for index, (fa, fb, M, K, N) in enumerate(cases):
     if (fa, fb) == ("int8", "e2m3"):
         a[2, 32:] *= 2.0 ** 80
         b[32:, 5] *= 2.0 ** 30
-    if (fa, fb, M) == ("e2m1", "e2m1", 13):
-        a[3, 32:] = 0
+    if (fa, fb, M) in (("e2m1", "e2m1", 13), ("e4m3", "e4m3", 8)):
+        a[3 % M, 32:] = 0
         b[:32, 7] = 0
+    if (fa, fb, M) == ("e4m3", "e2m1", 6):
+        a[0, :] = rng.standard_normal(K) * 2.0 ** -130  # f32 subnormals
+        b[:, :] = rng.standard_normal((K, N)) * 2.0 ** 40
+    if (fa, fb, M) == ("e5m2", "e4m3", 7):
+        a[1, :32] = rng.standard_normal(32) * 2.0 ** 104
+        b[:32, :] = rng.standard_normal((32, N)) * 2.0 ** 14
     if index == len(cases) - 1:  # first K-block of codes +-127 only: the
         # largest vpdpbusd sums, (k_a + 128) * k_b up to 255 * 127 per product
         a[:, :32] = np.where(rng.random((M, 32)) < 0.5, -1.999, 1.999)
         b[:32, :] = np.where(rng.random((32, N)) < 0.5, -1.999, 1.999)
-    kernel, lines, reference, bound = matmul_case(index, a, b, fa, fb, (32, 1), numerics)
+    # FP8 pairs: one f32 sum over K where the kernel folds the block scales
+    # into the packed values (MatmulPacking.h).
+    additions = None if fa == "f32" or (fa in EXACT and fb in EXACT) else K + 1
+    kernel, lines, reference, bound = matmul_case(index, a, b, fa, fb, (32, 1), numerics, additions)
     kernels.append(kernel)
     body.append(lines)
     expected.append((fa, fb, reference, bound))
@@ -163,6 +179,9 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: int8 x e2m3: 256 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e2m3 x e2m3: 96 outputs, 16 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e2m1 x e2m1: 416 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
+# CHECK: e4m3 x e4m3: 256 outputs, 0 NaN, 0 outside the bound
+# CHECK: e4m3 x e2m1: 192 outputs, 0 NaN, 0 outside the bound
+# CHECK: e5m2 x e4m3: 112 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x e2m1: 160 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x e4m3: 256 outputs, 0 NaN, 0 outside the bound
 # CHECK: f32 x int8: 624 outputs, 0 NaN, 0 outside the bound
@@ -170,4 +189,4 @@ print(f"matmul kernels ({mode}): {compared} outputs compared, {outside} outside 
 # CHECK: e2m1 x e2m3: 2560 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: int8 x int8: 1536 outputs, 0 NaN, 0 outside the bound, 0 differ from the linalg lowering
 # CHECK: e4m3 x e4m3: 2048 outputs, 0 NaN, 0 outside the bound
-# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 16864 outputs compared, 0 outside the bound, 0 exact-format outputs differ
+# CHECK: matmul kernels ({{host|fma|threads|amx-emulated|amx}}): 17424 outputs compared, 0 outside the bound, 0 exact-format outputs differ

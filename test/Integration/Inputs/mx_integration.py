@@ -59,13 +59,13 @@ ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8
 
 
 
-def matmul_case(index, a, b, fa, fb, rhs_block, numerics):
+def matmul_case(index, a, b, fa, fb, rhs_block, numerics, additions=None):
     """A kernel `@mm<index>` quantizing f32 `a` (blocks [1, 32]) and `b`
     (`rhs_block`) and returning their mx.matmul as i32 bits, the lines of
     @main that call it on constants and print the result, and the float64
     reference of lib/Numerics' dequantized operands with the f32 accumulation
-    bound (n = 32 + K-blocks additions on any path). `fa` "f32": `a` enters
-    the product as it is (weight-only)."""
+    bound (n = 32 + K-blocks additions on any path, or `additions`). `fa`
+    "f32": `a` enters the product as it is (weight-only)."""
     (M, K), N = a.shape, b.shape[1]
     weight_only = fa == "f32"  # f32 activations times MX weights
     ta = f"tensor<{M}x{K}xf32>" if weight_only else \
@@ -98,5 +98,6 @@ func.func @mm{index}(%a: tensor<{M}x{K}xf32>, %b: tensor<{K}x{N}xf32>) -> tensor
         reference = da @ db
         magnitude = np.abs(da) @ np.abs(db)
     # f32 activations: each product may round too.
-    additions = 32 + -(-K // 32) + (1 if weight_only else 0)
+    if additions is None:
+        additions = 32 + -(-K // 32) + (1 if weight_only else 0)
     return kernel, body, reference, f32_sum_bound(additions, magnitude)

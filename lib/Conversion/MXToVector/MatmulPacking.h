@@ -1,0 +1,86 @@
+//===- MatmulPacking.h - Operands of the packed GEMM, decoded once -*- C++ -*-//
+//
+// The packed mx.matmul kernel (MatmulKernel.cpp) decodes each operand once
+// per call into the dot unit's operand type: signed bytes for vpdpbusd
+// (integer-valued formats), bf16 pairs for vdpbf16ps, or f32 for FMA. A
+// stays row-major; B becomes panels of NR columns with each dot step's K
+// values of a column adjacent. Scales become f32.
+//
+// Folded scales (bf16 dots with an FP8 operand): each value is packed times
+// its block scale, exactly, so the micro-kernel sums the whole K without
+// scaling per K-block. That holds when every scaled value and every product
+// is a normal bf16/f32 and no sum can overflow: buildFoldedScaleTest checks
+// the scales' exponent range, and the packers flag a block whose scale is the
+// least (2^-127, that of an all-zero block) but whose values are not zero.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_LIB_CONVERSION_MXTOVECTOR_MATMULPACKING_H
+#define MX_LIB_CONVERSION_MXTOVECTOR_MATMULPACKING_H
+
+#include "BlockKernels.h"
+
+#include "mx/Numerics/ElementFormat.h"
+
+#include <optional>
+
+namespace mlir::mx {
+
+/// The shape of the register tile and of one dot step.
+struct Tiling {
+  bool bf16;       // vdpbf16ps on bf16 pairs
+  bool int8;       // vpdpbusd on integer values (u8 = value ^ 0x80 times s8)
+  int64_t step;    // K values per dot step: 4 (int8), 2 (bf16 pair) or 1
+  int64_t vectors; // accumulator vectors per row of the tile: NR = 16 * vectors
+  int64_t rows;    // MR
+  int64_t columns() const { return 16 * vectors; }
+};
+Tiling chooseTiling(bool bf16, bool int8, int64_t n);
+
+/// log2 of the factor that makes every unit-scale value of `format` an
+/// integer of at most 7 bits and a sign (INT8: k / 64; E2M1: halves up to 6;
+/// E2M3: eighths up to 7.5), or none: the formats vpdpbusd multiplies
+/// exactly.
+std::optional<int> integerValueShift(numerics::ElementFormat format);
+
+/// Decodes the E8M0 scale buffer `scales` (flat, `count` entries) into an
+/// f32 buffer, each times `unit` (a power of two >= 2^-22: every 2^e x unit,
+/// e in [-127, 127], is an f32, subnormal or not, so the product is exact).
+Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
+                   float unit = 1.0f);
+
+/// Packing with folded scales: the f32 scales of the operand (as
+/// decodeScales gives them) and an i32 cell that a block with the least scale
+/// and a nonzero value sets to 1.
+struct FoldedScales {
+  Value scales, violations;
+};
+
+/// A as the dot reads it: `paddedM` rows of values (rows past M repeat row
+/// M - 1: AMX tiles take whole 32-row tiles), row-major, decoded one K-block
+/// per iteration; int8 values made vpdpbusd's unsigned operand.
+Value packLhs(OpBuilder &b, Location loc, const MatmulShape &shape,
+              const Tiling &t, Value codesA, Type dotElement, int64_t paddedM,
+              FoldedScales folded = {});
+
+/// B in panels: panel p, step s holds columns [p*NR, (p+1)*NR) of the step's
+/// rows (bf16: two rows interleaved, int8: four).
+Value packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
+              const Tiling &t, Value codesB, Type dotElement,
+              FoldedScales folded = {});
+
+/// What each integer block dot starts from: vpdpbusd sums (v_a + 128) *
+/// v_b, so -128 x the block's sum of each column of B's integer values, as a
+/// flat G x N buffer of i32, from B packed.
+Value buildDotBiases(OpBuilder &b, Location loc, Value packedB, const Tiling &t,
+                     int64_t K, int64_t N, int64_t block);
+
+/// Whether the E8M0 scales `scalesA` and `scalesB` (flat, raw) allow folded
+/// scales for K-long dots of the two formats (i1), given that the packers
+/// find no violation.
+Value buildFoldedScaleTest(OpBuilder &b, Location loc, const MatmulShape &shape,
+                           Value scalesA, Value scalesB);
+
+} // namespace mlir::mx
+
+#endif // MX_LIB_CONVERSION_MXTOVECTOR_MATMULPACKING_H
