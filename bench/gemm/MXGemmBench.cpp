@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/HugePages.h"
 #include "../common/JitModule.h"
 
 #include <benchmark/benchmark.h>
@@ -32,7 +33,6 @@
 #include <new>
 #include <random>
 #include <string>
-#include <sys/mman.h>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -55,27 +55,7 @@ const std::map<std::string, Format> kFormats = {
 
 /// Random finite element codes of `format` (no NaN/Inf encodings) and
 /// scales around 2^0.
-/// A vector whose storage is 2 MiB aligned and advised to be backed by huge
-/// pages, as a runtime keeps weights: a GEMV over 256 MiB of weights that
-/// walks rows of 4 KiB pages measures page walks, not the kernel.
-template <typename T> struct HugePageAllocator {
-  using value_type = T;
-  HugePageAllocator() = default;
-  template <typename U> HugePageAllocator(const HugePageAllocator<U> &) {}
-  T *allocate(size_t n) {
-    constexpr size_t kHuge = size_t(2) << 20;
-    size_t bytes = (n * sizeof(T) + kHuge - 1) / kHuge * kHuge;
-    void *p = std::aligned_alloc(kHuge, bytes);
-    if (!p)
-      std::abort();
-    madvise(p, bytes, MADV_HUGEPAGE);
-    return static_cast<T *>(p);
-  }
-  void deallocate(T *p, size_t) { std::free(p); }
-  bool operator==(const HugePageAllocator &) const { return true; }
-  bool operator!=(const HugePageAllocator &) const { return false; }
-};
-template <typename T> using Weights = std::vector<T, HugePageAllocator<T>>;
+using mxbench::Weights;
 
 Weights<uint8_t> randomCodes(const std::string &format, size_t count,
                              uint32_t seed) {
