@@ -18,7 +18,6 @@ using namespace mlir::mx;
 namespace {
 
 constexpr int64_t kTileRows = 16; // rows of an A or C tile
-constexpr int64_t kLanes = 16;    // f32 / i32 lanes of a C tile row
 
 } // namespace
 

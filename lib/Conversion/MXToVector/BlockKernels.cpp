@@ -78,6 +78,10 @@ Value mlir::mx::splatI32(OpBuilder &b, Location loc, VectorType type,
       b, loc, SplatElementsAttr::get(type, b.getI32IntegerAttr(v)));
 }
 
+Value mlir::mx::addIndices(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
 Value mlir::mx::scaledIndex(OpBuilder &b, Location loc, Value index,
                             int64_t factor) {
   return arith::MulIOp::create(b, loc, index,

@@ -22,6 +22,9 @@
 
 namespace mlir::mx {
 
+/// f32 (or i32) lanes of one AVX-512 register: the kernels' vector width.
+constexpr int64_t kLanes = 16;
+
 /// The operands and extents of an mx.matmul of MX weights (rhs) and MX or
 /// (weight-only) f32 activations (lhs).
 struct MatmulShape {
@@ -52,6 +55,9 @@ Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v);
 
 /// `index * factor` as an index value.
 Value scaledIndex(OpBuilder &b, Location loc, Value index, int64_t factor);
+
+/// `x + y` for index (or integer) values.
+Value addIndices(OpBuilder &b, Location loc, Value x, Value y);
 
 /// The byte lanes of `codes` (vector<k x i8>, k even) paired into FP4
 /// storage: lane 2i in the low nibble of byte i, lane 2i+1 in the high one.

@@ -11,7 +11,6 @@ using namespace mlir;
 using namespace mlir::mx;
 
 namespace {
-constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 // The range of a + b the exponent path takes: 1.5 * 2^(23 + a + b) a
 // normal f32 (a + b <= 104), and S * 2^(a + b) on the f32 grid
 // (a + b >= -149).
@@ -20,10 +19,6 @@ constexpr int64_t kLeast = -149, kLargest = 104;
 // sum back into range.
 constexpr int64_t kOutside = 1000;
 } // namespace
-
-static Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::AddIOp::create(b, loc, x, y);
-}
 
 static Value splatOrScalar(OpBuilder &b, Location loc, Type type,
                            int64_t value) {
@@ -65,7 +60,7 @@ static void storeRange(OpBuilder &b, Location loc, Value ranges, Value at,
   Value first = scaledIndex(b, loc, at, 2);
   memref::StoreOp::create(b, loc, low, ranges, first);
   memref::StoreOp::create(b, loc, high, ranges,
-                          add(b, loc, first, constantIndex(b, loc, 1)));
+                          addIndices(b, loc, first, constantIndex(b, loc, 1)));
 }
 
 Value mlir::mx::buildRowTileExponentRanges(OpBuilder &b, Location loc,
@@ -82,13 +77,14 @@ Value mlir::mx::buildRowTileExponentRanges(OpBuilder &b, Location loc,
     for (int64_t r = 0; r < rows; ++r) {
       Value row = arith::MinUIOp::create(
           nb, l,
-          add(nb, l, scaledIndex(nb, l, tile, rows), constantIndex(nb, l, r)),
+          addIndices(nb, l, scaledIndex(nb, l, tile, rows),
+                     constantIndex(nb, l, r)),
           constantIndex(nb, l, M - 1));
       auto [lo, hi] = exponentBounds(
           nb, l,
           memref::LoadOp::create(
               nb, l, scalesA,
-              ValueRange{add(nb, l, scaledIndex(nb, l, row, G), g)}));
+              ValueRange{addIndices(nb, l, scaledIndex(nb, l, row, G), g)}));
       low = low ? arith::MinSIOp::create(nb, l, low, lo).getResult() : lo;
       high = high ? arith::MaxSIOp::create(nb, l, high, hi).getResult() : hi;
     }
@@ -108,15 +104,15 @@ Value mlir::mx::buildPanelExponentRanges(OpBuilder &b, Location loc,
   buildBlockLoop(b, loc, panels * G, [&](OpBuilder &nb, Location l, Value i) {
     Value panel = arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, G));
     Value g = arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, G));
-    Value first =
-        add(nb, l, scaledIndex(nb, l, g, N), scaledIndex(nb, l, panel, NR));
+    Value first = addIndices(nb, l, scaledIndex(nb, l, g, N),
+                             scaledIndex(nb, l, panel, NR));
     Value low, high;
     for (int64_t v = 0; v < vectors; ++v) {
       auto [lo, hi] = exponentBounds(
           nb, l,
           vector::LoadOp::create(
               nb, l, f32s, scalesB,
-              add(nb, l, first, constantIndex(nb, l, v * kLanes))));
+              addIndices(nb, l, first, constantIndex(nb, l, v * kLanes))));
       low = low ? arith::MinSIOp::create(nb, l, low, lo).getResult() : lo;
       high = high ? arith::MaxSIOp::create(nb, l, high, hi).getResult() : hi;
     }
@@ -132,22 +128,22 @@ Value mlir::mx::buildExponentPathTest(OpBuilder &b, Location loc, Value rangesA,
                                       Value rangesB, Value tile, Value panel,
                                       Value g, int64_t G) {
   auto bounds = [&](Value ranges, Value group) {
-    Value first =
-        scaledIndex(b, loc, add(b, loc, scaledIndex(b, loc, group, G), g), 2);
+    Value first = scaledIndex(
+        b, loc, addIndices(b, loc, scaledIndex(b, loc, group, G), g), 2);
     return std::pair{
         memref::LoadOp::create(b, loc, ranges, first).getResult(),
-        memref::LoadOp::create(b, loc, ranges,
-                               add(b, loc, first, constantIndex(b, loc, 1)))
+        memref::LoadOp::create(
+            b, loc, ranges, addIndices(b, loc, first, constantIndex(b, loc, 1)))
             .getResult()};
   };
   auto [lowA, highA] = bounds(rangesA, tile);
   auto [lowB, highB] = bounds(rangesB, panel);
   Type i32 = b.getI32Type();
   Value least = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                      add(b, loc, lowA, lowB),
+                                      addIndices(b, loc, lowA, lowB),
                                       splatOrScalar(b, loc, i32, kLeast));
   Value largest = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                        add(b, loc, highA, highB),
+                                        addIndices(b, loc, highA, highB),
                                         splatOrScalar(b, loc, i32, kLargest));
   return arith::AndIOp::create(b, loc, least, largest);
 }
@@ -166,21 +162,22 @@ mlir::mx::scaleByExponents(OpBuilder &b, Location loc, ArrayRef<Value> partial,
   for (int64_t v = 0; v < vectors; ++v) {
     Value scale = vector::LoadOp::create(
         b, loc, f32s, scalesB,
-        add(b, loc, scaledIndex(b, loc, g, N),
-            add(b, loc, column, constantIndex(b, loc, v * kLanes))));
-    exponentB.push_back(
-        add(b, loc, vector::BitCastOp::create(b, loc, i32s, scale), offset));
+        addIndices(
+            b, loc, scaledIndex(b, loc, g, N),
+            addIndices(b, loc, column, constantIndex(b, loc, v * kLanes))));
+    exponentB.push_back(addIndices(
+        b, loc, vector::BitCastOp::create(b, loc, i32s, scale), offset));
   }
   SmallVector<Value> next;
   for (auto [r, row] : llvm::enumerate(rowIndices)) {
     Value scaleA = memref::LoadOp::create(
         b, loc, scalesA,
-        ValueRange{add(b, loc, scaledIndex(b, loc, row, G), g)});
+        ValueRange{addIndices(b, loc, scaledIndex(b, loc, row, G), g)});
     Value exponentA = vector::BroadcastOp::create(
         b, loc, i32s, arith::BitcastOp::create(b, loc, b.getI32Type(), scaleA));
     for (int64_t v = 0; v < vectors; ++v) {
-      Value e = add(b, loc, exponentA, exponentB[v]);
-      Value shifted = add(b, loc, e, partial[r * vectors + v]);
+      Value e = addIndices(b, loc, exponentA, exponentB[v]);
+      Value shifted = addIndices(b, loc, e, partial[r * vectors + v]);
       Value scaled = arith::SubFOp::create(
           b, loc, vector::BitCastOp::create(b, loc, f32s, shifted),
           vector::BitCastOp::create(b, loc, f32s, e));

@@ -33,7 +33,6 @@ namespace num = mlir::mx::numerics;
 namespace {
 
 constexpr int64_t kPanel = kGemvPanel;
-constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
 } // namespace
 

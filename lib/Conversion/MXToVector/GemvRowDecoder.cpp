@@ -14,12 +14,6 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-namespace {
-
-constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
-
-} // namespace
-
 /// The 16 FP4 (E2M1) values at unit scale, by code.
 static SmallVector<float> fp4Values() {
   SmallVector<float> values;

@@ -53,8 +53,6 @@ namespace num = mlir::mx::numerics;
 
 namespace {
 
-constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
-
 /// Where the integer path's exponent ranges are (ExponentScaling.h): per
 /// (row tile, K-block) of A and (panel, K-block) of B; null without.
 struct ExponentRanges {
@@ -62,10 +60,6 @@ struct ExponentRanges {
 };
 
 } // namespace
-
-static Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::AddIOp::create(b, loc, x, y);
-}
 
 static bool isFP8(num::ElementFormat format) {
   return format == num::ElementFormat::E4M3 ||
@@ -259,11 +253,11 @@ private:
                   stepsPerBlock = block / t.step;
     SmallVector<Value> rows;
     for (int64_t r = 0; r < t.rows; ++r)
-      rows.push_back(
-          arith::MinUIOp::create(b, loc,
-                                 add(b, loc, scaledIndex(b, loc, tile, t.rows),
-                                     constantIndex(b, loc, r)),
-                                 constantIndex(b, loc, M - 1)));
+      rows.push_back(arith::MinUIOp::create(
+          b, loc,
+          addIndices(b, loc, scaledIndex(b, loc, tile, t.rows),
+                     constantIndex(b, loc, r)),
+          constantIndex(b, loc, M - 1)));
     Value column = scaledIndex(b, loc, panel, NR);
     Value panelBase = scaledIndex(b, loc, panel, steps * NR * t.step);
     Type dotElement = cast<MemRefType>(packedB.getType()).getElementType();
@@ -284,27 +278,28 @@ private:
             for (int64_t v = 0; v < t.vectors; ++v) {
               Value bias = vector::LoadOp::create(
                   nb, l, partialType, dotBiases,
-                  add(nb, l, scaledIndex(nb, l, g, N),
-                      add(nb, l, column, constantIndex(nb, l, v * kLanes))));
+                  addIndices(nb, l, scaledIndex(nb, l, g, N),
+                             addIndices(nb, l, column,
+                                        constantIndex(nb, l, v * kLanes))));
               for (int64_t r = 0; r < t.rows; ++r)
                 partial[r * t.vectors + v] = bias;
             }
           Value firstStep = scaledIndex(nb, l, g, stepsPerBlock);
           for (int64_t s = 0; s < stepsPerBlock; ++s) {
-            Value step = add(nb, l, firstStep, constantIndex(nb, l, s));
+            Value step = addIndices(nb, l, firstStep, constantIndex(nb, l, s));
             SmallVector<Value> bs;
             for (int64_t v = 0; v < t.vectors; ++v) {
-              Value offset =
-                  add(nb, l, panelBase,
-                      add(nb, l, scaledIndex(nb, l, step, NR * t.step),
-                          constantIndex(nb, l, v * kLanes * t.step)));
+              Value offset = addIndices(
+                  nb, l, panelBase,
+                  addIndices(nb, l, scaledIndex(nb, l, step, NR * t.step),
+                             constantIndex(nb, l, v * kLanes * t.step)));
               bs.push_back(vector::LoadOp::create(
                   nb, l, VectorType::get({kLanes * t.step}, dotElement),
                   packedB, offset));
             }
             for (int64_t r = 0; r < t.rows; ++r) {
               Value k = scaledIndex(nb, l, step, t.step);
-              Value at = add(nb, l, scaledIndex(nb, l, rows[r], K), k);
+              Value at = addIndices(nb, l, scaledIndex(nb, l, rows[r], K), k);
               Value a = broadcastA(nb, l, t, packedA, at);
               for (int64_t v = 0; v < t.vectors; ++v) {
                 Value &acc = partial[r * t.vectors + v];
@@ -350,8 +345,9 @@ private:
       for (int64_t v = 0; v < t.vectors; ++v)
         vector::StoreOp::create(
             b, loc, blocks.getResult(r * t.vectors + v), c,
-            add(b, loc, scaledIndex(b, loc, rows[r], N),
-                add(b, loc, column, constantIndex(b, loc, v * kLanes))));
+            addIndices(
+                b, loc, scaledIndex(b, loc, rows[r], N),
+                addIndices(b, loc, column, constantIndex(b, loc, v * kLanes))));
   }
 
   /// totals + (S * X_a) * X_b for the block dots `partial` of a tile (i32
@@ -367,8 +363,9 @@ private:
     for (int64_t v = 0; v < t.vectors; ++v)
       scaleB.push_back(vector::LoadOp::create(
           b, loc, accType, scalesB,
-          add(b, loc, scaledIndex(b, loc, g, N),
-              add(b, loc, column, constantIndex(b, loc, v * kLanes)))));
+          addIndices(
+              b, loc, scaledIndex(b, loc, g, N),
+              addIndices(b, loc, column, constantIndex(b, loc, v * kLanes)))));
     SmallVector<Value> next;
     for (int64_t r = 0; r < t.rows; ++r) {
       Value scaleA =
@@ -376,7 +373,7 @@ private:
                         b, loc, accType,
                         memref::LoadOp::create(
                             b, loc, scalesA,
-                            ValueRange{add(
+                            ValueRange{addIndices(
                                 b, loc, scaledIndex(b, loc, rows[r], G), g)}))
                         .getResult()
                   : Value();

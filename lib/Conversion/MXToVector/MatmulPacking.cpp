@@ -16,12 +16,6 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-static constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
-
-static Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::AddIOp::create(b, loc, x, y);
-}
-
 Tiling mlir::mx::chooseTiling(bool bf16, bool int8, int64_t n) {
   Tiling t{bf16 && !int8, int8,
            int8   ? 4
@@ -169,14 +163,15 @@ Value mlir::mx::buildDotBiases(OpBuilder &b, Location loc, Value packedB,
                                    nb.getIntegerAttr(nb.getI8Type(), 1)));
         Value sum = arith::ConstantOp::create(
             nb, l, SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(0)));
-        Value first =
-            add(nb, l, scaledIndex(nb, l, panel, steps * NR * t.step),
-                add(nb, l, scaledIndex(nb, l, g, stepsPerBlock * NR * t.step),
-                    scaledIndex(nb, l, v, kLanes * t.step)));
+        Value first = addIndices(
+            nb, l, scaledIndex(nb, l, panel, steps * NR * t.step),
+            addIndices(nb, l,
+                       scaledIndex(nb, l, g, stepsPerBlock * NR * t.step),
+                       scaledIndex(nb, l, v, kLanes * t.step)));
         for (int64_t s = 0; s < stepsPerBlock; ++s) {
           Value values = vector::LoadOp::create(
               nb, l, quads, packedB,
-              add(nb, l, first, constantIndex(nb, l, s * NR * t.step)));
+              addIndices(nb, l, first, constantIndex(nb, l, s * NR * t.step)));
           sum = DotUnsignedSignedI8Op::create(nb, l, i32s, sum, ones, values);
         }
         Value bias = arith::MulIOp::create(
@@ -184,10 +179,11 @@ Value mlir::mx::buildDotBiases(OpBuilder &b, Location loc, Value packedB,
             arith::ConstantOp::create(
                 nb, l,
                 SplatElementsAttr::get(i32s, nb.getI32IntegerAttr(-128))));
-        Value column = add(nb, l, scaledIndex(nb, l, panel, NR),
-                           scaledIndex(nb, l, v, kLanes));
-        vector::StoreOp::create(nb, l, bias, biases,
-                                add(nb, l, scaledIndex(nb, l, g, N), column));
+        Value column = addIndices(nb, l, scaledIndex(nb, l, panel, NR),
+                                  scaledIndex(nb, l, v, kLanes));
+        vector::StoreOp::create(
+            nb, l, bias, biases,
+            addIndices(nb, l, scaledIndex(nb, l, g, N), column));
       });
   return biases;
 }
@@ -207,7 +203,8 @@ Value mlir::mx::packLhs(OpBuilder &b, Location loc, const MatmulShape &shape,
         if (paddedM != M) // rows past M read row M - 1
           source = arith::MinUIOp::create(
               nb, l, first,
-              add(nb, l,
+              addIndices(
+                  nb, l,
                   arith::RemUIOp::create(nb, l, first, constantIndex(nb, l, K)),
                   constantIndex(nb, l, (M - 1) * K)));
         Value codes = loadCodes(nb, l, codesA, source, block, lhsFP4);
@@ -247,20 +244,20 @@ Value mlir::mx::packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
         Value s = arith::RemUIOp::create(nb, l, i, constantIndex(nb, l, steps));
         Value column = scaledIndex(nb, l, panel, NR);
         auto row = [&](int64_t offset) {
-          Value k = add(nb, l, scaledIndex(nb, l, s, t.step),
-                        constantIndex(nb, l, offset));
-          Value first = add(nb, l, scaledIndex(nb, l, k, N), column);
+          Value k = addIndices(nb, l, scaledIndex(nb, l, s, t.step),
+                               constantIndex(nb, l, offset));
+          Value first = addIndices(nb, l, scaledIndex(nb, l, k, N), column);
           Value scales;
           if (folded.scales) // the columns' scales in k's K-block
             scales = vector::LoadOp::create(
                 nb, l, VectorType::get({NR}, nb.getF32Type()), folded.scales,
-                add(nb, l,
-                    scaledIndex(
-                        nb, l,
-                        arith::DivUIOp::create(
-                            nb, l, k, constantIndex(nb, l, shape.block)),
-                        N),
-                    column));
+                addIndices(nb, l,
+                           scaledIndex(
+                               nb, l,
+                               arith::DivUIOp::create(
+                                   nb, l, k, constantIndex(nb, l, shape.block)),
+                               N),
+                           column));
           return decodeForDot(
               nb, l, loadCodes(nb, l, codesB, first, NR, rhsFP4),
               shape.rhs.getFormat(), t, scales, folded.violations);

@@ -33,7 +33,7 @@ struct Tiling {
   int64_t step;    // K values per dot step: 4 (int8), 2 (bf16 pair) or 1
   int64_t vectors; // accumulator vectors per row of the tile: NR = 16 * vectors
   int64_t rows;    // MR
-  int64_t columns() const { return 16 * vectors; }
+  int64_t columns() const { return kLanes * vectors; }
 };
 Tiling chooseTiling(bool bf16, bool int8, int64_t n);
 
