@@ -81,6 +81,22 @@ const LayerWeights &weights() {
   return *w;
 }
 
+/// The six products' weights and shapes (K x N), in runLayer's and the
+/// compiled layer's order.
+struct Product {
+  const Weights<float> *w;
+  int64_t k, n;
+};
+std::array<Product, 6> layerProducts() {
+  const LayerWeights &w = weights();
+  return {{{&w.qk, kHidden, 2 * kHidden},
+           {&w.v, kHidden, kHidden},
+           {&w.o, kHidden, kHidden},
+           {&w.gate, kHidden, kFFN},
+           {&w.up, kHidden, kFFN},
+           {&w.down, kFFN, kHidden}}};
+}
+
 float silu(float x) { return x / (1.0f + std::exp(-x)); }
 
 //===-- The compiled layer ------------------------------------------------===//
@@ -203,28 +219,36 @@ using LayerFn = void (*)(LayerResult *, MemRef<float, 2> *,
                          MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
                          MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
 
+/// The layer's weights in `element`, quantized once per format (both batch
+/// sizes run on them), in layerProducts' order.
+std::array<MXWeight, 6> &quantizedWeights(const std::string &element) {
+  static auto &cache = *new std::map<std::string, std::array<MXWeight, 6>>();
+  auto [entry, added] = cache.try_emplace(element);
+  if (added) {
+    auto products = layerProducts();
+    for (size_t i = 0; i < products.size(); ++i)
+      entry->second[i] =
+          quantizeWeight(*products[i].w, products[i].k, products[i].n, element);
+  }
+  return entry->second;
+}
+
 class MXLayer {
 public:
   MXLayer(int64_t batch, const std::string &element)
       : batch(batch), module(std::make_unique<mxbench::JitModule>(
-                          layerSource(batch, element), /*threads=*/true)) {
+                          layerSource(batch, element), /*threads=*/true)),
+        weights(quantizedWeights(element)),
+        x(randomFloats(batch * kHidden, 7, 1.0f)) {
     layer = module->lookup<LayerFn>("layer");
-    const LayerWeights &w = weights();
-    qk = quantizeWeight(w.qk, kHidden, 2 * kHidden, element);
-    v = quantizeWeight(w.v, kHidden, kHidden, element);
-    o = quantizeWeight(w.o, kHidden, kHidden, element);
-    gate = quantizeWeight(w.gate, kHidden, kFFN, element);
-    up = quantizeWeight(w.up, kHidden, kFFN, element);
-    down = quantizeWeight(w.down, kFFN, kHidden, element);
-    x = randomFloats(batch * kHidden, 7, 1.0f);
+    for (size_t i = 0; i < weights.size(); ++i) {
+      views[2 * i] = weights[i].codesView();
+      views[2 * i + 1] = weights[i].scalesView();
+    }
   }
 
   void operator()() {
     auto xv = viewOf(x.data(), {batch, kHidden});
-    MemRef<uint8_t, 2> views[12] = {
-        qk.codesView(), qk.scalesView(), v.codesView(),    v.scalesView(),
-        o.codesView(),  o.scalesView(),  gate.codesView(), gate.scalesView(),
-        up.codesView(), up.scalesView(), down.codesView(), down.scalesView()};
     LayerResult r;
     layer(&r, &xv, &views[0], &views[1], &views[2], &views[3], &views[4],
           &views[5], &views[6], &views[7], &views[8], &views[9], &views[10],
@@ -236,8 +260,8 @@ public:
 
   double weightBytes() const {
     double bytes = 0;
-    for (const MXWeight *w : {&qk, &v, &o, &gate, &up, &down})
-      bytes += double(w->codes.size() + w->scales.size());
+    for (const MXWeight &w : weights)
+      bytes += double(w.codes.size() + w.scales.size());
     return bytes;
   }
 
@@ -245,8 +269,9 @@ private:
   int64_t batch;
   std::unique_ptr<mxbench::JitModule> module;
   LayerFn layer = nullptr;
-  MXWeight qk, v, o, gate, up, down;
+  std::array<MXWeight, 6> &weights;
   Weights<float> x;
+  MemRef<uint8_t, 2> views[12]; // (codes, scales) of each weight
 };
 
 MXLayer &mxLayer(int64_t batch, const std::string &element) {
@@ -320,21 +345,6 @@ void runLayer(benchmark::State &state, int64_t batch, double bytes,
                 double(w.qk.size() + w.v.size() + w.o.size() + w.gate.size() +
                        w.up.size() + w.down.size()) *
                     bytes);
-}
-
-/// The six products' weights and shapes (K x N), in runLayer's order.
-struct Product {
-  const Weights<float> *w;
-  int64_t k, n;
-};
-std::array<Product, 6> layerProducts() {
-  const LayerWeights &w = weights();
-  return {{{&w.qk, kHidden, 2 * kHidden},
-           {&w.v, kHidden, kHidden},
-           {&w.o, kHidden, kHidden},
-           {&w.gate, kHidden, kFFN},
-           {&w.up, kHidden, kFFN},
-           {&w.down, kFFN, kHidden}}};
 }
 
 void BM_OpenBLASLayer(benchmark::State &state) {
