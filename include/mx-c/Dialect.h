@@ -4,6 +4,10 @@
  * other languages' bindings), in the style of upstream's mlir-c headers:
  * constructors return a null handle (mlirTypeIsNull) when the arguments break
  * a constraint, after reporting it through the context's diagnostic handlers.
+ * Null and mismatched handles are errors, not crashes: an accessor given a
+ * null handle or another kind of type or attribute returns a null handle, -1
+ * (sizes, ranks, also for a dimension out of range) or an empty string; a
+ * constructor given a null context or location returns null.
  *
  *===----------------------------------------------------------------------===*/
 

@@ -20,7 +20,9 @@ extern "C" {
  *  blocks `block[0..rank)`. Writes one element code per element to `codes`
  *  and one E8M0 scale per block, row-major over ceil(shape / block), to
  *  `scales`. `nonfinite` selects IEEE-style overflow instead of saturation.
- *  Returns 0, or -1 for an unknown name or an invalid shape or block. */
+ *  Returns 0, or -1 for an unknown or null name, an invalid shape or block
+ *  (a size below 0, a block below 1, more elements than a 64-bit byte count
+ *  holds), or a null array where there are elements. */
 int mlirMXNumericsQuantize(const float *data, int64_t rank,
                            const int64_t *shape, const int64_t *block,
                            const char *format, const char *scaleRule,
@@ -28,7 +30,8 @@ int mlirMXNumericsQuantize(const float *data, int64_t rank,
                            uint8_t *codes, uint8_t *scales);
 
 /** The inverse: writes element * 2^scale (NaN for a NaN scale) to `out`.
- *  Returns 0, or -1 for an unknown format or an invalid shape or block. */
+ *  Returns 0, or -1 for an unknown or null format, an invalid shape or
+ *  block, or a null array where there are elements. */
 int mlirMXNumericsDequantize(const uint8_t *codes, const uint8_t *scales,
                              int64_t rank, const int64_t *shape,
                              const int64_t *block, const char *format,
@@ -36,8 +39,8 @@ int mlirMXNumericsDequantize(const uint8_t *codes, const uint8_t *scales,
 
 /** Rounds `count` floats to bf16 (`format` "bf16") or f16 ("f16")
  *  stochastically, element i with `randomBits[i]` (mx/Numerics/HalfRounding.h),
- *  writing the 16-bit patterns to `out`. Returns 0, or -1 for an unknown
- *  format. */
+ *  writing the 16-bit patterns to `out`. Returns 0, or -1 for an unknown or
+ *  null format, a negative count, or a null array with a nonzero count. */
 int mlirMXNumericsRoundHalfStochastic(const float *values,
                                       const uint32_t *randomBits, int64_t count,
                                       const char *format, uint16_t *out);

@@ -17,7 +17,8 @@ extern "C" {
 #endif
 
 /** Parses and verifies `source` as a module whose locations name the buffer
- * `sourceName`; a null module (diagnostics emitted) on failure. */
+ * `sourceName`; a null module (diagnostics emitted) on failure, and for a
+ * null context or a null string with a nonzero length. */
 MLIR_CAPI_EXPORTED MlirModule mlirMXModuleCreateParseNamed(
     MlirContext context, MlirStringRef source, MlirStringRef sourceName);
 

@@ -20,8 +20,18 @@ MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(MX, mx, mlir::mx::MXDialect)
 // !mx.tensor
 //===----------------------------------------------------------------------===//
 
+// Every entry point accepts null and mismatched handles: an accessor given
+// anything but its own kind of type or attribute returns a null handle, -1
+// or an empty string instead of casting (undefined behaviour in a release
+// build); a constructor given a null context, location or type returns null.
+
+/// The mx tensor type of `type`, or null (a null or other type).
+static BlockTensorType asBlockTensor(MlirType type) {
+  return dyn_cast_if_present<BlockTensorType>(unwrap(type));
+}
+
 bool mlirTypeIsAMXTensor(MlirType type) {
-  return isa<BlockTensorType>(unwrap(type));
+  return static_cast<bool>(asBlockTensor(type));
 }
 
 MlirTypeID mlirMXTensorTypeGetTypeID(void) {
@@ -31,7 +41,15 @@ MlirTypeID mlirMXTensorTypeGetTypeID(void) {
 MlirType mlirMXTensorTypeGetChecked(MlirLocation loc, intptr_t rank,
                                     const int64_t *shape, MlirType elementType,
                                     const int64_t *block, MlirType scaleType) {
+  if (mlirLocationIsNull(loc))
+    return {nullptr};
   Location location = unwrap(loc);
+  if (mlirTypeIsNull(elementType) || rank < 0 ||
+      (rank > 0 && (!shape || !block))) {
+    emitError(location) << "mlirMXTensorTypeGetChecked: null element type, "
+                           "negative rank, or null shape or block";
+    return {nullptr};
+  }
   Type scale = mlirTypeIsNull(scaleType)
                    ? Float8E8M0FNUType::get(location.getContext())
                    : unwrap(scaleType);
@@ -42,33 +60,45 @@ MlirType mlirMXTensorTypeGetChecked(MlirLocation loc, intptr_t rank,
 }
 
 intptr_t mlirMXTensorTypeGetRank(MlirType type) {
-  return cast<BlockTensorType>(unwrap(type)).getRank();
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor ? tensor.getRank() : -1;
 }
 
 int64_t mlirMXTensorTypeGetDimSize(MlirType type, intptr_t dim) {
-  return cast<BlockTensorType>(unwrap(type)).getShape()[dim];
+  BlockTensorType tensor = asBlockTensor(type);
+  if (!tensor || dim < 0 || dim >= tensor.getRank())
+    return -1;
+  return tensor.getShape()[dim];
 }
 
 int64_t mlirMXTensorTypeGetBlockSize(MlirType type, intptr_t dim) {
-  return cast<BlockTensorType>(unwrap(type)).getBlockShape()[dim];
+  BlockTensorType tensor = asBlockTensor(type);
+  if (!tensor || dim < 0 || dim >= tensor.getRank())
+    return -1;
+  return tensor.getBlockShape()[dim];
 }
 
 MlirType mlirMXTensorTypeGetElementType(MlirType type) {
-  return wrap(cast<BlockTensorType>(unwrap(type)).getElementType());
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor ? wrap(tensor.getElementType()) : MlirType{nullptr};
 }
 
 MlirType mlirMXTensorTypeGetScaleType(MlirType type) {
-  return wrap(cast<BlockTensorType>(unwrap(type)).getScaleType());
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor ? wrap(tensor.getScaleType()) : MlirType{nullptr};
 }
 
 MlirType mlirMXTensorTypeGetScalesType(MlirType type) {
-  return wrap(cast<BlockTensorType>(unwrap(type)).getScalesType());
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor ? wrap(tensor.getScalesType()) : MlirType{nullptr};
 }
 
 MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
-  auto format = cast<BlockTensorType>(unwrap(type)).getFormat();
+  BlockTensorType tensor = asBlockTensor(type);
+  if (!tensor)
+    return mlirStringRefCreate(nullptr, 0);
   return mlirStringRefCreateFromCString(
-      numerics::getFormatInfo(format).name);
+      numerics::getFormatInfo(tensor.getFormat()).name);
 }
 
 //===----------------------------------------------------------------------===//
@@ -76,7 +106,7 @@ MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
 //===----------------------------------------------------------------------===//
 
 bool mlirTypeIsAMXScaledTensor(MlirType type) {
-  return isa<ScaledTensorType>(unwrap(type));
+  return isa_and_present<ScaledTensorType>(unwrap(type));
 }
 
 MlirTypeID mlirMXScaledTensorTypeGetTypeID(void) {
@@ -85,12 +115,18 @@ MlirTypeID mlirMXScaledTensorTypeGetTypeID(void) {
 
 MlirType mlirMXScaledTensorTypeGetChecked(MlirLocation loc,
                                           MlirType dataType) {
+  if (mlirLocationIsNull(loc))
+    return {nullptr};
   Location location = unwrap(loc);
-  auto tensor = dyn_cast<RankedTensorType>(unwrap(dataType));
+  auto tensor = dyn_cast_if_present<RankedTensorType>(unwrap(dataType));
   if (!tensor) {
-    emitError(location) << "expected a ranked tensor as the data of a scaled "
-                           "tensor, but got "
-                        << unwrap(dataType);
+    InFlightDiagnostic diagnostic = emitError(location);
+    diagnostic << "expected a ranked tensor as the data of a scaled tensor, "
+                  "but got ";
+    if (mlirTypeIsNull(dataType))
+      diagnostic << "a null type";
+    else
+      diagnostic << unwrap(dataType);
     return {nullptr};
   }
   return wrap(ScaledTensorType::getChecked([&] { return emitError(location); },
@@ -98,27 +134,33 @@ MlirType mlirMXScaledTensorTypeGetChecked(MlirLocation loc,
 }
 
 MlirType mlirMXScaledTensorTypeGetDataType(MlirType type) {
-  return wrap(cast<ScaledTensorType>(unwrap(type)).getDataType());
+  auto scaled = dyn_cast_if_present<ScaledTensorType>(unwrap(type));
+  return scaled ? wrap(scaled.getDataType()) : MlirType{nullptr};
 }
 
 //===----------------------------------------------------------------------===//
 // Enum attributes
 //===----------------------------------------------------------------------===//
 
-// One getter, isa and value accessor per enum attribute; an unknown name is a
-// null attribute, not an assertion.
+// One getter, isa and value accessor per enum attribute; an unknown name or
+// a null context is a null attribute, not an assertion.
 #define MX_DEFINE_CAPI_ENUM_ATTR(Name)                                         \
   MlirAttribute mlirMX##Name##AttrGet(MlirContext ctx, MlirStringRef value) {  \
+    if (mlirContextIsNull(ctx) || (!value.data && value.length))               \
+      return MlirAttribute{nullptr};                                           \
     std::optional<Name> parsed = symbolize##Name(unwrap(value));               \
     if (!parsed)                                                               \
       return MlirAttribute{nullptr};                                           \
     return wrap(Name##Attr::get(unwrap(ctx), *parsed));                        \
   }                                                                            \
   bool mlirAttributeIsAMX##Name(MlirAttribute attr) {                          \
-    return isa<Name##Attr>(unwrap(attr));                                      \
+    return isa_and_present<Name##Attr>(unwrap(attr));                          \
   }                                                                            \
   MlirStringRef mlirMX##Name##AttrGetValue(MlirAttribute attr) {               \
-    return wrap(stringify##Name(cast<Name##Attr>(unwrap(attr)).getValue()));   \
+    auto typed = dyn_cast_if_present<Name##Attr>(unwrap(attr));                \
+    if (!typed)                                                                \
+      return mlirStringRefCreate(nullptr, 0);                                  \
+    return wrap(stringify##Name(typed.getValue()));                            \
   }
 
 MX_DEFINE_CAPI_ENUM_ATTR(ScaleRule)

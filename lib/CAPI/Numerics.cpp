@@ -15,6 +15,8 @@ using namespace mlir::mx::numerics;
 // NOLINTBEGIN(llvm-use-ranges)
 
 static std::optional<Rounding> parseRounding(const char *name) {
+  if (!name)
+    return std::nullopt;
   if (!std::strcmp(name, "rne"))
     return Rounding::NearestEven;
   if (!std::strcmp(name, "rtz"))
@@ -24,30 +26,49 @@ static std::optional<Rounding> parseRounding(const char *name) {
   return std::nullopt;
 }
 
-/// Shapes and blocks as vectors, or false when one is invalid.
+/// Shapes and blocks as vectors, or false when one is invalid: a null
+/// array, a negative size, a block under 1, or more elements than an
+/// int64_t byte count (of f32s) can hold.
 static bool readLayout(int64_t rank, const int64_t *shape, const int64_t *block,
                        std::vector<int64_t> &shapeOut,
                        std::vector<int64_t> &blockOut) {
-  if (rank < 1)
+  if (rank < 1 || !shape || !block)
     return false;
   shapeOut.assign(shape, shape + rank);
   blockOut.assign(block, block + rank);
-  return std::all_of(shapeOut.begin(), shapeOut.end(),
-                     [](int64_t s) { return s >= 0; }) &&
-         std::all_of(blockOut.begin(), blockOut.end(),
-                     [](int64_t b) { return b >= 1; });
+  if (!std::all_of(shapeOut.begin(), shapeOut.end(),
+                   [](int64_t s) { return s >= 0; }) ||
+      !std::all_of(blockOut.begin(), blockOut.end(),
+                   [](int64_t b) { return b >= 1; }))
+    return false;
+  int64_t bytes = int64_t(sizeof(float));
+  for (int64_t size : shapeOut)
+    if (__builtin_mul_overflow(bytes, size, &bytes))
+      return false;
+  return true;
+}
+
+static std::optional<ElementFormat> parseFormat(const char *name) {
+  return name ? parseElementFormat(name) : std::nullopt;
+}
+
+static std::optional<ScaleRule> parseRule(const char *name) {
+  return name ? parseScaleRule(name) : std::nullopt;
 }
 
 extern "C" int mlirMXNumericsQuantize(
     const float *data, int64_t rank, const int64_t *shape, const int64_t *block,
     const char *format, const char *scaleRule, const char *rounding,
     int nonfinite, uint64_t seed, uint8_t *codes, uint8_t *scales) {
-  std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
-  std::optional<ScaleRule> parsedRule = parseScaleRule(scaleRule);
+  std::optional<ElementFormat> parsedFormat = parseFormat(format);
+  std::optional<ScaleRule> parsedRule = parseRule(scaleRule);
   std::optional<Rounding> parsedRounding = parseRounding(rounding);
   std::vector<int64_t> shapeVec, blockVec;
   if (!parsedFormat || !parsedRule || !parsedRounding ||
       !readLayout(rank, shape, block, shapeVec, blockVec))
+    return -1;
+  bool empty = std::find(shapeVec.begin(), shapeVec.end(), 0) != shapeVec.end();
+  if (!empty && (!data || !codes || !scales))
     return -1;
   QuantizeOptions options;
   options.scaleRule = *parsedRule;
@@ -66,10 +87,12 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
                                         const int64_t *shape,
                                         const int64_t *block,
                                         const char *format, float *out) {
-  std::optional<ElementFormat> parsedFormat = parseElementFormat(format);
+  std::optional<ElementFormat> parsedFormat = parseFormat(format);
   BlockTensor tensor;
   if (!parsedFormat ||
       !readLayout(rank, shape, block, tensor.shape, tensor.block))
+    return -1;
+  if (tensor.numElements() && (!codes || !scales || !out))
     return -1;
   tensor.format = *parsedFormat;
   int64_t numBlocks = 1;
@@ -88,6 +111,8 @@ extern "C" int mlirMXNumericsRoundHalfStochastic(const float *values,
                                                  const char *format,
                                                  uint16_t *out) {
   HalfFormat half;
+  if (!format || count < 0 || (count && (!values || !randomBits || !out)))
+    return -1;
   if (!std::strcmp(format, "bf16"))
     half = HalfFormat::BF16;
   else if (!std::strcmp(format, "f16"))

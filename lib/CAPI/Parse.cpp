@@ -10,6 +10,9 @@
 MlirModule mlirMXModuleCreateParseNamed(MlirContext context,
                                         MlirStringRef source,
                                         MlirStringRef sourceName) {
+  if (mlirContextIsNull(context) || (!source.data && source.length) ||
+      (!sourceName.data && sourceName.length))
+    return MlirModule{nullptr};
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(
           unwrap(source), mlir::ParserConfig(unwrap(context)),

@@ -3,13 +3,23 @@ the compiler's own kernels. Each call builds a one-op function on static
 shapes (mx.quantize, mx.dequantize or mx.matmul), lowers it with
 `mx-cpu-pipeline` and JIT-compiles it once per distinct signature; later
 calls with the same shapes and options reuse the compiled kernel.
+
+The compiled kernels are kept in a least-recently-used cache of
+`kernel_cache_limit()` entries (64 unless MX_MLIR_KERNEL_CACHE says
+otherwise; `set_kernel_cache_limit(n)` changes it). Each kernel has its own
+MLIR context, so evicting one frees everything it held: its machine code,
+and the types and attributes its module interned. Memory stays bounded
+however many distinct shapes a program uses.
 """
 
+import collections
+import os
+import sys
 import threading
 
 import numpy as np
 
-from .ir import Module, default_context
+from .ir import Context, Module
 from .mxarray import ELEMENT_TYPES, FORMATS, MXArray, mx_type  # noqa: F401 (part of this API)
 from .reference import block_shape, scales_shape, storage_shape  # noqa: F401 (part of this API)
 
@@ -18,16 +28,58 @@ ROUNDINGS = ("rne", "rtz", "stochastic")
 SATURATIONS = ("saturate", "nonfinite")
 
 
-_kernels = {}
+_kernels = collections.OrderedDict()  # module text -> ExecutionEngine, oldest first
 _kernels_lock = threading.Lock()
+_kernel_limit = int(os.environ.get("MX_MLIR_KERNEL_CACHE", "64"))
+
+
+def kernel_cache_limit():
+    """How many compiled kernels the array API keeps."""
+    return _kernel_limit
+
+
+def kernel_cache_size():
+    """How many compiled kernels the array API holds now."""
+    with _kernels_lock:
+        return len(_kernels)
+
+
+def set_kernel_cache_limit(limit):
+    """Keeps at most `limit` (>= 1) compiled kernels, evicting the least
+    recently used ones beyond it."""
+    global _kernel_limit
+    if type(limit) is not int or limit < 1:
+        raise ValueError(f"the kernel cache limit must be an integer >= 1, got {limit!r}")
+    with _kernels_lock:
+        _kernel_limit = limit
+        while len(_kernels) > _kernel_limit:
+            _kernels.popitem(last=False)
 
 
 def _kernel(text):
-    """The compiled kernel for a module text, compiled on first use."""
+    """The compiled kernel for a module text, compiled on first use. The lock
+    is held while compiling: concurrent first calls compile once."""
     with _kernels_lock:
-        if text not in _kernels:
-            _kernels[text] = Module.parse(text, default_context()).compile()
-        return _kernels[text]
+        kernel = _kernels.get(text)
+        if kernel is None:
+            kernel = Module.parse(text, Context()).compile()
+            _kernels[text] = kernel
+            while len(_kernels) > _kernel_limit:
+                _kernels.popitem(last=False)
+        else:
+            _kernels.move_to_end(text)
+        return kernel
+
+
+def _check_size(what, shape, itemsize):
+    """Rejects arrays whose byte count does not fit the kernels' 64-bit
+    index arithmetic (a broadcast view can claim such a shape)."""
+    count = 1
+    for size in shape:
+        count *= int(size)
+    if count * itemsize > sys.maxsize:
+        raise ValueError(f"{what}: {count} elements of {itemsize} bytes is more than a 64-bit "
+                         "byte count holds")
 
 
 def _tensor(shape, element):
@@ -45,21 +97,30 @@ def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", s
     to `fmt` with blocks of `block` elements along `axis` (or a tuple of
     block sizes, one per dimension, for 2-D blocks). Returns an MXArray."""
     x = np.asarray(x)
+    if x.dtype.kind not in "fiub":
+        raise ValueError(f"quantize: unsupported dtype {x.dtype} (a real floating-point, "
+                         "integer or bool array)")
+    _check_size("quantize", x.shape, 4)
     if x.dtype != np.float16:
         x = x.astype(np.float32)
     _check_choice("MX format", fmt, FORMATS)
     _check_choice("scale rule", scale_rule, SCALE_RULES)
     _check_choice("rounding", rounding, ROUNDINGS)
     _check_choice("saturation", saturation, SATURATIONS)
-    if x.ndim == 0 or x.size == 0:
-        raise ValueError(f"cannot quantize an array of shape {x.shape}: it needs at least one "
-                         "dimension and one element")
+    if x.ndim == 0:
+        raise ValueError("cannot quantize a 0-d array: it needs at least one dimension")
     blocks = block_shape(x.shape, block, axis)
+    if x.size == 0:  # nothing to compile: empty storage and scales
+        return MXArray(np.empty(storage_shape(x.shape, fmt), np.uint8),
+                       np.empty(scales_shape(x.shape, blocks), np.uint8), fmt, x.shape, blocks)
     source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
     result = mx_type(x.shape, fmt, blocks)
     options = f"scale_rule<{scale_rule}> rounding<{rounding}>"
     if rounding == "stochastic":
-        options += f" seed({int(seed)})"
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+            raise ValueError(f"quantize: the seed must be an integer from 0 to 2^64 - 1, got {seed!r}")
+        # The attribute is an i64: seeds from 2^63 up are its negative half.
+        options += f" seed({int(seed) - 2**64 if seed >= 2**63 else int(seed)})"
     options += f" saturation<{saturation}>"
     text = f"""func.func @quantize(%x: {source}) -> {result} {{
   %q = mx.quantize %x {options} : {source} -> {result}
@@ -71,9 +132,14 @@ def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", s
 def dequantize(q, dtype=np.float32):
     """The values of an MXArray: element * 2^scale, as f32 (or f16/bf16 if
     asked; bf16 comes back as its uint16 bit patterns)."""
+    if not isinstance(q, MXArray):
+        raise TypeError(f"dequantize: expected an MXArray, got {type(q).__name__}")
     element = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16"}.get(np.dtype(dtype))
     if element is None:
         raise ValueError(f"dequantize: unsupported dtype {np.dtype(dtype)} (float32 or float16)")
+    _check_size("dequantize", q.shape, 4)
+    if 0 in q.shape:
+        return np.empty(q.shape, np.dtype(dtype))
     result = _tensor(q.shape, element)
     text = f"""func.func @dequantize(%q: {q.type}) -> {result} {{
   %x = mx.dequantize %q : {q.type} -> {result}
@@ -95,12 +161,19 @@ def matmul(qa, qb):
         if isinstance(q, MXArray):
             operands.append((q, q.shape, q.type))
         else:
-            array = np.ascontiguousarray(q, dtype=np.float32)
+            array = np.asarray(q)
+            if array.dtype.kind not in "fiub":
+                raise ValueError(f"matmul: unsupported dtype {array.dtype} (a real "
+                                 "floating-point, integer or bool array)")
+            array = np.ascontiguousarray(array, dtype=np.float32)
             operands.append((array, array.shape, _tensor(array.shape, "f32")))
     (a, a_shape, a_type), (b, b_shape, b_type) = operands
     if len(a_shape) != 2 or len(b_shape) != 2 or a_shape[1] != b_shape[0]:
         raise ValueError(f"matmul: expected (M x K) and (K x N) operands, got {a_shape} and "
                          f"{b_shape}")
+    _check_size("matmul", (a_shape[0], b_shape[1]), 4)
+    if 0 in a_shape or 0 in b_shape:  # an empty sum is zero
+        return np.zeros((a_shape[0], b_shape[1]), np.float32)
     result = _tensor((a_shape[0], b_shape[1]), "f32")
     text = f"""func.func @matmul(%a: {a_type}, %b: {b_type}) -> {result} {{
   %c = mx.matmul %a, %b : {a_type}, {b_type} -> {result}

@@ -194,14 +194,23 @@ def stochastic_bits(seed, linear_indices):
 def block_shape(shape, block, axis):
     """One block size per dimension, from a size along `axis` or a tuple."""
     if np.isscalar(block):
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise ValueError(f"axis must be an integer, got {axis!r}")
         if not -len(shape) <= axis < len(shape):
             raise ValueError(f"axis {axis} is out of range for a rank-{len(shape)} array")
         full = [1] * len(shape)
-        full[axis % len(shape)] = int(block)
+        full[axis % len(shape)] = _block_size(block)
         return tuple(full)
     if len(block) != len(shape):
         raise ValueError(f"expected one block size per dimension ({len(shape)}), got {len(block)}")
-    return tuple(int(b) for b in block)
+    return tuple(_block_size(b) for b in block)
+
+
+def _block_size(size):
+    """A block size: an integer from 1 to 2^63 - 1."""
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size < 2**63:
+        raise ValueError(f"block sizes must be integers from 1 to 2^63 - 1, got {size!r}")
+    return int(size)
 
 
 def storage_shape(shape, fmt):

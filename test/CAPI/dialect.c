@@ -5,8 +5,10 @@
  *===----------------------------------------------------------------------===*/
 
 #include "mx-c/Dialect.h"
+#include "mx-c/Parse.h"
 #include "mx-c/RegisterEverything.h"
 
+#include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
@@ -178,6 +180,77 @@ static void testPipeline(MlirContext ctx) {
   mlirModuleDestroy(module);
 }
 
+/* Null and mismatched handles: errors, never crashes. */
+static void testBadHandles(MlirContext ctx) {
+  MlirType null = {NULL};
+  MlirType f32 = mlirF32TypeGet(ctx);
+  MlirAttribute nullAttr = {NULL};
+  MlirLocation loc = mlirLocationUnknownGet(ctx);
+  int64_t shape[] = {64};
+  // CHECK: null type: isa 0 0, rank -1, dim -1, block -1,
+  // CHECK-SAME: element null 1, scales null 1, data null 1, format ''
+  MlirStringRef format = mlirMXTensorTypeGetFormatName(null);
+  printf("null type: isa %d %d, rank %ld, dim %ld, block %ld, element null %d, "
+         "scales null %d, data null %d, format '%.*s'\n",
+         mlirTypeIsAMXTensor(null), mlirTypeIsAMXScaledTensor(null),
+         (long)mlirMXTensorTypeGetRank(null),
+         (long)mlirMXTensorTypeGetDimSize(null, 0),
+         (long)mlirMXTensorTypeGetBlockSize(null, 0),
+         mlirTypeIsNull(mlirMXTensorTypeGetElementType(null)),
+         mlirTypeIsNull(mlirMXTensorTypeGetScalesType(null)),
+         mlirTypeIsNull(mlirMXScaledTensorTypeGetDataType(null)),
+         (int)format.length, format.data ? format.data : "");
+  // CHECK: f32 as mx: rank -1, dim -1, scale null 1, format length 0
+  printf("f32 as mx: rank %ld, dim %ld, scale null %d, format length %zu\n",
+         (long)mlirMXTensorTypeGetRank(f32),
+         (long)mlirMXTensorTypeGetDimSize(f32, 0),
+         mlirTypeIsNull(mlirMXTensorTypeGetScaleType(f32)),
+         mlirMXTensorTypeGetFormatName(f32).length);
+  MlirType mx = mlirMXTensorTypeGetChecked(
+      loc, 1, shape, mlirFloat8E4M3FNTypeGet(ctx), (int64_t[]){32}, null);
+  // CHECK: out of range: dim -1 -1, block -1
+  printf("out of range: dim %ld %ld, block %ld\n",
+         (long)mlirMXTensorTypeGetDimSize(mx, 1),
+         (long)mlirMXTensorTypeGetDimSize(mx, -1),
+         (long)mlirMXTensorTypeGetBlockSize(mx, 7));
+  // CHECK: error: mlirMXTensorTypeGetChecked: null element type, negative
+  // CHECK-SAME: rank, or null shape or block
+  // CHECK: error: mlirMXTensorTypeGetChecked: null element type
+  // CHECK: error: expected a ranked tensor as the data of a scaled tensor,
+  // CHECK-SAME: but got a null type
+  // CHECK: null constructors: 1 1 1 1 1
+  printf("null constructors: %d %d %d %d %d\n",
+         mlirTypeIsNull(mlirMXTensorTypeGetChecked(loc, 1, shape, null,
+                                                   (int64_t[]){32}, null)),
+         mlirTypeIsNull(mlirMXTensorTypeGetChecked(
+             loc, 1, NULL, mlirFloat8E4M3FNTypeGet(ctx), NULL, null)),
+         mlirTypeIsNull(mlirMXTensorTypeGetChecked((MlirLocation){NULL}, 1,
+                                                   shape, f32, shape, null)),
+         mlirTypeIsNull(mlirMXScaledTensorTypeGetChecked(loc, null)),
+         mlirTypeIsNull(
+             mlirMXScaledTensorTypeGetChecked((MlirLocation){NULL}, f32)));
+  MlirAttribute unit = mlirUnitAttrGet(ctx);
+  // CHECK: attributes: isa 0 0 0 0, values 0 0 0, null context 1,
+  // CHECK-SAME: null value 1
+  printf("attributes: isa %d %d %d %d, values %zu %zu %zu, null context %d, "
+         "null value %d\n",
+         mlirAttributeIsAMXScaleRule(nullAttr),
+         mlirAttributeIsAMXRounding(unit), mlirAttributeIsAMXSaturation(unit),
+         mlirAttributeIsAMXSaturation(nullAttr),
+         mlirMXScaleRuleAttrGetValue(nullAttr).length,
+         mlirMXRoundingAttrGetValue(unit).length,
+         mlirMXSaturationAttrGetValue(unit).length,
+         mlirAttributeIsNull(mlirMXRoundingAttrGet(
+             (MlirContext){NULL}, mlirStringRefCreateFromCString("rne"))),
+         mlirAttributeIsNull(
+             mlirMXRoundingAttrGet(ctx, mlirStringRefCreate(NULL, 3))));
+  // CHECK: parse null context: 1
+  printf("parse null context: %d\n",
+         mlirModuleIsNull(mlirMXModuleCreateParseNamed(
+             (MlirContext){NULL}, mlirStringRefCreateFromCString("module {}"),
+             mlirStringRefCreateFromCString("x.mlir"))));
+}
+
 int main(void) {
   // Unbuffered, so that diagnostics (stderr) interleave with the output.
   setvbuf(stdout, NULL, _IONBF, 0);
@@ -186,6 +259,7 @@ int main(void) {
   testScaledTensorType(ctx);
   testEnumAttributes(ctx);
   testPipeline(ctx);
+  testBadHandles(ctx);
   mlirContextDestroy(ctx);
   return EXIT_SUCCESS;
 }

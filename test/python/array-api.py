@@ -125,7 +125,7 @@ for call in (lambda: mx_mlir.quantize(np.ones(4), "fp5"),
         print("ValueError:", error)
 # CHECK: ValueError: unknown MX format 'fp5' (expected one of e4m3, e5m2, e3m2, e2m3, e2m1, int8)
 # CHECK: ValueError: unknown scale rule 'up' (expected one of floor, ceil, even, rceil)
-# CHECK: ValueError: cannot quantize an array of shape (): it needs at least one dimension and one element
+# CHECK: ValueError: cannot quantize a 0-d array: it needs at least one dimension
 # CHECK: ValueError: axis 2 is out of range for a rank-2 array
 # CHECK: ValueError: matmul: expected (M x K) and (K x N) operands, got (2, 32) and (2, 32)
 # CHECK: ValueError: matmul: expected at least one MXArray operand

@@ -53,3 +53,17 @@ func.func @quantize_given_scales(%x: tensor<64x64xf32>, %s: tensor<2x2xf8E8M0FNU
   %q = mx.quantize %x scales(%s : tensor<2x2xf8E8M0FNU>) : tensor<64x64xf32> -> !mx.tensor<64x64xi8, block = [32, 32]>
   return %q : !mx.tensor<64x64xi8, block = [32, 32]>
 }
+
+// -----
+
+// A block longer than its dimension is one partial block, viewed with the
+// dimension's length: no padding (to 2^40 elements here).
+// CHECK-LABEL: func.func @block_past_the_dimension
+// CHECK-NOT: tensor.pad
+// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 1, 1, 40] : tensor<4x40xf32> into tensor<4x1x1x40xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: return %{{.*}}, %{{.*}} : tensor<4x40xi8>, tensor<4x1xf8E8M0FNU>
+func.func @block_past_the_dimension(%x: tensor<4x40xf32>) -> !mx.tensor<4x40xf8E4M3FN, block = [1, 1099511627776]> {
+  %q = mx.quantize %x : tensor<4x40xf32> -> !mx.tensor<4x40xf8E4M3FN, block = [1, 1099511627776]>
+  return %q : !mx.tensor<4x40xf8E4M3FN, block = [1, 1099511627776]>
+}

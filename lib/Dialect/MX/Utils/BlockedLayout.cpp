@@ -12,6 +12,12 @@ using namespace mlir::mx;
 BlockedLayout::BlockedLayout(BlockTensorType type)
     : shape(type.getShape()), block(type.getBlockShape()) {
   for (auto [size, blockSize] : llvm::zip_equal(shape, block)) {
+    // A block longer than its dimension is one partial block: viewing it as
+    // a block of the dimension's length is the same computation, without
+    // padding to the block's length (a block of 2^40 would pad to terabytes).
+    // `blockSize` refers into `block`, which linearIndex() reads too.
+    if (!ShapedType::isDynamic(size) && size > 0 && blockSize > size)
+      blockSize = size;
     int64_t grid = llvm::divideCeil(size, blockSize);
     paddedShape.push_back(grid * blockSize);
     reassociation.push_back(

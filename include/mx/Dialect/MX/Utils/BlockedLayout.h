@@ -2,9 +2,10 @@
 //
 // A tensor of shape [d0, d1, ...] blocked [b0, b1, ...] is viewed, after
 // padding each dimension to a whole number of blocks, as
-// [g0, b0, g1, b1, ...] with g = ceil(d / b). In that view a block's scale
-// is the element of the grid [g0, g1, ...] at the even loop dimensions, an
-// ordinary broadcast operand of a linalg.generic. Used by the scale
+// [g0, b0, g1, b1, ...] with g = ceil(d / b) (a block longer than its
+// static dimension is taken as the dimension's length). In that view a block's
+// scale is the element of the grid [g0, g1, ...] at the even loop dimensions,
+// an ordinary broadcast operand of a linalg.generic. Used by the scale
 // computation (-mx-insert-scale-computation) and the lowerings alike.
 //
 //===----------------------------------------------------------------------===//
