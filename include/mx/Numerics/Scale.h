@@ -27,14 +27,21 @@ enum class ScaleRule : uint8_t {
 
 std::optional<ScaleRule> parseScaleRule(std::string_view name);
 
-/// Whether quantizing the values of a block that `rule` quantized, again
-/// with `rule`, gives the same scale and elements (with every rounding but
-/// stochastic). `Floor` derives the exponent from amax's binade alone, which
-/// the block's largest element keeps; `Even` additionally rounds amax to the
-/// element width, which such an element already has. `Ceil` and `RCeil` can
-/// shrink the scale when the largest element rounded down.
-inline constexpr bool isRequantizationIdempotent(ScaleRule rule) {
-  return rule == ScaleRule::Floor || rule == ScaleRule::Even;
+/// Whether quantizing the values of a block that `rule` and `rounding`
+/// quantized, again with them, gives the same scale and elements. `Floor`
+/// derives the exponent from amax's binade alone, which the block's largest
+/// element keeps under every rounding (its binade's least value 2^emax is
+/// representable; saturation stays above it). `Even` rounds amax's
+/// significand first and can move amax up a binade (a larger scale); then
+/// only round-to-nearest-even carries the largest element up to 2^emax with
+/// it, while toward-zero and stochastic rounding can leave it below, and the
+/// second quantization picks the smaller scale. `Ceil` and `RCeil` can shrink
+/// the scale when the largest element rounded down. (The numerics fuzzer
+/// found the `Even` case with toward-zero rounding.)
+inline constexpr bool isRequantizationIdempotent(ScaleRule rule,
+                                                 Rounding rounding) {
+  return rule == ScaleRule::Floor ||
+         (rule == ScaleRule::Even && rounding == Rounding::NearestEven);
 }
 
 /// E8M0: bias 127, codes 0x00..0xFE are 2^-127..2^127, 0xFF is NaN.

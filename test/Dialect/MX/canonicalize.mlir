@@ -1,6 +1,7 @@
 // RUN: mx-opt %s -canonicalize="test-convergence" -split-input-file | FileCheck %s
 
-// quantize(dequantize(q) : f32) folds back to q under floor and even.
+// quantize(dequantize(q) : f32) folds back to q under floor (any rounding)
+// and even with rne.
 // CHECK-LABEL: func.func @requantize_same_encoding
 // CHECK-SAME: (%[[Q:.+]]: !mx.tensor
 // CHECK-NEXT: return %[[Q]], %[[Q]]
@@ -8,7 +9,7 @@ func.func @requantize_same_encoding(%q: !mx.tensor<64x128xf4E2M1FN, block = [1, 
     -> (!mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>) {
   %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]> -> tensor<64x128xf32>
   %r = mx.quantize %x : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
-  %e = mx.quantize %x scale_rule<even> rounding<stochastic> seed(5) : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+  %e = mx.quantize %x scale_rule<floor> rounding<stochastic> seed(5) : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
   return %r, %e : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
 }
 
@@ -38,6 +39,26 @@ func.func @requantize_ceil_stays(%q: !mx.tensor<32xf4E2M1FN, block = [32]>)
   %c = mx.quantize %x scale_rule<ceil> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
   %r = mx.quantize %x scale_rule<rceil> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return %c, %r : !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>
+}
+
+// -----
+
+// even may round amax up a binade; with rtz or stochastic rounding the
+// largest element can then round down, and re-quantizing picks the smaller
+// scale (found by mx-numerics-fuzzer): no fold. even with rne folds.
+// CHECK-LABEL: func.func @requantize_even_without_rne_stays
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK: mx.dequantize
+// CHECK: %[[T:.+]] = mx.quantize %{{.*}} scale_rule<even> rounding<rtz>
+// CHECK: %[[S:.+]] = mx.quantize %{{.*}} scale_rule<even> rounding<stochastic>
+// CHECK: return %[[T]], %[[S]], %[[Q]]
+func.func @requantize_even_without_rne_stays(%q: !mx.tensor<32xf4E2M1FN, block = [32]>)
+    -> (!mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>) {
+  %x = mx.dequantize %q : !mx.tensor<32xf4E2M1FN, block = [32]> -> tensor<32xf32>
+  %t = mx.quantize %x scale_rule<even> rounding<rtz> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  %s = mx.quantize %x scale_rule<even> rounding<stochastic> seed(5) : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  %n = mx.quantize %x scale_rule<even> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return %t, %s, %n : !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>
 }
 
 // -----

@@ -17,9 +17,11 @@
 using namespace mlir;
 using namespace mlir::mx;
 
-/// numerics::isRequantizationIdempotent says which rules and why.
-static bool isIdempotentRule(ScaleRule rule) {
-  return numerics::isRequantizationIdempotent(toNumerics(rule));
+/// numerics::isRequantizationIdempotent says which rules and roundings, and
+/// why.
+static bool isIdempotent(ScaleRule rule, Rounding rounding) {
+  return numerics::isRequantizationIdempotent(toNumerics(rule),
+                                              toNumerics(rounding));
 }
 
 //===----------------------------------------------------------------------===//
@@ -33,7 +35,7 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor) {
   if (hasGivenScales() || !dequantize ||
       !dequantize.getType().getElementType().isF32() ||
       dequantize.getInput().getType() != getType() ||
-      !isIdempotentRule(getScaleRule()))
+      !isIdempotent(getScaleRule(), getRounding()))
     return {};
   return dequantize.getInput();
 }
@@ -114,7 +116,8 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType() && isIdempotentRule(getScaleRule()))
+  if (getInput().getType() == getType() &&
+      isIdempotent(getScaleRule(), getRounding()))
     return getInput();
   return {};
 }

@@ -81,8 +81,8 @@ struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
     if (!transpose || op.hasGivenScales() ||
-        op.getRounding() == Rounding::stochastic ||
-        !numerics::isRequantizationIdempotent(toNumerics(op.getScaleRule())))
+        !numerics::isRequantizationIdempotent(toNumerics(op.getScaleRule()),
+                                              toNumerics(op.getRounding())))
       return rewriter.notifyMatchFailure(
           op, "not a deterministic, idempotent quantize of a transpose");
     auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();

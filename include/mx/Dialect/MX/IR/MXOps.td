@@ -64,10 +64,12 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
 
     `mx.quantize(mx.dequantize(%q))` folds to `%q` when the result type is the
     type of `%q`, the dequantize produced f32 (so it was exact) and the rule is
-    `floor` or `even`: re-quantizing the values of a block quantized under
-    these rules reproduces its encoding. Under `ceil` and `rceil` it need not
-    (a block whose largest element rounded down gets a smaller scale), so that
-    pair stays. `mx.dequantize(mx.quantize(%x))` never folds: it is lossy.
+    `floor` (any rounding) or `even` with `rne`: re-quantizing the values of a
+    block quantized under these reproduces its encoding. Under `ceil` and
+    `rceil` it need not (a block whose largest element rounded down gets a
+    smaller scale), nor under `even` with `rtz` or `stochastic` (`even` may
+    round amax up a binade, and the largest element then rounded down), so
+    those pairs stay. `mx.dequantize(mx.quantize(%x))` never folds: it is lossy.
 
     Compile-time weights: the quantize of a constant (with computed scales,
     or given constant ones) canonicalizes to `mx.pack` of two constants, the
@@ -277,8 +279,8 @@ def MX_CastOp : MX_RoundingOp<"cast"> {
            -> !mx.tensor<64x128xf4E2M1FN, block = [32, 32]>
     ```
 
-    A cast to its own type folds away under the `floor` and `even` rules, for
-    the reason given for `mx.quantize`.
+    A cast to its own type folds away under the `floor` rule and under `even`
+    with `rne`, for the reason given for `mx.quantize`.
 
     Constraints:
     - (C1) the result has the shape of the input;
