@@ -146,8 +146,13 @@ def read_numpy(path):
             tensors = [Tensor(name, array, _safetensors_dtype(path, name, array))]
     except TensorFileError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise TensorFileError(f"{path}: malformed or truncated: {error}") from None
+    except Exception as error:  # noqa: BLE001
+        # NumPy's readers fail on malformed bytes in many ways (ValueError,
+        # EOFError, zipfile.BadZipFile, tokenize.TokenError and SyntaxError
+        # from the header's literal, MemoryError for a shape no file holds,
+        # ...): each one is the file's fault, reported as such.
+        raise TensorFileError(f"{path}: malformed or truncated: "
+                              f"{type(error).__name__}: {error}") from None
     return tensors, {}
 
 

@@ -53,6 +53,11 @@ cases = {
 np.save(path("full.npy"), good)
 cases["truncated.npy"] = open(path("full.npy"), "rb").read()[:100]
 cases["corrupt.npz"] = b"PK\x03\x04 this is not a zip archive"
+# An .npy header cut inside its dict literal (found by mx-tensor-file-fuzzer:
+# NumPy raised tokenize.TokenError, which escaped as a traceback).
+npy_header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (2,"
+npy_header += b" " * (63 - len(npy_header) % 64) + b"\n"
+cases["cut-header.npy"] = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(npy_header)) + npy_header + bytes(8)
 for name, data in cases.items():
     with open(path(name), "wb") as handle:
         handle.write(data)
@@ -86,6 +91,7 @@ for name in ["missing.safetensors"] + list(cases):
 # CHECK: bad-metadata.safetensors: exit 1: mx-quantize: error: bad-metadata.safetensors: malformed header: __metadata__ must map strings to strings
 # CHECK: truncated.npy: exit 1: mx-quantize: error: truncated.npy: malformed or truncated:
 # CHECK: corrupt.npz: exit 1: mx-quantize: error: corrupt.npz: malformed or truncated:
+# CHECK: cut-header.npy: exit 1: mx-quantize: error: cut-header.npy: malformed or truncated: TokenError: ('EOF in multi-line statement'
 
 # The direction must match the file.
 result = run(path("good.safetensors"), "--dequantize", "-o", path("existing.safetensors"))
