@@ -100,8 +100,8 @@ _SIGNATURES = {
     "mlirPassManagerRunOnOp": (c_int8, [c_void_p, c_void_p]),
     "mlirParsePassPipeline": (c_int8, [c_void_p, StringRef, StringCallback, c_void_p]),
     # Execution engine.
-    "mlirExecutionEngineCreate": (c_void_p, [c_void_p, c_int, c_int, POINTER(StringRef), c_bool,
-                                              c_bool]),
+    "mlirMXExecutionEngineCreate": (c_void_p, [c_void_p, c_int, c_int, POINTER(StringRef),
+                                                c_bool]),
     "mlirExecutionEngineInitialize": (None, [c_void_p]),
     "mlirExecutionEngineDestroy": (None, [c_void_p]),
     "mlirExecutionEngineLookup": (c_void_p, [c_void_p, StringRef]),

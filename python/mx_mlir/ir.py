@@ -16,6 +16,7 @@ caller's.
 """
 
 import ctypes
+import os
 import threading
 from ctypes import CFUNCTYPE, POINTER, Structure, c_int64, c_void_p
 
@@ -374,8 +375,10 @@ class ExecutionEngine:
     def __init__(self, module, signatures, opt_level=3, shared_libs=()):
         self.module, self.signatures = module, signatures
         paths = (StringRef * max(1, len(shared_libs)))(*[StringRef.of(p) for p in shared_libs])
-        handle = lib.mlirExecutionEngineCreate(module._handle, opt_level, len(shared_libs),
-                                               paths, False, False)
+        # perf's jitdump files only on request: upstream's engine writes one
+        # per process into ~/.debug/jit (docs/Reliability.md).
+        handle = lib.mlirMXExecutionEngineCreate(module._handle, opt_level, len(shared_libs),
+                                                 paths, os.environ.get("MX_MLIR_JIT_PERF") == "1")
         if not handle:
             raise module.context.error("mx_mlir: the execution engine could not compile the module")
         self._owned = module.context.own(handle, lib.mlirExecutionEngineDestroy)

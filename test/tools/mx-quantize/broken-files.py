@@ -1,12 +1,15 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: env PYTHONPATH=%mx_python_packages %python %s %t mx-quantize | FileCheck %s
 #
-# Missing, truncated and malformed inputs: exit status 1, one clear line on
-# stderr, and no output file, temporary or partial, left behind (an existing
-# output file is left as it was).
+# Missing, truncated and malformed inputs, and an output that cannot be
+# written whole: exit status 1, one clear line on stderr, and no output file,
+# temporary or partial, left behind (an existing output file is left as it
+# was, and the input untouched).
 
 import json
 import os
+import resource
+import signal
 import struct
 import subprocess
 import sys
@@ -123,6 +126,26 @@ print("usage:", result.returncode, result.stderr.strip().splitlines()[-1])
 result = run(path("good.safetensors"), "--format", "e4m3", "-o", path("no/such/dir/out.safetensors"))
 print("unwritable:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
 # CHECK: unwritable: 1 mx-quantize: error: no/such/dir/out.safetensors: cannot write: No such file or directory
+
+# A full disk: a file-size limit makes the output's writes fail part way
+# (EFBIG where a full disk gives ENOSPC; the same path in the tool).
+big = np.ones((64, 4096), dtype=np.float32)
+write_tensors(path("big.safetensors"), [("w", big, "F32")])
+big_bytes = open(path("big.safetensors"), "rb").read()
+
+
+def small_file_limit():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+
+result = subprocess.run([tool, path("big.safetensors"), "--format", "e4m3", "-o",
+                         path("x.safetensors")], capture_output=True, text=True,
+                        preexec_fn=small_file_limit)
+print("full:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: full: 1 mx-quantize: error: x.safetensors: File too large
+print("input untouched:", open(path("big.safetensors"), "rb").read() == big_bytes)
+# CHECK: input untouched: True
 
 print("existing output:", open(path("existing.safetensors")).read())
 # CHECK: existing output: keep me
