@@ -7,17 +7,8 @@ BUILD_DIR=${MX_BUILD_DIR:-build}
 
 bash scripts/install-deps.sh
 
-LLVM_PREFIX=/usr/lib/llvm-22
-if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -G Ninja -S . -B "$BUILD_DIR" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR=$LLVM_PREFIX/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=$LLVM_PREFIX/bin/lit \
-    -DPython3_EXECUTABLE=/usr/bin/python3 \
-    -DMLIR_LINK_MLIR_DYLIB=ON \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld >/dev/null
-fi
+source scripts/common.sh
+mx_configure "$BUILD_DIR"
 ninja -C "$BUILD_DIR" all mx-docs
 
 # A virtual environment that sees Debian's NumPy and, through a .pth file,

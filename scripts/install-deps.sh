@@ -18,6 +18,9 @@ PACKAGES=(
   bible-kjv bible-kjv-text
   # LLVM's OpenMP runtime, for code lowered with --mx-cpu-pipeline=threads=true.
   libomp-22-dev
+  # The sanitized build and the fuzz targets: clang-22's ASan/UBSan/libFuzzer
+  # runtimes; CPython's headers for the tensor-file fuzzer, which embeds it.
+  libclang-rt-22-dev libpython3-dev
 )
 
 missing=()

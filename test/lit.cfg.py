@@ -1,6 +1,7 @@
 # -*- Python -*-
 import os
 import platform
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -14,6 +15,16 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mx_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+
+# scripts/test.sh samples the largest matrices (every test still runs);
+# `scripts/test.sh --full` (MX_FULL_TESTS=1) runs them whole: the feature
+# `full-tests` gates the extra RUN lines, MX_MUTANT_STRIDE thins the
+# no-crash mutants.
+full_tests = os.environ.get("MX_FULL_TESTS") == "1"
+if full_tests:
+    config.available_features.add("full-tests")
+config.environment["MX_MUTANT_STRIDE"] = "1" if full_tests else (
+    "16" if config.mx_sanitizer else "4")
 
 # x86 feature names are checked against LLVM's on x86 hosts only.
 if platform.machine() in ("x86_64", "AMD64"):
@@ -33,6 +44,26 @@ config.substitutions.append(("%mx_src_root", config.mx_src_root))
 config.substitutions.append(("%mx_python_packages", os.path.join(config.mx_obj_root, "python_packages")))
 
 llvm_config.use_default_substitutions()
+
+# A sanitized build (scripts/test-sanitized.sh): its tools report through
+# ASan/UBSan and fail on the first report. Python is not instrumented, so a
+# Python process that loads the sanitized libMXCAPI.so needs the ASan runtime
+# preloaded, and leak checking is off there (the interpreter's own
+# allocations outlive it; our libraries' leaks are checked in mx-opt, the
+# C API test and the unit tests).
+if config.mx_sanitizer:
+    config.available_features.add("sanitized")
+    for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
+    asan_runtime = subprocess.run([config.mx_cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+                                  capture_output=True, text=True).stdout.strip()
+    preload = "env LD_PRELOAD=%s ASAN_OPTIONS=%s:detect_leaks=0" % (
+        asan_runtime, os.environ.get("ASAN_OPTIONS", ""))
+    config.substitutions = [(k, v) for k, v in config.substitutions if k != "%python"]
+    config.substitutions.append(("%python", preload + " " + config.python_executable))
+    # Debian's mlir-opt loading the sanitized plugin needs the same.
+    config.mx_stock_mlir_opt_prefix = preload + " "
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tools = [
@@ -40,7 +71,8 @@ tools = [
     "mx-quantize",
     "mx-capi-test",
     # Debian's stock mlir-opt, for the plugin test: never ours.
-    ToolSubst("%stock-mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
+    ToolSubst("%stock-mlir-opt", getattr(config, "mx_stock_mlir_opt_prefix", "")
+              + os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, [config.mx_tools_dir, config.llvm_tools_dir])
 
@@ -61,7 +93,6 @@ if os.path.exists(config.libomp):
     config.substitutions.append(("%libomp", config.libomp))
 
 # The pip-install test needs Debian's python3-venv (with its bundled pip).
-import subprocess
 if subprocess.run([config.python_executable, "-c", "import ensurepip, venv"],
                   capture_output=True).returncode == 0:
     config.available_features.add("python-venv")

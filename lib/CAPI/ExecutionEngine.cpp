@@ -16,9 +16,10 @@
 
 using namespace mlir;
 
-MlirExecutionEngine mlirMXExecutionEngineCreate(
-    MlirModule op, int optLevel, int numPaths,
-    const MlirStringRef *sharedLibPaths, bool enablePerfListener) {
+MlirExecutionEngine
+mlirMXExecutionEngineCreate(MlirModule op, int optLevel, int numPaths,
+                            const MlirStringRef *sharedLibPaths,
+                            bool enablePerfListener) {
   if (mlirModuleIsNull(op) || optLevel < 0 || optLevel > 3 || numPaths < 0 ||
       (numPaths > 0 && !sharedLibPaths))
     return MlirExecutionEngine{nullptr};
@@ -59,8 +60,8 @@ MlirExecutionEngine mlirMXExecutionEngineCreate(
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
   options.sharedLibPaths = libraries;
   options.enablePerfNotificationListener = enablePerfListener;
-  auto engine = ExecutionEngine::create(module, options,
-                                        std::move(targetMachine.get()));
+  auto engine =
+      ExecutionEngine::create(module, options, std::move(targetMachine.get()));
   if (!engine) {
     llvm::consumeError(engine.takeError());
     return MlirExecutionEngine{nullptr};

@@ -1,5 +1,7 @@
 // Another CMake project finds the dialect with find_package(MXMLIR), links
-// it, and runs an mx pass on this file.
+// it, and runs an mx pass on this file. Not in a sanitized build: a consumer
+// of sanitized libraries needs their -fsanitize flags; the plain build runs it.
+// UNSUPPORTED: sanitized
 // RUN: rm -rf %t && cmake -G Ninja -S %S/consumer -B %t \
 // RUN:   -DMXMLIR_DIR=%mx_lib_dir/cmake/mxmlir -DCMAKE_CXX_COMPILER=clang++-22 -DCMAKE_C_COMPILER=clang-22 \
 // RUN:   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_BUILD_TYPE=Release > %t.log

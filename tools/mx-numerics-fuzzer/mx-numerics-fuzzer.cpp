@@ -1,0 +1,239 @@
+//===- mx-numerics-fuzzer.cpp - libFuzzer target: the numerics C API ------===//
+//
+// Arbitrary bytes as f32 inputs and as element and scale codes, through the
+// numerics C API (mx-c/Numerics.h): quantize, dequantize and stochastic
+// half rounding. Besides the sanitizers' checks, each input checks
+// properties the numeric contract (docs/Numerics.md) guarantees:
+//   - every code fits its format's width;
+//   - a quantized block dequantizes to values no larger than the format's
+//     largest element times the block scale, with the input's sign;
+//   - where numerics::isRequantizationIdempotent says so (Floor, Even with
+//     round-to-nearest-even), quantizing the dequantized values again gives
+//     the same scales and codes;
+//   - the block dequantize and the per-element dequantize agree bit for bit;
+//   - a stochastically rounded bf16 is one of the two neighbours of its input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mx-c/Numerics.h"
+#include "mx/Numerics/BlockQuantize.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+using namespace mlir::mx::numerics;
+
+namespace {
+
+/// Reads the input front to back; past its end every read is zero.
+class ByteReader {
+public:
+  ByteReader(const uint8_t *data, size_t size) : data(data), size(size) {}
+  uint8_t byte() { return offset < size ? data[offset++] : 0; }
+  uint64_t u64() {
+    uint64_t value = 0;
+    for (int i = 0; i < 8; ++i)
+      value = value << 8 | byte();
+    return value;
+  }
+  /// The unread bytes, as little-endian f32s, repeated to `count` values
+  /// (zeros when none are left).
+  std::vector<float> floats(size_t count) const {
+    std::vector<float> values(count, 0.0f);
+    size_t available = (size - std::min(offset, size)) / 4;
+    for (size_t i = 0; available && i < count; ++i)
+      std::memcpy(&values[i], data + offset + 4 * (i % available), 4);
+    return values;
+  }
+  const uint8_t *rest() const { return data + std::min(offset, size); }
+  size_t restSize() const { return size - std::min(offset, size); }
+
+private:
+  const uint8_t *data;
+  size_t size;
+  size_t offset = 0;
+};
+
+const char *const kFormats[] = {"e4m3", "e5m2", "e3m2", "e2m3", "e2m1", "int8"};
+const char *const kRules[] = {"floor", "ceil", "even", "rceil"};
+const char *const kRoundings[] = {"rne", "rtz", "stochastic"};
+
+[[noreturn]] void fail(const char *what, size_t index) {
+  std::fprintf(stderr, "mx-numerics-fuzzer: %s (index %zu)\n", what, index);
+  std::abort();
+}
+
+bool sameBits(float a, float b) { return !std::memcmp(&a, &b, sizeof(float)); }
+
+struct Layout {
+  std::vector<int64_t> shape, block;
+  size_t elements = 1, blocks = 1;
+  std::vector<size_t> blockOf; ///< element -> row-major block index
+};
+
+Layout readLayout(ByteReader &reader) {
+  Layout layout;
+  int rank = 1 + reader.byte() % 3;
+  for (int d = 0; d < rank; ++d) {
+    layout.shape.push_back(reader.byte() % 18);     // 0..17: empty tensors too
+    layout.block.push_back(1 + reader.byte() % 40); // partial blocks too
+  }
+  std::vector<size_t> grid;
+  for (int d = 0; d < rank; ++d) {
+    layout.elements *= size_t(layout.shape[d]);
+    grid.push_back(
+        size_t((layout.shape[d] + layout.block[d] - 1) / layout.block[d]));
+    layout.blocks *= grid.back();
+  }
+  for (size_t i = 0; i < layout.elements; ++i) {
+    size_t rest = i, blockIndex = 0, stride = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      size_t coordinate = rest % size_t(layout.shape[d]);
+      rest /= size_t(layout.shape[d]);
+      blockIndex += coordinate / size_t(layout.block[d]) * stride;
+      stride *= grid[d];
+    }
+    layout.blockOf.push_back(blockIndex);
+  }
+  return layout;
+}
+
+void checkQuantize(ByteReader &reader) {
+  Layout layout = readLayout(reader);
+  uint8_t formatIndex = reader.byte() % 6;
+  const char *format = kFormats[formatIndex];
+  ScaleRule rule = ScaleRule(reader.byte() % 4);
+  uint8_t roundingIndex = reader.byte() % 3;
+  int nonfinite = reader.byte() & 1;
+  uint64_t seed = reader.u64();
+  std::vector<float> input = reader.floats(layout.elements);
+  int64_t rank = int64_t(layout.shape.size());
+
+  std::vector<uint8_t> codes(layout.elements), scales(layout.blocks);
+  if (mlirMXNumericsQuantize(input.data(), rank, layout.shape.data(),
+                             layout.block.data(), format, kRules[int(rule)],
+                             kRoundings[roundingIndex], nonfinite, seed,
+                             codes.data(), scales.data()))
+    fail("quantize rejected a valid layout", 0);
+  const FormatInfo &info = getFormatInfo(ElementFormat(formatIndex));
+  for (size_t i = 0; i < codes.size(); ++i)
+    if (info.bits < 8 && codes[i] >> info.bits)
+      fail("a code is wider than its format", i);
+
+  std::vector<float> values(layout.elements);
+  if (mlirMXNumericsDequantize(codes.data(), scales.data(), rank,
+                               layout.shape.data(), layout.block.data(), format,
+                               values.data()))
+    fail("dequantize rejected a valid layout", 0);
+
+  std::vector<bool> requantizable(layout.blocks, true), nonzero(layout.blocks);
+  for (size_t i = 0; i < layout.elements; ++i) {
+    size_t b = layout.blockOf[i];
+    if (!sameBits(values[i], dequantizeElement(ElementFormat(formatIndex),
+                                               codes[i], scales[b])))
+      fail("block and element dequantize differ", i);
+    if (!std::isfinite(values[i]))
+      requantizable[b] = false;
+    nonzero[b] = nonzero[b] || values[i] != 0.0f;
+    if (scales[b] == kE8M0NaN || !std::isfinite(input[i]) ||
+        !std::isfinite(values[i]))
+      continue;
+    double bound = info.maxNormal * decodeE8M0(scales[b]);
+    if (std::fabs(double(values[i])) > bound)
+      fail("an element exceeds the format's range at its scale", i);
+    if (values[i] != 0.0f && std::signbit(values[i]) != std::signbit(input[i]))
+      fail("an element changed sign", i);
+  }
+
+  if (!isRequantizationIdempotent(rule, Rounding(roundingIndex)))
+    return;
+  std::vector<uint8_t> codes2(layout.elements), scales2(layout.blocks);
+  mlirMXNumericsQuantize(values.data(), rank, layout.shape.data(),
+                         layout.block.data(), format, kRules[int(rule)],
+                         kRoundings[roundingIndex], nonfinite, seed,
+                         codes2.data(), scales2.data());
+  // A block is stable unless it overflowed f32 on the way out or rounded to
+  // all zeros (whose scale is then the all-zero block's, 2^-126).
+  for (size_t b = 0; b < layout.blocks; ++b)
+    if (requantizable[b] && nonzero[b] && scales[b] != kE8M0NaN &&
+        scales2[b] != scales[b])
+      fail("requantizing changed a scale", b);
+  for (size_t i = 0; i < layout.elements; ++i) {
+    size_t b = layout.blockOf[i];
+    if (requantizable[b] && nonzero[b] && scales[b] != kE8M0NaN &&
+        codes2[i] != codes[i])
+      fail("requantizing changed a code", i);
+  }
+}
+
+/// Arbitrary codes and scales, including codes above a narrow format's
+/// width (the library masks them) and NaN scales.
+void checkDequantize(ByteReader &reader) {
+  Layout layout = readLayout(reader);
+  const char *format = kFormats[reader.byte() % 6];
+  std::vector<uint8_t> codes(layout.elements), scales(layout.blocks);
+  for (uint8_t &code : codes)
+    code = reader.byte();
+  for (uint8_t &scale : scales)
+    scale = reader.byte();
+  std::vector<float> values(layout.elements);
+  if (mlirMXNumericsDequantize(
+          codes.data(), scales.data(), int64_t(layout.shape.size()),
+          layout.shape.data(), layout.block.data(), format, values.data()))
+    fail("dequantize rejected a valid layout", 0);
+  for (size_t i = 0; i < layout.elements; ++i)
+    if (scales[layout.blockOf[i]] == kE8M0NaN && !std::isnan(values[i]))
+      fail("a NaN-scale block dequantized to a number", i);
+}
+
+void checkHalfRounding(ByteReader &reader) {
+  bool bf16 = reader.byte() & 1;
+  size_t count = reader.restSize() / 8;
+  std::vector<float> values(count);
+  std::vector<uint32_t> bits(count);
+  if (count == 0)
+    return;
+  std::memcpy(values.data(), reader.rest(), count * 4);
+  std::memcpy(bits.data(), reader.rest() + count * 4, count * 4);
+  std::vector<uint16_t> out(count);
+  if (mlirMXNumericsRoundHalfStochastic(values.data(), bits.data(),
+                                        int64_t(count), bf16 ? "bf16" : "f16",
+                                        out.data()))
+    fail("half rounding rejected a known format", 0);
+  if (!bf16)
+    return;
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t word;
+    std::memcpy(&word, &values[i], 4);
+    if (std::isnan(values[i])) {
+      if ((out[i] & 0x7f80) != 0x7f80 || !(out[i] & 0x7f))
+        fail("a NaN rounded to a number", i);
+      continue;
+    }
+    uint16_t truncated = uint16_t(word >> 16);
+    if (out[i] != truncated && out[i] != uint16_t(truncated + 1))
+      fail("a stochastic bf16 is not a neighbour of its input", i);
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  ByteReader reader(data, size);
+  switch (reader.byte() % 3) {
+  case 0:
+    checkQuantize(reader);
+    break;
+  case 1:
+    checkDequantize(reader);
+    break;
+  default:
+    checkHalfRounding(reader);
+    break;
+  }
+  return 0;
+}
