@@ -134,7 +134,7 @@ TEST(BlockQuantizeTest, TwoDimensionalAndAxisZeroBlocks) {
 
 } // namespace
 
-static const llvm::fltSemantics *semanticsOf(ElementFormat format) {
+static const llvm::fltSemantics *semanticsOrNull(ElementFormat format) {
   switch (format) {
   case ElementFormat::E4M3:
     return &llvm::APFloat::Float8E4M3FN();
@@ -170,7 +170,7 @@ TEST(BlockQuantizeTest, RandomBlocksMatchAPFloatElementByElement) {
         int scaleExp = e8m0Exponent(q.scales[i / 32]);
         double scaled = std::ldexp(double(x[i]), -scaleExp);
         uint8_t expected;
-        if (const llvm::fltSemantics *semantics = semanticsOf(format)) {
+        if (const llvm::fltSemantics *semantics = semanticsOrNull(format)) {
           llvm::APFloat reference(scaled);
           bool losesInfo;
           auto status = reference.convert(

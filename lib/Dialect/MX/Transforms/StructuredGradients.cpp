@@ -34,20 +34,20 @@ using namespace mlir::mx::gradients;
 namespace {
 
 /// How a result's value is combined over the reduction loops.
-enum class Combine { None, Add, Max, Min };
+enum class Reduction { None, Add, Max, Min };
 
 /// One result of the op: its init slot, adjoint and combining.
 struct ResultInfo {
   OpOperand *init;
   Value adjoint;
-  Combine combine = Combine::None;
+  Reduction combine = Reduction::None;
   Value partial; // the combined body value (reductions)
 };
 
 } // namespace
 
 /// The combining of the result yielded at `yielded` for `outArg`, or failure.
-static FailureOr<std::pair<Combine, Value>> combinerOf(Value yielded,
+static FailureOr<std::pair<Reduction, Value>> combinerOf(Value yielded,
                                                        BlockArgument outArg) {
   Operation *op = yielded.getDefiningOp();
   if (!op || op->getNumOperands() != 2 || !outArg.hasOneUse())
@@ -60,11 +60,11 @@ static FailureOr<std::pair<Combine, Value>> combinerOf(Value yielded,
   else
     return failure();
   if (isa<arith::AddFOp>(op))
-    return std::make_pair(Combine::Add, other);
+    return std::make_pair(Reduction::Add, other);
   if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
-    return std::make_pair(Combine::Max, other);
+    return std::make_pair(Reduction::Max, other);
   if (isa<arith::MinimumFOp, arith::MinNumFOp>(op))
-    return std::make_pair(Combine::Min, other);
+    return std::make_pair(Reduction::Min, other);
   return failure();
 }
 
@@ -137,7 +137,7 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
 
   SmallVector<ResultInfo> results;
   for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-    ResultInfo info{&init, resultAdjoints[index], Combine::None, Value()};
+    ResultInfo info{&init, resultAdjoints[index], Reduction::None, Value()};
     if (reduces) {
       auto combiner = combinerOf(yield.getOperand(index),
                                  op.getMatchingBlockArgument(&init));
@@ -198,7 +198,7 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
   for (unsigned index = 0; index < results.size(); ++index) {
     const ResultInfo &info = results[index];
     if (!info.adjoint ||
-        (info.combine != Combine::Max && info.combine != Combine::Min))
+        (info.combine != Reduction::Max && info.combine != Reduction::Min))
       continue;
     auto type = cast<RankedTensorType>(op->getResult(index).getType());
     AffineMap outMap = op.getMatchingIndexingMap(info.init);
@@ -240,13 +240,13 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
     for (auto [position, resultIndex] : llvm::enumerate(adjointOf)) {
       const ResultInfo &info = results[resultIndex];
       Value g = args[firstAdjoint + position];
-      if (info.combine == Combine::None) {
+      if (info.combine == Reduction::None) {
         inner.add(mapping.lookupOrDefault(yield.getOperand(resultIndex)),
                   [&] { return g; });
         continue;
       }
       Value partial = mapping.lookupOrDefault(info.partial);
-      if (info.combine == Combine::Add) {
+      if (info.combine == Reduction::Add) {
         inner.add(partial, [&] { return g; });
         continue;
       }
@@ -328,18 +328,18 @@ LogicalResult gradients::differentiateStructured(linalg::LinalgOp op,
       return failure();
   for (const ResultInfo &info : results) {
     switch (info.combine) {
-    case Combine::None: // an elementwise op's body may read its init
+    case Reduction::None: // an elementwise op's body may read its init
       if (op.getMatchingBlockArgument(info.init).use_empty())
         break;
       if (failed(addSlot(info.init)))
         return failure();
       break;
-    case Combine::Add: // init + sum: the init's adjoint is the result's
+    case Reduction::Add: // init + sum: the init's adjoint is the result's
       if (info.adjoint)
         adjoints.add(info.init->get(), [&] { return info.adjoint; });
       break;
-    case Combine::Max:
-    case Combine::Min: {
+    case Reduction::Max:
+    case Reduction::Min: {
       if (!info.adjoint)
         break;
       bool needed = false;
