@@ -48,7 +48,7 @@ struct ResultInfo {
 
 /// The combining of the result yielded at `yielded` for `outArg`, or failure.
 static FailureOr<std::pair<Reduction, Value>> combinerOf(Value yielded,
-                                                       BlockArgument outArg) {
+                                                         BlockArgument outArg) {
   Operation *op = yielded.getDefiningOp();
   if (!op || op->getNumOperands() != 2 || !outArg.hasOneUse())
     return failure();
