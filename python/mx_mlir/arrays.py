@@ -21,7 +21,7 @@ import numpy as np
 
 from .ir import Context, Module
 from .mxarray import ELEMENT_TYPES, FORMATS, MXArray, mx_type  # noqa: F401 (part of this API)
-from .reference import block_shape, scales_shape, storage_shape  # noqa: F401 (part of this API)
+from .reference import block_shape, is_integer, scales_shape, storage_shape  # noqa: F401 (part of this API)
 
 SCALE_RULES = ("floor", "ceil", "even", "rceil")
 ROUNDINGS = ("rne", "rtz", "stochastic")
@@ -117,7 +117,7 @@ def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", s
     result = mx_type(x.shape, fmt, blocks)
     options = f"scale_rule<{scale_rule}> rounding<{rounding}>"
     if rounding == "stochastic":
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        if not is_integer(seed) or not 0 <= seed < 2**64:
             raise ValueError(f"quantize: the seed must be an integer from 0 to 2^64 - 1, got {seed!r}")
         # The attribute is an i64: seeds from 2^63 up are its negative half.
         options += f" seed({int(seed) - 2**64 if seed >= 2**63 else int(seed)})"

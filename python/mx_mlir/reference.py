@@ -194,7 +194,7 @@ def stochastic_bits(seed, linear_indices):
 def block_shape(shape, block, axis):
     """One block size per dimension, from a size along `axis` or a tuple."""
     if np.isscalar(block):
-        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        if not is_integer(axis):
             raise ValueError(f"axis must be an integer, got {axis!r}")
         if not -len(shape) <= axis < len(shape):
             raise ValueError(f"axis {axis} is out of range for a rank-{len(shape)} array")
@@ -206,9 +206,14 @@ def block_shape(shape, block, axis):
     return tuple(_block_size(b) for b in block)
 
 
+def is_integer(value):
+    """A Python or NumPy integer, and not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _block_size(size):
     """A block size: an integer from 1 to 2^63 - 1."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size < 2**63:
+    if not is_integer(size) or not 1 <= size < 2**63:
         raise ValueError(f"block sizes must be integers from 1 to 2^63 - 1, got {size!r}")
     return int(size)
 
