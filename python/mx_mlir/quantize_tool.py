@@ -18,13 +18,15 @@ left behind.
 import argparse
 import fnmatch
 import json
+import math
 import sys
 import time
 
 import numpy as np
 
 from . import arrays
-from .tensor_files import TensorFileError, read_tensors, write_tensors
+from .tensor_files import TensorFileError, read_tensors
+from .tensor_writer import TensorWriter
 
 CHUNK_ELEMENTS = 1 << 22  # rows are quantized 16 MiB of f32 at a time
 METADATA_KEY = "mx_mlir"
@@ -60,32 +62,40 @@ def _row_chunks(rows, width):
         yield start, min(rows, start + step)
 
 
-def _grouped_blocks(storage, shape, fmt, block):
-    """Storage bytes as [..., blocks, bytes per block] when the last axis is
-    whole blocks (the layout of published MXFP4 checkpoints)."""
+def _blocks_shape(shape, fmt, block):
+    """Shape of `<name>.blocks`: [..., blocks, bytes per block] when the last
+    axis is whole blocks (the layout of published MXFP4 checkpoints), else
+    the storage shape."""
     width = shape[-1]
+    storage = tuple(shape[:-1]) + tuple(arrays.storage_shape((width,), fmt))
     if width % block or (fmt == "e2m1" and block % 2):
         return storage
     per_block = block // 2 if fmt == "e2m1" else block
-    return storage.reshape(tuple(shape[:-1]) + (width // block, per_block))
+    return tuple(shape[:-1]) + (width // block, per_block)
 
 
-def quantize_tensor(tensor, options, progress):
-    """(blocks, scales, stats) of one tensor, a row chunk at a time."""
+def _scales_shape(shape, block):
+    return tuple(shape[:-1]) + (-(-shape[-1] // block),)
+
+
+def quantize_tensor(tensor, options, progress, writer):
+    """Quantizes one tensor a row chunk at a time into `writer`'s
+    `<name>.blocks` and `<name>.scales`; returns its error statistics."""
     values = tensor.values()
     shape = values.shape
     width = shape[-1]
-    rows = int(np.prod(shape[:-1], dtype=np.int64))
+    rows = math.prod(shape[:-1])
     matrix = values.reshape(rows, width)
-    storage = np.empty((rows, arrays.storage_shape((width,), options.format)[0]), np.uint8)
-    scales = np.empty((rows, -(-width // options.block)), np.uint8)
+    storage_row = arrays.storage_shape((width,), options.format)[0]
+    scales_row = -(-width // options.block)
     error_max = amax = square_error = square_sum = 0.0
     nan_blocks = 0
     for start, end in _row_chunks(rows, width):
         chunk = np.asarray(matrix[start:end], dtype=np.float32)
         q = arrays.quantize(chunk, options.format, block=options.block, axis=-1,
                             scale_rule=options.scale_rule, rounding=options.rounding)
-        storage[start:end], scales[start:end] = q.elements, q.scales
+        writer.write(tensor.name + ".blocks", start * storage_row, q.elements)
+        writer.write(tensor.name + ".scales", start * scales_row, q.scales)
         back = arrays.dequantize(q).astype(np.float64)
         # Error statistics over finite values; a block holding NaN or Inf
         # is NaN as a whole (its scale is NaN) and counts apart.
@@ -97,12 +107,9 @@ def quantize_tensor(tensor, options, progress):
         square_error += float(np.sum(error * error))
         square_sum += float(np.sum(np.where(finite, chunk.astype(np.float64), 0.0) ** 2))
         progress.advance(chunk.size * tensor.array.itemsize, tensor.name)
-    stats = {"max_error": error_max / amax if amax else 0.0,
-             "rms_error": (square_error / square_sum) ** 0.5 if square_sum else 0.0,
-             "nan_blocks": nan_blocks}
-    storage = storage.reshape(tuple(shape[:-1]) + (storage.shape[-1],))
-    blocks = _grouped_blocks(storage, shape, options.format, options.block)
-    return blocks, scales.reshape(tuple(shape[:-1]) + (scales.shape[-1],)), stats
+    return {"max_error": error_max / amax if amax else 0.0,
+            "rms_error": (square_error / square_sum) ** 0.5 if square_sum else 0.0,
+            "nan_blocks": nan_blocks}
 
 
 def run_quantize(options):
@@ -112,31 +119,40 @@ def run_quantize(options):
                               "(use --dequantize)")
     chosen = [t for t in tensors if t.is_float and t.array.ndim and t.array.size
               and not any(fnmatch.fnmatchcase(t.name, p) for p in options.keep)]
-    progress = Progress(sum(t.array.nbytes for t in chosen), options.progress)
     names = {t.name for t in tensors}
-    out, record, rows = [], {}, []
+    entries, record = [], {}
     for tensor in tensors:
+        shape = tensor.array.shape
         if tensor not in chosen:
-            out.append((tensor.name, tensor.array, tensor.dtype_name))
-            rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
-                         tensor.array.nbytes, None))
+            entries.append((tensor.name, tensor.dtype_name, shape))
             continue
         for suffix in (".blocks", ".scales"):
             if tensor.name + suffix in names:
                 raise TensorFileError(f"{options.input}: tensor '{tensor.name}' cannot be written "
                                       f"as '{tensor.name}{suffix}': the file has a tensor of "
                                       "that name")
-        blocks, scales, stats = quantize_tensor(tensor, options, progress)
-        out += [(tensor.name + ".blocks", blocks, "U8"), (tensor.name + ".scales", scales, "U8")]
-        record[tensor.name] = {"shape": list(tensor.array.shape), "dtype": tensor.dtype_name}
-        rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
-                     blocks.nbytes + scales.nbytes, stats))
-    progress.finish()
+        entries += [(tensor.name + ".blocks", "U8", _blocks_shape(shape, options.format,
+                                                                  options.block)),
+                    (tensor.name + ".scales", "U8", _scales_shape(shape, options.block))]
+        record[tensor.name] = {"shape": list(shape), "dtype": tensor.dtype_name}
     metadata = dict(metadata)
     metadata[METADATA_KEY] = json.dumps({
         "version": 1, "format": options.format, "block": options.block, "axis": -1,
         "scale_rule": options.scale_rule, "rounding": options.rounding, "tensors": record})
-    write_tensors(options.output, out, metadata)
+    progress = Progress(sum(t.array.nbytes for t in chosen), options.progress)
+    rows = []
+    with TensorWriter(options.output, entries, metadata) as writer:
+        for tensor in tensors:
+            if tensor not in chosen:
+                writer.write_all(tensor.name, tensor.array)
+                rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
+                             tensor.array.nbytes, None))
+                continue
+            stats = quantize_tensor(tensor, options, progress, writer)
+            written = writer.size[tensor.name + ".blocks"] + writer.size[tensor.name + ".scales"]
+            rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes, written, stats))
+        progress.finish()
+        writer.commit()
     return rows
 
 
@@ -152,7 +168,7 @@ def _quantized_entry(path, tensors, name, entry, fmt, block):
     storage = arrays.storage_shape(shape, fmt)
     expected_scales = arrays.scales_shape(shape, arrays.block_shape(shape, block, -1))
     if (blocks.dtype_name != "U8" or scales.dtype_name != "U8"
-            or blocks.array.size != int(np.prod(storage)) or scales.array.shape != expected_scales):
+            or blocks.array.size != math.prod(storage) or scales.array.shape != expected_scales):
         raise TensorFileError(f"{path}: '{name}.blocks' {list(blocks.array.shape)} / "
                               f"'{name}.scales' {list(scales.array.shape)} do not hold a "
                               f"{list(shape)} tensor in {fmt} with blocks of {block}")
@@ -176,32 +192,36 @@ def run_dequantize(options):
     missing = [n for n in record if n + ".blocks" not in by_name or n + ".scales" not in by_name]
     if missing:
         raise TensorFileError(f"{path}: tensor '{missing[0]}' lacks its .blocks or .scales")
-    progress = Progress(sum(by_name[p].array.nbytes for p in parts if p in by_name), options.progress)
-    out, rows = [], []
+    entries, quantized = [], {}
     for tensor in tensors:  # in file order; each quantized one at its .blocks
         if tensor.name not in parts:
-            out.append((tensor.name, tensor.array, tensor.dtype_name))
-            rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes,
-                         tensor.array.nbytes, None))
-            continue
-        name = tensor.name[:-len(".blocks")]
-        if not tensor.name.endswith(".blocks") or name not in record:
-            continue
-        shape, storage, scales = _quantized_entry(path, by_name, name, record[name], fmt, block)
-        width, rows_count = shape[-1], int(np.prod(shape[:-1], dtype=np.int64))
-        values = np.empty((rows_count, width), np.float32)
-        storage2d = storage.reshape(rows_count, storage.shape[-1])
-        scales2d = scales.reshape(rows_count, scales.shape[-1])
-        for start, end in _row_chunks(rows_count, width):
-            q = arrays.MXArray(storage2d[start:end], scales2d[start:end], fmt, (end - start, width),
-                               (1, block))
-            values[start:end] = arrays.dequantize(q)
-            progress.advance(q.nbytes, name)
-        out.append((name, values.reshape(shape), "F32"))
-        rows.append((name, shape, storage.nbytes + scales.nbytes, values.nbytes, None))
-    progress.finish()
+            entries.append((tensor.name, tensor.dtype_name, tensor.array.shape))
+        elif tensor.name.endswith(".blocks") and tensor.name[:-len(".blocks")] in record:
+            name = tensor.name[:-len(".blocks")]
+            quantized[name] = _quantized_entry(path, by_name, name, record[name], fmt, block)
+            entries.append((name, "F32", quantized[name][0]))
+    progress = Progress(sum(by_name[p].array.nbytes for p in parts if p in by_name), options.progress)
     rest = {k: v for k, v in metadata.items() if k != METADATA_KEY}
-    write_tensors(options.output, out, rest)
+    rows = []
+    with TensorWriter(options.output, entries, rest) as writer:
+        for name, _, shape in entries:
+            if name not in quantized:
+                array = by_name[name].array
+                writer.write_all(name, array)
+                rows.append((name, shape, array.nbytes, array.nbytes, None))
+                continue
+            shape, storage, scales = quantized[name]
+            width, rows_count = shape[-1], math.prod(shape[:-1])
+            storage2d = storage.reshape(rows_count, storage.shape[-1])
+            scales2d = scales.reshape(rows_count, scales.shape[-1])
+            for start, end in _row_chunks(rows_count, width):
+                q = arrays.MXArray(storage2d[start:end], scales2d[start:end], fmt,
+                                   (end - start, width), (1, block))
+                writer.write(name, start * width * 4, arrays.dequantize(q))
+                progress.advance(q.nbytes, name)
+            rows.append((name, shape, storage.nbytes + scales.nbytes, writer.size[name], None))
+        progress.finish()
+        writer.commit()
     return rows
 
 

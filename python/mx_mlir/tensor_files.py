@@ -1,4 +1,4 @@
-"""Reading and writing tensor files: safetensors, .npy and .npz.
+"""Reading tensor files: safetensors, .npy and .npz (tensor_writer.py writes them).
 
 safetensors (https://huggingface.co/docs/safetensors): an 8-byte
 little-endian header length N, N bytes of JSON ({name: {dtype, shape,
@@ -9,6 +9,7 @@ tensors are memory-mapped, not read whole.
 """
 
 import json
+import math
 import os
 import struct
 import tempfile
@@ -124,7 +125,7 @@ def _check_entry(path, name, entry):
     if (not isinstance(offsets, list) or len(offsets) != 2
             or not all(type(o) is int and o >= 0 for o in offsets) or offsets[0] > offsets[1]):
         raise TensorFileError(f"{where}: data_offsets must be [begin, end] with 0 <= begin <= end")
-    expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(SAFETENSORS_DTYPES[dtype_name]).itemsize
+    expected = math.prod(shape) * np.dtype(SAFETENSORS_DTYPES[dtype_name]).itemsize
     if offsets[1] - offsets[0] != expected:
         raise TensorFileError(f"{where}: {offsets[1] - offsets[0]} bytes of data for shape "
                               f"{shape} of {dtype_name}, which needs {expected}")
@@ -132,34 +133,110 @@ def _check_entry(path, name, entry):
 
 
 def read_numpy(path):
-    """Tensors of a .npy (named after the file) or .npz file; ({} metadata)."""
-    handle, _ = _open_bytes(path)
-    handle.close()
-    try:
-        if path.endswith(".npz"):
-            with np.load(path, allow_pickle=False) as archive:
-                tensors = [Tensor(name, archive[name], _safetensors_dtype(path, name, archive[name]))
-                           for name in archive.files]
-        else:
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
+    """Tensors of a .npy (named after the file) or .npz file; ({} metadata).
+    Arrays are memory-mapped where they lie whole in the file (.npy, and
+    .npz members stored uncompressed, as np.savez writes them); a compressed
+    member is inflated into an unlinked temporary file and mapped from
+    there, so no input is held whole in memory."""
+    handle, size = _open_bytes(path)
+    with handle:
+        if not path.endswith(".npz"):
             name = os.path.splitext(os.path.basename(path))[0]
-            tensors = [Tensor(name, array, _safetensors_dtype(path, name, array))]
-    except TensorFileError:
-        raise
-    except Exception as error:  # noqa: BLE001
-        # NumPy's readers fail on malformed bytes in many ways (ValueError,
-        # EOFError, zipfile.BadZipFile, tokenize.TokenError and SyntaxError
-        # from the header's literal, MemoryError for a shape no file holds,
-        # ...): each one is the file's fault, reported as such.
-        raise TensorFileError(f"{path}: malformed or truncated: "
-                              f"{type(error).__name__}: {error}") from None
+            return [_npy_tensor(path, name, handle, 0, size)], {}
+        try:
+            archive = zipfile.ZipFile(handle)
+            members = archive.infolist()
+            tensors = [_npz_member(path, archive, handle, member) for member in members]
+        except TensorFileError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            # zipfile fails on malformed bytes in many ways (BadZipFile,
+            # ValueError, EOFError, zlib.error, NotImplementedError for an
+            # unknown compression, ...): each is the file's fault.
+            raise TensorFileError(f"{path}: malformed or truncated .npz: "
+                                  f"{type(error).__name__}: {error}") from None
+    names = [t.name for t in tensors]
+    if len(set(names)) != len(names):
+        raise TensorFileError(f"{path}: malformed .npz: two members hold the same tensor name")
     return tensors, {}
 
 
-def _safetensors_dtype(path, name, array):
-    dtype_name = _NUMPY_TO_SAFETENSORS.get(array.dtype)
+def _npz_member(path, archive, handle, member):
+    if not member.filename.endswith(".npy"):
+        raise TensorFileError(f"{path}: .npz member '{member.filename}' is not a .npy array")
+    name = member.filename[:-len(".npy")]
+    if member.compress_type == zipfile.ZIP_STORED and not member.flag_bits & 0x1:
+        # The member's bytes follow its local header: 30 bytes, the name,
+        # the extra field.
+        handle.seek(member.header_offset)
+        local = handle.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise TensorFileError(f"{path}: malformed .npz: member '{member.filename}' has no "
+                                  "local header")
+        name_size, extra_size = struct.unpack("<HH", local[26:30])
+        start = member.header_offset + 30 + name_size + extra_size
+        return _npy_tensor(path, name, handle, start, member.file_size)
+    spill = tempfile.TemporaryFile(prefix="mx-quantize-npz-")
+    with archive.open(member) as source:
+        while chunk := source.read(1 << 20):
+            spill.write(chunk)
+    spill.flush()
+    return _npy_tensor(path, name, spill, 0, spill.tell())
+
+
+def _npy_tensor(path, name, handle, start, size):
+    """The tensor of a .npy image at bytes [start, start + size) of `handle`,
+    memory-mapped, after checking its header against the bytes that are
+    there: a header or data length past the end is 'truncated', never an
+    attempt to read it."""
+    where = f"{path}: tensor '{name}'"
+    handle.seek(start)
+    prefix = handle.read(min(size, 12))
+    if len(prefix) < 8 or prefix[:6] != b"\x93NUMPY":
+        raise TensorFileError(f"{where}: not a .npy array (no \\x93NUMPY magic)")
+    version = (prefix[6], prefix[7])
+    length_size = {1: 2, 2: 4, 3: 4}.get(version[0])
+    if length_size is None or version[1] != 0:
+        raise TensorFileError(f"{where}: unsupported .npy version {version[0]}.{version[1]}")
+    if len(prefix) < 8 + length_size:
+        raise TensorFileError(f"{where}: truncated .npy header")
+    header_size = int.from_bytes(prefix[8:8 + length_size], "little")
+    if 8 + length_size + header_size > size:
+        raise TensorFileError(f"{where}: truncated: the .npy header should be {header_size} "
+                              f"bytes, but only {size - 8 - length_size} follow its length")
+    handle.seek(start + 8)
+    try:
+        if version[0] == 1:
+            header = np.lib.format.read_array_header_1_0(handle)
+        elif version[0] == 2:
+            header = np.lib.format.read_array_header_2_0(handle)
+        else:
+            header = np.lib.format._read_array_header(handle, version)  # noqa: SLF001
+        shape, fortran_order, dtype = header
+    except Exception as error:  # noqa: BLE001
+        # ValueError, SyntaxError, TokenError, TypeError, UnicodeDecodeError
+        # from the header's literal: the file's fault.
+        raise TensorFileError(f"{where}: malformed .npy header: "
+                              f"{type(error).__name__}: {error}") from None
+    if any(d < 0 for d in shape):
+        raise TensorFileError(f"{where}: malformed .npy header: shape {shape}")
+    dtype_name = _safetensors_dtype(path, name, dtype)
+    data_start = start + 8 + length_size + header_size
+    needed = math.prod(shape) * dtype.itemsize
+    if needed > start + size - data_start:
+        raise TensorFileError(f"{where}: truncated: shape {list(shape)} of {dtype} needs "
+                              f"{needed} bytes, but {start + size - data_start} follow the header")
+    if needed == 0:
+        return Tensor(name, np.zeros(shape, dtype), dtype_name)
+    array = np.memmap(handle, dtype=dtype, mode="r", offset=data_start, shape=shape,
+                      order="F" if fortran_order else "C")
+    return Tensor(name, array, dtype_name)
+
+
+def _safetensors_dtype(path, name, dtype):
+    dtype_name = _NUMPY_TO_SAFETENSORS.get(dtype)
     if dtype_name is None:
-        raise TensorFileError(f"{path}: tensor '{name}' has unsupported dtype {array.dtype}")
+        raise TensorFileError(f"{path}: tensor '{name}' has unsupported dtype {dtype}")
     return dtype_name
 
 
@@ -168,44 +245,3 @@ def read_tensors(path):
     if path.endswith((".npy", ".npz")):
         return read_numpy(path)
     return read_safetensors(path)
-
-
-def write_tensors(path, tensors, metadata=None):
-    """Writes [(name, array, dtype name)] as safetensors (or .npz by the
-    file name). The file appears whole or not at all: the data goes to a
-    temporary file in the same directory, renamed over `path` at the end."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=".mx-quantize-", dir=directory)
-    except OSError as error:
-        raise TensorFileError(f"{path}: cannot write: {error.strerror}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for secrets
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            if path.endswith(".npz"):
-                np.savez(out, **{name: array for name, array, _ in tensors})
-            else:
-                _write_safetensors(out, tensors, metadata or {})
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def _write_safetensors(out, tensors, metadata):
-    header, offset = {}, 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, array, dtype_name in tensors:
-        size = array.size * array.itemsize
-        header[name] = {"dtype": dtype_name, "shape": list(array.shape),
-                        "data_offsets": [offset, offset + size]}
-        offset += size
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
-    out.write(struct.pack("<Q", len(text)))
-    out.write(text)
-    for _, array, _ in tensors:
-        out.write(np.ascontiguousarray(array).reshape(-1).view(np.uint8))

@@ -15,7 +15,7 @@ import tempfile
 
 import numpy as np
 
-from mx_mlir.tensor_files import write_tensors
+from mx_mlir.tensor_writer import write_tensors
 
 corpus = pathlib.Path(__file__).resolve().parent / "corpus"
 corpus.mkdir(exist_ok=True)

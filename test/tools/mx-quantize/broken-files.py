@@ -13,10 +13,11 @@ import signal
 import struct
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 
-from mx_mlir.tensor_files import write_tensors
+from mx_mlir.tensor_writer import write_tensors
 
 directory, tool = sys.argv[1], sys.argv[2]
 
@@ -61,6 +62,16 @@ cases["corrupt.npz"] = b"PK\x03\x04 this is not a zip archive"
 npy_header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (2,"
 npy_header += b" " * (63 - len(npy_header) % 64) + b"\n"
 cases["cut-header.npy"] = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(npy_header)) + npy_header + bytes(8)
+# A .npy v2 header length of 4 GiB in a 13-byte file (found by
+# mx-tensor-file-fuzzer: NumPy tried to read it, out of memory).
+cases["huge-header.npy"] = b"\x93NUMPY\x02\x00\xff\xff\xff\xffi"
+full_npy = open(path("full.npy"), "rb").read()
+cases["bad-version.npy"] = b"\x93NUMPY\x09\x00" + full_npy[8:]
+cases["data-cut.npy"] = full_npy[:-10]
+np.save(path("complex.npy"), np.zeros(4, np.complex64))
+np.save(path("object.npy"), np.array([{}], dtype=object), allow_pickle=True)
+with zipfile.ZipFile(path("not-npy-member.npz"), "w") as archive:
+    archive.writestr("w.txt", "not an array")
 for name, data in cases.items():
     with open(path(name), "wb") as handle:
         handle.write(data)
@@ -73,7 +84,8 @@ def run(*args):
     return subprocess.run([tool, *args], capture_output=True, text=True)
 
 
-for name in ["missing.safetensors"] + list(cases):
+for name in ["missing.safetensors"] + list(cases) + ["complex.npy", "object.npy",
+                                                    "not-npy-member.npz"]:
     result = run(path(name), "--format", "e4m3", "-o", path("existing.safetensors"))
     message = result.stderr.strip().replace(directory + "/", "")
     print(f"{name}: exit {result.returncode}: {message}")
@@ -92,9 +104,15 @@ for name in ["missing.safetensors"] + list(cases):
 # CHECK: overlap.safetensors: exit 1: mx-quantize: error: overlap.safetensors: malformed: tensor 'b' at bytes [128, 384) overlaps the previous tensor
 # CHECK: gap.safetensors: exit 1: mx-quantize: error: gap.safetensors: malformed: tensor 'w' at bytes [8, 264) leaves a gap before it
 # CHECK: bad-metadata.safetensors: exit 1: mx-quantize: error: bad-metadata.safetensors: malformed header: __metadata__ must map strings to strings
-# CHECK: truncated.npy: exit 1: mx-quantize: error: truncated.npy: malformed or truncated:
-# CHECK: corrupt.npz: exit 1: mx-quantize: error: corrupt.npz: malformed or truncated:
-# CHECK: cut-header.npy: exit 1: mx-quantize: error: cut-header.npy: malformed or truncated: TokenError: ('EOF in multi-line statement'
+# CHECK: truncated.npy: exit 1: mx-quantize: error: truncated.npy: tensor 'truncated': truncated: the .npy header should be 118 bytes, but only 90 follow its length
+# CHECK: corrupt.npz: exit 1: mx-quantize: error: corrupt.npz: malformed or truncated .npz: BadZipFile: File is not a zip file
+# CHECK: cut-header.npy: exit 1: mx-quantize: error: cut-header.npy: tensor 'cut-header': malformed .npy header: TokenError: ('EOF in multi-line statement'
+# CHECK: huge-header.npy: exit 1: mx-quantize: error: huge-header.npy: tensor 'huge-header': truncated: the .npy header should be 4294967295 bytes, but only 1 follow its length
+# CHECK: bad-version.npy: exit 1: mx-quantize: error: bad-version.npy: tensor 'bad-version': unsupported .npy version 9.0
+# CHECK: data-cut.npy: exit 1: mx-quantize: error: data-cut.npy: tensor 'data-cut': truncated: shape [2, 32] of float32 needs 256 bytes, but 246 follow the header
+# CHECK: complex.npy: exit 1: mx-quantize: error: complex.npy: tensor 'complex' has unsupported dtype complex64
+# CHECK: object.npy: exit 1: mx-quantize: error: object.npy: tensor 'object' has unsupported dtype object
+# CHECK: not-npy-member.npz: exit 1: mx-quantize: error: not-npy-member.npz: .npz member 'w.txt' is not a .npy array
 
 # The direction must match the file.
 result = run(path("good.safetensors"), "--dequantize", "-o", path("existing.safetensors"))

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 from mx_mlir import reference as ref
-from mx_mlir.tensor_files import write_tensors
+from mx_mlir.tensor_writer import write_tensors
 
 directory, tool = sys.argv[1], sys.argv[2]
 rng = np.random.default_rng(11)
@@ -140,5 +140,20 @@ with np.load(path("both.mx.npz")) as archive:
           archive["b.blocks"].shape, np.array_equal(archive["b.blocks"].reshape(codes.shape), codes),
           np.array_equal(archive["b.scales"], scales))
 # CHECK: npz exit 0 ['a.blocks', 'a.scales', 'b.blocks', 'b.scales'] (2, 32) True True
+
+# Compressed .npz members (inflated to a temporary file and mapped) and a
+# Fortran-order .npy read as what they hold.
+np.savez_compressed(path("packed.npz"), w=weight)
+np.save(path("fortran.npy"), np.asfortranarray(weight))
+codes, scales = ref.quantize(weight, "e4m3")
+for name, key in (("packed.npz", "w"), ("fortran.npy", "fortran")):
+    result = run(path(name), "--format", "e4m3", "--quiet", "-o", path(name + ".safetensors"))
+    tensors, _ = parse(name + ".safetensors")
+    print(name, "exit", result.returncode,
+          np.array_equal(tensors[key + ".blocks"][1].reshape(codes.shape), codes),
+          np.array_equal(tensors[key + ".scales"][1], scales))
+# CHECK: packed.npz exit 0 True True
+# CHECK: fortran.npy exit 0 True True
+
 print("left behind:", sorted(f for f in os.listdir(directory) if f.startswith(".")))
 # CHECK: left behind: []
