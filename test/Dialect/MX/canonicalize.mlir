@@ -1,16 +1,50 @@
 // RUN: mx-opt %s -canonicalize="test-convergence" -split-input-file | FileCheck %s
 
-// quantize(dequantize(q) : f32) folds back to q under floor (any rounding)
-// and even with rne.
+// quantize(dequantize(q) : f32) folds back to q where q's encoding is one
+// that quantize under the same rule made: floor (any rounding) and even
+// with rne.
 // CHECK-LABEL: func.func @requantize_same_encoding
-// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NEXT: %[[Q:.+]] = mx.quantize
 // CHECK-NEXT: return %[[Q]], %[[Q]]
-func.func @requantize_same_encoding(%q: !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>)
+func.func @requantize_same_encoding(%y: tensor<64x128xf32>)
     -> (!mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>) {
+  %q = mx.quantize %y rounding<rtz> : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
   %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]> -> tensor<64x128xf32>
   %r = mx.quantize %x : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
   %e = mx.quantize %x scale_rule<floor> rounding<stochastic> seed(5) : tensor<64x128xf32> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
   return %r, %e : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
+}
+
+// -----
+
+// An encoding from a function argument, mx.pack, given scales, another rule
+// or no saturation need not be the one quantize makes: re-quantizing it may
+// change its values (a NaN code in a finite block, a largest code below the
+// top binade), so the pair stays.
+// CHECK-LABEL: func.func @requantize_other_encoding_source_stays
+// CHECK-COUNT-5: mx.quantize %{{.*}} : tensor<32xf32>
+func.func @requantize_other_encoding_source_stays(%q: !mx.tensor<32xf8E4M3FN, block = [32]>,
+    %e: tensor<32xf8E4M3FN>, %s: tensor<1xf8E8M0FNU>, %y: tensor<32xf32>)
+    -> (!mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>,
+        !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>,
+        !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  %x0 = mx.dequantize %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r0 = mx.quantize %x0 : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %p = mx.pack %e, %s : tensor<32xf8E4M3FN>, tensor<1xf8E8M0FNU> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x1 = mx.dequantize %p : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r1 = mx.quantize %x1 : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %g = mx.quantize %y scales(%s : tensor<1xf8E8M0FNU>) : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x2 = mx.dequantize %g : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r2 = mx.quantize %x2 : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %c = mx.quantize %y scale_rule<ceil> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x3 = mx.dequantize %c : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r3 = mx.quantize %x3 : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %n = mx.quantize %y saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x4 = mx.dequantize %n : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r4 = mx.quantize %x4 : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %r0, %r1, %r2, %r3, %r4 : !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>,
+      !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>,
+      !mx.tensor<32xf8E4M3FN, block = [32]>
 }
 
 // -----
@@ -47,13 +81,14 @@ func.func @requantize_ceil_stays(%q: !mx.tensor<32xf4E2M1FN, block = [32]>)
 // largest element can then round down, and re-quantizing picks the smaller
 // scale (found by mx-numerics-fuzzer): no fold. even with rne folds.
 // CHECK-LABEL: func.func @requantize_even_without_rne_stays
-// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK: %[[Q:.+]] = mx.quantize %{{.*}} scale_rule<even> :
 // CHECK: mx.dequantize
 // CHECK: %[[T:.+]] = mx.quantize %{{.*}} scale_rule<even> rounding<rtz>
 // CHECK: %[[S:.+]] = mx.quantize %{{.*}} scale_rule<even> rounding<stochastic>
 // CHECK: return %[[T]], %[[S]], %[[Q]]
-func.func @requantize_even_without_rne_stays(%q: !mx.tensor<32xf4E2M1FN, block = [32]>)
+func.func @requantize_even_without_rne_stays(%y: tensor<32xf32>)
     -> (!mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>, !mx.tensor<32xf4E2M1FN, block = [32]>) {
+  %q = mx.quantize %y scale_rule<even> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
   %x = mx.dequantize %q : !mx.tensor<32xf4E2M1FN, block = [32]> -> tensor<32xf32>
   %t = mx.quantize %x scale_rule<even> rounding<rtz> : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
   %s = mx.quantize %x scale_rule<even> rounding<stochastic> seed(5) : tensor<32xf32> -> !mx.tensor<32xf4E2M1FN, block = [32]>
@@ -93,15 +128,25 @@ func.func @requantize_given_scales_stays(%q: !mx.tensor<64xf4E2M1FN, block = [32
 
 // -----
 
+// A cast to its own type folds where the encoding is quantize's (here
+// through a transpose); of an argument's, it is a real re-quantization.
 // CHECK-LABEL: func.func @cast_to_same_type
-// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
-// CHECK-NEXT: %[[C:.+]] = mx.cast %[[Q]] scale_rule<rceil>
-// CHECK-NEXT: return %[[Q]], %[[C]]
-func.func @cast_to_same_type(%q: !mx.tensor<32xf8E4M3FN, block = [32]>)
-    -> (!mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>) {
-  %a = mx.cast %q : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf8E4M3FN, block = [32]>
-  %b = mx.cast %q scale_rule<rceil> : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf8E4M3FN, block = [32]>
-  return %a, %b : !mx.tensor<32xf8E4M3FN, block = [32]>, !mx.tensor<32xf8E4M3FN, block = [32]>
+// CHECK-SAME: (%{{.+}}: tensor<64x32xf32>, %[[ARG:.+]]: !mx.tensor
+// CHECK-NEXT: %[[Q:.+]] = mx.quantize
+// CHECK-NEXT: %[[T:.+]] = mx.transpose %[[Q]]
+// CHECK-NEXT: %[[C:.+]] = mx.cast %[[T]] scale_rule<rceil>
+// CHECK-NEXT: %[[A:.+]] = mx.cast %[[ARG]] :
+// CHECK-NEXT: return %[[T]], %[[C]], %[[A]]
+func.func @cast_to_same_type(%y: tensor<64x32xf32>, %arg: !mx.tensor<32xf8E4M3FN, block = [32]>)
+    -> (!mx.tensor<32x64xf8E4M3FN, block = [32, 32]>, !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>,
+        !mx.tensor<32xf8E4M3FN, block = [32]>) {
+  %q = mx.quantize %y : tensor<64x32xf32> -> !mx.tensor<64x32xf8E4M3FN, block = [32, 32]>
+  %t = mx.transpose %q [1, 0] : !mx.tensor<64x32xf8E4M3FN, block = [32, 32]> -> !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>
+  %a = mx.cast %t : !mx.tensor<32x64xf8E4M3FN, block = [32, 32]> -> !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>
+  %b = mx.cast %t scale_rule<rceil> : !mx.tensor<32x64xf8E4M3FN, block = [32, 32]> -> !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>
+  %c = mx.cast %arg : !mx.tensor<32xf8E4M3FN, block = [32]> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %a, %b, %c : !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>, !mx.tensor<32x64xf8E4M3FN, block = [32, 32]>,
+      !mx.tensor<32xf8E4M3FN, block = [32]>
 }
 
 // -----

@@ -4,21 +4,16 @@
 // The scale-only rules of -mx-propagate-scales on MX tensors.
 
 // A power-of-two growth (multiply by 8, divide by 1/4) of a dequantized MX
-// tensor moves its scales (mx.ldexp) and leaves its elements alone.
-// With the re-quantization folded (floor rule), only the shifts remain.
+// tensor moves its scales (mx.ldexp) and leaves its elements alone. With
+// the re-quantization folded (floor rule, of an encoding quantize made),
+// only the shifts remain.
 // CHECK-LABEL: func.func @power_of_two
-// CHECK-NEXT: %[[L:.*]] = mx.ldexp %arg0, 3
-// CHECK-NEXT: %[[R:.*]] = mx.ldexp %arg0, 2
+// CHECK-NEXT: %[[Q:.*]] = mx.quantize %arg0
+// CHECK-NEXT: %[[L:.*]] = mx.ldexp %[[Q]], 3
+// CHECK-NEXT: %[[R:.*]] = mx.ldexp %[[Q]], 2
 // CHECK-NEXT: return %[[L]], %[[R]]
-// Lowered, the only generic reading anything reads the scales (bytes of
-// E8M0 in, E8M0 out); the element codes (i8) go to the results untouched.
-// LOWERED-LABEL: func.func @power_of_two
-// LOWERED-SAME: (%[[CODES:.*]]: tensor<4x64xi8>, %[[SCALES:.*]]: tensor<4x2xf8E8M0FNU>)
-// LOWERED: linalg.generic {{.*}} ins(%[[SCALES]] : tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
-// LOWERED: linalg.generic {{.*}} ins(%[[SCALES]] : tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
-// LOWERED-NOT: linalg.generic
-// LOWERED: return %[[CODES]], %{{.*}}, %[[CODES]], %{{.*}}
-func.func @power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) {
+func.func @power_of_two(%x: tensor<4x64xf32>) -> (!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) {
+  %q = mx.quantize %x : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
   %eight = arith.constant dense<8.0> : tensor<4x64xf32>
   %quarter = arith.constant dense<0.25> : tensor<4x64xf32>
@@ -27,6 +22,29 @@ func.func @power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (!mx.
   %a = mx.quantize %m : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   %b = mx.quantize %v : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   return %a, %b : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
+// The same growth of an argument: its encoding need not be one quantize
+// makes, so the re-quantization stays (of the shifted tensor). Lowered,
+// the shift reads only the scales (bytes of E8M0 in, E8M0 out); the codes
+// (i8) reach the dequantize untouched.
+// CHECK-LABEL: func.func @power_of_two_of_argument
+// CHECK-NEXT: %[[L:.*]] = mx.ldexp %arg0, 3
+// CHECK-NEXT: %[[D:.*]] = mx.dequantize %[[L]]
+// CHECK-NEXT: %[[R:.*]] = mx.quantize %[[D]]
+// CHECK-NEXT: return %[[R]]
+// LOWERED-LABEL: func.func @power_of_two_of_argument
+// LOWERED-SAME: (%{{.*}}: tensor<4x64xi8>, %[[SCALES:.*]]: tensor<4x2xf8E8M0FNU>)
+// LOWERED: %[[SHIFTED:.*]] = linalg.generic {{.*}} ins(%[[SCALES]] : tensor<4x2xf8E8M0FNU>) outs(%{{.*}} : tensor<4x2xf8E8M0FNU>)
+// LOWERED: linalg.generic {{.*}} ins(%{{.*}}, %[[SHIFTED]] : tensor<4x1x2x32xi8>, tensor<4x2xf8E8M0FNU>)
+func.func @power_of_two_of_argument(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> {
+  %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>
+  %eight = arith.constant dense<8.0> : tensor<4x64xf32>
+  %m = arith.mulf %eight, %d : tensor<4x64xf32>
+  %a = mx.quantize %m : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
+  return %a : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
 }
 
 // -----
@@ -53,17 +71,38 @@ func.func @not_power_of_two(%q: !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) -> (
 
 // -----
 
-// Transposing a 2-D-blocked MX tensor moves its blocks: mx.transpose, no
-// re-quantization; lowered, codes and scales are transposed, nothing decoded.
+// Transposing a 2-D-blocked MX tensor that quantize made moves its blocks:
+// mx.transpose, no re-quantization; lowered, codes and scales are
+// transposed, nothing decoded after the quantize.
 // CHECK-LABEL: func.func @transpose_2d_blocks
-// CHECK: %[[T:.*]] = mx.transpose %arg0 [1, 0] : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+// CHECK: %[[Q:.*]] = mx.quantize %arg0
+// CHECK: %[[T:.*]] = mx.transpose %[[Q]] [1, 0] : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
 // CHECK-NOT: mx.quantize
 // CHECK: return %[[T]]
 // LOWERED-LABEL: func.func @transpose_2d_blocks
 // LOWERED: linalg.transpose ins(%{{.*}} : tensor<64x32xi8>)
 // LOWERED: linalg.transpose ins(%{{.*}} : tensor<2x1xf8E8M0FNU>)
 // LOWERED-NOT: arith.mulf
-func.func @transpose_2d_blocks(%q: !mx.tensor<64x32xf4E2M1FN, block = [32, 32]>) -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]> {
+// LOWERED: return
+func.func @transpose_2d_blocks(%x: tensor<64x32xf32>) -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]> {
+  %q = mx.quantize %x : tensor<64x32xf32> -> !mx.tensor<64x32xf4E2M1FN, block = [32, 32]>
+  %d = mx.dequantize %q : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> tensor<64x32xf32>
+  %e = tensor.empty() : tensor<32x64xf32>
+  %t = linalg.transpose ins(%d : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) permutation = [1, 0]
+  %r = mx.quantize %t : tensor<32x64xf32> -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+  return %r : !mx.tensor<32x64xf4E2M1FN, block = [32, 32]>
+}
+
+// -----
+
+// The same of an argument re-quantizes: its encoding is not known to be
+// one that quantize makes.
+// CHECK-LABEL: func.func @transpose_2d_blocks_of_argument
+// CHECK: mx.dequantize
+// CHECK: linalg.transpose
+// CHECK: mx.quantize
+// CHECK-NOT: mx.transpose
+func.func @transpose_2d_blocks_of_argument(%q: !mx.tensor<64x32xf4E2M1FN, block = [32, 32]>) -> !mx.tensor<32x64xf4E2M1FN, block = [32, 32]> {
   %d = mx.dequantize %q : !mx.tensor<64x32xf4E2M1FN, block = [32, 32]> -> tensor<64x32xf32>
   %e = tensor.empty() : tensor<32x64xf32>
   %t = linalg.transpose ins(%d : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) permutation = [1, 0]

@@ -24,6 +24,35 @@ static bool isIdempotent(ScaleRule rule, Rounding rounding) {
                                               toNumerics(rounding));
 }
 
+bool mlir::mx::reproducesEncoding(Value q, ScaleRule rule, Rounding rounding) {
+  if (!isIdempotent(rule, rounding))
+    return false;
+  while (true) {
+    if (auto transpose = q.getDefiningOp<TransposeOp>())
+      q = transpose.getInput();
+    else if (auto ldexp = q.getDefiningOp<LdexpOp>();
+             ldexp && ldexp.getExponent() > 0)
+      q = ldexp.getInput();
+    else
+      break;
+  }
+  // Under floor every rounding leaves a block's largest code in the top
+  // binade, where re-quantizing finds the same scale; under even only rne
+  // does (an rtz or stochastic largest element can fall below it). Without
+  // saturation an element past the largest code became NaN or Inf, which
+  // re-quantizing spreads to its whole block.
+  auto madeUnder = [&](auto producer) {
+    return producer.getScaleRule() == rule &&
+           (rule == ScaleRule::floor || producer.getRounding() == rounding) &&
+           producer.getSaturation() == Saturation::saturate;
+  };
+  if (auto quantize = q.getDefiningOp<QuantizeOp>())
+    return !quantize.hasGivenScales() && madeUnder(quantize);
+  if (auto cast = q.getDefiningOp<CastOp>())
+    return madeUnder(cast);
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // QuantizeOp / CastOp
 //===----------------------------------------------------------------------===//
@@ -35,7 +64,7 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor) {
   if (hasGivenScales() || !dequantize ||
       !dequantize.getType().getElementType().isF32() ||
       dequantize.getInput().getType() != getType() ||
-      !isIdempotent(getScaleRule(), getRounding()))
+      !reproducesEncoding(dequantize.getInput(), getScaleRule(), getRounding()))
     return {};
   return dequantize.getInput();
 }
@@ -117,7 +146,7 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 
 OpFoldResult CastOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType() &&
-      isIdempotent(getScaleRule(), getRounding()))
+      reproducesEncoding(getInput(), getScaleRule(), getRounding()))
     return getInput();
   return {};
 }

@@ -72,23 +72,24 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
 
 /// quantize(transpose(dequantize(q))) -> transpose(q) when q's blocks are
 /// 2-D and the quantize asks for q's blocks transposed: re-quantizing the
-/// exact values of such blocks reproduces them
-/// (numerics::isRequantizationIdempotent).
+/// exact values of such blocks reproduces them where q's encoding is one
+/// that quantize makes (reproducesEncoding).
 struct TransposeTwoDimensionalBlocks final : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || op.hasGivenScales() ||
-        !numerics::isRequantizationIdempotent(toNumerics(op.getScaleRule()),
-                                              toNumerics(op.getRounding())))
-      return rewriter.notifyMatchFailure(
-          op, "not a deterministic, idempotent quantize of a transpose");
+    if (!transpose || op.hasGivenScales())
+      return rewriter.notifyMatchFailure(op, "not a quantize of a transpose");
     auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
     if (!dequantize || !dequantize.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "not a transpose of an f32 "
                                              "dequantize");
+    if (!reproducesEncoding(dequantize.getInput(), op.getScaleRule(),
+                            op.getRounding()))
+      return rewriter.notifyMatchFailure(
+          op, "re-quantizing may not reproduce the source's encoding");
     BlockTensorType source = dequantize.getInput().getType();
     if (llvm::count_if(source.getBlockShape(),
                        [](int64_t size) { return size > 1; }) < 2)

@@ -19,6 +19,18 @@
 namespace mlir::mx {
 /// The shape of an mx.matmul operand: an !mx.tensor or a ranked f32 tensor.
 ArrayRef<int64_t> getOperandShape(Type type);
+
+/// Whether re-quantizing the values of `q` under `rule` and `rounding` gives
+/// `q` back: `q` was computed by mx.quantize (its own scales) or mx.cast
+/// under the same rule (and, unless the rule is `floor`, the same rounding)
+/// with saturation, then maybe transposed or grown by mx.ldexp (values kept,
+/// as for the rewrite that makes these), and the pair is one that
+/// numerics::isRequantizationIdempotent accepts. An encoding from mx.pack or
+/// a function argument need not be one mx.quantize makes: re-quantizing it
+/// can change its values (a NaN code in a finite block makes the block NaN;
+/// a largest code below the top binade gets a smaller scale and may
+/// saturate), so folds that drop a re-quantization ask this first.
+bool reproducesEncoding(Value q, ScaleRule rule, Rounding rounding);
 } // namespace mlir::mx
 
 #endif // MX_DIALECT_MX_IR_MXOPS_H

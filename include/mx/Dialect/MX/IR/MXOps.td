@@ -63,9 +63,14 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     ```
 
     `mx.quantize(mx.dequantize(%q))` folds to `%q` when the result type is the
-    type of `%q`, the dequantize produced f32 (so it was exact) and the rule is
-    `floor` (any rounding) or `even` with `rne`: re-quantizing the values of a
-    block quantized under these reproduces its encoding. Under `ceil` and
+    type of `%q`, the dequantize produced f32 (so it was exact), the rule is
+    `floor` (any rounding) or `even` with `rne`, and `%q` is an encoding that
+    `mx.quantize` or `mx.cast` made under the same rule (with saturation;
+    maybe then transposed or grown by `mx.ldexp`): re-quantizing the values of
+    a block quantized under these reproduces its encoding. An argument's or
+    `mx.pack`'s encoding need not be one quantize makes, and re-quantizing it
+    can change its values (an E4M3 largest code of 240 where `floor` would
+    halve the scale saturates; a NaN code makes its block NaN): it stays. Under `ceil` and
     `rceil` it need not (a block whose largest element rounded down gets a
     smaller scale), nor under `even` with `rtz` or `stochastic` (`even` may
     round amax up a binade, and the largest element then rounded down), so
@@ -280,7 +285,8 @@ def MX_CastOp : MX_RoundingOp<"cast"> {
     ```
 
     A cast to its own type folds away under the `floor` rule and under `even`
-    with `rne`, for the reason given for `mx.quantize`.
+    with `rne`, of an encoding that quantize made, for the reasons given for
+    `mx.quantize`.
 
     Constraints:
     - (C1) the result has the shape of the input;
