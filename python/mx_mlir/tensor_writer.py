@@ -37,6 +37,15 @@ def _temporary(path, prefix):
     return descriptor, name
 
 
+def _replace(temporary, path):
+    """Renames the finished file over `path`; an error names `path` (a
+    directory there, say), not the temporary."""
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        raise TensorFileError(f"{path}: cannot write: {error.strerror}") from None
+
+
 def _pwrite_all(descriptor, data, offset):
     view = memoryview(data).cast("B")
     while view:
@@ -101,7 +110,7 @@ class TensorWriter:
         else:
             os.close(self.descriptor)
             self.descriptor = None
-            os.replace(self.temporary, self.path)
+            _replace(self.temporary, self.path)
         self.temporary = None
 
     def _build_npz(self):
@@ -122,7 +131,7 @@ class TensorWriter:
                             count = min(_COPY_BYTES, self.size[name] - start)
                             member.write(os.pread(self.descriptor,
                                                   count, self.begin[name] + start))
-            os.replace(archive_path, self.path)
+            _replace(archive_path, self.path)
         except BaseException:
             os.unlink(archive_path)
             raise

@@ -144,6 +144,21 @@ print("usage:", result.returncode, result.stderr.strip().splitlines()[-1])
 result = run(path("good.safetensors"), "--format", "e4m3", "-o", path("no/such/dir/out.safetensors"))
 print("unwritable:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
 # CHECK: unwritable: 1 mx-quantize: error: no/such/dir/out.safetensors: cannot write: No such file or directory
+os.mkdir(path("a-directory.safetensors"))
+result = run(path("good.safetensors"), "--format", "e4m3", "-o", path("a-directory.safetensors"))
+print("directory:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: directory: 1 mx-quantize: error: a-directory.safetensors: cannot write: Is a directory
+os.mkdir(path("a-directory.npz"))
+result = run(path("good.safetensors"), "--format", "e4m3", "-o", path("a-directory.npz"))
+print("npz directory:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: npz directory: 1 mx-quantize: error: a-directory.npz: cannot write: Is a directory
+# A location nobody may write, root included: sysfs refuses new files.
+if os.path.isdir("/sys/kernel"):
+    result = run(path("good.safetensors"), "--format", "e4m3", "-o", "/sys/kernel/mx.safetensors")
+    print("unwritable location:", result.returncode, result.stderr.strip())
+else:
+    print("unwritable location: skipped, no sysfs")
+# CHECK: unwritable location: {{(1 mx-quantize: error: /sys/kernel/mx.safetensors: cannot write: .+|skipped, no sysfs)$}}
 
 # A full disk: a file-size limit makes the output's writes fail part way
 # (EFBIG where a full disk gives ENOSPC; the same path in the tool).
@@ -162,10 +177,15 @@ result = subprocess.run([tool, path("big.safetensors"), "--format", "e4m3", "-o"
                         preexec_fn=small_file_limit)
 print("full:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
 # CHECK: full: 1 mx-quantize: error: x.safetensors: File too large
+result = subprocess.run([tool, path("big.safetensors"), "--format", "e4m3", "-o",
+                         path("x.npz")], capture_output=True, text=True,
+                        preexec_fn=small_file_limit)
+print("full npz:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: full npz: 1 mx-quantize: error: x.npz: File too large
 print("input untouched:", open(path("big.safetensors"), "rb").read() == big_bytes)
 # CHECK: input untouched: True
 
 print("existing output:", open(path("existing.safetensors")).read())
 # CHECK: existing output: keep me
-print("left behind:", sorted(f for f in os.listdir(directory) if f.startswith(".") or f == "x.safetensors"))
+print("left behind:", sorted(f for f in os.listdir(directory) if f.startswith(".") or f.startswith("x.")))
 # CHECK: left behind: []
