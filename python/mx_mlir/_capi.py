@@ -15,17 +15,24 @@ LIBRARY_NAME = "libMXCAPI.so"
 
 
 class StringRef(Structure):
-    _fields_ = [("data", c_char_p), ("length", c_size_t)]
+    # A pointer, not c_char_p: MLIR's strings are not NUL-terminated, and
+    # ctypes reads a c_char_p field up to a NUL (past the end of the text;
+    # AddressSanitizer reported it in printing callbacks).
+    _fields_ = [("data", c_void_p), ("length", c_size_t)]
 
     @classmethod
     def of(cls, text):
         data = text.encode() if isinstance(text, str) else bytes(text)
-        ref = cls(data, len(data))
-        ref._keep = data  # the bytes must outlive the call
+        pointer = c_char_p(data)
+        ref = cls(ctypes.cast(pointer, c_void_p), len(data))
+        ref._keep = (data, pointer)  # the bytes must outlive the call
         return ref
 
+    def bytes(self):
+        return ctypes.string_at(self.data, self.length) if self.length else b""
+
     def str(self):
-        return ctypes.string_at(self.data, self.length).decode()
+        return self.bytes().decode()
 
 
 StringCallback = CFUNCTYPE(None, StringRef, c_void_p)
@@ -142,6 +149,6 @@ libc.free.restype = None
 def collect_string(printer, handle):
     """The text `printer(handle, callback, userdata)` streams out."""
     chunks = []
-    callback = StringCallback(lambda ref, _: chunks.append(ctypes.string_at(ref.data, ref.length)))
+    callback = StringCallback(lambda ref, _: chunks.append(ref.bytes()))
     printer(handle, callback, None)
     return b"".join(chunks).decode(errors="replace")

@@ -39,7 +39,7 @@ def _location_text(location):
     MLIR's form of the location (`loc("fc1")`, fused, call sites)."""
     if lib.mlirLocationIsAFileLineColRange(location):
         name = lib.mlirIdentifierStr(lib.mlirLocationFileLineColRangeGetFilename(location))
-        return (f"{ctypes.string_at(name.data, name.length).decode()}:"
+        return (f"{name.str()}:"
                 f"{lib.mlirLocationFileLineColRangeGetStartLine(location)}:"
                 f"{lib.mlirLocationFileLineColRangeGetStartColumn(location)}")
     return collect_string(lib.mlirLocationPrint, location)
@@ -326,7 +326,7 @@ class Module:
         try:
             errors = []
             on_error = _capi.StringCallback(
-                lambda ref, _: errors.append(ctypes.string_at(ref.data, ref.length).decode()))
+                lambda ref, _: errors.append(ref.str()))
             if not lib.mlirParsePassPipeline(lib.mlirPassManagerGetAsOpPassManager(manager),
                                              StringRef.of(pipeline), on_error, None):
                 self.context.diagnostics.append("".join(errors).strip())

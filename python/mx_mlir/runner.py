@@ -4,6 +4,7 @@ back what its `printMemref*` calls printed. Inputs travel as exact dense
 literals. (The in-process JIT through the C API is the Python package's next
 step; this path needs only the two executables.)"""
 
+import os
 import re
 import subprocess
 
@@ -24,12 +25,25 @@ def print_call(name, value, shape, element="i32"):
   call @{printer}(%u_{name}) : (memref<*x{element}>) -> ()"""
 
 
+def _without_sanitizer_preload():
+    """The environment for mx-opt. A sanitized build's Python runs with the
+    shared ASan runtime preloaded (scripts/test-sanitized.sh), but its
+    mx-opt links the runtime in, and refuses to start beside a second one."""
+    preload = os.environ.get("LD_PRELOAD", "")
+    if "libclang_rt.asan" not in preload:
+        return None
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = " ".join(p for p in preload.split() if "libclang_rt.asan" not in p)
+    return env
+
+
 def lower(mx_opt, module_text, vectorize=True, options=""):
     """The LLVM-dialect module `mx-opt --mx-cpu-pipeline` makes of `module_text`
     (`options`: more pipeline options, e.g. "kernels=false")."""
     option = "true" if vectorize else "false"
     result = subprocess.run([mx_opt, "-", f"--mx-cpu-pipeline=vectorize={option} {options}".rstrip()],
-                            input=module_text.encode(), capture_output=True, check=False)
+                            input=module_text.encode(), capture_output=True, check=False,
+                            env=_without_sanitizer_preload())
     if result.returncode != 0:
         raise RuntimeError("mx-opt failed:\n" + result.stderr.decode())
     return result.stdout

@@ -7,6 +7,7 @@
 # leave at most kernel_cache_limit() compiled kernels, and memory stays flat
 # over 10,000 calls.
 
+import os
 import threading
 
 import numpy as np
@@ -127,5 +128,10 @@ before = resident_kib()
 for _ in range(5000):
     mx.dequantize(mx.quantize(x, "e4m3"))
 growth = resident_kib() - before
-print("10,000 calls: resident memory grew under 2 MiB:", growth < 2048, f"({growth} KiB)")
-# CHECK: 10,000 calls: resident memory grew under 2 MiB: True
+if "libclang_rt.asan" in os.environ.get("LD_PRELOAD", ""):
+    # ASan's quarantine holds freed memory back on purpose; the unsanitized
+    # suite measures this.
+    print("10,000 calls: resident memory not measured under AddressSanitizer")
+else:
+    print("10,000 calls: resident memory grew under 2 MiB:", growth < 2048, f"({growth} KiB)")
+# CHECK: 10,000 calls: resident memory {{grew under 2 MiB: True|not measured under AddressSanitizer}}
