@@ -74,10 +74,6 @@ def _blocks_shape(shape, fmt, block):
     return tuple(shape[:-1]) + (width // block, per_block)
 
 
-def _scales_shape(shape, block):
-    return tuple(shape[:-1]) + (-(-shape[-1] // block),)
-
-
 def quantize_tensor(tensor, options, progress, writer):
     """Quantizes one tensor a row chunk at a time into `writer`'s
     `<name>.blocks` and `<name>.scales`; returns its error statistics."""
@@ -133,7 +129,8 @@ def run_quantize(options):
                                       "that name")
         entries += [(tensor.name + ".blocks", "U8", _blocks_shape(shape, options.format,
                                                                   options.block)),
-                    (tensor.name + ".scales", "U8", _scales_shape(shape, options.block))]
+                    (tensor.name + ".scales", "U8",
+                     arrays.scales_shape(shape, arrays.block_shape(shape, options.block, -1)))]
         record[tensor.name] = {"shape": list(shape), "dtype": tensor.dtype_name}
     metadata = dict(metadata)
     metadata[METADATA_KEY] = json.dumps({

@@ -94,9 +94,7 @@ class TensorWriter:
     def write_all(self, name, array):
         """Writes a whole tensor, a piece at a time (`array` may be a map of
         a file larger than memory)."""
-        flat = array.reshape(-1) if array.flags.c_contiguous else None
-        if flat is None:
-            flat = np.ascontiguousarray(array).reshape(-1)
+        flat = np.ascontiguousarray(array).reshape(-1)  # no copy if contiguous
         step = max(1, _COPY_BYTES // max(flat.itemsize, 1))
         for start in range(0, flat.size, step):
             self.write(name, start * flat.itemsize, flat[start:start + step])
