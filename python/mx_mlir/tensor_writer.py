@@ -53,6 +53,26 @@ def _pwrite_all(descriptor, data, offset):
         view, offset = view[written:], offset + written
 
 
+def _c_order_pieces(array):
+    """`array`'s elements in C order as contiguous pieces of at most about
+    _COPY_BYTES: views where it is C-contiguous, copies of a few rows at a
+    time where it is not (a Fortran-order .npy), never a copy of the whole."""
+    if array.flags.c_contiguous:
+        flat = array.reshape(-1)
+        step = max(1, _COPY_BYTES // max(flat.itemsize, 1))
+        for start in range(0, flat.size, step):
+            yield flat[start:start + step]
+        return
+    row_bytes = array[0].nbytes if array.shape[0] else 0
+    if row_bytes > _COPY_BYTES:
+        for row in array:
+            yield from _c_order_pieces(row)
+        return
+    rows = max(1, _COPY_BYTES // max(row_bytes, 1))
+    for start in range(0, array.shape[0], rows):
+        yield np.ascontiguousarray(array[start:start + rows]).reshape(-1)
+
+
 class TensorWriter:
     """Writes [(name, dtype name, shape)] to `path` (safetensors, or .npz by
     the file name) from pieces given to write(); use as a context manager
@@ -92,12 +112,12 @@ class TensorWriter:
         self.written[name] += data.nbytes
 
     def write_all(self, name, array):
-        """Writes a whole tensor, a piece at a time (`array` may be a map of
-        a file larger than memory)."""
-        flat = np.ascontiguousarray(array).reshape(-1)  # no copy if contiguous
-        step = max(1, _COPY_BYTES // max(flat.itemsize, 1))
-        for start in range(0, flat.size, step):
-            self.write(name, start * flat.itemsize, flat[start:start + step])
+        """Writes a whole tensor in C order, a piece at a time (`array` may be
+        a map of a file larger than memory, in any order)."""
+        offset = 0
+        for piece in _c_order_pieces(np.asarray(array)):
+            self.write(name, offset, piece)
+            offset += piece.nbytes
 
     def commit(self):
         unwritten = [n for n, _, _ in self.entries if self.written[n] != self.size[n]]
