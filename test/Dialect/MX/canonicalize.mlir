@@ -49,6 +49,27 @@ func.func @requantize_other_encoding_source_stays(%q: !mx.tensor<32xf8E4M3FN, bl
 
 // -----
 
+// A quantize's encoding grown by mx.ldexp stays re-quantized: quantize keeps
+// every value inside f32's range (an E4M3 block of f32's largest values gets
+// scale 2^119), but 448 x 2^120 is past it, so the dequantize gives Inf and
+// re-quantizing makes the whole block NaN, where the ldexp'd encoding still
+// holds finite values.
+// CHECK-LABEL: func.func @requantize_after_ldexp_stays
+// CHECK: %[[Q:.+]] = mx.quantize %arg0 :
+// CHECK: %[[L:.+]] = mx.ldexp %[[Q]], 1
+// CHECK: %[[D:.+]] = mx.dequantize %[[L]]
+// CHECK: %[[R:.+]] = mx.quantize %[[D]]
+// CHECK: return %[[R]]
+func.func @requantize_after_ldexp_stays(%y: tensor<32xf32>) -> !mx.tensor<32xf8E4M3FN, block = [32]> {
+  %q = mx.quantize %y : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  %l = mx.ldexp %q, 1 : !mx.tensor<32xf8E4M3FN, block = [32]>
+  %x = mx.dequantize %l : !mx.tensor<32xf8E4M3FN, block = [32]> -> tensor<32xf32>
+  %r = mx.quantize %x : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return %r : !mx.tensor<32xf8E4M3FN, block = [32]>
+}
+
+// -----
+
 // dequantize(quantize(x)) is lossy: it stays.
 // CHECK-LABEL: func.func @quantize_then_dequantize_stays
 // CHECK: %[[Q:.+]] = mx.quantize

@@ -4,14 +4,19 @@
 // The scale-only rules of -mx-propagate-scales on MX tensors.
 
 // A power-of-two growth (multiply by 8, divide by 1/4) of a dequantized MX
-// tensor moves its scales (mx.ldexp) and leaves its elements alone. With
-// the re-quantization folded (floor rule, of an encoding quantize made),
-// only the shifts remain.
+// tensor moves its scales (mx.ldexp) and leaves its elements alone. The
+// re-quantization stays, even of an encoding quantize made: a grown block
+// can pass f32's range, where the dequantize gives Inf and the quantize a
+// NaN block (canonicalize.mlir).
 // CHECK-LABEL: func.func @power_of_two
 // CHECK-NEXT: %[[Q:.*]] = mx.quantize %arg0
 // CHECK-NEXT: %[[L:.*]] = mx.ldexp %[[Q]], 3
+// CHECK-NEXT: %[[LD:.*]] = mx.dequantize %[[L]]
 // CHECK-NEXT: %[[R:.*]] = mx.ldexp %[[Q]], 2
-// CHECK-NEXT: return %[[L]], %[[R]]
+// CHECK-NEXT: %[[RD:.*]] = mx.dequantize %[[R]]
+// CHECK-NEXT: %[[A:.*]] = mx.quantize %[[LD]]
+// CHECK-NEXT: %[[B:.*]] = mx.quantize %[[RD]]
+// CHECK-NEXT: return %[[A]], %[[B]]
 func.func @power_of_two(%x: tensor<4x64xf32>) -> (!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>) {
   %q = mx.quantize %x : tensor<4x64xf32> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   %d = mx.dequantize %q : !mx.tensor<4x64xf8E4M3FN, block = [1, 32]> -> tensor<4x64xf32>

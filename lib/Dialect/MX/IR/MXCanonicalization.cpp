@@ -27,15 +27,8 @@ static bool isIdempotent(ScaleRule rule, Rounding rounding) {
 bool mlir::mx::reproducesEncoding(Value q, ScaleRule rule, Rounding rounding) {
   if (!isIdempotent(rule, rounding))
     return false;
-  while (true) {
-    if (auto transpose = q.getDefiningOp<TransposeOp>())
-      q = transpose.getInput();
-    else if (auto ldexp = q.getDefiningOp<LdexpOp>();
-             ldexp && ldexp.getExponent() > 0)
-      q = ldexp.getInput();
-    else
-      break;
-  }
+  while (auto transpose = q.getDefiningOp<TransposeOp>())
+    q = transpose.getInput();
   // Under floor every rounding leaves a block's largest code in the top
   // binade, where re-quantizing finds the same scale; under even only rne
   // does (an rtz or stochastic largest element can fall below it). Without

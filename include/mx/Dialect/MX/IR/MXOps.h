@@ -23,10 +23,11 @@ ArrayRef<int64_t> getOperandShape(Type type);
 /// Whether re-quantizing the values of `q` under `rule` and `rounding` gives
 /// `q` back: `q` was computed by mx.quantize (its own scales) or mx.cast
 /// under the same rule (and, unless the rule is `floor`, the same rounding)
-/// with saturation, then maybe transposed or grown by mx.ldexp (values kept,
-/// as for the rewrite that makes these), and the pair is one that
-/// numerics::isRequantizationIdempotent accepts. An encoding from mx.pack or
-/// a function argument need not be one mx.quantize makes: re-quantizing it
+/// with saturation, then maybe transposed, and the pair is one that
+/// numerics::isRequantizationIdempotent accepts. Not through mx.ldexp: a
+/// grown block's values can pass f32's range, where the dequantize gives
+/// +-Inf and re-quantizing makes the whole block NaN. An encoding from mx.pack
+/// or a function argument need not be one mx.quantize makes: re-quantizing it
 /// can change its values (a NaN code in a finite block makes the block NaN;
 /// a largest code below the top binade gets a smaller scale and may
 /// saturate), so folds that drop a re-quantization ask this first.

@@ -66,11 +66,13 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     type of `%q`, the dequantize produced f32 (so it was exact), the rule is
     `floor` (any rounding) or `even` with `rne`, and `%q` is an encoding that
     `mx.quantize` or `mx.cast` made under the same rule (with saturation;
-    maybe then transposed or grown by `mx.ldexp`): re-quantizing the values of
-    a block quantized under these reproduces its encoding. An argument's or
-    `mx.pack`'s encoding need not be one quantize makes, and re-quantizing it
-    can change its values (an E4M3 largest code of 240 where `floor` would
-    halve the scale saturates; a NaN code makes its block NaN): it stays. Under `ceil` and
+    maybe then transposed): re-quantizing the values of a block quantized
+    under these reproduces its encoding. An argument's or `mx.pack`'s
+    encoding need not be one quantize makes, and re-quantizing it can change
+    its values (an E4M3 largest code of 240 where `floor` would halve the
+    scale saturates; a NaN code makes its block NaN): it stays. So does an
+    `mx.ldexp` of a quantize: a grown block can pass f32's range, where the
+    dequantize gives +-Inf and re-quantizing makes the block NaN. Under `ceil` and
     `rceil` it need not (a block whose largest element rounded down gets a
     smaller scale), nor under `even` with `rtz` or `stochastic` (`even` may
     round amax up a binade, and the largest element then rounded down), so
