@@ -1,6 +1,7 @@
 //===- Parse.cpp - Parsing modules with a source name ---------------------===//
 
 #include "mx-c/Parse.h"
+#include "mx/Parser/UpstreamParserGuard.h"
 
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Support.h"
@@ -12,6 +13,9 @@ MlirModule mlirMXModuleCreateParseNamed(MlirContext context,
                                         MlirStringRef sourceName) {
   if (mlirContextIsNull(context) || (!source.data && source.length) ||
       (!sourceName.data && sourceName.length))
+    return MlirModule{nullptr};
+  if (mlir::failed(mlir::mx::rejectUpstreamParserCrash(
+          unwrap(context), unwrap(source), unwrap(sourceName))))
     return MlirModule{nullptr};
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(

@@ -80,6 +80,15 @@ func.func @f(%x: tensor<32xf32>) -> !mx.tensor<32xf8E4M3FN, block = [32]> {
 }""", ctx))
 # CHECK: MLIRError: mx_mlir: could not parse the module
 # CHECK-NEXT: error: 'mx.quantize' op expected a 'seed' with rounding<stochastic>, but got none
+# Text that crashes MLIR 22's own parser is an error before parsing
+# (mx/Parser/UpstreamParserGuard.h), as in mx-opt.
+error(lambda: Module.parse("""
+func.func @f(%d: tensor<4x2xf32>, %e: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %t = linalg.transpose ins(%d : tensor<4x2xf32>) outs(%e : tensor<2x4xf32>) permutation = [1, ]
+  return %t : tensor<2x4xf32>
+}""", ctx))
+# CHECK: MLIRError: mx_mlir: could not parse the module
+# CHECK-NEXT: <string>:3:78: error: expected a list of 64-bit integers
 error(lambda: Module.parse("func.func @f() { return }", ctx).run_pipeline("no-such-pass"))
 # CHECK: MLIRError: mx_mlir: invalid pass pipeline 'builtin.module(no-such-pass)'
 # CHECK: 'no-such-pass' does not refer to a registered pass or pass pipeline
