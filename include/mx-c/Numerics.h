@@ -2,8 +2,9 @@
  *
  * Plain C entry points over lib/Numerics, for runtimes and for the Python
  * package's tests (ctypes), which check their own code against it bit for bit.
- * Names: "e4m3" "e5m2" "e3m2" "e2m3" "e2m1" "int8"; scale rules "floor"
- * "ceil" "even" "rceil"; roundings "rne" "rtz" "stochastic".
+ * Names: "e4m3" "e5m2" "e3m2" "e2m3" "e2m1" "int8" (and the two-level
+ * "mx9" "mx6" "mx4"); scale rules "floor" "ceil" "even" "rceil"; roundings
+ * "rne" "rtz" "stochastic".
  *
  *===----------------------------------------------------------------------===*/
 
@@ -36,6 +37,27 @@ int mlirMXNumericsDequantize(const uint8_t *codes, const uint8_t *scales,
                              int64_t rank, const int64_t *shape,
                              const int64_t *block, const char *format,
                              float *out);
+
+/** Quantizes the row-major f32 tensor `data` of shape `shape[0..rank)` in a
+ *  two-level format with shared microexponents (`format` "mx9", "mx6" or
+ *  "mx4"; mx/Numerics/SharedMicroexponent.h), in blocks of 16 along `axis`,
+ *  rounding "rne" or "rtz". Writes one sign-magnitude code per element to
+ *  `codes`; one microexponent per sub-block to `microexponents`, row-major
+ *  over `shape` with shape[axis] replaced by ceil(shape[axis] / 16) * 8; and
+ *  one E8M0 exponent per block to `exponents`, row-major over `shape` with
+ *  shape[axis] replaced by ceil(shape[axis] / 16). Returns 0, or -1 for an
+ *  unknown or null name, an invalid shape or axis, or a null array where
+ *  there are elements. */
+int mlirMXNumericsQuantizeSharedMicroexponent(
+    const float *data, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, const char *rounding, uint8_t *codes,
+    uint8_t *microexponents, uint8_t *exponents);
+
+/** The inverse, exact in f32 (NaN for a block whose exponent is 0xFF). */
+int mlirMXNumericsDequantizeSharedMicroexponent(
+    const uint8_t *codes, const uint8_t *microexponents,
+    const uint8_t *exponents, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, float *out);
 
 /** Rounds `count` floats to bf16 (`format` "bf16") or f16 ("f16")
  *  stochastically, element i with `randomBits[i]` (mx/Numerics/HalfRounding.h),

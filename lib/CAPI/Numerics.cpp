@@ -3,6 +3,7 @@
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
 #include "mx/Numerics/HalfRounding.h"
+#include "mx/Numerics/SharedMicroexponent.h"
 
 #include <algorithm>
 #include <cstring>
@@ -101,6 +102,75 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
   tensor.codes.assign(codes, codes + tensor.numElements());
   tensor.scales.assign(scales, scales + numBlocks);
   std::vector<float> values = dequantize(tensor);
+  std::copy(values.begin(), values.end(), out);
+  return 0;
+}
+
+/// The two-level format and layout of a call, or false when one is invalid
+/// (readLayout's checks, and an axis outside the shape).
+static bool readSharedMicroexponentCall(const char *format, int64_t rank,
+                                        const int64_t *shape, int64_t axis,
+                                        SharedMicroexponentTensor &tensor) {
+  std::optional<SharedMicroexponentFormat> parsed =
+      format ? parseSharedMicroexponentFormat(format) : std::nullopt;
+  std::vector<int64_t> unitBlock(rank > 0 ? rank : 0, 1), blockOut;
+  if (!parsed || rank < 1 ||
+      !readLayout(rank, shape, unitBlock.data(), tensor.shape, blockOut) ||
+      axis < 0 || axis >= rank)
+    return false;
+  tensor.format = *parsed;
+  tensor.axis = axis;
+  return true;
+}
+
+/// ceil(shape[axis] / per) * times in place of shape[axis], multiplied out.
+static int64_t gridSize(const SharedMicroexponentTensor &tensor, int64_t per,
+                        int64_t times) {
+  int64_t count = 1;
+  for (int64_t d = 0; d < int64_t(tensor.shape.size()); ++d)
+    count *= d == tensor.axis ? (tensor.shape[d] + per - 1) / per * times
+                              : tensor.shape[d];
+  return count;
+}
+
+extern "C" int mlirMXNumericsQuantizeSharedMicroexponent(
+    const float *data, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, const char *rounding, uint8_t *codes,
+    uint8_t *microexponents, uint8_t *exponents) {
+  SharedMicroexponentTensor layout;
+  std::optional<Rounding> parsedRounding = parseRounding(rounding);
+  if (!readSharedMicroexponentCall(format, rank, shape, axis, layout) ||
+      !parsedRounding || *parsedRounding == Rounding::Stochastic)
+    return -1;
+  if (layout.numElements() &&
+      (!data || !codes || !microexponents || !exponents))
+    return -1;
+  SharedMicroexponentTensor result = quantizeSharedMicroexponent(
+      data, layout.shape, axis, layout.format, *parsedRounding);
+  std::copy(result.codes.begin(), result.codes.end(), codes);
+  std::copy(result.microexponents.begin(), result.microexponents.end(),
+            microexponents);
+  std::copy(result.exponents.begin(), result.exponents.end(), exponents);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsDequantizeSharedMicroexponent(
+    const uint8_t *codes, const uint8_t *microexponents,
+    const uint8_t *exponents, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, float *out) {
+  SharedMicroexponentTensor tensor;
+  if (!readSharedMicroexponentCall(format, rank, shape, axis, tensor))
+    return -1;
+  if (tensor.numElements() && (!codes || !microexponents || !exponents || !out))
+    return -1;
+  const SharedMicroexponentFormat &f = tensor.format;
+  tensor.codes.assign(codes, codes + tensor.numElements());
+  tensor.microexponents.assign(
+      microexponents,
+      microexponents + gridSize(tensor, f.blockSize, f.subBlocksPerBlock()));
+  tensor.exponents.assign(exponents,
+                          exponents + gridSize(tensor, f.blockSize, 1));
+  std::vector<float> values = dequantizeSharedMicroexponent(tensor);
   std::copy(values.begin(), values.end(), out);
   return 0;
 }

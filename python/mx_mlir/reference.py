@@ -271,3 +271,84 @@ def dequantize(codes, scales, fmt, block=32, axis=-1, dtype=np.float32):
         values = np.ldexp(decode(fmt, codes), element_scales.astype(np.int32) - 127)
         values = np.where(element_scales == E8M0_NAN, np.nan, values)
         return values.astype(dtype)
+
+
+# ---------------------------------------------------------------------------
+# Two-level formats: shared microexponents (MX9, MX6, MX4)
+# ---------------------------------------------------------------------------
+
+# name: (magnitude bits m, block k1, sub-block k2, microexponent bits d2)
+SHARED_MICROEXPONENT_FORMATS = {
+    "mx9": (7, 16, 2, 1),
+    "mx6": (4, 16, 2, 1),
+    "mx4": (2, 16, 2, 1),
+}
+
+
+def _shared_microexponent_info(fmt):
+    if fmt not in SHARED_MICROEXPONENT_FORMATS:
+        raise ValueError(f"unknown two-level format {fmt!r}; expected one of "
+                         f"{sorted(SHARED_MICROEXPONENT_FORMATS)}")
+    return SHARED_MICROEXPONENT_FORMATS[fmt]
+
+
+def _floor_log2(magnitudes):
+    """floor(log2 m) of positive f32 magnitudes, subnormals included."""
+    return np.frexp(magnitudes)[1].astype(np.int64) - 1
+
+
+def quantize_shared_microexponent(x, fmt, axis=-1, rounding="rne"):
+    """(codes, microexponents, exponents) of an f32 array in blocks of k1
+    along `axis` (mx/Numerics/SharedMicroexponent.h): sign-magnitude codes
+    (sign in bit m), one microexponent per sub-block of k2 and one E8M0
+    exponent per block, the blocked axis of each of the last two holding
+    ceil(n / k1) * (k1 / k2) and ceil(n / k1) entries."""
+    m, k1, k2, d2 = _shared_microexponent_info(fmt)
+    if rounding not in ("rne", "rtz"):
+        raise ValueError(f"two-level formats round 'rne' or 'rtz', not {rounding!r}")
+    x = np.moveaxis(np.asarray(x, dtype=np.float32), axis, -1)
+    n = x.shape[-1]
+    blocks = -(-n // k1)
+    padded = np.zeros(x.shape[:-1] + (blocks * k1,), dtype=np.float32)
+    padded[..., :n] = x
+    split = padded.reshape(x.shape[:-1] + (blocks, k1 // k2, k2))
+    magnitude = np.abs(split)
+    finite = np.all(np.isfinite(split), axis=(-2, -1))
+    with np.errstate(invalid="ignore"):
+        amax = np.max(np.where(np.isfinite(magnitude), magnitude, 0), axis=(-2, -1))
+        sub_max = np.max(np.where(np.isfinite(magnitude), magnitude, 0), axis=-1)
+    shared = np.where(amax == 0, -127, np.maximum(_floor_log2(amax), -127))
+    max_micro = (1 << d2) - 1
+    micro = np.where(sub_max == 0, max_micro,
+                     np.minimum(shared[..., None] - _floor_log2(sub_max), max_micro))
+    step = (shared[..., None] - micro + 1 - m)[..., None]
+    quotient = np.ldexp(np.where(np.isfinite(magnitude), magnitude, 0).astype(np.float64),
+                        -step)
+    rounded = np.rint(quotient) if rounding == "rne" else np.trunc(quotient)
+    codes = np.minimum(rounded, (1 << m) - 1).astype(np.int64)
+    codes |= np.signbit(split).astype(np.int64) << m
+    codes = np.where(finite[..., None, None], codes, 0)
+    micro = np.where(finite[..., None], micro, 0)
+    exponents = np.where(finite, shared + 127, E8M0_NAN)
+    codes = codes.reshape(x.shape[:-1] + (blocks * k1,))[..., :n]
+    micro = micro.reshape(x.shape[:-1] + (blocks * (k1 // k2),))
+    return (np.moveaxis(codes.astype(np.uint8), -1, axis),
+            np.moveaxis(micro.astype(np.uint8), -1, axis),
+            np.moveaxis(exponents.astype(np.uint8), -1, axis))
+
+
+def dequantize_shared_microexponent(codes, microexponents, exponents, fmt, axis=-1):
+    """The f32 values (exact): sign and magnitude times 2^(E - mu + 1 - m);
+    NaN for every element of a block whose exponent is 0xFF."""
+    m, k1, k2, _ = _shared_microexponent_info(fmt)
+    codes = np.moveaxis(np.asarray(codes, dtype=np.uint8), axis, -1).astype(np.int64)
+    micro = np.moveaxis(np.asarray(microexponents, dtype=np.uint8), axis, -1)
+    exponents = np.moveaxis(np.asarray(exponents, dtype=np.uint8), axis, -1)
+    n = codes.shape[-1]
+    element = np.arange(n)
+    shared = exponents[..., element // k1].astype(np.int64) - 127
+    step = shared - micro[..., element // k2].astype(np.int64) + 1 - m
+    values = np.ldexp((codes & ((1 << m) - 1)).astype(np.float64), step)
+    values = np.where((codes >> m) & 1 == 1, -values, values)
+    values = np.where(exponents[..., element // k1] == E8M0_NAN, np.nan, values)
+    return np.moveaxis(values.astype(np.float32), -1, axis)

@@ -3,7 +3,8 @@
 # mx_mlir.reference (NumPy) against lib/Numerics (C++, itself checked against
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
 # saturation, 1-D blocks along either axis, 2-D blocks, partial blocks, and
-# edge-case blocks (zero, NaN, Inf, subnormal, huge, ties).
+# edge-case blocks (zero, NaN, Inf, subnormal, huge, ties); and the two-level
+# formats with shared microexponents.
 
 import itertools
 import sys
@@ -48,6 +49,24 @@ for fmt, rule, rounding, saturation in itertools.product(
         bad += int(np.sum(~same_bits(values, want_values)))
         if bad:
             print(f"MISMATCH {fmt} {rule} {rounding} {saturation} {shape} {block}: {bad}")
+        mismatches += bad
+        checked += x.size
+
+# The two-level formats (MX9, MX6, MX4): codes, microexponents, exponents
+# and values, along either axis, on random tensors with blocks that spread
+# over a few binades (so that microexponents vary) and the edge blocks.
+for fmt, rounding in itertools.product(ref.SHARED_MICROEXPONENT_FORMATS, ("rne", "rtz")):
+    spread = np.ldexp(1.0, rng.integers(-4, 1, (37, 70))).astype(np.float32)
+    for x, axis in ((random_tensor(rng, (37, 70)) * spread, -1),
+                    (random_tensor(rng, (70, 37)), 0), (edge_tensor(), -1)):
+        want = numerics.quantize_shared_microexponent(x, fmt, axis, rounding)
+        got = ref.quantize_shared_microexponent(x, fmt, axis=axis, rounding=rounding)
+        bad = sum(int(np.sum(g != w)) for g, w in zip(got, want))
+        values = ref.dequantize_shared_microexponent(*got, fmt, axis=axis)
+        bad += int(np.sum(~same_bits(values, numerics.dequantize_shared_microexponent(
+            *want, fmt, axis))))
+        if bad:
+            print(f"MISMATCH {fmt} {rounding} {x.shape} axis {axis}: {bad}")
         mismatches += bad
         checked += x.size
 

@@ -11,12 +11,17 @@
 //     round-to-nearest-even), quantizing the dequantized values again gives
 //     the same scales and codes;
 //   - the block dequantize and the per-element dequantize agree bit for bit;
-//   - a stochastically rounded bf16 is one of the two neighbours of its input.
+//   - a stochastically rounded bf16 is one of the two neighbours of its input;
+//   - the two-level formats (MX9/6/4): codes and microexponents fit their
+//     widths, each value is within half a step (rne) or a step (rtz) of its
+//     input unless it clamped, keeps its sign, and quantizing the values
+//     again gives the same codes, microexponents and exponents.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/SharedMicroexponent.h"
 
 #include <cmath>
 #include <cstdint>
@@ -220,16 +225,102 @@ void checkHalfRounding(ByteReader &reader) {
   }
 }
 
+void checkSharedMicroexponent(ByteReader &reader) {
+  const char *const names[] = {"mx9", "mx6", "mx4"};
+  const char *name = names[reader.byte() % 3];
+  const char *rounding = reader.byte() & 1 ? "rtz" : "rne";
+  int rank = 1 + reader.byte() % 3;
+  std::vector<int64_t> shape;
+  for (int d = 0; d < rank; ++d)
+    shape.push_back(reader.byte() % 40); // partial blocks and empty tensors
+  int64_t axis = reader.byte() % rank;
+  SharedMicroexponentFormat format = *parseSharedMicroexponentFormat(name);
+  size_t elements = 1, blocks = 1;
+  for (int d = 0; d < rank; ++d) {
+    elements *= size_t(shape[d]);
+    blocks *= d == axis ? size_t((shape[d] + 15) / 16) : size_t(shape[d]);
+  }
+  std::vector<float> input = reader.floats(elements);
+  std::vector<uint8_t> codes(elements), micro(blocks * 8), exponents(blocks);
+  auto quantize = [&](const std::vector<float> &x, std::vector<uint8_t> &c,
+                      std::vector<uint8_t> &u, std::vector<uint8_t> &e) {
+    if (mlirMXNumericsQuantizeSharedMicroexponent(x.data(), rank, shape.data(),
+                                                  axis, name, rounding,
+                                                  c.data(), u.data(), e.data()))
+      fail("two-level quantize rejected a valid layout", 0);
+  };
+  quantize(input, codes, micro, exponents);
+  for (size_t i = 0; i < elements; ++i)
+    if (codes[i] >> (format.magnitudeBits + 1))
+      fail("a two-level code is wider than its format", i);
+  for (size_t s = 0; s < micro.size(); ++s)
+    if (micro[s] > format.maxMicroexponent())
+      fail("a microexponent is wider than its format", s);
+  std::vector<float> values(elements);
+  if (mlirMXNumericsDequantizeSharedMicroexponent(
+          codes.data(), micro.data(), exponents.data(), rank, shape.data(),
+          axis, name, values.data()))
+    fail("two-level dequantize rejected a valid layout", 0);
+
+  // Each element's block and sub-block, row-major with the axis outermost
+  // of the inner dimensions.
+  int64_t inner = 1;
+  for (int d = int(axis) + 1; d < rank; ++d)
+    inner *= shape[d];
+  int64_t extent = shape[axis];
+  int64_t blocksAlong = (extent + 15) / 16;
+  for (size_t i = 0; i < elements; ++i) {
+    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
+            k = int64_t(i) % inner;
+    uint8_t e = exponents[size_t((o * blocksAlong + j / 16) * inner + k)];
+    uint8_t u = micro[size_t((o * blocksAlong * 8 + j / 2) * inner + k)];
+    if (e == kE8M0NaN) {
+      if (!std::isnan(values[i]))
+        fail("a NaN two-level block dequantized to a number", i);
+      continue;
+    }
+    if (!std::isfinite(input[i]))
+      fail("a non-finite input left its block finite", i);
+    double step =
+        std::ldexp(1.0, e8m0Exponent(e) - u + 1 - int(format.magnitudeBits));
+    double error = std::fabs(double(values[i]) - double(input[i]));
+    bool clamped = std::fabs(double(values[i])) == format.maxMagnitude() * step;
+    if (!clamped && error > (std::strcmp(rounding, "rne") ? step : step / 2))
+      fail("a two-level value is farther from its input than its step", i);
+    if (std::signbit(values[i]) != std::signbit(input[i]))
+      fail("a two-level value changed sign", i);
+  }
+
+  std::vector<uint8_t> codes2(elements), micro2(micro.size()),
+      exponents2(blocks);
+  quantize(values, codes2, micro2, exponents2);
+  for (size_t b = 0; b < blocks; ++b)
+    if (exponents[b] != kE8M0NaN && exponents2[b] != exponents[b])
+      fail("requantizing changed a two-level exponent", b);
+  for (size_t i = 0; i < elements; ++i) {
+    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
+            k = int64_t(i) % inner;
+    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
+    size_t s = size_t((o * blocksAlong * 8 + j / 2) * inner + k);
+    if (exponents[b] != kE8M0NaN &&
+        (codes2[i] != codes[i] || micro2[s] != micro[s]))
+      fail("requantizing changed a two-level code or microexponent", i);
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ByteReader reader(data, size);
-  switch (reader.byte() % 3) {
+  switch (reader.byte() % 4) {
   case 0:
     checkQuantize(reader);
     break;
   case 1:
     checkDequantize(reader);
+    break;
+  case 3:
+    checkSharedMicroexponent(reader);
     break;
   default:
     checkHalfRounding(reader);

@@ -53,6 +53,39 @@ class Numerics:
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def quantize_shared_microexponent(self, x, fmt, axis, rounding="rne"):
+        """(codes, microexponents, exponents) from mx-c/Numerics.h."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        axis %= x.ndim
+        shape = np.array(x.shape, dtype=np.int64)
+        blocks = -(-x.shape[axis] // 16)
+        micro_shape, exponent_shape = list(x.shape), list(x.shape)
+        micro_shape[axis], exponent_shape[axis] = blocks * 8, blocks
+        codes = np.zeros(x.shape, dtype=np.uint8)
+        micro = np.zeros(micro_shape, dtype=np.uint8)
+        exponents = np.zeros(exponent_shape, dtype=np.uint8)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        assert self.lib.mlirMXNumericsQuantizeSharedMicroexponent(
+            x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.c_int64(x.ndim),
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ctypes.c_int64(axis),
+            fmt.encode(), rounding.encode(), codes.ctypes.data_as(u8p),
+            micro.ctypes.data_as(u8p), exponents.ctypes.data_as(u8p)) == 0
+        return codes, micro, exponents
+
+    def dequantize_shared_microexponent(self, codes, micro, exponents, fmt, axis):
+        codes, micro, exponents = (np.ascontiguousarray(a, dtype=np.uint8)
+                                   for a in (codes, micro, exponents))
+        axis %= codes.ndim
+        shape = np.array(codes.shape, dtype=np.int64)
+        out = np.zeros(codes.shape, dtype=np.float32)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        assert self.lib.mlirMXNumericsDequantizeSharedMicroexponent(
+            codes.ctypes.data_as(u8p), micro.ctypes.data_as(u8p), exponents.ctypes.data_as(u8p),
+            ctypes.c_int64(codes.ndim), shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            ctypes.c_int64(axis), fmt.encode(),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return out
+
 
 # The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
