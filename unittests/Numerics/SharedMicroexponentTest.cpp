@@ -23,8 +23,8 @@ using namespace mlir::mx::numerics;
 
 namespace {
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+constexpr float kQuietNaN = std::numeric_limits<float>::quiet_NaN();
 
 uint32_t bitsOf(float x) {
   uint32_t bits;
@@ -144,7 +144,7 @@ TEST(SharedMicroexponentTest, ZeroBlockTakesTheLeastExponent) {
 }
 
 TEST(SharedMicroexponentTest, NonFiniteMakesOnlyItsBlockNaN) {
-  for (float special : {kNaN, kInf, -kInf}) {
+  for (float special : {kQuietNaN, kInfinity, -kInfinity}) {
     std::vector<float> x(32, 1.0f);
     x[7] = special;
     SharedMicroexponentTensor q =
@@ -231,7 +231,7 @@ void oracleBlock(const SharedMicroexponentFormat &format, const float *x,
   out.assign(count, 0.0f);
   for (int64_t j = 0; j < count; ++j)
     if (!std::isfinite(x[j])) {
-      out.assign(count, kNaN);
+      out.assign(count, kQuietNaN);
       return;
     }
   auto exponent = [](float v) {
@@ -291,7 +291,7 @@ std::vector<float> randomTensor(std::mt19937 &rng, int64_t count) {
     float v =
         float(std::min(magnitude, double(std::numeric_limits<float>::max())));
     if (k == 99)
-      v = kind(rng) < 50 ? kNaN : kInf;
+      v = kind(rng) < 50 ? kQuietNaN : kInfinity;
     x[j] = unit(rng) < 0.5 ? -v : v;
   }
   return x;
