@@ -8,7 +8,15 @@ BUILD_DIR=${MX_BUILD_DIR:-build}
 bash scripts/install-deps.sh
 
 source scripts/common.sh
-mx_configure "$BUILD_DIR"
+# A clean build (CI's, or MX_UNITY_BUILD=1) compiles each library as a few
+# unity batches, as the sanitized build does: minutes less from scratch on
+# two cores. Developers' builds stay one object per file, so that an edit
+# recompiles one file and each file's own includes are checked.
+unity=()
+if [ "${CI:-}" = true ] || [ "${MX_UNITY_BUILD:-0}" = 1 ]; then
+  unity=(-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
+fi
+mx_configure "$BUILD_DIR" "${unity[@]}"
 ninja -C "$BUILD_DIR" all mx-docs
 
 # A virtual environment that sees Debian's NumPy and, through a .pth file,
