@@ -27,10 +27,13 @@ ROWS = [
     ("MXFP6 E3M2", "ocp", "e3m2", 6.25),
     ("MX4", "two-level", "mx4", 4.0),
     ("MXFP4 E2M1", "ocp", "e2m1", 4.25),
+    ("NVFP4", "nvfp4", "e2m1", 4.5),
 ]
 
 
 def round_trip(x, family, fmt):
+    if family == "nvfp4":
+        return ref.dequantize_nvfp4(*ref.quantize_nvfp4(x))
     if family == "two-level":
         return ref.dequantize_shared_microexponent(
             *ref.quantize_shared_microexponent(x, fmt), fmt)
@@ -58,7 +61,7 @@ def main():
         "student-t(3)": rng.standard_t(3, (rows, 256)).astype(np.float32),
     }
     print(f"{options.elements} samples per distribution, blocks along the last axis "
-          "(32 for OCP MX, 16 for the two-level formats), floor scales, rne")
+          "(32 for OCP MX with floor scales, 16 for the two-level formats and NVFP4), rne")
     print()
     print("| format | bits/element | " + " | ".join(
         f"{name}: rel. RMS | mean rel. | max rel." for name in samples) + " |")

@@ -3,8 +3,8 @@
  * Plain C entry points over lib/Numerics, for runtimes and for the Python
  * package's tests (ctypes), which check their own code against it bit for bit.
  * Names: "e4m3" "e5m2" "e3m2" "e2m3" "e2m1" "int8" (and the two-level
- * "mx9" "mx6" "mx4"); scale rules "floor" "ceil" "even" "rceil"; roundings
- * "rne" "rtz" "stochastic".
+ * "mx9" "mx6" "mx4"; NVFP4 has entry points of its own); scale rules "floor"
+ * "ceil" "even" "rceil"; roundings "rne" "rtz" "stochastic".
  *
  *===----------------------------------------------------------------------===*/
 
@@ -58,6 +58,25 @@ int mlirMXNumericsDequantizeSharedMicroexponent(
     const uint8_t *codes, const uint8_t *microexponents,
     const uint8_t *exponents, int64_t rank, const int64_t *shape, int64_t axis,
     const char *format, float *out);
+
+/** Quantizes the row-major f32 tensor `data` of shape `shape[0..rank)` to
+ *  NVFP4 (mx/Numerics/NVFP4.h) in blocks of 16 along `axis`: one E2M1 code
+ *  per element to `codes`, one E4M3 block scale per block to `blockScales`
+ *  (row-major over `shape` with shape[axis] replaced by
+ *  ceil(shape[axis] / 16)), and the f32 tensor scale to `*tensorScaleOut`:
+ *  `*tensorScale` where `tensorScale` is not null (it must be positive and
+ *  finite), else amax / 2688. Returns 0, or -1 for an invalid shape, axis or
+ *  tensor scale, or a null array where there are elements. */
+int mlirMXNumericsQuantizeNVFP4(const float *data, int64_t rank,
+                                const int64_t *shape, int64_t axis,
+                                const float *tensorScale, uint8_t *codes,
+                                uint8_t *blockScales, float *tensorScaleOut);
+
+/** The inverse: element * block scale * tensor scale, rounded once to f32. */
+int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
+                                  const uint8_t *blockScales, float tensorScale,
+                                  int64_t rank, const int64_t *shape,
+                                  int64_t axis, float *out);
 
 /** Rounds `count` floats to bf16 (`format` "bf16") or f16 ("f16")
  *  stochastically, element i with `randomBits[i]` (mx/Numerics/HalfRounding.h),

@@ -3,9 +3,11 @@
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
 #include "mx/Numerics/HalfRounding.h"
+#include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/SharedMicroexponent.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <optional>
 
@@ -106,17 +108,23 @@ extern "C" int mlirMXNumericsDequantize(const uint8_t *codes,
   return 0;
 }
 
-/// The two-level format and layout of a call, or false when one is invalid
-/// (readLayout's checks, and an axis outside the shape).
+/// The shape and axis of a call blocked along one axis, or false when one is
+/// invalid (readLayout's checks, and an axis outside the shape).
+static bool readAxisLayout(int64_t rank, const int64_t *shape, int64_t axis,
+                           std::vector<int64_t> &shapeOut) {
+  std::vector<int64_t> unitBlock(rank > 0 ? rank : 0, 1), blockOut;
+  return rank >= 1 &&
+         readLayout(rank, shape, unitBlock.data(), shapeOut, blockOut) &&
+         axis >= 0 && axis < rank;
+}
+
+/// The two-level format and layout of a call, or false when one is invalid.
 static bool readSharedMicroexponentCall(const char *format, int64_t rank,
                                         const int64_t *shape, int64_t axis,
                                         SharedMicroexponentTensor &tensor) {
   std::optional<SharedMicroexponentFormat> parsed =
       format ? parseSharedMicroexponentFormat(format) : std::nullopt;
-  std::vector<int64_t> unitBlock(rank > 0 ? rank : 0, 1), blockOut;
-  if (!parsed || rank < 1 ||
-      !readLayout(rank, shape, unitBlock.data(), tensor.shape, blockOut) ||
-      axis < 0 || axis >= rank)
+  if (!parsed || !readAxisLayout(rank, shape, axis, tensor.shape))
     return false;
   tensor.format = *parsed;
   tensor.axis = axis;
@@ -171,6 +179,51 @@ extern "C" int mlirMXNumericsDequantizeSharedMicroexponent(
   tensor.exponents.assign(exponents,
                           exponents + gridSize(tensor, f.blockSize, 1));
   std::vector<float> values = dequantizeSharedMicroexponent(tensor);
+  std::copy(values.begin(), values.end(), out);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsQuantizeNVFP4(const float *data, int64_t rank,
+                                           const int64_t *shape, int64_t axis,
+                                           const float *tensorScale,
+                                           uint8_t *codes, uint8_t *blockScales,
+                                           float *tensorScaleOut) {
+  std::vector<int64_t> shapeVec;
+  if (!readAxisLayout(rank, shape, axis, shapeVec) || !tensorScaleOut ||
+      (tensorScale && !(std::isfinite(*tensorScale) && *tensorScale > 0)))
+    return -1;
+  NVFP4Tensor layout;
+  layout.shape = shapeVec;
+  if (layout.numElements() && (!data || !codes || !blockScales))
+    return -1;
+  std::optional<float> given;
+  if (tensorScale)
+    given = *tensorScale;
+  NVFP4Tensor result = quantizeNVFP4(data, shapeVec, axis, given);
+  std::copy(result.codes.begin(), result.codes.end(), codes);
+  std::copy(result.blockScales.begin(), result.blockScales.end(), blockScales);
+  *tensorScaleOut = result.tensorScale;
+  return 0;
+}
+
+extern "C" int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
+                                             const uint8_t *blockScales,
+                                             float tensorScale, int64_t rank,
+                                             const int64_t *shape, int64_t axis,
+                                             float *out) {
+  NVFP4Tensor tensor;
+  if (!readAxisLayout(rank, shape, axis, tensor.shape))
+    return -1;
+  if (tensor.numElements() && (!codes || !blockScales || !out))
+    return -1;
+  tensor.axis = axis;
+  tensor.tensorScale = tensorScale;
+  int64_t blocks = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    blocks *= d == axis ? (tensor.shape[d] + 15) / 16 : tensor.shape[d];
+  tensor.codes.assign(codes, codes + tensor.numElements());
+  tensor.blockScales.assign(blockScales, blockScales + blocks);
+  std::vector<float> values = dequantizeNVFP4(tensor);
   std::copy(values.begin(), values.end(), out);
   return 0;
 }

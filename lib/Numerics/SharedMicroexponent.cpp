@@ -3,6 +3,8 @@
 #include "mx/Numerics/SharedMicroexponent.h"
 #include "mx/Numerics/Scale.h"
 
+#include "AxisBlocks.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -56,48 +58,27 @@ int64_t SharedMicroexponentTensor::numElements() const {
 
 namespace {
 
-/// The tensor as [outer, extent, inner] around the blocked axis, and the
-/// indices of each element's block and sub-block.
-struct AxisLayout {
-  int64_t outer = 1, extent = 1, inner = 1;
-  int64_t blocksAlong = 0, subBlocksAlong = 0;
+/// The blocks of AxisBlocks and their sub-blocks.
+struct AxisLayout : AxisBlocks {
+  int64_t subBlocksAlong = 0;
   const SharedMicroexponentFormat &format;
 
   AxisLayout(const std::vector<int64_t> &shape, int64_t axis,
              const SharedMicroexponentFormat &format)
-      : format(format) {
-    assert(axis >= 0 && axis < int64_t(shape.size()) && "axis out of range");
-    for (int64_t d = 0; d < int64_t(shape.size()); ++d)
-      (d < axis ? outer : d > axis ? inner : extent) *= shape[d];
-    blocksAlong = (extent + format.blockSize - 1) / format.blockSize;
+      : AxisBlocks(shape, axis, format.blockSize), format(format) {
     subBlocksAlong = blocksAlong * format.subBlocksPerBlock();
   }
-  int64_t numBlocks() const { return outer * blocksAlong * inner; }
   int64_t numSubBlocks() const { return outer * subBlocksAlong * inner; }
-  int64_t element(int64_t o, int64_t j, int64_t i) const {
-    return (o * extent + j) * inner + i;
-  }
-  int64_t block(int64_t o, int64_t b, int64_t i) const {
-    return (o * blocksAlong + b) * inner + i;
-  }
   int64_t subBlock(int64_t o, int64_t b, int64_t s, int64_t i) const {
     return (o * subBlocksAlong + b * format.subBlocksPerBlock() + s) * inner +
            i;
   }
   /// Elements [begin, end) along the axis of sub-block s of block b.
   std::pair<int64_t, int64_t> subBlockRange(int64_t b, int64_t s) const {
-    int64_t blockEnd = std::min<int64_t>((b + 1) * format.blockSize, extent);
-    int64_t begin = b * format.blockSize + s * format.subBlockSize;
-    int64_t end = std::min<int64_t>(begin + format.subBlockSize, blockEnd);
-    return {std::min(begin, blockEnd), end};
-  }
-
-  /// Calls fn(block, subBlock, element) for every element, block by block.
-  template <typename Fn> void forEachBlock(Fn fn) const {
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t b = 0; b < blocksAlong; ++b)
-        for (int64_t i = 0; i < inner; ++i)
-          fn(o, b, i);
+    int64_t end = blockEnd(b);
+    int64_t begin = blockBegin(b) + s * format.subBlockSize;
+    return {std::min(begin, end),
+            std::min<int64_t>(begin + format.subBlockSize, end)};
   }
 };
 
@@ -146,8 +127,7 @@ SharedMicroexponentTensor mlir::mx::numerics::quantizeSharedMicroexponent(
   const int64_t maxMagnitude = format.maxMagnitude();
 
   layout.forEachBlock([&](int64_t o, int64_t b, int64_t i) {
-    int64_t begin = b * format.blockSize;
-    int64_t end = std::min<int64_t>(begin + format.blockSize, layout.extent);
+    int64_t begin = layout.blockBegin(b), end = layout.blockEnd(b);
     float amax = 0.0f;
     bool finite = true;
     for (int64_t j = begin; j < end; ++j) {

@@ -352,3 +352,63 @@ def dequantize_shared_microexponent(codes, microexponents, exponents, fmt, axis=
     values = np.where((codes >> m) & 1 == 1, -values, values)
     values = np.where(exponents[..., element // k1] == E8M0_NAN, np.nan, values)
     return np.moveaxis(values.astype(np.float32), -1, axis)
+
+
+# ---------------------------------------------------------------------------
+# NVFP4: E2M1 elements, E4M3 block scales (blocks of 16), an f32 tensor scale
+# ---------------------------------------------------------------------------
+
+NVFP4_BLOCK = 16
+NVFP4_NAN_BLOCK_SCALE = 0x7F
+
+
+def nvfp4_tensor_scale(x):
+    """amax / (448 * 6) in f32 over the finite values; 1 without a nonzero
+    one; never below f32's least subnormal (mx/Numerics/NVFP4.h)."""
+    x = np.asarray(x, dtype=np.float32)
+    finite = np.abs(x[np.isfinite(x)])
+    amax = finite.max() if finite.size else np.float32(0)
+    if amax == 0:
+        return np.float32(1)
+    return max(np.float32(amax) / np.float32(2688), np.finfo(np.float32).smallest_subnormal)
+
+
+def quantize_nvfp4(x, axis=-1, tensor_scale=None):
+    """(codes, block_scales, tensor_scale): E2M1 codes, E4M3 block scales (the
+    blocked axis holding ceil(n / 16)) and the f32 tensor scale, given or
+    computed. Each block scale and element is rounded once, to nearest even,
+    saturating."""
+    x = np.asarray(x, dtype=np.float32)
+    scale = nvfp4_tensor_scale(x) if tensor_scale is None else np.float32(tensor_scale)
+    moved = np.moveaxis(x, axis, -1)
+    n = moved.shape[-1]
+    blocks = -(-n // NVFP4_BLOCK)
+    padded = np.zeros(moved.shape[:-1] + (blocks * NVFP4_BLOCK,), dtype=np.float32)
+    padded[..., :n] = moved
+    split = padded.reshape(moved.shape[:-1] + (blocks, NVFP4_BLOCK)).astype(np.float64)
+    finite = np.all(np.isfinite(split), axis=-1)
+    amax = np.max(np.abs(np.where(np.isfinite(split), split, 0)), axis=-1)
+    block_scales = encode("e4m3", amax / (6.0 * float(scale)))
+    step = decode("e4m3", block_scales) * float(scale)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.where(step[..., None] == 0, 0.0,
+                            np.where(np.isfinite(split), split, 0) / step[..., None])
+    codes = encode("e2m1", quotient).astype(np.int64)
+    codes = np.where(step[..., None] == 0, np.signbit(split).astype(np.int64) << 3, codes)
+    codes = np.where(finite[..., None], codes, 0)
+    block_scales = np.where(finite, block_scales, NVFP4_NAN_BLOCK_SCALE)
+    codes = codes.reshape(moved.shape[:-1] + (blocks * NVFP4_BLOCK,))[..., :n]
+    return (np.moveaxis(codes.astype(np.uint8), -1, axis),
+            np.moveaxis(block_scales.astype(np.uint8), -1, axis), scale)
+
+
+def dequantize_nvfp4(codes, block_scales, tensor_scale, axis=-1):
+    """element * block scale (exact in f32) times the tensor scale, rounded
+    once to f32; NaN for a block whose scale is NaN."""
+    codes = np.moveaxis(np.asarray(codes, dtype=np.uint8), axis, -1)
+    block_scales = np.moveaxis(np.asarray(block_scales, dtype=np.uint8), axis, -1)
+    per_element = block_scales[..., np.arange(codes.shape[-1]) // NVFP4_BLOCK]
+    scaled = (decode("e2m1", codes) * decode("e4m3", per_element)).astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = scaled * np.float32(tensor_scale)
+    return np.moveaxis(values, -1, axis)

@@ -4,7 +4,7 @@
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
 # saturation, 1-D blocks along either axis, 2-D blocks, partial blocks, and
 # edge-case blocks (zero, NaN, Inf, subnormal, huge, ties); and the two-level
-# formats with shared microexponents.
+# formats with shared microexponents, and NVFP4.
 
 import itertools
 import sys
@@ -69,6 +69,23 @@ for fmt, rounding in itertools.product(ref.SHARED_MICROEXPONENT_FORMATS, ("rne",
             print(f"MISMATCH {fmt} {rounding} {x.shape} axis {axis}: {bad}")
         mismatches += bad
         checked += x.size
+
+# NVFP4: codes, block scales, the tensor scale and values, computed and
+# given tensor scales (a small one saturates block scales, a large one
+# zeroes them), along either axis and on the edge blocks.
+for x, axis, given in ((random_tensor(rng, (37, 70)), -1, None),
+                       (random_tensor(rng, (70, 37)), 0, None), (edge_tensor(), -1, None),
+                       (random_tensor(rng, (37, 70)), -1, 2.0 ** -20),
+                       (random_tensor(rng, (37, 70)), 1, 2.0 ** 10)):
+    want = numerics.quantize_nvfp4(x, axis, given)
+    got = ref.quantize_nvfp4(x, axis=axis, tensor_scale=given)
+    bad = sum(int(np.sum(g != w)) for g, w in zip(got, want))
+    values = ref.dequantize_nvfp4(*got, axis=axis)
+    bad += int(np.sum(~same_bits(values, numerics.dequantize_nvfp4(*want, axis))))
+    if bad:
+        print(f"MISMATCH nvfp4 {x.shape} axis {axis} scale {given}: {bad}")
+    mismatches += bad
+    checked += x.size
 
 # The numpy Philox matches Random123's known answers too.
 assert ref.philox4x32(([0x243f6a88], [0x85a308d3], [0x13198a2e], [0x03707344]),

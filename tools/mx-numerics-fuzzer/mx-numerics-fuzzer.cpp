@@ -15,12 +15,17 @@
 //   - the two-level formats (MX9/6/4): codes and microexponents fit their
 //     widths, each value is within half a step (rne) or a step (rtz) of its
 //     input unless it clamped, keeps its sign, and quantizing the values
-//     again gives the same codes, microexponents and exponents.
+//     again gives the same codes, microexponents and exponents;
+//   - NVFP4: codes fit 4 bits, a given tensor scale is refused exactly when
+//     it is not positive and finite, a block's scale is NaN exactly when it
+//     holds NaN or Inf, and each element is within a step of its input
+//     (half of E2M1's widest spacing) unless saturated, with its sign.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/SharedMicroexponent.h"
 
 #include <cmath>
@@ -308,11 +313,73 @@ void checkSharedMicroexponent(ByteReader &reader) {
   }
 }
 
+void checkNVFP4(ByteReader &reader) {
+  int rank = 1 + reader.byte() % 3;
+  std::vector<int64_t> shape;
+  for (int d = 0; d < rank; ++d)
+    shape.push_back(reader.byte() % 40);
+  int64_t axis = reader.byte() % rank;
+  bool giveScale = reader.byte() & 1;
+  uint64_t scaleBits = reader.u64();
+  float given;
+  uint32_t bits32 = uint32_t(scaleBits);
+  std::memcpy(&given, &bits32, sizeof given);
+  size_t elements = 1, blocks = 1;
+  for (int d = 0; d < rank; ++d) {
+    elements *= size_t(shape[d]);
+    blocks *= d == axis ? size_t((shape[d] + 15) / 16) : size_t(shape[d]);
+  }
+  std::vector<float> input = reader.floats(elements);
+  std::vector<uint8_t> codes(elements), scales(blocks);
+  float scale = 0.0f;
+  int status = mlirMXNumericsQuantizeNVFP4(input.data(), rank, shape.data(),
+                                           axis, giveScale ? &given : nullptr,
+                                           codes.data(), scales.data(), &scale);
+  bool validScale = !giveScale || (std::isfinite(given) && given > 0.0f);
+  if ((status == 0) != validScale)
+    fail("NVFP4 quantize accepted or refused the wrong tensor scale", 0);
+  if (status)
+    return;
+  std::vector<float> values(elements);
+  if (mlirMXNumericsDequantizeNVFP4(codes.data(), scales.data(), scale, rank,
+                                    shape.data(), axis, values.data()))
+    fail("NVFP4 dequantize rejected a valid layout", 0);
+  int64_t inner = 1;
+  for (int d = int(axis) + 1; d < rank; ++d)
+    inner *= shape[d];
+  int64_t extent = shape[axis], blocksAlong = (extent + 15) / 16;
+  std::vector<bool> finite(blocks, true);
+  for (size_t i = 0; i < elements; ++i) {
+    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
+            k = int64_t(i) % inner;
+    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
+    finite[b] = finite[b] && std::isfinite(input[i]);
+  }
+  for (size_t i = 0; i < elements; ++i) {
+    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
+            k = int64_t(i) % inner;
+    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
+    if (codes[i] > 0xF)
+      fail("an NVFP4 code is wider than 4 bits", i);
+    if ((scales[b] == kNVFP4NaNBlockScale) == finite[b])
+      fail("an NVFP4 block scale is NaN exactly when it should not be", b);
+    if (!finite[b])
+      continue;
+    double step = decodeElement(ElementFormat::E4M3, scales[b]) * scale;
+    double element = decodeElement(ElementFormat::E2M1, codes[i]);
+    if (std::signbit(element) != std::signbit(input[i]))
+      fail("an NVFP4 element changed sign", i);
+    if (step > 0 && std::fabs(element) < 6.0 &&
+        std::fabs(double(input[i]) / step - element) > 1.0)
+      fail("an NVFP4 element is more than a step from its input", i);
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ByteReader reader(data, size);
-  switch (reader.byte() % 4) {
+  switch (reader.byte() % 5) {
   case 0:
     checkQuantize(reader);
     break;
@@ -321,6 +388,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     break;
   case 3:
     checkSharedMicroexponent(reader);
+    break;
+  case 4:
+    checkNVFP4(reader);
     break;
   default:
     checkHalfRounding(reader);

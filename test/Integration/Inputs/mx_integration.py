@@ -86,6 +86,39 @@ class Numerics:
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def quantize_nvfp4(self, x, axis, tensor_scale=None):
+        """(codes, block_scales, tensor_scale) from mx-c/Numerics.h."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        axis %= x.ndim
+        shape = np.array(x.shape, dtype=np.int64)
+        scale_shape = list(x.shape)
+        scale_shape[axis] = -(-x.shape[axis] // 16)
+        codes = np.zeros(x.shape, dtype=np.uint8)
+        block_scales = np.zeros(scale_shape, dtype=np.uint8)
+        given = None if tensor_scale is None else ctypes.byref(ctypes.c_float(tensor_scale))
+        out_scale = ctypes.c_float()
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        assert self.lib.mlirMXNumericsQuantizeNVFP4(
+            x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.c_int64(x.ndim),
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ctypes.c_int64(axis), given,
+            codes.ctypes.data_as(u8p), block_scales.ctypes.data_as(u8p),
+            ctypes.byref(out_scale)) == 0
+        return codes, block_scales, np.float32(out_scale.value)
+
+    def dequantize_nvfp4(self, codes, block_scales, tensor_scale, axis):
+        codes, block_scales = (np.ascontiguousarray(a, dtype=np.uint8)
+                               for a in (codes, block_scales))
+        axis %= codes.ndim
+        shape = np.array(codes.shape, dtype=np.int64)
+        out = np.zeros(codes.shape, dtype=np.float32)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        assert self.lib.mlirMXNumericsDequantizeNVFP4(
+            codes.ctypes.data_as(u8p), block_scales.ctypes.data_as(u8p),
+            ctypes.c_float(tensor_scale), ctypes.c_int64(codes.ndim),
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ctypes.c_int64(axis),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return out
+
 
 # The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
