@@ -123,6 +123,16 @@ if os.path.exists(kjv):
     config.available_features.add("text")
     config.substitutions.append(("%kjv_txt", kjv))
 
+# A private mount namespace with a small tmpfs (unshare, unprivileged
+# through a user namespace where the kernel allows it): mx-quantize's
+# full-disk test writes to a real full file system there.
+import tempfile
+with tempfile.TemporaryDirectory() as probe:
+    if subprocess.run(["unshare", "-rm", "sh", "-c",
+                       f"mount -t tmpfs -o size=64k mx-probe '{probe}'"],
+                      capture_output=True).returncode == 0:
+        config.available_features.add("private-tmpfs")
+
 # CUDA's ptxas assembles the PTX of mx-nvvm-pipeline (tests marked
 # REQUIRES: ptxas; reported unsupported where there is none). PATH first, then
 # the CUDA toolkit's usual place.
