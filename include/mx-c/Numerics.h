@@ -78,6 +78,26 @@ int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
                                   int64_t rank, const int64_t *shape,
                                   int64_t axis, float *out);
 
+/** Quantizes a row-major `rows` x `columns` f32 matrix to FP8 (`format`
+ *  "e4m3" or "e5m2") with one f32 scale per `tileRows` x `tileColumns` tile
+ *  (mx/Numerics/FloatScaled.h): scale rule "quotient" (amax / max) or
+ *  "pow2" (the least power of two that fits). Writes one code per element
+ *  to `codes` and the scales, row-major over the tile grid, to `scales`.
+ *  Returns 0, or -1 for an unknown or null name, a negative size, a tile
+ *  below 1, or a null array where there are elements. */
+int mlirMXNumericsQuantizeFloatScaled(const float *data, int64_t rows,
+                                      int64_t columns, int64_t tileRows,
+                                      int64_t tileColumns, const char *format,
+                                      const char *scaleRule, uint8_t *codes,
+                                      float *scales);
+
+/** The inverse: element * scale rounded once to f32. */
+int mlirMXNumericsDequantizeFloatScaled(const uint8_t *codes,
+                                        const float *scales, int64_t rows,
+                                        int64_t columns, int64_t tileRows,
+                                        int64_t tileColumns, const char *format,
+                                        float *out);
+
 /** Rounds `count` floats to bf16 (`format` "bf16") or f16 ("f16")
  *  stochastically, element i with `randomBits[i]` (mx/Numerics/HalfRounding.h),
  *  writing the 16-bit patterns to `out`. Returns 0, or -1 for an unknown or

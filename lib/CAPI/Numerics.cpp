@@ -2,6 +2,7 @@
 
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/FloatScaled.h"
 #include "mx/Numerics/HalfRounding.h"
 #include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/SharedMicroexponent.h"
@@ -224,6 +225,69 @@ extern "C" int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
   tensor.codes.assign(codes, codes + tensor.numElements());
   tensor.blockScales.assign(blockScales, blockScales + blocks);
   std::vector<float> values = dequantizeNVFP4(tensor);
+  std::copy(values.begin(), values.end(), out);
+  return 0;
+}
+
+/// A float-scaled call's format and layout, or false when one is invalid.
+static bool readFloatScaledCall(const char *format, int64_t rows,
+                                int64_t columns, int64_t tileRows,
+                                int64_t tileColumns,
+                                FloatScaledTensor &tensor) {
+  std::optional<ElementFormat> parsed = parseFormat(format);
+  int64_t bytes;
+  if (!parsed ||
+      (*parsed != ElementFormat::E4M3 && *parsed != ElementFormat::E5M2) ||
+      rows < 0 || columns < 0 || tileRows < 1 || tileColumns < 1 ||
+      __builtin_mul_overflow(rows, columns, &bytes) ||
+      __builtin_mul_overflow(bytes, int64_t(sizeof(float)), &bytes))
+    return false;
+  tensor.format = *parsed;
+  tensor.rows = rows;
+  tensor.columns = columns;
+  tensor.tileRows = tileRows;
+  tensor.tileColumns = tileColumns;
+  return true;
+}
+
+extern "C" int mlirMXNumericsQuantizeFloatScaled(
+    const float *data, int64_t rows, int64_t columns, int64_t tileRows,
+    int64_t tileColumns, const char *format, const char *scaleRule,
+    uint8_t *codes, float *scales) {
+  FloatScaledTensor layout;
+  if (!readFloatScaledCall(format, rows, columns, tileRows, tileColumns,
+                           layout) ||
+      !scaleRule)
+    return -1;
+  FloatScaleRule rule;
+  if (!std::strcmp(scaleRule, "quotient"))
+    rule = FloatScaleRule::Quotient;
+  else if (!std::strcmp(scaleRule, "pow2"))
+    rule = FloatScaleRule::PowerOfTwo;
+  else
+    return -1;
+  if (rows * columns && (!data || !codes || !scales))
+    return -1;
+  FloatScaledTensor result = quantizeFloatScaled(
+      data, rows, columns, tileRows, tileColumns, layout.format, rule);
+  std::copy(result.codes.begin(), result.codes.end(), codes);
+  std::copy(result.scales.begin(), result.scales.end(), scales);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsDequantizeFloatScaled(
+    const uint8_t *codes, const float *scales, int64_t rows, int64_t columns,
+    int64_t tileRows, int64_t tileColumns, const char *format, float *out) {
+  FloatScaledTensor tensor;
+  if (!readFloatScaledCall(format, rows, columns, tileRows, tileColumns,
+                           tensor))
+    return -1;
+  if (rows * columns && (!codes || !scales || !out))
+    return -1;
+  tensor.codes.assign(codes, codes + rows * columns);
+  tensor.scales.assign(scales,
+                       scales + tensor.gridRows() * tensor.gridColumns());
+  std::vector<float> values = dequantizeFloatScaled(tensor);
   std::copy(values.begin(), values.end(), out);
   return 0;
 }

@@ -412,3 +412,51 @@ def dequantize_nvfp4(codes, block_scales, tensor_scale, axis=-1):
     with np.errstate(over="ignore", invalid="ignore"):
         values = scaled * np.float32(tensor_scale)
     return np.moveaxis(values, -1, axis)
+
+
+# ---------------------------------------------------------------------------
+# FP8 with f32 tile scales (DeepSeek-V3 block scaling)
+# ---------------------------------------------------------------------------
+
+def _float_tile_scales(amax, fmt, scale_rule):
+    maximum = _info(fmt)[7]
+    amax = amax.astype(np.float32)
+    if scale_rule == "quotient":
+        scales = np.maximum(amax / np.float32(maximum), np.finfo(np.float32).smallest_subnormal)
+    elif scale_rule == "pow2":
+        # The least k with amax <= max * 2^k, never below 2^-149.
+        k = np.ceil(np.log2(np.maximum(amax.astype(np.float64), 1e-300) / maximum)).astype(np.int64)
+        k = np.where(amax.astype(np.float64) > np.ldexp(maximum, k), k + 1, k)
+        k = np.where(amax.astype(np.float64) <= np.ldexp(maximum, k - 1), k - 1, k)
+        scales = np.ldexp(np.float32(1), np.maximum(k, -149).astype(np.int32)).astype(np.float32)
+    else:
+        raise ValueError(f"scale rule must be 'quotient' or 'pow2', not {scale_rule!r}")
+    return np.where(amax == 0, np.float32(1), scales).astype(np.float32)
+
+
+def quantize_float_scaled(x, fmt="e4m3", tile=(1, 128), scale_rule="quotient"):
+    """(codes, scales) of a 2-D f32 array: FP8 codes and one f32 scale per
+    tile (mx/Numerics/FloatScaled.h), each element x / scale rounded once."""
+    if fmt not in ("e4m3", "e5m2"):
+        raise ValueError(f"FP8 tiles are 'e4m3' or 'e5m2', not {fmt!r}")
+    x = np.asarray(x, dtype=np.float32)
+    grid = scales_shape(x.shape, tile)
+    padded = np.zeros((grid[0] * tile[0], grid[1] * tile[1]), dtype=np.float32)
+    padded[: x.shape[0], : x.shape[1]] = x
+    split = padded.reshape(grid[0], tile[0], grid[1], tile[1])
+    finite = np.all(np.isfinite(split), axis=(1, 3))
+    amax = np.max(np.abs(np.where(np.isfinite(split), split, 0)), axis=(1, 3))
+    scales = np.where(finite, _float_tile_scales(amax, fmt, scale_rule), np.float32(np.nan))
+    element_scales = _expand(scales, x.shape, tile).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        quotient = np.where(np.isnan(element_scales), 0.0, x.astype(np.float64) / element_scales)
+    codes = encode(fmt, quotient)
+    return np.where(np.isnan(element_scales), 0, codes).astype(np.uint8), scales.astype(np.float32)
+
+
+def dequantize_float_scaled(codes, scales, fmt="e4m3", tile=(1, 128)):
+    """element * scale rounded once to f32; NaN in a NaN-scale tile."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    element_scales = _expand(np.asarray(scales, dtype=np.float32), codes.shape, tile)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (decode(fmt, codes) * element_scales.astype(np.float64)).astype(np.float32)

@@ -4,7 +4,7 @@
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
 # saturation, 1-D blocks along either axis, 2-D blocks, partial blocks, and
 # edge-case blocks (zero, NaN, Inf, subnormal, huge, ties); and the two-level
-# formats with shared microexponents, and NVFP4.
+# formats with shared microexponents, NVFP4, and FP8 with f32 tile scales.
 
 import itertools
 import sys
@@ -86,6 +86,21 @@ for x, axis, given in ((random_tensor(rng, (37, 70)), -1, None),
         print(f"MISMATCH nvfp4 {x.shape} axis {axis} scale {given}: {bad}")
     mismatches += bad
     checked += x.size
+
+# FP8 with f32 tile scales: both formats, both scale rules, 1 x 128 and
+# 128 x 128 tiles with partial ones, and the edge rows as 1 x 32 tiles.
+for fmt, rule in itertools.product(("e4m3", "e5m2"), ("quotient", "pow2")):
+    for x, tile in ((random_tensor(rng, (37, 300)), (1, 128)),
+                    (random_tensor(rng, (200, 150)), (128, 128)), (edge_tensor(), (1, 32))):
+        want = numerics.quantize_float_scaled(x, fmt, tile, rule)
+        got = ref.quantize_float_scaled(x, fmt, tile, rule)
+        bad = int(np.sum(got[0] != want[0])) + int(np.sum(~same_bits(got[1], want[1])))
+        values = ref.dequantize_float_scaled(*got, fmt, tile)
+        bad += int(np.sum(~same_bits(values, numerics.dequantize_float_scaled(*want, fmt, tile))))
+        if bad:
+            print(f"MISMATCH float-scaled {fmt} {rule} {x.shape} {tile}: {bad}")
+        mismatches += bad
+        checked += x.size
 
 # The numpy Philox matches Random123's known answers too.
 assert ref.philox4x32(([0x243f6a88], [0x85a308d3], [0x13198a2e], [0x03707344]),

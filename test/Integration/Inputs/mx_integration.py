@@ -119,6 +119,32 @@ class Numerics:
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def quantize_float_scaled(self, x, fmt, tile, scale_rule):
+        """(codes, scales) of FP8 with f32 tile scales, from mx-c/Numerics.h."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        rows, columns = x.shape
+        codes = np.zeros(x.shape, dtype=np.uint8)
+        scales = np.zeros((-(-rows // tile[0]), -(-columns // tile[1])), dtype=np.float32)
+        assert self.lib.mlirMXNumericsQuantizeFloatScaled(
+            x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.c_int64(rows),
+            ctypes.c_int64(columns), ctypes.c_int64(tile[0]), ctypes.c_int64(tile[1]),
+            fmt.encode(), scale_rule.encode(),
+            codes.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)),
+            scales.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return codes, scales
+
+    def dequantize_float_scaled(self, codes, scales, fmt, tile):
+        codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        scales = np.ascontiguousarray(scales, dtype=np.float32)
+        out = np.zeros(codes.shape, dtype=np.float32)
+        assert self.lib.mlirMXNumericsDequantizeFloatScaled(
+            codes.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)),
+            scales.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            ctypes.c_int64(codes.shape[0]), ctypes.c_int64(codes.shape[1]),
+            ctypes.c_int64(tile[0]), ctypes.c_int64(tile[1]), fmt.encode(),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return out
+
 
 # The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
