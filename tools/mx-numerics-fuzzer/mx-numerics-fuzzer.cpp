@@ -19,12 +19,17 @@
 //   - NVFP4: codes fit 4 bits, a given tensor scale is refused exactly when
 //     it is not positive and finite, a block's scale is NaN exactly when it
 //     holds NaN or Inf, and each element is within a step of its input
-//     (half of E2M1's widest spacing) unless saturated, with its sign.
+//     (half of E2M1's widest spacing) unless saturated, with its sign;
+//   - FP8 with f32 tile scales: a tile's scale is NaN exactly when it holds
+//     NaN or Inf, each element keeps its input's sign and stays within the
+//     format's largest value times its scale, and the power-of-two rule's
+//     scales are powers of two under which no element saturated.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/FloatScaled.h"
 #include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/SharedMicroexponent.h"
 
@@ -375,11 +380,63 @@ void checkNVFP4(ByteReader &reader) {
   }
 }
 
+void checkFloatScaled(ByteReader &reader) {
+  int64_t rows = reader.byte() % 40, columns = reader.byte() % 40;
+  int64_t tileRows = 1 + reader.byte() % 40,
+          tileColumns = 1 + reader.byte() % 40;
+  bool e5m2 = reader.byte() & 1, powerOfTwo = reader.byte() & 1;
+  ElementFormat format = e5m2 ? ElementFormat::E5M2 : ElementFormat::E4M3;
+  std::vector<float> input = reader.floats(size_t(rows * columns));
+  FloatScaledTensor layout;
+  layout.rows = rows;
+  layout.columns = columns;
+  layout.tileRows = tileRows;
+  layout.tileColumns = tileColumns;
+  size_t tiles = size_t(layout.gridRows() * layout.gridColumns());
+  std::vector<uint8_t> codes(input.size());
+  std::vector<float> scales(tiles), values(input.size());
+  const char *name = e5m2 ? "e5m2" : "e4m3";
+  if (mlirMXNumericsQuantizeFloatScaled(
+          input.data(), rows, columns, tileRows, tileColumns, name,
+          powerOfTwo ? "pow2" : "quotient", codes.data(), scales.data()) ||
+      mlirMXNumericsDequantizeFloatScaled(codes.data(), scales.data(), rows,
+                                          columns, tileRows, tileColumns, name,
+                                          values.data()))
+    fail("a float-scaled call rejected a valid layout", 0);
+  std::vector<bool> finite(tiles, true);
+  for (size_t i = 0; i < input.size(); ++i) {
+    size_t t =
+        size_t(layout.tileOf(int64_t(i) / columns, int64_t(i) % columns));
+    finite[t] = finite[t] && std::isfinite(input[i]);
+  }
+  double largest = getFormatInfo(format).maxNormal;
+  for (size_t i = 0; i < input.size(); ++i) {
+    size_t t =
+        size_t(layout.tileOf(int64_t(i) / columns, int64_t(i) % columns));
+    if (std::isnan(scales[t]) == finite[t])
+      fail("a tile scale is NaN exactly when it should not be", t);
+    if (!finite[t])
+      continue;
+    double element = decodeElement(format, codes[i]);
+    if (std::isnan(element) || std::signbit(element) != std::signbit(input[i]))
+      fail("a float-scaled element is NaN or changed sign", i);
+    if (std::fabs(element) > largest)
+      fail("a float-scaled element exceeds its format", i);
+    if (powerOfTwo) {
+      int exponent;
+      if (std::frexp(double(scales[t]), &exponent) != 0.5)
+        fail("a pow2 tile scale is not a power of two", t);
+      if (std::fabs(double(input[i])) / scales[t] > largest)
+        fail("an element saturated under a pow2 scale", i);
+    }
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ByteReader reader(data, size);
-  switch (reader.byte() % 5) {
+  switch (reader.byte() % 6) {
   case 0:
     checkQuantize(reader);
     break;
@@ -391,6 +448,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     break;
   case 4:
     checkNVFP4(reader);
+    break;
+  case 5:
+    checkFloatScaled(reader);
     break;
   default:
     checkHalfRounding(reader);
