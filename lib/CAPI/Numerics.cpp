@@ -132,13 +132,13 @@ static bool readSharedMicroexponentCall(const char *format, int64_t rank,
   return true;
 }
 
-/// ceil(shape[axis] / per) * times in place of shape[axis], multiplied out.
-static int64_t gridSize(const SharedMicroexponentTensor &tensor, int64_t per,
-                        int64_t times) {
+/// The number of entries of a per-block array: `shape` with shape[axis]
+/// replaced by ceil(shape[axis] / per) * times, multiplied out.
+static int64_t gridSize(const std::vector<int64_t> &shape, int64_t axis,
+                        int64_t per, int64_t times = 1) {
   int64_t count = 1;
-  for (int64_t d = 0; d < int64_t(tensor.shape.size()); ++d)
-    count *= d == tensor.axis ? (tensor.shape[d] + per - 1) / per * times
-                              : tensor.shape[d];
+  for (int64_t d = 0; d < int64_t(shape.size()); ++d)
+    count *= d == axis ? (shape[d] + per - 1) / per * times : shape[d];
   return count;
 }
 
@@ -175,10 +175,10 @@ extern "C" int mlirMXNumericsDequantizeSharedMicroexponent(
   const SharedMicroexponentFormat &f = tensor.format;
   tensor.codes.assign(codes, codes + tensor.numElements());
   tensor.microexponents.assign(
-      microexponents,
-      microexponents + gridSize(tensor, f.blockSize, f.subBlocksPerBlock()));
-  tensor.exponents.assign(exponents,
-                          exponents + gridSize(tensor, f.blockSize, 1));
+      microexponents, microexponents + gridSize(tensor.shape, axis, f.blockSize,
+                                                f.subBlocksPerBlock()));
+  tensor.exponents.assign(
+      exponents, exponents + gridSize(tensor.shape, axis, f.blockSize));
   std::vector<float> values = dequantizeSharedMicroexponent(tensor);
   std::copy(values.begin(), values.end(), out);
   return 0;
@@ -219,11 +219,9 @@ extern "C" int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
     return -1;
   tensor.axis = axis;
   tensor.tensorScale = tensorScale;
-  int64_t blocks = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    blocks *= d == axis ? (tensor.shape[d] + 15) / 16 : tensor.shape[d];
   tensor.codes.assign(codes, codes + tensor.numElements());
-  tensor.blockScales.assign(blockScales, blockScales + blocks);
+  tensor.blockScales.assign(
+      blockScales, blockScales + gridSize(tensor.shape, axis, kNVFP4BlockSize));
   std::vector<float> values = dequantizeNVFP4(tensor);
   std::copy(values.begin(), values.end(), out);
   return 0;
