@@ -235,6 +235,28 @@ void checkHalfRounding(ByteReader &reader) {
   }
 }
 
+/// Where an element's block (of 16 along `axis`) and sub-block (of 2) sit in
+/// the row-major per-block and per-sub-block arrays of the C API.
+struct AxisBlockIndex {
+  int64_t extent, inner = 1, blocksAlong;
+  AxisBlockIndex(const std::vector<int64_t> &shape, int64_t axis)
+      : extent(shape[axis]), blocksAlong((shape[axis] + 15) / 16) {
+    for (size_t d = size_t(axis) + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+  }
+  size_t block(size_t element) const { return index(element, 16, 1); }
+  size_t subBlock(size_t element) const { return index(element, 2, 8); }
+
+private:
+  /// (outer, along, inner) of the element, with the axis coordinate j as
+  /// j / per in a dimension of blocksAlong * perBlock entries.
+  size_t index(size_t element, int64_t per, int64_t perBlock) const {
+    int64_t i = int64_t(element), o = i / (extent * inner),
+            j = i / inner % extent, k = i % inner;
+    return size_t((o * blocksAlong * perBlock + j / per) * inner + k);
+  }
+};
+
 void checkSharedMicroexponent(ByteReader &reader) {
   const char *const names[] = {"mx9", "mx6", "mx4"};
   const char *name = names[reader.byte() % 3];
@@ -272,18 +294,10 @@ void checkSharedMicroexponent(ByteReader &reader) {
           axis, name, values.data()))
     fail("two-level dequantize rejected a valid layout", 0);
 
-  // Each element's block and sub-block, row-major with the axis outermost
-  // of the inner dimensions.
-  int64_t inner = 1;
-  for (int d = int(axis) + 1; d < rank; ++d)
-    inner *= shape[d];
-  int64_t extent = shape[axis];
-  int64_t blocksAlong = (extent + 15) / 16;
+  AxisBlockIndex where(shape, axis);
   for (size_t i = 0; i < elements; ++i) {
-    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
-            k = int64_t(i) % inner;
-    uint8_t e = exponents[size_t((o * blocksAlong + j / 16) * inner + k)];
-    uint8_t u = micro[size_t((o * blocksAlong * 8 + j / 2) * inner + k)];
+    uint8_t e = exponents[where.block(i)];
+    uint8_t u = micro[where.subBlock(i)];
     if (e == kE8M0NaN) {
       if (!std::isnan(values[i]))
         fail("a NaN two-level block dequantized to a number", i);
@@ -308,10 +322,7 @@ void checkSharedMicroexponent(ByteReader &reader) {
     if (exponents[b] != kE8M0NaN && exponents2[b] != exponents[b])
       fail("requantizing changed a two-level exponent", b);
   for (size_t i = 0; i < elements; ++i) {
-    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
-            k = int64_t(i) % inner;
-    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
-    size_t s = size_t((o * blocksAlong * 8 + j / 2) * inner + k);
+    size_t b = where.block(i), s = where.subBlock(i);
     if (exponents[b] != kE8M0NaN &&
         (codes2[i] != codes[i] || micro2[s] != micro[s]))
       fail("requantizing changed a two-level code or microexponent", i);
@@ -349,21 +360,12 @@ void checkNVFP4(ByteReader &reader) {
   if (mlirMXNumericsDequantizeNVFP4(codes.data(), scales.data(), scale, rank,
                                     shape.data(), axis, values.data()))
     fail("NVFP4 dequantize rejected a valid layout", 0);
-  int64_t inner = 1;
-  for (int d = int(axis) + 1; d < rank; ++d)
-    inner *= shape[d];
-  int64_t extent = shape[axis], blocksAlong = (extent + 15) / 16;
+  AxisBlockIndex where(shape, axis);
   std::vector<bool> finite(blocks, true);
+  for (size_t i = 0; i < elements; ++i)
+    finite[where.block(i)] = finite[where.block(i)] && std::isfinite(input[i]);
   for (size_t i = 0; i < elements; ++i) {
-    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
-            k = int64_t(i) % inner;
-    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
-    finite[b] = finite[b] && std::isfinite(input[i]);
-  }
-  for (size_t i = 0; i < elements; ++i) {
-    int64_t o = int64_t(i) / (extent * inner), j = int64_t(i) / inner % extent,
-            k = int64_t(i) % inner;
-    size_t b = size_t((o * blocksAlong + j / 16) * inner + k);
+    size_t b = where.block(i);
     if (codes[i] > 0xF)
       fail("an NVFP4 code is wider than 4 bits", i);
     if ((scales[b] == kNVFP4NaNBlockScale) == finite[b])
