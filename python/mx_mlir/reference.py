@@ -240,16 +240,31 @@ def _expand(per_block, shape, block):
     return out[tuple(slice(0, s) for s in shape)]
 
 
+def _split_blocks(x, block):
+    """`x` zero-padded to whole blocks and viewed as (grid_0, block_0, grid_1,
+    block_1, ...); and the grid."""
+    grid = scales_shape(x.shape, block)
+    padded = np.zeros(tuple(g * b for g, b in zip(grid, block)), dtype=x.dtype)
+    padded[tuple(slice(0, s) for s in x.shape)] = x
+    return padded.reshape([v for g, b in zip(grid, block) for v in (g, b)]), grid
+
+
+def _split_along(x, axis, size):
+    """`x` with `axis` moved last, zero-padded to whole blocks of `size` and
+    viewed as (..., blocks, size)."""
+    moved = np.moveaxis(x, axis, -1)
+    block = (1,) * (moved.ndim - 1) + (size,)
+    split, grid = _split_blocks(moved, block)
+    return split.reshape(moved.shape[:-1] + (grid[-1], size))
+
+
 def quantize(x, fmt, block=32, axis=-1, scale_rule="floor", rounding="rne",
              saturation="saturate", seed=0):
     """(codes, scales) of an f32 array. `block` is a size along `axis`, or one
     size per dimension (2-D blocks); partial last blocks are allowed."""
     x = np.asarray(x, dtype=np.float32)
     block = block_shape(x.shape, block, axis)
-    grid = scales_shape(x.shape, block)
-    padded = np.zeros(tuple(g * b for g, b in zip(grid, block)), dtype=np.float32)
-    padded[tuple(slice(0, s) for s in x.shape)] = x
-    split = padded.reshape([v for g, b in zip(grid, block) for v in (g, b)])
+    split, _ = _split_blocks(x, block)
     amax = np.max(np.abs(split), axis=tuple(range(1, 2 * len(block), 2)))
     scales = compute_scale(fmt, scale_rule, amax)
     element_scales = _expand(scales, x.shape, block)
@@ -308,10 +323,8 @@ def quantize_shared_microexponent(x, fmt, axis=-1, rounding="rne"):
         raise ValueError(f"two-level formats round 'rne' or 'rtz', not {rounding!r}")
     x = np.moveaxis(np.asarray(x, dtype=np.float32), axis, -1)
     n = x.shape[-1]
-    blocks = -(-n // k1)
-    padded = np.zeros(x.shape[:-1] + (blocks * k1,), dtype=np.float32)
-    padded[..., :n] = x
-    split = padded.reshape(x.shape[:-1] + (blocks, k1 // k2, k2))
+    blocks = _split_along(x, -1, k1)
+    split = blocks.reshape(blocks.shape[:-1] + (k1 // k2, k2))
     magnitude = np.abs(split)
     finite = np.all(np.isfinite(split), axis=(-2, -1))
     with np.errstate(invalid="ignore"):
@@ -330,8 +343,8 @@ def quantize_shared_microexponent(x, fmt, axis=-1, rounding="rne"):
     codes = np.where(finite[..., None, None], codes, 0)
     micro = np.where(finite[..., None], micro, 0)
     exponents = np.where(finite, shared + 127, E8M0_NAN)
-    codes = codes.reshape(x.shape[:-1] + (blocks * k1,))[..., :n]
-    micro = micro.reshape(x.shape[:-1] + (blocks * (k1 // k2),))
+    codes = codes.reshape(x.shape[:-1] + (blocks.shape[-2] * k1,))[..., :n]
+    micro = micro.reshape(x.shape[:-1] + (blocks.shape[-2] * (k1 // k2),))
     return (np.moveaxis(codes.astype(np.uint8), -1, axis),
             np.moveaxis(micro.astype(np.uint8), -1, axis),
             np.moveaxis(exponents.astype(np.uint8), -1, axis))
@@ -382,10 +395,7 @@ def quantize_nvfp4(x, axis=-1, tensor_scale=None):
     scale = nvfp4_tensor_scale(x) if tensor_scale is None else np.float32(tensor_scale)
     moved = np.moveaxis(x, axis, -1)
     n = moved.shape[-1]
-    blocks = -(-n // NVFP4_BLOCK)
-    padded = np.zeros(moved.shape[:-1] + (blocks * NVFP4_BLOCK,), dtype=np.float32)
-    padded[..., :n] = moved
-    split = padded.reshape(moved.shape[:-1] + (blocks, NVFP4_BLOCK)).astype(np.float64)
+    split = _split_along(moved, -1, NVFP4_BLOCK).astype(np.float64)
     finite = np.all(np.isfinite(split), axis=-1)
     amax = np.max(np.abs(np.where(np.isfinite(split), split, 0)), axis=-1)
     block_scales = encode("e4m3", amax / (6.0 * float(scale)))
@@ -397,7 +407,7 @@ def quantize_nvfp4(x, axis=-1, tensor_scale=None):
     codes = np.where(step[..., None] == 0, np.signbit(split).astype(np.int64) << 3, codes)
     codes = np.where(finite[..., None], codes, 0)
     block_scales = np.where(finite, block_scales, NVFP4_NAN_BLOCK_SCALE)
-    codes = codes.reshape(moved.shape[:-1] + (blocks * NVFP4_BLOCK,))[..., :n]
+    codes = codes.reshape(moved.shape[:-1] + (split.shape[-2] * NVFP4_BLOCK,))[..., :n]
     return (np.moveaxis(codes.astype(np.uint8), -1, axis),
             np.moveaxis(block_scales.astype(np.uint8), -1, axis), scale)
 
@@ -440,10 +450,7 @@ def quantize_float_scaled(x, fmt="e4m3", tile=(1, 128), scale_rule="quotient"):
     if fmt not in ("e4m3", "e5m2"):
         raise ValueError(f"FP8 tiles are 'e4m3' or 'e5m2', not {fmt!r}")
     x = np.asarray(x, dtype=np.float32)
-    grid = scales_shape(x.shape, tile)
-    padded = np.zeros((grid[0] * tile[0], grid[1] * tile[1]), dtype=np.float32)
-    padded[: x.shape[0], : x.shape[1]] = x
-    split = padded.reshape(grid[0], tile[0], grid[1], tile[1])
+    split, _ = _split_blocks(x, tile)
     finite = np.all(np.isfinite(split), axis=(1, 3))
     amax = np.max(np.abs(np.where(np.isfinite(split), split, 0)), axis=(1, 3))
     scales = np.where(finite, _float_tile_scales(amax, fmt, scale_rule), np.float32(np.nan))
