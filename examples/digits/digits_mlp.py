@@ -130,13 +130,21 @@ def loss_program(batch, layers=LAYERS, name="loss"):
     return "\n".join(lines)
 
 
+def _quantized_values(x, fmt, axis):
+    """The values of `x` quantized along `axis`: blocks of 32 (floor rule,
+    rne), or a two-level format's blocks of 16."""
+    if fmt in reference.SHARED_MICROEXPONENT_FORMATS:
+        parts = reference.quantize_shared_microexponent(x, fmt, axis=axis)
+        return reference.dequantize_shared_microexponent(*parts, fmt, axis=axis)
+    return reference.dequantize(*reference.quantize(x, fmt, block=32, axis=axis),
+                                fmt, block=32, axis=axis)
+
+
 def mx_matmul_reference(x, w, activations, weights_format):
-    """MX matmul semantics in float64: both operands quantized along K with
-    blocks of 32 (floor rule, rne), per-block products summed."""
-    qx = reference.dequantize(*reference.quantize(x, activations, block=32, axis=1),
-                              activations, block=32, axis=1)
-    qw = reference.dequantize(*reference.quantize(w, weights_format, block=32, axis=0),
-                              weights_format, block=32, axis=0)
+    """MX matmul semantics in float64: both operands quantized along K,
+    per-block products summed."""
+    qx = _quantized_values(x, activations, 1)
+    qw = _quantized_values(w, weights_format, 0)
     return qx.astype(np.float64) @ qw.astype(np.float64)
 
 

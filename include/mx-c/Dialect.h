@@ -55,8 +55,17 @@ MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScaleType(MlirType type);
 MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScalesType(MlirType type);
 
 /** The element format's name ("e4m3", "e5m2", "e3m2", "e2m3", "e2m1",
- *  "int8"); the string is static. */
+ *  "int8"; for a two-level tensor "mx9", "mx6", "mx4" with blocks of 16,
+ *  else "two-level"); the string is static. */
 MLIR_CAPI_EXPORTED MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type);
+
+/** Whether `type` is a two-level `!mx.tensor` (`!mx.microexp` elements);
+ *  if so, writes its magnitude bits, block size, sub-block size and
+ *  microexponent bits (null pointers are skipped). */
+MLIR_CAPI_EXPORTED bool
+mlirMXTensorTypeGetTwoLevelFormat(MlirType type, unsigned *magnitudeBits,
+                                  unsigned *blockSize, unsigned *subBlockSize,
+                                  unsigned *microexponentBits);
 
 /*===----------------------------------------------------------------------===*
  * !mx.scaled

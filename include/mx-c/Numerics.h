@@ -59,6 +59,21 @@ int mlirMXNumericsDequantizeSharedMicroexponent(
     const uint8_t *exponents, int64_t rank, const int64_t *shape, int64_t axis,
     const char *format, float *out);
 
+/** The same quantization (`format` also any "m=M,k1=K1,k2=K2,d2=D2" of the
+ *  family), stored as the compiled code stores it: every block, row-major
+ *  over the block grid (`shape` with shape[axis] replaced by
+ *  ceil(shape[axis] / K1)), as its packed bytes (18, 12, 8 for MX9, MX6,
+ *  MX4): E, the microexponents, the element codes, bit-packed from the
+ *  least significant bit. Returns 0 or -1 as above. */
+int mlirMXNumericsQuantizeSharedMicroexponentPacked(
+    const float *data, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, const char *rounding, uint8_t *blocks);
+
+/** The inverse of the packed form, exact in f32. */
+int mlirMXNumericsDequantizeSharedMicroexponentPacked(
+    const uint8_t *blocks, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, float *out);
+
 /** Quantizes the row-major f32 tensor `data` of shape `shape[0..rank)` to
  *  NVFP4 (mx/Numerics/NVFP4.h) in blocks of 16 along `axis`: one E2M1 code
  *  per element to `codes`, one E4M3 block scale per block to `blockScales`

@@ -97,8 +97,33 @@ MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
   BlockTensorType tensor = asBlockTensor(type);
   if (!tensor)
     return mlirStringRefCreate(nullptr, 0);
+  if (tensor.isTwoLevel()) {
+    numerics::SharedMicroexponentFormat format = tensor.getTwoLevelFormat();
+    for (const char *name : {"mx9", "mx6", "mx4"})
+      if (numerics::parseSharedMicroexponentFormat(name) == format)
+        return mlirStringRefCreateFromCString(name);
+    return mlirStringRefCreateFromCString("two-level");
+  }
   return mlirStringRefCreateFromCString(
       numerics::getFormatInfo(tensor.getFormat()).name);
+}
+
+bool mlirMXTensorTypeGetTwoLevelFormat(MlirType type, unsigned *magnitudeBits,
+                                       unsigned *blockSize,
+                                       unsigned *subBlockSize,
+                                       unsigned *microexponentBits) {
+  BlockTensorType tensor = asBlockTensor(type);
+  if (!tensor || !tensor.isTwoLevel())
+    return false;
+  numerics::SharedMicroexponentFormat format = tensor.getTwoLevelFormat();
+  for (auto [out, value] :
+       {std::pair{magnitudeBits, format.magnitudeBits},
+        std::pair{blockSize, format.blockSize},
+        std::pair{subBlockSize, format.subBlockSize},
+        std::pair{microexponentBits, format.microexponentBits}})
+    if (out)
+      *out = value;
+  return true;
 }
 
 //===----------------------------------------------------------------------===//

@@ -184,6 +184,41 @@ extern "C" int mlirMXNumericsDequantizeSharedMicroexponent(
   return 0;
 }
 
+extern "C" int mlirMXNumericsQuantizeSharedMicroexponentPacked(
+    const float *data, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, const char *rounding, uint8_t *blocks) {
+  SharedMicroexponentTensor layout;
+  std::optional<Rounding> parsedRounding = parseRounding(rounding);
+  if (!readSharedMicroexponentCall(format, rank, shape, axis, layout) ||
+      !parsedRounding || *parsedRounding == Rounding::Stochastic)
+    return -1;
+  if (layout.numElements() && (!data || !blocks))
+    return -1;
+  std::vector<uint8_t> bytes =
+      packSharedMicroexponent(quantizeSharedMicroexponent(
+          data, layout.shape, axis, layout.format, *parsedRounding));
+  std::copy(bytes.begin(), bytes.end(), blocks);
+  return 0;
+}
+
+extern "C" int mlirMXNumericsDequantizeSharedMicroexponentPacked(
+    const uint8_t *blocks, int64_t rank, const int64_t *shape, int64_t axis,
+    const char *format, float *out) {
+  SharedMicroexponentTensor layout;
+  if (!readSharedMicroexponentCall(format, rank, shape, axis, layout))
+    return -1;
+  if (layout.numElements() && (!blocks || !out))
+    return -1;
+  const SharedMicroexponentFormat &f = layout.format;
+  std::vector<uint8_t> bytes(
+      blocks, blocks + gridSize(layout.shape, axis, f.blockSize) *
+                           int64_t(f.packedBlockBytes()));
+  std::vector<float> values = dequantizeSharedMicroexponent(
+      unpackSharedMicroexponent(bytes, f, layout.shape, axis));
+  std::copy(values.begin(), values.end(), out);
+  return 0;
+}
+
 extern "C" int mlirMXNumericsQuantizeNVFP4(const float *data, int64_t rank,
                                            const int64_t *shape, int64_t axis,
                                            const float *tensorScale,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 using namespace mlir::mx::numerics;
@@ -46,7 +47,18 @@ mlir::mx::numerics::parseSharedMicroexponentFormat(std::string_view name) {
     return kMX6;
   if (name == "mx4")
     return kMX4;
-  return std::nullopt;
+  // "m=M,k1=K1,k2=K2,d2=D2": any format of the family.
+  std::string text(name);
+  SharedMicroexponentFormat format;
+  int consumed = -1;
+  if (std::sscanf(text.c_str(), "m=%u,k1=%u,k2=%u,d2=%u%n",
+                  &format.magnitudeBits, &format.blockSize,
+                  &format.subBlockSize, &format.microexponentBits,
+                  &consumed) != 4 ||
+      consumed != int(text.size()) ||
+      !verifySharedMicroexponentFormat(format).empty())
+    return std::nullopt;
+  return format;
 }
 
 int64_t SharedMicroexponentTensor::numElements() const {

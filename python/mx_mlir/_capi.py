@@ -9,7 +9,7 @@ which the x86-64 and AArch64 ABIs return like an int8_t.
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_int8,
-                    c_int64, c_size_t, c_void_p)
+                    c_int64, c_size_t, c_uint, c_void_p)
 
 LIBRARY_NAME = "libMXCAPI.so"
 
@@ -97,6 +97,7 @@ _SIGNATURES = {
     "mlirMXTensorTypeGetDimSize": (c_int64, [c_void_p, c_int64]),
     "mlirMXTensorTypeGetBlockSize": (c_int64, [c_void_p, c_int64]),
     "mlirMXTensorTypeGetFormatName": (StringRef, [c_void_p]),
+    "mlirMXTensorTypeGetTwoLevelFormat": (c_bool, [c_void_p] + [POINTER(c_uint)] * 4),
     "mlirMXTensorTypeGetScaleType": (c_void_p, [c_void_p]),
     "mlirTypeIsAMXScaledTensor": (c_bool, [c_void_p]),
     "mlirMXScaledTensorTypeGetDataType": (c_void_p, [c_void_p]),

@@ -20,8 +20,10 @@ import threading
 import numpy as np
 
 from .ir import Context, Module
-from .mxarray import ELEMENT_TYPES, FORMATS, MXArray, mx_type  # noqa: F401 (part of this API)
-from .reference import block_shape, is_integer, scales_shape, storage_shape  # noqa: F401 (part of this API)
+from .mxarray import (ELEMENT_TYPES, FORMATS, TWO_LEVEL_FORMATS, MXArray,  # noqa: F401 (part of this API)
+                      TwoLevelArray, mx_type)
+from .reference import (_shared_microexponent_info, block_shape, is_integer, scales_shape,  # noqa: F401
+                        shared_microexponent_storage_shape, storage_shape)
 
 SCALE_RULES = ("floor", "ceil", "even", "rceil")
 ROUNDINGS = ("rne", "rtz", "stochastic")
@@ -91,11 +93,55 @@ def _check_choice(what, value, choices):
         raise ValueError(f"unknown {what} '{value}' (expected one of {', '.join(choices)})")
 
 
-def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", seed=0,
+def is_two_level(fmt):
+    """Whether `fmt` names a two-level format: "mx9", "mx6", "mx4" or
+    "m=M,k1=K1,k2=K2,d2=D2"."""
+    return fmt in TWO_LEVEL_FORMATS or (isinstance(fmt, str) and fmt.startswith("m="))
+
+
+def _two_level_format(fmt, block):
+    """`fmt` with blocks of `block` elements (None: its own size)."""
+    m, k1, k2, d2 = _shared_microexponent_info(fmt)
+    if block is None or (is_integer(block) and block == k1):
+        return fmt
+    if not is_integer(block) or not k2 <= block <= 256 or block % k2:
+        raise ValueError(f"quantize: {fmt} takes one block size, a multiple of its sub-block "
+                         f"size {k2} up to 256, got {block!r}")
+    return f"m={m},k1={int(block)},k2={k2},d2={d2}"
+
+
+def _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation):
+    if scale_rule != "floor" or saturation != "saturate":
+        raise ValueError("quantize: two-level formats have no scale_rule or saturation choice "
+                         "(the shared exponent is floor(log2 amax); magnitudes clamp)")
+    _check_choice("two-level rounding", rounding, ("rne", "rtz"))
+    if x.ndim == 0:
+        raise ValueError("cannot quantize a 0-d array: it needs at least one dimension")
+    spec = _two_level_format(fmt, block)
+    blocks = block_shape(x.shape, _shared_microexponent_info(spec)[1], axis)  # checks axis
+    axis = int(axis) % x.ndim
+    del blocks
+    if x.size == 0:
+        return TwoLevelArray(np.empty(shared_microexponent_storage_shape(x.shape, spec, axis),
+                                      np.uint8), spec, x.shape, axis)
+    source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
+    result = TwoLevelArray(np.zeros(shared_microexponent_storage_shape(x.shape, spec, axis),
+                                    np.uint8), spec, x.shape, axis).type
+    text = f"""func.func @quantize(%x: {source}) -> {result} {{
+  %q = mx.quantize %x rounding<{rounding}> : {source} -> {result}
+  return %q : {result}
+}}"""
+    return _kernel(text).invoke("quantize", x)
+
+
+def quantize(x, fmt, *, block=None, axis=-1, scale_rule="floor", rounding="rne", seed=0,
              saturation="saturate"):
     """Quantizes `x` (f32; f16 stays f16, anything else is converted to f32)
     to `fmt` with blocks of `block` elements along `axis` (or a tuple of
-    block sizes, one per dimension, for 2-D blocks). Returns an MXArray."""
+    block sizes, one per dimension, for 2-D blocks); `block` defaults to 32.
+    Returns an MXArray; for a two-level `fmt` ("mx9", "mx6", "mx4", or
+    "m=M,k1=K1,k2=K2,d2=D2": blocks of the format's K1 unless `block` says
+    otherwise; rounding "rne" or "rtz") a TwoLevelArray."""
     x = np.asarray(x)
     if x.dtype.kind not in "fiub":
         raise ValueError(f"quantize: unsupported dtype {x.dtype} (a real floating-point, "
@@ -103,6 +149,10 @@ def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", s
     _check_size("quantize", x.shape, 4)
     if x.dtype != np.float16:
         x = x.astype(np.float32)
+    if is_two_level(fmt):
+        return _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation)
+    if block is None:
+        block = 32
     _check_choice("MX format", fmt, FORMATS)
     _check_choice("scale rule", scale_rule, SCALE_RULES)
     _check_choice("rounding", rounding, ROUNDINGS)
@@ -130,10 +180,11 @@ def quantize(x, fmt, *, block=32, axis=-1, scale_rule="floor", rounding="rne", s
 
 
 def dequantize(q, dtype=np.float32):
-    """The values of an MXArray: element * 2^scale, as f32 (or f16/bf16 if
-    asked; bf16 comes back as its uint16 bit patterns)."""
-    if not isinstance(q, MXArray):
-        raise TypeError(f"dequantize: expected an MXArray, got {type(q).__name__}")
+    """The values of an MXArray (element * 2^scale) or a TwoLevelArray, as
+    f32 (or f16 if asked); exact in f32."""
+    if not isinstance(q, (MXArray, TwoLevelArray)):
+        raise TypeError(f"dequantize: expected an MXArray or TwoLevelArray, got "
+                        f"{type(q).__name__}")
     element = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16"}.get(np.dtype(dtype))
     if element is None:
         raise ValueError(f"dequantize: unsupported dtype {np.dtype(dtype)} (float32 or float16)")
@@ -154,11 +205,12 @@ def matmul(qa, qb):
     scaled by both blocks' scales, summed over blocks (docs/Numerics.md).
     One operand may be an f32 NumPy array (weight-only quantization): its
     K-blocks enter the dots unscaled."""
-    if not isinstance(qa, MXArray) and not isinstance(qb, MXArray):
-        raise ValueError("matmul: expected at least one MXArray operand")
+    blocked = (MXArray, TwoLevelArray)
+    if not isinstance(qa, blocked) and not isinstance(qb, blocked):
+        raise ValueError("matmul: expected at least one MXArray or TwoLevelArray operand")
     operands = []
     for q in (qa, qb):
-        if isinstance(q, MXArray):
+        if isinstance(q, blocked):
             operands.append((q, q.shape, q.type))
         else:
             array = np.asarray(q)

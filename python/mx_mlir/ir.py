@@ -10,7 +10,8 @@ Functions are called through their C interface (`llvm.emit_c_interface`,
 which compile() sets on every public function): tensors and memrefs travel
 as memref descriptors over the arrays' own memory, and `!mx.tensor` values
 as the pair (element storage, scales) the lowering turns them into (an
-MXArray in Python). Results are copied into new arrays and their buffers
+MXArray in Python), or for a two-level tensor (MX9, MX6, MX4) as its one
+array of packed blocks (a TwoLevelArray). Results are copied into new arrays and their buffers
 freed: the CPU pipeline's deallocation makes every returned buffer the
 caller's.
 """
@@ -24,8 +25,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import StringRef, collect_string, lib
-from .mxarray import MXArray
-from .reference import scales_shape, storage_shape
+from .mxarray import TWO_LEVEL_FORMATS, MXArray, TwoLevelArray
+from .reference import scales_shape, shared_microexponent_storage_shape, storage_shape
 
 _SEVERITIES = {0: "error", 1: "warning", 2: "note", 3: "remark"}
 
@@ -211,8 +212,9 @@ class Value:
     one Buffer (tensor, memref), two (an !mx.tensor: storage, scales; an
     !mx.scaled: data, f32 scale), or a Scalar."""
 
-    def __init__(self, text, parts, mx=None, scaled=False):
+    def __init__(self, text, parts, mx=None, scaled=False, two_level=None):
         self.text, self.parts, self.mx, self.scaled = text, parts, mx, scaled
+        self.two_level = two_level  # (shape, format, axis) of a TwoLevelArray
 
 
 def _describe_type(type_handle):
@@ -222,6 +224,16 @@ def _describe_type(type_handle):
         shape = [lib.mlirMXTensorTypeGetDimSize(type_handle, d) for d in range(rank)]
         block = [lib.mlirMXTensorTypeGetBlockSize(type_handle, d) for d in range(rank)]
         fmt = lib.mlirMXTensorTypeGetFormatName(type_handle).str()
+        if any(s < 0 for s in shape):
+            raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
+        params = [ctypes.c_uint() for _ in range(4)]
+        if lib.mlirMXTensorTypeGetTwoLevelFormat(type_handle, *map(ctypes.byref, params)):
+            m, k1, k2, d2 = (p.value for p in params)
+            if fmt not in TWO_LEVEL_FORMATS:
+                fmt = f"m={m},k1={k1},k2={k2},d2={d2}"
+            axis = next(d for d, b in enumerate(block) if b > 1)
+            storage = shared_microexponent_storage_shape(shape, fmt, axis)
+            return Value(text, [Buffer(storage, np.uint8)], two_level=(tuple(shape), fmt, axis))
         scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
         if any(s < 0 for s in shape):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
@@ -420,7 +432,8 @@ class ExecutionEngine:
 
     def invoke(self, name, *args):
         """Calls `name`: NumPy arrays for tensors/memrefs, MXArray (or an
-        (elements, scales) pair) for !mx.tensor, a (data, scale) pair for
+        (elements, scales) pair) for !mx.tensor, TwoLevelArray (or its
+        packed blocks) for a two-level one, a (data, scale) pair for
         !mx.scaled (FP8 data as uint8 codes), Python numbers for scalars.
         Returns None, one value, or a tuple."""
         function, signature, results, result_struct = self._function(name)
@@ -429,7 +442,9 @@ class ExecutionEngine:
         call_args, keep = [], []
         for index, (value, arg) in enumerate(zip(signature.inputs, args)):
             what = f"{name}: argument {index} ({value.text})"
-            if value.mx is not None:
+            if value.two_level is not None:
+                pieces = (arg.blocks if isinstance(arg, TwoLevelArray) else arg,)
+            elif value.mx is not None:
                 pieces = (arg.elements, arg.scales) if isinstance(arg, MXArray) else tuple(arg)
             elif value.scaled:
                 pieces = tuple(arg)  # (data, scale)
@@ -461,7 +476,10 @@ class ExecutionEngine:
         for value in signature.results:
             pieces = taken[position:position + len(value.parts)]
             position += len(value.parts)
-            if value.mx is not None:
+            if value.two_level is not None:
+                shape, fmt, axis = value.two_level
+                values.append(TwoLevelArray(pieces[0], fmt, shape, axis))
+            elif value.mx is not None:
                 shape, fmt, block, scale_type = value.mx
                 values.append(MXArray(pieces[0], pieces[1], fmt, shape, block, scale_type))
             elif value.scaled:

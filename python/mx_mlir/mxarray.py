@@ -6,12 +6,24 @@ array API (arrays.py).
 
 import numpy as np
 
-from .reference import scales_shape, storage_shape
+from .reference import (_shared_microexponent_info, scales_shape,
+                        shared_microexponent_storage_shape, storage_shape)
 
 # Short format names -> MLIR element types.
 ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
                  "e2m3": "f6E2M3FN", "e2m1": "f4E2M1FN", "int8": "i8"}
 FORMATS = tuple(ELEMENT_TYPES)
+# The named two-level formats (shared microexponents, blocks of 16); any
+# "m=M,k1=K1,k2=K2,d2=D2" of the family is a TwoLevelArray format too.
+TWO_LEVEL_FORMATS = ("mx9", "mx6", "mx4")
+
+
+def two_level_element_type(fmt):
+    """The `!mx.microexp<...>` element type of a two-level format."""
+    if fmt in TWO_LEVEL_FORMATS:
+        return f"!mx.microexp<{fmt}>"
+    m, _, k2, d2 = _shared_microexponent_info(fmt)
+    return f"!mx.microexp<magnitude = {m}, sub_block = {k2}, micro_bits = {d2}>"
 
 
 def mx_type(shape, fmt, blocks, scale_type="f8E8M0FNU"):
@@ -75,3 +87,39 @@ class MXArray:
 
     def __repr__(self):
         return f"MXArray({self.type})"
+
+
+class TwoLevelArray:
+    """A two-level (shared-microexponent: MX9, MX6, MX4, ...) array as the
+    compiled code stores it: `blocks`, uint8 of shape (block grid..., bytes
+    per block), each block its E8M0 exponent, microexponents and element
+    codes bit-packed (docs/Numerics.md); `fmt` ("mx9", "mx6", "mx4" or
+    "m=M,k1=K1,k2=K2,d2=D2"), `shape` and the blocked `axis`."""
+
+    def __init__(self, blocks, fmt, shape, axis):
+        _, self.block, _, _ = _shared_microexponent_info(fmt)
+        self.fmt, self.shape = fmt, tuple(shape)
+        if not self.shape:
+            raise ValueError("a two-level array needs at least one dimension")
+        self.axis = axis % len(self.shape)
+        self.blocks = np.asarray(blocks, dtype=np.uint8)
+        expected = shared_microexponent_storage_shape(self.shape, fmt, self.axis)
+        if self.blocks.shape != expected:
+            raise ValueError(f"blocks: expected shape {expected}, got {self.blocks.shape}")
+
+    @property
+    def block_shape(self):
+        return tuple(self.block if d == self.axis else 1 for d in range(len(self.shape)))
+
+    @property
+    def type(self):
+        """The MLIR type: `!mx.tensor<... x !mx.microexp<...>, block = [...]>`."""
+        return (f"!mx.tensor<{'x'.join(map(str, self.shape))}x{two_level_element_type(self.fmt)}, "
+                f"block = [{', '.join(map(str, self.block_shape))}]>")
+
+    @property
+    def nbytes(self):
+        return self.blocks.nbytes
+
+    def __repr__(self):
+        return f"TwoLevelArray({self.type})"

@@ -9,7 +9,11 @@ to leave alone) is quantized along its last axis by the compiler's kernels
 checkpoints: `<name>.blocks`, the packed elements (shape [..., blocks,
 bytes per block] when the last axis is whole blocks, else the storage
 shape [..., ceil(K/2) for FP4 or K]), and `<name>.scales`, one E8M0 byte per
-block. The `mx_mlir` metadata entry records what --dequantize needs.
+block. A two-level format (mx9, mx6, mx4: shared microexponents, blocks of
+16) is one U8 tensor, `<name>.blocks` of shape [..., blocks, bytes per
+block], each block its exponent, microexponents and element codes packed
+as the compiled code stores them. The `mx_mlir` metadata entry records what
+--dequantize needs.
 Other tensors are copied. Inputs: .safetensors, .npy, .npz; outputs:
 .safetensors or .npz. A broken input is an error, and no output file is
 left behind.
@@ -74,29 +78,44 @@ def _blocks_shape(shape, fmt, block):
     return tuple(shape[:-1]) + (width // block, per_block)
 
 
+def _two_level_blocks_shape(shape, fmt):
+    """Shape of a two-level `<name>.blocks`: [..., blocks, bytes per block]."""
+    return arrays.shared_microexponent_storage_shape(shape, fmt, -1)
+
+
 def quantize_tensor(tensor, options, progress, writer):
     """Quantizes one tensor a row chunk at a time into `writer`'s
-    `<name>.blocks` and `<name>.scales`; returns its error statistics."""
+    `<name>.blocks` (and `<name>.scales`); returns its error statistics."""
     values = tensor.values()
     shape = values.shape
     width = shape[-1]
     rows = math.prod(shape[:-1])
     matrix = values.reshape(rows, width)
-    storage_row = arrays.storage_shape((width,), options.format)[0]
+    two_level = arrays.is_two_level(options.format)
+    if two_level:
+        storage_row = math.prod(_two_level_blocks_shape((width,), options.format))
+    else:
+        storage_row = arrays.storage_shape((width,), options.format)[0]
     scales_row = -(-width // options.block)
     error_max = amax = square_error = square_sum = 0.0
     nan_blocks = 0
     for start, end in _row_chunks(rows, width):
         chunk = np.asarray(matrix[start:end], dtype=np.float32)
-        q = arrays.quantize(chunk, options.format, block=options.block, axis=-1,
-                            scale_rule=options.scale_rule, rounding=options.rounding)
-        writer.write(tensor.name + ".blocks", start * storage_row, q.elements)
-        writer.write(tensor.name + ".scales", start * scales_row, q.scales)
+        if two_level:
+            q = arrays.quantize(chunk, options.format, axis=-1, rounding=options.rounding)
+            writer.write(tensor.name + ".blocks", start * storage_row, q.blocks)
+            block_exponents = q.blocks[..., 0]
+        else:
+            q = arrays.quantize(chunk, options.format, block=options.block, axis=-1,
+                                scale_rule=options.scale_rule, rounding=options.rounding)
+            writer.write(tensor.name + ".blocks", start * storage_row, q.elements)
+            writer.write(tensor.name + ".scales", start * scales_row, q.scales)
+            block_exponents = q.scales
         back = arrays.dequantize(q).astype(np.float64)
         # Error statistics over finite values; a block holding NaN or Inf
         # is NaN as a whole (its scale is NaN) and counts apart.
         finite = np.isfinite(chunk) & np.isfinite(back)
-        nan_blocks += int(np.sum(q.scales == 0xFF))
+        nan_blocks += int(np.sum(block_exponents == 0xFF))
         error = np.where(finite, np.abs(back - chunk), 0.0)
         error_max = max(error_max, float(error.max(initial=0.0)))
         amax = max(amax, float(np.abs(np.where(finite, chunk, 0.0)).max(initial=0.0)))
@@ -122,15 +141,20 @@ def run_quantize(options):
         if tensor not in chosen:
             entries.append((tensor.name, tensor.dtype_name, shape))
             continue
-        for suffix in (".blocks", ".scales"):
+        two_level = arrays.is_two_level(options.format)
+        for suffix in (".blocks",) if two_level else (".blocks", ".scales"):
             if tensor.name + suffix in names:
                 raise TensorFileError(f"{options.input}: tensor '{tensor.name}' cannot be written "
                                       f"as '{tensor.name}{suffix}': the file has a tensor of "
                                       "that name")
-        entries += [(tensor.name + ".blocks", "U8", _blocks_shape(shape, options.format,
-                                                                  options.block)),
-                    (tensor.name + ".scales", "U8",
-                     arrays.scales_shape(shape, arrays.block_shape(shape, options.block, -1)))]
+        if two_level:
+            entries.append((tensor.name + ".blocks", "U8",
+                            _two_level_blocks_shape(shape, options.format)))
+        else:
+            entries += [(tensor.name + ".blocks", "U8", _blocks_shape(shape, options.format,
+                                                                      options.block)),
+                        (tensor.name + ".scales", "U8",
+                         arrays.scales_shape(shape, arrays.block_shape(shape, options.block, -1)))]
         record[tensor.name] = {"shape": list(shape), "dtype": tensor.dtype_name}
     metadata = dict(metadata)
     metadata[METADATA_KEY] = json.dumps({
@@ -146,7 +170,8 @@ def run_quantize(options):
                              tensor.array.nbytes, None))
                 continue
             stats = quantize_tensor(tensor, options, progress, writer)
-            written = writer.size[tensor.name + ".blocks"] + writer.size[tensor.name + ".scales"]
+            written = writer.size[tensor.name + ".blocks"] + writer.size.get(
+                tensor.name + ".scales", 0)
             rows.append((tensor.name, tensor.array.shape, tensor.array.nbytes, written, stats))
         progress.finish()
         writer.commit()
@@ -161,6 +186,13 @@ def _quantized_entry(path, tensors, name, entry, fmt, block):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}'") from None
     if not shape or not all(d > 0 for d in shape):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata for '{name}': shape {shape}")
+    if arrays.is_two_level(fmt):
+        blocks = tensors[name + ".blocks"]
+        storage = _two_level_blocks_shape(shape, fmt)
+        if blocks.dtype_name != "U8" or blocks.array.shape != storage:
+            raise TensorFileError(f"{path}: '{name}.blocks' {list(blocks.array.shape)} does not "
+                                  f"hold a {list(shape)} tensor in {fmt}")
+        return shape, blocks.array, None
     blocks, scales = tensors[name + ".blocks"], tensors[name + ".scales"]
     storage = arrays.storage_shape(shape, fmt)
     expected_scales = arrays.scales_shape(shape, arrays.block_shape(shape, block, -1))
@@ -182,13 +214,21 @@ def run_dequantize(options):
         fmt, block, record = info["format"], int(info["block"]), dict(info["tensors"])
     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise TensorFileError(f"{path}: malformed mx_mlir metadata") from None
-    if fmt not in arrays.FORMATS or block < 1:
+    two_level = isinstance(fmt, str) and arrays.is_two_level(fmt)
+    try:  # a two-level format's block size is part of it
+        valid = arrays._shared_microexponent_info(fmt)[1] == block if two_level else (
+            fmt in arrays.FORMATS and block >= 1)
+    except ValueError:
+        valid = False
+    if not valid:
         raise TensorFileError(f"{path}: malformed mx_mlir metadata: format {fmt!r}, block {block}")
     by_name = {t.name: t for t in tensors}
-    parts = {n + suffix for n in record for suffix in (".blocks", ".scales")}
-    missing = [n for n in record if n + ".blocks" not in by_name or n + ".scales" not in by_name]
+    suffixes = (".blocks",) if two_level else (".blocks", ".scales")
+    parts = {n + suffix for n in record for suffix in suffixes}
+    missing = [n for n in record if any(n + suffix not in by_name for suffix in suffixes)]
     if missing:
-        raise TensorFileError(f"{path}: tensor '{missing[0]}' lacks its .blocks or .scales")
+        raise TensorFileError(f"{path}: tensor '{missing[0]}' lacks its "
+                              f"{' or '.join(suffixes)}")
     entries, quantized = [], {}
     for tensor in tensors:  # in file order; each quantized one at its .blocks
         if tensor.name not in parts:
@@ -209,14 +249,21 @@ def run_dequantize(options):
                 continue
             shape, storage, scales = quantized[name]
             width, rows_count = shape[-1], math.prod(shape[:-1])
-            storage2d = storage.reshape(rows_count, storage.shape[-1])
-            scales2d = scales.reshape(rows_count, scales.shape[-1])
+            if two_level:
+                storage2d = storage.reshape((rows_count,) + storage.shape[-2:])
+            else:
+                storage2d = storage.reshape(rows_count, storage.shape[-1])
+                scales2d = scales.reshape(rows_count, scales.shape[-1])
             for start, end in _row_chunks(rows_count, width):
-                q = arrays.MXArray(storage2d[start:end], scales2d[start:end], fmt,
-                                   (end - start, width), (1, block))
+                if two_level:
+                    q = arrays.TwoLevelArray(storage2d[start:end], fmt, (end - start, width), 1)
+                else:
+                    q = arrays.MXArray(storage2d[start:end], scales2d[start:end], fmt,
+                                       (end - start, width), (1, block))
                 writer.write(name, start * width * 4, arrays.dequantize(q))
                 progress.advance(q.nbytes, name)
-            rows.append((name, shape, storage.nbytes + scales.nbytes, writer.size[name], None))
+            size_in = storage.nbytes + (0 if scales is None else scales.nbytes)
+            rows.append((name, shape, size_in, writer.size[name], None))
         progress.finish()
         writer.commit()
     return rows
@@ -248,12 +295,14 @@ def main(argv=None):
         "to an MX format with mx-mlir's kernels (or --dequantize them back to f32).")
     parser.add_argument("input", help="a .safetensors, .npy or .npz file")
     parser.add_argument("-o", "--output", required=True, help="a .safetensors or .npz file")
-    parser.add_argument("--format", choices=arrays.FORMATS, help="MX element format")
+    parser.add_argument("--format", choices=arrays.FORMATS + arrays.TWO_LEVEL_FORMATS,
+                        help="MX element format, or a two-level format (mx9, mx6, mx4)")
     parser.add_argument("--dequantize", action="store_true",
                         help="the other direction: MX tensors written by mx-quantize to f32")
     parser.add_argument("--scale-rule", default="floor", choices=arrays.SCALE_RULES)
     parser.add_argument("--rounding", default="rne", choices=("rne", "rtz"))
-    parser.add_argument("--block", type=int, default=32, help="block size (default 32)")
+    parser.add_argument("--block", type=int, default=None,
+                        help="block size (default 32; the two-level formats' is 16)")
     parser.add_argument("--keep", action="append", default=[], metavar="PATTERN",
                         help="leave tensors whose name matches this glob unquantized")
     progress = parser.add_mutually_exclusive_group()
@@ -264,6 +313,14 @@ def main(argv=None):
     options = parser.parse_args(argv)
     if options.dequantize == (options.format is not None):
         parser.error("give --format FMT to quantize, or --dequantize (not both)")
+    if options.format is not None and arrays.is_two_level(options.format):
+        if options.block not in (None, 16):
+            parser.error(f"--block: {options.format} has blocks of 16")
+        if options.scale_rule != "floor":
+            parser.error(f"--scale-rule: {options.format} computes its own exponents")
+        options.block = 16
+    elif options.block is None:
+        options.block = 32
     if options.block < 2:
         parser.error("--block must be at least 2")
     if options.progress is None:

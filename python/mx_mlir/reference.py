@@ -301,10 +301,36 @@ SHARED_MICROEXPONENT_FORMATS = {
 
 
 def _shared_microexponent_info(fmt):
-    if fmt not in SHARED_MICROEXPONENT_FORMATS:
+    """(m, k1, k2, d2) of "mx9", "mx6", "mx4" or "m=M,k1=K1,k2=K2,d2=D2"."""
+    if fmt in SHARED_MICROEXPONENT_FORMATS:
+        return SHARED_MICROEXPONENT_FORMATS[fmt]
+    fields = dict(part.partition("=")[::2] for part in str(fmt).split(","))
+    try:
+        m, k1, k2, d2 = (int(fields[key]) for key in ("m", "k1", "k2", "d2"))
+    except (KeyError, ValueError):
+        m = None
+    if (m is None or len(fields) != 4 or not 1 <= m <= 7 or not 1 <= k2 <= k1 <= 256
+            or k1 % k2 or not 0 <= d2 <= 4):
         raise ValueError(f"unknown two-level format {fmt!r}; expected one of "
-                         f"{sorted(SHARED_MICROEXPONENT_FORMATS)}")
-    return SHARED_MICROEXPONENT_FORMATS[fmt]
+                         f"{sorted(SHARED_MICROEXPONENT_FORMATS)} or 'm=M,k1=K1,k2=K2,d2=D2' "
+                         "(1 <= M <= 7, K2 dividing K1 <= 256, D2 <= 4)")
+    return m, k1, k2, d2
+
+
+def shared_microexponent_block_bytes(fmt):
+    """Bytes of one packed block: E, the microexponents, the element codes."""
+    m, k1, k2, d2 = _shared_microexponent_info(fmt)
+    return 1 + -(-(k1 // k2) * d2 // 8) + -(-k1 * (m + 1) // 8)
+
+
+def shared_microexponent_storage_shape(shape, fmt, axis=-1):
+    """The shape of the packed storage: the block grid (shape[axis] ->
+    ceil(shape[axis] / k1)), then the bytes of each block."""
+    _, k1, _, _ = _shared_microexponent_info(fmt)
+    grid = list(shape)
+    axis %= len(grid)
+    grid[axis] = -(-grid[axis] // k1)
+    return tuple(grid) + (shared_microexponent_block_bytes(fmt),)
 
 
 def _floor_log2(magnitudes):
@@ -348,6 +374,33 @@ def quantize_shared_microexponent(x, fmt, axis=-1, rounding="rne"):
     return (np.moveaxis(codes.astype(np.uint8), -1, axis),
             np.moveaxis(micro.astype(np.uint8), -1, axis),
             np.moveaxis(exponents.astype(np.uint8), -1, axis))
+
+
+def _bits(values, width):
+    """The low `width` bits of each value, least significant first."""
+    return ((values[..., None].astype(np.int64) >> np.arange(width)) & 1).astype(np.uint8)
+
+
+def pack_shared_microexponent(codes, microexponents, exponents, fmt, axis=-1):
+    """The stored form (mx/Numerics/SharedMicroexponent.h): per block, E,
+    then the microexponents, then the element codes, each bit-packed from
+    the least significant bit, each section padded to whole bytes; shape
+    `shape` with shape[axis] -> ceil(n / k1), then the bytes of a block."""
+    m, k1, k2, d2 = _shared_microexponent_info(fmt)
+    codes = np.moveaxis(np.asarray(codes, dtype=np.uint8), axis, -1)
+    micro = np.moveaxis(np.asarray(microexponents, dtype=np.uint8), axis, -1)
+    exponents = np.moveaxis(np.asarray(exponents, dtype=np.uint8), axis, -1)
+    blocks = exponents.shape[-1]
+    padded = np.zeros(codes.shape[:-1] + (blocks * k1,), np.uint8)
+    padded[..., :codes.shape[-1]] = codes
+    grid = exponents.shape
+    sections = [_bits(exponents, 8).reshape(grid + (8,)),
+                _bits(micro.reshape(grid + (k1 // k2,)), d2).reshape(grid + (-1,)),
+                _bits(padded.reshape(grid + (k1,)), m + 1).reshape(grid + (-1,))]
+    sections = [np.concatenate([b, np.zeros(b.shape[:-1] + (-b.shape[-1] % 8,), np.uint8)], -1)
+                for b in sections]
+    packed = np.packbits(np.concatenate(sections, -1), axis=-1, bitorder="little")
+    return np.moveaxis(packed, -2, axis % codes.ndim)
 
 
 def dequantize_shared_microexponent(codes, microexponents, exponents, fmt, axis=-1):

@@ -128,4 +128,4 @@ for call in (lambda: mx_mlir.quantize(np.ones(4), "fp5"),
 # CHECK: ValueError: cannot quantize a 0-d array: it needs at least one dimension
 # CHECK: ValueError: axis 2 is out of range for a rank-2 array
 # CHECK: ValueError: matmul: expected (M x K) and (K x N) operands, got (2, 32) and (2, 32)
-# CHECK: ValueError: matmul: expected at least one MXArray operand
+# CHECK: ValueError: matmul: expected at least one MXArray or TwoLevelArray operand

@@ -41,6 +41,13 @@ cases = {
     "elements of the wrong shape": lambda: mx.MXArray(np.zeros((4, 63), np.uint8), q.scales,
                                                       "e4m3", (4, 64), (1, 32)),
     "cache limit 0": lambda: arrays.set_kernel_cache_limit(0),
+    "two-level format": lambda: mx.quantize(x, "m=8,k1=16,k2=2,d2=1"),
+    "two-level block": lambda: mx.quantize(x, "mx9", block=15),
+    "two-level axis": lambda: mx.quantize(x, "mx6", axis=2),
+    "two-level rounding": lambda: mx.quantize(x, "mx4", rounding="stochastic", seed=1),
+    "two-level scale rule": lambda: mx.quantize(x, "mx4", scale_rule="rceil"),
+    "two-level blocks of the wrong shape": lambda: mx.TwoLevelArray(np.zeros((4, 4, 17), np.uint8),
+                                                                    "mx9", (4, 64), 1),
 }
 for name, call in cases.items():
     try:
@@ -61,13 +68,19 @@ for name, call in cases.items():
 # CHECK: blocks for 3 dims: ValueError: expected one block size per dimension (2), got 3
 # CHECK: seed -1: ValueError: quantize: the seed must be an integer from 0 to 2^64 - 1, got -1
 # CHECK: seed 2^64: ValueError: quantize: the seed must be an integer from 0 to 2^64 - 1, got 18446744073709551616
-# CHECK: dequantize an ndarray: TypeError: dequantize: expected an MXArray, got ndarray
+# CHECK: dequantize an ndarray: TypeError: dequantize: expected an MXArray or TwoLevelArray, got ndarray
 # CHECK: dequantize to int: ValueError: dequantize: unsupported dtype int32 (float32 or float16)
 # CHECK: byte count overflow: ValueError: dequantize: 4611686018427387904 elements of 4 bytes is more than a 64-bit byte count holds
 # CHECK: matmul shapes: ValueError: matmul: expected (M x K) and (K x N) operands, got (4, 64) and (32, 4)
 # CHECK: matmul strings: ValueError: matmul: unsupported dtype <U1
 # CHECK: elements of the wrong shape: ValueError: elements: expected shape (4, 64), got (4, 63)
 # CHECK: cache limit 0: ValueError: the kernel cache limit must be an integer >= 1, got 0
+# CHECK: two-level format: ValueError: unknown two-level format 'm=8,k1=16,k2=2,d2=1'; expected one of ['mx4', 'mx6', 'mx9'] or 'm=M,k1=K1,k2=K2,d2=D2' (1 <= M <= 7, K2 dividing K1 <= 256, D2 <= 4)
+# CHECK: two-level block: ValueError: quantize: mx9 takes one block size, a multiple of its sub-block size 2 up to 256, got 15
+# CHECK: two-level axis: ValueError: axis 2 is out of range for a rank-2 array
+# CHECK: two-level rounding: ValueError: unknown two-level rounding 'stochastic' (expected one of rne, rtz)
+# CHECK: two-level scale rule: ValueError: quantize: two-level formats have no scale_rule or saturation choice (the shared exponent is floor(log2 amax); magnitudes clamp)
+# CHECK: two-level blocks of the wrong shape: ValueError: blocks: expected shape (4, 4, 18), got (4, 4, 17)
 
 # Arrays it must take, with the same bits as a contiguous copy.
 same = lambda a, b: np.array_equal(a.elements, b.elements) and np.array_equal(a.scales, b.scales)

@@ -52,8 +52,8 @@ for fmt, rule, rounding, saturation in itertools.product(
         mismatches += bad
         checked += x.size
 
-# The two-level formats (MX9, MX6, MX4): codes, microexponents, exponents
-# and values, along either axis, on random tensors with blocks that spread
+# The two-level formats (MX9, MX6, MX4): codes, microexponents, exponents,
+# values and the packed storage, along either axis, on random tensors with blocks that spread
 # over a few binades (so that microexponents vary) and the edge blocks.
 for fmt, rounding in itertools.product(ref.SHARED_MICROEXPONENT_FORMATS, ("rne", "rtz")):
     spread = np.ldexp(1.0, rng.integers(-4, 1, (37, 70))).astype(np.float32)
@@ -65,6 +65,9 @@ for fmt, rounding in itertools.product(ref.SHARED_MICROEXPONENT_FORMATS, ("rne",
         values = ref.dequantize_shared_microexponent(*got, fmt, axis=axis)
         bad += int(np.sum(~same_bits(values, numerics.dequantize_shared_microexponent(
             *want, fmt, axis))))
+        # The packed storage: the NumPy packing against the C++ one.
+        bad += int(np.sum(ref.pack_shared_microexponent(*got, fmt, axis=axis) !=
+                          numerics.quantize_shared_microexponent_packed(x, fmt, axis, rounding)))
         if bad:
             print(f"MISMATCH {fmt} {rounding} {x.shape} axis {axis}: {bad}")
         mismatches += bad

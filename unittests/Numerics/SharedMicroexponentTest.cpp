@@ -56,6 +56,12 @@ TEST(SharedMicroexponentTest, FormatsReachTheirBitsPerElement) {
   EXPECT_EQ(kMX4.packedBlockBytes(), 8u);
   EXPECT_EQ(parseSharedMicroexponentFormat("mx6"), kMX6);
   EXPECT_FALSE(parseSharedMicroexponentFormat("mx8"));
+  EXPECT_EQ(parseSharedMicroexponentFormat("m=7,k1=16,k2=2,d2=1"), kMX9);
+  SharedMicroexponentFormat wide{3, 32, 4, 2};
+  EXPECT_EQ(parseSharedMicroexponentFormat("m=3,k1=32,k2=4,d2=2"), wide);
+  EXPECT_FALSE(parseSharedMicroexponentFormat("m=3,k1=32,k2=4,d2=2,"));
+  EXPECT_FALSE(parseSharedMicroexponentFormat("m=8,k1=16,k2=2,d2=1"));
+  EXPECT_FALSE(parseSharedMicroexponentFormat("m=3,k1=16"));
 }
 
 TEST(SharedMicroexponentTest, VerifierNamesEachLimit) {

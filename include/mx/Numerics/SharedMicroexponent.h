@@ -63,7 +63,8 @@ inline constexpr SharedMicroexponentFormat kMX4{2, 16, 2, 1};
 std::string
 verifySharedMicroexponentFormat(const SharedMicroexponentFormat &format);
 
-/// "mx9", "mx6" or "mx4".
+/// "mx9", "mx6" or "mx4", or any valid format of the family spelled
+/// "m=M,k1=K1,k2=K2,d2=D2" (e.g. "m=7,k1=16,k2=2,d2=1" is MX9).
 std::optional<SharedMicroexponentFormat>
 parseSharedMicroexponentFormat(std::string_view name);
 

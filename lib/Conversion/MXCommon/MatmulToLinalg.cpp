@@ -13,6 +13,7 @@
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mx/Conversion/MXCommon/MXCommon.h"
+#include "mx/Conversion/MXCommon/TwoLevelLowering.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Utils/TileSizes.h"
 #include "mx/Numerics/Scale.h"
@@ -228,6 +229,20 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto lhsMX = dyn_cast<BlockTensorType>(op.getLhs().getType());
     auto rhsMX = dyn_cast<BlockTensorType>(op.getRhs().getType());
+    // A two-level operand enters as its f32 values (exact): with scale 1
+    // per block, like an f32 operand, so the block dots and their sum are
+    // f32 dots of the values, within the f32 accumulation bound.
+    SmallVector<Value> lhsConverted(adaptor.getLhs()),
+        rhsConverted(adaptor.getRhs());
+    for (auto [mx, converted] :
+         {std::pair{&lhsMX, &lhsConverted}, std::pair{&rhsMX, &rhsConverted}}) {
+      if (!*mx || !mx->isTwoLevel() || !mx->hasStaticShape())
+        continue;
+      *converted = {buildTwoLevelDequantize(rewriter, op.getLoc(),
+                                            converted->front(), *mx,
+                                            rewriter.getF32Type())};
+      *mx = BlockTensorType();
+    }
     ArrayRef<int64_t> lhsShape = getOperandShape(op.getLhs().getType()),
                       rhsShape = getOperandShape(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -261,14 +276,14 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
         return buildDecodeElement(b, l, wide, unitScale, format);
       };
     };
-    Value lhs = values(lhsMX, adaptor.getLhs(), 1); // M x G x B
-    Value rhs = values(rhsMX, adaptor.getRhs(), 0); // G x B x N
+    Value lhs = values(lhsMX, lhsConverted, 1); // M x G x B
+    Value rhs = values(rhsMX, rhsConverted, 0); // G x B x N
     DecodeFn decodeLhs = decoder(lhsMX), decodeRhs = decoder(rhsMX);
-    Value lhsScales = lhsMX ? expandScales(rewriter, loc, adaptor.getLhs()[1],
-                                           0, lhsMX.getBlockShape()[0], M)
+    Value lhsScales = lhsMX ? expandScales(rewriter, loc, lhsConverted[1], 0,
+                                           lhsMX.getBlockShape()[0], M)
                             : Value(); // M x G
-    Value rhsScales = rhsMX ? expandScales(rewriter, loc, adaptor.getRhs()[1],
-                                           1, rhsMX.getBlockShape()[1], N)
+    Value rhsScales = rhsMX ? expandScales(rewriter, loc, rhsConverted[1], 1,
+                                           rhsMX.getBlockShape()[1], N)
                             : Value(); // G x N
 
     // One row of C and a tile of columns at a time: the block dots of the

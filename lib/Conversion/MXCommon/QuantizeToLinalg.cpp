@@ -1,7 +1,8 @@
 //===- QuantizeToLinalg.cpp - Element-wise mx ops to linalg ---------------===//
 //
 // mx.quantize (given scales), mx.dequantize, mx.pack, mx.unpack, mx.ldexp on
-// the converted (codes, scales) pairs.
+// the converted (codes, scales) pairs; mx.from_storage and mx.to_storage on
+// a two-level tensor's packed blocks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,6 +83,8 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     BlockTensorType type = op.getInput().getType();
+    if (type.isTwoLevel())
+      return rewriter.notifyMatchFailure(op, "a two-level input");
     if (failed(requireStaticShape(rewriter, op, type)))
       return failure();
     if (!isa<Float8E8M0FNUType>(type.getScaleType()))
@@ -183,6 +186,32 @@ struct UnpackLowering final : OpConversionPattern<UnpackOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// FromStorageOp / ToStorageOp: the converted value is the storage itself.
+//===----------------------------------------------------------------------===//
+
+struct FromStorageLowering final : OpConversionPattern<FromStorageOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(FromStorageOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithMultiple(op, {{adaptor.getStorage().front()}});
+    return success();
+  }
+};
+
+struct ToStorageLowering final : OpConversionPattern<ToStorageOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ToStorageOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput()[0]);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // LdexpOp
 //===----------------------------------------------------------------------===//
 
@@ -274,10 +303,12 @@ void mlir::mx::populateMXElementToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering>(converter,
                                                      patterns.getContext());
+  populateMXTwoLevelToLinalgConversionPatterns(converter, patterns);
 }
 
 void mlir::mx::populateMXStructuralToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<PackLowering, UnpackLowering, LdexpLowering, TransposeLowering>(
+  patterns.add<PackLowering, UnpackLowering, FromStorageLowering,
+               ToStorageLowering, LdexpLowering, TransposeLowering>(
       converter, patterns.getContext());
 }

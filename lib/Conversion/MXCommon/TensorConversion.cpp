@@ -21,7 +21,8 @@ void mlir::mx::populateMXTensorTypeConversion(TypeConverter &converter) {
   converter.addConversion(
       [](BlockTensorType type, SmallVectorImpl<Type> &results) {
         results.push_back(getStorageType(type));
-        results.push_back(type.getScalesType());
+        if (!type.isTwoLevel()) // its exponents are inside its packed blocks
+          results.push_back(type.getScalesType());
         return success();
       });
   converter.addConversion(

@@ -143,6 +143,13 @@ struct ConvertMXToArithPass final
         element = dequantize.getInput().getType().getElementType();
       else if (auto cast = dyn_cast<CastOp>(op))
         element = cast.getType().getElementType();
+      if (isa_and_nonnull<SharedMicroexponentType>(element)) {
+        op->emitOpError() << "has two-level (" << element
+                          << ") elements, which arith.scaling_truncf and "
+                             "scaling_extf do not express; use "
+                             "-convert-mx-to-linalg";
+        return WalkResult::interrupt();
+      }
       if (isa_and_nonnull<IntegerType>(element)) {
         op->emitOpError() << "has MXINT8 elements, which arith.scaling_truncf "
                              "and scaling_extf do not express; use "

@@ -88,6 +88,18 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
       anyFailed = true;
       continue;
     }
+    auto isTwoLevel = [](Type type) {
+      auto mx = dyn_cast<BlockTensorType>(type);
+      return mx && mx.isTwoLevel();
+    };
+    if (llvm::any_of(op->getOperandTypes(), isTwoLevel) ||
+        llvm::any_of(op->getResultTypes(), isTwoLevel)) {
+      op->emitOpError() << "has a two-level (MX9/MX6/MX4) operand or result, "
+                           "for which convert-mx-to-nvvm has no kernel; lower "
+                           "it with mx-cpu-pipeline";
+      anyFailed = true;
+      continue;
+    }
     MmaKind kind = MmaKind::Sync;
     SmallVector<Type> arguments;
     LaunchShape launch;

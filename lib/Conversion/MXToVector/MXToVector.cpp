@@ -15,7 +15,7 @@ using namespace mlir;
 using namespace mlir::mx;
 
 bool mlir::mx::hasVectorKernelLayout(BlockTensorType type) {
-  if (!type.hasStaticShape() || type.getRank() == 0 ||
+  if (!type.hasStaticShape() || type.getRank() == 0 || type.isTwoLevel() ||
       !isa<Float8E8M0FNUType>(type.getScaleType()))
     return false;
   ArrayRef<int64_t> blocks = type.getBlockShape();

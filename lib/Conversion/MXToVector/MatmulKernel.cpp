@@ -414,8 +414,10 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
   auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
   auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
   auto lhsF32 = dyn_cast<RankedTensorType>(op.getLhs().getType());
-  if (!rhs || !rhs.hasStaticShape() ||
+  if (!rhs || !rhs.hasStaticShape() || rhs.isTwoLevel() ||
       !isa<Float8E8M0FNUType>(rhs.getScaleType()))
+    return false;
+  if (lhs && lhs.isTwoLevel())
     return false;
   if (lhs &&
       (!lhs.hasStaticShape() || !isa<Float8E8M0FNUType>(lhs.getScaleType()) ||

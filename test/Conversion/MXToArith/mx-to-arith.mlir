@@ -55,3 +55,11 @@ func.func @mxint8(%q: !mx.tensor<32xi8, block = [32]>) -> tensor<32xf32> {
   %d = mx.dequantize %q : !mx.tensor<32xi8, block = [32]> -> tensor<32xf32>
   return %d : tensor<32xf32>
 }
+
+// -----
+
+func.func @two_level(%x: tensor<32xf32>) -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]> {
+  // expected-error @+1 {{'mx.quantize' op has two-level ('!mx.microexp<mx9>') elements, which arith.scaling_truncf and scaling_extf do not express; use -convert-mx-to-linalg}}
+  %q = mx.quantize %x : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  return %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+}

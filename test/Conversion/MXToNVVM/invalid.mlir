@@ -94,3 +94,11 @@ func.func @dynamic(%a: !mx.tensor<?x32xf8E4M3FN, block = [1, 32]>, %b: !mx.tenso
   %c = mx.matmul %a, %b : !mx.tensor<?x32xf8E4M3FN, block = [1, 32]>, !mx.tensor<32x8xf8E4M3FN, block = [32, 1]> -> tensor<?x8xf32>
   return %c : tensor<?x8xf32>
 }
+
+// -----
+
+func.func @two_level(%x: tensor<32x32xf32>) -> !mx.tensor<32x32x!mx.microexp<mx6>, block = [1, 16]> {
+  // expected-error @+1 {{'mx.quantize' op has a two-level (MX9/MX6/MX4) operand or result, for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %q = mx.quantize %x : tensor<32x32xf32> -> !mx.tensor<32x32x!mx.microexp<mx6>, block = [1, 16]>
+  return %q : !mx.tensor<32x32x!mx.microexp<mx6>, block = [1, 16]>
+}

@@ -288,3 +288,39 @@ func.func @ldexp_saturating_sum(%q: !mx.tensor<32xi8, block = [32]>) -> !mx.tens
   %b = mx.ldexp %a, 2147483647 : !mx.tensor<32xi8, block = [32]>
   return %b : !mx.tensor<32xi8, block = [32]>
 }
+
+// -----
+
+// A two-level quantize (rne or rtz) re-quantizes its own values to the same
+// blocks (E, microexponents and codes): the pair folds. The quantize of a
+// constant folds to its packed blocks: 16 x 1.5 in MX4 is E = 0 (code
+// 0x7F), microexponents 0 (a byte of zeros), codes 3 (1.5 = 3 x 2^-1): 0x3 in
+// each 3-bit field, bytes 0xDB 0xB6 0x6D repeated.
+// CHECK-LABEL: func.func @two_level
+// CHECK: %[[B:.+]] = arith.constant dense<{{\[\[}}127, 0, -37, -74, 109, -37, -74, 109]]> : tensor<1x8xi8>
+// CHECK: %[[Q:.+]] = mx.quantize %{{.*}} rounding<rtz>
+// CHECK-NOT: mx.dequantize
+// CHECK: %[[W:.+]] = mx.from_storage %[[B]] : tensor<1x8xi8> -> !mx.tensor<16x!mx.microexp<mx4>, block = [16]>
+// CHECK: return %[[Q]], %[[W]]
+func.func @two_level(%x: tensor<32xf32>) -> (!mx.tensor<32x!mx.microexp<mx9>, block = [16]>, !mx.tensor<16x!mx.microexp<mx4>, block = [16]>) {
+  %q = mx.quantize %x rounding<rtz> : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  %d = mx.dequantize %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]> -> tensor<32xf32>
+  %r = mx.quantize %d rounding<rtz> : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  %c = arith.constant dense<1.5> : tensor<16xf32>
+  %w = mx.quantize %c : tensor<16xf32> -> !mx.tensor<16x!mx.microexp<mx4>, block = [16]>
+  return %r, %w : !mx.tensor<32x!mx.microexp<mx9>, block = [16]>, !mx.tensor<16x!mx.microexp<mx4>, block = [16]>
+}
+
+// -----
+
+// Storage round trips fold both ways.
+// CHECK-LABEL: func.func @storage_round_trips
+// CHECK-NEXT: return %arg0, %arg1
+func.func @storage_round_trips(%q: !mx.tensor<20x!mx.microexp<mx9>, block = [16]>, %b: tensor<2x18xi8>)
+    -> (!mx.tensor<20x!mx.microexp<mx9>, block = [16]>, tensor<2x18xi8>) {
+  %s = mx.to_storage %q : !mx.tensor<20x!mx.microexp<mx9>, block = [16]> -> tensor<2x18xi8>
+  %r = mx.from_storage %s : tensor<2x18xi8> -> !mx.tensor<20x!mx.microexp<mx9>, block = [16]>
+  %t = mx.from_storage %b : tensor<2x18xi8> -> !mx.tensor<20x!mx.microexp<mx9>, block = [16]>
+  %u = mx.to_storage %t : !mx.tensor<20x!mx.microexp<mx9>, block = [16]> -> tensor<2x18xi8>
+  return %r, %u : !mx.tensor<20x!mx.microexp<mx9>, block = [16]>, tensor<2x18xi8>
+}

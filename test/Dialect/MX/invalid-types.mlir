@@ -1,24 +1,24 @@
 // RUN: mx-opt %s -split-input-file -verify-diagnostics
 
-// Every !mx.tensor verifier branch (T1-T7 in MXTypes.td) and parse error.
+// Every !mx.tensor verifier branch (T1-T8 in MXTypes.td) and parse error.
 
 // expected-error @+1 {{expected a block-scaled tensor of rank >= 1, but got rank 0}}
 func.func private @t1_rank_zero(!mx.tensor<f4E2M1FN, block = []>)
 
 // -----
 
-// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'f16'}}
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, i8 for MXINT8, or !mx.microexp), but got 'f16'}}
 func.func private @t2_f16(!mx.tensor<32xf16, block = [32]>)
 
 // -----
 
 // f8E4M3 (with Inf, no FN) is not the MX element type.
-// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'f8E4M3'}}
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, i8 for MXINT8, or !mx.microexp), but got 'f8E4M3'}}
 func.func private @t2_f8E4M3(!mx.tensor<32xf8E4M3, block = [32]>)
 
 // -----
 
-// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), but got 'ui8'}}
+// expected-error @+1 {{expected an MX element type (f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN, i8 for MXINT8, or !mx.microexp), but got 'ui8'}}
 func.func private @t2_unsigned(!mx.tensor<32xui8, block = [32]>)
 
 // -----
@@ -96,3 +96,55 @@ func.func private @bad_dimension(!mx.tensor<-3xf4E2M1FN, block = [32]>)
 
 // expected-error @+1 {{unknown  type `tensr` in dialect `mx`}}
 func.func private @unknown_mnemonic(!mx.tensr<32xf4E2M1FN, block = [32]>)
+
+// -----
+
+// !mx.microexp (T1-T3 in MXTypes.td) and two-level tensors (T8).
+
+// expected-error @+1 {{expected a magnitude of 1 to 7 bits, but got 8}}
+func.func private @microexp_t1_magnitude(!mx.tensor<32x!mx.microexp<magnitude = 8, sub_block = 2, micro_bits = 1>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected a magnitude of 1 to 7 bits, but got 0}}
+func.func private @microexp_t1_no_magnitude(!mx.tensor<32x!mx.microexp<magnitude = 0, sub_block = 2, micro_bits = 1>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected a sub-block of at least 1 element, but got 0}}
+func.func private @microexp_t2_sub_block(!mx.tensor<32x!mx.microexp<magnitude = 4, sub_block = 0, micro_bits = 1>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected a microexponent of at most 4 bits, but got 5}}
+func.func private @microexp_t3_micro_bits(!mx.tensor<32x!mx.microexp<magnitude = 4, sub_block = 2, micro_bits = 5>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected 'mx9', 'mx6', 'mx4' or 'magnitude = ...', but got 'mx8'}}
+func.func private @microexp_unknown_name(!mx.tensor<32x!mx.microexp<mx8>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected 'sub_block'}}
+func.func private @microexp_missing_parameter(!mx.tensor<32x!mx.microexp<magnitude = 4, micro_bits = 1>, block = [16]>)
+
+// -----
+
+// expected-error @+1 {{expected a two-level tensor to have a 1-D block of at most 256 elements, but got block [16, 16]}}
+func.func private @t8_two_level_2d_block(!mx.tensor<32x32x!mx.microexp<mx9>, block = [16, 16]>)
+
+// -----
+
+// expected-error @+1 {{expected a two-level tensor to have a 1-D block of at most 256 elements, but got block [512]}}
+func.func private @t8_two_level_large_block(!mx.tensor<512x!mx.microexp<mx9>, block = [512]>)
+
+// -----
+
+// expected-error @+1 {{expected the block size 15 to be a multiple of the sub-block size 2}}
+func.func private @t8_two_level_sub_block(!mx.tensor<32x!mx.microexp<mx6>, block = [15]>)
+
+// -----
+
+// expected-error @+1 {{expected f8E8M0FNU shared exponents in a two-level tensor, but got 'f8E4M3FN' scales}}
+func.func private @t8_two_level_scale(!mx.tensor<32x!mx.microexp<mx4>, block = [16], scale = f8E4M3FN>)

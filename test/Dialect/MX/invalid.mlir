@@ -321,3 +321,117 @@ func.func @ldexp_c1_e4m3_scales(%q: !mx.tensor<16x64xf4E2M1FN, block = [1, 16], 
   %r = mx.ldexp %q, 1 : !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   return
 }
+
+// -----
+
+// Two-level results and operands (`!mx.microexp` elements).
+
+func.func @quantize_c8_given_scales(%x: tensor<32xf32>, %s: tensor<2xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.quantize' op expected no given scales for a two-level result: its exponents and microexponents come from the data}}
+  %q = mx.quantize %x scales(%s : tensor<2xf8E8M0FNU>) : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @quantize_c8_scale_rule(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected no scale_rule for a two-level result (its shared exponent is floor(log2 amax)), but got scale_rule<rceil>}}
+  %q = mx.quantize %x scale_rule<rceil> : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @quantize_c8_stochastic(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected rounding<rne> or rounding<rtz> for a two-level result, but got rounding<stochastic>}}
+  %q = mx.quantize %x rounding<stochastic> seed(3) : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx6>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @quantize_c8_nonfinite(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected saturation<saturate> for a two-level result, whose elements have no Inf or NaN}}
+  %q = mx.quantize %x saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx4>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @cast_c6_two_level_input(%q: !mx.tensor<32x!mx.microexp<mx9>, block = [16]>) {
+  // expected-error @+1 {{'mx.cast' op expected the input in a one-level format, but got the two-level '!mx.tensor<32x!mx.microexp<mx9>, block = [16]>': dequantize it and quantize the result}}
+  %c = mx.cast %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]> -> !mx.tensor<32xf8E4M3FN, block = [16]>
+  return
+}
+
+// -----
+
+func.func @cast_c6_two_level_result(%q: !mx.tensor<32xf8E4M3FN, block = [16]>) {
+  // expected-error @+1 {{'mx.cast' op expected the result in a one-level format, but got the two-level '!mx.tensor<32x!mx.microexp<mx6>, block = [16]>': dequantize it and quantize the result}}
+  %c = mx.cast %q : !mx.tensor<32xf8E4M3FN, block = [16]> -> !mx.tensor<32x!mx.microexp<mx6>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @pack_c5_two_level(%e: tensor<32x!mx.microexp<mx9>>, %s: tensor<2xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the result in a one-level format, but got the two-level '!mx.tensor<32x!mx.microexp<mx9>, block = [16]>': it is stored as one tensor of packed blocks, not elements and scales}}
+  %q = mx.pack %e, %s : tensor<32x!mx.microexp<mx9>>, tensor<2xf8E8M0FNU> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @unpack_c5_two_level(%q: !mx.tensor<32x!mx.microexp<mx9>, block = [16]>) {
+  // expected-error @+1 {{'mx.unpack' op expected the input in a one-level format, but got the two-level '!mx.tensor<32x!mx.microexp<mx9>, block = [16]>': it is stored as one tensor of packed blocks, not elements and scales}}
+  %e, %s = mx.unpack %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]> -> tensor<32x!mx.microexp<mx9>>, tensor<2xf8E8M0FNU>
+  return
+}
+
+// -----
+
+func.func @ldexp_c2_two_level(%q: !mx.tensor<32x!mx.microexp<mx4>, block = [16]>) {
+  // expected-error @+1 {{'mx.ldexp' op expected the input in a one-level format, but got the two-level '!mx.tensor<32x!mx.microexp<mx4>, block = [16]>': dequantize it and use math.ldexp}}
+  %r = mx.ldexp %q, 2 : !mx.tensor<32x!mx.microexp<mx4>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @transpose_c4_two_level(%q: !mx.tensor<4x32x!mx.microexp<mx9>, block = [1, 16]>) {
+  // expected-error @+1 {{'mx.transpose' op expected the input in a one-level format, but got the two-level '!mx.tensor<4x32x!mx.microexp<mx9>, block = [1, 16]>': dequantize it and transpose the values}}
+  %t = mx.transpose %q [1, 0] : !mx.tensor<4x32x!mx.microexp<mx9>, block = [1, 16]> -> !mx.tensor<32x4x!mx.microexp<mx9>, block = [16, 1]>
+  return
+}
+
+// -----
+
+func.func @from_storage_c1_one_level(%b: tensor<2x32xi8>) {
+  // expected-error @+1 {{'mx.from_storage' op expected a two-level tensor (!mx.microexp elements), but got '!mx.tensor<64xf8E4M3FN, block = [32]>': a one-level one is mx.pack of elements and scales}}
+  %q = mx.from_storage %b : tensor<2x32xi8> -> !mx.tensor<64xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @from_storage_c2_shape(%b: tensor<2x17xi8>) {
+  // expected-error @+1 {{'mx.from_storage' op expected the storage of '!mx.tensor<20x!mx.microexp<mx9>, block = [16]>' to be 'tensor<2x18xi8>', but got 'tensor<2x17xi8>'}}
+  %q = mx.from_storage %b : tensor<2x17xi8> -> !mx.tensor<20x!mx.microexp<mx9>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @to_storage_c1_one_level(%q: !mx.tensor<64xf8E4M3FN, block = [32]>) {
+  // expected-error @+1 {{'mx.to_storage' op expected a two-level tensor (!mx.microexp elements), but got '!mx.tensor<64xf8E4M3FN, block = [32]>': a one-level one is mx.pack of elements and scales}}
+  %b = mx.to_storage %q : !mx.tensor<64xf8E4M3FN, block = [32]> -> tensor<2x32xi8>
+  return
+}
+
+// -----
+
+func.func @to_storage_c2_shape(%q: !mx.tensor<20x3x!mx.microexp<mx6>, block = [16, 1]>) {
+  // expected-error @+1 {{'mx.to_storage' op expected the storage of '!mx.tensor<20x3x!mx.microexp<mx6>, block = [16, 1]>' to be 'tensor<2x3x12xi8>', but got 'tensor<3x2x12xi8>'}}
+  %b = mx.to_storage %q : !mx.tensor<20x3x!mx.microexp<mx6>, block = [16, 1]> -> tensor<3x2x12xi8>
+  return
+}

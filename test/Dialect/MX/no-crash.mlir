@@ -27,3 +27,5 @@
 // The same through the whole CPU pipeline, on a program it lowers.
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/../../Conversion/MXToLinalg/structural.mlir 150 -split-input-file --mx-cpu-pipeline | FileCheck %s --check-prefix=PIPELINE
 // PIPELINE: {{[0-9]+}} mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
+// Two-level formats (MX9/MX6/MX4 and the family) through the pipeline.
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/../../Conversion/MXToLinalg/two-level.mlir 120 -split-input-file -canonicalize --mx-cpu-pipeline | FileCheck %s --check-prefix=PIPELINE

@@ -117,3 +117,24 @@ func.func @ldexp(%q: !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>) -> !mx.tensor
   %1 = mx.ldexp %0, 5 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
   return %1 : !mx.tensor<64x128xf8E4M3FN, block = [1, 32]>
 }
+
+// Two-level formats: computed exponents, rne or rtz.
+// CHECK-LABEL: func.func @two_level
+// CHECK: %[[Q:.+]] = mx.quantize %{{.*}} rounding<rtz> : tensor<8x48xf32> -> !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]>
+// CHECK: mx.dequantize %[[Q]] : !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]> -> tensor<8x48xbf16>
+// CHECK: mx.matmul %[[Q]], %{{.*}} : !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]>, !mx.tensor<48x4x!mx.microexp<mx9>, block = [16, 1]> -> tensor<8x4xf32>
+func.func @two_level(%x: tensor<8x48xf32>, %w: !mx.tensor<48x4x!mx.microexp<mx9>, block = [16, 1]>) -> (tensor<8x48xbf16>, tensor<8x4xf32>) {
+  %q = mx.quantize %x rounding<rtz> : tensor<8x48xf32> -> !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]>
+  %d = mx.dequantize %q : !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]> -> tensor<8x48xbf16>
+  %c = mx.matmul %q, %w : !mx.tensor<8x48x!mx.microexp<mx6>, block = [1, 16]>, !mx.tensor<48x4x!mx.microexp<mx9>, block = [16, 1]> -> tensor<8x4xf32>
+  return %d, %c : tensor<8x48xbf16>, tensor<8x4xf32>
+}
+
+// CHECK-LABEL: func.func @storage
+// CHECK: %[[Q:.+]] = mx.from_storage %arg0 : tensor<4x3x12xi8> -> !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]>
+// CHECK: mx.to_storage %[[Q]] : !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]> -> tensor<4x3x12xi8>
+func.func @storage(%b: tensor<4x3x12xi8>) -> tensor<4x3x12xi8> {
+  %q = mx.from_storage %b : tensor<4x3x12xi8> -> !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]>
+  %c = mx.to_storage %q : !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]> -> tensor<4x3x12xi8>
+  return %c : tensor<4x3x12xi8>
+}

@@ -4,6 +4,10 @@
 // RUN: not mx-opt %s -mx-quantize-policy="rounding=rna" 2>&1 | FileCheck %s --check-prefix=ROUND
 // RUN: not mx-opt %s -mx-quantize-policy="block-size=1" 2>&1 | FileCheck %s --check-prefix=BLOCK
 // RUN: not mx-opt %s -mx-quantize-policy="weights=none activations=none" 2>&1 | FileCheck %s --check-prefix=NONE
+// RUN: not mx-opt %s -mx-quantize-policy="weights=mx9 block-size=15" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-BLOCK
+// RUN: not mx-opt %s -mx-quantize-policy="activations=mx6 block-size=512" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-BLOCK-512
+// RUN: not mx-opt %s -mx-quantize-policy="weights=mx4 scale-rule=rceil" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-RULE
+// RUN: not mx-opt %s -mx-quantize-policy="weights=mx4 rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-RULE
 
 // Bad policy options are errors that name the option (the choices are in
 // mx-opt --help).
@@ -13,6 +17,9 @@
 // ROUND: for the --rounding option: Cannot find option named 'rna'!
 // BLOCK: error: mx-quantize-policy: block-size must be at least 2, but got 1
 // NONE: error: mx-quantize-policy: weights and activations cannot both be none
+// TWO-LEVEL-BLOCK: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) take an even block-size of at most 256, but got 15
+// TWO-LEVEL-BLOCK-512: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) take an even block-size of at most 256, but got 512
+// TWO-LEVEL-RULE: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) compute their own exponents and round rne or rtz; leave scale-rule at floor and rounding at rne or rtz
 func.func @f() {
   return
 }

@@ -1,6 +1,7 @@
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=e4m3 keep=lm_head" 2>/dev/null | FileCheck %s
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=int8 activations=e5m2 block-size=16 scale-rule=rceil rounding=stochastic seed=9" | FileCheck %s --check-prefix=OPTS
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=none" 2>/dev/null | FileCheck %s --check-prefix=WEIGHTS-ONLY
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=mx4 activations=mx9 rounding=rtz" 2>/dev/null | FileCheck %s --check-prefix=TWO-LEVEL
 
 // A matmul with a zero init: both operands quantized along K (the constant
 // as a weight, the argument as an activation), the mx.matmul result used
@@ -29,6 +30,11 @@
 // OPTS-LABEL: func.func @matmul
 // OPTS: mx.quantize %arg0 scale_rule<rceil> rounding<stochastic> seed(9) : tensor<16x64xf32> -> !mx.tensor<16x64xf8E5M2, block = [1, 16]>
 // OPTS: mx.quantize %{{.*}} scale_rule<rceil> rounding<stochastic> seed(9) : tensor<64x8xf32> -> !mx.tensor<64x8xi8, block = [16, 1]>
+// Two-level formats: blocks of 16 unless block-size says otherwise.
+// TWO-LEVEL-LABEL: func.func @matmul
+// TWO-LEVEL: %[[QX:.+]] = mx.quantize %arg0 rounding<rtz> : tensor<16x64xf32> -> !mx.tensor<16x64x!mx.microexp<mx9>, block = [1, 16]>
+// TWO-LEVEL: %[[QW:.+]] = mx.quantize %{{.*}} rounding<rtz> : tensor<64x8xf32> -> !mx.tensor<64x8x!mx.microexp<mx4>, block = [16, 1]>
+// TWO-LEVEL: mx.matmul %[[QX]], %[[QW]]
 func.func @matmul(%x: tensor<16x64xf32>) -> tensor<16x8xf32> {
   %w = arith.constant dense<0.5> : tensor<64x8xf32>
   %zero = arith.constant 0.0 : f32

@@ -43,3 +43,20 @@ func.func private @scales(
 // CHECK-SAME: !mx.tensor<?x?xf8E5M2, block = [32, 32]>
 func.func private @dynamic(!mx.tensor<?x4096xi8, block = [1, 32]>,
                            !mx.tensor<?x?xf8E5M2, block = [32, 32]>)
+
+// Two-level formats: the named instances print by name, any other member of
+// the family by its parameters; the block size is the tensor's.
+// CHECK-LABEL: func.func private @two_level
+// CHECK-SAME: !mx.tensor<64x128x!mx.microexp<mx9>, block = [1, 16]>
+// CHECK-SAME: !mx.tensor<64x128x!mx.microexp<mx6>, block = [16, 1]>
+// CHECK-SAME: !mx.tensor<4x5x40x!mx.microexp<mx4>, block = [1, 1, 16]>
+// CHECK-SAME: !mx.tensor<64x!mx.microexp<magnitude = 3, sub_block = 4, micro_bits = 2>, block = [32]>
+// CHECK-SAME: !mx.tensor<64x!mx.microexp<magnitude = 7, sub_block = 16, micro_bits = 0>, block = [16]>
+// CHECK-SAME: !mx.tensor<?x32x!mx.microexp<mx9>, block = [1, 32]>
+func.func private @two_level(
+    !mx.tensor<64x128x!mx.microexp<mx9>, block = [1, 16]>,
+    !mx.tensor<64x128x!mx.microexp<magnitude = 4, sub_block = 2, micro_bits = 1>, block = [16, 1]>,
+    !mx.tensor<4x5x40x!mx.microexp<mx4>, block = [1, 1, 16]>,
+    !mx.tensor<64x!mx.microexp<magnitude = 3, sub_block = 4, micro_bits = 2>, block = [32]>,
+    !mx.tensor<64x!mx.microexp<magnitude = 7, sub_block = 16, micro_bits = 0>, block = [16]>,
+    !mx.tensor<?x32x!mx.microexp<mx9>, block = [1, 32]>)

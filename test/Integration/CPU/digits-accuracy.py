@@ -3,8 +3,8 @@
 #
 # The demo's model (an f32 MLP trained on the digits) made MX by
 # mx-quantize-policy and compiled by mx-cpu-pipeline: its test accuracy is
-# within 0.5 points of FP32 for MXFP8 E4M3 and MXINT8 and within 2 points for
-# MXFP4, and its predictions are those of a NumPy model of the MX numerics
+# within 0.5 points of FP32 for MXFP8 E4M3, MXINT8 and MX9 and within 2 points
+# for MXFP4 and MX6, and its predictions are those of a NumPy model of the MX numerics
 # (mx_mlir.reference), every one.
 
 import sys
@@ -33,7 +33,7 @@ f32_accuracy = 100 * np.mean(compiled_logits(None).argmax(axis=1) == test_y)
 print(f"FP32 accuracy {f32_accuracy:.2f}%")
 # CHECK: FP32 accuracy {{9[0-9]\.[0-9]+}}%
 for fmt, bar in (("e4m3", 0.5), ("int8", 0.5), ("e2m1", 2.0), ("e5m2", None), ("e3m2", None),
-                 ("e2m3", None)):
+                 ("e2m3", None), ("mx9", 0.5), ("mx6", 2.0), ("mx4", None)):
     logits = compiled_logits(fmt)
     predictions = logits.argmax(axis=1)
     accuracy = 100 * np.mean(predictions == test_y)
@@ -50,3 +50,6 @@ for fmt, bar in (("e4m3", 0.5), ("int8", 0.5), ("e2m1", 2.0), ("e5m2", None), ("
 # CHECK: e5m2: accuracy {{.*}}%; 0 predictions differ
 # CHECK: e3m2: accuracy {{.*}}%; 0 predictions differ
 # CHECK: e2m3: accuracy {{.*}}%; 0 predictions differ
+# CHECK: mx9: accuracy {{.*}}% within bar; 0 predictions differ
+# CHECK: mx6: accuracy {{.*}}% within bar; 0 predictions differ
+# CHECK: mx4: accuracy {{.*}}%; 0 predictions differ

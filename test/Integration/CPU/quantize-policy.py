@@ -60,7 +60,7 @@ def mx_product(a, b, fa, fb):
 
 mismatches = 0
 pairs = [("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("e2m3", "e2m3"), ("int8", "int8"),
-         (None, "e2m1")]
+         (None, "e2m1"), ("mx9", "mx4"), (None, "mx6")]
 for activations, weights in pairs:
     module = mx_mlir.Module.parse(program)
     module.run_pipeline(f"mx-quantize-policy{{weights={weights} activations={activations or 'none'}}}")
@@ -89,3 +89,5 @@ for activations, weights in pairs:
 # CHECK: activations=e2m3 weights=e2m3: 0 mismatches
 # CHECK: activations=int8 weights=int8: 0 mismatches
 # CHECK: activations=None weights=e2m1: 0 mismatches
+# CHECK: activations=mx9 weights=mx4: 0 mismatches
+# CHECK: activations=None weights=mx6: 0 mismatches

@@ -86,6 +86,31 @@ class Numerics:
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def quantize_shared_microexponent_packed(self, x, fmt, axis, rounding="rne"):
+        """The packed blocks (block grid x bytes) from mx-c/Numerics.h."""
+        from mx_mlir.reference import shared_microexponent_storage_shape
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        axis %= x.ndim
+        shape = np.array(x.shape, dtype=np.int64)
+        blocks = np.zeros(shared_microexponent_storage_shape(x.shape, fmt, axis), np.uint8)
+        assert self.lib.mlirMXNumericsQuantizeSharedMicroexponentPacked(
+            x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.c_int64(x.ndim),
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ctypes.c_int64(axis),
+            fmt.encode(), rounding.encode(),
+            blocks.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8))) == 0
+        return blocks
+
+    def dequantize_shared_microexponent_packed(self, blocks, shape, fmt, axis):
+        blocks = np.ascontiguousarray(blocks, dtype=np.uint8)
+        axis %= len(shape)
+        dims = np.array(shape, dtype=np.int64)
+        out = np.zeros(shape, dtype=np.float32)
+        assert self.lib.mlirMXNumericsDequantizeSharedMicroexponentPacked(
+            blocks.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)), ctypes.c_int64(len(shape)),
+            dims.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ctypes.c_int64(axis),
+            fmt.encode(), out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+        return out
+
     def quantize_nvfp4(self, x, axis, tensor_scale=None):
         """(codes, block_scales, tensor_scale) from mx-c/Numerics.h."""
         x = np.ascontiguousarray(x, dtype=np.float32)

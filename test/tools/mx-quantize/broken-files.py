@@ -137,6 +137,27 @@ result = run(path("mx-bad.safetensors"), "--dequantize", "-o", path("existing.sa
 print("bad record:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
 # CHECK: bad record: 1 mx-quantize: error: mx-bad.safetensors: 'w.blocks' [2, 1, 32] / 'w.scales' [2, 1] do not hold a [4, 32] tensor in e4m3 with blocks of 32
 
+# The same for a two-level file, and one whose record names another block.
+assert run(path("good.safetensors"), "--format", "mx6", "-o", path("mx6.safetensors")).returncode == 0
+data = open(path("mx6.safetensors"), "rb").read()
+(size,) = struct.unpack("<Q", data[:8])
+header = json.loads(data[8:8 + size])
+body = data[8 + size:]
+for label, change in (("bad two-level record", lambda i: i["tensors"]["w"].update(shape=[4, 32])),
+                      ("two-level block", lambda i: i.update(block=32))):
+    info = json.loads(header["__metadata__"]["mx_mlir"])
+    change(info)
+    bad_header = dict(header, __metadata__={"mx_mlir": json.dumps(info)})
+    with open(path("mx6-bad.safetensors"), "wb") as handle:
+        handle.write(safetensors(bad_header, body))
+    result = run(path("mx6-bad.safetensors"), "--dequantize", "-o", path("existing.safetensors"))
+    print(f"{label}:", result.returncode, result.stderr.strip().replace(directory + "/", ""))
+# CHECK: bad two-level record: 1 mx-quantize: error: mx6-bad.safetensors: 'w.blocks' [2, 2, 12] does not hold a [4, 32] tensor in mx6
+# CHECK: two-level block: 1 mx-quantize: error: mx6-bad.safetensors: malformed mx_mlir metadata: format 'mx6', block 32
+result = run(path("good.safetensors"), "--format", "mx9", "--block", "32", "-o", path("x.safetensors"))
+print("two-level usage:", result.returncode, result.stderr.strip().splitlines()[-1])
+# CHECK: two-level usage: 2 mx-quantize: error: --block: mx9 has blocks of 16
+
 # Usage errors and an output nobody can write.
 result = run(path("good.safetensors"), "-o", path("x.safetensors"))
 print("usage:", result.returncode, result.stderr.strip().splitlines()[-1])

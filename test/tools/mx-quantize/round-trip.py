@@ -155,5 +155,33 @@ for name, key in (("packed.npz", "w"), ("fortran.npy", "fortran")):
 # CHECK: packed.npz exit 0 True True
 # CHECK: fortran.npy exit 0 True True
 
+# Two-level formats: one packed .blocks tensor per quantized tensor (the
+# NumPy reference's codes, microexponents and exponents packed as
+# lib/Numerics packs them), then back to the reference's values.
+for fmt in ("mx9", "mx6", "mx4"):
+    result = run(path("model.safetensors"), "--format", fmt, "--keep", "*.bias", "--quiet",
+                 "-o", path(f"model.{fmt}.safetensors"))
+    tensors, metadata = parse(f"model.{fmt}.safetensors")
+    info = json.loads(metadata["mx_mlir"])
+    mismatches = 0
+    for name, x in sources.items():
+        parts = ref.quantize_shared_microexponent(x, fmt)
+        _, blocks = tensors[name + ".blocks"]
+        mismatches += int(np.sum(blocks != ref.pack_shared_microexponent(*parts, fmt)))
+    back_result = run(path(f"model.{fmt}.safetensors"), "--dequantize", "--quiet",
+                      "-o", path(f"back.{fmt}.safetensors"))
+    back, _ = parse(f"back.{fmt}.safetensors")
+    for name, x in sources.items():
+        want = ref.dequantize_shared_microexponent(*ref.quantize_shared_microexponent(x, fmt), fmt)
+        got = back[name][1]
+        same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))
+        mismatches += int(np.sum(~same))
+    print(fmt, "exit", result.returncode, back_result.returncode, info["format"], info["block"],
+          sorted(n for n in tensors if n.startswith("layer.0.weight")),
+          tensors["layer.0.weight.blocks"][1].shape, mismatches, "mismatches")
+# CHECK: mx9 exit 0 0 mx9 16 ['layer.0.weight.blocks'] (64, 6, 18) 0 mismatches
+# CHECK: mx6 exit 0 0 mx6 16 ['layer.0.weight.blocks'] (64, 6, 12) 0 mismatches
+# CHECK: mx4 exit 0 0 mx4 16 ['layer.0.weight.blocks'] (64, 6, 8) 0 mismatches
+
 print("left behind:", sorted(f for f in os.listdir(directory) if f.startswith(".")))
 # CHECK: left behind: []

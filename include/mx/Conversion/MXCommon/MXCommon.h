@@ -21,17 +21,24 @@
 namespace mlir::mx {
 
 /// Converts `!mx.tensor` into (tensor<shape x i8> codes,
-/// tensor<grid x scale-type> scales), `!mx.scaled` into (data tensor, f32
-/// scale), and leaves other types alone.
+/// tensor<grid x scale-type> scales), a two-level one (MX9/MX6/MX4) into its
+/// one tensor of packed blocks, `!mx.scaled` into (data tensor, f32 scale),
+/// and leaves other types alone.
 void populateMXTensorTypeConversion(TypeConverter &converter);
 
 /// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
-/// linalg.generic with the exact integer element arithmetic.
+/// linalg.generic with the exact integer element arithmetic; with them the
+/// two-level ones below.
 void populateMXElementToLinalgConversionPatterns(const TypeConverter &converter,
                                                  RewritePatternSet &patterns);
 
-/// Patterns lowering mx.pack, mx.unpack, mx.ldexp and mx.transpose on the
-/// converted values.
+/// Patterns lowering mx.quantize and mx.dequantize of two-level tensors
+/// (MX9/MX6/MX4, computed exponents) to linalg on their packed blocks.
+void populateMXTwoLevelToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Patterns lowering mx.pack, mx.unpack, mx.from_storage, mx.to_storage,
+/// mx.ldexp and mx.transpose on the converted values.
 void populateMXStructuralToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns);
 

@@ -93,6 +93,25 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
       }
     }
     std::vector<int64_t> shape(type.getShape()), block(type.getBlockShape());
+    // Every element and scale type stores one byte per value in a dense
+    // attribute, so the codes are its raw buffer.
+    auto raw = [](const std::vector<uint8_t> &bytes) {
+      return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                            bytes.size());
+    };
+    Location loc = op.getLoc();
+    if (type.isTwoLevel()) { // its packed blocks, a constant of bytes
+      std::vector<uint8_t> bytes = numerics::packSharedMicroexponent(
+          numerics::quantizeSharedMicroexponent(
+              values.data(), shape, type.getBlockedAxis(),
+              type.getTwoLevelFormat(), toNumerics(op.getRounding())));
+      Value storage = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::getFromRawBuffer(type.getTwoLevelStorageType(),
+                                              raw(bytes)));
+      rewriter.replaceOpWithNewOp<FromStorageOp>(op, type, storage);
+      return success();
+    }
     numerics::QuantizeOptions options;
     options.scaleRule = toNumerics(op.getScaleRule());
     options.rounding = toNumerics(op.getRounding());
@@ -111,13 +130,6 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
                                      type.getFormat(), options);
     }
 
-    // Every element and scale type stores one byte per value in a dense
-    // attribute, so the codes are its raw buffer.
-    auto raw = [](const std::vector<uint8_t> &bytes) {
-      return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
-                            bytes.size());
-    };
-    Location loc = op.getLoc();
     Value elements = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::getFromRawBuffer(type.getElementsType(),
@@ -141,6 +153,23 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType() &&
       reproducesEncoding(getInput(), getScaleRule(), getRounding()))
     return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// FromStorageOp / ToStorageOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult FromStorageOp::fold(FoldAdaptor) {
+  auto toStorage = getStorage().getDefiningOp<ToStorageOp>();
+  if (toStorage && toStorage.getInput().getType() == getType())
+    return toStorage.getInput();
+  return {};
+}
+
+OpFoldResult ToStorageOp::fold(FoldAdaptor) {
+  if (auto fromStorage = getInput().getDefiningOp<FromStorageOp>())
+    return fromStorage.getStorage();
   return {};
 }
 

@@ -75,7 +75,7 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
     return op.emitOpError()
            << "expected no 'seed' with rounding<" << stringifyRounding(rounding)
            << ">: only stochastic rounding draws random bits";
-  if (saturation == Saturation::nonfinite) { // (C4)
+  if (saturation == Saturation::nonfinite && !result.isTwoLevel()) { // (C4)
     const auto &info = ::mlir::mx::numerics::getFormatInfo(result.getFormat());
     if (!info.hasInf && !info.hasNaN)
       return op.emitOpError()
@@ -90,9 +90,39 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
 // QuantizeOp / DequantizeOp / CastOp
 //===----------------------------------------------------------------------===//
 
+/// "mx.cast", "mx.pack", ... cannot take two-level tensors (yet or by
+/// nature); `why` says what to use instead.
+static LogicalResult verifyOneLevel(Operation *op, Type type, StringRef what,
+                                    StringRef why) {
+  auto mx = dyn_cast<BlockTensorType>(type);
+  if (!mx || !mx.isTwoLevel())
+    return success();
+  return op->emitOpError() << "expected " << what
+                           << " in a one-level format, but got the two-level "
+                           << mx << ": " << why;
+}
+
 LogicalResult QuantizeOp::verify() {
   if (failed(verifyRoundingOp(*this)))
     return failure();
+  BlockTensorType type = getResult().getType();
+  if (type.isTwoLevel()) { // (C8)
+    if (hasGivenScales())
+      return emitOpError() << "expected no given scales for a two-level "
+                              "result: its exponents and microexponents come "
+                              "from the data";
+    if (getScaleRule() != ScaleRule::floor)
+      return emitOpError()
+             << "expected no scale_rule for a two-level result (its shared "
+                "exponent is floor(log2 amax)), but got scale_rule<"
+             << stringifyScaleRule(getScaleRule()) << ">";
+    if (getRounding() == Rounding::stochastic)
+      return emitOpError() << "expected rounding<rne> or rounding<rtz> for a "
+                              "two-level result, but got rounding<stochastic>";
+    if (getSaturation() != Saturation::saturate)
+      return emitOpError() << "expected saturation<saturate> for a two-level "
+                              "result, whose elements have no Inf or NaN";
+  }
   if (!hasGivenScales())
     return success();
   BlockTensorType result = getResult().getType();
@@ -116,7 +146,16 @@ LogicalResult DequantizeOp::verify() {
                          "input"); // (C1)
 }
 
-LogicalResult CastOp::verify() { return verifyRoundingOp(*this); }
+LogicalResult CastOp::verify() {
+  if (failed(verifyRoundingOp(*this)))
+    return failure();
+  constexpr StringRef why = "dequantize it and quantize the result";
+  if (failed(verifyOneLevel(*this, getInput().getType(), "the input",
+                            why))) // (C6)
+    return failure();
+  return verifyOneLevel(*this, getResult().getType(), "the result",
+                        why); // (C6)
+}
 
 //===----------------------------------------------------------------------===//
 // MatmulOp
@@ -197,14 +236,51 @@ static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
                          "scale tensor", "block grid"); // (C4)
 }
 
+/// (C5) of mx.pack and mx.unpack.
+static constexpr StringRef kTwoLevelHalves =
+    "it is stored as one tensor of packed blocks, not elements and scales";
+
 LogicalResult PackOp::verify() {
+  if (failed(verifyOneLevel(*this, getType(), "the result",
+                            kTwoLevelHalves))) // (C5)
+    return failure();
   return verifyHalves(*this, getResult().getType(), getElements().getType(),
                       getScales().getType());
 }
 
 LogicalResult UnpackOp::verify() {
+  if (failed(verifyOneLevel(*this, getInput().getType(), "the input",
+                            kTwoLevelHalves))) // (C5)
+    return failure();
   return verifyHalves(*this, getInput().getType(), getElements().getType(),
                       getScales().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// FromStorageOp / ToStorageOp
+//===----------------------------------------------------------------------===//
+
+/// (C1), (C2): `storage` is the packed storage of the two-level `tensor`.
+static LogicalResult verifyStorage(Operation *op, BlockTensorType tensor,
+                                   RankedTensorType storage) {
+  if (!tensor.isTwoLevel()) // (C1)
+    return op->emitOpError()
+           << "expected a two-level tensor (!mx.microexp elements), but got "
+           << tensor << ": a one-level one is mx.pack of elements and scales";
+  RankedTensorType expected = tensor.getTwoLevelStorageType();
+  if (storage != expected) // (C2)
+    return op->emitOpError()
+           << "expected the storage of " << tensor << " to be " << expected
+           << ", but got " << storage;
+  return success();
+}
+
+LogicalResult FromStorageOp::verify() {
+  return verifyStorage(*this, getType(), getStorage().getType());
+}
+
+LogicalResult ToStorageOp::verify() {
+  return verifyStorage(*this, getInput().getType(), getStorage().getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -217,7 +293,8 @@ LogicalResult LdexpOp::verify() {
     return emitOpError() << "expected an input with f8E8M0FNU scales, but got "
                          << scaleType
                          << " scales, which a power-of-two shift would round";
-  return success();
+  return verifyOneLevel(*this, getInput().getType(), "the input",
+                        "dequantize it and use math.ldexp"); // (C2)
 }
 
 //===----------------------------------------------------------------------===//
@@ -226,6 +303,9 @@ LogicalResult LdexpOp::verify() {
 
 LogicalResult TransposeOp::verify() {
   BlockTensorType input = getInput().getType(), result = getResult().getType();
+  if (failed(verifyOneLevel(*this, input, "the input",
+                            "dequantize it and transpose the values"))) // (C4)
+    return failure();
   ArrayRef<int64_t> permutation = getPermutation();
   SmallVector<bool> seen(input.getRank(), false);
   bool valid = int64_t(permutation.size()) == input.getRank();

@@ -11,6 +11,7 @@
 using namespace mlir;
 using namespace mlir::mx;
 using ::mlir::mx::numerics::ElementFormat;
+namespace numerics = ::mlir::mx::numerics;
 
 #define GET_TYPEDEF_CLASSES
 #include "mx/Dialect/MX/IR/MXOpsTypes.cpp.inc"
@@ -35,6 +36,83 @@ std::optional<ElementFormat> mlir::mx::getElementFormat(Type type) {
         return std::nullopt;
       })
       .Default([](Type) { return std::nullopt; });
+}
+
+//===----------------------------------------------------------------------===//
+// SharedMicroexponentType
+//===----------------------------------------------------------------------===//
+
+/// The named instances, in the order they are printed by name.
+static constexpr std::pair<const char *, numerics::SharedMicroexponentFormat>
+    kNamedTwoLevelFormats[] = {{"mx9", numerics::kMX9},
+                               {"mx6", numerics::kMX6},
+                               {"mx4", numerics::kMX4}};
+
+/// !mx.microexp<mx9> or !mx.microexp<magnitude = m, sub_block = k2,
+/// micro_bits = d2>
+Type SharedMicroexponentType::parse(AsmParser &parser) {
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess())
+    return {};
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return {};
+  for (const auto &[name, format] : kNamedTwoLevelFormats) {
+    if (keyword != name)
+      continue;
+    if (parser.parseGreater())
+      return {};
+    return parser.getChecked<SharedMicroexponentType>(
+        loc, parser.getContext(), format.magnitudeBits, format.subBlockSize,
+        format.microexponentBits);
+  }
+  if (keyword != "magnitude") {
+    parser.emitError(loc, "expected 'mx9', 'mx6', 'mx4' or 'magnitude = ...', "
+                          "but got '")
+        << keyword << "'";
+    return {};
+  }
+  unsigned magnitude = 0, subBlock = 0, microBits = 0;
+  if (parser.parseEqual() || parser.parseInteger(magnitude) ||
+      parser.parseComma() || parser.parseKeyword("sub_block") ||
+      parser.parseEqual() || parser.parseInteger(subBlock) ||
+      parser.parseComma() || parser.parseKeyword("micro_bits") ||
+      parser.parseEqual() || parser.parseInteger(microBits) ||
+      parser.parseGreater())
+    return {};
+  return parser.getChecked<SharedMicroexponentType>(
+      loc, parser.getContext(), magnitude, subBlock, microBits);
+}
+
+void SharedMicroexponentType::print(AsmPrinter &printer) const {
+  for (const auto &[name, format] : kNamedTwoLevelFormats) {
+    if (getMagnitudeBits() == format.magnitudeBits &&
+        getSubBlockSize() == format.subBlockSize &&
+        getMicroexponentBits() == format.microexponentBits) {
+      printer << "<" << name << ">";
+      return;
+    }
+  }
+  printer << "<magnitude = " << getMagnitudeBits()
+          << ", sub_block = " << getSubBlockSize()
+          << ", micro_bits = " << getMicroexponentBits() << ">";
+}
+
+LogicalResult
+SharedMicroexponentType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned magnitudeBits, unsigned subBlockSize,
+                                unsigned microexponentBits) {
+  if (magnitudeBits < 1 || magnitudeBits > 7) // (T1)
+    return emitError() << "expected a magnitude of 1 to 7 bits, but got "
+                       << magnitudeBits;
+  if (subBlockSize < 1) // (T2)
+    return emitError() << "expected a sub-block of at least 1 element, but "
+                          "got 0";
+  if (microexponentBits > 4) // (T3)
+    return emitError() << "expected a microexponent of at most 4 bits, but "
+                          "got "
+                       << microexponentBits;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -105,10 +183,11 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "expected a block-scaled tensor of rank >= 1, but "
                           "got rank 0";
   // (T2)
-  if (!getElementFormat(elementType))
+  auto twoLevel = dyn_cast<SharedMicroexponentType>(elementType);
+  if (!getElementFormat(elementType) && !twoLevel)
     return emitError() << "expected an MX element type (f8E4M3FN, f8E5M2, "
-                          "f6E3M2FN, f6E2M3FN, f4E2M1FN, or i8 for MXINT8), "
-                          "but got "
+                          "f6E3M2FN, f6E2M3FN, f4E2M1FN, i8 for MXINT8, or "
+                          "!mx.microexp), but got "
                        << elementType;
   // (T3)
   if (blockShape.size() != shape.size())
@@ -140,6 +219,22 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "expected f8E4M3FN scales to come with 1-D blocks of "
                           "16 elements, but got block "
                        << formatBlock(blockShape);
+  // (T8)
+  if (twoLevel) {
+    int64_t size = *llvm::max_element(blockShape);
+    if (blockedDims != 1 || size > 256)
+      return emitError() << "expected a two-level tensor to have a 1-D block "
+                            "of at most 256 elements, but got block "
+                         << formatBlock(blockShape);
+    if (size % twoLevel.getSubBlockSize() != 0)
+      return emitError() << "expected the block size " << size
+                         << " to be a multiple of the sub-block size "
+                         << twoLevel.getSubBlockSize();
+    if (!isa<Float8E8M0FNUType>(scaleType))
+      return emitError() << "expected f8E8M0FNU shared exponents in a "
+                            "two-level tensor, but got "
+                         << scaleType << " scales";
+  }
   return success();
 }
 
@@ -148,7 +243,26 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 ElementFormat BlockTensorType::getFormat() const {
-  return *getElementFormat(getElementType());
+  std::optional<ElementFormat> format = getElementFormat(getElementType());
+  assert(format && "a two-level tensor has no one-level element format");
+  return *format;
+}
+
+numerics::SharedMicroexponentFormat BlockTensorType::getTwoLevelFormat() const {
+  return cast<SharedMicroexponentType>(getElementType())
+      .getFormat(getBlockShape()[getBlockedAxis()]);
+}
+
+RankedTensorType BlockTensorType::getTwoLevelStorageType() const {
+  SmallVector<int64_t> shape = getScaleShape();
+  shape.push_back(getTwoLevelFormat().packedBlockBytes());
+  return RankedTensorType::get(shape, IntegerType::get(getContext(), 8));
+}
+
+int64_t BlockTensorType::getBlockedAxis() const {
+  ArrayRef<int64_t> block = getBlockShape();
+  return llvm::find_if(block, [](int64_t size) { return size > 1; }) -
+         block.begin();
 }
 
 SmallVector<int64_t> BlockTensorType::getScaleShape() const {

@@ -131,7 +131,7 @@ static SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
 /// random stream is numbered over the whole tensor).
 static bool isRowwise(QuantizeOp quantize) {
   BlockTensorType type = quantize.getType();
-  return type.getRank() == 2 && type.hasStaticShape() &&
+  return type.getRank() == 2 && type.hasStaticShape() && !type.isTwoLevel() &&
          type.getBlockShape()[0] == 1 && !quantize.hasGivenScales() &&
          quantize.getRounding() != Rounding::stochastic;
 }

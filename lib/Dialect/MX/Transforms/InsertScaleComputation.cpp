@@ -96,6 +96,9 @@ struct InsertScaleComputation final : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.hasGivenScales())
       return rewriter.notifyMatchFailure(op, "scales are already given");
+    if (op.getType().isTwoLevel())
+      return rewriter.notifyMatchFailure(
+          op, "two-level exponents are computed with their elements");
     if (keep && keep(op))
       return rewriter.notifyMatchFailure(op, "a fused kernel computes them");
     BlockTensorType type = op.getType();

@@ -185,6 +185,16 @@ Type mlir::mx::policyFormatType(MLIRContext *context, PolicyFormat format) {
     return Float4E2M1FNType::get(context);
   case PolicyFormat::INT8:
     return IntegerType::get(context, 8);
+  case PolicyFormat::MX9:
+  case PolicyFormat::MX6:
+  case PolicyFormat::MX4: {
+    const numerics::SharedMicroexponentFormat &f =
+        format == PolicyFormat::MX9   ? numerics::kMX9
+        : format == PolicyFormat::MX6 ? numerics::kMX6
+                                      : numerics::kMX4;
+    return SharedMicroexponentType::get(context, f.magnitudeBits,
+                                        f.subBlockSize, f.microexponentBits);
+  }
   case PolicyFormat::Recipe:
     break;
   }

@@ -68,14 +68,32 @@ struct MXQuantizePolicyPass final
       return module.emitError()
              << "mx-quantize-policy: weights and activations "
                 "cannot both be none";
-    if (blockSize < 2)
+    auto isTwoLevel = [](Type type) {
+      return isa_and_nonnull<SharedMicroexponentType>(type);
+    };
+    bool twoLevel = isTwoLevel(weightType) || isTwoLevel(activationType);
+    int64_t block = blockSize != 0 ? int64_t(blockSize)
+                    : twoLevel     ? numerics::kMX9.blockSize
+                                   : 32;
+    if (block < 2)
       return module.emitError() << "mx-quantize-policy: block-size must be at "
                                    "least 2, but got "
-                                << static_cast<int64_t>(blockSize);
+                                << block;
+    if (twoLevel && (block % 2 != 0 || block > 256))
+      return module.emitError()
+             << "mx-quantize-policy: the two-level formats (mx9, mx6, mx4) "
+                "take an even block-size of at most 256, but got "
+             << block;
+    if (twoLevel &&
+        (scaleRule != ScaleRule::floor || rounding == Rounding::stochastic))
+      return module.emitError()
+             << "mx-quantize-policy: the two-level formats (mx9, mx6, mx4) "
+                "compute their own exponents and round rne or rtz; leave "
+                "scale-rule at floor and rounding at rne or rtz";
     IntegerAttr seedAttr;
     if (rounding == Rounding::stochastic)
       seedAttr = IntegerAttr::get(IntegerType::get(context, 64), seed);
-    return Policy{weightType, activationType, blockSize,
+    return Policy{weightType, activationType, block,
                   scaleRule,  rounding,       seedAttr};
   }
 

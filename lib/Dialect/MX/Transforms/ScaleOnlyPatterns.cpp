@@ -56,8 +56,9 @@ struct ScaleByPowerOfTwo final : OpRewritePattern<ArithOp> {
       if (shift <= 0)
         continue;
       BlockTensorType type = dequantize.getInput().getType();
-      if (!isa<Float8E8M0FNUType>(type.getScaleType()))
-        return rewriter.notifyMatchFailure(op, "scales are not E8M0");
+      if (!isa<Float8E8M0FNUType>(type.getScaleType()) || type.isTwoLevel())
+        return rewriter.notifyMatchFailure(
+            op, "scales are not E8M0, or the tensor is two-level");
       Value shifted =
           LdexpOp::create(rewriter, op.getLoc(), type, dequantize.getInput(),
                           rewriter.getI32IntegerAttr(shift));
@@ -142,9 +143,10 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(
           op, "not neg/abs/relu of an f32 dequantize");
     BlockTensorType type = dequantize.getInput().getType();
-    if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()))
+    if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()) ||
+        type.isTwoLevel())
       return rewriter.notifyMatchFailure(
-          op, "another type than the source's, or scales not E8M0");
+          op, "another type than the source's, scales not E8M0, or two-level");
     auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
                                   type.getScalesType(), dequantize.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(

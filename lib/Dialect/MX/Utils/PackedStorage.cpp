@@ -15,6 +15,8 @@ static bool isNibblePacked(BlockTensorType type) {
 }
 
 RankedTensorType mlir::mx::getStorageType(BlockTensorType type) {
+  if (type.isTwoLevel())
+    return type.getTwoLevelStorageType();
   SmallVector<int64_t> shape(type.getShape());
   if (isNibblePacked(type) && !ShapedType::isDynamic(shape.back()))
     shape.back() = llvm::divideCeil(shape.back(), 2);

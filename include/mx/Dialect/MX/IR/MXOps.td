@@ -82,7 +82,9 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     or given constant ones) canonicalizes to `mx.pack` of two constants, the
     element codes and the E8M0 scales, computed by the numerics library that
     the compiled kernels are checked against bit for bit. The lowering
-    stores such elements packed, so no f32 copy of the weights remains.
+    stores such elements packed, so no f32 copy of the weights remains. A
+    two-level result (MX9, MX6, MX4) folds the same way to `mx.from_storage`
+    of one constant: its packed blocks.
 
     ```mlir
     %w = arith.constant dense<...> : tensor<256x128xf32>
@@ -105,7 +107,22 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
       whose tensors come from `mx.pack`;
     - (C6) given `scales` have the result's scale type and block-grid shape;
     - (C7) given `scales` leave no scale rule to apply: `scale_rule` stays
-      at its default.
+      at its default;
+    - (C8) a two-level result (`!mx.microexp` elements) takes no given
+      scales, no `scale_rule` (its shared exponent is floor(log2 amax)),
+      `rne` or `rtz` rounding and `saturate`: its magnitudes clamp at
+      2^m - 1.
+
+    A two-level result (MX9, MX6, MX4) gets, per block, the shared exponent
+    E = floor(log2 amax) (an all-zero block E = -127, a block holding NaN or
+    Inf the NaN exponent), per sub-block the microexponent
+    mu = min(E - floor(log2 of its largest magnitude), 2^d2 - 1), and per
+    element round(|x| / 2^(E - mu + 1 - m)) clamped to 2^m - 1, with its sign.
+
+    ```mlir
+    %q = mx.quantize %x : tensor<64x128xf32>
+           -> !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
+    ```
   }];
   let arguments = !con((ins MX_FloatTensor:$input,
                             Optional<AnyRankedTensor>:$scales),
@@ -138,7 +155,8 @@ def MX_DequantizeOp : MX_Op<"dequantize"> {
     to the result type: exact for f32 unless the product exceeds f32's range
     (then +-Inf); f16 and bf16 round to nearest even. Every element of a block
     whose scale is NaN is NaN. With f8E4M3FN scales (NVFP4-style tensors) the
-    scale is the E4M3 value, which may be zero.
+    scale is the E4M3 value, which may be zero. A two-level element is
+    `+-magnitude * 2^(E - mu + 1 - m)`, always an f32.
 
     ```mlir
     %x = mx.dequantize %q : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
@@ -172,7 +190,10 @@ def MX_MatmulOp : MX_Op<"matmul"> {
 
     One operand may instead be a plain f32 tensor (weight-only quantization:
     f32 activations times MX weights): its K-blocks, of the MX operand's
-    block size, enter the block dots as they are, with scale 1.
+    block size, enter the block dots as they are, with scale 1. So does a
+    two-level operand (MX9, MX6, MX4), as its exact f32 values: its
+    microexponents vary inside a block, so the product is the f32 dot of the
+    values, within the same accumulation bound.
 
     ```mlir
     %c = mx.matmul %a, %b : !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>,
@@ -228,7 +249,9 @@ def MX_PackOp : MX_Op<"pack"> {
     - (C1) the element tensor has the shape of the result;
     - (C2) the element tensor has the result's element type;
     - (C3) the scale tensor has the result's scale type;
-    - (C4) the scale tensor has shape `ceil(dim / block)` per dimension.
+    - (C4) the scale tensor has shape `ceil(dim / block)` per dimension;
+    - (C5) the tensor is not two-level (`!mx.microexp`): such a tensor is
+      stored as one tensor of packed blocks, not elements and scales.
   }];
   let arguments = (ins RankedTensorOf<[AnyType]>:$elements,
                        RankedTensorOf<[AnyType]>:$scales);
@@ -255,7 +278,7 @@ def MX_UnpackOp : MX_Op<"unpack"> {
         -> tensor<64x128xf4E2M1FN>, tensor<64x4xf8E8M0FNU>
     ```
 
-    Constraints: (C1) to (C4) of `mx.pack`, on the results.
+    Constraints: (C1) to (C5) of `mx.pack`, on the results.
   }];
   let arguments = (ins MX_BlockTensorType:$input);
   let results = (outs RankedTensorOf<[AnyType]>:$elements,
@@ -267,6 +290,60 @@ def MX_UnpackOp : MX_Op<"unpack"> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// FromStorageOp / ToStorageOp
+//===----------------------------------------------------------------------===//
+
+def MX_FromStorageOp : MX_Op<"from_storage"> {
+  let summary = "A two-level MX tensor from its packed storage bytes";
+  let description = [{
+    The packed storage of a two-level tensor (MX9, MX6, MX4: one tensor of
+    bytes, the block grid then the bytes of each block, as `!mx.microexp`
+    describes) taken as the tensor: how checkpoints written by `mx-quantize
+    --format mx6` come in, and what the quantize of a constant folds to (the
+    bytes computed at compile time by the numerics library the kernels are
+    checked against). The bytes are taken as given.
+    `mx.from_storage(mx.to_storage(%q))` folds to `%q`.
+
+    ```mlir
+    %q = mx.from_storage %bytes : tensor<64x8x12xi8>
+           -> !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
+    ```
+
+    Constraints:
+    - (C1) the result is two-level (`!mx.microexp` elements);
+    - (C2) the bytes have the result's storage type: `tensor<` block grid
+      `x` bytes per block `x i8>`.
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$storage);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat =
+    "$storage attr-dict `:` type($storage) `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def MX_ToStorageOp : MX_Op<"to_storage"> {
+  let summary = "The packed storage bytes of a two-level MX tensor";
+  let description = [{
+    The inverse of `mx.from_storage`. `mx.to_storage(mx.from_storage(%b))`
+    folds to `%b`.
+
+    ```mlir
+    %bytes = mx.to_storage %q : !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
+               -> tensor<64x8x12xi8>
+    ```
+
+    Constraints: (C1) and (C2) of `mx.from_storage`, on the input.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input);
+  let results = (outs RankedTensorOf<[I8]>:$storage);
+  let assemblyFormat =
+    "$input attr-dict `:` qualified(type($input)) `->` type($storage)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -292,7 +369,9 @@ def MX_CastOp : MX_RoundingOp<"cast"> {
 
     Constraints:
     - (C1) the result has the shape of the input;
-    - (C2), (C3), (C4), (C5) as for `mx.quantize`.
+    - (C2), (C3), (C4), (C5) as for `mx.quantize`;
+    - (C6) neither the input nor the result is two-level (`!mx.microexp`):
+      dequantize such a tensor and quantize the values instead.
   }];
   let arguments = !con((ins MX_BlockTensorType:$input), roundingArguments);
   let results = (outs MX_BlockTensorType:$result);
@@ -323,7 +402,8 @@ def MX_LdexpOp : MX_Op<"ldexp", [AllTypesMatch<["input", "result"]>]> {
 
     Constraints:
     - (C1) the input has f8E8M0FNU scales, whose exponent a shift moves
-      exactly (an f8E4M3FN scale would round).
+      exactly (an f8E4M3FN scale would round);
+    - (C2) the input is not two-level (`!mx.microexp`).
   }];
   let arguments = (ins MX_BlockTensorType:$input, I32Attr:$exponent);
   let results = (outs MX_BlockTensorType:$result);
@@ -358,7 +438,8 @@ def MX_TransposeOp : MX_Op<"transpose"> {
     Constraints:
     - (C1) `permutation` is a permutation of the dimensions;
     - (C2) the result's shape and block are the input's, permuted;
-    - (C3) the result has the input's element and scale types.
+    - (C3) the result has the input's element and scale types;
+    - (C4) the input is not two-level (`!mx.microexp`).
   }];
   let arguments = (ins MX_BlockTensorType:$input,
                        DenseI64ArrayAttr:$permutation);

@@ -4,6 +4,7 @@
 #define MX_DIALECT_MX_IR_MXTYPES_H
 
 #include "mx/Numerics/ElementFormat.h"
+#include "mx/Numerics/SharedMicroexponent.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Types.h"

@@ -6,6 +6,57 @@
 include "mx/Dialect/MX/IR/MXBase.td"
 include "mlir/IR/AttrTypeBase.td"
 
+def MX_SharedMicroexponentType : TypeDef<MX_Dialect, "SharedMicroexponent"> {
+  let mnemonic = "microexp";
+  let summary = "element format with two levels of shared exponent (MX9, MX6, MX4)";
+  let description = [{
+    The element type of a block-scaled tensor in a shared-microexponent
+    format (block data representations, arXiv 2302.08007): each block of k1
+    elements (the tensor's block size) shares an 8-bit exponent E, each
+    sub-block of k2 consecutive elements shares a `micro_bits`-bit
+    microexponent mu, and each element is a sign and a `magnitude`-bit
+    integer: its value is `+-magnitude * 2^(E - mu + 1 - m)`. E is
+    floor(log2) of the block's largest magnitude; mu is how far a sub-block's
+    largest exponent lies below E, at most `2^micro_bits - 1`. The contract,
+    with its NaN, Inf, zero-block and subnormal policy, is docs/Numerics.md's.
+
+    Syntax: `!mx.microexp<` (`mx9` | `mx6` | `mx4` |
+    `magnitude =` m `, sub_block =` k2 `, micro_bits =` d2) `>`. MX9, MX6
+    and MX4 are the instances `magnitude` 7, 4 and 2 with `sub_block = 2`,
+    `micro_bits = 1` (9, 6 and 4 bits per element with blocks of 16), and
+    print by their names. `micro_bits = 0` is one-level block floating point.
+
+    ```mlir
+    !mx.tensor<64x128x!mx.microexp<mx9>, block = [1, 16]>
+    !mx.tensor<64x128x!mx.microexp<magnitude = 3, sub_block = 4, micro_bits = 2>, block = [1, 32]>
+    ```
+
+    Storage once lowered: one tensor of bytes, each block as
+    `1 + ceil(k1/k2 * d2 / 8) + ceil(k1 * (m + 1) / 8)` bytes (18, 12 and 8
+    for MX9, MX6 and MX4): E as an E8M0 code (0xFF for a NaN block), then the
+    microexponents, then the element codes (sign above the magnitude), each
+    bit-packed from the least significant bit; the block grid is the scale
+    grid of the tensor, and the bytes of a block are the last dimension.
+
+    Constraints, cited by the verifier:
+    - (T1) 1 <= `magnitude` <= 7: an element code fits a byte;
+    - (T2) `sub_block` >= 1;
+    - (T3) `micro_bits` <= 4: every value stays an f32.
+  }];
+  let parameters = (ins "unsigned":$magnitudeBits, "unsigned":$subBlockSize,
+                        "unsigned":$microexponentBits);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The numerics-library format with blocks of `blockSize` elements.
+    ::mlir::mx::numerics::SharedMicroexponentFormat
+    getFormat(unsigned blockSize) const {
+      return {getMagnitudeBits(), blockSize, getSubBlockSize(),
+              getMicroexponentBits()};
+    }
+  }];
+}
+
 def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
   let mnemonic = "tensor";
   let summary = "block-scaled MX tensor: elements and per-block scales as one value";
@@ -26,6 +77,9 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
       `[32, 32]` for weights that are also used transposed). A dimension that
       is not a multiple of its block size ends in a partial block; the scale
       tensor has `ceil(dim / block)` entries along each dimension.
+      A `!mx.microexp` element type makes a two-level tensor (MX9, MX6, MX4):
+      its scales are the blocks' shared exponents, and each sub-block of
+      its blocks has a microexponent besides (see `!mx.microexp`).
     - **Scale type**: `f8E8M0FNU` (OCP MX, the default, elided when printed), or
       `f8E4M3FN` with 1-D blocks of 16 elements, which expresses NVFP4-style
       tensors.
@@ -42,16 +96,20 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     !mx.tensor<?x4096xi8, block = [1, 32]>
     !mx.tensor<256x256xf8E4M3FN, block = [32, 32]>
     !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+    !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
     ```
 
     Constraints, cited by the verifier:
     - (T1) the rank is at least 1;
-    - (T2) the element type is one of the six MX element types above;
+    - (T2) the element type is one of the six MX element types above, or a
+      `!mx.microexp` type;
     - (T3) the block has one size per dimension;
     - (T4) every block size is positive;
     - (T5) the block spans one or two dimensions and more than one element;
     - (T6) the scale type is f8E8M0FNU or f8E4M3FN;
-    - (T7) f8E4M3FN scales come with 1-D blocks of 16 elements.
+    - (T7) f8E4M3FN scales come with 1-D blocks of 16 elements;
+    - (T8) a two-level tensor has a 1-D block of at most 256 elements, a
+      multiple of its sub-block size, and f8E8M0FNU scales.
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t", "shape">:$shape,
@@ -77,8 +135,21 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     bool hasStaticShape() const {
       return !::llvm::any_of(getShape(), ::mlir::ShapedType::isDynamic);
     }
-    /// The numerics-library format of the element type (verified to exist).
+    /// The numerics-library format of the element type; not for two-level
+    /// tensors (isTwoLevel()).
     ::mlir::mx::numerics::ElementFormat getFormat() const;
+    /// True when the elements are a `!mx.microexp` format (MX9, MX6, MX4).
+    bool isTwoLevel() const {
+      return ::llvm::isa<SharedMicroexponentType>(getElementType());
+    }
+    /// The two-level format with this tensor's block size (isTwoLevel()).
+    ::mlir::mx::numerics::SharedMicroexponentFormat getTwoLevelFormat() const;
+    /// The packed storage of a two-level tensor: `tensor<` block grid `x`
+    /// bytes per block `x i8>`.
+    ::mlir::RankedTensorType getTwoLevelStorageType() const;
+    /// The dimension the blocks run along (the one block size > 1 of a
+    /// 1-D block; the first for a 2-D block).
+    int64_t getBlockedAxis() const;
     /// ceil(dim / block) per dimension; dynamic stays dynamic.
     ::llvm::SmallVector<int64_t> getScaleShape() const;
     /// The tensor of elements alone: `tensor<shape x element-type>`.

@@ -25,7 +25,19 @@ namespace mx {
 
 /// The element format mx-quantize-policy gives a role (`None`: it stays
 /// f32; `Recipe`: mx-training-recipe's "what the recipe says").
-enum class PolicyFormat { None, E4M3, E5M2, E3M2, E2M3, E2M1, INT8, Recipe };
+enum class PolicyFormat {
+  None,
+  E4M3,
+  E5M2,
+  E3M2,
+  E2M3,
+  E2M1,
+  INT8,
+  MX9,
+  MX6,
+  MX4,
+  Recipe
+};
 
 /// The training recipes of mx-training-recipe.
 enum class TrainingRecipe {

@@ -162,6 +162,13 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
       convolution written as `linalg.matmul` or a contraction generic is
       quantized.
 
+    Formats: the OCP MX element formats (`e4m3`, `e5m2`, `e3m2`, `e2m3`,
+    `e2m1`, `int8`; blocks of 32 by default) and the two-level formats with
+    shared microexponents (`mx9`, `mx6`, `mx4`; blocks of 16 by default,
+    exponents computed as `!mx.microexp` defines, so `scale-rule` stays
+    `floor` and `rounding` is `rne` or `rtz`). Both operands of a product
+    share `block-size`.
+
     Operand roles: an operand defined by a constant, or a function argument
     marked `{mx.weight}`, seen through casts, reshapes, slices, transposes
     and broadcasts (an importer's W^T), is a weight (format `weights`);
@@ -206,7 +213,13 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
              clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
              clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
-             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX9, "mx9",
+                        "MX9 (shared microexponents)"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX6, "mx6",
+                        "MX6 (shared microexponents)"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX4, "mx4",
+                        "MX4 (shared microexponents)"))}]>,
     Option<"activations", "activations", "::mlir::mx::PolicyFormat",
            /*default=*/"::mlir::mx::PolicyFormat::E4M3",
            "Element format of activations (none: weight-only quantization)",
@@ -217,9 +230,16 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::mx::PolicyFormat::E3M2, "e3m2", "MXFP6 E3M2"),
              clEnumValN(::mlir::mx::PolicyFormat::E2M3, "e2m3", "MXFP6 E2M3"),
              clEnumValN(::mlir::mx::PolicyFormat::E2M1, "e2m1", "MXFP4 E2M1"),
-             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"))}]>,
-    Option<"blockSize", "block-size", "int64_t", /*default=*/"32",
-           "Elements per block along K">,
+             clEnumValN(::mlir::mx::PolicyFormat::INT8, "int8", "MXINT8"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX9, "mx9",
+                        "MX9 (shared microexponents)"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX6, "mx6",
+                        "MX6 (shared microexponents)"),
+             clEnumValN(::mlir::mx::PolicyFormat::MX4, "mx4",
+                        "MX4 (shared microexponents)"))}]>,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "Elements per block along K (0: 32, or 16 where a role is "
+           "MX9/MX6/MX4)">,
     Option<"scaleRule", "scale-rule", "::mlir::mx::ScaleRule",
            /*default=*/"::mlir::mx::ScaleRule::floor", "Scale rule",
            [{::llvm::cl::values(

@@ -3,7 +3,9 @@
 // How element codes are stored in the converted program: FP4 (E2M1) codes two
 // per byte along the innermost dimension, element 2i in the low nibble and
 // 2i+1 in the high one (an odd extent leaves the last high nibble zero);
-// every other format one code per byte (FP6 in the low six bits).
+// every other format one code per byte (FP6 in the low six bits). A
+// two-level tensor (MX9/MX6/MX4) is one tensor of packed blocks instead: its
+// block grid, then the bytes of each block (!mx.microexp's description).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +19,8 @@
 
 namespace mlir::mx {
 
-/// The tensor type that stores the element codes of `type`.
+/// The tensor type that stores the element codes of `type`; for a two-level
+/// `type`, its whole storage: block grid x packed block bytes.
 RankedTensorType getStorageType(BlockTensorType type);
 
 /// The storage of constant elements (one code per element, of `type`'s
