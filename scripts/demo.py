@@ -33,7 +33,8 @@ BATCH = 90
 FORMATS = [("FP32", None, None), ("MXFP8 E4M3", "e4m3", "e4m3"), ("MXFP8 E5M2", "e5m2", "e5m2"),
            ("MXFP6 E3M2", "e3m2", "e3m2"), ("MXFP6 E2M3", "e2m3", "e2m3"),
            ("MXFP4 E2M1", "e2m1", "e2m1"), ("MXINT8", "int8", "int8"),
-           ("MXFP4 W-only", "e2m1", "none")]
+           ("MXFP4 W-only", "e2m1", "none"),
+           ("MX9", "mx9", "mx9"), ("MX6", "mx6", "mx6"), ("MX4", "mx4", "mx4")]
 BYTES = {"f32": 4, "i8": 1, "f8E8M0FNU": 1}
 
 
@@ -146,8 +147,10 @@ def main():
     say("")
     say(f"Weights and activations in the format, except W-only: MXFP4 weights, f32 "
         f"activations. Weight bytes: the constants the lowered program stores (weights as "
-        f"packed MX elements + E8M0 scales, biases in f32). Time: median of 30 calls of one "
-        f"batch of {BATCH} on this CPU (JIT, one thread). FP32 is upstream's linalg lowering; "
+        f"packed MX elements + E8M0 scales, or MX9/MX6/MX4's packed blocks; biases in f32). "
+        f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
+        f"MX9/MX6/MX4 run the linalg lowering, which has no vector kernel yet. FP32 is "
+        f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 
 

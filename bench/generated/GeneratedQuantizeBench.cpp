@@ -10,6 +10,8 @@
 //   - the portable lowering through upstream arith.scaling_truncf /
 //     scaling_extf (--mx-cpu-pipeline=portable=true, arith-expand) where
 //     upstream lowers the format on a CPU (FP4 E2M1, FP8 E5M2).
+// The two-level formats (MX9, MX6, MX4: blocks of 16, packed storage) run
+// the same way; their lowering is linalg only, without a vector kernel.
 // Counters: GB/s of f32 (input of quantize, output of dequantize);
 // bench/run_benchmarks.py computes the ratios from the same run's JSON.
 //   build/bin/mx-bench-generated-quantize --benchmark_counters_tabular=true
@@ -42,20 +44,24 @@ using QuantizeFn = void (*)(Encoded *, MemRef<float, 1> *);
 using DequantizeFn = void (*)(MemRef<float, 1> *, MemRef<uint8_t, 1> *,
                               MemRef<uint8_t, 1> *);
 
+/// `@quantize` and `@dequantize` between f32 and the MX type `mx`.
+std::string quantizeDequantizeSource(const std::string &mx) {
+  std::string f32 = "tensor<" + std::to_string(kElements) + "xf32>";
+  return "func.func @quantize(%x: " + f32 + ") -> " + mx +
+         " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x : " +
+         f32 + " -> " + mx + "\n  return %q : " + mx + "\n}\n" +
+         "func.func @dequantize(%q: " + mx + ") -> " + f32 +
+         " attributes {llvm.emit_c_interface} {\n  %x = mx.dequantize %q : " +
+         mx + " -> " + f32 + "\n  return %x : " + f32 + "\n}\n";
+}
+
 /// `@quantize` and `@dequantize` of one format, compiled.
 class Kernels {
 public:
   Kernels(const std::string &element, bool portable) {
     std::string n = std::to_string(kElements);
     std::string mx = "!mx.tensor<" + n + "x" + element + ", block = [32]>";
-    std::string f32 = "tensor<" + n + "xf32>";
-    std::string source =
-        "func.func @quantize(%x: " + f32 + ") -> " + mx +
-        " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x : " +
-        f32 + " -> " + mx + "\n  return %q : " + mx + "\n}\n" +
-        "func.func @dequantize(%q: " + mx + ") -> " + f32 +
-        " attributes {llvm.emit_c_interface} {\n  %x = mx.dequantize %q : " +
-        mx + " -> " + f32 + "\n  return %x : " + f32 + "\n}\n";
+    std::string source = quantizeDequantizeSource(mx);
     module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true,
                                                   portable);
     quantizeFn = module->lookup<QuantizeFn>("quantize");
@@ -88,6 +94,53 @@ const Kernels &kernels(const std::string &element, bool portable) {
   auto &entry = cache[element + (portable ? "/portable" : "")];
   if (!entry)
     entry = std::make_unique<Kernels>(element, portable);
+  return *entry;
+}
+
+/// `@quantize` and `@dequantize` of a two-level format, compiled: one
+/// tensor of packed blocks (blocks x bytes per block) in and out.
+class TwoLevelKernels {
+public:
+  using Storage = MemRef<uint8_t, 2>;
+
+  explicit TwoLevelKernels(const std::string &name) {
+    std::string n = std::to_string(kElements);
+    std::string mx =
+        "!mx.tensor<" + n + "x!mx.microexp<" + name + ">, block = [16]>";
+    std::string source = quantizeDequantizeSource(mx);
+    module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true,
+                                                  /*portable=*/false);
+    quantizeFn = module->lookup<QuantizeFn>("quantize");
+    dequantizeFn = module->lookup<DequantizeFn>("dequantize");
+  }
+
+  Storage quantize(std::vector<float> &input) const {
+    MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
+    Storage out;
+    quantizeFn(&out, &in);
+    return out;
+  }
+  void dequantize(Storage &storage) const {
+    MemRef<float, 1> out;
+    dequantizeFn(&out, &storage);
+    benchmark::DoNotOptimize(out.aligned);
+    std::free(out.allocated);
+  }
+
+private:
+  using QuantizeFn = void (*)(Storage *, MemRef<float, 1> *);
+  using DequantizeFn = void (*)(MemRef<float, 1> *, Storage *);
+  std::unique_ptr<mxbench::JitModule> module;
+  QuantizeFn quantizeFn = nullptr;
+  DequantizeFn dequantizeFn = nullptr;
+};
+
+const TwoLevelKernels &twoLevelKernels(const std::string &name) {
+  static auto &cache =
+      *new std::map<std::string, std::unique_ptr<TwoLevelKernels>>();
+  auto &entry = cache[name];
+  if (!entry)
+    entry = std::make_unique<TwoLevelKernels>(name);
   return *entry;
 }
 
@@ -139,6 +192,29 @@ void BM_Dequantize(benchmark::State &state, const char *element,
   f32Rate(state);
 }
 
+void BM_QuantizeTwoLevel(benchmark::State &state, const char *name) {
+  omp_set_num_threads(int(state.range(0)));
+  const TwoLevelKernels &k = twoLevelKernels(name);
+  std::free(k.quantize(input()).allocated); // page in the input and the code
+  for (auto _ : state) {
+    TwoLevelKernels::Storage out = k.quantize(input());
+    benchmark::DoNotOptimize(out.aligned);
+    std::free(out.allocated);
+  }
+  f32Rate(state);
+}
+
+void BM_DequantizeTwoLevel(benchmark::State &state, const char *name) {
+  omp_set_num_threads(int(state.range(0)));
+  const TwoLevelKernels &k = twoLevelKernels(name);
+  TwoLevelKernels::Storage storage = k.quantize(input());
+  k.dequantize(storage);
+  for (auto _ : state)
+    k.dequantize(storage);
+  std::free(storage.allocated);
+  f32Rate(state);
+}
+
 /// memcpy of the 64 MiB into a fresh allocation (as the kernels write
 /// theirs), split across the threads.
 void BM_Memcpy(benchmark::State &state) {
@@ -173,6 +249,13 @@ MX_FORMAT(mxfp6_e2m3, "f6E2M3FN")
 MX_FORMAT(mxfp4_e2m1, "f4E2M1FN")
 MX_FORMAT(mxint8, "i8")
 #undef MX_FORMAT
+#define MX_TWO_LEVEL(name)                                                     \
+  BENCHMARK_CAPTURE(BM_QuantizeTwoLevel, name, #name)->Apply(threads);         \
+  BENCHMARK_CAPTURE(BM_DequantizeTwoLevel, name, #name)->Apply(threads);
+MX_TWO_LEVEL(mx9)
+MX_TWO_LEVEL(mx6)
+MX_TWO_LEVEL(mx4)
+#undef MX_TWO_LEVEL
 BENCHMARK_CAPTURE(BM_Quantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
     ->Apply(threads);
 BENCHMARK_CAPTURE(BM_Dequantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
