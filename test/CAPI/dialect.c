@@ -72,6 +72,27 @@ static void testTensorType(MlirContext ctx) {
   // CHECK: nvfp4: !mx.tensor<64x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   printType("nvfp4", mlirMXTensorTypeGetChecked(loc, 2, shape, fp4, block16, e4m3));
 
+  // Two-level formats: named, and another member of the family.
+  const char *twoLevel[] = {
+      "!mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>",
+      "!mx.tensor<64x128x!mx.microexp<magnitude = 3, sub_block = 4, "
+      "micro_bits = 2>, block = [32, 1]>"};
+  // CHECK: two-level: format mx6, m 4, k1 16, k2 2, d2 1
+  // CHECK: two-level: format two-level, m 3, k1 32, k2 4, d2 2
+  for (int i = 0; i < 2; ++i) {
+    MlirType t =
+        mlirTypeParseGet(ctx, mlirStringRefCreateFromCString(twoLevel[i]));
+    unsigned m = 0, k1 = 0, k2 = 0, d2 = 0;
+    bool isTwoLevel = mlirMXTensorTypeGetTwoLevelFormat(t, &m, &k1, &k2, &d2);
+    MlirStringRef name = mlirMXTensorTypeGetFormatName(t);
+    printf("two-level: format %.*s, m %u, k1 %u, k2 %u, d2 %u%s\n",
+           (int)name.length, name.data, m, k1, k2, d2,
+           isTwoLevel ? "" : " (not two-level)");
+  }
+  // CHECK: one-level: 0
+  printf("one-level: %d\n",
+         mlirMXTensorTypeGetTwoLevelFormat(type, NULL, NULL, NULL, NULL));
+
   // A broken combination is a null type and a diagnostic, not an abort.
   // CHECK: error: expected an MX element type {{.*}} but got 'f32'
   // CHECK: f32 elements: null
@@ -200,6 +221,10 @@ static void testBadHandles(MlirContext ctx) {
          mlirTypeIsNull(mlirMXTensorTypeGetScalesType(null)),
          mlirTypeIsNull(mlirMXScaledTensorTypeGetDataType(null)),
          (int)format.length, format.data ? format.data : "");
+  // CHECK: two-level of null and f32: 0 0
+  printf("two-level of null and f32: %d %d\n",
+         mlirMXTensorTypeGetTwoLevelFormat(null, NULL, NULL, NULL, NULL),
+         mlirMXTensorTypeGetTwoLevelFormat(f32, NULL, NULL, NULL, NULL));
   // CHECK: f32 as mx: rank -1, dim -1, scale null 1, format length 0
   printf("f32 as mx: rank %ld, dim %ld, scale null %d, format length %zu\n",
          (long)mlirMXTensorTypeGetRank(f32),
