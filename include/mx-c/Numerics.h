@@ -93,6 +93,16 @@ int mlirMXNumericsDequantizeNVFP4(const uint8_t *codes,
                                   int64_t rank, const int64_t *shape,
                                   int64_t axis, float *out);
 
+/** The random Hadamard transform (mx/Numerics/Hadamard.h), in place, of the
+ *  row-major f32 tensor `data` of shape `shape[0..rank)` along `axis`,
+ *  whose extent must be a multiple of 16: each block of 16 becomes
+ *  (1/4) H16 D x with D the random signs of `seed`, or with `inverse`
+ *  D (1/4) H16 x. Returns 0, or -1 for an invalid shape or axis, an extent
+ *  that is not whole blocks, or a null array where there are elements. */
+int mlirMXNumericsRandomHadamard(float *data, int64_t rank,
+                                 const int64_t *shape, int64_t axis,
+                                 uint64_t seed, int inverse);
+
 /** Quantizes a row-major `rows` x `columns` f32 matrix to FP8 (`format`
  *  "e4m3" or "e5m2") with one f32 scale per `tileRows` x `tileColumns` tile
  *  (mx/Numerics/FloatScaled.h): scale rule "quotient" (amax / max) or

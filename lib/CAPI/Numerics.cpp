@@ -3,6 +3,7 @@
 #include "mx-c/Numerics.h"
 #include "mx/Numerics/BlockQuantize.h"
 #include "mx/Numerics/FloatScaled.h"
+#include "mx/Numerics/Hadamard.h"
 #include "mx/Numerics/HalfRounding.h"
 #include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/SharedMicroexponent.h"
@@ -281,6 +282,22 @@ static bool readFloatScaledCall(const char *format, int64_t rows,
   tensor.tileRows = tileRows;
   tensor.tileColumns = tileColumns;
   return true;
+}
+
+extern "C" int mlirMXNumericsRandomHadamard(float *data, int64_t rank,
+                                            const int64_t *shape, int64_t axis,
+                                            uint64_t seed, int inverse) {
+  std::vector<int64_t> shapeVec;
+  if (!readAxisLayout(rank, shape, axis, shapeVec) ||
+      shapeVec[axis] % kHadamardBlock != 0)
+    return -1;
+  int64_t count = 1;
+  for (int64_t size : shapeVec)
+    count *= size;
+  if (count && !data)
+    return -1;
+  randomHadamard(data, shapeVec, axis, seed, inverse != 0);
+  return 0;
 }
 
 extern "C" int mlirMXNumericsQuantizeFloatScaled(

@@ -188,6 +188,43 @@ def stochastic_bits(seed, linear_indices):
 
 
 # ---------------------------------------------------------------------------
+# Random Hadamard transform in blocks of 16 (mx/Numerics/Hadamard.h)
+# ---------------------------------------------------------------------------
+
+HADAMARD_BLOCK = 16
+
+
+def hadamard_signs(seed):
+    """The random signs of D: element j negative where bit 31 of
+    Philox4x32-10(counter = j, key = seed) is set."""
+    bits = stochastic_bits(seed, np.arange(HADAMARD_BLOCK))
+    return np.where(bits >> np.uint32(31), np.float32(-1), np.float32(1))
+
+
+def random_hadamard(x, seed, axis=-1, inverse=False):
+    """(1/4) H16 D x in blocks of 16 along `axis` (or D (1/4) H16 x), in f32
+    with the butterflies of the fast Walsh-Hadamard transform in the
+    reference's order: h = 1, 2, 4, 8, (a, b) -> (a + b, a - b)."""
+    x = np.moveaxis(np.array(x, dtype=np.float32), axis, -1)
+    if x.shape[-1] % HADAMARD_BLOCK:
+        raise ValueError(f"the extent {x.shape[-1]} along the axis is not a multiple of 16")
+    blocks = x.reshape(x.shape[:-1] + (-1, HADAMARD_BLOCK))
+    signs = hadamard_signs(seed)
+    if not inverse:
+        blocks = blocks * signs
+    h = 1
+    while h < HADAMARD_BLOCK:
+        pairs = blocks.reshape(blocks.shape[:-1] + (HADAMARD_BLOCK // (2 * h), 2, h))
+        a, b = pairs[..., 0, :], pairs[..., 1, :]
+        blocks = np.stack([a + b, a - b], axis=-2).reshape(blocks.shape)
+        h *= 2
+    blocks = blocks * np.float32(0.25)
+    if inverse:
+        blocks = blocks * signs
+    return np.moveaxis(blocks.reshape(x.shape), -1, axis)
+
+
+# ---------------------------------------------------------------------------
 # Tensors
 # ---------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
 # llvm::APFloat), bit for bit: every format x scale rule x rounding x
 # saturation, 1-D blocks along either axis, 2-D blocks, partial blocks, and
 # edge-case blocks (zero, NaN, Inf, subnormal, huge, ties); and the two-level
-# formats with shared microexponents, NVFP4, and FP8 with f32 tile scales.
+# formats with shared microexponents, NVFP4, FP8 with f32 tile scales, and
+# the random Hadamard transform.
 
 import itertools
 import sys
@@ -104,6 +105,19 @@ for fmt, rule in itertools.product(("e4m3", "e5m2"), ("quotient", "pow2")):
             print(f"MISMATCH float-scaled {fmt} {rule} {x.shape} {tile}: {bad}")
         mismatches += bad
         checked += x.size
+
+# The random Hadamard transform: forward and inverse, along either axis, on
+# random tensors, the edge blocks (NaN, Inf, zeros, huge, subnormal) and
+# several seeds.
+for seed, (x, axis), inverse in itertools.product(
+        (0, 7, 2**63 + 5), ((random_tensor(rng, (6, 64)), -1), (random_tensor(rng, (48, 5)), 0),
+                            (edge_tensor(), -1)), (False, True)):
+    bad = int(np.sum(~same_bits(ref.random_hadamard(x, seed, axis=axis, inverse=inverse),
+                                numerics.random_hadamard(x, seed, axis, inverse))))
+    if bad:
+        print(f"MISMATCH hadamard seed {seed} {x.shape} axis {axis} inverse {inverse}: {bad}")
+    mismatches += bad
+    checked += x.size
 
 # The numpy Philox matches Random123's known answers too.
 assert ref.philox4x32(([0x243f6a88], [0x85a308d3], [0x13198a2e], [0x03707344]),

@@ -111,6 +111,16 @@ class Numerics:
             fmt.encode(), out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def random_hadamard(self, x, seed, axis, inverse=False):
+        """mx-c/Numerics.h's transform of a copy of `x`."""
+        out = np.array(x, dtype=np.float32, order="C")
+        shape = np.array(out.shape, dtype=np.int64)
+        assert self.lib.mlirMXNumericsRandomHadamard(
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.c_int64(out.ndim),
+            shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            ctypes.c_int64(axis % out.ndim), ctypes.c_uint64(seed), int(inverse)) == 0
+        return out
+
     def quantize_nvfp4(self, x, axis, tensor_scale=None):
         """(codes, block_scales, tensor_scale) from mx-c/Numerics.h."""
         x = np.ascontiguousarray(x, dtype=np.float32)
