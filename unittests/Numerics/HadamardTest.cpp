@@ -24,28 +24,28 @@ using namespace mlir::mx::numerics;
 
 namespace {
 
-uint32_t bitsOf(float x) {
+uint32_t hadamardBitsOf(float x) {
   uint32_t bits;
   std::memcpy(&bits, &x, sizeof bits);
   return bits;
 }
 
 /// Equal bit patterns, or both NaN.
-bool sameBits(float a, float b) {
-  return bitsOf(a) == bitsOf(b) || (std::isnan(a) && std::isnan(b));
+bool sameHadamardBits(float a, float b) {
+  return hadamardBitsOf(a) == hadamardBitsOf(b) || (std::isnan(a) && std::isnan(b));
 }
 
 /// Output i over the leaves [lo, hi) as a balanced tree, lower half first:
 /// the halves are added, or subtracted where bit (hi - lo) / 2 of i is set
 /// (the sign of H16's entries is (-1)^popcount(i & j)), in f32. Signs sit
 /// at the nodes: -(a + b) and (-a) + (-b) differ for a signed zero.
-llvm::APFloat treeSum(const std::vector<llvm::APFloat> &leaves, int i, int lo,
+llvm::APFloat hadamardTreeSum(const std::vector<llvm::APFloat> &leaves, int i, int lo,
                       int hi) {
   if (hi - lo == 1)
     return leaves[lo];
   int mid = (lo + hi) / 2;
-  llvm::APFloat sum = treeSum(leaves, i, lo, mid);
-  llvm::APFloat upper = treeSum(leaves, i, mid, hi);
+  llvm::APFloat sum = hadamardTreeSum(leaves, i, lo, mid);
+  llvm::APFloat upper = hadamardTreeSum(leaves, i, mid, hi);
   if (i & (mid - lo))
     sum.subtract(upper, llvm::APFloat::rmNearestTiesToEven);
   else
@@ -53,8 +53,8 @@ llvm::APFloat treeSum(const std::vector<llvm::APFloat> &leaves, int i, int lo,
   return sum;
 }
 
-/// The oracle's forward (or inverse) transform of one block.
-std::array<float, 16> oracle(const std::array<float, 16> &x,
+/// The hadamardOracle's forward (or inverse) transform of one block.
+std::array<float, 16> hadamardOracle(const std::array<float, 16> &x,
                              const std::array<float, 16> &signs, bool inverse) {
   std::vector<llvm::APFloat> leaves;
   for (int j = 0; j < 16; ++j) {
@@ -65,7 +65,7 @@ std::array<float, 16> oracle(const std::array<float, 16> &x,
   }
   std::array<float, 16> y;
   for (int i = 0; i < 16; ++i) {
-    llvm::APFloat value = treeSum(leaves, i, 0, 16);
+    llvm::APFloat value = hadamardTreeSum(leaves, i, 0, 16);
     value.multiply(llvm::APFloat(0.25f), llvm::APFloat::rmNearestTiesToEven);
     if (inverse && signs[i] < 0)
       value.changeSign();
@@ -138,9 +138,9 @@ TEST(HadamardTest, MatchesTheAPFloatTreeOnRandomAndSpecialBlocks) {
     for (bool inverse : {false, true}) {
       std::array<float, 16> y = x;
       hadamardBlock(y.data(), signs, inverse);
-      std::array<float, 16> want = oracle(x, signs, inverse);
+      std::array<float, 16> want = hadamardOracle(x, signs, inverse);
       for (int i = 0; i < 16; ++i, ++checked)
-        ASSERT_TRUE(sameBits(y[i], want[i]))
+        ASSERT_TRUE(sameHadamardBits(y[i], want[i]))
             << "trial " << trial << " inverse " << inverse << " element " << i
             << ": " << y[i] << " vs " << want[i];
     }
@@ -205,8 +205,8 @@ TEST(HadamardTest, TensorsAlongAnyAxis) {
           block[j] = data[(o * 32 + b * 16 + j) * 2 + i];
         hadamardBlock(block.data(), signs, false);
         for (int64_t j = 0; j < 16; ++j)
-          ASSERT_EQ(bitsOf(transformed[(o * 32 + b * 16 + j) * 2 + i]),
-                    bitsOf(block[j]));
+          ASSERT_EQ(hadamardBitsOf(transformed[(o * 32 + b * 16 + j) * 2 + i]),
+                    hadamardBitsOf(block[j]));
       }
 }
 
