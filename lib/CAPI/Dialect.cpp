@@ -98,11 +98,9 @@ MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
   if (!tensor)
     return mlirStringRefCreate(nullptr, 0);
   if (tensor.isTwoLevel()) {
-    numerics::SharedMicroexponentFormat format = tensor.getTwoLevelFormat();
-    for (const char *name : {"mx9", "mx6", "mx4"})
-      if (numerics::parseSharedMicroexponentFormat(name) == format)
-        return mlirStringRefCreateFromCString(name);
-    return mlirStringRefCreateFromCString("two-level");
+    const char *name =
+        numerics::nameOfSharedMicroexponentFormat(tensor.getTwoLevelFormat());
+    return mlirStringRefCreateFromCString(name ? name : "two-level");
   }
   return mlirStringRefCreateFromCString(
       numerics::getFormatInfo(tensor.getFormat()).name);

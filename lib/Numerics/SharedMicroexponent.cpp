@@ -41,12 +41,9 @@ std::string mlir::mx::numerics::verifySharedMicroexponentFormat(
 
 std::optional<SharedMicroexponentFormat>
 mlir::mx::numerics::parseSharedMicroexponentFormat(std::string_view name) {
-  if (name == "mx9")
-    return kMX9;
-  if (name == "mx6")
-    return kMX6;
-  if (name == "mx4")
-    return kMX4;
+  for (const auto &[known, format] : kNamedSharedMicroexponentFormats)
+    if (name == known)
+      return format;
   // "m=M,k1=K1,k2=K2,d2=D2": any format of the family.
   std::string text(name);
   SharedMicroexponentFormat format;
@@ -59,6 +56,14 @@ mlir::mx::numerics::parseSharedMicroexponentFormat(std::string_view name) {
       !verifySharedMicroexponentFormat(format).empty())
     return std::nullopt;
   return format;
+}
+
+const char *mlir::mx::numerics::nameOfSharedMicroexponentFormat(
+    const SharedMicroexponentFormat &format) {
+  for (const auto &[name, known] : kNamedSharedMicroexponentFormats)
+    if (format == known)
+      return name;
+  return nullptr;
 }
 
 int64_t SharedMicroexponentTensor::numElements() const {

@@ -21,7 +21,7 @@ import numpy as np
 
 from .ir import Context, Module
 from .mxarray import (ELEMENT_TYPES, FORMATS, TWO_LEVEL_FORMATS, MXArray,  # noqa: F401 (part of this API)
-                      TwoLevelArray, mx_type)
+                      TwoLevelArray, mx_type, two_level_type)
 from .reference import (_shared_microexponent_info, block_shape, is_integer, scales_shape,  # noqa: F401
                         shared_microexponent_storage_shape, storage_shape)
 
@@ -118,15 +118,13 @@ def _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation):
     if x.ndim == 0:
         raise ValueError("cannot quantize a 0-d array: it needs at least one dimension")
     spec = _two_level_format(fmt, block)
-    blocks = block_shape(x.shape, _shared_microexponent_info(spec)[1], axis)  # checks axis
+    block_shape(x.shape, _shared_microexponent_info(spec)[1], axis)  # checks the axis
     axis = int(axis) % x.ndim
-    del blocks
     if x.size == 0:
         return TwoLevelArray(np.empty(shared_microexponent_storage_shape(x.shape, spec, axis),
                                       np.uint8), spec, x.shape, axis)
     source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
-    result = TwoLevelArray(np.zeros(shared_microexponent_storage_shape(x.shape, spec, axis),
-                                    np.uint8), spec, x.shape, axis).type
+    result = two_level_type(x.shape, spec, axis)
     text = f"""func.func @quantize(%x: {source}) -> {result} {{
   %q = mx.quantize %x rounding<{rounding}> : {source} -> {result}
   return %q : {result}

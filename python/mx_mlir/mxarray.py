@@ -6,7 +6,7 @@ array API (arrays.py).
 
 import numpy as np
 
-from .reference import (_shared_microexponent_info, scales_shape,
+from .reference import (SHARED_MICROEXPONENT_FORMATS, _shared_microexponent_info, scales_shape,
                         shared_microexponent_storage_shape, storage_shape)
 
 # Short format names -> MLIR element types.
@@ -15,7 +15,7 @@ ELEMENT_TYPES = {"e4m3": "f8E4M3FN", "e5m2": "f8E5M2", "e3m2": "f6E3M2FN",
 FORMATS = tuple(ELEMENT_TYPES)
 # The named two-level formats (shared microexponents, blocks of 16); any
 # "m=M,k1=K1,k2=K2,d2=D2" of the family is a TwoLevelArray format too.
-TWO_LEVEL_FORMATS = ("mx9", "mx6", "mx4")
+TWO_LEVEL_FORMATS = tuple(SHARED_MICROEXPONENT_FORMATS)
 
 
 def two_level_element_type(fmt):
@@ -24,6 +24,15 @@ def two_level_element_type(fmt):
         return f"!mx.microexp<{fmt}>"
     m, _, k2, d2 = _shared_microexponent_info(fmt)
     return f"!mx.microexp<magnitude = {m}, sub_block = {k2}, micro_bits = {d2}>"
+
+
+def two_level_type(shape, fmt, axis):
+    """The MLIR type `!mx.tensor<...>` of a two-level array blocked along
+    `axis` with its format's block size."""
+    block = _shared_microexponent_info(fmt)[1]
+    blocks = [block if d == axis % len(shape) else 1 for d in range(len(shape))]
+    return (f"!mx.tensor<{'x'.join(map(str, shape))}x{two_level_element_type(fmt)}, "
+            f"block = [{', '.join(map(str, blocks))}]>")
 
 
 def mx_type(shape, fmt, blocks, scale_type="f8E8M0FNU"):
@@ -114,8 +123,7 @@ class TwoLevelArray:
     @property
     def type(self):
         """The MLIR type: `!mx.tensor<... x !mx.microexp<...>, block = [...]>`."""
-        return (f"!mx.tensor<{'x'.join(map(str, self.shape))}x{two_level_element_type(self.fmt)}, "
-                f"block = [{', '.join(map(str, self.block_shape))}]>")
+        return two_level_type(self.shape, self.fmt, self.axis)
 
     @property
     def nbytes(self):

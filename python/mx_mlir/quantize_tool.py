@@ -135,14 +135,15 @@ def run_quantize(options):
     chosen = [t for t in tensors if t.is_float and t.array.ndim and t.array.size
               and not any(fnmatch.fnmatchcase(t.name, p) for p in options.keep)]
     names = {t.name for t in tensors}
+    two_level = arrays.is_two_level(options.format)
+    suffixes = (".blocks",) if two_level else (".blocks", ".scales")
     entries, record = [], {}
     for tensor in tensors:
         shape = tensor.array.shape
         if tensor not in chosen:
             entries.append((tensor.name, tensor.dtype_name, shape))
             continue
-        two_level = arrays.is_two_level(options.format)
-        for suffix in (".blocks",) if two_level else (".blocks", ".scales"):
+        for suffix in suffixes:
             if tensor.name + suffix in names:
                 raise TensorFileError(f"{options.input}: tensor '{tensor.name}' cannot be written "
                                       f"as '{tensor.name}{suffix}': the file has a tensor of "

@@ -56,6 +56,19 @@ inline constexpr SharedMicroexponentFormat kMX9{7, 16, 2, 1};
 inline constexpr SharedMicroexponentFormat kMX6{4, 16, 2, 1};
 inline constexpr SharedMicroexponentFormat kMX4{2, 16, 2, 1};
 
+/// The formats known by name, the one list every parser and printer reads.
+struct NamedSharedMicroexponentFormat {
+  const char *name;
+  SharedMicroexponentFormat format;
+};
+inline constexpr NamedSharedMicroexponentFormat
+    kNamedSharedMicroexponentFormats[] = {
+        {"mx9", kMX9}, {"mx6", kMX6}, {"mx4", kMX4}};
+
+/// "mx9", "mx6" or "mx4" for those formats; null for any other.
+const char *
+nameOfSharedMicroexponentFormat(const SharedMicroexponentFormat &format);
+
 /// Why `format` is not one this library handles, or "" when it is:
 /// 1 <= m <= 7 (a code fits a byte), 1 <= k2 <= k1 <= 256,
 /// 0 <= d2 <= 4 (every value stays exact in f32; d2 = 0 is one-level block

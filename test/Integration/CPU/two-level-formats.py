@@ -42,9 +42,7 @@ def quantize_matches(x, fmt, axis, rounding, pipeline=None):
     if pipeline is None:
         q = mx_mlir.quantize(x, fmt, axis=axis, rounding=rounding)
     else:  # the same one-op function through another pipeline
-        result = mx_mlir.TwoLevelArray(
-            np.zeros(mx_mlir.reference.shared_microexponent_storage_shape(x.shape, fmt, axis),
-                     np.uint8), fmt, x.shape, axis).type
+        result = mx_mlir.arrays.two_level_type(x.shape, fmt, axis)
         source = f"tensor<{'x'.join(map(str, x.shape))}xf32>"
         text = f"""func.func @quantize(%x: {source}) -> {result} {{
   %q = mx.quantize %x rounding<{rounding}> : {source} -> {result}

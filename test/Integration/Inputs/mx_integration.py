@@ -7,6 +7,7 @@ import ctypes
 import numpy as np
 
 from mx_mlir.arrays import ELEMENT_TYPES  # noqa: F401
+from mx_mlir.reference import shared_microexponent_storage_shape
 from mx_mlir.runner import dense_hex, lower_and_run, print_call, printed_memrefs  # noqa: F401
 from mx_test_data import f32_sum_bound
 
@@ -88,7 +89,6 @@ class Numerics:
 
     def quantize_shared_microexponent_packed(self, x, fmt, axis, rounding="rne"):
         """The packed blocks (block grid x bytes) from mx-c/Numerics.h."""
-        from mx_mlir.reference import shared_microexponent_storage_shape
         x = np.ascontiguousarray(x, dtype=np.float32)
         axis %= x.ndim
         shape = np.array(x.shape, dtype=np.int64)

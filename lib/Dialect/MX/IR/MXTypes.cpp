@@ -42,12 +42,6 @@ std::optional<ElementFormat> mlir::mx::getElementFormat(Type type) {
 // SharedMicroexponentType
 //===----------------------------------------------------------------------===//
 
-/// The named instances, in the order they are printed by name.
-static constexpr std::pair<const char *, numerics::SharedMicroexponentFormat>
-    kNamedTwoLevelFormats[] = {{"mx9", numerics::kMX9},
-                               {"mx6", numerics::kMX6},
-                               {"mx4", numerics::kMX4}};
-
 /// !mx.microexp<mx9> or !mx.microexp<magnitude = m, sub_block = k2,
 /// micro_bits = d2>
 Type SharedMicroexponentType::parse(AsmParser &parser) {
@@ -57,14 +51,14 @@ Type SharedMicroexponentType::parse(AsmParser &parser) {
   StringRef keyword;
   if (parser.parseKeyword(&keyword))
     return {};
-  for (const auto &[name, format] : kNamedTwoLevelFormats) {
-    if (keyword != name)
-      continue;
+  // A keyword holds no '=': only the named formats parse here.
+  if (std::optional<numerics::SharedMicroexponentFormat> named =
+          numerics::parseSharedMicroexponentFormat(keyword)) {
     if (parser.parseGreater())
       return {};
     return parser.getChecked<SharedMicroexponentType>(
-        loc, parser.getContext(), format.magnitudeBits, format.subBlockSize,
-        format.microexponentBits);
+        loc, parser.getContext(), named->magnitudeBits, named->subBlockSize,
+        named->microexponentBits);
   }
   if (keyword != "magnitude") {
     parser.emitError(loc, "expected 'mx9', 'mx6', 'mx4' or 'magnitude = ...', "
@@ -85,13 +79,12 @@ Type SharedMicroexponentType::parse(AsmParser &parser) {
 }
 
 void SharedMicroexponentType::print(AsmPrinter &printer) const {
-  for (const auto &[name, format] : kNamedTwoLevelFormats) {
-    if (getMagnitudeBits() == format.magnitudeBits &&
-        getSubBlockSize() == format.subBlockSize &&
-        getMicroexponentBits() == format.microexponentBits) {
-      printer << "<" << name << ">";
-      return;
-    }
+  // The named formats have blocks of 16; a type's block is its tensor's, so
+  // the name stands for (m, k2, d2).
+  if (const char *name = numerics::nameOfSharedMicroexponentFormat(
+          getFormat(numerics::kMX9.blockSize))) {
+    printer << "<" << name << ">";
+    return;
   }
   printer << "<magnitude = " << getMagnitudeBits()
           << ", sub_block = " << getSubBlockSize()
