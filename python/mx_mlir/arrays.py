@@ -26,6 +26,10 @@ from .reference import (_shared_microexponent_info, block_shape, is_integer, sca
                         shared_microexponent_storage_shape, storage_shape)
 
 SCALE_RULES = ("floor", "ceil", "even", "rceil")
+# Scales per block: E8M0 powers of two (OCP MX), or f32 tile scales for FP8
+# elements (DeepSeek-V3 block scaling), whose rules are these.
+SCALE_TYPES = {"e8m0": "f8E8M0FNU", "f32": "f32"}
+FLOAT_SCALE_RULES = ("quotient", "rceil")
 ROUNDINGS = ("rne", "rtz", "stochastic")
 SATURATIONS = ("saturate", "nonfinite")
 
@@ -132,14 +136,18 @@ def _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation):
     return _kernel(text).invoke("quantize", x)
 
 
-def quantize(x, fmt, *, block=None, axis=-1, scale_rule="floor", rounding="rne", seed=0,
-             saturation="saturate"):
+def quantize(x, fmt, *, block=None, axis=-1, scale_rule=None, rounding="rne", seed=0,
+             saturation="saturate", scale="e8m0"):
     """Quantizes `x` (f32; f16 stays f16, anything else is converted to f32)
     to `fmt` with blocks of `block` elements along `axis` (or a tuple of
     block sizes, one per dimension, for 2-D blocks); `block` defaults to 32.
     Returns an MXArray; for a two-level `fmt` ("mx9", "mx6", "mx4", or
     "m=M,k1=K1,k2=K2,d2=D2": blocks of the format's K1 unless `block` says
-    otherwise; rounding "rne" or "rtz") a TwoLevelArray."""
+    otherwise; rounding "rne" or "rtz") a TwoLevelArray.
+    `scale` "f32" gives FP8 tiles with f32 scales (fmt "e4m3" or "e5m2",
+    e.g. block=(1, 128) or (128, 128); scale_rule "quotient", the default
+    there, or "rceil" for powers of two; rne, saturating). `scale_rule`
+    defaults to "floor" for E8M0 scales."""
     x = np.asarray(x)
     if x.dtype.kind not in "fiub":
         raise ValueError(f"quantize: unsupported dtype {x.dtype} (a real floating-point, "
@@ -147,22 +155,36 @@ def quantize(x, fmt, *, block=None, axis=-1, scale_rule="floor", rounding="rne",
     _check_size("quantize", x.shape, 4)
     if x.dtype != np.float16:
         x = x.astype(np.float32)
+    _check_choice("scale type", scale, tuple(SCALE_TYPES))
+    if scale_rule is None:
+        scale_rule = "quotient" if scale == "f32" else "floor"
     if is_two_level(fmt):
+        if scale != "e8m0":
+            raise ValueError(f"quantize: a two-level format has E8M0 exponents, not {scale} scales")
         return _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation)
     if block is None:
         block = 32
     _check_choice("MX format", fmt, FORMATS)
-    _check_choice("scale rule", scale_rule, SCALE_RULES)
+    if scale == "f32":
+        if fmt not in ("e4m3", "e5m2"):
+            raise ValueError(f"quantize: f32 scales come with FP8 elements (e4m3 or e5m2), "
+                             f"got '{fmt}'")
+        _check_choice("f32 scale rule", scale_rule, FLOAT_SCALE_RULES)
+        if rounding != "rne" or saturation != "saturate":
+            raise ValueError("quantize: f32 tile scales round to nearest even, saturating")
+    else:
+        _check_choice("scale rule", scale_rule, SCALE_RULES)
     _check_choice("rounding", rounding, ROUNDINGS)
     _check_choice("saturation", saturation, SATURATIONS)
     if x.ndim == 0:
         raise ValueError("cannot quantize a 0-d array: it needs at least one dimension")
     blocks = block_shape(x.shape, block, axis)
+    scale_type = SCALE_TYPES[scale]
     if x.size == 0:  # nothing to compile: empty storage and scales
         return MXArray(np.empty(storage_shape(x.shape, fmt), np.uint8),
-                       np.empty(scales_shape(x.shape, blocks), np.uint8), fmt, x.shape, blocks)
+                       np.empty(scales_shape(x.shape, blocks)), fmt, x.shape, blocks, scale_type)
     source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
-    result = mx_type(x.shape, fmt, blocks)
+    result = mx_type(x.shape, fmt, blocks, scale_type)
     options = f"scale_rule<{scale_rule}> rounding<{rounding}>"
     if rounding == "stochastic":
         if not is_integer(seed) or not 0 <= seed < 2**64:

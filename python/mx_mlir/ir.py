@@ -238,7 +238,7 @@ def _describe_type(type_handle):
         if any(s < 0 for s in shape):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
         parts = [Buffer(storage_shape(shape, fmt), np.uint8),
-                 Buffer(scales_shape(shape, block), np.uint8)]
+                 Buffer(scales_shape(shape, block), _dtype_of(scale_type))]
         return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type))
     if lib.mlirTypeIsAMXScaledTensor(type_handle):
         data = _describe_type(lib.mlirMXScaledTensorTypeGetDataType(type_handle))

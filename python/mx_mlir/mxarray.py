@@ -47,7 +47,9 @@ class MXArray:
 
     elements: uint8 element storage (FP4 packed two per byte along the last
               axis, low nibble first; other formats one code per byte);
-    scales:   uint8 E8M0 codes, one per block (shape: ceil(shape / block));
+    scales:   one per block (shape: ceil(shape / block)): uint8 codes of
+              the scale type (E8M0, the default, or E4M3), or float32 for
+              f32 tile scales (`scale_type` "f32", FP8 elements);
     fmt, shape, block (the size along `axis`, or a tuple for 2-D blocks),
     axis (None for 2-D blocks), block_shape (one size per dimension).
     """
@@ -58,7 +60,7 @@ class MXArray:
         self.fmt, self.shape, self.block_shape = fmt, tuple(shape), tuple(block_shape)
         self.scale_type = scale_type
         self.elements = np.asarray(elements, dtype=np.uint8)
-        self.scales = np.asarray(scales, dtype=np.uint8)
+        self.scales = np.asarray(scales, dtype=np.float32 if scale_type == "f32" else np.uint8)
         if self.elements.shape != storage_shape(self.shape, fmt):
             raise ValueError(f"elements: expected shape {storage_shape(self.shape, fmt)}, "
                              f"got {self.elements.shape}")

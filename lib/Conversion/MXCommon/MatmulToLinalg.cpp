@@ -4,8 +4,9 @@
 // S[m, g, n] = dot(P_a[m, g, :], P_b[g, :, n]) over the unscaled element
 // values: each K-block's elements are decoded (exactly, to f32), multiplied
 // and summed in f32, then scaled by the two block scales (exact powers of
-// two) and accumulated in f32 over the blocks. Block dots of FP4/FP6/INT8
-// elements are exact in f32; FP8 ones and the sum over blocks round.
+// two for E8M0; E4M3 and f32 tile scales round like the sum) and accumulated
+// in f32 over the blocks. Block dots of FP4/FP6/INT8 elements are exact in
+// f32; FP8 ones and the sum over blocks round.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,8 +62,18 @@ static Value blockAlongK(OpBuilder &b, Location loc, Value codes, unsigned kDim,
       codes, reassociation);
 }
 
+/// A scale element as an f32 factor: an E8M0 power of two or an E4M3 value
+/// (both exact), or the f32 tile scale itself.
+static Value buildScaleFactor(OpBuilder &b, Location loc, Value scale) {
+  if (scale.getType().isF32())
+    return scale;
+  if (isa<Float8E4M3FNType>(scale.getType()))
+    return buildExtendFP8(b, loc, scale, b.getF32Type());
+  return buildScaleValue(b, loc, buildScaleCode(b, loc, scale));
+}
+
 /// The f32 scale factor of every row (dim 0, lhs) or column (dim 1, rhs)
-/// along the operand's non-K dimension: the E8M0 grid repeated `block` times
+/// along the operand's non-K dimension: the scale grid repeated `block` times
 /// along `dim` and cropped to `extent`. Repeating by reshape keeps every
 /// indexing map a projected permutation, which tiling and vectorization need.
 static Value expandScales(OpBuilder &b, Location loc, Value scales,
@@ -82,9 +93,7 @@ static Value expandScales(OpBuilder &b, Location loc, Value scales,
           SmallVector<AffineMap>{in, b.getMultiDimIdentityMap(3)},
           SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, nl,
-                buildScaleValue(nb, nl, buildScaleCode(nb, nl, args[0])));
+            linalg::YieldOp::create(nb, nl, buildScaleFactor(nb, nl, args[0]));
           })
           .getResult(0);
   SmallVector<ReassociationIndices> reassociation =
@@ -249,9 +258,6 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
     if (ShapedType::isDynamicShape(lhsShape) ||
         ShapedType::isDynamicShape(rhsShape))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    for (BlockTensorType mx : {lhsMX, rhsMX})
-      if (mx && !isa<Float8E8M0FNUType>(mx.getScaleType()))
-        return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
     Location loc = op.getLoc();
     int64_t M = lhsShape[0], K = lhsShape[1], N = rhsShape[1];
     int64_t block = op.getBlockSizeK();

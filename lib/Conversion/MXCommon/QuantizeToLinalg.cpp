@@ -10,6 +10,7 @@
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Numerics/Scale.h"
 
@@ -49,7 +50,21 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
       return failure();
     Location loc = op.getLoc();
     Value scales = adaptor.getScales().front();
-    EncodeOptions options{type.getFormat(), toNumerics(op.getRounding()),
+    num::ElementFormat format = type.getFormat();
+    if (isa<Float32Type>(type.getScaleType())) { // FP8 tiles
+      Value codes = buildQuantizedCodes(
+          rewriter, loc, type, adaptor.getInput().front(), scales,
+          [&](OpBuilder &b, Location l, const BlockedLayout &, Value value,
+              Value scale) -> Value {
+            if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
+              value = arith::ExtFOp::create(b, l, b.getF32Type(), value);
+            Value code = buildEncodeFloatScaled(b, l, value, scale, format);
+            return arith::TruncIOp::create(b, l, b.getI8Type(), code);
+          });
+      rewriter.replaceOpWithMultiple(op, {{codes, scales}});
+      return success();
+    }
+    EncodeOptions options{format, toNumerics(op.getRounding()),
                           toNumerics(op.getSaturation())};
     bool stochastic = op.getRounding() == Rounding::stochastic;
     uint64_t seed = op.getSeed().value_or(0);
@@ -87,17 +102,28 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
       return rewriter.notifyMatchFailure(op, "a two-level input");
     if (failed(requireStaticShape(rewriter, op, type)))
       return failure();
-    if (!isa<Float8E8M0FNUType>(type.getScaleType()))
-      return rewriter.notifyMatchFailure(op, "only E8M0 scales are lowered");
-    Type resultElementType = op.getType().getElementType();
+    auto resultElementType = cast<FloatType>(op.getType().getElementType());
     num::ElementFormat format = type.getFormat();
+    Type scaleType = type.getScaleType();
     Value values = buildDequantizedValues(
         rewriter, op.getLoc(), type, adaptor.getInput()[0],
         adaptor.getInput()[1], resultElementType,
         [&](OpBuilder &b, Location l, Value code, Value scaleElement) -> Value {
           code = arith::ExtUIOp::create(b, l, b.getI32Type(), code);
-          Value value = buildDecodeElement(
-              b, l, code, buildScaleCode(b, l, scaleElement), format);
+          if (isa<Float32Type>(scaleType)) // an f32 product, rounded once
+            return buildDecodeFloatScaled(b, l, code, scaleElement, format,
+                                          resultElementType);
+          Value value;
+          if (isa<Float8E4M3FNType>(scaleType)) {
+            // An E4M3 scale times an element is exact in f32 (at most
+            // 4 + 7 significant bits, far inside its range); NaN stays NaN.
+            value = arith::MulFOp::create(
+                b, l, buildDecodeUnitElement(b, l, code, format),
+                buildExtendFP8(b, l, scaleElement, b.getF32Type()));
+          } else {
+            value = buildDecodeElement(
+                b, l, code, buildScaleCode(b, l, scaleElement), format);
+          }
           if (!resultElementType.isF32()) // one rounding, to nearest even
             value = arith::TruncFOp::create(b, l, resultElementType, value);
           return value;

@@ -136,13 +136,23 @@ struct ConvertMXToArithPass final
           return WalkResult::interrupt();
         }
       }
-      Type element;
-      if (auto quantize = dyn_cast<QuantizeOp>(op))
+      Type element, scale;
+      if (auto quantize = dyn_cast<QuantizeOp>(op)) {
         element = quantize.getType().getElementType();
-      else if (auto dequantize = dyn_cast<DequantizeOp>(op))
+        scale = quantize.getType().getScaleType();
+      } else if (auto dequantize = dyn_cast<DequantizeOp>(op)) {
         element = dequantize.getInput().getType().getElementType();
-      else if (auto cast = dyn_cast<CastOp>(op))
+        scale = dequantize.getInput().getType().getScaleType();
+      } else if (auto cast = dyn_cast<CastOp>(op)) {
         element = cast.getType().getElementType();
+        scale = cast.getType().getScaleType();
+      }
+      if (scale && !isa<Float8E8M0FNUType>(scale)) {
+        op->emitOpError() << "has " << scale
+                          << " scales; the arith lowering expresses E8M0 "
+                             "scales only; use -convert-mx-to-linalg";
+        return WalkResult::interrupt();
+      }
       if (isa_and_nonnull<SharedMicroexponentType>(element)) {
         op->emitOpError() << "has two-level (" << element
                           << ") elements, which arith.scaling_truncf and "

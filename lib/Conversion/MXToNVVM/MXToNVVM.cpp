@@ -88,15 +88,24 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
       anyFailed = true;
       continue;
     }
-    auto isTwoLevel = [](Type type) {
+    // Formats without a GPU kernel: what the operand or result is, or "".
+    auto unsupported = [](Type type) -> StringRef {
       auto mx = dyn_cast<BlockTensorType>(type);
-      return mx && mx.isTwoLevel();
+      if (mx && mx.isTwoLevel())
+        return "a two-level (MX9/MX6/MX4) operand or result";
+      if (mx && isa<Float32Type>(mx.getScaleType()))
+        return "an operand or result with f32 tile scales";
+      return "";
     };
-    if (llvm::any_of(op->getOperandTypes(), isTwoLevel) ||
-        llvm::any_of(op->getResultTypes(), isTwoLevel)) {
-      op->emitOpError() << "has a two-level (MX9/MX6/MX4) operand or result, "
-                           "for which convert-mx-to-nvvm has no kernel; lower "
-                           "it with mx-cpu-pipeline";
+    StringRef what;
+    for (Type type :
+         llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+      if (what.empty())
+        what = unsupported(type);
+    if (!what.empty()) {
+      op->emitOpError() << "has " << what
+                        << ", for which convert-mx-to-nvvm has no kernel; "
+                           "lower it with mx-cpu-pipeline";
       anyFailed = true;
       continue;
     }

@@ -216,6 +216,8 @@ Value QuantizeKernelEmitter::scaleCode(Value amax) {
     break;
   case ScaleRule::even:
     llvm_unreachable("no hardware scale for the even rule");
+  case ScaleRule::quotient:
+    llvm_unreachable("an f32-scale rule: rejected before kernels are built");
   }
   Value pair = NVVM::ConvertF32x2ToF8x2Op::create(
       b, k.loc, k.i16(), v, v, mode, NVVM::SaturationMode::SATFINITE,

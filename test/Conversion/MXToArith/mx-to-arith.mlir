@@ -63,3 +63,19 @@ func.func @two_level(%x: tensor<32xf32>) -> !mx.tensor<32x!mx.microexp<mx9>, blo
   %q = mx.quantize %x : tensor<32xf32> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
   return %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
 }
+
+// -----
+
+func.func @f32_tile_scales(%q: !mx.tensor<4x256xf8E4M3FN, block = [1, 128], scale = f32>) -> tensor<4x256xf32> {
+  // expected-error @+1 {{'mx.dequantize' op has 'f32' scales; the arith lowering expresses E8M0 scales only; use -convert-mx-to-linalg}}
+  %d = mx.dequantize %q : !mx.tensor<4x256xf8E4M3FN, block = [1, 128], scale = f32> -> tensor<4x256xf32>
+  return %d : tensor<4x256xf32>
+}
+
+// -----
+
+func.func @e4m3_scales(%q: !mx.tensor<4x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>) -> tensor<4x64xf32> {
+  // expected-error @+1 {{'mx.dequantize' op has 'f8E4M3FN' scales; the arith lowering expresses E8M0 scales only; use -convert-mx-to-linalg}}
+  %d = mx.dequantize %q : !mx.tensor<4x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<4x64xf32>
+  return %d : tensor<4x64xf32>
+}

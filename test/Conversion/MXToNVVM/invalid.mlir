@@ -102,3 +102,11 @@ func.func @two_level(%x: tensor<32x32xf32>) -> !mx.tensor<32x32x!mx.microexp<mx6
   %q = mx.quantize %x : tensor<32x32xf32> -> !mx.tensor<32x32x!mx.microexp<mx6>, block = [1, 16]>
   return %q : !mx.tensor<32x32x!mx.microexp<mx6>, block = [1, 16]>
 }
+
+// -----
+
+func.func @f32_tile_scales(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 128], scale = f32>, %b: !mx.tensor<256x128xf8E4M3FN, block = [128, 128], scale = f32>) -> tensor<128x128xf32> {
+  // expected-error @+1 {{'mx.matmul' op has an operand or result with f32 tile scales, for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %c = mx.matmul %a, %b : !mx.tensor<128x256xf8E4M3FN, block = [1, 128], scale = f32>, !mx.tensor<256x128xf8E4M3FN, block = [128, 128], scale = f32> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}

@@ -71,3 +71,45 @@ func.func @not_constant(%x: tensor<2xf32>, %s: tensor<1xf8E8M0FNU>)
   %r = mx.quantize %c scales(%s : tensor<1xf8E8M0FNU>) : tensor<2xf32> -> !mx.tensor<2xf8E4M3FN, block = [2]>
   return %q, %r : !mx.tensor<2xf8E4M3FN, block = [2]>, !mx.tensor<2xf8E4M3FN, block = [2]>
 }
+
+// -----
+
+// FP8 tiles with f32 scales (lib/Numerics/FloatScaled): quotient scales
+// amax / 448 (a zero tile 1, a tile past E4M3's range 1e30 / 448), codes
+// x / scale rounded once.
+// CHECK-LABEL: func.func @f32_tiles_quotient
+// CHECK-DAG: %[[E:.+]] = arith.constant dense<{{\[\[}}1.000000e+00, -4.480000e+02, 0.000000e+00, 0.000000e+00], [4.480000e+02, 7.200000e+01, 4.480000e+02, 0.000000e+00]]> : tensor<2x4xf8E4M3FN>
+// CHECK-DAG: %[[S:.+]] = arith.constant dense<{{\[\[}}1.000000e+00, 1.000000e+00], [0.00669642864, 2.23214295E+27]]> : tensor<2x2xf32>
+// CHECK: mx.pack %[[E]], %[[S]] : tensor<2x4xf8E4M3FN>, tensor<2x2xf32>
+func.func @f32_tiles_quotient() -> !mx.tensor<2x4xf8E4M3FN, block = [1, 2], scale = f32> {
+  %w = arith.constant dense<[[1.0, -448.0, 0.0, 0.0], [3.0, 0.5, 1.0e30, 7.0]]> : tensor<2x4xf32>
+  %q = mx.quantize %w scale_rule<quotient> : tensor<2x4xf32> -> !mx.tensor<2x4xf8E4M3FN, block = [1, 2], scale = f32>
+  return %q : !mx.tensor<2x4xf8E4M3FN, block = [1, 2], scale = f32>
+}
+
+// -----
+
+// Power-of-two tile scales on 2 x 2 tiles: 448 / 57344 -> 2^-7.
+// CHECK-LABEL: func.func @f32_tiles_rceil
+// CHECK-DAG: arith.constant dense<{{\[\[}}7.812500e-03, 1.93428131E+25]]> : tensor<1x2xf32>
+// CHECK-DAG: arith.constant dense<{{\[\[}}1.280000e+02, -5.734400e+04, 0.000000e+00, 0.000000e+00], [3.840000e+02, 6.400000e+01, 4.915200e+04, 0.000000e+00]]> : tensor<2x4xf8E5M2>
+func.func @f32_tiles_rceil() -> !mx.tensor<2x4xf8E5M2, block = [2, 2], scale = f32> {
+  %w = arith.constant dense<[[1.0, -448.0, 0.0, 0.0], [3.0, 0.5, 1.0e30, 7.0]]> : tensor<2x4xf32>
+  %q = mx.quantize %w scale_rule<rceil> : tensor<2x4xf32> -> !mx.tensor<2x4xf8E5M2, block = [2, 2], scale = f32>
+  return %q : !mx.tensor<2x4xf8E5M2, block = [2, 2], scale = f32>
+}
+
+// -----
+
+// Given f32 scales, or a rank-3 tensor: left to the lowering.
+// CHECK-LABEL: func.func @f32_tiles_not_folded
+// CHECK: mx.quantize %{{.*}} scales(%arg0
+// CHECK: mx.quantize %{{.*}} scale_rule<quotient>
+func.func @f32_tiles_not_folded(%s: tensor<1x1xf32>)
+    -> (!mx.tensor<2x2xf8E4M3FN, block = [2, 2], scale = f32>, !mx.tensor<1x2x2xf8E4M3FN, block = [1, 1, 2], scale = f32>) {
+  %c = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %q = mx.quantize %c scales(%s : tensor<1x1xf32>) : tensor<2x2xf32> -> !mx.tensor<2x2xf8E4M3FN, block = [2, 2], scale = f32>
+  %d = arith.constant dense<[[[1.0, 2.0], [3.0, 4.0]]]> : tensor<1x2x2xf32>
+  %r = mx.quantize %d scale_rule<quotient> : tensor<1x2x2xf32> -> !mx.tensor<1x2x2xf8E4M3FN, block = [1, 1, 2], scale = f32>
+  return %q, %r : !mx.tensor<2x2xf8E4M3FN, block = [2, 2], scale = f32>, !mx.tensor<1x2x2xf8E4M3FN, block = [1, 1, 2], scale = f32>
+}

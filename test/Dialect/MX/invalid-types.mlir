@@ -48,13 +48,23 @@ func.func private @t5_one_element(!mx.tensor<4x32xf4E2M1FN, block = [1, 1]>)
 
 // -----
 
-// expected-error @+1 {{expected scale type f8E8M0FNU or f8E4M3FN, but got 'f32'}}
-func.func private @t6_f32_scale(!mx.tensor<4x32xf4E2M1FN, block = [1, 32], scale = f32>)
+// expected-error @+1 {{expected scale type f8E8M0FNU, f8E4M3FN or f32, but got 'f16'}}
+func.func private @t6_f16_scale(!mx.tensor<4x32xf4E2M1FN, block = [1, 32], scale = f16>)
 
 // -----
 
 // expected-error @+1 {{expected f8E4M3FN scales to come with 1-D blocks of 16 elements, but got block [1, 32]}}
 func.func private @t7_nvfp4_block_32(!mx.tensor<4x32xf4E2M1FN, block = [1, 32], scale = f8E4M3FN>)
+
+// -----
+
+// expected-error @+1 {{expected FP8 elements (f8E4M3FN or f8E5M2) with f32 scales, but got 'f4E2M1FN'}}
+func.func private @t9_f32_scales_fp4(!mx.tensor<4x256xf4E2M1FN, block = [1, 128], scale = f32>)
+
+// -----
+
+// expected-error @+1 {{expected FP8 elements (f8E4M3FN or f8E5M2) with f32 scales, but got 'i8'}}
+func.func private @t9_f32_scales_int8(!mx.tensor<4x256xi8, block = [128, 128], scale = f32>)
 
 // -----
 

@@ -42,6 +42,46 @@ func.func @quantize_c4_nonfinite_fp4(%x: tensor<32xf32>) {
 
 // -----
 
+func.func @quantize_c9_quotient_e8m0(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected scale_rule<quotient> only with f32 scales, but the result has 'f8E8M0FNU' scales, which are powers of two: use floor, ceil, even or rceil}}
+  %q = mx.quantize %x scale_rule<quotient> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @quantize_c9_f32_floor(%x: tensor<4x256xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected scale_rule<quotient> or scale_rule<rceil> for a result with f32 scales, but got scale_rule<floor>}}
+  %q = mx.quantize %x : tensor<4x256xf32> -> !mx.tensor<4x256xf8E4M3FN, block = [1, 128], scale = f32>
+  return
+}
+
+// -----
+
+func.func @quantize_c9_f32_rtz(%x: tensor<4x256xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected rounding<rne> for a result with f32 scales, but got rounding<rtz>}}
+  %q = mx.quantize %x scale_rule<quotient> rounding<rtz> : tensor<4x256xf32> -> !mx.tensor<4x256xf8E4M3FN, block = [1, 128], scale = f32>
+  return
+}
+
+// -----
+
+func.func @quantize_c9_f32_nonfinite(%x: tensor<4x256xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected saturation<saturate> for a result with f32 scales, but got saturation<nonfinite>}}
+  %q = mx.quantize %x scale_rule<rceil> saturation<nonfinite> : tensor<4x256xf32> -> !mx.tensor<4x256xf8E5M2, block = [128, 128], scale = f32>
+  return
+}
+
+// -----
+
+func.func @cast_c9_f32_ceil(%q: !mx.tensor<4x256xf8E4M3FN, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.cast' op expected scale_rule<quotient> or scale_rule<rceil> for a result with f32 scales, but got scale_rule<ceil>}}
+  %r = mx.cast %q scale_rule<ceil> : !mx.tensor<4x256xf8E4M3FN, block = [1, 32]> -> !mx.tensor<4x256xf8E4M3FN, block = [1, 128], scale = f32>
+  return
+}
+
+// -----
+
 func.func @quantize_c4_nonfinite_int8(%x: tensor<32xf32>) {
   // expected-error @+1 {{'mx.quantize' op expected an FP8 element type (f8E4M3FN or f8E5M2) with saturation<nonfinite>, but got 'i8', which has no Inf or NaN}}
   %q = mx.quantize %x saturation<nonfinite> : tensor<32xf32> -> !mx.tensor<32xi8, block = [32]>
@@ -51,7 +91,7 @@ func.func @quantize_c4_nonfinite_int8(%x: tensor<32xf32>) {
 // -----
 
 func.func @quantize_c5_e4m3_scales(%x: tensor<16x64xf32>) {
-  // expected-error @+1 {{'mx.quantize' op expected a result with f8E8M0FNU scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
+  // expected-error @+1 {{'mx.quantize' op expected a result with f8E8M0FNU or f32 scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
   %q = mx.quantize %x : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   return
 }
@@ -293,7 +333,7 @@ func.func @cast_c4_nonfinite_fp6(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
 // -----
 
 func.func @cast_c5_e4m3_scales(%q: !mx.tensor<16x64xf8E4M3FN, block = [1, 16]>) {
-  // expected-error @+1 {{'mx.cast' op expected a result with f8E8M0FNU scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
+  // expected-error @+1 {{'mx.cast' op expected a result with f8E8M0FNU or f32 scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
   %r = mx.cast %q : !mx.tensor<16x64xf8E4M3FN, block = [1, 16]> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   return
 }

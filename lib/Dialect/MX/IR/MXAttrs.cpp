@@ -32,8 +32,19 @@ void MXDialect::registerAttributes() {
     return ::mlir::mx::numerics::ScaleRule::Even;
   case ScaleRule::rceil:
     return ::mlir::mx::numerics::ScaleRule::RCeil;
+  case ScaleRule::quotient: // the verifier keeps it to f32 scales
+    llvm_unreachable("quotient is an f32-scale rule, not an E8M0 one");
   }
   llvm_unreachable("unknown scale rule");
+}
+
+::mlir::mx::numerics::FloatScaleRule
+mlir::mx::toFloatScaleRule(ScaleRule rule) {
+  assert((rule == ScaleRule::quotient || rule == ScaleRule::rceil) &&
+         "the f32-scale rules");
+  return rule == ScaleRule::quotient
+             ? ::mlir::mx::numerics::FloatScaleRule::Quotient
+             : ::mlir::mx::numerics::FloatScaleRule::PowerOfTwo;
 }
 
 ::mlir::mx::numerics::Rounding mlir::mx::toNumerics(Rounding rounding) {

@@ -7,6 +7,7 @@
 
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Numerics/BlockQuantize.h"
+#include "mx/Numerics/FloatScaled.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -20,12 +21,19 @@ using namespace mlir::mx;
 /// numerics::isRequantizationIdempotent says which rules and roundings, and
 /// why.
 static bool isIdempotent(ScaleRule rule, Rounding rounding) {
+  // An f32 quotient scale of a dequantized tile need not reproduce itself.
+  if (rule == ScaleRule::quotient)
+    return false;
   return numerics::isRequantizationIdempotent(toNumerics(rule),
                                               toNumerics(rounding));
 }
 
 bool mlir::mx::reproducesEncoding(Value q, ScaleRule rule, Rounding rounding) {
-  if (!isIdempotent(rule, rounding))
+  // Re-quantizing f32 tile scales need not reproduce them (a quotient scale
+  // is rounded; a tiny power of two leaves subnormal products rounded).
+  if (!isa<Float8E8M0FNUType>(
+          cast<BlockTensorType>(q.getType()).getScaleType()) ||
+      !isIdempotent(rule, rounding))
     return false;
   while (auto transpose = q.getDefiningOp<TransposeOp>())
     q = transpose.getInput();
@@ -93,12 +101,6 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
       }
     }
     std::vector<int64_t> shape(type.getShape()), block(type.getBlockShape());
-    // Every element and scale type stores one byte per value in a dense
-    // attribute, so the codes are its raw buffer.
-    auto raw = [](const std::vector<uint8_t> &bytes) {
-      return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
-                            bytes.size());
-    };
     Location loc = op.getLoc();
     if (type.isTwoLevel()) { // its packed blocks, a constant of bytes
       std::vector<uint8_t> bytes = numerics::packSharedMicroexponent(
@@ -110,6 +112,23 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
           DenseElementsAttr::getFromRawBuffer(type.getTwoLevelStorageType(),
                                               raw(bytes)));
       rewriter.replaceOpWithNewOp<FromStorageOp>(op, type, storage);
+      return success();
+    }
+    if (isa<Float32Type>(type.getScaleType())) {
+      // FP8 tiles with f32 scales: lib/Numerics/FloatScaled, on a matrix
+      // (a vector is one row).
+      if (op.hasGivenScales() || type.getRank() > 2)
+        return rewriter.notifyMatchFailure(
+            op, "f32 tile scales fold when computed, for rank 1 or 2");
+      int64_t rows = type.getRank() == 2 ? shape[0] : 1;
+      int64_t tileRows = type.getRank() == 2 ? block[0] : 1;
+      numerics::FloatScaledTensor quantized = numerics::quantizeFloatScaled(
+          values.data(), rows, shape.back(), tileRows, block.back(),
+          type.getFormat(), toFloatScaleRule(op.getScaleRule()));
+      replaceWithPack(
+          rewriter, op, quantized.codes,
+          DenseElementsAttr::get(type.getScalesType(),
+                                 ArrayRef<float>(quantized.scales)));
       return success();
     }
     numerics::QuantizeOptions options;
@@ -130,16 +149,32 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
                                      type.getFormat(), options);
     }
 
+    replaceWithPack(rewriter, op, quantized.codes,
+                    DenseElementsAttr::getFromRawBuffer(type.getScalesType(),
+                                                        raw(quantized.scales)));
+    return success();
+  }
+
+private:
+  /// Every element and scale type stores one byte per value in a dense
+  /// attribute, so byte vectors are their raw buffers.
+  static ArrayRef<char> raw(const std::vector<uint8_t> &bytes) {
+    return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                          bytes.size());
+  }
+
+  /// op -> mx.pack(constant codes, constant scales).
+  static void replaceWithPack(PatternRewriter &rewriter, QuantizeOp op,
+                              const std::vector<uint8_t> &codes,
+                              DenseElementsAttr scales) {
+    Location loc = op.getLoc();
     Value elements = arith::ConstantOp::create(
         rewriter, loc,
-        DenseElementsAttr::getFromRawBuffer(type.getElementsType(),
-                                            raw(quantized.codes)));
-    Value scales = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::getFromRawBuffer(type.getScalesType(),
-                                            raw(quantized.scales)));
-    rewriter.replaceOpWithNewOp<PackOp>(op, type, elements, scales);
-    return success();
+        DenseElementsAttr::getFromRawBuffer(op.getType().getElementsType(),
+                                            raw(codes)));
+    Value scaleValues = arith::ConstantOp::create(rewriter, loc, scales);
+    rewriter.replaceOpWithNewOp<PackOp>(op, op.getType(), elements,
+                                        scaleValues);
   }
 };
 } // namespace

@@ -10,6 +10,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <type_traits>
+
 using namespace mlir;
 using namespace mlir::mx;
 
@@ -52,6 +54,44 @@ static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> expected,
                            << formatShape(actual);
 }
 
+/// (C9): `quotient` is an f32-scale rule, and f32 scales (FP8 tiles) are
+/// computed by `quotient` or `rceil` and rounded rne, saturating, as
+/// lib/Numerics/FloatScaled defines them. Given scales keep rule `floor`,
+/// which (C7) checks.
+template <typename RoundingOp>
+static LogicalResult verifyFloatScaleRules(RoundingOp op,
+                                           BlockTensorType result) {
+  ScaleRule rule = op.getScaleRule();
+  bool f32Scales = isa<Float32Type>(result.getScaleType());
+  if (!f32Scales) {
+    if (rule == ScaleRule::quotient)
+      return op.emitOpError()
+             << "expected scale_rule<quotient> only with f32 scales, but the "
+                "result has "
+             << result.getScaleType()
+             << " scales, which are powers of two: use floor, ceil, even or "
+                "rceil";
+    return success();
+  }
+  bool given = false;
+  if constexpr (std::is_same_v<RoundingOp, QuantizeOp>)
+    given = op.hasGivenScales();
+  if (!given && rule != ScaleRule::quotient && rule != ScaleRule::rceil)
+    return op.emitOpError()
+           << "expected scale_rule<quotient> or scale_rule<rceil> for a result "
+              "with f32 scales, but got scale_rule<"
+           << stringifyScaleRule(rule) << ">";
+  if (op.getRounding() != Rounding::rne)
+    return op.emitOpError() << "expected rounding<rne> for a result with f32 "
+                               "scales, but got rounding<"
+                            << stringifyRounding(op.getRounding()) << ">";
+  if (op.getSaturation() != Saturation::saturate)
+    return op.emitOpError() << "expected saturation<saturate> for a result "
+                               "with f32 scales, but got saturation<"
+                            << stringifySaturation(op.getSaturation()) << ">";
+  return success();
+}
+
 /// (C1)-(C5) of the ops that round into an MX tensor (quantize, cast).
 template <typename RoundingOp>
 static LogicalResult verifyRoundingOp(RoundingOp op) {
@@ -62,12 +102,14 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
   Rounding rounding = op.getRounding();
   std::optional<uint64_t> seed = op.getSeed();
   Saturation saturation = op.getSaturation();
-  if (!isa<Float8E8M0FNUType>(result.getScaleType())) // (C5)
+  if (!isa<Float8E8M0FNUType, Float32Type>(result.getScaleType())) // (C5)
     return op.emitOpError()
-           << "expected a result with f8E8M0FNU scales, but got "
+           << "expected a result with f8E8M0FNU or f32 scales, but got "
            << result.getScaleType()
            << " scales: no scale rule is defined for them; build such tensors "
               "with mx.pack";
+  if (failed(verifyFloatScaleRules(op, result))) // (C9)
+    return failure();
   if (rounding == Rounding::stochastic && !seed) // (C2)
     return op.emitOpError()
            << "expected a 'seed' with rounding<stochastic>, but got none";

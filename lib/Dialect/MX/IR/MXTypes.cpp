@@ -203,9 +203,10 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                           "block "
                        << formatBlock(blockShape);
   // (T6)
-  if (!isa<Float8E8M0FNUType, Float8E4M3FNType>(scaleType))
-    return emitError() << "expected scale type f8E8M0FNU or f8E4M3FN, but got "
-                       << scaleType;
+  if (!isa<Float8E8M0FNUType, Float8E4M3FNType, Float32Type>(scaleType))
+    return emitError()
+           << "expected scale type f8E8M0FNU, f8E4M3FN or f32, but got "
+           << scaleType;
   // (T7)
   if (isa<Float8E4M3FNType>(scaleType) &&
       (blockedDims != 1 || !llvm::is_contained(blockShape, 16)))
@@ -228,6 +229,12 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                             "two-level tensor, but got "
                          << scaleType << " scales";
   }
+  // (T9)
+  if (isa<Float32Type>(scaleType) &&
+      !isa<Float8E4M3FNType, Float8E5M2Type>(elementType))
+    return emitError() << "expected FP8 elements (f8E4M3FN or f8E5M2) with "
+                          "f32 scales, but got "
+                       << elementType;
   return success();
 }
 

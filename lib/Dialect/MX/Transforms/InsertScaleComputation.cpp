@@ -1,7 +1,8 @@
 //===- InsertScaleComputation.cpp - Explicit block scales for mx.quantize -===//
 //
 // mx.quantize %x  ->  block amax (pad, expand_shape, reduce) -> scale rule on
-// amax's f32 bits -> mx.quantize %x scales(%s). The rule arithmetic follows
+// amax's f32 bits -> mx.quantize %x scales(%s). f32 tile scales follow
+// lib/Numerics/FloatScaled the same way. The rule arithmetic follows
 // docs/Numerics.md (and lib/Numerics/Scale.cpp) operation for operation, in
 // integer ops only, so it vectorizes and is exact.
 //
@@ -11,6 +12,7 @@
 #include "mx/Dialect/MX/Transforms/Passes.h"
 #include "mx/Dialect/MX/Utils/BlockedLayout.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -64,7 +66,8 @@ static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
-/// tensor<grid x f8E8M0FNU> of the scales `rule` derives from `amax`.
+/// tensor<grid x scale type> of the scales `rule` derives from `amax`: E8M0
+/// powers of two, or f32 tile scales.
 static Value buildScales(OpBuilder &b, Location loc, Value amax,
                          BlockTensorType type, ScaleRule rule) {
   auto amaxType = cast<RankedTensorType>(amax.getType());
@@ -77,10 +80,14 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              b, loc, init.getType(), ValueRange{amax}, ValueRange{init},
              SmallVector<AffineMap>{identity, identity}, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl,
-                                       buildScaleFromAmax(nb, nl, args[0],
-                                                          type.getFormat(),
-                                                          toNumerics(rule)));
+               Value scale =
+                   isa<Float32Type>(scaleType)
+                       ? buildFloatScaleFromAmax(nb, nl, args[0],
+                                                 type.getFormat(),
+                                                 toFloatScaleRule(rule))
+                       : buildScaleFromAmax(nb, nl, args[0], type.getFormat(),
+                                            toNumerics(rule));
+               linalg::YieldOp::create(nb, nl, scale);
              })
       .getResult(0);
 }

@@ -28,6 +28,16 @@ def MX_ScaleRuleAttr : MX_EnumAttr<MX_ScaleRule, "scale_rule"> {
     The exponent is clamped to [-127, 127]. An all-zero block is scaled as if
     amax were 2^-126; a block holding NaN or Inf gets the NaN scale.
 
+    With f32 scales (FP8 tiles, the DeepSeek-V3 block scaling) two rules
+    apply, with `max` the element format's largest value:
+
+    - `quotient`: `amax / max`, one f32 division (at least 2^-149), so the
+      block's largest element is `max`;
+    - `rceil`: the least power of two `s` with `amax / s <= max`, compared
+      exactly (at least 2^-149): no element saturates.
+
+    An all-zero block gets scale 1; a block holding NaN or Inf the NaN scale.
+
     ```mlir
     %q = mx.quantize %x scale_rule<rceil> : tensor<32xf32>
            -> !mx.tensor<32xf8E4M3FN, block = [32]>

@@ -55,7 +55,8 @@ def MX_ScaleRule : I32EnumAttr<"ScaleRule",
       I32EnumAttrCase<"floor", 0>,
       I32EnumAttrCase<"ceil", 1>,
       I32EnumAttrCase<"even", 2>,
-      I32EnumAttrCase<"rceil", 3>
+      I32EnumAttrCase<"rceil", 3>,
+      I32EnumAttrCase<"quotient", 4>
     ]> {
   let cppNamespace = "::mlir::mx";
   let genSpecializedAttr = 0;

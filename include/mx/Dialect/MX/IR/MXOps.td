@@ -102,16 +102,30 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     - (C3) `seed` is only allowed with `rounding<stochastic>`;
     - (C4) `saturation<nonfinite>` requires an FP8 element type (E4M3 or
       E5M2), the only ones with Inf or NaN;
-    - (C5) the result has f8E8M0FNU scales: the scale rules choose powers of
-      two, and no rule is defined yet for f8E4M3FN (NVFP4-style) scales,
-      whose tensors come from `mx.pack`;
+    - (C5) the result has f8E8M0FNU or f32 scales: no rule is defined yet
+      for f8E4M3FN (NVFP4-style) scales, whose tensors come from `mx.pack`;
     - (C6) given `scales` have the result's scale type and block-grid shape;
     - (C7) given `scales` leave no scale rule to apply: `scale_rule` stays
       at its default;
     - (C8) a two-level result (`!mx.microexp` elements) takes no given
       scales, no `scale_rule` (its shared exponent is floor(log2 amax)),
       `rne` or `rtz` rounding and `saturate`: its magnitudes clamp at
-      2^m - 1.
+      2^m - 1;
+    - (C9) `scale_rule<quotient>` belongs to f32 scales; a result with f32
+      scales (FP8 tiles) computes them by `quotient` or `rceil` (unless they
+      are given), with `rne` rounding and `saturate`.
+
+    A result with f32 scales (FP8 tiles, `block = [1, 128]` or
+    `[128, 128]`) gets, per block, the scale of its rule (see
+    `#mx.scale_rule`; 1 for an all-zero block, NaN for one holding NaN or
+    Inf), and per element `x / scale` rounded once to the element format,
+    nearest even, saturating (code 0 under a NaN scale). Given f32 scales
+    are used as they are, by the same element rule.
+
+    ```mlir
+    %a = mx.quantize %x scale_rule<quotient> : tensor<32x256xf32>
+           -> !mx.tensor<32x256xf8E4M3FN, block = [1, 128], scale = f32>
+    ```
 
     A two-level result (MX9, MX6, MX4) gets, per block, the shared exponent
     E = floor(log2 amax) (an all-zero block E = -127, a block holding NaN or
@@ -155,7 +169,8 @@ def MX_DequantizeOp : MX_Op<"dequantize"> {
     to the result type: exact for f32 unless the product exceeds f32's range
     (then +-Inf); f16 and bf16 round to nearest even. Every element of a block
     whose scale is NaN is NaN. With f8E4M3FN scales (NVFP4-style tensors) the
-    scale is the E4M3 value, which may be zero. A two-level element is
+    scale is the E4M3 value, which may be zero; with f32 scales the exact
+    product is rounded once (to +-Inf past f32's range). A two-level element is
     `+-magnitude * 2^(E - mu + 1 - m)`, always an f32.
 
     ```mlir
@@ -187,6 +202,9 @@ def MX_MatmulOp : MX_Op<"matmul"> {
     with the same size; along M and N a block may span 1 (1-D blocks) or more
     (2-D blocks). The sum over blocks is accumulated in f32 in an order of the
     lowering's choosing. A NaN scale makes every output it reaches NaN.
+    With f32 scales (FP8 tiles: 1 x 128 activations by 128 x 128 weights)
+    the products of scales round like any other f32 product, within the
+    same bound.
 
     One operand may instead be a plain f32 tensor (weight-only quantization:
     f32 activations times MX weights): its K-blocks, of the MX operand's
@@ -369,7 +387,7 @@ def MX_CastOp : MX_RoundingOp<"cast"> {
 
     Constraints:
     - (C1) the result has the shape of the input;
-    - (C2), (C3), (C4), (C5) as for `mx.quantize`;
+    - (C2), (C3), (C4), (C5), (C9) as for `mx.quantize`;
     - (C6) neither the input nor the result is two-level (`!mx.microexp`):
       dequantize such a tensor and quantize the values instead.
   }];

@@ -80,22 +80,25 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
       A `!mx.microexp` element type makes a two-level tensor (MX9, MX6, MX4):
       its scales are the blocks' shared exponents, and each sub-block of
       its blocks has a microexponent besides (see `!mx.microexp`).
-    - **Scale type**: `f8E8M0FNU` (OCP MX, the default, elided when printed), or
+    - **Scale type**: `f8E8M0FNU` (OCP MX, the default, elided when printed),
       `f8E4M3FN` with 1-D blocks of 16 elements, which expresses NVFP4-style
-      tensors.
+      tensors, or `f32` with FP8 elements: the tile scaling of FP8 training
+      recipes (DeepSeek-V3, Transformer Engine), e.g. `block = [1, 128]` for
+      activations and gradients and `[128, 128]` for weights.
 
     Dynamic dimensions (`?`) are allowed; block sizes are always static.
 
     Storage once lowered (`-convert-mx-to-linalg`): FP4 codes two per byte
     along the innermost dimension (element 2i in the low nibble), every other
-    format one code per byte (FP6 in the low six bits), and one E8M0 byte per
-    block.
+    format one code per byte (FP6 in the low six bits), and one scale per
+    block (an E8M0 or E4M3 byte, or an f32).
 
     ```mlir
     !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
     !mx.tensor<?x4096xi8, block = [1, 32]>
     !mx.tensor<256x256xf8E4M3FN, block = [32, 32]>
     !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+    !mx.tensor<256x512xf8E4M3FN, block = [128, 128], scale = f32>
     !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
     ```
 
@@ -106,10 +109,11 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     - (T3) the block has one size per dimension;
     - (T4) every block size is positive;
     - (T5) the block spans one or two dimensions and more than one element;
-    - (T6) the scale type is f8E8M0FNU or f8E4M3FN;
+    - (T6) the scale type is f8E8M0FNU, f8E4M3FN or f32;
     - (T7) f8E4M3FN scales come with 1-D blocks of 16 elements;
     - (T8) a two-level tensor has a 1-D block of at most 256 elements, a
-      multiple of its sub-block size, and f8E8M0FNU scales.
+      multiple of its sub-block size, and f8E8M0FNU scales;
+    - (T9) f32 scales come with FP8 elements (f8E4M3FN or f8E5M2).
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t", "shape">:$shape,

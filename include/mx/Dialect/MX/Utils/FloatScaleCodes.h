@@ -1,0 +1,44 @@
+//===- FloatScaleCodes.h - Scalar arith IR for f32 tile scales --*- C++ -*-===//
+//
+// Builders that emit, as scalar arith ops, the arithmetic of
+// lib/Numerics/FloatScaled (FP8 elements with an f32 scale per tile, the
+// DeepSeek-V3 block scaling): the scale of a tile from its amax, an element
+// divided by its scale and rounded once, and an element times its scale
+// rounded once. Where the numerics library computes in double, so do they:
+// an f32 quotient or product could round twice.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MX_DIALECT_MX_UTILS_FLOATSCALECODES_H
+#define MX_DIALECT_MX_UTILS_FLOATSCALECODES_H
+
+#include "mx/Numerics/ElementFormat.h"
+#include "mx/Numerics/FloatScaled.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::mx {
+
+/// The f32 scale that `rule` derives from a tile's largest magnitude `amax`
+/// (f32; NaN or Inf where the tile holds a non-finite value, which gives the
+/// NaN scale): 1 for amax 0, else amax / max (f32 division, at least 2^-149)
+/// or the least power of two s with amax <= max * s (at least 2^-149).
+Value buildFloatScaleFromAmax(OpBuilder &b, Location loc, Value amax,
+                              numerics::ElementFormat format,
+                              numerics::FloatScaleRule rule);
+
+/// The i32 code (0..255) of `value` (f32) / `scale` (f32), the double
+/// quotient rounded once to `format` (E4M3 or E5M2), nearest even,
+/// saturating; code 0 under a NaN scale.
+Value buildEncodeFloatScaled(OpBuilder &b, Location loc, Value value,
+                             Value scale, numerics::ElementFormat format);
+
+/// The FP8 element `code` (i32) times `scale` (f32), exact in double and
+/// rounded once to `to` (f32, f16 or bf16); NaN under a NaN scale.
+Value buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
+                             Value scale, numerics::ElementFormat format,
+                             FloatType to);
+
+} // namespace mlir::mx
+
+#endif // MX_DIALECT_MX_UTILS_FLOATSCALECODES_H

@@ -1,0 +1,106 @@
+//===- FloatScaleCodes.cpp - Scalar arith IR for f32 tile scales ----------===//
+
+#include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
+#include "mx/Dialect/MX/Utils/ArithEmitter.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Numerics/Scale.h"
+
+#include "llvm/ADT/bit.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::mx;
+namespace num = mlir::mx::numerics;
+using P = arith::CmpIPredicate;
+using F = arith::CmpFPredicate;
+
+Value mlir::mx::buildFloatScaleFromAmax(OpBuilder &b, Location loc, Value amax,
+                                        num::ElementFormat format,
+                                        num::FloatScaleRule rule) {
+  ArithEmitter i(b, loc, b.getI64Type());
+  Type f32 = b.getF32Type(), f64 = b.getF64Type(), i64 = b.getI64Type();
+  double maxNormal = num::getFormatInfo(format).maxNormal;
+  Value scale;
+  if (rule == num::FloatScaleRule::Quotient) {
+    Value quotient = i.divF(amax, i.cF32(static_cast<float>(maxNormal)));
+    scale = arith::MaximumFOp::create(
+        b, loc, quotient, i.cF32(std::numeric_limits<float>::denorm_min()));
+  } else {
+    // amax <= max * 2^k with max = 2^maxExp * (1 + maxFraction / 2^52):
+    // k = e - maxExp, plus one where amax's fraction exceeds max's (amax
+    // taken to f64, where every f32 is normal).
+    int maxExp = std::ilogb(maxNormal);
+    int64_t maxFraction = static_cast<int64_t>(
+        std::ldexp(std::ldexp(maxNormal, -maxExp) - 1.0, 52));
+    Value bits = i.bitcast(i64, arith::ExtFOp::create(b, loc, f64, amax));
+    Value e = i.sub(i.band(i.shr(bits, i.c(52)), i.c(0x7FF)), i.c(1023));
+    Value fraction = i.band(bits, i.c((int64_t(1) << 52) - 1));
+    Value k = i.add(i.sub(e, i.c(maxExp)),
+                    i.zext(i64, i.cmp(P::ugt, fraction, i.c(maxFraction))));
+    k = i.maxS(k, i.c(-149)); // f32's least power of two
+    Value power = i.bitcast(f64, i.shl(i.add(k, i.c(1023)), i.c(52)));
+    scale = arith::TruncFOp::create(b, loc, f32, power); // exact
+  }
+  Value one = i.cF32(1.0f);
+  Value nan = i.cF32(std::numeric_limits<float>::quiet_NaN());
+  Value isZero = i.cmpF(F::OEQ, amax, i.cF32(0.0f));
+  // NaN compares unordered and Inf equal to Inf: both give the NaN scale.
+  Value finite = i.cmpF(F::OLT, amax, i.cF32(INFINITY));
+  return i.select(finite, i.select(isZero, one, scale), nan);
+}
+
+/// `value` (f64) rounded to f32 to odd: nearest even, then one step toward
+/// `value` where that was inexact and landed on an even significand. A
+/// second rounding to any format at least two bits narrower is then the
+/// one rounding of `value` (nearest even).
+static Value roundToOddF32(ArithEmitter &i, Value value) {
+  OpBuilder &b = i.b;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value nearest = arith::TruncFOp::create(b, i.loc, f32, value);
+  Value back = arith::ExtFOp::create(b, i.loc, b.getF64Type(), nearest);
+  Value bits = i.bitcast(i32, nearest);
+  Value inexact = i.cmpF(F::UNE, back, value);
+  Value even = i.cmp(P::eq, i.band(bits, i.c(1, i32)), i.c(0, i32));
+  // Rounding keeps the sign: |back| < |value| on either side of zero.
+  Value zero =
+      arith::ConstantFloatOp::create(b, i.loc, b.getF64Type(), APFloat(0.0));
+  Value below =
+      i.select(i.cmpF(F::OGT, value, zero), i.cmpF(F::OLT, back, value),
+               i.cmpF(F::OGT, back, value));
+  Value stepped =
+      i.select(below, i.add(bits, i.c(1, i32)), i.sub(bits, i.c(1, i32)));
+  Value odd =
+      i.select(arith::AndIOp::create(b, i.loc, inexact, even), stepped, bits);
+  return i.bitcast(f32, odd);
+}
+
+Value mlir::mx::buildEncodeFloatScaled(OpBuilder &b, Location loc, Value value,
+                                       Value scale, num::ElementFormat format) {
+  ArithEmitter i(b, loc, b.getI32Type());
+  Type f64 = b.getF64Type();
+  Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, value),
+                          arith::ExtFOp::create(b, loc, f64, scale));
+  // FP8 keeps at most 3 fraction bits: rounding the odd f32 is exact.
+  Value code = buildEncodeElement(
+      b, loc, roundToOddF32(i, quotient), i.c(num::kE8M0Bias), i.c(0),
+      EncodeOptions{format, num::Rounding::NearestEven,
+                    num::Saturation::Saturate});
+  Value nanScale = i.cmpF(F::UNO, scale, scale);
+  return i.select(nanScale, i.c(0), code);
+}
+
+Value mlir::mx::buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
+                                       Value scale, num::ElementFormat format,
+                                       FloatType to) {
+  ArithEmitter i(b, loc, b.getI32Type());
+  Type f64 = b.getF64Type();
+  Value element = buildDecodeUnitElement(b, loc, code, format); // exact f32
+  // At most 4 + 24 significant bits: exact in double.
+  Value product = i.mulF(arith::ExtFOp::create(b, loc, f64, element),
+                         arith::ExtFOp::create(b, loc, f64, scale));
+  if (to.isF32())
+    return arith::TruncFOp::create(b, loc, to, product);
+  return arith::TruncFOp::create(b, loc, to, roundToOddF32(i, product));
+}
