@@ -8,6 +8,11 @@
 // RUN: not mx-opt %s -mx-quantize-policy="activations=mx6 block-size=512" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-BLOCK-512
 // RUN: not mx-opt %s -mx-quantize-policy="weights=mx4 scale-rule=rceil" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-RULE
 // RUN: not mx-opt %s -mx-quantize-policy="weights=mx4 rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=TWO-LEVEL-RULE
+// RUN: not mx-opt %s -mx-quantize-policy="scales=fp32" 2>&1 | FileCheck %s --check-prefix=SCALES
+// RUN: not mx-opt %s -mx-quantize-policy="weights=e2m1 scales=f32" 2>&1 | FileCheck %s --check-prefix=TILES-FORMAT
+// RUN: not mx-opt %s -mx-quantize-policy="scales=f32 scale-rule=even" 2>&1 | FileCheck %s --check-prefix=TILES-RULE
+// RUN: not mx-opt %s -mx-quantize-policy="scales=f32 rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=TILES-ROUND
+// RUN: not mx-opt %s -mx-quantize-policy="scale-rule=quotient" 2>&1 | FileCheck %s --check-prefix=QUOTIENT
 
 // Bad policy options are errors that name the option (the choices are in
 // mx-opt --help).
@@ -20,6 +25,11 @@
 // TWO-LEVEL-BLOCK: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) take an even block-size of at most 256, but got 15
 // TWO-LEVEL-BLOCK-512: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) take an even block-size of at most 256, but got 512
 // TWO-LEVEL-RULE: error: mx-quantize-policy: the two-level formats (mx9, mx6, mx4) compute their own exponents and round rne or rtz; leave scale-rule at floor and rounding at rne or rtz
+// SCALES: error: mx-quantize-policy: unknown scales 'fp32' (expected e8m0 or f32)
+// TILES-FORMAT: error: mx-quantize-policy: scales=f32 (FP8 tiles) takes e4m3 or e5m2 (or none) for weights and activations
+// TILES-RULE: error: mx-quantize-policy: scales=f32 takes scale-rule quotient or rceil, but got even
+// TILES-ROUND: error: mx-quantize-policy: scales=f32 rounds to nearest even; leave rounding at rne
+// QUOTIENT: error: mx-quantize-policy: scale-rule quotient is for f32 tile scales (scales=f32)
 func.func @f() {
   return
 }

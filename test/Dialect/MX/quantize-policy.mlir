@@ -2,6 +2,8 @@
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=int8 activations=e5m2 block-size=16 scale-rule=rceil rounding=stochastic seed=9" | FileCheck %s --check-prefix=OPTS
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=none" 2>/dev/null | FileCheck %s --check-prefix=WEIGHTS-ONLY
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=mx4 activations=mx9 rounding=rtz" 2>/dev/null | FileCheck %s --check-prefix=TWO-LEVEL
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=e5m2 scales=f32 block-size=32" 2>/dev/null | FileCheck %s --check-prefix=TILES
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=none scales=f32 scale-rule=rceil" 2>/dev/null | FileCheck %s --check-prefix=TILES-RCEIL
 
 // A matmul with a zero init: both operands quantized along K (the constant
 // as a weight, the argument as an activation), the mx.matmul result used
@@ -35,6 +37,15 @@
 // TWO-LEVEL: %[[QX:.+]] = mx.quantize %arg0 rounding<rtz> : tensor<16x64xf32> -> !mx.tensor<16x64x!mx.microexp<mx9>, block = [1, 16]>
 // TWO-LEVEL: %[[QW:.+]] = mx.quantize %{{.*}} rounding<rtz> : tensor<64x8xf32> -> !mx.tensor<64x8x!mx.microexp<mx4>, block = [16, 1]>
 // TWO-LEVEL: mx.matmul %[[QX]], %[[QW]]
+// FP8 tiles with f32 scales: activations in 1 x block tiles, weights in
+// block x block blocks, scale rule quotient unless rceil is asked for.
+// TILES-LABEL: func.func @matmul
+// TILES: %[[QX:.+]] = mx.quantize %arg0 scale_rule<quotient> : tensor<16x64xf32> -> !mx.tensor<16x64xf8E5M2, block = [1, 32], scale = f32>
+// TILES: %[[QW:.+]] = mx.quantize %{{.*}} scale_rule<quotient> : tensor<64x8xf32> -> !mx.tensor<64x8xf8E4M3FN, block = [32, 32], scale = f32>
+// TILES: mx.matmul %[[QX]], %[[QW]]
+// TILES-RCEIL-LABEL: func.func @matmul
+// TILES-RCEIL: %[[QW:.+]] = mx.quantize %{{.*}} scale_rule<rceil> : tensor<64x8xf32> -> !mx.tensor<64x8xf8E4M3FN, block = [128, 128], scale = f32>
+// TILES-RCEIL: mx.matmul %arg0, %[[QW]]
 func.func @matmul(%x: tensor<16x64xf32>) -> tensor<16x8xf32> {
   %w = arith.constant dense<0.5> : tensor<64x8xf32>
   %zero = arith.constant 0.0 : f32

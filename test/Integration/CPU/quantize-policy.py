@@ -3,7 +3,7 @@
 # mx-quantize-policy + mx-cpu-pipeline on f32 programs (matmul with a bias
 # as init, transposed constant weights, a result laid out N x M, matvec,
 # batch_matmul; weight-only
-# with f32 activations), run,
+# with f32 activations; FP8 with f32 tile scales), run,
 # against the same MX products computed op by op with the array API
 # (mx_mlir.quantize + mx_mlir.matmul, themselves checked against the
 # reference): bit for bit, for every pair of formats.
@@ -49,10 +49,19 @@ func.func @layers(%x: tensor<8x96xf32>, %v: tensor<96xf32>, %a: tensor<3x4x64xf3
 }}"""
 
 
-def mx_product(a, b, fa, fb):
-    """The array API's product; a format of None keeps that operand f32."""
-    qa = a if fa is None else mx_mlir.quantize(a, fa, axis=1)
-    qb = b if fb is None else mx_mlir.quantize(b, fb, axis=0)
+def mx_product(a, b, fa, fb, tiles=None, weight=(False, False)):
+    """The array API's product; a format of None keeps that operand f32.
+    With `tiles` (a block size: FP8 with f32 scales) a weight operand has
+    square blocks, an activation 1-D ones."""
+    def quantize(m, fmt, axis, is_weight):
+        if fmt is None:
+            return m
+        if tiles is None:
+            return mx_mlir.quantize(m, fmt, axis=axis)
+        block = (tiles, tiles) if is_weight else ((1, tiles) if axis == 1 else (tiles, 1))
+        return mx_mlir.quantize(m, fmt, block=block, scale="f32")
+    qa = quantize(a, fa, 1, weight[0])
+    qb = quantize(b, fb, 0, weight[1])
     if fa is None and fb is None:
         return None
     return mx_mlir.matmul(qa, qb)
@@ -60,24 +69,30 @@ def mx_product(a, b, fa, fb):
 
 mismatches = 0
 pairs = [("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("e2m3", "e2m3"), ("int8", "int8"),
-         (None, "e2m1"), ("mx9", "mx4"), (None, "mx6")]
-for activations, weights in pairs:
+         (None, "e2m1"), ("mx9", "mx4"), (None, "mx6"), ("e5m2", "e4m3", 32), (None, "e4m3", 32)]
+for activations, weights, *tile in pairs:
+    tiles = tile[0] if tile else None
     module = mx_mlir.Module.parse(program)
-    module.run_pipeline(f"mx-quantize-policy{{weights={weights} activations={activations or 'none'}}}")
+    options = f" scales=f32 block-size={tiles}" if tiles else ""
+    module.run_pipeline(f"mx-quantize-policy{{weights={weights} "
+                        f"activations={activations or 'none'}{options}}}")
     text = str(module)
     assert "linalg.matmul" not in text and "linalg.matvec" not in text
     assert ("batch_matmul" in text) == (activations is None)
     y, yt, mv, bm, ynm = module.compile().invoke("layers", x, v, a3, b3)
     if activations is None:  # both batch_matmul operands are activations: it stays f32
         bm = np.zeros_like(bm)
+    wb, wa = dict(tiles=tiles, weight=(False, True)), dict(tiles=tiles, weight=(True, False))
     want = [
-        bias + mx_product(x, w, activations, weights),
-        bias + mx_product(x, np.ascontiguousarray(wt.T), activations, weights),
-        mx_product(np.ascontiguousarray(wt), v.reshape(96, 1), weights, activations).reshape(16),
-        np.stack([mx_product(a3[i], b3[i], activations, activations) for i in range(3)])
+        bias + mx_product(x, w, activations, weights, **wb),
+        bias + mx_product(x, np.ascontiguousarray(wt.T), activations, weights, **wb),
+        mx_product(np.ascontiguousarray(wt), v.reshape(96, 1), weights, activations,
+                   **wa).reshape(16),
+        np.stack([mx_product(a3[i], b3[i], activations, activations, tiles) for i in range(3)])
         if activations else np.zeros((3, 4, 8), np.float32),
         # C[n, m] = sum_k w[k, n] x[m, k]: the operands swapped.
-        mx_product(np.ascontiguousarray(w.T), np.ascontiguousarray(x.T), weights, activations),
+        mx_product(np.ascontiguousarray(w.T), np.ascontiguousarray(x.T), weights, activations,
+                   **wa),
     ]
     bad = sum(int(np.sum(got.view(np.uint32) != exp.view(np.uint32)))
               for got, exp in zip((y, yt, mv, bm, ynm), want))
@@ -91,3 +106,5 @@ for activations, weights in pairs:
 # CHECK: activations=None weights=e2m1: 0 mismatches
 # CHECK: activations=mx9 weights=mx4: 0 mismatches
 # CHECK: activations=None weights=mx6: 0 mismatches
+# CHECK: activations=e5m2 weights=e4m3: 0 mismatches
+# CHECK: activations=None weights=e4m3: 0 mismatches

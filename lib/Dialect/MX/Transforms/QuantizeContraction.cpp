@@ -72,7 +72,11 @@ static Value multiply(OpBuilder &b, Location loc,
                        RankedTensorType::get(type.getShape(), b.getF32Type()),
                        matrix)
                        .getResult();
-    auto mxType = BlockTensorType::get(type.getShape(), format, block);
+    SmallVector<int64_t> blockShape(block);
+    if (operand.squareBlock)
+      blockShape.assign(2, quantization.block);
+    auto mxType = BlockTensorType::get(type.getShape(), format, blockShape,
+                                       operand.scaleType);
     return QuantizeOp::create(b, loc, mxType, matrix, Value(),
                               operand.scaleRule, operand.rounding, operand.seed)
         .getResult();

@@ -23,6 +23,8 @@ struct OperandQuantization {
   ScaleRule scaleRule = ScaleRule::floor;
   Rounding rounding = Rounding::rne;
   IntegerAttr seed; // with Rounding::stochastic
+  Type scaleType;   // null: E8M0
+  bool squareBlock = false; // block x block (FP8 weight tiles), not 1-D
 };
 
 /// Both operands' quantization and the block size along K.

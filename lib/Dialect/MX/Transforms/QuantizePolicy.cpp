@@ -31,6 +31,7 @@ struct Policy {
   ScaleRule scaleRule;
   Rounding rounding;
   IntegerAttr seed;
+  Type scaleType; // null: E8M0; f32: FP8 tiles, weights in square blocks
 };
 
 } // namespace
@@ -72,8 +73,13 @@ struct MXQuantizePolicyPass final
       return isa_and_nonnull<SharedMicroexponentType>(type);
     };
     bool twoLevel = isTwoLevel(weightType) || isTwoLevel(activationType);
+    if (scales != "e8m0" && scales != "f32")
+      return module.emitError() << "mx-quantize-policy: unknown scales '"
+                                << scales << "' (expected e8m0 or f32)";
+    bool tiles = scales == "f32";
     int64_t block = blockSize != 0 ? int64_t(blockSize)
                     : twoLevel     ? numerics::kMX9.blockSize
+                    : tiles        ? 128
                                    : 32;
     if (block < 2)
       return module.emitError() << "mx-quantize-policy: block-size must be at "
@@ -90,11 +96,37 @@ struct MXQuantizePolicyPass final
              << "mx-quantize-policy: the two-level formats (mx9, mx6, mx4) "
                 "compute their own exponents and round rne or rtz; leave "
                 "scale-rule at floor and rounding at rne or rtz";
+    ScaleRule rule = scaleRule;
+    Type scaleType;
+    if (tiles) {
+      auto isFP8 = [](Type type) {
+        return !type || isa<Float8E4M3FNType, Float8E5M2Type>(type);
+      };
+      if (!isFP8(weightType) || !isFP8(activationType))
+        return module.emitError()
+               << "mx-quantize-policy: scales=f32 (FP8 tiles) takes e4m3 or "
+                  "e5m2 (or none) for weights and activations";
+      if (rule == ScaleRule::floor) // the default: the tiles' own rule
+        rule = ScaleRule::quotient;
+      if (rule != ScaleRule::quotient && rule != ScaleRule::rceil)
+        return module.emitError()
+               << "mx-quantize-policy: scales=f32 takes scale-rule quotient "
+                  "or rceil, but got "
+               << stringifyScaleRule(rule);
+      if (rounding != Rounding::rne)
+        return module.emitError() << "mx-quantize-policy: scales=f32 rounds "
+                                     "to nearest even; leave rounding at rne";
+      scaleType = Float32Type::get(context);
+    } else if (rule == ScaleRule::quotient) {
+      return module.emitError()
+             << "mx-quantize-policy: scale-rule quotient is for f32 tile "
+                "scales (scales=f32)";
+    }
     IntegerAttr seedAttr;
     if (rounding == Rounding::stochastic)
       seedAttr = IntegerAttr::get(IntegerType::get(context, 64), seed);
-    return Policy{weightType, activationType, block,
-                  scaleRule,  rounding,       seedAttr};
+    return Policy{weightType, activationType, block,    rule,
+                  rounding,   seedAttr,       scaleType};
   }
 
   void runOnOperation() override {
@@ -169,8 +201,10 @@ struct MXQuantizePolicyPass final
         if (weightB)
           contraction->b = foldWeightLayout(builder, contraction->b);
         auto operand = [&](bool weight) {
-          return OperandQuantization{format(weight), policy->scaleRule,
-                                     policy->rounding, policy->seed};
+          // FP8 tiles: weights in square blocks, usable transposed too.
+          return OperandQuantization{
+              format(weight), policy->scaleRule, policy->rounding,
+              policy->seed,   policy->scaleType, policy->scaleType && weight};
         };
         ProductQuantization product{operand(weightA), operand(weightB),
                                     policy->block};

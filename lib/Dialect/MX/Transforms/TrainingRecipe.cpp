@@ -166,7 +166,7 @@ private:
         return fail("scale-rule does not apply to fp8-tensor (one scale per "
                     "tensor, fitted to its amax)");
       std::optional<ScaleRule> rule = symbolizeScaleRule(scaleRule);
-      if (!rule)
+      if (!rule || *rule == ScaleRule::quotient) // an f32-tile rule
         return fail("unknown scale-rule '" + scaleRule +
                     "' (expected floor, ceil, even or rceil)");
       chosen.scaleRule = *rule;
@@ -197,8 +197,9 @@ private:
     PolicyFormat format = kind == Kind::Weight       ? chosen.weights
                           : kind == Kind::Activation ? chosen.activations
                                                      : chosen.gradients;
-    OperandQuantization q{policyFormatType(context, format), chosen.scaleRule,
-                          Rounding::rne, IntegerAttr()};
+    OperandQuantization q;
+    q.format = policyFormatType(context, format);
+    q.scaleRule = chosen.scaleRule;
     if (kind == Kind::Gradient && gradientRounding != Rounding::rne) {
       q.rounding = gradientRounding;
       if (gradientRounding == Rounding::stochastic)

@@ -167,7 +167,11 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     shared microexponents (`mx9`, `mx6`, `mx4`; blocks of 16 by default,
     exponents computed as `!mx.microexp` defines, so `scale-rule` stays
     `floor` and `rounding` is `rne` or `rtz`). Both operands of a product
-    share `block-size`.
+    share `block-size`. With `scales=f32` the FP8 formats (`e4m3`, `e5m2`)
+    take f32 tile scales, the DeepSeek-V3 block scaling: weights in
+    `block-size` x `block-size` blocks, activations in 1 x `block-size`
+    tiles (128 by default), scale rule `quotient` (which the default
+    `floor` stands for there) or `rceil`, rounding `rne`.
 
     Operand roles: an operand defined by a constant, or a function argument
     marked `{mx.weight}`, seen through casts, reshapes, slices, transposes
@@ -238,10 +242,16 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::mx::PolicyFormat::MX4, "mx4",
                         "MX4 (shared microexponents)"))}]>,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
-           "Elements per block along K (0: 32, or 16 where a role is "
-           "MX9/MX6/MX4)">,
+           "Elements per block along K (0: 32, 16 where a role is "
+           "MX9/MX6/MX4, 128 with scales=f32)">,
+    Option<"scales", "scales", "std::string", /*default=*/"\"e8m0\"",
+           "Block scales: e8m0 (OCP MX), or f32 for FP8 tiles (weights in "
+           "block-size x block-size blocks, activations in 1 x block-size "
+           "tiles)">,
     Option<"scaleRule", "scale-rule", "::mlir::mx::ScaleRule",
-           /*default=*/"::mlir::mx::ScaleRule::floor", "Scale rule",
+           /*default=*/"::mlir::mx::ScaleRule::floor",
+           "Scale rule (with scales=f32: quotient, which floor stands for, "
+           "or rceil)",
            [{::llvm::cl::values(
              clEnumValN(::mlir::mx::ScaleRule::floor, "floor",
                         "OCP: 2^(floor(log2 amax) - emax)"),
@@ -250,7 +260,9 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::mx::ScaleRule::even, "even",
                         "amax rounded to the element width, then floor"),
              clEnumValN(::mlir::mx::ScaleRule::rceil, "rceil",
-                        "2^ceil(log2(amax / max)): never saturates"))}]>,
+                        "2^ceil(log2(amax / max)): never saturates"),
+             clEnumValN(::mlir::mx::ScaleRule::quotient, "quotient",
+                        "f32 tile scales: amax / max"))}]>,
     Option<"rounding", "rounding", "::mlir::mx::Rounding",
            /*default=*/"::mlir::mx::Rounding::rne", "Element rounding",
            [{::llvm::cl::values(
