@@ -4,7 +4,8 @@
   `jit = module.compile()`, `jit.invoke("fn", *arrays)`: the compiler and
   its JIT over libMXCAPI.so (the C API in include/mx-c/), on NumPy arrays.
 - `quantize`, `dequantize`, `matmul`, `MXArray`, `TwoLevelArray`: MX arrays
-  (and MX9/MX6/MX4 ones) computed by the compiler's own kernels.
+  (and MX9/MX6/MX4 ones) computed by the compiler's own kernels; `hadamard`:
+  the random Hadamard transform in blocks of 16.
 - `from_torch(module, example_inputs)`: a PyTorch `nn.Module` as f32
   linalg IR, through torch.fx (PyTorch is imported only when called).
 - `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
@@ -12,9 +13,10 @@
 """
 
 from . import reference
-from .arrays import FORMATS, TWO_LEVEL_FORMATS, MXArray, TwoLevelArray, dequantize, matmul, quantize
+from .arrays import (FORMATS, TWO_LEVEL_FORMATS, MXArray, TwoLevelArray, dequantize, hadamard, matmul,
+                     quantize)
 from .ir import Context, ExecutionEngine, MLIRError, Module
 from .torch_import import Imported, TorchImportError, from_torch
 
 __all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "MLIRError", "MXArray", "Module",
-           "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "dequantize", "from_torch", "matmul", "quantize", "reference"]
+           "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "dequantize", "from_torch", "hadamard", "matmul", "quantize", "reference"]

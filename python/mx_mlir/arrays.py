@@ -252,3 +252,31 @@ def matmul(qa, qb):
   return %c : {result}
 }}"""
     return _kernel(text).invoke("matmul", a, b)
+
+
+def hadamard(x, *, axis=-1, seed=0, inverse=False):
+    """The random Hadamard transform of `x` (f32) in blocks of 16 along
+    `axis` (its extent a multiple of 16): mx.hadamard, y = (1/4) H16 D x
+    with D's signs drawn from `seed`, or the inverse x = D (1/4) H16 y."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if x.ndim == 0:
+        raise ValueError("hadamard: a 0-d array has no axis")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"hadamard: axis {axis} out of range for {x.ndim} dimensions")
+    axis = int(axis) % x.ndim
+    if x.shape[axis] % 16:
+        raise ValueError(f"hadamard: the extent along axis {axis} ({x.shape[axis]}) must be a "
+                         "multiple of 16")
+    if not is_integer(seed) or not 0 <= seed < 2**64:
+        raise ValueError(f"hadamard: the seed must be an integer from 0 to 2^64 - 1, got {seed!r}")
+    _check_size("hadamard", x.shape, 4)
+    if x.size == 0:
+        return x.copy()
+    tensor = _tensor(x.shape, "f32")
+    options = f"axis({axis}) seed({int(seed) - 2**64 if seed >= 2**63 else int(seed)})"
+    options += " inverse" if inverse else ""
+    text = f"""func.func @hadamard(%x: {tensor}) -> {tensor} {{
+  %y = mx.hadamard %x {options} : {tensor}
+  return %y : {tensor}
+}}"""
+    return _kernel(text).invoke("hadamard", x)

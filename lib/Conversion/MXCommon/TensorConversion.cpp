@@ -97,6 +97,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXStructuralToLinalgConversionPatterns(converter, patterns);
   populateMXMatmulToLinalgConversionPatterns(converter, patterns);
   populateMXScaledToLinalgConversionPatterns(converter, patterns);
+  populateMXHadamardToLinalgConversionPatterns(converter, patterns);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

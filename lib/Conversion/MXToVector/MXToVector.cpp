@@ -37,6 +37,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
     const cpu::CPUTarget &target, bool emulateAMX) {
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
+  populateHadamardKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
   populateGemvKernelPattern(converter, patterns, target.units());
   populateMXElementToLinalgConversionPatterns(converter, patterns);

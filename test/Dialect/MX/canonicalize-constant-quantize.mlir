@@ -113,3 +113,17 @@ func.func @f32_tiles_not_folded(%s: tensor<1x1xf32>)
   %r = mx.quantize %d scale_rule<quotient> : tensor<1x2x2xf32> -> !mx.tensor<1x2x2xf8E4M3FN, block = [1, 1, 2], scale = f32>
   return %q, %r : !mx.tensor<2x2xf8E4M3FN, block = [2, 2], scale = f32>, !mx.tensor<1x2x2xf8E4M3FN, block = [1, 1, 2], scale = f32>
 }
+
+// -----
+
+// A constant's Hadamard transform, computed by lib/Numerics/Hadamard: the
+// block e0 with seed 0 becomes (1/4) H16 D e0, +-1/4 in every position.
+// CHECK-LABEL: func.func @hadamard_constant
+// CHECK-NOT: mx.hadamard
+// CHECK: %[[C:.+]] = arith.constant dense<{{.*}}2.500000e-01{{.*}}> : tensor<16xf32>
+// CHECK: return %[[C]]
+func.func @hadamard_constant() -> tensor<16xf32> {
+  %c = arith.constant dense<[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32>
+  %y = mx.hadamard %c axis(0) : tensor<16xf32>
+  return %y : tensor<16xf32>
+}

@@ -475,3 +475,27 @@ func.func @to_storage_c2_shape(%q: !mx.tensor<20x3x!mx.microexp<mx6>, block = [1
   %b = mx.to_storage %q : !mx.tensor<20x3x!mx.microexp<mx6>, block = [16, 1]> -> tensor<3x2x12xi8>
   return
 }
+
+// -----
+
+func.func @hadamard_c1_axis(%x: tensor<4x32xf32>) {
+  // expected-error @+1 {{'mx.hadamard' op expected an axis in [0, 2), but got 2}}
+  %y = mx.hadamard %x axis(2) : tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_c2_extent(%x: tensor<4x40xf32>) {
+  // expected-error @+1 {{'mx.hadamard' op expected the extent along axis 1 to be a multiple of 16 (whole blocks), but got 40}}
+  %y = mx.hadamard %x axis(1) : tensor<4x40xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_f16(%x: tensor<4x32xf16>) {
+  // expected-error @+1 {{'mx.hadamard' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<4x32xf16>'}}
+  %y = mx.hadamard %x axis(1) : tensor<4x32xf16>
+  return
+}

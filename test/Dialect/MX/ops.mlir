@@ -138,3 +138,14 @@ func.func @storage(%b: tensor<4x3x12xi8>) -> tensor<4x3x12xi8> {
   %c = mx.to_storage %q : !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]> -> tensor<4x3x12xi8>
   return %c : tensor<4x3x12xi8>
 }
+
+// CHECK-LABEL: func.func @hadamard
+// CHECK: %[[Y:.+]] = mx.hadamard %arg0 axis(1) seed(7) : tensor<4x32xf32>
+// CHECK: mx.hadamard %[[Y]] axis(1) seed(7) inverse : tensor<4x32xf32>
+// CHECK: mx.hadamard %{{.*}} axis(0) : tensor<?x4xf32>
+func.func @hadamard(%x: tensor<4x32xf32>, %d: tensor<?x4xf32>) -> (tensor<4x32xf32>, tensor<?x4xf32>) {
+  %y = mx.hadamard %x axis(1) seed(7) : tensor<4x32xf32>
+  %z = mx.hadamard %y axis(1) seed(7) inverse : tensor<4x32xf32>
+  %w = mx.hadamard %d axis(0) : tensor<?x4xf32>
+  return %z, %w : tensor<4x32xf32>, tensor<?x4xf32>
+}

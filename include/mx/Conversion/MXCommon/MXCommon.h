@@ -47,6 +47,11 @@ void populateMXStructuralToLinalgConversionPatterns(
 void populateMXScaledToLinalgConversionPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns);
 
+/// Lowers mx.hadamard to one linalg.generic per op, with the butterfly
+/// order of lib/Numerics/Hadamard.
+void populateMXHadamardToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
 /// Lowers mx.matmul (static shapes, E8M0 scales) to a per-K-block dot in f32
 /// followed by scaling and f32 accumulation over the blocks.
 void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
@@ -68,8 +73,9 @@ struct MXTensorLowering {
 
 /// Rewrites every mx op in `module` (casts expanded, scales made explicit)
 /// with the 1:N type conversion, through function signatures, calls and
-/// returns: the lowering's patterns, then the structural, matmul and scaled
-/// patterns above. Dynamically shaped mx ops are an error naming the type.
+/// returns: the lowering's patterns, then the structural, matmul, scaled and
+/// Hadamard patterns above. Dynamically shaped mx ops are an error naming the
+/// type.
 LogicalResult applyMXTensorConversion(ModuleOp module,
                                       const MXTensorLowering &lowering);
 

@@ -8,6 +8,7 @@
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Numerics/BlockQuantize.h"
 #include "mx/Numerics/FloatScaled.h"
+#include "mx/Numerics/Hadamard.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -282,4 +283,29 @@ OpFoldResult LdexpOp::fold(FoldAdaptor) {
   getInputMutable().assign(inner.getInput());
   setExponent(int32_t(sum));
   return getResult();
+}
+
+//===----------------------------------------------------------------------===//
+// HadamardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult HadamardOp::canonicalize(HadamardOp op,
+                                       PatternRewriter &rewriter) {
+  // A constant transforms at compile time, by the library the lowerings
+  // are checked against bit for bit.
+  DenseElementsAttr input;
+  auto type = cast<RankedTensorType>(op.getType());
+  if (!type.hasStaticShape() ||
+      !matchPattern(op.getInput(), m_Constant(&input)))
+    return failure();
+  std::vector<float> values;
+  values.reserve(input.getNumElements());
+  for (float value : input.getValues<float>())
+    values.push_back(value);
+  numerics::randomHadamard(values.data(), std::vector<int64_t>(type.getShape()),
+                           op.getAxis(), static_cast<uint64_t>(op.getSeed()),
+                           op.getInverse());
+  rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+      op, DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  return success();
 }

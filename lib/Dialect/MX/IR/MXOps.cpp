@@ -383,3 +383,21 @@ LogicalResult TransposeOp::verify() {
                          << result.getScaleType();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// HadamardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult HadamardOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= type.getRank()) // (C1)
+    return emitOpError() << "expected an axis in [0, " << type.getRank()
+                         << "), but got " << axis;
+  int64_t extent = type.getDimSize(axis);
+  if (!ShapedType::isDynamic(extent) && extent % 16 != 0) // (C2)
+    return emitOpError() << "expected the extent along axis " << axis
+                         << " to be a multiple of 16 (whole blocks), but got "
+                         << extent;
+  return success();
+}

@@ -469,6 +469,54 @@ def MX_TransposeOp : MX_Op<"transpose"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// HadamardOp
+//===----------------------------------------------------------------------===//
+
+def MX_HadamardOp : MX_Op<"hadamard", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Random Hadamard transform in blocks of 16 along an axis";
+  let description = [{
+    Each block of 16 consecutive elements along `axis` becomes
+    `y = (1/4) H16 D x`, with H16 the 16 x 16 Sylvester Hadamard matrix and
+    D a diagonal of random signs drawn from `seed` (element j of every block
+    is negated when bit 31 of Philox4x32-10(counter = j, key = seed) is
+    set); with `inverse`, `x = D (1/4) H16 y`. The transform is orthogonal,
+    so the two are inverses up to f32 rounding, and transforming both
+    operands of a product along K with the same seed leaves the product
+    unchanged: `(x M^T)(M w) = x w`. Used before quantizing gradients and
+    weights: it spreads an outlier over its block, so the block's scale
+    fits the other elements.
+
+    The arithmetic is the contract (docs/Numerics.md, lib/Numerics/Hadamard):
+    f32, the butterflies of the fast Walsh-Hadamard transform for h = 1, 2,
+    4, 8 over the pairs (i, i + h) of each group of 2h, (a, b) -> (a + b,
+    a - b), each rounded to f32; then each element times 1/4 and, for the
+    inverse, its sign. Every lowering computes the same bits.
+
+    ```mlir
+    %g2 = mx.hadamard %g axis(1) seed(7) : tensor<64x256xf32>
+    %g1 = mx.hadamard %g2 axis(1) seed(7) inverse : tensor<64x256xf32>
+    ```
+
+    A constant input folds to the transformed constant, computed by the
+    numerics library.
+
+    Constraints:
+    - (C1) `axis` is a dimension of the input;
+    - (C2) a static extent along `axis` is a multiple of 16.
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input, I64Attr:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$seed,
+                       UnitAttr:$inverse);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `axis` `(` $axis `)` (`seed` `(` $seed^ `)`)? (`inverse` $inverse^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizeMethod = 1;
+}
+
 include "mx/Dialect/MX/IR/MXScaledOps.td"
 include "mx/Dialect/MX/IR/MXTargetOps.td"
 
