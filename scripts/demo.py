@@ -29,11 +29,14 @@ from digits_mlp import LAYERS, f32_program, load_digits, load_weights  # noqa: E
 
 MX_OPT = os.path.join(BUILD, "bin", "mx-opt")
 BATCH = 90
-# (label, weights, activations): the policy's formats per operand role.
+# (label, weights, activations[, more policy options, file suffix]): the
+# policy's formats per operand role.
 FORMATS = [("FP32", None, None), ("MXFP8 E4M3", "e4m3", "e4m3"), ("MXFP8 E5M2", "e5m2", "e5m2"),
            ("MXFP6 E3M2", "e3m2", "e3m2"), ("MXFP6 E2M3", "e2m3", "e2m3"),
            ("MXFP4 E2M1", "e2m1", "e2m1"), ("MXINT8", "int8", "int8"),
            ("MXFP4 W-only", "e2m1", "none"),
+           ("MXFP4 +Hadamard", "e2m1", "e2m1", "hadamard=true", "hadamard"),
+           ("FP8 f32 tiles", "e4m3", "e4m3", "scales=f32 block-size=64", "f32-tiles"),
            ("MX9", "mx9", "mx9"), ("MX6", "mx6", "mx6"), ("MX4", "mx4", "mx4")]
 BYTES = {"f32": 4, "i8": 1, "f8E8M0FNU": 1}
 
@@ -96,21 +99,23 @@ def main():
     say("[3/4] compiling: mx-opt --mx-quantize-policy (the drop-in rewrite), then "
         "mx-cpu-pipeline + JIT")
     compiled = []
-    for label, fmt, activations in FORMATS:
+    for label, fmt, activations, *more in FORMATS:
+        options, suffix = (more + ["", ""])[:2]
         start = time.perf_counter()
         source = f32_ir
         if fmt:
-            policy = f"--mx-quantize-policy=weights={fmt} activations={activations}"
-            result = subprocess.run([MX_OPT, "-", policy], input=f32_ir, capture_output=True,
-                                    text=True, check=True)
+            policy = f"--mx-quantize-policy=weights={fmt} activations={activations} {options}"
+            result = subprocess.run([MX_OPT, "-", policy.strip()], input=f32_ir,
+                                    capture_output=True, text=True, check=True)
             source = result.stdout
             name = fmt if activations == fmt else f"{fmt}-weights-only"
+            name += f"-{suffix}" if suffix else ""
             with open(os.path.join(out_dir, f"mlp.{name}.mlir"), "w") as handle:
                 handle.write(source)
         module = mx_mlir.Module.parse(source)
         jit = module.compile()
         compiled.append((label, fmt, jit, weight_bytes(str(module))))
-        say(f"      {label:<12} compiled in {time.perf_counter() - start:4.1f} s")
+        say(f"      {label:<15} compiled in {time.perf_counter() - start:4.1f} s")
 
     say(f"[4/4] running {len(test_x)} test images in batches of {BATCH}")
     batches = [np.ascontiguousarray(test_x[i:i + BATCH]) for i in range(0, len(test_x), BATCH)]
@@ -132,24 +137,29 @@ def main():
     for label, fmt, jit, size in compiled:
         rows.append(evaluate(label, lambda x, jit=jit: jit.invoke("mlp", x), size,
                              rows[0][-1] if rows else None))
-        say(f"      {label:<12} done")
+        say(f"      {label:<15} done")
     # The same f32 model in NumPy, beside the compiled FP32 row.
     rows.insert(1, evaluate("FP32 NumPy", numpy_mlp(weights), rows[0][3], rows[0][-1]))
     blas = blas_library()
 
     say("")
-    say(f"{'format':<12} {'test accuracy':>13} {'agrees with FP32':>17} {'weight bytes':>13} "
+    say(f"{'format':<15} {'test accuracy':>13} {'agrees with FP32':>17} {'weight bytes':>13} "
         f"{'vs FP32':>8} {'time/batch':>11}")
     base_bytes = rows[0][3]
     for label, accuracy, agreement, size, micros, _ in rows:
-        say(f"{label:<12} {accuracy:>12.2f}% {agreement:>16.2f}% {size:>13,} "
+        say(f"{label:<15} {accuracy:>12.2f}% {agreement:>16.2f}% {size:>13,} "
             f"{base_bytes / size:>7.2f}x {micros:>8.0f} us")
     say("")
     say(f"Weights and activations in the format, except W-only: MXFP4 weights, f32 "
-        f"activations. Weight bytes: the constants the lowered program stores (weights as "
-        f"packed MX elements + E8M0 scales, or MX9/MX6/MX4's packed blocks; biases in f32). "
+        f"activations. +Hadamard: both operands of each product transformed along K by "
+        f"mx.hadamard first (weights at compile time). FP8 f32 tiles: E4M3 with an f32 scale "
+        f"per 1 x 64 activation tile and 64 x 64 weight block (the DeepSeek-V3 recipe; 64 "
+        f"divides the model's K). Weight bytes: the constants the lowered program stores "
+        f"(weights as packed MX elements + E8M0 or f32 scales, or MX9/MX6/MX4's packed "
+        f"blocks; biases in f32). "
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
-        f"MX9/MX6/MX4 run the linalg lowering, which has no vector kernel yet. FP32 is "
+        f"MX9/MX6/MX4 and FP8 f32 tiles run the linalg lowering, which has no vector kernel "
+        f"for them yet. FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 

@@ -130,9 +130,14 @@ def loss_program(batch, layers=LAYERS, name="loss"):
     return "\n".join(lines)
 
 
-def _quantized_values(x, fmt, axis):
+def _quantized_values(x, fmt, axis, tiles=None, weight=False):
     """The values of `x` quantized along `axis`: blocks of 32 (floor rule,
-    rne), or a two-level format's blocks of 16."""
+    rne), or a two-level format's blocks of 16; with `tiles`, FP8 with f32
+    scales per 1 x tiles (activations) or tiles x tiles (weights) tile."""
+    if tiles is not None:
+        tile = (tiles, tiles) if weight else ((1, tiles) if axis == 1 else (tiles, 1))
+        parts = reference.quantize_float_scaled(x, fmt, tile)
+        return reference.dequantize_float_scaled(*parts, fmt, tile)
     if fmt in reference.SHARED_MICROEXPONENT_FORMATS:
         parts = reference.quantize_shared_microexponent(x, fmt, axis=axis)
         return reference.dequantize_shared_microexponent(*parts, fmt, axis=axis)
@@ -140,22 +145,26 @@ def _quantized_values(x, fmt, axis):
                                 fmt, block=32, axis=axis)
 
 
-def mx_matmul_reference(x, w, activations, weights_format):
-    """MX matmul semantics in float64: both operands quantized along K,
-    per-block products summed."""
-    qx = _quantized_values(x, activations, 1)
-    qw = _quantized_values(w, weights_format, 0)
+def mx_matmul_reference(x, w, activations, weights_format, tiles=None, hadamard=None):
+    """MX matmul semantics in float64: both operands quantized along K
+    (after mx.hadamard with seed `hadamard`), per-block products summed."""
+    if hadamard is not None:
+        x = reference.random_hadamard(x, hadamard, axis=1)
+        w = reference.random_hadamard(w, hadamard, axis=0)
+    qx = _quantized_values(x, activations, 1, tiles)
+    qw = _quantized_values(w, weights_format, 0, tiles, weight=True)
     return qx.astype(np.float64) @ qw.astype(np.float64)
 
 
-def mx_reference(weights, x, fmt):
-    """Logits of the model with every matmul in MX format `fmt` (None: f32)."""
+def mx_reference(weights, x, fmt, tiles=None, hadamard=None):
+    """Logits of the model with every matmul in MX format `fmt` (None: f32),
+    optionally with FP8 f32 tiles of `tiles` or the Hadamard rotation."""
     value = x.astype(np.float32)
     for i, (w, b) in enumerate(weights):
         if fmt is None:
             product = value.astype(np.float64) @ w.astype(np.float64)
         else:
-            product = mx_matmul_reference(value, w, fmt, fmt)
+            product = mx_matmul_reference(value, w, fmt, fmt, tiles, hadamard)
         value = (product.astype(np.float32) + b).astype(np.float32)
         if i + 1 < len(weights):
             value = np.maximum(value, np.float32(0))

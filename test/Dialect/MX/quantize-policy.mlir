@@ -4,6 +4,7 @@
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=mx4 activations=mx9 rounding=rtz" 2>/dev/null | FileCheck %s --check-prefix=TWO-LEVEL
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=e5m2 scales=f32 block-size=32" 2>/dev/null | FileCheck %s --check-prefix=TILES
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=none scales=f32 scale-rule=rceil" 2>/dev/null | FileCheck %s --check-prefix=TILES-RCEIL
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=e4m3 hadamard=true hadamard-seed=5" 2>/dev/null | FileCheck %s --check-prefix=HADAMARD
 
 // A matmul with a zero init: both operands quantized along K (the constant
 // as a weight, the argument as an activation), the mx.matmul result used
@@ -46,6 +47,13 @@
 // TILES-RCEIL-LABEL: func.func @matmul
 // TILES-RCEIL: %[[QW:.+]] = mx.quantize %{{.*}} scale_rule<rceil> : tensor<64x8xf32> -> !mx.tensor<64x8xf8E4M3FN, block = [128, 128], scale = f32>
 // TILES-RCEIL: mx.matmul %arg0, %[[QW]]
+// With hadamard=true both operands are transformed along K first.
+// HADAMARD-LABEL: func.func @matmul
+// HADAMARD: %[[HX:.+]] = mx.hadamard %arg0 axis(1) seed(5) : tensor<16x64xf32>
+// HADAMARD: %[[HW:.+]] = mx.hadamard %{{.*}} axis(0) seed(5) : tensor<64x8xf32>
+// HADAMARD: %[[QX:.+]] = mx.quantize %[[HX]]
+// HADAMARD: %[[QW:.+]] = mx.quantize %[[HW]]
+// HADAMARD: mx.matmul %[[QX]], %[[QW]]
 func.func @matmul(%x: tensor<16x64xf32>) -> tensor<16x8xf32> {
   %w = arith.constant dense<0.5> : tensor<64x8xf32>
   %zero = arith.constant 0.0 : f32

@@ -3,7 +3,7 @@
 # mx-quantize-policy + mx-cpu-pipeline on f32 programs (matmul with a bias
 # as init, transposed constant weights, a result laid out N x M, matvec,
 # batch_matmul; weight-only
-# with f32 activations; FP8 with f32 tile scales), run,
+# with f32 activations; FP8 with f32 tile scales; Hadamard rotation), run,
 # against the same MX products computed op by op with the array API
 # (mx_mlir.quantize + mx_mlir.matmul, themselves checked against the
 # reference): bit for bit, for every pair of formats.
@@ -49,7 +49,7 @@ func.func @layers(%x: tensor<8x96xf32>, %v: tensor<96xf32>, %a: tensor<3x4x64xf3
 }}"""
 
 
-def mx_product(a, b, fa, fb, tiles=None, weight=(False, False)):
+def mx_product(a, b, fa, fb, tiles=None, weight=(False, False), hadamard=None):
     """The array API's product; a format of None keeps that operand f32.
     With `tiles` (a block size: FP8 with f32 scales) a weight operand has
     square blocks, an activation 1-D ones."""
@@ -60,6 +60,9 @@ def mx_product(a, b, fa, fb, tiles=None, weight=(False, False)):
             return mx_mlir.quantize(m, fmt, axis=axis)
         block = (tiles, tiles) if is_weight else ((1, tiles) if axis == 1 else (tiles, 1))
         return mx_mlir.quantize(m, fmt, block=block, scale="f32")
+    if hadamard is not None and a.shape[1] % 16 == 0:
+        a = mx_mlir.hadamard(a, axis=1, seed=hadamard)
+        b = mx_mlir.hadamard(b, axis=0, seed=hadamard)
     qa = quantize(a, fa, 1, weight[0])
     qb = quantize(b, fb, 0, weight[1])
     if fa is None and fb is None:
@@ -69,11 +72,13 @@ def mx_product(a, b, fa, fb, tiles=None, weight=(False, False)):
 
 mismatches = 0
 pairs = [("e4m3", "e4m3"), ("e4m3", "e2m1"), ("e5m2", "e3m2"), ("e2m3", "e2m3"), ("int8", "int8"),
-         (None, "e2m1"), ("mx9", "mx4"), (None, "mx6"), ("e5m2", "e4m3", 32), (None, "e4m3", 32)]
-for activations, weights, *tile in pairs:
-    tiles = tile[0] if tile else None
+         (None, "e2m1"), ("mx9", "mx4"), (None, "mx6"), ("e5m2", "e4m3", 32), (None, "e4m3", 32),
+         ("e4m3", "e2m1", None, 9)]
+for activations, weights, *extra in pairs:
+    tiles, hadamard = (extra + [None, None])[:2]
     module = mx_mlir.Module.parse(program)
     options = f" scales=f32 block-size={tiles}" if tiles else ""
+    options += f" hadamard=true hadamard-seed={hadamard}" if hadamard is not None else ""
     module.run_pipeline(f"mx-quantize-policy{{weights={weights} "
                         f"activations={activations or 'none'}{options}}}")
     text = str(module)
@@ -82,13 +87,15 @@ for activations, weights, *tile in pairs:
     y, yt, mv, bm, ynm = module.compile().invoke("layers", x, v, a3, b3)
     if activations is None:  # both batch_matmul operands are activations: it stays f32
         bm = np.zeros_like(bm)
-    wb, wa = dict(tiles=tiles, weight=(False, True)), dict(tiles=tiles, weight=(True, False))
+    wb = dict(tiles=tiles, weight=(False, True), hadamard=hadamard)
+    wa = dict(tiles=tiles, weight=(True, False), hadamard=hadamard)
     want = [
         bias + mx_product(x, w, activations, weights, **wb),
         bias + mx_product(x, np.ascontiguousarray(wt.T), activations, weights, **wb),
         mx_product(np.ascontiguousarray(wt), v.reshape(96, 1), weights, activations,
                    **wa).reshape(16),
-        np.stack([mx_product(a3[i], b3[i], activations, activations, tiles) for i in range(3)])
+        np.stack([mx_product(a3[i], b3[i], activations, activations, tiles, hadamard=hadamard)
+                  for i in range(3)])
         if activations else np.zeros((3, 4, 8), np.float32),
         # C[n, m] = sum_k w[k, n] x[m, k]: the operands swapped.
         mx_product(np.ascontiguousarray(w.T), np.ascontiguousarray(x.T), weights, activations,
@@ -96,7 +103,8 @@ for activations, weights, *tile in pairs:
     ]
     bad = sum(int(np.sum(got.view(np.uint32) != exp.view(np.uint32)))
               for got, exp in zip((y, yt, mv, bm, ynm), want))
-    print(f"activations={activations} weights={weights}: {bad} mismatches")
+    how = " tiles" if tiles else " hadamard" if hadamard is not None else ""
+    print(f"activations={activations} weights={weights}{how}: {bad} mismatches")
     mismatches += bad
 # CHECK: activations=e4m3 weights=e4m3: 0 mismatches
 # CHECK: activations=e4m3 weights=e2m1: 0 mismatches
@@ -106,5 +114,6 @@ for activations, weights, *tile in pairs:
 # CHECK: activations=None weights=e2m1: 0 mismatches
 # CHECK: activations=mx9 weights=mx4: 0 mismatches
 # CHECK: activations=None weights=mx6: 0 mismatches
-# CHECK: activations=e5m2 weights=e4m3: 0 mismatches
-# CHECK: activations=None weights=e4m3: 0 mismatches
+# CHECK: activations=e5m2 weights=e4m3 tiles: 0 mismatches
+# CHECK: activations=None weights=e4m3 tiles: 0 mismatches
+# CHECK: activations=e4m3 weights=e2m1 hadamard: 0 mismatches

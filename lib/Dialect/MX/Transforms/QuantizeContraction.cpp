@@ -81,10 +81,27 @@ static Value multiply(OpBuilder &b, Location loc,
                               operand.scaleRule, operand.rounding, operand.seed)
         .getResult();
   };
-  Value qa = quantize(a2, quantization.a, {1, quantization.block});
-  Value qb = quantize(b2, quantization.b, {quantization.block, 1});
   auto aType = cast<RankedTensorType>(a2.getType());
   auto bType = cast<RankedTensorType>(b2.getType());
+  if (quantization.hadamardSeed && aType.getDimSize(1) % 16 == 0) {
+    // (a M^T)(M b) = a b, M = (1/4) H16 D block-diagonal along K; a
+    // constant weight transforms (and then quantizes) at compile time.
+    auto transform = [&](Value matrix, int64_t axis) -> Value {
+      auto type = cast<RankedTensorType>(matrix.getType());
+      if (!type.getElementType().isF32())
+        matrix = arith::ExtFOp::create(
+            b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()),
+            matrix);
+      return HadamardOp::create(b, loc, matrix.getType(), matrix,
+                                uint64_t(axis), *quantization.hadamardSeed,
+                                /*inverse=*/false)
+          .getResult();
+    };
+    a2 = transform(a2, 1);
+    b2 = transform(b2, 0);
+  }
+  Value qa = quantize(a2, quantization.a, {1, quantization.block});
+  Value qb = quantize(b2, quantization.b, {quantization.block, 1});
   Type f32 = b.getF32Type();
   Value product = MatmulOp::create(
       b, loc,

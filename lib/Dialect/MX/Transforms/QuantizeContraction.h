@@ -27,10 +27,14 @@ struct OperandQuantization {
   bool squareBlock = false; // block x block (FP8 weight tiles), not 1-D
 };
 
-/// Both operands' quantization and the block size along K.
+/// Both operands' quantization and the block size along K; with a
+/// Hadamard seed, both operands are first transformed along K by
+/// mx.hadamard with it (where K is a multiple of 16), which leaves the
+/// product unchanged but spreads outliers over their blocks.
 struct ProductQuantization {
   OperandQuantization a, b;
   int64_t block = 32;
+  std::optional<uint64_t> hadamardSeed = std::nullopt;
 };
 
 /// The element type of `format` (null for None: the operand stays f32).

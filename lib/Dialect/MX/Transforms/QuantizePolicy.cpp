@@ -208,6 +208,8 @@ struct MXQuantizePolicyPass final
         };
         ProductQuantization product{operand(weightA), operand(weightB),
                                     policy->block};
+        if (hadamard)
+          product.hadamardSeed = uint64_t(hadamardSeed);
         Value result = quantizeContraction(builder, op, *contraction, product);
         op->getResult(0).replaceAllUsesWith(result);
         op->erase();

@@ -173,6 +173,14 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     tiles (128 by default), scale rule `quotient` (which the default
     `floor` stands for there) or `rceil`, rounding `rne`.
 
+    With `hadamard=true` both operands of each product are first
+    transformed along K by `mx.hadamard` (seed `hadamard-seed`, where K is a
+    multiple of 16): `(x M^T)(M w) = x w` for the orthogonal M = (1/4) H16 D,
+    so the product is unchanged up to rounding while an outlier spreads over
+    its block of 16 and no longer sets the scale of the others (the
+    rotation of QuaRot and of NVFP4 training recipes). A constant weight is
+    transformed and quantized at compile time.
+
     Operand roles: an operand defined by a constant, or a function argument
     marked `{mx.weight}`, seen through casts, reshapes, slices, transposes
     and broadcasts (an importer's W^T), is a weight (format `weights`);
@@ -244,6 +252,11 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
            "Elements per block along K (0: 32, 16 where a role is "
            "MX9/MX6/MX4, 128 with scales=f32)">,
+    Option<"hadamard", "hadamard", "bool", /*default=*/"false",
+           "Transform both operands along K by mx.hadamard (seed "
+           "hadamard-seed) before quantizing, where K is a multiple of 16">,
+    Option<"hadamardSeed", "hadamard-seed", "uint64_t", /*default=*/"0",
+           "Seed of the Hadamard signs">,
     Option<"scales", "scales", "std::string", /*default=*/"\"e8m0\"",
            "Block scales: e8m0 (OCP MX), or f32 for FP8 tiles (weights in "
            "block-size x block-size blocks, activations in 1 x block-size "
