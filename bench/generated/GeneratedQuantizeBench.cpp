@@ -10,8 +10,10 @@
 //   - the portable lowering through upstream arith.scaling_truncf /
 //     scaling_extf (--mx-cpu-pipeline=portable=true, arith-expand) where
 //     upstream lowers the format on a CPU (FP4 E2M1, FP8 E5M2).
-// The two-level formats (MX9, MX6, MX4: blocks of 16, packed storage) run
-// the same way; their lowering is linalg only, without a vector kernel.
+// The two-level formats (MX9, MX6, MX4: blocks of 16, packed storage) and
+// FP8 with f32 tile scales (1 x 128 tiles, scale_rule<quotient>) run the
+// same way; their lowering is linalg only, without a vector kernel. So does
+// mx.hadamard (f32 in, f32 out), whose lowering is a vector kernel.
 // Counters: GB/s of f32 (input of quantize, output of dequantize);
 // bench/run_benchmarks.py computes the ratios from the same run's JSON.
 //   build/bin/mx-bench-generated-quantize --benchmark_counters_tabular=true
@@ -44,13 +46,15 @@ using QuantizeFn = void (*)(Encoded *, MemRef<float, 1> *);
 using DequantizeFn = void (*)(MemRef<float, 1> *, MemRef<uint8_t, 1> *,
                               MemRef<uint8_t, 1> *);
 
-/// `@quantize` and `@dequantize` between f32 and the MX type `mx`.
-std::string quantizeDequantizeSource(const std::string &mx) {
+/// `@quantize` (with `options`, e.g. a scale rule) and `@dequantize`
+/// between f32 and the MX type `mx`.
+std::string quantizeDequantizeSource(const std::string &mx,
+                                     const std::string &options = "") {
   std::string f32 = "tensor<" + std::to_string(kElements) + "xf32>";
   return "func.func @quantize(%x: " + f32 + ") -> " + mx +
-         " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x : " +
-         f32 + " -> " + mx + "\n  return %q : " + mx + "\n}\n" +
-         "func.func @dequantize(%q: " + mx + ") -> " + f32 +
+         " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x " +
+         options + " : " + f32 + " -> " + mx + "\n  return %q : " + mx +
+         "\n}\n" + "func.func @dequantize(%q: " + mx + ") -> " + f32 +
          " attributes {llvm.emit_c_interface} {\n  %x = mx.dequantize %q : " +
          mx + " -> " + f32 + "\n  return %x : " + f32 + "\n}\n";
 }
@@ -58,10 +62,12 @@ std::string quantizeDequantizeSource(const std::string &mx) {
 /// `@quantize` and `@dequantize` of one format, compiled.
 class Kernels {
 public:
-  Kernels(const std::string &element, bool portable) {
-    std::string n = std::to_string(kElements);
-    std::string mx = "!mx.tensor<" + n + "x" + element + ", block = [32]>";
-    std::string source = quantizeDequantizeSource(mx);
+  /// `encoding`: what follows the element count in the type, e.g.
+  /// "xf8E4M3FN, block = [32]".
+  Kernels(const std::string &encoding, const std::string &options,
+          bool portable) {
+    std::string mx = "!mx.tensor<" + std::to_string(kElements) + encoding + ">";
+    std::string source = quantizeDequantizeSource(mx, options);
     module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true,
                                                   portable);
     quantizeFn = module->lookup<QuantizeFn>("quantize");
@@ -87,15 +93,51 @@ private:
   DequantizeFn dequantizeFn = nullptr;
 };
 
-const Kernels &kernels(const std::string &element, bool portable) {
+/// The kernels of MX format `element` with blocks of 32, or (`tiles`) of
+/// FP8 with an f32 scale per 128 elements.
+const Kernels &kernels(const std::string &element, bool portable,
+                       bool tiles = false) {
   // Never destroyed: an ExecutionEngine torn down during exit runs its
   // deinitializers after LLVM's own statics are gone (and crashes).
   static auto &cache = *new std::map<std::string, std::unique_ptr<Kernels>>();
-  auto &entry = cache[element + (portable ? "/portable" : "")];
+  std::string encoding =
+      "x" + element +
+      (tiles ? ", block = [128], scale = f32" : ", block = [32]");
+  auto &entry = cache[encoding + (portable ? "/portable" : "")];
+  // The f32 scales come back in a memref descriptor of the same layout as a
+  // byte one's; the benchmark only frees them.
   if (!entry)
-    entry = std::make_unique<Kernels>(element, portable);
+    entry = std::make_unique<Kernels>(
+        encoding, tiles ? "scale_rule<quotient>" : "", portable);
   return *entry;
 }
+
+/// `@hadamard`: mx.hadamard of the f32 tensor, seed 1.
+class HadamardKernel {
+public:
+  HadamardKernel() {
+    std::string f32 = "tensor<" + std::to_string(kElements) + "xf32>";
+    module = std::make_unique<mxbench::JitModule>(
+        "func.func @hadamard(%x: " + f32 + ") -> " + f32 +
+            " attributes {llvm.emit_c_interface} {\n  %y = mx.hadamard %x "
+            "axis(0) seed(1) : " +
+            f32 + "\n  return %y : " + f32 + "\n}\n",
+        /*threads=*/true, /*portable=*/false);
+    fn = module->lookup<Fn>("hadamard");
+  }
+  void run(std::vector<float> &input) const {
+    MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
+    MemRef<float, 1> out;
+    fn(&out, &in);
+    benchmark::DoNotOptimize(out.aligned);
+    std::free(out.allocated);
+  }
+
+private:
+  using Fn = void (*)(MemRef<float, 1> *, MemRef<float, 1> *);
+  std::unique_ptr<mxbench::JitModule> module;
+  Fn fn = nullptr;
+};
 
 /// `@quantize` and `@dequantize` of a two-level format, compiled: one
 /// tensor of packed blocks (blocks x bytes per block) in and out.
@@ -167,9 +209,10 @@ void f32Rate(benchmark::State &state) {
                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_Quantize(benchmark::State &state, const char *element, bool portable) {
+void BM_Quantize(benchmark::State &state, const char *element, bool portable,
+                 bool tiles = false) {
   omp_set_num_threads(int(state.range(0)));
-  const Kernels &k = kernels(element, portable);
+  const Kernels &k = kernels(element, portable, tiles);
   Encoded warm = k.quantize(input()); // page in the input and the code
   release(warm);
   for (auto _ : state) {
@@ -180,10 +223,10 @@ void BM_Quantize(benchmark::State &state, const char *element, bool portable) {
   f32Rate(state);
 }
 
-void BM_Dequantize(benchmark::State &state, const char *element,
-                   bool portable) {
+void BM_Dequantize(benchmark::State &state, const char *element, bool portable,
+                   bool tiles = false) {
   omp_set_num_threads(int(state.range(0)));
-  const Kernels &k = kernels(element, portable);
+  const Kernels &k = kernels(element, portable, tiles);
   Encoded encoded = k.quantize(input());
   k.dequantize(encoded);
   for (auto _ : state)
@@ -212,6 +255,15 @@ void BM_DequantizeTwoLevel(benchmark::State &state, const char *name) {
   for (auto _ : state)
     k.dequantize(storage);
   std::free(storage.allocated);
+  f32Rate(state);
+}
+
+void BM_Hadamard(benchmark::State &state) {
+  omp_set_num_threads(int(state.range(0)));
+  static const HadamardKernel &k = *new HadamardKernel();
+  k.run(input());
+  for (auto _ : state)
+    k.run(input());
   f32Rate(state);
 }
 
@@ -256,6 +308,11 @@ MX_TWO_LEVEL(mx9)
 MX_TWO_LEVEL(mx6)
 MX_TWO_LEVEL(mx4)
 #undef MX_TWO_LEVEL
+BENCHMARK_CAPTURE(BM_Quantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
+    ->Apply(threads);
+BENCHMARK_CAPTURE(BM_Dequantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
+    ->Apply(threads);
+BENCHMARK(BM_Hadamard)->Apply(threads);
 BENCHMARK_CAPTURE(BM_Quantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
     ->Apply(threads);
 BENCHMARK_CAPTURE(BM_Dequantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)

@@ -84,6 +84,8 @@ void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
 void populateHadamardKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
+void populateTileQuantizeKernelPattern(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 /// The packed matmul kernel with the units `target` has: vdpbf16ps
 /// (`bf16Dot`, else f32 FMA), pairs of INT8, E2M1 and E2M3 by vpdpbusd
 /// (`int8Dot`), AMX tiles (`amxBF16` / `amxInt8`) taken when Linux grants the

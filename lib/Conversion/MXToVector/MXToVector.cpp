@@ -14,15 +14,19 @@ namespace mlir::mx {
 using namespace mlir;
 using namespace mlir::mx;
 
-bool mlir::mx::hasVectorKernelLayout(BlockTensorType type) {
-  if (!type.hasStaticShape() || type.getRank() == 0 || type.isTwoLevel() ||
-      !isa<Float8E8M0FNUType>(type.getScaleType()))
-    return false;
+int64_t mlir::mx::wholeBlocksAlongLastAxis(BlockTensorType type) {
+  if (!type.hasStaticShape() || type.getRank() == 0 || type.isTwoLevel())
+    return 0;
   ArrayRef<int64_t> blocks = type.getBlockShape();
   if (llvm::any_of(blocks.drop_back(), [](int64_t b) { return b != 1; }))
-    return false;
+    return 0;
   int64_t k = blocks.back();
-  if (type.getShape().back() % k != 0)
+  return type.getShape().back() % k == 0 ? k : 0;
+}
+
+bool mlir::mx::hasVectorKernelLayout(BlockTensorType type) {
+  int64_t k = wholeBlocksAlongLastAxis(type);
+  if (k == 0 || !isa<Float8E8M0FNUType>(type.getScaleType()))
     return false;
   return type.getFormat() != numerics::ElementFormat::E2M1 || k % 2 == 0;
 }
@@ -38,6 +42,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
   populateHadamardKernelPattern(converter, patterns);
+  populateTileQuantizeKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
   populateGemvKernelPattern(converter, patterns, target.units());
   populateMXElementToLinalgConversionPatterns(converter, patterns);
@@ -64,7 +69,9 @@ struct ConvertMXToVectorPass final
     };
     MXTensorLowering lowering;
     lowering.populate = populate;
-    lowering.fusesScales = isVectorKernelQuantize;
+    lowering.fusesScales = [](QuantizeOp op) {
+      return isVectorKernelQuantize(op) || isTileKernelQuantize(op);
+    };
     // The target instructions (MXTargetOps.td) the kernels are built from.
     lowering.addLegalOps = [](ConversionTarget &target) {
       target.addLegalOp<DotUnsignedSignedI8Op, PermuteF32Op, PermuteI16Op,

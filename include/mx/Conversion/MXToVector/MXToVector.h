@@ -10,6 +10,11 @@
 
 namespace mlir::mx {
 
+/// The block size k of `type` when its blocks run along the innermost
+/// dimension only and that dimension is whole blocks (static shape, one
+/// level); else 0.
+int64_t wholeBlocksAlongLastAxis(BlockTensorType type);
+
 /// Whether the vector kernels take `type`: static shape, E8M0 scales, blocks
 /// along the innermost dimension only, that dimension a whole number of
 /// blocks (FP4: of even blocks). Block i is then elements [i*k, (i+1)*k) of
@@ -19,6 +24,11 @@ bool hasVectorKernelLayout(BlockTensorType type);
 /// Whether mx.quantize `op` becomes a fused vector kernel (its scales
 /// computed in the kernel).
 bool isVectorKernelQuantize(QuantizeOp op);
+
+/// Whether mx.quantize `op` becomes the FP8 f32-tile kernel (its scales
+/// computed in the kernel): static, f32 scales, 1-D tiles along the last
+/// axis of a multiple of 16 up to 512 elements, whole tiles.
+bool isTileKernelQuantize(QuantizeOp op);
 
 /// Whether mx.matmul `op` becomes the packed vector kernel (or the GEMV):
 /// static shapes, rhs MX with E8M0 scales and lhs MX with E8M0 scales or

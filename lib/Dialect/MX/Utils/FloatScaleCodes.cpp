@@ -5,6 +5,7 @@
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Numerics/Scale.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/bit.h"
 
 #include <cmath>
@@ -51,42 +52,79 @@ Value mlir::mx::buildFloatScaleFromAmax(OpBuilder &b, Location loc, Value amax,
   return i.select(finite, i.select(isZero, one, scale), nan);
 }
 
-/// `value` (f64) rounded to f32 to odd: nearest even, then one step toward
-/// `value` where that was inexact and landed on an even significand. A
-/// second rounding to any format at least two bits narrower is then the
-/// one rounding of `value` (nearest even).
-static Value roundToOddF32(ArithEmitter &i, Value value) {
-  OpBuilder &b = i.b;
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  Value nearest = arith::TruncFOp::create(b, i.loc, f32, value);
-  Value back = arith::ExtFOp::create(b, i.loc, b.getF64Type(), nearest);
+/// `value` (f64, or a vector of f64) rounded to f32 to odd: nearest even,
+/// then one step toward `value` where that was inexact and landed on an
+/// even significand. A second rounding to any format at least two bits
+/// narrower is then the one rounding of `value` (nearest even).
+static Value roundToOddF32(OpBuilder &b, Location loc, Value value) {
+  Type f32 = shapedLike(value, b.getF32Type());
+  Type i32 = shapedLike(value, b.getI32Type());
+  ArithEmitter i(b, loc, i32);
+  Value nearest = arith::TruncFOp::create(b, loc, f32, value);
+  Value back = arith::ExtFOp::create(b, loc, value.getType(), nearest);
   Value bits = i.bitcast(i32, nearest);
   Value inexact = i.cmpF(F::UNE, back, value);
-  Value even = i.cmp(P::eq, i.band(bits, i.c(1, i32)), i.c(0, i32));
+  Value even = i.cmp(P::eq, i.band(bits, i.c(1)), i.c(0));
   // Rounding keeps the sign: |back| < |value| on either side of zero.
-  Value zero =
-      arith::ConstantFloatOp::create(b, i.loc, b.getF64Type(), APFloat(0.0));
+  Value zero = splatConstant(b, loc, value.getType(), b.getF64FloatAttr(0.0));
   Value below =
       i.select(i.cmpF(F::OGT, value, zero), i.cmpF(F::OLT, back, value),
                i.cmpF(F::OGT, back, value));
-  Value stepped =
-      i.select(below, i.add(bits, i.c(1, i32)), i.sub(bits, i.c(1, i32)));
+  Value stepped = i.select(below, i.add(bits, i.c(1)), i.sub(bits, i.c(1)));
   Value odd =
-      i.select(arith::AndIOp::create(b, i.loc, inexact, even), stepped, bits);
+      i.select(arith::AndIOp::create(b, loc, inexact, even), stepped, bits);
   return i.bitcast(f32, odd);
 }
 
 Value mlir::mx::buildEncodeFloatScaled(OpBuilder &b, Location loc, Value value,
                                        Value scale, num::ElementFormat format) {
-  ArithEmitter i(b, loc, b.getI32Type());
-  Type f64 = b.getF64Type();
+  ArithEmitter i(b, loc, shapedLike(value, b.getI32Type()));
+  Type f64 = shapedLike(value, b.getF64Type());
   Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, value),
                           arith::ExtFOp::create(b, loc, f64, scale));
   // FP8 keeps at most 3 fraction bits: rounding the odd f32 is exact.
   Value code = buildEncodeElement(
-      b, loc, roundToOddF32(i, quotient), i.c(num::kE8M0Bias), i.c(0),
+      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias), i.c(0),
       EncodeOptions{format, num::Rounding::NearestEven,
                     num::Saturation::Saturate});
+  Value nanScale = i.cmpF(F::UNO, scale, scale);
+  return i.select(nanScale, i.c(0), code);
+}
+
+Value mlir::mx::buildEncodeTileScaled(OpBuilder &b, Location loc, Value value,
+                                      Value scale, num::ElementFormat format) {
+  Type f32 = value.getType();
+  ArithEmitter i(b, loc, shapedLike(value, b.getI32Type()));
+  auto constant = [&](float v) {
+    return splatConstant(b, loc, f32, b.getF32FloatAttr(v));
+  };
+  // Below 2^-64 a quotient that reaches FP8's range has a remainder finer
+  // than f32's subnormals: scale both up (x <= 57344 * scale stays finite).
+  Value tiny = i.cmpF(F::OLT, scale, constant(0x1p-64f));
+  Value factor = i.select(tiny, constant(0x1p64f), constant(1.0f));
+  Value x = i.mulF(value, factor), s = i.mulF(scale, factor);
+  Value q = i.divF(x, s);
+  // r = x - q s exactly (the remainder of a correctly rounded quotient is
+  // an f32 here); its sign says on which side of q the exact quotient is.
+  Value r = math::FmaOp::create(b, loc, i.negF(q), s, x);
+  Type i32 = shapedLike(value, b.getI32Type());
+  Value bits = i.bitcast(i32, q);
+  Value zero = constant(0.0f);
+  Value inexact = i.cmpF(F::ONE, r, zero);
+  Value even = i.cmp(P::eq, i.band(bits, i.c(1)), i.c(0));
+  // Away from zero when the exact quotient is: r has the sign of q there
+  // (q = +-0 only when x has q's sign, so r does too).
+  Value away =
+      i.cmp(P::eq, i.shr(i.bitcast(i32, r), i.c(31)), i.shr(bits, i.c(31)));
+  Value stepped = i.select(away, i.add(bits, i.c(1)), i.sub(bits, i.c(1)));
+  Value odd =
+      i.bitcast(f32, i.select(arith::AndIOp::create(b, loc, inexact, even),
+                              stepped, bits));
+  // The f32 adder rounds the odd quotient to the FP8 grid (unit scale): the
+  // one rounding of the exact quotient, for the finite values a computed
+  // scale implies.
+  Value code = buildEncodeElementNearest(b, loc, odd, i.c(num::kE8M0Bias),
+                                         format, num::Saturation::Saturate);
   Value nanScale = i.cmpF(F::UNO, scale, scale);
   return i.select(nanScale, i.c(0), code);
 }
@@ -94,13 +132,15 @@ Value mlir::mx::buildEncodeFloatScaled(OpBuilder &b, Location loc, Value value,
 Value mlir::mx::buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
                                        Value scale, num::ElementFormat format,
                                        FloatType to) {
-  ArithEmitter i(b, loc, b.getI32Type());
-  Type f64 = b.getF64Type();
+  ArithEmitter i(b, loc, shapedLike(code, b.getI32Type()));
+  Type f64 = shapedLike(code, b.getF64Type());
   Value element = buildDecodeUnitElement(b, loc, code, format); // exact f32
   // At most 4 + 24 significant bits: exact in double.
   Value product = i.mulF(arith::ExtFOp::create(b, loc, f64, element),
                          arith::ExtFOp::create(b, loc, f64, scale));
+  Type result = shapedLike(code, to);
   if (to.isF32())
-    return arith::TruncFOp::create(b, loc, to, product);
-  return arith::TruncFOp::create(b, loc, to, roundToOddF32(i, product));
+    return arith::TruncFOp::create(b, loc, result, product);
+  return arith::TruncFOp::create(b, loc, result,
+                                 roundToOddF32(b, loc, product));
 }

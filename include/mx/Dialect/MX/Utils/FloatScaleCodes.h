@@ -1,11 +1,13 @@
 //===- FloatScaleCodes.h - Scalar arith IR for f32 tile scales --*- C++ -*-===//
 //
-// Builders that emit, as scalar arith ops, the arithmetic of
+// Builders that emit, as arith ops, the arithmetic of
 // lib/Numerics/FloatScaled (FP8 elements with an f32 scale per tile, the
 // DeepSeek-V3 block scaling): the scale of a tile from its amax, an element
 // divided by its scale and rounded once, and an element times its scale
 // rounded once. Where the numerics library computes in double, so do they:
-// an f32 quotient or product could round twice.
+// an f32 quotient or product could round twice. The element builders take
+// scalars or vectors of one shape (the CPU kernel); the scale builder a
+// scalar.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,11 +29,20 @@ Value buildFloatScaleFromAmax(OpBuilder &b, Location loc, Value amax,
                               numerics::ElementFormat format,
                               numerics::FloatScaleRule rule);
 
-/// The i32 code (0..255) of `value` (f32) / `scale` (f32), the double
-/// quotient rounded once to `format` (E4M3 or E5M2), nearest even,
+/// The i32 code (0..255) of `value` (f32) / `scale` (f32, the same shape), the
+/// double quotient rounded once to `format` (E4M3 or E5M2), nearest even,
 /// saturating; code 0 under a NaN scale.
 Value buildEncodeFloatScaled(OpBuilder &b, Location loc, Value value,
                              Value scale, numerics::ElementFormat format);
+
+/// buildEncodeFloatScaled's codes for a tile scale computed from its own
+/// elements (finite, positive), in f32 arithmetic: the f32 quotient q and
+/// its remainder x - q * scale (exact, by one fma) make q the quotient
+/// rounded to odd, which rounds once to FP8; a scale below 2^-64 first
+/// moves x and the scale up by 2^64, exactly, so the remainder cannot
+/// underflow. About three times faster than the double division.
+Value buildEncodeTileScaled(OpBuilder &b, Location loc, Value value,
+                            Value scale, numerics::ElementFormat format);
 
 /// The FP8 element `code` (i32) times `scale` (f32), exact in double and
 /// rounded once to `to` (f32, f16 or bf16); NaN under a NaN scale.
