@@ -78,6 +78,21 @@ Value mlir::mx::splatI32(OpBuilder &b, Location loc, VectorType type,
       b, loc, SplatElementsAttr::get(type, b.getI32IntegerAttr(v)));
 }
 
+Value mlir::mx::buildMagnitudeBits(OpBuilder &b, Location loc, Value x) {
+  auto i32s = cast<VectorType>(x.getType()).clone(b.getI32Type());
+  return arith::AndIOp::create(b, loc,
+                               arith::BitcastOp::create(b, loc, i32s, x),
+                               splatI32(b, loc, i32s, 0x7FFFFFFF));
+}
+
+Value mlir::mx::buildReduceMagnitudes(OpBuilder &b, Location loc,
+                                      Value magnitudes) {
+  return arith::BitcastOp::create(
+      b, loc, b.getF32Type(),
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
+                                  magnitudes));
+}
+
 Value mlir::mx::addIndices(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }

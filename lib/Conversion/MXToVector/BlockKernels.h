@@ -53,6 +53,14 @@ void buildBlockLoop(OpBuilder &b, Location loc, int64_t count,
 /// The i32 constant `v` in every lane of `type` (a vector of i32).
 Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v);
 
+/// The magnitude bits of `x` (vector<n x f32>) as vector<n x i32>: NaN's
+/// exceed Inf's, which exceed every finite value's, so an unsigned max over
+/// them is an amax in which NaN and Inf win, as the scale rules want.
+Value buildMagnitudeBits(OpBuilder &b, Location loc, Value x);
+
+/// The largest of `magnitudes` (buildMagnitudeBits) as an f32.
+Value buildReduceMagnitudes(OpBuilder &b, Location loc, Value magnitudes);
+
 /// `index * factor` as an index value.
 Value scaledIndex(OpBuilder &b, Location loc, Value index, int64_t factor);
 

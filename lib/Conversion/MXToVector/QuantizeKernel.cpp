@@ -55,16 +55,13 @@ static Value buildGroupMax(OpBuilder &b, Location loc,
   return parts.front();
 }
 
-/// The amax of each block from its magnitude bits (vector<k x i32>; NaN's
-/// bits exceed Inf's, which exceed every finite value's): an f32 for one
-/// block, else vector<16 x f32> for 16 blocks, each folded to 16 lanes first.
+/// The amax of each block from its magnitude bits (buildMagnitudeBits): an
+/// f32 for one block, else vector<16 x f32> for 16 blocks, each folded to 16
+/// lanes first.
 static Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
                        int64_t k) {
   if (magnitudes.size() == 1)
-    return arith::BitcastOp::create(
-        b, loc, b.getF32Type(),
-        vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
-                                    magnitudes.front()));
+    return buildReduceMagnitudes(b, loc, magnitudes.front());
   SmallVector<Value> partial;
   for (Value magnitude : magnitudes) {
     Value folded;
@@ -144,9 +141,7 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
             blockIndices.push_back(block);
             firsts.push_back(first);
             xs.push_back(x);
-            magnitudes.push_back(arith::AndIOp::create(
-                b, l, arith::BitcastOp::create(b, l, i32s, x),
-                splatI32(b, l, i32s, 0x7FFFFFFF)));
+            magnitudes.push_back(buildMagnitudeBits(b, l, x));
           }
           Value amax = buildAmax(b, l, magnitudes, k);
           Value scale =

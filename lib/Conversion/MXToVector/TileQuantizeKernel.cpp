@@ -1,9 +1,10 @@
 //===- TileQuantizeKernel.cpp - FP8 with f32 tile scales, one loop --------===//
 //
 // mx.quantize to FP8 with an f32 scale per 1-D tile along the last axis
-// (the DeepSeek-V3 activation tiles): per tile, the amax of its 16-lane
-// chunks (NaN-propagating, as the linalg reduction), the scale from it by
-// the shared scalar builder, and each chunk's codes in vector lanes: the
+// (the DeepSeek-V3 activation tiles), as the MXFP8 kernel does its blocks:
+// per tile one vector load, the amax as an unsigned max over the magnitude
+// bits (NaN and Inf win, as in the linalg reduction), the scale from it by
+// the shared scalar builder, and the codes in vector lanes: the
 // quotient rounded once, as lib/Numerics/FloatScaled, from the f32 quotient
 // and its exact remainder (buildEncodeTileScaled). Tiles run in parallel.
 //
@@ -23,7 +24,7 @@
 using namespace mlir;
 using namespace mlir::mx;
 
-/// The tile sizes the kernel unrolls over (16-lane chunks).
+/// The largest tile the kernel holds in one vector (32 AVX-512 registers).
 static constexpr int64_t kMaxTile = 512;
 
 bool mlir::mx::isTileKernelQuantize(QuantizeOp op) {
@@ -58,39 +59,20 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
     buildBlockLoop(
         rewriter, loc, countBlocks(type),
         [&](OpBuilder &b, Location l, Value tile) {
-          auto f32s = VectorType::get({kLanes}, b.getF32Type());
+          auto f32s = VectorType::get({k}, b.getF32Type());
           Value first = scaledIndex(b, l, tile, k);
-          SmallVector<Value> chunks;
-          for (int64_t c = 0; c < k; c += kLanes) {
-            Value at = addIndices(b, l, first, constantIndex(b, l, c));
-            Value chunk = vector::LoadOp::create(
-                b, l, VectorType::get({kLanes}, inputElement), input, at);
-            if (inputElement != b.getF32Type()) // exact
-              chunk = arith::ExtFOp::create(b, l, f32s, chunk);
-            chunks.push_back(chunk);
-          }
-          // |x| as max(x, -x) and maximumf: NaN anywhere makes amax NaN.
-          Value amax;
-          for (Value chunk : chunks) {
-            Value magnitude = arith::MaximumFOp::create(
-                b, l, chunk, arith::NegFOp::create(b, l, chunk));
-            amax = amax ? arith::MaximumFOp::create(b, l, amax, magnitude)
-                              .getResult()
-                        : magnitude;
-          }
-          Value tileAmax = vector::ReductionOp::create(
-              b, l, vector::CombiningKind::MAXIMUMF, amax);
-          Value scale = buildFloatScaleFromAmax(b, l, tileAmax, format, rule);
+          Value x = vector::LoadOp::create(
+              b, l, VectorType::get({k}, inputElement), input, first);
+          if (inputElement != b.getF32Type()) // exact
+            x = arith::ExtFOp::create(b, l, f32s, x);
+          Value amax = buildReduceMagnitudes(b, l, buildMagnitudeBits(b, l, x));
+          Value scale = buildFloatScaleFromAmax(b, l, amax, format, rule);
           memref::StoreOp::create(b, l, scale, scales.flat, ValueRange{tile});
-          Value lanes = vector::BroadcastOp::create(b, l, f32s, scale);
-          for (auto [c, chunk] : llvm::enumerate(chunks)) {
-            Value code = buildEncodeTileScaled(b, l, chunk, lanes, format);
-            Value bytes = arith::TruncIOp::create(
-                b, l, VectorType::get({kLanes}, b.getI8Type()), code);
-            Value at = addIndices(b, l, first,
-                                  constantIndex(b, l, int64_t(c) * kLanes));
-            vector::StoreOp::create(b, l, bytes, codes.flat, at);
-          }
+          Value code = buildEncodeTileScaled(
+              b, l, x, vector::BroadcastOp::create(b, l, f32s, scale), format);
+          Value bytes = arith::TruncIOp::create(
+              b, l, VectorType::get({k}, b.getI8Type()), code);
+          vector::StoreOp::create(b, l, bytes, codes.flat, first);
         });
     rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
     return success();

@@ -6,7 +6,6 @@
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "llvm/ADT/bit.h"
 
 #include <cmath>
 #include <limits>
