@@ -22,8 +22,9 @@ import numpy as np
 from .ir import Context, Module
 from .mxarray import (ELEMENT_TYPES, FORMATS, TWO_LEVEL_FORMATS, MXArray,  # noqa: F401 (part of this API)
                       TwoLevelArray, mx_type, two_level_type)
-from .reference import (_shared_microexponent_info, block_shape, is_integer, scales_shape,  # noqa: F401
-                        shared_microexponent_storage_shape, storage_shape)
+from .reference import (HADAMARD_BLOCK, _shared_microexponent_info, block_shape,  # noqa: F401
+                        is_integer, scales_shape, shared_microexponent_storage_shape,
+                        storage_shape)
 
 SCALE_RULES = ("floor", "ceil", "even", "rceil")
 # Scales per block: E8M0 powers of two (OCP MX), or f32 tile scales for FP8
@@ -264,9 +265,9 @@ def hadamard(x, *, axis=-1, seed=0, inverse=False):
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"hadamard: axis {axis} out of range for {x.ndim} dimensions")
     axis = int(axis) % x.ndim
-    if x.shape[axis] % 16:
+    if x.shape[axis] % HADAMARD_BLOCK:
         raise ValueError(f"hadamard: the extent along axis {axis} ({x.shape[axis]}) must be a "
-                         "multiple of 16")
+                         f"multiple of {HADAMARD_BLOCK}")
     if not is_integer(seed) or not 0 <= seed < 2**64:
         raise ValueError(f"hadamard: the seed must be an integer from 0 to 2^64 - 1, got {seed!r}")
     _check_size("hadamard", x.shape, 4)

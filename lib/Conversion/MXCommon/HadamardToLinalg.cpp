@@ -66,6 +66,9 @@ struct HadamardLowering final : OpConversionPattern<HadamardOp> {
     std::array<float, n> signs =
         num::hadamardSigns(static_cast<uint64_t>(op.getSeed()));
     bool inverse = op.getInverse();
+    int64_t negative = 0; // bit c: D negates position c
+    for (int64_t c = 0; c < n; ++c)
+      negative |= int64_t(signs[c] < 0) << c;
     Value init =
         tensor::EmptyOp::create(rewriter, loc, split, rewriter.getF32Type());
     SmallVector<Value> inputs(n, blocks);
@@ -94,9 +97,6 @@ struct HadamardLowering final : OpConversionPattern<HadamardOp> {
               }
               Value value = i.mulF(level.front(), i.cF32(0.25f));
               if (inverse) { // D last: the sign of position j
-                int64_t negative = 0;
-                for (int64_t c = 0; c < n; ++c)
-                  negative |= int64_t(signs[c] < 0) << c;
                 Value isNegative = i.cmp(
                     arith::CmpIPredicate::ne,
                     i.band(i.shr(i.c(negative), position), i.c(1)), i.c(0));

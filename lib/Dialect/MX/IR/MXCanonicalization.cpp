@@ -22,9 +22,6 @@ using namespace mlir::mx;
 /// numerics::isRequantizationIdempotent says which rules and roundings, and
 /// why.
 static bool isIdempotent(ScaleRule rule, Rounding rounding) {
-  // An f32 quotient scale of a dequantized tile need not reproduce itself.
-  if (rule == ScaleRule::quotient)
-    return false;
   return numerics::isRequantizationIdempotent(toNumerics(rule),
                                               toNumerics(rounding));
 }

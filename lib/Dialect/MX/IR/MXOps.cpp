@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Numerics/Hadamard.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -395,9 +396,10 @@ LogicalResult HadamardOp::verify() {
     return emitOpError() << "expected an axis in [0, " << type.getRank()
                          << "), but got " << axis;
   int64_t extent = type.getDimSize(axis);
-  if (!ShapedType::isDynamic(extent) && extent % 16 != 0) // (C2)
+  if (!ShapedType::isDynamic(extent) &&
+      extent % numerics::kHadamardBlock != 0) // (C2)
     return emitOpError() << "expected the extent along axis " << axis
-                         << " to be a multiple of 16 (whole blocks), but got "
-                         << extent;
+                         << " to be a multiple of " << numerics::kHadamardBlock
+                         << " (whole blocks), but got " << extent;
   return success();
 }

@@ -3,6 +3,7 @@
 #include "QuantizeContraction.h"
 
 #include "mx/Dialect/MX/Utils/Contraction.h"
+#include "mx/Numerics/Hadamard.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -83,7 +84,8 @@ static Value multiply(OpBuilder &b, Location loc,
   };
   auto aType = cast<RankedTensorType>(a2.getType());
   auto bType = cast<RankedTensorType>(b2.getType());
-  if (quantization.hadamardSeed && aType.getDimSize(1) % 16 == 0) {
+  if (quantization.hadamardSeed &&
+      aType.getDimSize(1) % numerics::kHadamardBlock == 0) {
     // (a M^T)(M b) = a b, M = (1/4) H16 D block-diagonal along K; a
     // constant weight transforms (and then quantizes) at compile time.
     auto transform = [&](Value matrix, int64_t axis) -> Value {
