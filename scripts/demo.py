@@ -158,8 +158,8 @@ def main():
         f"(weights as packed MX elements + E8M0 or f32 scales, or MX9/MX6/MX4's packed "
         f"blocks; biases in f32). "
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
-        f"MX9/MX6/MX4 and FP8 f32 tiles run the linalg lowering, which has no vector kernel "
-        f"for them yet. FP32 is "
+        f"MX9/MX6/MX4, and the matmuls of FP8 f32 tiles, run the linalg lowering, which has "
+        f"no vector kernel for them yet. FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 
