@@ -29,7 +29,7 @@ from .reference import (HADAMARD_BLOCK, _shared_microexponent_info, block_shape,
 SCALE_RULES = ("floor", "ceil", "even", "rceil")
 # Scales per block: E8M0 powers of two (OCP MX), or f32 tile scales for FP8
 # elements (DeepSeek-V3 block scaling), whose rules are these.
-SCALE_TYPES = {"e8m0": "f8E8M0FNU", "f32": "f32"}
+SCALE_TYPES = {"e8m0": "f8E8M0FNU", "f32": "f32", "e4m3": "f8E4M3FN"}
 FLOAT_SCALE_RULES = ("quotient", "rceil")
 ROUNDINGS = ("rne", "rtz", "stochastic")
 SATURATIONS = ("saturate", "nonfinite")
@@ -137,8 +137,52 @@ def _quantize_two_level(x, fmt, block, axis, scale_rule, rounding, saturation):
     return _kernel(text).invoke("quantize", x)
 
 
+def _quantize_nvfp4(x, fmt, block, axis, scale_rule, rounding, saturation, tensor_scale):
+    if fmt != "e2m1" or block not in (None, 16):
+        raise ValueError(f"quantize: E4M3 scales are NVFP4's: e2m1 elements in blocks of 16, "
+                         f"got '{fmt}' with block {block!r}")
+    if scale_rule not in (None, "quotient") or rounding != "rne" or saturation != "saturate":
+        raise ValueError("quantize: NVFP4 block scales are quotients (amax / (6 S)), rounded "
+                         "to nearest even, saturating")
+    if x.ndim == 0:
+        raise ValueError("cannot quantize a 0-d array: it needs at least one dimension")
+    blocks = block_shape(x.shape, 16, axis)
+    if tensor_scale is not None:
+        tensor_scale = np.float32(tensor_scale)
+        if not (np.isfinite(tensor_scale) and tensor_scale > 0):
+            raise ValueError(f"quantize: the tensor scale must be positive and finite, got "
+                             f"{tensor_scale}")
+    if x.size == 0:
+        return MXArray(np.empty(storage_shape(x.shape, fmt), np.uint8),
+                       np.empty(scales_shape(x.shape, blocks)), fmt, x.shape, blocks,
+                       "f8E4M3FN", np.float32(1) if tensor_scale is None else tensor_scale)
+    source = _tensor(x.shape, "f16" if x.dtype == np.float16 else "f32")
+    result = mx_type(x.shape, fmt, blocks, "f8E4M3FN")
+    if tensor_scale is None:  # computed in the kernel: mx.tensor_scale
+        text = f"""func.func @quantize(%x: {source}) -> ({result}, f32) {{
+  %s = mx.tensor_scale %x : {source}
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : {source} -> {result}
+  return %q, %s : {result}, f32
+}}"""
+        q, scale = _kernel(text).invoke("quantize", x)
+        elements, scales = _parts(q)
+    else:
+        text = f"""func.func @quantize(%x: {source}, %s: f32) -> {result} {{
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : {source} -> {result}
+  return %q : {result}
+}}"""
+        elements, scales = _parts(_kernel(text).invoke("quantize", x, float(tensor_scale)))
+        scale = tensor_scale
+    return MXArray(elements, scales, fmt, x.shape, blocks, "f8E4M3FN", scale)
+
+
+def _parts(q):
+    """(elements, scales) of what a kernel returned for an !mx.tensor."""
+    return (q.elements, q.scales) if isinstance(q, MXArray) else tuple(q)
+
+
 def quantize(x, fmt, *, block=None, axis=-1, scale_rule=None, rounding="rne", seed=0,
-             saturation="saturate", scale="e8m0"):
+             saturation="saturate", scale="e8m0", tensor_scale=None):
     """Quantizes `x` (f32; f16 stays f16, anything else is converted to f32)
     to `fmt` with blocks of `block` elements along `axis` (or a tuple of
     block sizes, one per dimension, for 2-D blocks); `block` defaults to 32.
@@ -147,8 +191,10 @@ def quantize(x, fmt, *, block=None, axis=-1, scale_rule=None, rounding="rne", se
     otherwise; rounding "rne" or "rtz") a TwoLevelArray.
     `scale` "f32" gives FP8 tiles with f32 scales (fmt "e4m3" or "e5m2",
     e.g. block=(1, 128) or (128, 128); scale_rule "quotient", the default
-    there, or "rceil" for powers of two; rne, saturating). `scale_rule`
-    defaults to "floor" for E8M0 scales."""
+    there, or "rceil" for powers of two; rne, saturating). `scale` "e4m3"
+    gives NVFP4 (fmt "e2m1", blocks of 16, E4M3 block scales and an f32
+    tensor scale, `tensor_scale` or amax / 2688; the MXArray keeps it).
+    `scale_rule` defaults to "floor" for E8M0 scales."""
     x = np.asarray(x)
     if x.dtype.kind not in "fiub":
         raise ValueError(f"quantize: unsupported dtype {x.dtype} (a real floating-point, "
@@ -157,6 +203,11 @@ def quantize(x, fmt, *, block=None, axis=-1, scale_rule=None, rounding="rne", se
     if x.dtype != np.float16:
         x = x.astype(np.float32)
     _check_choice("scale type", scale, tuple(SCALE_TYPES))
+    if scale == "e4m3":
+        return _quantize_nvfp4(x, fmt, block, axis, scale_rule, rounding, saturation,
+                               tensor_scale)
+    if tensor_scale is not None:
+        raise ValueError("quantize: a tensor_scale belongs to NVFP4 (scale='e4m3')")
     if scale_rule is None:
         scale_rule = "quotient" if scale == "f32" else "floor"
     if is_two_level(fmt):
@@ -213,6 +264,12 @@ def dequantize(q, dtype=np.float32):
     if 0 in q.shape:
         return np.empty(q.shape, np.dtype(dtype))
     result = _tensor(q.shape, element)
+    if getattr(q, "tensor_scale", None) is not None:  # NVFP4
+        text = f"""func.func @dequantize(%q: {q.type}, %s: f32) -> {result} {{
+  %x = mx.dequantize %q tensor_scale(%s) : {q.type} -> {result}
+  return %x : {result}
+}}"""
+        return _kernel(text).invoke("dequantize", q, float(q.tensor_scale))
     text = f"""func.func @dequantize(%q: {q.type}) -> {result} {{
   %x = mx.dequantize %q : {q.type} -> {result}
   return %x : {result}
@@ -248,6 +305,15 @@ def matmul(qa, qb):
     if 0 in a_shape or 0 in b_shape:  # an empty sum is zero
         return np.zeros((a_shape[0], b_shape[1]), np.float32)
     result = _tensor((a_shape[0], b_shape[1]), "f32")
+    scales = [getattr(q, "tensor_scale", None) for q in (a, b)]
+    if any(s is not None for s in scales):  # NVFP4: alpha = S_a * S_b
+        scales = [1.0 if s is None else float(s) for s in scales]
+        text = f"""func.func @matmul(%a: {a_type}, %b: {b_type}, %sa: f32, %sb: f32) -> {result} {{
+  %alpha = arith.mulf %sa, %sb : f32
+  %c = mx.matmul %a, %b alpha(%alpha) : {a_type}, {b_type} -> {result}
+  return %c : {result}
+}}"""
+        return _kernel(text).invoke("matmul", a, b, *scales)
     text = f"""func.func @matmul(%a: {a_type}, %b: {b_type}) -> {result} {{
   %c = mx.matmul %a, %b : {a_type}, {b_type} -> {result}
   return %c : {result}

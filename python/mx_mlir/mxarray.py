@@ -51,14 +51,20 @@ class MXArray:
               the scale type (E8M0, the default, or E4M3), or float32 for
               f32 tile scales (`scale_type` "f32", FP8 elements);
     fmt, shape, block (the size along `axis`, or a tuple for 2-D blocks),
-    axis (None for 2-D blocks), block_shape (one size per dimension).
+    axis (None for 2-D blocks), block_shape (one size per dimension);
+    tensor_scale: NVFP4's f32 tensor scale (E4M3 scales; value = element *
+    block scale * tensor_scale); None for 1, and for other scale types.
     """
 
-    def __init__(self, elements, scales, fmt, shape, block_shape, scale_type="f8E8M0FNU"):
+    def __init__(self, elements, scales, fmt, shape, block_shape, scale_type="f8E8M0FNU",
+                 tensor_scale=None):
         if fmt not in ELEMENT_TYPES:
             raise ValueError(f"unknown MX format '{fmt}' (expected one of {', '.join(FORMATS)})")
         self.fmt, self.shape, self.block_shape = fmt, tuple(shape), tuple(block_shape)
         self.scale_type = scale_type
+        if tensor_scale is not None and scale_type != "f8E4M3FN":
+            raise ValueError("tensor_scale: only NVFP4 (E4M3 scales) has one")
+        self.tensor_scale = None if tensor_scale is None else np.float32(tensor_scale)
         self.elements = np.asarray(elements, dtype=np.uint8)
         self.scales = np.asarray(scales, dtype=np.float32 if scale_type == "f32" else np.uint8)
         if self.elements.shape != storage_shape(self.shape, fmt):

@@ -51,14 +51,24 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
     Location loc = op.getLoc();
     Value scales = adaptor.getScales().front();
     num::ElementFormat format = type.getFormat();
-    if (isa<Float32Type>(type.getScaleType())) { // FP8 tiles
+    if (!isa<Float8E8M0FNUType>(type.getScaleType())) {
+      // One rounding of a double quotient: NVFP4 under its tensor scale
+      // (E4M3 block scales), or FP8 tiles (f32 scales).
+      ValueRange tensorScales = adaptor.getTensorScale();
+      Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
       Value codes = buildQuantizedCodes(
           rewriter, loc, type, adaptor.getInput().front(), scales,
           [&](OpBuilder &b, Location l, const BlockedLayout &, Value value,
               Value scale) -> Value {
             if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
               value = arith::ExtFOp::create(b, l, b.getF32Type(), value);
-            Value code = buildEncodeFloatScaled(b, l, value, scale, format);
+            Value code =
+                tensorScale
+                    ? buildEncodeNVFP4(
+                          b, l, value,
+                          buildExtendFP8(b, l, scale, b.getF32Type()),
+                          tensorScale)
+                    : buildEncodeFloatScaled(b, l, value, scale, format);
             return arith::TruncIOp::create(b, l, b.getI8Type(), code);
           });
       rewriter.replaceOpWithMultiple(op, {{codes, scales}});
@@ -105,6 +115,8 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
     auto resultElementType = cast<FloatType>(op.getType().getElementType());
     num::ElementFormat format = type.getFormat();
     Type scaleType = type.getScaleType();
+    ValueRange tensorScales = adaptor.getTensorScale();
+    Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
     Value values = buildDequantizedValues(
         rewriter, op.getLoc(), type, adaptor.getInput()[0],
         adaptor.getInput()[1], resultElementType,
@@ -113,6 +125,10 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
           if (isa<Float32Type>(scaleType)) // an f32 product, rounded once
             return buildDecodeFloatScaled(b, l, code, scaleElement, format,
                                           resultElementType);
+          if (tensorScale) // NVFP4: one rounding of the triple product
+            return buildDecodeNVFP4(
+                b, l, code, buildExtendFP8(b, l, scaleElement, b.getF32Type()),
+                tensorScale, resultElementType);
           Value value;
           if (isa<Float8E4M3FNType>(scaleType)) {
             // An E4M3 scale times an element is exact in f32 (at most

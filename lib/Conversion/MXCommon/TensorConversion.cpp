@@ -73,6 +73,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   RewritePatternSet definitions(context);
   populateMXExpandCastsPatterns(definitions);
   populateMXInsertScaleComputationPatterns(definitions, lowering.fusesScales);
+  populateMXMatmulAlphaPatterns(definitions);
   if (failed(applyPatternsGreedily(module, std::move(definitions))))
     return failure();
 
@@ -98,6 +99,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXMatmulToLinalgConversionPatterns(converter, patterns);
   populateMXScaledToLinalgConversionPatterns(converter, patterns);
   populateMXHadamardToLinalgConversionPatterns(converter, patterns);
+  populateMXTensorScaleToLinalgConversionPatterns(converter, patterns);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

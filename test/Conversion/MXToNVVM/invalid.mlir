@@ -110,3 +110,19 @@ func.func @f32_tile_scales(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 128], sc
   %c = mx.matmul %a, %b : !mx.tensor<128x256xf8E4M3FN, block = [1, 128], scale = f32>, !mx.tensor<256x128xf8E4M3FN, block = [128, 128], scale = f32> -> tensor<128x128xf32>
   return %c : tensor<128x128xf32>
 }
+
+// -----
+
+func.func @nvfp4_scales(%a: !mx.tensor<128x256xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<256x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<128x128xf32> {
+  // expected-error @+1 {{'mx.matmul' op has an operand or result with f8E4M3FN (NVFP4) block scales, for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %c = mx.matmul %a, %b : !mx.tensor<128x256xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<256x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}
+
+// -----
+
+func.func @alpha(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<256x128xf8E4M3FN, block = [32, 1]>, %s: f32) -> tensor<128x128xf32> {
+  // expected-error @+1 {{'mx.matmul' op has an alpha, for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %c = mx.matmul %a, %b alpha(%s) : !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, !mx.tensor<256x128xf8E4M3FN, block = [32, 1]> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}

@@ -127,3 +127,34 @@ func.func @hadamard_constant() -> tensor<16xf32> {
   %y = mx.hadamard %c axis(0) : tensor<16xf32>
   return %y : tensor<16xf32>
 }
+
+// -----
+
+// NVFP4 of a constant with its tensor scale: S = 6 / 2688 folds, the block
+// scale 6 / (6 S) rounds to 448 and the elements x / (448 S) to 6, 3, -1.5,
+// 0.5 and zeros (lib/Numerics/NVFP4).
+// CHECK-LABEL: func.func @nvfp4_constant
+// CHECK-NOT: mx.tensor_scale
+// CHECK-NOT: mx.quantize
+// CHECK-DAG: %[[S:.+]] = arith.constant 0.00223214296 : f32
+// CHECK-DAG: %[[E:.+]] = arith.constant dense<{{\[}}[6.000000e+00, 3.000000e+00, -1.500000e+00, 5.000000e-01, 0.000000e+00, {{.*}}]]> : tensor<1x16xf4E2M1FN>
+// CHECK-DAG: %[[B:.+]] = arith.constant dense<4.480000e+02> : tensor<1x1xf8E4M3FN>
+// CHECK: %[[Q:.+]] = mx.pack %[[E]], %[[B]]
+// CHECK: return %[[Q]], %[[S]]
+func.func @nvfp4_constant() -> (!mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, f32) {
+  %c = arith.constant dense<[[6.0, 3.0, -1.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<1x16xf32>
+  %s = mx.tensor_scale %c : tensor<1x16xf32>
+  %q = mx.quantize %c tensor_scale(%s) scale_rule<quotient> : tensor<1x16xf32> -> !mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return %q, %s : !mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, f32
+}
+
+// -----
+
+// A tensor scale that is an argument leaves the quantize of a constant.
+// CHECK-LABEL: func.func @nvfp4_argument_scale_stays
+// CHECK: mx.quantize %{{.*}} tensor_scale(%arg0)
+func.func @nvfp4_argument_scale_stays(%s: f32) -> !mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> {
+  %c = arith.constant dense<1.0> : tensor<1x16xf32>
+  %q = mx.quantize %c tensor_scale(%s) scale_rule<quotient> : tensor<1x16xf32> -> !mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return %q : !mx.tensor<1x16xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+}

@@ -43,7 +43,7 @@ func.func @quantize_c4_nonfinite_fp4(%x: tensor<32xf32>) {
 // -----
 
 func.func @quantize_c9_quotient_e8m0(%x: tensor<32xf32>) {
-  // expected-error @+1 {{'mx.quantize' op expected scale_rule<quotient> only with f32 scales, but the result has 'f8E8M0FNU' scales, which are powers of two: use floor, ceil, even or rceil}}
+  // expected-error @+1 {{'mx.quantize' op expected scale_rule<quotient> only with f32 or f8E4M3FN scales, but the result has 'f8E8M0FNU' scales, which are powers of two: use floor, ceil, even or rceil}}
   %q = mx.quantize %x scale_rule<quotient> : tensor<32xf32> -> !mx.tensor<32xf8E4M3FN, block = [32]>
   return
 }
@@ -90,9 +90,49 @@ func.func @quantize_c4_nonfinite_int8(%x: tensor<32xf32>) {
 
 // -----
 
-func.func @quantize_c5_e4m3_scales(%x: tensor<16x64xf32>) {
-  // expected-error @+1 {{'mx.quantize' op expected a result with f8E8M0FNU or f32 scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
-  %q = mx.quantize %x : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+func.func @quantize_c5_nvfp4_without_tensor_scale(%x: tensor<16x64xf32>) {
+  // expected-error @+1 {{'mx.quantize' op expected a tensor_scale with f8E4M3FN scales (NVFP4): value = element * block scale * tensor scale; mx.tensor_scale computes it}}
+  %q = mx.quantize %x scale_rule<quotient> : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_c5_nvfp4_elements(%x: tensor<16x64xf32>, %s: f32) {
+  // expected-error @+1 {{'mx.quantize' op expected f4E2M1FN elements with f8E4M3FN scales (NVFP4), but got 'f8E4M3FN'}}
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : tensor<16x64xf32> -> !mx.tensor<16x64xf8E4M3FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_c5_nvfp4_rule(%x: tensor<16x64xf32>, %s: f32) {
+  // expected-error @+1 {{'mx.quantize' op expected scale_rule<quotient> for a result with f8E4M3FN scales, but got scale_rule<floor>}}
+  %q = mx.quantize %x tensor_scale(%s) : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_c5_nvfp4_rounding(%x: tensor<16x64xf32>, %s: f32) {
+  // expected-error @+1 {{'mx.quantize' op expected rounding<rne> and saturation<saturate> for a result with f8E4M3FN scales (NVFP4)}}
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> rounding<rtz> : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_c10_tensor_scale_e8m0(%x: tensor<16x64xf32>, %s: f32) {
+  // expected-error @+1 {{'mx.quantize' op expected a tensor_scale only with f8E4M3FN scales (NVFP4), but the result has 'f8E8M0FNU' scales}}
+  %q = mx.quantize %x tensor_scale(%s) : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @dequantize_c2_tensor_scale_e8m0(%q: !mx.tensor<16x64xf4E2M1FN, block = [1, 32]>, %s: f32) {
+  // expected-error @+1 {{'mx.dequantize' op expected a tensor_scale only with f8E4M3FN scales (NVFP4), but the input has 'f8E8M0FNU' scales}}
+  %x = mx.dequantize %q tensor_scale(%s) : !mx.tensor<16x64xf4E2M1FN, block = [1, 32]> -> tensor<16x64xf32>
   return
 }
 
@@ -333,7 +373,7 @@ func.func @cast_c4_nonfinite_fp6(%q: !mx.tensor<32xf8E4M3FN, block = [32]>) {
 // -----
 
 func.func @cast_c5_e4m3_scales(%q: !mx.tensor<16x64xf8E4M3FN, block = [1, 16]>) {
-  // expected-error @+1 {{'mx.cast' op expected a result with f8E8M0FNU or f32 scales, but got 'f8E4M3FN' scales: no scale rule is defined for them; build such tensors with mx.pack}}
+  // expected-error @+1 {{'mx.cast' op expected a result without f8E4M3FN scales: NVFP4 needs a tensor scale, which mx.cast does not take; dequantize the input and quantize the values with mx.quantize tensor_scale}}
   %r = mx.cast %q : !mx.tensor<16x64xf8E4M3FN, block = [1, 16]> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
   return
 }

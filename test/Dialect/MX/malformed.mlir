@@ -5,7 +5,7 @@
 
 func.func @generic_quantize_wrong_result_type(%x: tensor<32xf32>) {
   // expected-error @+1 {{'mx.quantize' op result #0 must be block-scaled MX tensor: elements and per-block scales as one value, but got 'tensor<32xf32>'}}
-  %q = "mx.quantize"(%x) : (tensor<32xf32>) -> tensor<32xf32>
+  %q = "mx.quantize"(%x) <{operandSegmentSizes = array<i32: 1, 0, 0>}> : (tensor<32xf32>) -> tensor<32xf32>
   return
 }
 
@@ -13,15 +13,23 @@ func.func @generic_quantize_wrong_result_type(%x: tensor<32xf32>) {
 
 func.func @generic_quantize_no_operand() {
   // expected-error @+1 {{'mx.quantize' op expected 1 or more operands, but found 0}}
-  %q = "mx.quantize"() : () -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  %q = "mx.quantize"() <{operandSegmentSizes = array<i32: 1, 0, 0>}> : () -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @generic_quantize_no_segment_sizes(%x: tensor<32xf32>) {
+  // expected-error @+1 {{'mx.quantize' op operand count (1) does not match with the total size (0) specified in attribute 'operandSegmentSizes'}}
+  %q = "mx.quantize"(%x) : (tensor<32xf32>) -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return
 }
 
 // -----
 
 func.func @generic_quantize_attribute_of_wrong_kind(%x: tensor<32xf32>) {
-  // expected-error @+1 {{invalid properties {scale_rule = #mx.rounding<rtz>} for op mx.quantize: Invalid attribute `scale_rule` in property conversion: #mx.rounding<rtz>}}
-  %q = "mx.quantize"(%x) <{scale_rule = #mx.rounding<rtz>}> : (tensor<32xf32>) -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  // expected-error @+1 {{invalid properties {operandSegmentSizes = array<i32: 1, 0, 0>, scale_rule = #mx.rounding<rtz>} for op mx.quantize: Invalid attribute `scale_rule` in property conversion: #mx.rounding<rtz>}}
+  %q = "mx.quantize"(%x) <{operandSegmentSizes = array<i32: 1, 0, 0>, scale_rule = #mx.rounding<rtz>}> : (tensor<32xf32>) -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return
 }
 
@@ -29,7 +37,7 @@ func.func @generic_quantize_attribute_of_wrong_kind(%x: tensor<32xf32>) {
 
 func.func @generic_quantize_seed_not_integer(%x: tensor<32xf32>) {
   // expected-error @+1 {{Invalid attribute `seed` in property conversion: "seven"}}
-  %q = "mx.quantize"(%x) <{rounding = #mx.rounding<stochastic>, seed = "seven"}> : (tensor<32xf32>) -> !mx.tensor<32xf4E2M1FN, block = [32]>
+  %q = "mx.quantize"(%x) <{operandSegmentSizes = array<i32: 1, 0, 0>, rounding = #mx.rounding<stochastic>, seed = "seven"}> : (tensor<32xf32>) -> !mx.tensor<32xf4E2M1FN, block = [32]>
   return
 }
 

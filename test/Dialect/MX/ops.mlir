@@ -149,3 +149,19 @@ func.func @hadamard(%x: tensor<4x32xf32>, %d: tensor<?x4xf32>) -> (tensor<4x32xf
   %w = mx.hadamard %d axis(0) : tensor<?x4xf32>
   return %z, %w : tensor<4x32xf32>, tensor<?x4xf32>
 }
+
+// CHECK-LABEL: func.func @nvfp4
+// CHECK: %[[S:.+]] = mx.tensor_scale %arg0 : tensor<4x32xf32>
+// CHECK: %[[Q:.+]] = mx.quantize %arg0 tensor_scale(%[[S]]) scale_rule<quotient> : tensor<4x32xf32> -> !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+// CHECK: mx.quantize %arg0 scales(%arg1 : tensor<4x2xf8E4M3FN>) tensor_scale(%[[S]]) : tensor<4x32xf32> -> !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+// CHECK: mx.dequantize %[[Q]] tensor_scale(%[[S]]) : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<4x32xf16>
+// CHECK: mx.matmul %[[Q]], %arg2 alpha(%[[S]]) : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<32x8xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<4x8xf32>
+func.func @nvfp4(%x: tensor<4x32xf32>, %bs: tensor<4x2xf8E4M3FN>, %w: !mx.tensor<32x8xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>)
+    -> (!mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, tensor<4x32xf16>, tensor<4x8xf32>) {
+  %s = mx.tensor_scale %x : tensor<4x32xf32>
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : tensor<4x32xf32> -> !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  %g = mx.quantize %x scales(%bs : tensor<4x2xf8E4M3FN>) tensor_scale(%s) : tensor<4x32xf32> -> !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  %d = mx.dequantize %q tensor_scale(%s) : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> -> tensor<4x32xf16>
+  %c = mx.matmul %q, %w alpha(%s) : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<32x8xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<4x8xf32>
+  return %g, %d, %c : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, tensor<4x32xf16>, tensor<4x8xf32>
+}

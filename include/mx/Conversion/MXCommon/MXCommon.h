@@ -57,6 +57,14 @@ void populateMXHadamardToLinalgConversionPatterns(
 void populateMXMatmulToLinalgConversionPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns);
 
+/// Lowers mx.tensor_scale (NVFP4's amax / 2688) to a linalg reduction.
+void populateMXTensorScaleToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Rewrites mx.matmul alpha(%a) into the product without alpha times %a, so
+/// that every lowering's kernels see plain products.
+void populateMXMatmulAlphaPatterns(RewritePatternSet &patterns);
+
 /// What a lowering adds to the shared driver.
 struct MXTensorLowering {
   /// Its element patterns (quantize/dequantize: exact integer arithmetic,
@@ -73,8 +81,9 @@ struct MXTensorLowering {
 
 /// Rewrites every mx op in `module` (casts expanded, scales made explicit)
 /// with the 1:N type conversion, through function signatures, calls and
-/// returns: the lowering's patterns, then the structural, matmul, scaled and
-/// Hadamard patterns above. Dynamically shaped mx ops are an error naming the
+/// returns: the lowering's patterns, then the structural, matmul, scaled,
+/// Hadamard and tensor-scale patterns above (after matmul alphas are split
+/// off). Dynamically shaped mx ops are an error naming the
 /// type.
 LogicalResult applyMXTensorConversion(ModuleOp module,
                                       const MXTensorLowering &lowering);

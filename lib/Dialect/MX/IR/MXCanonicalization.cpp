@@ -9,12 +9,15 @@
 #include "mx/Numerics/BlockQuantize.h"
 #include "mx/Numerics/FloatScaled.h"
 #include "mx/Numerics/Hadamard.h"
+#include "mx/Numerics/NVFP4.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -112,6 +115,25 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
       rewriter.replaceOpWithNewOp<FromStorageOp>(op, type, storage);
       return success();
     }
+    if (isa<Float8E4M3FNType>(type.getScaleType())) {
+      // NVFP4: lib/Numerics/NVFP4 with the constant tensor scale.
+      FloatAttr tensorScale;
+      if (op.hasGivenScales() ||
+          !matchPattern(op.getTensorScale(), m_Constant(&tensorScale)))
+        return rewriter.notifyMatchFailure(
+            op, "NVFP4 folds with computed block scales and a constant "
+                "tensor scale");
+      float scale = tensorScale.getValue().convertToFloat();
+      if (!std::isfinite(scale) || !(scale > 0.0f))
+        return rewriter.notifyMatchFailure(
+            op, "the tensor scale is not positive and finite");
+      numerics::NVFP4Tensor quantized = numerics::quantizeNVFP4(
+          values.data(), shape, type.getBlockedAxis(), scale);
+      replaceWithPack(rewriter, op, quantized.codes,
+                      DenseElementsAttr::getFromRawBuffer(
+                          type.getScalesType(), raw(quantized.blockScales)));
+      return success();
+    }
     if (isa<Float32Type>(type.getScaleType())) {
       // FP8 tiles with f32 scales: lib/Numerics/FloatScaled, on a matrix
       // (a vector is one row).
@@ -180,6 +202,28 @@ private:
 void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
   results.add<FoldQuantizeOfConstant>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// TensorScaleOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult TensorScaleOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
+  if (!input)
+    return {};
+  // Widening f16/bf16 to f32 is exact, as in the lowering.
+  std::vector<float> values;
+  values.reserve(input.getNumElements());
+  for (APFloat value : input.getValues<APFloat>()) {
+    bool losesInfo;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    values.push_back(value.convertToFloat());
+  }
+  float scale = numerics::computeNVFP4TensorScale(
+      values.data(), static_cast<int64_t>(values.size()));
+  return FloatAttr::get(Float32Type::get(getContext()), scale);
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor) {

@@ -3,6 +3,7 @@
 #include "mx/Dialect/MX/IR/MXDialect.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
@@ -17,4 +18,12 @@ void MXDialect::initialize() {
       >();
   registerTypes();
   registerAttributes();
+}
+
+Operation *MXDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  if (auto typed = dyn_cast<TypedAttr>(value);
+      typed && arith::ConstantOp::isBuildableWith(typed, type))
+    return arith::ConstantOp::create(builder, loc, type, typed);
+  return nullptr;
 }

@@ -65,10 +65,11 @@ static LogicalResult verifyFloatScaleRules(RoundingOp op,
   ScaleRule rule = op.getScaleRule();
   bool f32Scales = isa<Float32Type>(result.getScaleType());
   if (!f32Scales) {
-    if (rule == ScaleRule::quotient)
+    if (rule == ScaleRule::quotient &&
+        !isa<Float8E4M3FNType>(result.getScaleType()))
       return op.emitOpError()
-             << "expected scale_rule<quotient> only with f32 scales, but the "
-                "result has "
+             << "expected scale_rule<quotient> only with f32 or f8E4M3FN "
+                "scales, but the result has "
              << result.getScaleType()
              << " scales, which are powers of two: use floor, ceil, even or "
                 "rceil";
@@ -93,6 +94,33 @@ static LogicalResult verifyFloatScaleRules(RoundingOp op,
   return success();
 }
 
+/// (C5) for f8E4M3FN scales: NVFP4 as lib/Numerics/NVFP4 defines it.
+static LogicalResult verifyNVFP4Quantize(QuantizeOp op,
+                                         BlockTensorType result) {
+  // The type's (T7) and (T8) already give 1-D blocks of 16, one level.
+  if (result.getFormat() != numerics::ElementFormat::E2M1)
+    return op.emitOpError()
+           << "expected f4E2M1FN elements with f8E4M3FN scales (NVFP4), but "
+              "got "
+           << result.getElementType();
+  if (!op.getTensorScale())
+    return op.emitOpError()
+           << "expected a tensor_scale with f8E4M3FN scales (NVFP4): value = "
+              "element * block scale * tensor scale; mx.tensor_scale "
+              "computes it";
+  if (!op.hasGivenScales() && op.getScaleRule() != ScaleRule::quotient)
+    return op.emitOpError()
+           << "expected scale_rule<quotient> for a result with f8E4M3FN "
+              "scales, but got scale_rule<"
+           << stringifyScaleRule(op.getScaleRule()) << ">";
+  if (op.getRounding() != Rounding::rne ||
+      op.getSaturation() != Saturation::saturate)
+    return op.emitOpError()
+           << "expected rounding<rne> and saturation<saturate> "
+              "for a result with f8E4M3FN scales (NVFP4)";
+  return success();
+}
+
 /// (C1)-(C5) of the ops that round into an MX tensor (quantize, cast).
 template <typename RoundingOp>
 static LogicalResult verifyRoundingOp(RoundingOp op) {
@@ -103,12 +131,16 @@ static LogicalResult verifyRoundingOp(RoundingOp op) {
   Rounding rounding = op.getRounding();
   std::optional<uint64_t> seed = op.getSeed();
   Saturation saturation = op.getSaturation();
-  if (!isa<Float8E8M0FNUType, Float32Type>(result.getScaleType())) // (C5)
-    return op.emitOpError()
-           << "expected a result with f8E8M0FNU or f32 scales, but got "
-           << result.getScaleType()
-           << " scales: no scale rule is defined for them; build such tensors "
-              "with mx.pack";
+  // (C5): the type's (T6) leaves E8M0, f32 and E4M3 scales.
+  if (isa<Float8E4M3FNType>(result.getScaleType())) {
+    if constexpr (!std::is_same_v<RoundingOp, QuantizeOp>)
+      return op.emitOpError()
+             << "expected a result without f8E4M3FN scales: NVFP4 needs a "
+                "tensor scale, which mx.cast does not take; dequantize the "
+                "input and quantize the values with mx.quantize tensor_scale";
+    else if (failed(verifyNVFP4Quantize(op, result)))
+      return failure();
+  }
   if (failed(verifyFloatScaleRules(op, result))) // (C9)
     return failure();
   if (rounding == Rounding::stochastic && !seed) // (C2)
@@ -166,6 +198,10 @@ LogicalResult QuantizeOp::verify() {
       return emitOpError() << "expected saturation<saturate> for a two-level "
                               "result, whose elements have no Inf or NaN";
   }
+  if (getTensorScale() && !isa<Float8E4M3FNType>(type.getScaleType())) // (C10)
+    return emitOpError() << "expected a tensor_scale only with f8E4M3FN "
+                            "scales (NVFP4), but the result has "
+                         << type.getScaleType() << " scales";
   if (!hasGivenScales())
     return success();
   BlockTensorType result = getResult().getType();
@@ -184,9 +220,16 @@ LogicalResult QuantizeOp::verify() {
 }
 
 LogicalResult DequantizeOp::verify() {
-  return verifySameShape(*this, getInput().getType().getShape(),
-                         getResult().getType().getShape(), "result",
-                         "input"); // (C1)
+  if (failed(verifySameShape(*this, getInput().getType().getShape(),
+                             getResult().getType().getShape(), "result",
+                             "input"))) // (C1)
+    return failure();
+  Type scaleType = getInput().getType().getScaleType();
+  if (getTensorScale() && !isa<Float8E4M3FNType>(scaleType)) // (C2)
+    return emitOpError() << "expected a tensor_scale only with f8E4M3FN "
+                            "scales (NVFP4), but the input has "
+                         << scaleType << " scales";
+  return success();
 }
 
 LogicalResult CastOp::verify() {

@@ -29,8 +29,9 @@ struct ExpandCast final : OpRewritePattern<CastOp> {
     Value values =
         DequantizeOp::create(rewriter, op.getLoc(), f32Type, op.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(
-        op, op.getType(), values, /*scales=*/Value(), op.getScaleRuleAttr(),
-        op.getRoundingAttr(), op.getSeedAttr(), op.getSaturationAttr());
+        op, op.getType(), values, /*scales=*/Value(), /*tensor_scale=*/Value(),
+        op.getScaleRuleAttr(), op.getRoundingAttr(), op.getSeedAttr(),
+        op.getSaturationAttr());
     return success();
   }
 };

@@ -207,9 +207,9 @@ static LogicalResult fuseIntoProducers(QuantizeOp quantize) {
           return;
         }
         Value rowMX = QuantizeOp::create(
-            nb, nl, rowType, rowValues, Value(), quantize.getScaleRuleAttr(),
-            quantize.getRoundingAttr(), quantize.getSeedAttr(),
-            quantize.getSaturationAttr());
+            nb, nl, rowType, rowValues, Value(), Value(),
+            quantize.getScaleRuleAttr(), quantize.getRoundingAttr(),
+            quantize.getSeedAttr(), quantize.getSaturationAttr());
         auto unpack = UnpackOp::create(nb, nl, rowType.getElementsType(),
                                        rowType.getScalesType(), rowMX);
         SmallVector<OpFoldResult> unit{nb.getIndexAttr(1), nb.getIndexAttr(1)};
@@ -278,12 +278,23 @@ struct MXFuseQuantizationPass final
       auto [lhs, rhs] = *operands;
       OpBuilder builder(op);
       Location loc = op.getLoc();
+      // NVFP4 operands' tensor scales become the product's alpha.
+      Value alpha;
+      for (Value operand : {contraction->a, contraction->b}) {
+        auto dequantize = operand.getDefiningOp<DequantizeOp>();
+        if (!dequantize || !dequantize.getTensorScale())
+          continue;
+        alpha = alpha ? arith::MulFOp::create(builder, loc, alpha,
+                                              dequantize.getTensorScale())
+                            .getResult()
+                      : dequantize.getTensorScale();
+      }
       Value product = MatmulOp::create(
           builder, loc,
           RankedTensorType::get({getOperandShape(lhs.getType())[0],
                                  getOperandShape(rhs.getType())[1]},
                                 builder.getF32Type()),
-          lhs, rhs);
+          lhs, rhs, alpha);
       Value result = accumulateInto(builder, loc, product, contraction->init,
                                     isZeroInit(contraction->init));
       op->getResult(0).replaceAllUsesWith(result);

@@ -2,7 +2,8 @@
 //
 // mx.quantize %x  ->  block amax (pad, expand_shape, reduce) -> scale rule on
 // amax's f32 bits -> mx.quantize %x scales(%s). f32 tile scales follow
-// lib/Numerics/FloatScaled the same way. The rule arithmetic follows
+// lib/Numerics/FloatScaled the same way, NVFP4's E4M3 block scales (under
+// the quantize's tensor scale) lib/Numerics/NVFP4. The rule arithmetic follows
 // docs/Numerics.md (and lib/Numerics/Scale.cpp) operation for operation, in
 // integer ops only, so it vectorizes and is exact.
 //
@@ -67,9 +68,11 @@ static Value buildBlockAmax(OpBuilder &b, Location loc, Value input,
 }
 
 /// tensor<grid x scale type> of the scales `rule` derives from `amax`: E8M0
-/// powers of two, or f32 tile scales.
+/// powers of two, f32 tile scales, or NVFP4's E4M3 block scales under
+/// `tensorScale`.
 static Value buildScales(OpBuilder &b, Location loc, Value amax,
-                         BlockTensorType type, ScaleRule rule) {
+                         BlockTensorType type, ScaleRule rule,
+                         Value tensorScale) {
   auto amaxType = cast<RankedTensorType>(amax.getType());
   Type scaleType = type.getScaleType();
   Value init = tensor::EmptyOp::create(b, loc, amaxType.getShape(), scaleType);
@@ -81,7 +84,9 @@ static Value buildScales(OpBuilder &b, Location loc, Value amax,
              SmallVector<AffineMap>{identity, identity}, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value scale =
-                   isa<Float32Type>(scaleType)
+                   tensorScale
+                       ? buildNVFP4BlockScale(nb, nl, args[0], tensorScale)
+                   : isa<Float32Type>(scaleType)
                        ? buildFloatScaleFromAmax(nb, nl, args[0],
                                                  type.getFormat(),
                                                  toFloatScaleRule(rule))
@@ -113,10 +118,11 @@ struct InsertScaleComputation final : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not handled");
     Location loc = op.getLoc();
     Value amax = buildBlockAmax(rewriter, loc, op.getInput(), type);
-    Value scales = buildScales(rewriter, loc, amax, type, op.getScaleRule());
+    Value scales = buildScales(rewriter, loc, amax, type, op.getScaleRule(),
+                               op.getTensorScale());
     rewriter.replaceOpWithNewOp<QuantizeOp>(
-        op, type, op.getInput(), scales, ScaleRule::floor, op.getRounding(),
-        op.getSeedAttr(), op.getSaturation());
+        op, type, op.getInput(), scales, op.getTensorScale(), ScaleRule::floor,
+        op.getRounding(), op.getSeedAttr(), op.getSaturation());
     return success();
   }
 

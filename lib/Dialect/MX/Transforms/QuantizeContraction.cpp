@@ -78,7 +78,7 @@ static Value multiply(OpBuilder &b, Location loc,
       blockShape.assign(2, quantization.block);
     auto mxType = BlockTensorType::get(type.getShape(), format, blockShape,
                                        operand.scaleType);
-    return QuantizeOp::create(b, loc, mxType, matrix, Value(),
+    return QuantizeOp::create(b, loc, mxType, matrix, Value(), Value(),
                               operand.scaleRule, operand.rounding, operand.seed)
         .getResult();
   };

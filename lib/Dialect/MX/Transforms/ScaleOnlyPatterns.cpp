@@ -150,8 +150,9 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
     auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
                                   type.getScalesType(), dequantize.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(
-        op, type, op.getInput(), parts.getScales(), ScaleRule::floor,
-        op.getRounding(), /*seed=*/nullptr, op.getSaturation());
+        op, type, op.getInput(), parts.getScales(), /*tensor_scale=*/Value(),
+        ScaleRule::floor, op.getRounding(), /*seed=*/nullptr,
+        op.getSaturation());
     return success();
   }
 };

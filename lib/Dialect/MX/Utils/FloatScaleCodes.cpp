@@ -3,6 +3,7 @@
 #include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 #include "mx/Dialect/MX/Utils/ArithEmitter.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
+#include "mx/Numerics/NVFP4.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -142,4 +143,64 @@ Value mlir::mx::buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
     return arith::TruncFOp::create(b, loc, result, product);
   return arith::TruncFOp::create(b, loc, result,
                                  roundToOddF32(b, loc, product));
+}
+
+Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
+                                     Value tensorScale) {
+  ArithEmitter i(b, loc, b.getI32Type());
+  Type f64 = b.getF64Type();
+  // 6 S is exact in double; the quotient of a 24-bit amax by it is rounded
+  // once to E4M3 through the odd f32 (docs/Numerics.md, NVFP4).
+  Value divisor = i.mulF(arith::ExtFOp::create(b, loc, f64, tensorScale),
+                         arith::ConstantFloatOp::create(
+                             b, loc, cast<FloatType>(f64), APFloat(6.0)));
+  Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, amax), divisor);
+  Value code = buildEncodeElement(
+      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias), i.c(0),
+      EncodeOptions{num::ElementFormat::E4M3, num::Rounding::NearestEven,
+                    num::Saturation::Saturate});
+  Value finite = i.cmpF(F::OLT, amax, i.cF32(INFINITY));
+  code = i.select(finite, code, i.c(num::kNVFP4NaNBlockScale));
+  return arith::BitcastOp::create(
+      b, loc, b.getType<Float8E4M3FNType>(),
+      arith::TruncIOp::create(b, loc, b.getI8Type(), code));
+}
+
+Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
+                                 Value blockScale, Value tensorScale) {
+  ArithEmitter i(b, loc, b.getI32Type());
+  Type f64 = b.getF64Type();
+  // At most 4 + 24 significant bits: the step is exact in double.
+  Value step = i.mulF(arith::ExtFOp::create(b, loc, f64, blockScale),
+                      arith::ExtFOp::create(b, loc, f64, tensorScale));
+  Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, value), step);
+  Value code = buildEncodeElement(
+      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias), i.c(0),
+      EncodeOptions{num::ElementFormat::E2M1, num::Rounding::NearestEven,
+                    num::Saturation::Saturate});
+  // A block tiny next to the tensor's amax has a zero scale: signed zeros.
+  Value zero = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64),
+                                              APFloat(0.0));
+  Value signedZero =
+      i.select(i.cmp(P::slt, i.bitcast(b.getI32Type(), value), i.c(0)),
+               i.c(0x8), i.c(0));
+  code = i.select(i.cmpF(F::OEQ, step, zero), signedZero, code);
+  Value nanScale = i.cmpF(F::UNO, blockScale, blockScale);
+  return i.select(nanScale, i.c(0), code);
+}
+
+Value mlir::mx::buildDecodeNVFP4(OpBuilder &b, Location loc, Value code,
+                                 Value blockScale, Value tensorScale,
+                                 FloatType to) {
+  ArithEmitter i(b, loc, b.getI32Type());
+  // element * block scale has at most 2 + 4 significant bits: exact in f32.
+  Value scaled =
+      i.mulF(buildDecodeUnitElement(b, loc, code, num::ElementFormat::E2M1),
+             blockScale);
+  if (to.isF32())
+    return i.mulF(scaled, tensorScale);
+  Type f64 = b.getF64Type();
+  Value product = i.mulF(arith::ExtFOp::create(b, loc, f64, scaled),
+                         arith::ExtFOp::create(b, loc, f64, tensorScale));
+  return arith::TruncFOp::create(b, loc, to, roundToOddF32(b, loc, product));
 }

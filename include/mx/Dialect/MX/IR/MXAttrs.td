@@ -38,6 +38,9 @@ def MX_ScaleRuleAttr : MX_EnumAttr<MX_ScaleRule, "scale_rule"> {
 
     An all-zero block gets scale 1; a block holding NaN or Inf the NaN scale.
 
+    With f8E4M3FN scales (NVFP4, with a tensor scale S) `quotient` is
+    `amax / (6 S)` rounded once to E4M3, nearest even, saturating at 448.
+
     ```mlir
     %q = mx.quantize %x scale_rule<rceil> : tensor<32xf32>
            -> !mx.tensor<32xf8E4M3FN, block = [32]>

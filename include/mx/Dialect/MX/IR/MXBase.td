@@ -39,6 +39,8 @@ def MX_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+  // mx.tensor_scale folds to an f32 scalar, an arith.constant.
+  let hasConstantMaterializer = 1;
   let extraClassDeclaration = [{
     // Defined beside the types and attributes, whose storage classes they need.
     void registerTypes();

@@ -35,7 +35,7 @@ class MX_RoundingOp<string mnemonic, list<Trait> traits = []>
 // QuantizeOp
 //===----------------------------------------------------------------------===//
 
-def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
+def MX_QuantizeOp : MX_RoundingOp<"quantize", [AttrSizedOperandSegments]> {
   let summary = "Quantize a float tensor to a block-scaled MX tensor";
   let description = [{
     Computes one scale per block from the block's largest magnitude with
@@ -102,8 +102,10 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     - (C3) `seed` is only allowed with `rounding<stochastic>`;
     - (C4) `saturation<nonfinite>` requires an FP8 element type (E4M3 or
       E5M2), the only ones with Inf or NaN;
-    - (C5) the result has f8E8M0FNU or f32 scales: no rule is defined yet
-      for f8E4M3FN (NVFP4-style) scales, whose tensors come from `mx.pack`;
+    - (C5) the result has f8E8M0FNU, f32 or f8E4M3FN scales; f8E4M3FN
+      scales (NVFP4, 1-D blocks of 16 by the type) come with f4E2M1FN
+      elements and a `tensor_scale`, and are computed by `scale_rule<quotient>` (unless
+      given), with `rne` rounding and `saturate`;
     - (C6) given `scales` have the result's scale type and block-grid shape;
     - (C7) given `scales` leave no scale rule to apply: `scale_rule` stays
       at its default;
@@ -111,9 +113,25 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
       scales, no `scale_rule` (its shared exponent is floor(log2 amax)),
       `rne` or `rtz` rounding and `saturate`: its magnitudes clamp at
       2^m - 1;
-    - (C9) `scale_rule<quotient>` belongs to f32 scales; a result with f32
-      scales (FP8 tiles) computes them by `quotient` or `rceil` (unless they
-      are given), with `rne` rounding and `saturate`.
+    - (C9) `scale_rule<quotient>` belongs to f32 and f8E4M3FN scales; a
+      result with f32 scales (FP8 tiles) computes them by `quotient` or
+      `rceil` (unless they are given), with `rne` rounding and `saturate`;
+    - (C10) `tensor_scale` belongs to a result with f8E4M3FN scales.
+
+    NVFP4 (E2M1 elements, blocks of 16, E4M3 block scales) takes an f32
+    `tensor_scale` S, usually from `mx.tensor_scale`: the value of an element
+    is `element * blockScale * S`. Each block scale is `amax / (6 S)` and
+    each element `x / (blockScale * S)`, each rounded once (E4M3 then E2M1,
+    nearest even, saturating); a block scale of zero leaves signed zeros, a
+    block holding NaN or Inf gets the NaN scale 0x7F and zero codes
+    (docs/Numerics.md). The result holds the block scales; S stays an SSA
+    value, which `mx.dequantize` and `mx.matmul` take back.
+
+    ```mlir
+    %s = mx.tensor_scale %x : tensor<64x128xf32>
+    %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : tensor<64x128xf32>
+           -> !mx.tensor<64x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+    ```
 
     A result with f32 scales (FP8 tiles, `block = [1, 128]` or
     `[128, 128]`) gets, per block, the scale of its rule (see
@@ -139,16 +157,18 @@ def MX_QuantizeOp : MX_RoundingOp<"quantize"> {
     ```
   }];
   let arguments = !con((ins MX_FloatTensor:$input,
-                            Optional<AnyRankedTensor>:$scales),
+                            Optional<AnyRankedTensor>:$scales,
+                            Optional<F32>:$tensor_scale),
                        roundingArguments);
   let results = (outs MX_BlockTensorType:$result);
   let assemblyFormat = "$input (`scales` `(` $scales^ `:` type($scales) `)`)? " #
+    "(`tensor_scale` `(` $tensor_scale^ `)`)? " #
     roundingFormat # " attr-dict `:` type($input) `->` qualified(type($result))";
   let builders = [
     OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input), [{
       build($_builder, $_state, result, input, /*scales=*/::mlir::Value(),
-            ::mlir::mx::ScaleRule::floor, ::mlir::mx::Rounding::rne,
-            /*seed=*/nullptr);
+            /*tensor_scale=*/::mlir::Value(), ::mlir::mx::ScaleRule::floor,
+            ::mlir::mx::Rounding::rne, /*seed=*/nullptr);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -178,13 +198,29 @@ def MX_DequantizeOp : MX_Op<"dequantize"> {
            -> tensor<64x128xf32>
     ```
 
+    An NVFP4 tensor's `tensor_scale` S (see `mx.quantize`) multiplies every
+    element: `element * blockScale` (exact) times S, rounded once to the
+    result type; without it S is 1.
+
+    ```mlir
+    %y = mx.dequantize %q tensor_scale(%s)
+           : !mx.tensor<64x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+           -> tensor<64x128xf32>
+    ```
+
     Constraints:
-    - (C1) the result has the shape of the input.
+    - (C1) the result has the shape of the input;
+    - (C2) `tensor_scale` belongs to an input with f8E4M3FN scales.
   }];
-  let arguments = (ins MX_BlockTensorType:$input);
+  let arguments = (ins MX_BlockTensorType:$input, Optional<F32>:$tensor_scale);
   let results = (outs MX_FloatTensor:$result);
-  let assemblyFormat =
-    "$input attr-dict `:` qualified(type($input)) `->` type($result)";
+  let assemblyFormat = "$input (`tensor_scale` `(` $tensor_scale^ `)`)? "
+    "attr-dict `:` qualified(type($input)) `->` type($result)";
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input), [{
+      build($_builder, $_state, result, input, /*tensor_scale=*/::mlir::Value());
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
@@ -229,14 +265,32 @@ def MX_MatmulOp : MX_Op<"matmul"> {
     - (C6) the result is an f32 tensor of shape M x N;
     - (C7) at least one operand is an MX tensor (a product of two f32
       tensors is `linalg.matmul`); (C2)-(C4) apply to the MX ones.
+
+    An f32 `alpha` multiplies every result element, after the sum (the
+    GEMM's alpha of BLAS): NVFP4 operands bring their tensor scales this
+    way, `alpha = S_lhs * S_rhs`, within the same bound.
+
+    ```mlir
+    %c = mx.matmul %a, %b alpha(%sab)
+           : !mx.tensor<64x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>,
+             !mx.tensor<128x256xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>
+           -> tensor<64x256xf32>
+    ```
   }];
   let arguments = (ins AnyTypeOf<[MX_BlockTensorType, RankedTensorOf<[F32]>]>:$lhs,
-                       AnyTypeOf<[MX_BlockTensorType, RankedTensorOf<[F32]>]>:$rhs);
+                       AnyTypeOf<[MX_BlockTensorType, RankedTensorOf<[F32]>]>:$rhs,
+                       Optional<F32>:$alpha);
   let results = (outs RankedTensorOf<[AnyType]>:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs))
-    `->` type($result)
+    $lhs `,` $rhs (`alpha` `(` $alpha^ `)`)? attr-dict `:` qualified(type($lhs))
+    `,` qualified(type($rhs)) `->` type($result)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs), [{
+      build($_builder, $_state, result, lhs, rhs, /*alpha=*/::mlir::Value());
+    }]>
+  ];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The block size along K (of the MX operand, or the two MX operands).
@@ -515,6 +569,33 @@ def MX_HadamardOp : MX_Op<"hadamard", [Pure, AllTypesMatch<["input", "result"]>]
   }];
   let hasVerifier = 1;
   let hasCanonicalizeMethod = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// TensorScaleOp
+//===----------------------------------------------------------------------===//
+
+def MX_TensorScaleOp : MX_Op<"tensor_scale"> {
+  let summary = "NVFP4's per-tensor f32 scale: amax / (448 * 6)";
+  let description = [{
+    The f32 scale NVFP4 keeps beside its E4M3 block scales: the largest
+    finite magnitude of the input divided by 2688 (E4M3's largest value 448
+    times E2M1's 6, so that the block holding the tensor's amax gets E4M3's
+    largest scale), one f32 division, never below f32's least subnormal; 1
+    for an input without a nonzero finite value. NaN and Inf are ignored
+    (their blocks get NaN scales). A constant input folds.
+
+    ```mlir
+    %s = mx.tensor_scale %x : tensor<64x128xf32>
+    ```
+
+    Delayed or calibrated scaling passes any positive finite f32 to
+    `mx.quantize`'s `tensor_scale` instead.
+  }];
+  let arguments = (ins MX_FloatTensor:$input);
+  let results = (outs F32:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
 }
 
 include "mx/Dialect/MX/IR/MXScaledOps.td"

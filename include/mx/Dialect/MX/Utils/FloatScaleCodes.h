@@ -50,6 +50,27 @@ Value buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
                              Value scale, numerics::ElementFormat format,
                              FloatType to);
 
+/// NVFP4's E4M3 block scale (an f8E4M3FN scalar) of a block whose largest
+/// magnitude is `amax` (f32; NaN or Inf where the block holds a non-finite
+/// value, which gives the NaN code 0x7F) under the f32 tensor scale
+/// `tensorScale`: amax / (6 S) in double, rounded once to E4M3, nearest
+/// even, saturating at 448 (lib/Numerics/NVFP4).
+Value buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
+                           Value tensorScale);
+
+/// The i32 E2M1 code of `value` (f32) / (`blockScale` * `tensorScale`), both
+/// f32 scalars (the block scale's E4M3 value): the double quotient rounded
+/// once, nearest even, saturating; a zero with `value`'s sign under a zero
+/// step; code 0 under a NaN block scale.
+Value buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
+                       Value blockScale, Value tensorScale);
+
+/// The E2M1 element `code` (i32) times `blockScale` (f32, exact) times
+/// `tensorScale` (f32), rounded once to `to` (f32, f16 or bf16); NaN under
+/// a NaN block scale.
+Value buildDecodeNVFP4(OpBuilder &b, Location loc, Value code, Value blockScale,
+                       Value tensorScale, FloatType to);
+
 } // namespace mlir::mx
 
 #endif // MX_DIALECT_MX_UTILS_FLOATSCALECODES_H
