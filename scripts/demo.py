@@ -37,8 +37,9 @@ FORMATS = [("FP32", None, None), ("MXFP8 E4M3", "e4m3", "e4m3"), ("MXFP8 E5M2", 
            ("MXFP4 W-only", "e2m1", "none"),
            ("MXFP4 +Hadamard", "e2m1", "e2m1", "hadamard=true", "hadamard"),
            ("FP8 f32 tiles", "e4m3", "e4m3", "scales=f32 block-size=64", "f32-tiles"),
+           ("NVFP4", "e2m1", "e2m1", "scales=e4m3", "nvfp4"),
            ("MX9", "mx9", "mx9"), ("MX6", "mx6", "mx6"), ("MX4", "mx4", "mx4")]
-BYTES = {"f32": 4, "i8": 1, "f8E8M0FNU": 1}
+BYTES = {"f32": 4, "i8": 1, "f8E8M0FNU": 1, "f8E4M3FN": 1}
 
 
 def say(text):
@@ -154,12 +155,13 @@ def main():
         f"activations. +Hadamard: both operands of each product transformed along K by "
         f"mx.hadamard first (weights at compile time). FP8 f32 tiles: E4M3 with an f32 scale "
         f"per 1 x 64 activation tile and 64 x 64 weight block (the DeepSeek-V3 recipe; 64 "
-        f"divides the model's K). Weight bytes: the constants the lowered program stores "
-        f"(weights as packed MX elements + E8M0 or f32 scales, or MX9/MX6/MX4's packed "
-        f"blocks; biases in f32). "
+        f"divides the model's K). NVFP4: E2M1 in blocks of 16 with E4M3 block scales and an f32 "
+        f"scale per tensor (per batch for activations). Weight bytes: the constants the "
+        f"lowered program stores (weights as packed MX elements + E8M0, E4M3 or f32 scales, "
+        f"or MX9/MX6/MX4's packed blocks; biases in f32). "
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
-        f"MX9/MX6/MX4, and the matmuls of FP8 f32 tiles, run the linalg lowering, which has "
-        f"no vector kernel for them yet. FP32 is "
+        f"MX9/MX6/MX4, NVFP4, and the matmuls of FP8 f32 tiles, run the linalg lowering, which "
+        f"has no vector kernel for them yet. FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 

@@ -130,10 +130,17 @@ def loss_program(batch, layers=LAYERS, name="loss"):
     return "\n".join(lines)
 
 
-def _quantized_values(x, fmt, axis, tiles=None, weight=False):
+def _quantized_values(x, fmt, axis, tiles=None, weight=False, nvfp4=False):
     """The values of `x` quantized along `axis`: blocks of 32 (floor rule,
     rne), or a two-level format's blocks of 16; with `tiles`, FP8 with f32
-    scales per 1 x tiles (activations) or tiles x tiles (weights) tile."""
+    scales per 1 x tiles (activations) or tiles x tiles (weights) tile; with
+    `nvfp4`, NVFP4 (blocks of 16, E4M3 block scales, the tensor scale of
+    `x`), exact in float64."""
+    if nvfp4:
+        codes, block_scales, tensor_scale = reference.quantize_nvfp4(x, axis=axis)
+        return (reference.decode("e2m1", codes) *
+                reference.decode("e4m3", np.repeat(block_scales, 16, axis=axis))
+                [(slice(None),) * axis + (slice(0, x.shape[axis]),)] * np.float64(tensor_scale))
     if tiles is not None:
         tile = (tiles, tiles) if weight else ((1, tiles) if axis == 1 else (tiles, 1))
         parts = reference.quantize_float_scaled(x, fmt, tile)
@@ -145,26 +152,29 @@ def _quantized_values(x, fmt, axis, tiles=None, weight=False):
                                 fmt, block=32, axis=axis)
 
 
-def mx_matmul_reference(x, w, activations, weights_format, tiles=None, hadamard=None):
+def mx_matmul_reference(x, w, activations, weights_format, tiles=None, hadamard=None,
+                        nvfp4=False):
     """MX matmul semantics in float64: both operands quantized along K
     (after mx.hadamard with seed `hadamard`), per-block products summed."""
     if hadamard is not None:
         x = reference.random_hadamard(x, hadamard, axis=1)
         w = reference.random_hadamard(w, hadamard, axis=0)
-    qx = _quantized_values(x, activations, 1, tiles)
-    qw = _quantized_values(w, weights_format, 0, tiles, weight=True)
+    qx = _quantized_values(x, activations, 1, tiles, nvfp4=nvfp4)
+    qw = _quantized_values(w, weights_format, 0, tiles, weight=True, nvfp4=nvfp4)
     return qx.astype(np.float64) @ qw.astype(np.float64)
 
 
-def mx_reference(weights, x, fmt, tiles=None, hadamard=None):
+def mx_reference(weights, x, fmt, tiles=None, hadamard=None, nvfp4=False):
     """Logits of the model with every matmul in MX format `fmt` (None: f32),
-    optionally with FP8 f32 tiles of `tiles` or the Hadamard rotation."""
+    optionally with FP8 f32 tiles of `tiles`, the Hadamard rotation, or
+    NVFP4 (`fmt` e2m1; the activations' tensor scale is that of `x`, so
+    pass one batch)."""
     value = x.astype(np.float32)
     for i, (w, b) in enumerate(weights):
         if fmt is None:
             product = value.astype(np.float64) @ w.astype(np.float64)
         else:
-            product = mx_matmul_reference(value, w, fmt, fmt, tiles, hadamard)
+            product = mx_matmul_reference(value, w, fmt, fmt, tiles, hadamard, nvfp4)
         value = (product.astype(np.float32) + b).astype(np.float32)
         if i + 1 < len(weights):
             value = np.maximum(value, np.float32(0))

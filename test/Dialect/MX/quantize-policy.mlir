@@ -5,6 +5,7 @@
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=e5m2 scales=f32 block-size=32" 2>/dev/null | FileCheck %s --check-prefix=TILES
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e4m3 activations=none scales=f32 scale-rule=rceil" 2>/dev/null | FileCheck %s --check-prefix=TILES-RCEIL
 // RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=e4m3 hadamard=true hadamard-seed=5" 2>/dev/null | FileCheck %s --check-prefix=HADAMARD
+// RUN: mx-opt %s -split-input-file -mx-quantize-policy="weights=e2m1 activations=e2m1 scales=e4m3" 2>/dev/null | FileCheck %s --check-prefix=NVFP4
 
 // A matmul with a zero init: both operands quantized along K (the constant
 // as a weight, the argument as an activation), the mx.matmul result used
@@ -54,6 +55,16 @@
 // HADAMARD: %[[QX:.+]] = mx.quantize %[[HX]]
 // HADAMARD: %[[QW:.+]] = mx.quantize %[[HW]]
 // HADAMARD: mx.matmul %[[QX]], %[[QW]]
+// NVFP4 (scales=e4m3): each operand's tensor scale goes to its quantize
+// and, multiplied, to the product's alpha; weights are blocked along K like
+// activations.
+// NVFP4-LABEL: func.func @matmul
+// NVFP4: %[[SX:.+]] = mx.tensor_scale %arg0 : tensor<16x64xf32>
+// NVFP4: %[[QX:.+]] = mx.quantize %arg0 tensor_scale(%[[SX]]) scale_rule<quotient> : tensor<16x64xf32> -> !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+// NVFP4: %[[SW:.+]] = mx.tensor_scale %[[W:.+]] : tensor<64x8xf32>
+// NVFP4: %[[ALPHA:.+]] = arith.mulf %[[SX]], %[[SW]] : f32
+// NVFP4: %[[QW:.+]] = mx.quantize %[[W]] tensor_scale(%[[SW]]) scale_rule<quotient> : tensor<64x8xf32> -> !mx.tensor<64x8xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>
+// NVFP4: mx.matmul %[[QX]], %[[QW]] alpha(%[[ALPHA]])
 func.func @matmul(%x: tensor<16x64xf32>) -> tensor<16x8xf32> {
   %w = arith.constant dense<0.5> : tensor<64x8xf32>
   %zero = arith.constant 0.0 : f32

@@ -214,3 +214,24 @@ for name, lhs, lhs_values in (("nvfp4 x nvfp4", a, av), ("f32 x nvfp4", x, x.ast
     print(f"matmul {name}: {over} beyond the bound, {nan_rows} NaN rows")
 # CHECK: matmul nvfp4 x nvfp4: 0 beyond the bound, 1 NaN rows
 # CHECK: matmul f32 x nvfp4: 0 beyond the bound, 0 NaN rows
+
+# Bad arguments are errors before anything compiles.
+for kwargs in (dict(fmt="e4m3"), dict(block=32), dict(tensor_scale=0.0),
+               dict(tensor_scale=float("nan")), dict(scale_rule="floor")):
+    args = dict(fmt="e2m1")
+    args.update(kwargs)
+    try:
+        mx_mlir.quantize(np.ones((2, 32), np.float32), args.pop("fmt"), scale="e4m3", **args)
+        print("accepted", kwargs)
+    except ValueError as error:
+        print("error:", error)
+try:
+    mx_mlir.quantize(np.ones((2, 32), np.float32), "e2m1", tensor_scale=1.0)
+except ValueError as error:
+    print("error:", error)
+# CHECK: error: quantize: E4M3 scales are NVFP4's: e2m1 elements in blocks of 16, got 'e4m3' with block None
+# CHECK: error: quantize: E4M3 scales are NVFP4's: e2m1 elements in blocks of 16, got 'e2m1' with block 32
+# CHECK: error: quantize: the tensor scale must be positive and finite, got 0.0
+# CHECK: error: quantize: the tensor scale must be positive and finite, got nan
+# CHECK: error: quantize: NVFP4 block scales are quotients (amax / (6 S)), rounded to nearest even, saturating
+# CHECK: error: quantize: a tensor_scale belongs to NVFP4 (scale='e4m3')

@@ -61,6 +61,8 @@ static Value asMatrix(OpBuilder &b, Location loc, Value value,
 static Value multiply(OpBuilder &b, Location loc,
                       const ProductQuantization &quantization, Value a2,
                       Value b2, Value init, bool initIsZero) {
+  // NVFP4 operands' tensor scales, multiplied into the product's alpha.
+  Value alpha;
   auto quantize = [&](Value matrix, const OperandQuantization &operand,
                       ArrayRef<int64_t> block) -> Value {
     auto type = cast<RankedTensorType>(matrix.getType());
@@ -78,7 +80,15 @@ static Value multiply(OpBuilder &b, Location loc,
       blockShape.assign(2, quantization.block);
     auto mxType = BlockTensorType::get(type.getShape(), format, blockShape,
                                        operand.scaleType);
-    return QuantizeOp::create(b, loc, mxType, matrix, Value(), Value(),
+    Value tensorScale;
+    if (isa_and_nonnull<Float8E4M3FNType>(operand.scaleType)) {
+      // NVFP4: amax / 2688 of this operand (a constant weight's folds).
+      tensorScale = TensorScaleOp::create(b, loc, b.getF32Type(), matrix);
+      alpha =
+          alpha ? arith::MulFOp::create(b, loc, alpha, tensorScale).getResult()
+                : tensorScale;
+    }
+    return QuantizeOp::create(b, loc, mxType, matrix, Value(), tensorScale,
                               operand.scaleRule, operand.rounding, operand.seed)
         .getResult();
   };
@@ -108,7 +118,7 @@ static Value multiply(OpBuilder &b, Location loc,
   Value product = MatmulOp::create(
       b, loc,
       RankedTensorType::get({aType.getDimSize(0), bType.getDimSize(1)}, f32),
-      qa, qb);
+      qa, qb, alpha);
   return accumulateInto(b, loc, product, init, initIsZero);
 }
 

@@ -23,7 +23,7 @@ struct OperandQuantization {
   ScaleRule scaleRule = ScaleRule::floor;
   Rounding rounding = Rounding::rne;
   IntegerAttr seed; // with Rounding::stochastic
-  Type scaleType;   // null: E8M0
+  Type scaleType;   // null: E8M0; f32: FP8 tiles; f8E4M3FN: NVFP4
   bool squareBlock = false; // block x block (FP8 weight tiles), not 1-D
 };
 

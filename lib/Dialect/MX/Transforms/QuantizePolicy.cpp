@@ -10,6 +10,7 @@
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
 #include "mx/Dialect/MX/Utils/Contraction.h"
+#include "mx/Numerics/NVFP4.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/Matchers.h"
@@ -31,7 +32,8 @@ struct Policy {
   ScaleRule scaleRule;
   Rounding rounding;
   IntegerAttr seed;
-  Type scaleType; // null: E8M0; f32: FP8 tiles, weights in square blocks
+  Type scaleType; // null: E8M0; f32: FP8 tiles, weights in square blocks;
+                  // f8E4M3FN: NVFP4
 };
 
 } // namespace
@@ -73,13 +75,14 @@ struct MXQuantizePolicyPass final
       return isa_and_nonnull<SharedMicroexponentType>(type);
     };
     bool twoLevel = isTwoLevel(weightType) || isTwoLevel(activationType);
-    if (scales != "e8m0" && scales != "f32")
+    if (scales != "e8m0" && scales != "f32" && scales != "e4m3")
       return module.emitError() << "mx-quantize-policy: unknown scales '"
-                                << scales << "' (expected e8m0 or f32)";
-    bool tiles = scales == "f32";
+                                << scales << "' (expected e8m0, f32 or e4m3)";
+    bool tiles = scales == "f32", nvfp4 = scales == "e4m3";
     int64_t block = blockSize != 0 ? int64_t(blockSize)
                     : twoLevel     ? numerics::kMX9.blockSize
                     : tiles        ? 128
+                    : nvfp4        ? numerics::kNVFP4BlockSize
                                    : 32;
     if (block < 2)
       return module.emitError() << "mx-quantize-policy: block-size must be at "
@@ -117,10 +120,30 @@ struct MXQuantizePolicyPass final
         return module.emitError() << "mx-quantize-policy: scales=f32 rounds "
                                      "to nearest even; leave rounding at rne";
       scaleType = Float32Type::get(context);
+    } else if (nvfp4) {
+      auto isE2M1 = [](Type type) {
+        return !type || isa<Float4E2M1FNType>(type);
+      };
+      if (!isE2M1(weightType) || !isE2M1(activationType))
+        return module.emitError()
+               << "mx-quantize-policy: scales=e4m3 (NVFP4) takes e2m1 (or "
+                  "none) for weights and activations";
+      if (block != numerics::kNVFP4BlockSize)
+        return module.emitError()
+               << "mx-quantize-policy: scales=e4m3 (NVFP4) has blocks of "
+               << numerics::kNVFP4BlockSize << ", but got block-size " << block;
+      if ((rule != ScaleRule::floor && rule != ScaleRule::quotient) ||
+          rounding != Rounding::rne)
+        return module.emitError()
+               << "mx-quantize-policy: scales=e4m3 (NVFP4) computes its "
+                  "block scales as quotients and rounds to nearest even; "
+                  "leave scale-rule and rounding at their defaults";
+      rule = ScaleRule::quotient;
+      scaleType = Float8E4M3FNType::get(context);
     } else if (rule == ScaleRule::quotient) {
       return module.emitError()
              << "mx-quantize-policy: scale-rule quotient is for f32 tile "
-                "scales (scales=f32)";
+                "scales (scales=f32) and NVFP4 (scales=e4m3)";
     }
     IntegerAttr seedAttr;
     if (rounding == Rounding::stochastic)
@@ -203,8 +226,12 @@ struct MXQuantizePolicyPass final
         auto operand = [&](bool weight) {
           // FP8 tiles: weights in square blocks, usable transposed too.
           return OperandQuantization{
-              format(weight), policy->scaleRule, policy->rounding,
-              policy->seed,   policy->scaleType, policy->scaleType && weight};
+              format(weight),
+              policy->scaleRule,
+              policy->rounding,
+              policy->seed,
+              policy->scaleType,
+              isa_and_nonnull<Float32Type>(policy->scaleType) && weight};
         };
         ProductQuantization product{operand(weightA), operand(weightB),
                                     policy->block};

@@ -171,7 +171,11 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     take f32 tile scales, the DeepSeek-V3 block scaling: weights in
     `block-size` x `block-size` blocks, activations in 1 x `block-size`
     tiles (128 by default), scale rule `quotient` (which the default
-    `floor` stands for there) or `rceil`, rounding `rne`.
+    `floor` stands for there) or `rceil`, rounding `rne`. With
+    `scales=e4m3`, `e2m1` is NVFP4: blocks of 16 along K with E4M3 block
+    scales, and per operand an `mx.tensor_scale` that its quantize takes
+    and the product's `alpha` multiplies back (a constant weight's tensor
+    scale and quantize fold at compile time).
 
     With `hadamard=true` both operands of each product are first
     transformed along K by `mx.hadamard` (seed `hadamard-seed`, where K is a
@@ -258,9 +262,10 @@ def MXQuantizePolicyPass : Pass<"mx-quantize-policy", "::mlir::ModuleOp"> {
     Option<"hadamardSeed", "hadamard-seed", "uint64_t", /*default=*/"0",
            "Seed of the Hadamard signs">,
     Option<"scales", "scales", "std::string", /*default=*/"\"e8m0\"",
-           "Block scales: e8m0 (OCP MX), or f32 for FP8 tiles (weights in "
+           "Block scales: e8m0 (OCP MX), f32 for FP8 tiles (weights in "
            "block-size x block-size blocks, activations in 1 x block-size "
-           "tiles)">,
+           "tiles), or e4m3 for NVFP4 (e2m1, blocks of 16, a tensor scale "
+           "per operand)">,
     Option<"scaleRule", "scale-rule", "::mlir::mx::ScaleRule",
            /*default=*/"::mlir::mx::ScaleRule::floor",
            "Scale rule (with scales=f32: quotient, which floor stands for, "
