@@ -95,13 +95,14 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
         return "a two-level (MX9/MX6/MX4) operand or result";
       if (mx && isa<Float32Type>(mx.getScaleType()))
         return "an operand or result with f32 tile scales";
-      if (mx && isa<Float8E4M3FNType>(mx.getScaleType()))
-        return "an operand or result with f8E4M3FN (NVFP4) block scales";
       return "";
     };
     StringRef what;
     if (auto matmul = dyn_cast<MatmulOp>(op); matmul && matmul.getAlpha())
       what = "an alpha";
+    if (auto quantize = dyn_cast<QuantizeOp>(op);
+        quantize && isa<Float8E4M3FNType>(quantize.getType().getScaleType()))
+      what = "an NVFP4 result (f8E4M3FN block scales)";
     for (Type type :
          llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
       if (what.empty())

@@ -26,10 +26,32 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
   if (lhs.getBlockShape()[0] != 1 || rhs.getBlockShape()[1] != 1)
     return op.emitOpError("GPU kernels take 1-D blocks along K (lhs [1, B], "
                           "rhs [B, 1])");
-  if (block % 32 != 0)
+  bool lhsNVFP4 = isa<Float8E4M3FNType>(lhs.getScaleType()),
+       rhsNVFP4 = isa<Float8E4M3FNType>(rhs.getScaleType());
+  if (lhsNVFP4 || rhsNVFP4) {
+    // kind::mxf4nvf4 at m16n8k64: both operands NVFP4, K whole steps of 64.
+    if (!lhsNVFP4 || !rhsNVFP4 || lhs.getFormat() != num::ElementFormat::E2M1 ||
+        rhs.getFormat() != num::ElementFormat::E2M1)
+      return op.emitOpError("the NVFP4 GPU kernel multiplies two E2M1 tensors "
+                            "with f8E4M3FN block scales");
+    if (kind != MmaKind::BlockScale)
+      return op.emitOpError("NVFP4 lowers to mma.block_scale "
+                            "kind::mxf4nvf4 (mma=block-scale, on ")
+             << Chip::kBlockScaleMmaChips << "); " << chip.name << " with mma="
+             << llvm::find_if(
+                    kMmaKindNames,
+                    [&](const auto &entry) { return entry.kind == kind; })
+                    ->name
+             << " has no NVFP4 kernel yet";
+    if (kDim % 64 != 0)
+      return op.emitOpError("the NVFP4 GPU kernel needs K a multiple of 64 "
+                            "(the MMA's K), not ")
+             << kDim;
+  } else if (block % 32 != 0) {
     return op.emitOpError("GPU kernels need a K-block size that is a "
                           "multiple of 32 (the MMA's K), not ")
            << block;
+  }
   if (kDim % block != 0)
     return op.emitOpError("GPU kernels need K (")
            << kDim << ") to be a multiple of the block size (" << block << ")";

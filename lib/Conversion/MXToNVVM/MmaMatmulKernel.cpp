@@ -11,7 +11,12 @@
 // to the f32 accumulators: the MX definition, exactly as the CPU orders it.
 // FP6/FP4 codes widen to E4M3, which holds each of their values.
 // mma=block-scale (sm_120a): kind::mxf8f6f4 with scale_vec::1X; the hardware
-// applies the ue8m0 scales and accumulates.
+// applies the ue8m0 scales and accumulates. NVFP4 (E2M1 with E4M3 block
+// scales of 16) takes kind::mxf4nvf4, scale_vec::4X, ue4m3 at m16n8k64: FP4
+// packed eight to a register (element j at bits 4j; A: rows g, g + 8, K
+// 8q..8q+7 and 32 + 8q..; B: column g, the same K), and each lane's scale
+// word holds its row's (column's) four E4M3 block scales of the K-step,
+// byte i for K 16i..16i+15.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,6 +73,7 @@ public:
     lhs.format = lhsType.getFormat();
     rhs.format = rhsType.getFormat();
     integer = lhs.format == num::ElementFormat::INT8;
+    nvfp4 = isa<Float8E4M3FNType>(lhsType.getScaleType());
   }
 
   void emit(gpu::GPUFuncOp kernel);
@@ -90,6 +96,20 @@ private:
                                    ArrayRef<Value> c, Value scaleA,
                                    Value scaleB);
   SmallVector<Value> unpack(Value structValue, Type element);
+  /// NVFP4: eight E2M1 codes (element j at bits 4j) as one register, A's
+  /// row `row` or B's column `col`, K `k0`..`k0` + 7.
+  Value nibbleRegister(const Operand &operand, Value row, Value col, Value k0,
+                       bool alongColumn);
+  /// NVFP4: the four E4M3 scale bytes of K-step `step` (byte i: K-block
+  /// 4 step + i) of A's row `row` or B's column `col`, as one register.
+  Value scaleWord(const Operand &operand, Value index, Value step,
+                  bool alongColumn);
+  /// C's four accumulators per n8 tile (`results`) to `c`.
+  void storeAccumulators(ValueRange results, Value row0, Value row8,
+                         Value colBase, Value q, Value c);
+  /// The m16n8k64 kind::mxf4nvf4 kernel.
+  void emitNVFP4(Value row0, Value row8, Value scaleRow, Value colBase, Value g,
+                 Value q, Value c);
 
   OpBuilder &b;
   KernelBuilder k;
@@ -99,6 +119,7 @@ private:
   MmaTiling tiling{1, 1};
   Operand lhs, rhs;
   bool integer;
+  bool nvfp4;
 };
 } // namespace
 
@@ -191,16 +212,91 @@ SmallVector<Value> MmaKernelEmitter::mmaBlockScale(ArrayRef<Value> a,
   Type f32 = k.f32();
   auto resultType =
       LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  // Byte 0 of the lane's register, thread selector 0: lane 4r gives row r,
-  // lane 4r + 1 row r + 8 (scale A), lane 4c column c (scale B).
+  // Byte 0 of the lane's register (NVFP4: the word holds all four scales),
+  // thread selector 0: lane 4r gives row r, lane 4r + 1 row r + 8 (scale
+  // A), lane 4c column c (scale B).
   Value zero = k.c(0, k.i16());
   auto mma = NVVM::MmaBlockScaleOp::create(
       b, k.loc, resultType, a, bRegs, c, scaleA, zero, zero, scaleB, zero, zero,
-      ArrayRef<int64_t>{16, 8, 32},
+      ArrayRef<int64_t>{16, 8, nvfp4 ? 64 : 32},
       std::array<NVVM::MMATypes, 2>{mmaType(lhs.format), mmaType(rhs.format)},
-      NVVM::ScaleVecSize::X1, NVVM::BlockScaleFormat::UE8M0,
-      NVVM::MMABlockScaleKind::MXF8F6F4);
+      nvfp4 ? NVVM::ScaleVecSize::X4 : NVVM::ScaleVecSize::X1,
+      nvfp4 ? NVVM::BlockScaleFormat::UE4M3 : NVVM::BlockScaleFormat::UE8M0,
+      nvfp4 ? NVVM::MMABlockScaleKind::MXF4NVF4
+            : NVVM::MMABlockScaleKind::MXF8F6F4);
   return unpack(mma, f32);
+}
+
+Value MmaKernelEmitter::nibbleRegister(const Operand &operand, Value row,
+                                       Value col, Value k0, bool alongColumn) {
+  Value word;
+  for (int i = 0; i < 8; ++i) {
+    Value k8 = k.add(k0, k.cIndex(i));
+    Value code =
+        alongColumn
+            ? loadElementCode(k, operand.codes, operand.format, k8, col)
+            : loadElementCode(k, operand.codes, operand.format, row, k8);
+    Value shifted = k.shl(code, k.c(4 * i));
+    word = word ? k.bor(word, shifted) : shifted;
+  }
+  return word;
+}
+
+Value MmaKernelEmitter::scaleWord(const Operand &operand, Value index,
+                                  Value step, bool alongColumn) {
+  SmallVector<Value> bytes;
+  for (int i = 0; i < 4; ++i) {
+    Value kBlock = k.add(k.mul(step, k.cIndex(4)), k.cIndex(i));
+    bytes.push_back(alongColumn ? k.loadByte(operand.scales, {kBlock, index})
+                                : k.loadByte(operand.scales, {index, kBlock}));
+  }
+  return pack(bytes);
+}
+
+void MmaKernelEmitter::storeAccumulators(ValueRange results, Value row0,
+                                         Value row8, Value colBase, Value q,
+                                         Value c) {
+  Value q2 = k.mul(q, k.cIndex(2));
+  for (int64_t j = 0; j < tiling.tilesN; ++j) {
+    Value col = k.add(colBase, k.add(k.cIndex(8 * j), q2));
+    Value col1 = k.add(col, k.cIndex(1));
+    k.store(results[4 * j + 0], c, {row0, col});
+    k.store(results[4 * j + 1], c, {row0, col1});
+    k.store(results[4 * j + 2], c, {row8, col});
+    k.store(results[4 * j + 3], c, {row8, col1});
+  }
+}
+
+void MmaKernelEmitter::emitNVFP4(Value row0, Value row8, Value scaleRow,
+                                 Value colBase, Value g, Value q, Value c) {
+  Value q8 = k.mul(q, k.cIndex(8));
+  int64_t accumulators = 4 * tiling.tilesN;
+  SmallVector<Value> init(accumulators, k.cF32(0.0f));
+  auto loop = scf::ForOp::create(
+      b, k.loc, k.cIndex(0), k.cIndex(kDim / 64), k.cIndex(1), init,
+      [&](OpBuilder &, Location, Value step, ValueRange acc) {
+        SmallVector<Value> result(acc);
+        Value kLow = k.add(k.mul(step, k.cIndex(64)), q8);
+        Value kHigh = k.add(kLow, k.cIndex(32));
+        SmallVector<Value> a = {nibbleRegister(lhs, row0, {}, kLow, false),
+                                nibbleRegister(lhs, row8, {}, kLow, false),
+                                nibbleRegister(lhs, row0, {}, kHigh, false),
+                                nibbleRegister(lhs, row8, {}, kHigh, false)};
+        Value scaleA = scaleWord(lhs, scaleRow, step, false);
+        for (int64_t j = 0; j < tiling.tilesN; ++j) {
+          Value col = k.add(colBase, k.add(k.cIndex(8 * j), g));
+          SmallVector<Value> bRegs = {
+              nibbleRegister(rhs, {}, col, kLow, true),
+              nibbleRegister(rhs, {}, col, kHigh, true)};
+          MutableArrayRef<Value> slot =
+              MutableArrayRef<Value>(result).slice(4 * j, 4);
+          SmallVector<Value> d = mmaBlockScale(a, bRegs, slot, scaleA,
+                                               scaleWord(rhs, col, step, true));
+          llvm::copy(d, slot.begin());
+        }
+        scf::YieldOp::create(b, k.loc, result);
+      });
+  storeAccumulators(loop.getResults(), row0, row8, colBase, q, c);
 }
 
 void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
@@ -230,6 +326,8 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value scaleRow;
   if (kind == MmaKind::BlockScale)
     scaleRow = k.add(row0, k.mul(k.remU(lane, k.cIndex(2)), k.cIndex(8)));
+  if (nvfp4)
+    return emitNVFP4(row0, row8, scaleRow, colBase, g, q, c);
 
   int64_t accumulators = 4 * tiling.tilesN;
   SmallVector<Value> init(accumulators, k.cF32(0.0f));
@@ -299,14 +397,7 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         scf::YieldOp::create(b, k.loc, result);
       });
 
-  for (int64_t j = 0; j < tiling.tilesN; ++j) {
-    Value col = k.add(colBase, k.add(k.cIndex(8 * j), q2));
-    Value col1 = k.add(col, k.cIndex(1));
-    k.store(loop.getResult(4 * j + 0), c, {row0, col});
-    k.store(loop.getResult(4 * j + 1), c, {row0, col1});
-    k.store(loop.getResult(4 * j + 2), c, {row8, col});
-    k.store(loop.getResult(4 * j + 3), c, {row8, col1});
-  }
+  storeAccumulators(loop.getResults(), row0, row8, colBase, q, c);
 }
 
 void nvvm::buildMmaMatmulKernel(OpBuilder &b, MatmulOp op,

@@ -1,0 +1,34 @@
+// RUN: mx-opt %s -split-input-file -verify-diagnostics --convert-mx-to-nvvm="chip=sm_120a"
+// RUN: not mx-opt %s -split-input-file --convert-mx-to-nvvm="chip=sm_100a" 2>&1 | FileCheck %s --check-prefix=SM100
+
+// sm_100a's NVFP4 would be tcgen05 kind::mxf4nvf4, which is not built yet.
+// SM100: error: 'mx.matmul' op NVFP4 lowers to mma.block_scale kind::mxf4nvf4 (mma=block-scale, on sm_120a and sm_121a); sm_100a with mma=tcgen05 has no NVFP4 kernel yet
+
+func.func @nvfp4_times_mxfp4(%a: !mx.tensor<128x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<64x128xf4E2M1FN, block = [16, 1]>) -> tensor<128x128xf32> {
+  // expected-error @+1 {{'mx.matmul' op the NVFP4 GPU kernel multiplies two E2M1 tensors with f8E4M3FN block scales}}
+  %c = mx.matmul %a, %b : !mx.tensor<128x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<64x128xf4E2M1FN, block = [16, 1]> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}
+
+// -----
+
+func.func @nvfp4_k32(%a: !mx.tensor<128x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<32x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<128x128xf32> {
+  // expected-error @+1 {{'mx.matmul' op the NVFP4 GPU kernel needs K a multiple of 64 (the MMA's K), not 32}}
+  %c = mx.matmul %a, %b : !mx.tensor<128x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<32x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}
+
+// -----
+
+func.func @nvfp4_quantize(%x: tensor<16x32xf32>, %s: f32) -> !mx.tensor<16x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN> {
+  // expected-error @+1 {{'mx.quantize' op has an NVFP4 result (f8E4M3FN block scales), for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : tensor<16x32xf32> -> !mx.tensor<16x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  return %q : !mx.tensor<16x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+}
+
+// -----
+
+func.func @nvfp4_gemm(%a: !mx.tensor<128x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<64x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<128x128xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<128x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<64x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<128x128xf32>
+  return %c : tensor<128x128xf32>
+}
