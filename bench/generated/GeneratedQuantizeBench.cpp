@@ -13,7 +13,9 @@
 // The two-level formats (MX9, MX6, MX4: blocks of 16, packed storage) and
 // FP8 with f32 tile scales (1 x 128 tiles, scale_rule<quotient>) run the
 // same way; their lowering is linalg only, without a vector kernel. So does
-// mx.hadamard (f32 in, f32 out), whose lowering is a vector kernel.
+// mx.hadamard (f32 in, f32 out), whose lowering is a vector kernel, and
+// NVFP4 (blocks of 16, E4M3 block scales; its quantize computes the tensor
+// scale with mx.tensor_scale, one more pass over the input).
 // Counters: GB/s of f32 (input of quantize, output of dequantize);
 // bench/run_benchmarks.py computes the ratios from the same run's JSON.
 //   build/bin/mx-bench-generated-quantize --benchmark_counters_tabular=true
@@ -139,6 +141,60 @@ private:
   Fn fn = nullptr;
 };
 
+/// NVFP4's `@quantize` (mx.tensor_scale, then mx.quantize under it) and
+/// `@dequantize` (times the tensor scale), compiled.
+class NVFP4Kernels {
+public:
+  struct Quantized {
+    Encoded parts;
+    float tensorScale;
+  };
+
+  NVFP4Kernels() {
+    std::string f32 = "tensor<" + std::to_string(kElements) + "xf32>";
+    std::string mx = "!mx.tensor<" + std::to_string(kElements) +
+                     "xf4E2M1FN, block = [16], scale = f8E4M3FN>";
+    std::string c = " attributes {llvm.emit_c_interface} {\n";
+    module = std::make_unique<mxbench::JitModule>(
+        "func.func @quantize(%x: " + f32 + ") -> (" + mx + ", f32)" + c +
+            "  %s = mx.tensor_scale %x : " + f32 +
+            "\n  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : " +
+            f32 + " -> " + mx + "\n  return %q, %s : " + mx +
+            ", f32\n}\nfunc.func @dequantize(%q: " + mx + ", %s: f32) -> " +
+            f32 + c + "  %x = mx.dequantize %q tensor_scale(%s) : " + mx +
+            " -> " + f32 + "\n  return %x : " + f32 + "\n}\n",
+        /*threads=*/true, /*portable=*/false);
+    quantizeFn = module->lookup<QuantizeFn>("quantize");
+    dequantizeFn = module->lookup<DequantizeFn>("dequantize");
+  }
+
+  Quantized quantize(std::vector<float> &input) const {
+    MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
+    Quantized out;
+    quantizeFn(&out, &in);
+    return out;
+  }
+  void dequantize(Quantized &q) const {
+    MemRef<float, 1> out;
+    dequantizeFn(&out, &q.parts.codes, &q.parts.scales, q.tensorScale);
+    benchmark::DoNotOptimize(out.aligned);
+    std::free(out.allocated);
+  }
+
+private:
+  using QuantizeFn = void (*)(Quantized *, MemRef<float, 1> *);
+  using DequantizeFn = void (*)(MemRef<float, 1> *, MemRef<uint8_t, 1> *,
+                                MemRef<uint8_t, 1> *, float);
+  std::unique_ptr<mxbench::JitModule> module;
+  QuantizeFn quantizeFn = nullptr;
+  DequantizeFn dequantizeFn = nullptr;
+};
+
+const NVFP4Kernels &nvfp4Kernels() {
+  static auto &kernels = *new NVFP4Kernels();
+  return kernels;
+}
+
 /// `@quantize` and `@dequantize` of a two-level format, compiled: one
 /// tensor of packed blocks (blocks x bytes per block) in and out.
 class TwoLevelKernels {
@@ -258,6 +314,30 @@ void BM_DequantizeTwoLevel(benchmark::State &state, const char *name) {
   f32Rate(state);
 }
 
+void BM_QuantizeNVFP4(benchmark::State &state) {
+  omp_set_num_threads(int(state.range(0)));
+  const NVFP4Kernels &k = nvfp4Kernels();
+  NVFP4Kernels::Quantized warm = k.quantize(input()); // page in input, code
+  release(warm.parts);
+  for (auto _ : state) {
+    NVFP4Kernels::Quantized out = k.quantize(input());
+    benchmark::DoNotOptimize(out.parts.codes.aligned);
+    release(out.parts);
+  }
+  f32Rate(state);
+}
+
+void BM_DequantizeNVFP4(benchmark::State &state) {
+  omp_set_num_threads(int(state.range(0)));
+  const NVFP4Kernels &k = nvfp4Kernels();
+  NVFP4Kernels::Quantized q = k.quantize(input());
+  k.dequantize(q);
+  for (auto _ : state)
+    k.dequantize(q);
+  release(q.parts);
+  f32Rate(state);
+}
+
 void BM_Hadamard(benchmark::State &state) {
   omp_set_num_threads(int(state.range(0)));
   static const HadamardKernel &k = *new HadamardKernel();
@@ -312,6 +392,8 @@ BENCHMARK_CAPTURE(BM_Quantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
     ->Apply(threads);
 BENCHMARK_CAPTURE(BM_Dequantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
     ->Apply(threads);
+BENCHMARK(BM_QuantizeNVFP4)->Apply(threads);
+BENCHMARK(BM_DequantizeNVFP4)->Apply(threads);
 BENCHMARK(BM_Hadamard)->Apply(threads);
 BENCHMARK_CAPTURE(BM_Quantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)
     ->Apply(threads);
