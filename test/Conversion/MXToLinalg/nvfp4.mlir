@@ -3,7 +3,8 @@
 // NVFP4: the tensor scale is one reduction of the finite magnitudes, then
 // amax / 2688 (at least the least subnormal, 1 for none); the E4M3 block
 // scales divide amax by 6 S in f64 (NaN code 0x7F for a non-finite block);
-// the elements divide by the exact f64 step bs * S (lib/Numerics/NVFP4).
+// an element's code counts the E2M1 midpoints times the exact f64 step
+// bs * S that |x| passes (lib/Numerics/NVFP4), without a division.
 
 !q = !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
 
@@ -27,7 +28,11 @@
 // CHECK:   arith.bitcast %{{.*}} : i8 to f8E4M3FN
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[BS]] : tensor<4x1x2x16xf32>, tensor<4x2xf8E4M3FN>) outs(%{{.*}} : tensor<4x1x2x16xi8>)
 // CHECK:   %[[STEP:.+]] = arith.mulf %{{.*}}, %{{.*}} : f64
-// CHECK:   arith.divf %{{.*}}, %[[STEP]] : f64
+// CHECK-NOT: arith.divf
+// CHECK:   %[[T0:.+]] = arith.mulf %[[STEP]], %{{.*}} : f64
+// CHECK:   arith.cmpf ogt, %{{.*}}, %[[T0]] : f64
+// CHECK:   %[[T1:.+]] = arith.mulf %[[STEP]], %{{.*}} : f64
+// CHECK:   arith.cmpf oge, %{{.*}}, %[[T1]] : f64
 // CHECK: return %{{.*}}, %[[BS]], %[[S]] : tensor<4x16xi8>, tensor<4x2xf8E4M3FN>, f32
 func.func @quantize(%x: tensor<4x32xf32>) -> (!q, f32) {
   %s = mx.tensor_scale %x : tensor<4x32xf32>

@@ -168,24 +168,38 @@ Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
 
 Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
                                  Value blockScale, Value tensorScale) {
-  ArithEmitter i(b, loc, b.getI32Type());
-  Type f64 = b.getF64Type();
-  // At most 4 + 24 significant bits: the step is exact in double.
-  Value step = i.mulF(arith::ExtFOp::create(b, loc, f64, blockScale),
-                      arith::ExtFOp::create(b, loc, f64, tensorScale));
-  Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, value), step);
-  Value code = buildEncodeElement(
-      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias), i.c(0),
-      EncodeOptions{num::ElementFormat::E2M1, num::Rounding::NearestEven,
-                    num::Saturation::Saturate});
-  // A block tiny next to the tensor's amax has a zero scale: signed zeros.
-  Value zero = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64),
-                                              APFloat(0.0));
-  Value signedZero =
-      i.select(i.cmp(P::slt, i.bitcast(b.getI32Type(), value), i.c(0)),
-               i.c(0x8), i.c(0));
-  code = i.select(i.cmpF(F::OEQ, step, zero), signedZero, code);
-  Value nanScale = i.cmpF(F::UNO, blockScale, blockScale);
+  Type f64 = shapedLike(value, b.getF64Type());
+  Type i32 = shapedLike(value, b.getI32Type());
+  ArithEmitter i(b, loc, i32);
+  auto extend = [&](Value v) {
+    return arith::ExtFOp::create(b, loc, shapedLike(v, b.getF64Type()), v)
+        .getResult();
+  };
+  auto splat = [&](double v) {
+    return splatConstant(b, loc, f64, b.getF64FloatAttr(v));
+  };
+  // Rounding |x| / step to E2M1 (nearest even, saturating at 6) counts the
+  // midpoints m_c between codes c and c + 1 that |x| passes: |x| > m_c step,
+  // or >= for odd c, where a tie goes up to the even code. m_c has at most
+  // 3 significant bits and step = bs * S at most 4 + 24: every threshold
+  // and |x| are exact in double, so each comparison is exact, and the
+  // count is the one rounding of the exact quotient.
+  Value step = i.mulF(extend(blockScale), extend(tensorScale));
+  Value magnitude = extend(math::AbsFOp::create(b, loc, value));
+  static constexpr double kMidpoints[] = {0.25, 0.75, 1.25, 1.75,
+                                          2.5,  3.5,  5.0};
+  Value code = i.c(0);
+  for (auto [c, midpoint] : llvm::enumerate(kMidpoints)) {
+    Value threshold = i.mulF(step, splat(midpoint));
+    Value passed = i.cmpF(c % 2 ? F::OGE : F::OGT, magnitude, threshold);
+    code = i.add(code, arith::ExtUIOp::create(b, loc, i32, passed));
+  }
+  // The sign bit: x's (a zero keeps its sign); a zero step (a block tiny
+  // next to the tensor's amax) leaves only signed zeros.
+  Value negative = i.cmp(P::slt, i.bitcast(i32, value), i.c(0));
+  Value sign = i.select(negative, i.c(0x8), i.c(0));
+  code = i.select(i.cmpF(F::OEQ, step, splat(0.0)), sign, i.bor(code, sign));
+  Value nanScale = i.cmpF(F::UNO, step, step);
   return i.select(nanScale, i.c(0), code);
 }
 

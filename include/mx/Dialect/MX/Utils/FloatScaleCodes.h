@@ -58,10 +58,12 @@ Value buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
 Value buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
                            Value tensorScale);
 
-/// The i32 E2M1 code of `value` (f32) / (`blockScale` * `tensorScale`), both
-/// f32 scalars (the block scale's E4M3 value): the double quotient rounded
-/// once, nearest even, saturating; a zero with `value`'s sign under a zero
-/// step; code 0 under a NaN block scale.
+/// The i32 E2M1 code of `value` (f32, or a vector of f32) / (`blockScale`
+/// * `tensorScale`) (f32, shaped like `value`; the block scale's
+/// E4M3 value): the exact quotient rounded once, nearest even, saturating,
+/// found by exact double comparisons with the rounding midpoints times the
+/// step (no division); a zero with `value`'s sign under a zero step; code 0
+/// under a NaN block scale.
 Value buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
                        Value blockScale, Value tensorScale);
 
