@@ -9,17 +9,13 @@
 
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
-#include "mx/Dialect/MX/Utils/ArithEmitter.h"
 #include "mx/Dialect/MX/Utils/Elementwise.h"
+#include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 
-#include "mlir/Dialect/Math/IR/Math.h"
-
-#include <cmath>
-#include <limits>
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 using namespace mlir::mx;
-using F = arith::CmpFPredicate;
 
 namespace {
 
@@ -30,27 +26,14 @@ struct TensorScaleLowering final : OpConversionPattern<TensorScaleOp> {
   matchAndRewrite(TensorScaleOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Type f32 = rewriter.getF32Type();
-    ArithEmitter i(rewriter, loc, f32);
     Value amax = buildReduceAll(
         rewriter, loc, adaptor.getInput(),
         [&](OpBuilder &b, Location l, Value value, Value accumulator) {
-          ArithEmitter e(b, l, f32);
-          if (!value.getType().isF32()) // f16/bf16 -> f32 is exact
-            value = arith::ExtFOp::create(b, l, f32, value);
-          // NaN and Inf belong to blocks with NaN scales: skipped.
-          Value magnitude = math::AbsFOp::create(b, l, value);
-          Value finite = e.cmpF(F::OLT, magnitude, e.cF32(INFINITY));
-          Value counted = e.select(finite, magnitude, e.cF32(0.0f));
-          return arith::MaximumFOp::create(b, l, accumulator, counted)
+          return arith::MaximumFOp::create(b, l, accumulator,
+                                           buildFiniteMagnitude(b, l, value))
               .getResult();
         });
-    // One f32 division, never below the least subnormal; 1 for no magnitude.
-    Value scale = arith::MaximumFOp::create(
-        rewriter, loc, i.divF(amax, i.cF32(2688.0f)),
-        i.cF32(std::numeric_limits<float>::denorm_min()));
-    rewriter.replaceOp(
-        op, i.select(i.cmpF(F::OEQ, amax, i.cF32(0.0f)), i.cF32(1.0f), scale));
+    rewriter.replaceOp(op, buildNVFP4TensorScale(rewriter, loc, amax));
     return success();
   }
 };

@@ -92,6 +92,8 @@ void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
 void populateHadamardKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
+void populateTensorScaleKernelPattern(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 void populateTileQuantizeKernelPattern(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 /// The packed matmul kernel with the units `target` has: vdpbf16ps

@@ -7,6 +7,10 @@
 // the shared scalar builder, and the codes in vector lanes: the
 // quotient rounded once, as lib/Numerics/FloatScaled, from the f32 quotient
 // and its exact remainder (buildEncodeTileScaled). Tiles run in parallel.
+// NVFP4 (blocks of 16 with E4M3 scales under the quantize's tensor scale)
+// runs the same loop: one vector per block, its E4M3 scale from the amax,
+// the E2M1 codes by exact double comparisons with the rounding midpoints
+// (buildEncodeNVFP4), packed two to a byte.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +18,7 @@
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 
@@ -31,8 +36,8 @@ bool mlir::mx::isTileKernelQuantize(QuantizeOp op) {
   BlockTensorType type = op.getType();
   int64_t k = wholeBlocksAlongLastAxis(type);
   return !op.hasGivenScales() && op.getInput().getType().hasStaticShape() &&
-         isa<Float32Type>(type.getScaleType()) && k != 0 && k % kLanes == 0 &&
-         k <= kMaxTile;
+         isa<Float32Type, Float8E4M3FNType>(type.getScaleType()) && k != 0 &&
+         k % kLanes == 0 && k <= kMaxTile;
 }
 
 namespace {
@@ -50,7 +55,8 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
     Location loc = op.getLoc();
     const int64_t k = type.getBlockShape().back();
     const numerics::ElementFormat format = type.getFormat();
-    const numerics::FloatScaleRule rule = toFloatScaleRule(op.getScaleRule());
+    ValueRange tensorScales = adaptor.getTensorScale();
+    Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
     Type inputElement = op.getInput().getType().getElementType();
 
     Value input = readFlat(rewriter, loc, adaptor.getInput().front());
@@ -66,13 +72,29 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
           if (inputElement != b.getF32Type()) // exact
             x = arith::ExtFOp::create(b, l, f32s, x);
           Value amax = buildReduceMagnitudes(b, l, buildMagnitudeBits(b, l, x));
-          Value scale = buildFloatScaleFromAmax(b, l, amax, format, rule);
-          memref::StoreOp::create(b, l, scale, scales.flat, ValueRange{tile});
-          Value code = buildEncodeTileScaled(
-              b, l, x, vector::BroadcastOp::create(b, l, f32s, scale), format);
+          auto splat = [&](Value scalar) {
+            return vector::BroadcastOp::create(b, l, f32s, scalar).getResult();
+          };
+          Value code;
+          if (tensorScale) { // NVFP4
+            Value scale = buildNVFP4BlockScale(b, l, amax, tensorScale);
+            memref::StoreOp::create(b, l, scale, scales.flat, ValueRange{tile});
+            code = buildEncodeNVFP4(
+                b, l, x, splat(buildExtendFP8(b, l, scale, b.getF32Type())),
+                splat(tensorScale));
+          } else {
+            Value scale = buildFloatScaleFromAmax(
+                b, l, amax, format, toFloatScaleRule(op.getScaleRule()));
+            memref::StoreOp::create(b, l, scale, scales.flat, ValueRange{tile});
+            code = buildEncodeTileScaled(b, l, x, splat(scale), format);
+          }
           Value bytes = arith::TruncIOp::create(
               b, l, VectorType::get({k}, b.getI8Type()), code);
-          vector::StoreOp::create(b, l, bytes, codes.flat, first);
+          if (tensorScale) // E2M1: two codes to a byte
+            vector::StoreOp::create(b, l, packNibbles(b, l, bytes), codes.flat,
+                                    scaledIndex(b, l, tile, k / 2));
+          else
+            vector::StoreOp::create(b, l, bytes, codes.flat, first);
         });
     rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
     return success();

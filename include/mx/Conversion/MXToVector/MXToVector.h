@@ -25,9 +25,10 @@ bool hasVectorKernelLayout(BlockTensorType type);
 /// computed in the kernel).
 bool isVectorKernelQuantize(QuantizeOp op);
 
-/// Whether mx.quantize `op` becomes the FP8 f32-tile kernel (its scales
-/// computed in the kernel): static, f32 scales, 1-D tiles along the last
-/// axis of a multiple of 16 up to 512 elements, whole tiles.
+/// Whether mx.quantize `op` becomes the tile kernel (its scales computed in
+/// the kernel): static, f32 scales (FP8 tiles) or NVFP4's E4M3 ones, 1-D
+/// tiles along the last axis of a multiple of 16 up to 512 elements, whole
+/// tiles.
 bool isTileKernelQuantize(QuantizeOp op);
 
 /// Whether mx.matmul `op` becomes the packed vector kernel (or the GEMV):

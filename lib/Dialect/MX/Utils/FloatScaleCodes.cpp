@@ -145,6 +145,25 @@ Value mlir::mx::buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
                                  roundToOddF32(b, loc, product));
 }
 
+Value mlir::mx::buildFiniteMagnitude(OpBuilder &b, Location loc, Value x) {
+  Type f32 = shapedLike(x, b.getF32Type());
+  if (x.getType() != f32) // f16/bf16 -> f32 is exact
+    x = arith::ExtFOp::create(b, loc, f32, x);
+  ArithEmitter i(b, loc, shapedLike(x, b.getI32Type()));
+  Value magnitude = math::AbsFOp::create(b, loc, x);
+  Value infinity = splatConstant(b, loc, f32, b.getF32FloatAttr(INFINITY));
+  return i.select(i.cmpF(F::OLT, magnitude, infinity), magnitude,
+                  splatConstant(b, loc, f32, b.getF32FloatAttr(0.0f)));
+}
+
+Value mlir::mx::buildNVFP4TensorScale(OpBuilder &b, Location loc, Value amax) {
+  ArithEmitter i(b, loc, b.getF32Type());
+  Value scale = arith::MaximumFOp::create(
+      b, loc, i.divF(amax, i.cF32(2688.0f)),
+      i.cF32(std::numeric_limits<float>::denorm_min()));
+  return i.select(i.cmpF(F::OEQ, amax, i.cF32(0.0f)), i.cF32(1.0f), scale);
+}
+
 Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
                                      Value tensorScale) {
   ArithEmitter i(b, loc, b.getI32Type());

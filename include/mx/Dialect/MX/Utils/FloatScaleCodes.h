@@ -50,6 +50,16 @@ Value buildDecodeFloatScaled(OpBuilder &b, Location loc, Value code,
                              Value scale, numerics::ElementFormat format,
                              FloatType to);
 
+/// |x| as f32 (x f32, f16 or bf16, scalar or vector), 0 where x is NaN or
+/// Inf: what NVFP4's tensor scale takes the largest of (non-finite values
+/// belong to blocks with NaN scales).
+Value buildFiniteMagnitude(OpBuilder &b, Location loc, Value x);
+
+/// NVFP4's tensor scale from the largest finite magnitude `amax` (f32) of
+/// the tensor: amax / 2688 in one f32 division, at least f32's least
+/// subnormal, and 1 for amax 0 (lib/Numerics/NVFP4).
+Value buildNVFP4TensorScale(OpBuilder &b, Location loc, Value amax);
+
 /// NVFP4's E4M3 block scale (an f8E4M3FN scalar) of a block whose largest
 /// magnitude is `amax` (f32; NaN or Inf where the block holds a non-finite
 /// value, which gives the NaN code 0x7F) under the f32 tensor scale
