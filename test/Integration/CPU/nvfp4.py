@@ -121,6 +121,22 @@ def naive_f32_misses(x, scale):
     return int(np.sum((naive != codes) & (step != 0)))
 
 
+def wide_rows(count):
+    """Blocks whose magnitudes span f32's range (subnormals to 3e38), so
+    that amax / (6 S) under the given scales below reaches E4M3's
+    subnormals, rounds to zero, or saturates."""
+    exponents = rng.uniform(-149, 127.9, (count, 1)) + rng.uniform(-6, 0, (count, 16))
+    signs = rng.choice([-1.0, 1.0], (count, 16))
+    return (signs * np.exp2(np.minimum(exponents, 127.9))).astype(np.float32)
+
+
+total = blocks = 0
+for scale in (np.float32(1e-30), np.float32(1.0), np.float32(3e20)):
+    mismatches, count = quantize_mismatches(wide_rows(300), 1, scale)
+    total, blocks = total + mismatches, blocks + count
+print(f"quantize, magnitudes across f32's range: {blocks} blocks, {total} mismatches")
+# CHECK: quantize, magnitudes across f32's range: 900 blocks, 0 mismatches
+
 total = blocks = misses = 0
 for scale in (np.float32(1.0), np.float32(0.0123), np.float32(7.5e-3)):
     near = near_midpoint_rows(scale, 200)

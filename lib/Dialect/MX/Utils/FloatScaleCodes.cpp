@@ -174,10 +174,11 @@ Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
                          arith::ConstantFloatOp::create(
                              b, loc, cast<FloatType>(f64), APFloat(6.0)));
   Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, amax), divisor);
-  Value code = buildEncodeElement(
-      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias), i.c(0),
-      EncodeOptions{num::ElementFormat::E4M3, num::Rounding::NearestEven,
-                    num::Saturation::Saturate});
+  // The odd f32 is finite (round-to-odd keeps a quotient past f32's range
+  // at its largest value): the adder rounding applies, saturating at 448.
+  Value code = buildEncodeElementNearest(
+      b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias),
+      num::ElementFormat::E4M3, num::Saturation::Saturate);
   Value finite = i.cmpF(F::OLT, amax, i.cF32(INFINITY));
   code = i.select(finite, code, i.c(num::kNVFP4NaNBlockScale));
   return arith::BitcastOp::create(
