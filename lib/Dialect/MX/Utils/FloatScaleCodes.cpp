@@ -164,23 +164,29 @@ Value mlir::mx::buildNVFP4TensorScale(OpBuilder &b, Location loc, Value amax) {
   return i.select(i.cmpF(F::OEQ, amax, i.cF32(0.0f)), i.cF32(1.0f), scale);
 }
 
-Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
-                                     Value tensorScale) {
-  ArithEmitter i(b, loc, b.getI32Type());
-  Type f64 = b.getF64Type();
+Value mlir::mx::buildNVFP4BlockScaleCode(OpBuilder &b, Location loc, Value amax,
+                                         Value tensorScale) {
+  ArithEmitter i(b, loc, shapedLike(amax, b.getI32Type()));
+  Type f64 = shapedLike(amax, b.getF64Type());
+  Type f32 = shapedLike(amax, b.getF32Type());
   // 6 S is exact in double; the quotient of a 24-bit amax by it is rounded
   // once to E4M3 through the odd f32 (docs/Numerics.md, NVFP4).
   Value divisor = i.mulF(arith::ExtFOp::create(b, loc, f64, tensorScale),
-                         arith::ConstantFloatOp::create(
-                             b, loc, cast<FloatType>(f64), APFloat(6.0)));
+                         splatConstant(b, loc, f64, b.getF64FloatAttr(6.0)));
   Value quotient = i.divF(arith::ExtFOp::create(b, loc, f64, amax), divisor);
   // The odd f32 is finite (round-to-odd keeps a quotient past f32's range
   // at its largest value): the adder rounding applies, saturating at 448.
   Value code = buildEncodeElementNearest(
       b, loc, roundToOddF32(b, loc, quotient), i.c(num::kE8M0Bias),
       num::ElementFormat::E4M3, num::Saturation::Saturate);
-  Value finite = i.cmpF(F::OLT, amax, i.cF32(INFINITY));
-  code = i.select(finite, code, i.c(num::kNVFP4NaNBlockScale));
+  Value infinity = splatConstant(b, loc, f32, b.getF32FloatAttr(INFINITY));
+  Value finite = i.cmpF(F::OLT, amax, infinity);
+  return i.select(finite, code, i.c(num::kNVFP4NaNBlockScale));
+}
+
+Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
+                                     Value tensorScale) {
+  Value code = buildNVFP4BlockScaleCode(b, loc, amax, tensorScale);
   return arith::BitcastOp::create(
       b, loc, b.getType<Float8E4M3FNType>(),
       arith::TruncIOp::create(b, loc, b.getI8Type(), code));

@@ -68,6 +68,11 @@ Value buildNVFP4TensorScale(OpBuilder &b, Location loc, Value amax);
 Value buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
                            Value tensorScale);
 
+/// buildNVFP4BlockScale's E4M3 code as i32, for scalars or vectors (`amax`
+/// and `tensorScale` of one shape).
+Value buildNVFP4BlockScaleCode(OpBuilder &b, Location loc, Value amax,
+                               Value tensorScale);
+
 /// The i32 E2M1 code of `value` (f32, or a vector of f32) / (`blockScale`
 /// * `tensorScale`) (f32, shaped like `value`; the block scale's
 /// E4M3 value): the exact quotient rounded once, nearest even, saturating,
