@@ -54,6 +54,14 @@ MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScaleType(MlirType type);
 /** `tensor<ceil(shape / block) x scaleType>`: the scales alone. */
 MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScalesType(MlirType type);
 
+/** True when the scales are stored in the swizzled layout
+ *  (`scale_layout = swizzled`). */
+MLIR_CAPI_EXPORTED bool mlirMXTensorTypeHasSwizzledScales(MlirType type);
+
+/** The scales as stored once lowered: mlirMXTensorTypeGetScalesType in the
+ *  row-major layout, one 1-D tensor of the padded tiles when swizzled. */
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScaleStorageType(MlirType type);
+
 /** The element format's name ("e4m3", "e5m2", "e3m2", "e2m3", "e2m1",
  *  "int8"; for a two-level tensor "mx9", "mx6", "mx4" with blocks of 16,
  *  else "two-level"); the string is static. */

@@ -131,6 +131,18 @@ int mlirMXNumericsRoundHalfStochastic(const float *values,
                                       const uint32_t *randomBits, int64_t count,
                                       const char *format, uint16_t *out);
 
+/** Bytes of the swizzled form (mx/Numerics/ScaleLayout.h: the layout of
+ *  Blackwell's block-scaled MMAs and cuBLASLt) of a `rows` x `columns`
+ *  matrix of one-byte scales, padding included; -1 for a negative extent. */
+int64_t mlirMXNumericsSwizzledScaleBytes(int64_t rows, int64_t columns);
+
+/** The row-major `rows` x `columns` byte matrix `rowMajor` in the swizzled
+ *  layout (mlirMXNumericsSwizzledScaleBytes bytes to `swizzled`, padding
+ *  zero), or with `inverse` the swizzled bytes back to the row-major matrix.
+ *  Returns 0, or -1 for a negative extent or a null array. */
+int mlirMXNumericsSwizzleScales(const uint8_t *from, int64_t rows,
+                                int64_t columns, int inverse, uint8_t *to);
+
 #ifdef __cplusplus
 }
 #endif

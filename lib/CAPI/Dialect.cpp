@@ -56,7 +56,7 @@ MlirType mlirMXTensorTypeGetChecked(MlirLocation loc, intptr_t rank,
   return wrap(BlockTensorType::getChecked(
       [&] { return emitError(location); }, location.getContext(),
       ArrayRef<int64_t>(shape, rank), unwrap(elementType),
-      ArrayRef<int64_t>(block, rank), scale));
+      ArrayRef<int64_t>(block, rank), scale, ScaleLayout::row_major));
 }
 
 intptr_t mlirMXTensorTypeGetRank(MlirType type) {
@@ -91,6 +91,16 @@ MlirType mlirMXTensorTypeGetScaleType(MlirType type) {
 MlirType mlirMXTensorTypeGetScalesType(MlirType type) {
   BlockTensorType tensor = asBlockTensor(type);
   return tensor ? wrap(tensor.getScalesType()) : MlirType{nullptr};
+}
+
+bool mlirMXTensorTypeHasSwizzledScales(MlirType type) {
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor && tensor.hasSwizzledScales();
+}
+
+MlirType mlirMXTensorTypeGetScaleStorageType(MlirType type) {
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor ? wrap(tensor.getScaleStorageType()) : MlirType{nullptr};
 }
 
 MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {

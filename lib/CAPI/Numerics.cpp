@@ -6,6 +6,7 @@
 #include "mx/Numerics/Hadamard.h"
 #include "mx/Numerics/HalfRounding.h"
 #include "mx/Numerics/NVFP4.h"
+#include "mx/Numerics/ScaleLayout.h"
 #include "mx/Numerics/SharedMicroexponent.h"
 
 #include <algorithm>
@@ -358,6 +359,29 @@ extern "C" int mlirMXNumericsRoundHalfStochastic(const float *values,
     return -1;
   for (int64_t i = 0; i < count; ++i)
     out[i] = roundHalfStochastic(values[i], half, randomBits[i]);
+  return 0;
+}
+
+extern "C" int64_t mlirMXNumericsSwizzledScaleBytes(int64_t rows,
+                                                    int64_t columns) {
+  return rows < 0 || columns < 0 ? -1 : swizzledScaleBytes(rows, columns);
+}
+
+extern "C" int mlirMXNumericsSwizzleScales(const uint8_t *from, int64_t rows,
+                                           int64_t columns, int inverse,
+                                           uint8_t *to) {
+  if (rows < 0 || columns < 0 || !from || !to)
+    return -1;
+  int64_t matrixBytes = rows * columns,
+          swizzledBytes = swizzledScaleBytes(rows, columns);
+  std::vector<uint8_t> result;
+  if (inverse)
+    result = unswizzleScales(std::vector<uint8_t>(from, from + swizzledBytes),
+                             rows, columns);
+  else
+    result = swizzleScales(std::vector<uint8_t>(from, from + matrixBytes), rows,
+                           columns);
+  std::copy(result.begin(), result.end(), to);
   return 0;
 }
 

@@ -99,6 +99,8 @@ _SIGNATURES = {
     "mlirMXTensorTypeGetFormatName": (StringRef, [c_void_p]),
     "mlirMXTensorTypeGetTwoLevelFormat": (c_bool, [c_void_p] + [POINTER(c_uint)] * 4),
     "mlirMXTensorTypeGetScaleType": (c_void_p, [c_void_p]),
+    "mlirMXTensorTypeHasSwizzledScales": (c_bool, [c_void_p]),
+    "mlirMXTensorTypeGetScaleStorageType": (c_void_p, [c_void_p]),
     "mlirTypeIsAMXScaledTensor": (c_bool, [c_void_p]),
     "mlirMXScaledTensorTypeGetDataType": (c_void_p, [c_void_p]),
     # Passes.

@@ -212,9 +212,10 @@ class Value:
     one Buffer (tensor, memref), two (an !mx.tensor: storage, scales; an
     !mx.scaled: data, f32 scale), or a Scalar."""
 
-    def __init__(self, text, parts, mx=None, scaled=False, two_level=None):
+    def __init__(self, text, parts, mx=None, scaled=False, two_level=None, swizzled=False):
         self.text, self.parts, self.mx, self.scaled = text, parts, mx, scaled
         self.two_level = two_level  # (shape, format, axis) of a TwoLevelArray
+        self.swizzled = swizzled  # an !mx.tensor with swizzled scales: a pair
 
 
 def _describe_type(type_handle):
@@ -237,9 +238,16 @@ def _describe_type(type_handle):
         scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
         if any(s < 0 for s in shape):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
+        swizzled = lib.mlirMXTensorTypeHasSwizzledScales(type_handle)
+        if swizzled:  # one 1-D tensor of padded tiles
+            stored = lib.mlirMXTensorTypeGetScaleStorageType(type_handle)
+            scale_shape = [lib.mlirShapedTypeGetDimSize(stored, 0)]
+        else:
+            scale_shape = scales_shape(shape, block)
         parts = [Buffer(storage_shape(shape, fmt), np.uint8),
-                 Buffer(scales_shape(shape, block), _dtype_of(scale_type))]
-        return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type))
+                 Buffer(scale_shape, _dtype_of(scale_type))]
+        return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type),
+                     swizzled=swizzled)
     if lib.mlirTypeIsAMXScaledTensor(type_handle):
         data = _describe_type(lib.mlirMXScaledTensorTypeGetDataType(type_handle))
         return Value(text, data.parts + [Scalar(np.float32)], scaled=True)
@@ -432,7 +440,8 @@ class ExecutionEngine:
 
     def invoke(self, name, *args):
         """Calls `name`: NumPy arrays for tensors/memrefs, MXArray (or an
-        (elements, scales) pair) for !mx.tensor, TwoLevelArray (or its
+        (elements, scales) pair) for !mx.tensor (always the pair, element
+        storage and scale bytes, when its scales are swizzled), TwoLevelArray (or its
         packed blocks) for a two-level one, a (data, scale) pair for
         !mx.scaled (FP8 data as uint8 codes), Python numbers for scalars.
         Returns None, one value, or a tuple."""
@@ -479,6 +488,8 @@ class ExecutionEngine:
             if value.two_level is not None:
                 shape, fmt, axis = value.two_level
                 values.append(TwoLevelArray(pieces[0], fmt, shape, axis))
+            elif value.swizzled:
+                values.append((pieces[0], pieces[1]))
             elif value.mx is not None:
                 shape, fmt, block, scale_type = value.mx
                 values.append(MXArray(pieces[0], pieces[1], fmt, shape, block, scale_type))

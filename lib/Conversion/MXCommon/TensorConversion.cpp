@@ -22,7 +22,7 @@ void mlir::mx::populateMXTensorTypeConversion(TypeConverter &converter) {
       [](BlockTensorType type, SmallVectorImpl<Type> &results) {
         results.push_back(getStorageType(type));
         if (!type.isTwoLevel()) // its exponents are inside its packed blocks
-          results.push_back(type.getScalesType());
+          results.push_back(type.getScaleStorageType());
         return success();
       });
   converter.addConversion(
@@ -74,6 +74,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXExpandCastsPatterns(definitions);
   populateMXInsertScaleComputationPatterns(definitions, lowering.fusesScales);
   populateMXMatmulAlphaPatterns(definitions);
+  populateMXRowMajorScalesPatterns(definitions);
   if (failed(applyPatternsGreedily(module, std::move(definitions))))
     return failure();
 
@@ -100,6 +101,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXScaledToLinalgConversionPatterns(converter, patterns);
   populateMXHadamardToLinalgConversionPatterns(converter, patterns);
   populateMXTensorScaleToLinalgConversionPatterns(converter, patterns);
+  populateMXScaleLayoutToLinalgConversionPatterns(converter, patterns);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

@@ -59,6 +59,17 @@ struct KernelBuilder : ArithEmitter {
 Value loadElementCode(KernelBuilder &k, Value codes,
                       numerics::ElementFormat format, Value row, Value col);
 
+/// The memref indices of block (gridRow, gridCol) of `type`'s scales: the
+/// pair itself for row-major scales, the one byte offset of
+/// numerics::swizzledScaleOffset (of the unblocked, blocked matrix) when
+/// swizzled.
+SmallVector<Value> scaleIndices(KernelBuilder &k, BlockTensorType type,
+                                Value gridRow, Value gridCol);
+
+/// The scale byte (i32) of block (gridRow, gridCol), in either layout.
+Value loadScaleByte(KernelBuilder &k, Value scales, BlockTensorType type,
+                    Value gridRow, Value gridCol);
+
 /// The E4M3 code (i32) of an FP6 or FP4 `code` of `format`, for FP8 MMAs.
 Value widenToE4M3(KernelBuilder &k, Value code, numerics::ElementFormat format);
 

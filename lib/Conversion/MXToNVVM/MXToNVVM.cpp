@@ -95,6 +95,7 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
         return "a two-level (MX9/MX6/MX4) operand or result";
       if (mx && isa<Float32Type>(mx.getScaleType()))
         return "an operand or result with f32 tile scales";
+
       return "";
     };
     StringRef what;
@@ -103,6 +104,11 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
     if (auto quantize = dyn_cast<QuantizeOp>(op);
         quantize && isa<Float8E4M3FNType>(quantize.getType().getScaleType()))
       what = "an NVFP4 result (f8E4M3FN block scales)";
+    // The kernel writes each block's scale, not a swizzled tile's padding.
+    if (auto quantize = dyn_cast<QuantizeOp>(op);
+        quantize && quantize.getType().hasSwizzledScales())
+      what = "a result with swizzled scales (convert the row-major result "
+             "with mx.convert_scale_layout)";
     for (Type type :
          llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
       if (what.empty())

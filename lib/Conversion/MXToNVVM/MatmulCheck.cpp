@@ -34,15 +34,14 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
         rhs.getFormat() != num::ElementFormat::E2M1)
       return op.emitOpError("the NVFP4 GPU kernel multiplies two E2M1 tensors "
                             "with f8E4M3FN block scales");
-    if (kind != MmaKind::BlockScale)
-      return op.emitOpError("NVFP4 lowers to mma.block_scale "
-                            "kind::mxf4nvf4 (mma=block-scale, on ")
-             << Chip::kBlockScaleMmaChips << "); " << chip.name << " with mma="
-             << llvm::find_if(
-                    kMmaKindNames,
-                    [&](const auto &entry) { return entry.kind == kind; })
-                    ->name
-             << " has no NVFP4 kernel yet";
+    if (kind != MmaKind::BlockScale && kind != MmaKind::Tcgen05)
+      return op.emitOpError("NVFP4 lowers to kind::mxf4nvf4: mma.block_scale "
+                            "(mma=block-scale, on ")
+             << Chip::kBlockScaleMmaChips << ") or tcgen05.mma (mma=tcgen05, "
+             << "on " << Chip::kTcgen05Chips << "), not mma="
+             << llvm::find_if(kMmaKindNames, [&](const auto &entry) {
+                  return entry.kind == kind;
+                })->name;
     if (kDim % 64 != 0)
       return op.emitOpError("the NVFP4 GPU kernel needs K a multiple of 64 "
                             "(the MMA's K), not ")
@@ -84,13 +83,14 @@ LogicalResult nvvm::checkMatmulKernel(MatmulOp op, const Chip &chip,
            << m << " x " << n;
   launch = matmulLaunch(kind, m, n);
 
-  // Codes and scales as the CPU lowering stores them (FP4 two per byte).
+  // Codes and scales as the CPU lowering stores them (FP4 two per byte;
+  // swizzled scales as one 1-D tensor of tiles).
   for (BlockTensorType operand : {lhs, rhs}) {
     RankedTensorType storage = getStorageType(operand);
     arguments.push_back(
         MemRefType::get(storage.getShape(), storage.getElementType()));
-    arguments.push_back(
-        MemRefType::get(operand.getScaleShape(), storage.getElementType()));
+    arguments.push_back(MemRefType::get(
+        operand.getScaleStorageType().getShape(), storage.getElementType()));
   }
   arguments.push_back(
       MemRefType::get({m, n}, Float32Type::get(op.getContext())));

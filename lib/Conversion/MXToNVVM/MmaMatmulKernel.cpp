@@ -55,6 +55,7 @@ namespace {
 /// One MX operand in global memory: codes and scales.
 struct Operand {
   Value codes, scales;
+  BlockTensorType type;
   num::ElementFormat format;
   bool packed() const { return format == num::ElementFormat::E2M1; }
 };
@@ -70,6 +71,8 @@ public:
     n = rhsType.getShape()[1];
     block = op.getBlockSizeK();
     tiling = MmaTiling::of(m, n);
+    lhs.type = lhsType;
+    rhs.type = rhsType;
     lhs.format = lhsType.getFormat();
     rhs.format = rhsType.getFormat();
     integer = lhs.format == num::ElementFormat::INT8;
@@ -247,8 +250,10 @@ Value MmaKernelEmitter::scaleWord(const Operand &operand, Value index,
   SmallVector<Value> bytes;
   for (int i = 0; i < 4; ++i) {
     Value kBlock = k.add(k.mul(step, k.cIndex(4)), k.cIndex(i));
-    bytes.push_back(alongColumn ? k.loadByte(operand.scales, {kBlock, index})
-                                : k.loadByte(operand.scales, {index, kBlock}));
+    bytes.push_back(
+        alongColumn
+            ? loadScaleByte(k, operand.scales, operand.type, kBlock, index)
+            : loadScaleByte(k, operand.scales, operand.type, index, kBlock));
   }
   return pack(bytes);
 }
@@ -344,10 +349,11 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         if (kind == MmaKind::Sync) {
           partial.assign(accumulators, integer ? k.c(0) : k.cF32(0.0f));
         } else {
-          scaleA = k.loadByte(lhs.scales, {scaleRow, kb});
+          scaleA = loadScaleByte(k, lhs.scales, lhs.type, scaleRow, kb);
           for (int64_t j = 0; j < tiling.tilesN; ++j)
-            scaleB.push_back(k.loadByte(
-                rhs.scales, {kb, k.add(colBase, k.add(k.cIndex(8 * j), g))}));
+            scaleB.push_back(
+                loadScaleByte(k, rhs.scales, rhs.type, kb,
+                              k.add(colBase, k.add(k.cIndex(8 * j), g))));
         }
         for (int64_t step = 0; step < block / 32; ++step) {
           Value k0 = k.add(blockStart, k.cIndex(32 * step));
@@ -375,15 +381,18 @@ void MmaKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         if (kind == MmaKind::Sync) {
           // (partial x lhs scale) x rhs scale, added: the CPU's order.
           Value sa[2] = {
-              buildScaleValue(b, k.loc, k.loadByte(lhs.scales, {row0, kb})),
-              buildScaleValue(b, k.loc, k.loadByte(lhs.scales, {row8, kb}))};
+              buildScaleValue(b, k.loc,
+                              loadScaleByte(k, lhs.scales, lhs.type, row0, kb)),
+              buildScaleValue(
+                  b, k.loc, loadScaleByte(k, lhs.scales, lhs.type, row8, kb))};
           for (int64_t j = 0; j < tiling.tilesN; ++j) {
             Value col = k.add(colBase, k.add(k.cIndex(8 * j), q2));
             Value sb[2] = {
-                buildScaleValue(b, k.loc, k.loadByte(rhs.scales, {kb, col})),
                 buildScaleValue(
-                    b, k.loc,
-                    k.loadByte(rhs.scales, {kb, k.add(col, k.cIndex(1))}))};
+                    b, k.loc, loadScaleByte(k, rhs.scales, rhs.type, kb, col)),
+                buildScaleValue(b, k.loc,
+                                loadScaleByte(k, rhs.scales, rhs.type, kb,
+                                              k.add(col, k.cIndex(1))))};
             for (int64_t i = 0; i < 4; ++i) {
               Value p = partial[4 * j + i];
               if (integer) // s32 sum of (k1/64)(k2/64) products, < 2^24

@@ -1,17 +1,23 @@
 //===- Tcgen05MatmulKernel.cpp - mx.matmul on sm_100a tensor memory -------===//
 //
 // One CTA of four warps computes a 128 x N tile (N <= 128) of C with
-// tcgen05.mma.block_scale kind::mxf8f6f4, scale_vec::1X, ue8m0 scales. Per
-// K-step of 32:
-//   1. every thread writes one row of A and one column of B (K-major, as E4M3
-//      or E5M2 bytes: FP6/FP4 widen exactly) to shared memory in the
-//      canonical no-swizzle layout (8 x 16-byte core matrices; the K-adjacent
-//      core matrix 128 bytes on, the next 8 rows 256 bytes on), and its row's
-//      and column's scale to tensor memory (tcgen05.st, lane = row/column);
+// tcgen05.mma.block_scale: kind::mxf8f6f4, scale_vec::1X, ue8m0 scales for
+// the MX formats (K-step 32: FP6/FP4 widen exactly to E4M3), and
+// kind::mxf4nvf4, scale_vec::4X (block16), ue4m3 scales for NVFP4 (K-step
+// 64, E2M1 two to a byte, element 2i in the low nibble). Either way a row's
+// K-step is 32 bytes. Per K-step:
+//   1. every thread writes one row of A and one column of B (K-major) to
+//      shared memory in the canonical no-swizzle layout (8 x 16-byte core
+//      matrices; the K-adjacent core matrix 128 bytes on, the next 8 rows
+//      256 bytes on), and its row's and column's scales to tensor memory
+//      (tcgen05.st, lane = row/column): one E8M0 byte, or NVFP4's four E4M3
+//      bytes of the step in one 32-bit column, lowest K first;
 //   2. fence.proxy.async makes the shared writes visible to the tensor core,
 //      a CTA barrier orders them before the MMA;
 //   3. thread 0 issues the MMA and commits it to an mbarrier that every
 //      thread waits on (phase = step parity) before reusing the buffers.
+// Scales are read in the operand type's layout: row-major, or the swizzled
+// 128 x 4 tiles (where a row's four NVFP4 scales of a step are adjacent).
 // The f32 accumulator lives in tensor memory (lane = row, column = n) and is
 // read back with tcgen05.ld 32x32b. No pipelining: a correct baseline that
 // exercises every piece (allocation, descriptors, scales, commit).
@@ -31,15 +37,18 @@ using P = arith::CmpIPredicate;
 
 namespace {
 constexpr int64_t kTileM = 128;
-constexpr int64_t kStepK = 32;
+constexpr int64_t kStepBytes = 32;     // a row's bytes per MMA
 constexpr int64_t kCoreStrideK = 128;  // leading-dimension byte offset
 constexpr int64_t kCoreStrideMN = 256; // stride-dimension byte offset
 
 } // namespace
 
-/// Instruction-descriptor code of an element type for kind::mxf8f6f4.
-static int64_t descriptorType(num::ElementFormat f) {
-  return f == num::ElementFormat::E5M2 ? 1 : 0; // E4M3 = 0 (others widen)
+/// Instruction-descriptor code of an element type: kind::mxf8f6f4 (E4M3 0,
+/// E5M2 1; FP6 and FP4 are widened to E4M3) or kind::mxf4nvf4 (E2M1 1).
+static int64_t descriptorType(num::ElementFormat f, bool nvfp4) {
+  if (nvfp4)
+    return 1;
+  return f == num::ElementFormat::E5M2 ? 1 : 0;
 }
 
 namespace {
@@ -54,6 +63,10 @@ public:
     block = op.getBlockSizeK();
     lhsFormat = lhsType.getFormat();
     rhsFormat = rhsType.getFormat();
+    lhsMX = lhsType;
+    rhsMX = rhsType;
+    nvfp4 = isa<Float8E4M3FNType>(lhsType.getScaleType());
+    stepK = nvfp4 ? 64 : 32;
   }
 
   /// The kernel in order: resources, then per K-step of 32 the operands
@@ -82,9 +95,12 @@ private:
 
   /// `body` in an scf.if on `condition`.
   void inThread(Value condition, function_ref<void()> body);
-  /// The E4M3/E5M2 byte (i32) of element (row, col) of `codes`.
-  Value operandByte(Value codes, num::ElementFormat format, Value row,
-                    Value col);
+  /// Byte `j` (i32) of the K-step from `k0` of A's row `row` (or B's
+  /// column `col`): an E4M3/E5M2 code, or NVFP4's two E2M1 codes.
+  Value operandByte(bool isLhs, Value rowOrCol, Value k0, int64_t j);
+  /// The scale word of the K-step from `k0` for A's row (B's column)
+  /// `rowOrCol`: one E8M0 byte, or NVFP4's four E4M3 bytes.
+  Value scaleWord(bool isLhs, Value rowOrCol, Value k0);
   /// Byte offset in the canonical K-major layout of (row, kk), kk < 32.
   Value sharedOffset(Value row, Value kk);
   Value sharedPointer(Value memref);
@@ -95,8 +111,10 @@ private:
 
   OpBuilder &b;
   KernelBuilder k;
-  int64_t kDim, n, block;
+  int64_t kDim, n, block, stepK;
   num::ElementFormat lhsFormat, rhsFormat;
+  BlockTensorType lhsMX, rhsMX;
+  bool nvfp4;
   // Kernel arguments.
   Value lhsCodes, lhsScales, rhsCodes, rhsScales;
   // Shared memory.
@@ -108,12 +126,35 @@ private:
 };
 } // namespace
 
-Value Tcgen05KernelEmitter::operandByte(Value codes, num::ElementFormat format,
-                                        Value row, Value col) {
-  Value code = loadElementCode(k, codes, format, row, col);
+Value Tcgen05KernelEmitter::operandByte(bool isLhs, Value rowOrCol, Value k0,
+                                        int64_t j) {
+  Value codes = isLhs ? lhsCodes : rhsCodes;
+  num::ElementFormat format = isLhs ? lhsFormat : rhsFormat;
+  auto code = [&](int64_t kk) {
+    Value kIndex = k.add(k0, k.cIndex(kk));
+    return isLhs ? loadElementCode(k, codes, format, rowOrCol, kIndex)
+                 : loadElementCode(k, codes, format, kIndex, rowOrCol);
+  };
+  if (nvfp4) // two E2M1 codes, the lower K in the low nibble
+    return k.bor(code(2 * j), k.shl(code(2 * j + 1), k.c(4)));
+  Value byte = code(j);
   if (format == num::ElementFormat::E4M3 || format == num::ElementFormat::E5M2)
-    return code;
-  return widenToE4M3(k, code, format);
+    return byte;
+  return widenToE4M3(k, byte, format);
+}
+
+Value Tcgen05KernelEmitter::scaleWord(bool isLhs, Value rowOrCol, Value k0) {
+  Value scales = isLhs ? lhsScales : rhsScales;
+  BlockTensorType type = isLhs ? lhsMX : rhsMX;
+  Value word;
+  for (int64_t i = 0; i < std::max<int64_t>(1, stepK / block); ++i) {
+    Value kBlock = k.add(k.divU(k0, k.cIndex(block)), k.cIndex(i));
+    Value byte = isLhs ? loadScaleByte(k, scales, type, rowOrCol, kBlock)
+                       : loadScaleByte(k, scales, type, kBlock, rowOrCol);
+    Value shifted = k.shl(byte, k.c(8 * i));
+    word = word ? k.bor(word, shifted) : shifted;
+  }
+  return word;
 }
 
 Value Tcgen05KernelEmitter::sharedOffset(Value row, Value kk) {
@@ -163,8 +204,8 @@ void Tcgen05KernelEmitter::allocateSharedMemory(gpu::GPUFuncOp kernel) {
         MemRefType::get({size}, type, MemRefLayoutAttrInterface(), workgroup),
         k.loc);
   };
-  aTile = smem(kTileM * kStepK, k.i8());
-  bTile = smem(n * kStepK, k.i8());
+  aTile = smem(kTileM * kStepBytes, k.i8());
+  bTile = smem(n * kStepBytes, k.i8());
   barrierSlot = smem(1, b.getI64Type());
   tmemSlot = smem(1, k.i32());
 }
@@ -205,31 +246,26 @@ void Tcgen05KernelEmitter::allocateTensorMemory() {
 }
 
 void Tcgen05KernelEmitter::stageOperands(Value k0) {
-  Value kb = k.divU(k0, k.cIndex(block));
-  for (int64_t kk = 0; kk < kStepK; ++kk) {
-    Value kkIndex = k.cIndex(kk);
-    Value byte = operandByte(lhsCodes, lhsFormat, row, k.add(k0, kkIndex));
-    k.storeByte(byte, aTile, {sharedOffset(thread, kkIndex)});
-  }
-  Value scaleA = k.loadByte(lhsScales, {row, kb});
-  NVVM::Tcgen05StOp::create(
-      b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
-      tmemPointer(k.add(scaleAColumn, laneBase)), scaleA, Value());
+  for (int64_t j = 0; j < kStepBytes; ++j)
+    k.storeByte(operandByte(/*isLhs=*/true, row, k0, j), aTile,
+                {sharedOffset(thread, k.cIndex(j))});
+  NVVM::Tcgen05StOp::create(b, k.loc, /*unpack=*/false,
+                            NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+                            tmemPointer(k.add(scaleAColumn, laneBase)),
+                            scaleWord(/*isLhs=*/true, row, k0), Value());
   Value hasColumn =
       arith::CmpIOp::create(b, k.loc, P::ult, thread, k.cIndex(n));
   Value column = k.minS(thread, k.cIndex(n - 1));
   inThread(hasColumn, [&] {
-    for (int64_t kk = 0; kk < kStepK; ++kk) {
-      Value kkIndex = k.cIndex(kk);
-      Value byte = operandByte(rhsCodes, rhsFormat, k.add(k0, kkIndex), column);
-      k.storeByte(byte, bTile, {sharedOffset(column, kkIndex)});
-    }
+    for (int64_t j = 0; j < kStepBytes; ++j)
+      k.storeByte(operandByte(/*isLhs=*/false, column, k0, j), bTile,
+                  {sharedOffset(column, k.cIndex(j))});
   });
   // Lanes past N hold no column; their scale word is not read.
-  Value scaleB = k.loadByte(rhsScales, {kb, column});
-  NVVM::Tcgen05StOp::create(
-      b, k.loc, /*unpack=*/false, NVVM::Tcgen05LdStShape::SHAPE_32X32B,
-      tmemPointer(k.add(scaleBColumn, laneBase)), scaleB, Value());
+  NVVM::Tcgen05StOp::create(b, k.loc, /*unpack=*/false,
+                            NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+                            tmemPointer(k.add(scaleBColumn, laneBase)),
+                            scaleWord(/*isLhs=*/false, column, k0), Value());
   NVVM::Tcgen05WaitOp::create(b, k.loc, NVVM::Tcgen05WaitKind::STORE);
 }
 
@@ -245,15 +281,20 @@ void Tcgen05KernelEmitter::issueMma(Value step) {
   gpu::BarrierOp::create(b, k.loc);
   NVVM::Tcgen05FenceOp::create(b, k.loc,
                                NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
-  int64_t idesc = (descriptorType(lhsFormat) << 7) |
-                  (descriptorType(rhsFormat) << 10) | ((n >> 3) << 17) |
-                  (1 << 23) /* ue8m0 scales */ | ((kTileM >> 7) << 27);
+  // Bit 23 is the scale type: 1 ue8m0, 0 ue4m3 (NVFP4).
+  int64_t idesc = (descriptorType(lhsFormat, nvfp4) << 7) |
+                  (descriptorType(rhsFormat, nvfp4) << 10) | ((n >> 3) << 17) |
+                  (int64_t(!nvfp4) << 23) | ((kTileM >> 4) << 24);
   inThread(isThread0, [&] {
     Value accumulate =
         arith::CmpIOp::create(b, k.loc, P::ne, step, k.cIndex(0));
     NVVM::Tcgen05MMABlockScaleOp::create(
-        b, k.loc, NVVM::MMABlockScaleKind::MXF8F6F4, NVVM::CTAGroupKind::CTA_1,
-        NVVM::Tcgen05MMABlockScale::BLOCK32,
+        b, k.loc,
+        nvfp4 ? NVVM::MMABlockScaleKind::MXF4NVF4
+              : NVVM::MMABlockScaleKind::MXF8F6F4,
+        NVVM::CTAGroupKind::CTA_1,
+        nvfp4 ? NVVM::Tcgen05MMABlockScale::BLOCK16
+              : NVVM::Tcgen05MMABlockScale::BLOCK32,
         NVVM::Tcgen05MMACollectorOp::DISCARD, tmemPointer(tmem),
         descriptor(aTile), descriptor(bTile), k.c(idesc), accumulate,
         tmemPointer(scaleAColumn), tmemPointer(scaleBColumn));
@@ -299,10 +340,10 @@ void Tcgen05KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   allocateSharedMemory(kernel);
   computeThreadIds();
   allocateTensorMemory();
-  scf::ForOp::create(b, k.loc, k.cIndex(0), k.cIndex(kDim / kStepK),
-                     k.cIndex(1), ValueRange{},
+  scf::ForOp::create(b, k.loc, k.cIndex(0), k.cIndex(kDim / stepK), k.cIndex(1),
+                     ValueRange{},
                      [&](OpBuilder &, Location, Value step, ValueRange) {
-                       stageOperands(k.mul(step, k.cIndex(kStepK)));
+                       stageOperands(k.mul(step, k.cIndex(stepK)));
                        issueMma(step);
                        scf::YieldOp::create(b, k.loc);
                      });

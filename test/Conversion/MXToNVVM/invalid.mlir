@@ -114,7 +114,7 @@ func.func @f32_tile_scales(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 128], sc
 // -----
 
 func.func @nvfp4_scales(%a: !mx.tensor<128x256xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, %b: !mx.tensor<256x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<128x128xf32> {
-  // expected-error @+1 {{'mx.matmul' op NVFP4 lowers to mma.block_scale kind::mxf4nvf4 (mma=block-scale, on sm_120a and sm_121a); sm_90a with mma=sync has no NVFP4 kernel yet}}
+  // expected-error @+1 {{'mx.matmul' op NVFP4 lowers to kind::mxf4nvf4: mma.block_scale (mma=block-scale, on sm_120a and sm_121a) or tcgen05.mma (mma=tcgen05, on sm_100a and sm_101a), not mma=sync}}
   %c = mx.matmul %a, %b : !mx.tensor<128x256xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<256x128xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<128x128xf32>
   return %c : tensor<128x128xf32>
 }

@@ -324,3 +324,51 @@ func.func @storage_round_trips(%q: !mx.tensor<20x!mx.microexp<mx9>, block = [16]
   %u = mx.to_storage %t : !mx.tensor<20x!mx.microexp<mx9>, block = [16]> -> tensor<2x18xi8>
   return %r, %u : !mx.tensor<20x!mx.microexp<mx9>, block = [16]>, tensor<2x18xi8>
 }
+
+// -----
+
+// A conversion to the input's own layout, and one back, fold away.
+// CHECK-LABEL: func.func @convert_scale_layout_round_trip
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor
+// CHECK-NOT: mx.convert_scale_layout
+// CHECK: return %[[Q]], %[[Q]]
+func.func @convert_scale_layout_round_trip(%q: !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>)
+    -> (!mx.tensor<128x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>) {
+  %same = mx.convert_scale_layout %q : !mx.tensor<128x64xf4E2M1FN, block = [1, 32]> -> !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>
+  %s = mx.convert_scale_layout %q : !mx.tensor<128x64xf4E2M1FN, block = [1, 32]> -> !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled>
+  %back = mx.convert_scale_layout %s : !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled> -> !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>
+  return %same, %back : !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>, !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>
+}
+
+// -----
+
+// Constant scales are converted at compile time by lib/Numerics: the 3 x 2
+// grid of [32, 1] blocks is the 2 x 3 matrix (rows are columns of the
+// tensor) in one 128 x 4 tile, entry (r, c) at byte 16 r + c.
+// CHECK-LABEL: func.func @convert_scale_layout_constant
+// CHECK: %[[SW:.+]] = arith.constant dense<"0x7F818300000000000000000000000000808284000000
+// CHECK-SAME: tensor<512xf8E8M0FNU>
+// CHECK: %[[P:.+]] = mx.pack %{{.*}}, %[[SW]] : {{.*}} -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+// CHECK: return %[[P]]
+func.func @convert_scale_layout_constant(%e: tensor<96x2xf8E4M3FN>)
+    -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled> {
+  %s = arith.constant dense<[[1.0, 2.0], [4.0, 8.0], [16.0, 32.0]]> : tensor<3x2xf8E8M0FNU>
+  %p = mx.pack %e, %s : tensor<96x2xf8E4M3FN>, tensor<3x2xf8E8M0FNU> -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1]>
+  %sw = mx.convert_scale_layout %p : !mx.tensor<96x2xf8E4M3FN, block = [32, 1]> -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+  return %sw : !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+}
+
+// -----
+
+// And back: the padding is dropped.
+// CHECK-LABEL: func.func @convert_scale_layout_constant_back
+// CHECK: %[[RM:.+]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [4.000000e+00, 8.000000e+00], [1.600000e+01, 3.200000e+01]]> : tensor<3x2xf8E8M0FNU>
+// CHECK: %[[P:.+]] = mx.pack %{{.*}}, %[[RM]] : {{.*}} -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1]>
+// CHECK: return %[[P]]
+func.func @convert_scale_layout_constant_back(%e: tensor<96x2xf8E4M3FN>)
+    -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1]> {
+  %s = arith.constant dense<"0x7F81830000000000000000000000000080828400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"> : tensor<512xf8E8M0FNU>
+  %p = mx.pack %e, %s : tensor<96x2xf8E4M3FN>, tensor<512xf8E8M0FNU> -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+  %back = mx.convert_scale_layout %p : !mx.tensor<96x2xf8E4M3FN, block = [32, 1], scale_layout = swizzled> -> !mx.tensor<96x2xf8E4M3FN, block = [32, 1]>
+  return %back : !mx.tensor<96x2xf8E4M3FN, block = [32, 1]>
+}

@@ -89,7 +89,7 @@ func.func private @block_not_integer(!mx.tensor<32xf4E2M1FN, block = [x]>)
 
 // -----
 
-// expected-error @+1 {{expected 'scale'}}
+// expected-error @+1 {{expected 'scale = <type>' or 'scale_layout = <layout>' (once each, in that order), but got 'layout'}}
 func.func private @unknown_parameter(!mx.tensor<32xf4E2M1FN, block = [32], layout = 1>)
 
 // -----
@@ -158,3 +158,38 @@ func.func private @t8_two_level_sub_block(!mx.tensor<32x!mx.microexp<mx6>, block
 
 // expected-error @+1 {{expected f8E8M0FNU shared exponents in a two-level tensor, but got 'f8E4M3FN' scales}}
 func.func private @t8_two_level_scale(!mx.tensor<32x!mx.microexp<mx4>, block = [16], scale = f8E4M3FN>)
+
+// -----
+
+// expected-error @+1 {{expected 'scale = <type>' or 'scale_layout = <layout>' (once each, in that order), but got 'scale'}}
+func.func private @scale_after_layout(!mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled, scale = f8E8M0FNU>)
+
+// -----
+
+// expected-error @+1 {{expected scale layout 'row_major' or 'swizzled', but got 'tiled'}}
+func.func private @unknown_layout(!mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = tiled>)
+
+// -----
+
+// expected-error @+1 {{expected swizzled scales on a static 2-D tensor}}
+func.func private @t10_swizzled_rank(!mx.tensor<4x128x64xf4E2M1FN, block = [1, 1, 32], scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected swizzled scales on a static 2-D tensor}}
+func.func private @t10_swizzled_dynamic(!mx.tensor<?x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected swizzled scales to come with a 1-D block, but got block [32, 32]}}
+func.func private @t10_swizzled_2d_block(!mx.tensor<128x64xf8E4M3FN, block = [32, 32], scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected one-byte scales (f8E8M0FNU or f8E4M3FN) in the swizzled layout, but got f32}}
+func.func private @t10_swizzled_f32(!mx.tensor<128x256xf8E4M3FN, block = [1, 128], scale = f32, scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected one-level elements with swizzled scales: a two-level tensor keeps its exponents inside its packed blocks}}
+func.func private @t10_swizzled_two_level(!mx.tensor<128x64x!mx.microexp<mx6>, block = [1, 16], scale_layout = swizzled>)

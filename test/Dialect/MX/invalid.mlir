@@ -539,3 +539,19 @@ func.func @hadamard_f16(%x: tensor<4x32xf16>) {
   %y = mx.hadamard %x axis(1) : tensor<4x32xf16>
   return
 }
+
+// -----
+
+func.func @pack_c4_swizzled_storage(%e: tensor<200x64xf4E2M1FN>, %s: tensor<200x4xf8E4M3FN>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor shape to match the swizzled scale storage shape 1024, but got 200x4}}
+  %q = mx.pack %e, %s : tensor<200x64xf4E2M1FN>, tensor<200x4xf8E4M3FN> -> !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>
+  return
+}
+
+// -----
+
+func.func @convert_scale_layout_c1(%q: !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>) {
+  // expected-error @+1 {{'mx.convert_scale_layout' op expected the result to be the input type with another scale layout, but got '!mx.tensor<128x64xf4E2M1FN, block = [1, 32]>' -> '!mx.tensor<128x64xf8E4M3FN, block = [1, 32], scale_layout = swizzled>'}}
+  %s = mx.convert_scale_layout %q : !mx.tensor<128x64xf4E2M1FN, block = [1, 32]> -> !mx.tensor<128x64xf8E4M3FN, block = [1, 32], scale_layout = swizzled>
+  return
+}

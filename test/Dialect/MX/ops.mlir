@@ -165,3 +165,17 @@ func.func @nvfp4(%x: tensor<4x32xf32>, %bs: tensor<4x2xf8E4M3FN>, %w: !mx.tensor
   %c = mx.matmul %q, %w alpha(%s) : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, !mx.tensor<32x8xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<4x8xf32>
   return %g, %d, %c : !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>, tensor<4x32xf16>, tensor<4x8xf32>
 }
+
+// Swizzled scales: mx.pack takes them as stored (200 rows pad to 256, 4
+// blocks fill a tile column: 1024 bytes); the conversion goes both ways.
+// CHECK-LABEL: func.func @scale_layouts
+// CHECK: mx.pack %{{.*}}, %{{.*}} : tensor<200x64xf4E2M1FN>, tensor<1024xf8E4M3FN> -> !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>
+// CHECK: mx.convert_scale_layout %{{.*}} : !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled> -> !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+// CHECK: mx.convert_scale_layout %{{.*}} : !mx.tensor<64x96xf8E4M3FN, block = [32, 1]> -> !mx.tensor<64x96xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+func.func @scale_layouts(%e: tensor<200x64xf4E2M1FN>, %s: tensor<1024xf8E4M3FN>,
+                         %w: !mx.tensor<64x96xf8E4M3FN, block = [32, 1]>) {
+  %p = mx.pack %e, %s : tensor<200x64xf4E2M1FN>, tensor<1024xf8E4M3FN> -> !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>
+  %r = mx.convert_scale_layout %p : !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled> -> !mx.tensor<200x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+  %t = mx.convert_scale_layout %w : !mx.tensor<64x96xf8E4M3FN, block = [32, 1]> -> !mx.tensor<64x96xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
+  return
+}

@@ -60,3 +60,13 @@ func.func private @two_level(
     !mx.tensor<64x!mx.microexp<magnitude = 3, sub_block = 4, micro_bits = 2>, block = [32]>,
     !mx.tensor<64x!mx.microexp<magnitude = 7, sub_block = 16, micro_bits = 0>, block = [16]>,
     !mx.tensor<?x32x!mx.microexp<mx9>, block = [1, 32]>)
+
+// The swizzled scale layout is printed; row_major, the default, is not.
+// CHECK-LABEL: func.func private @scale_layouts
+// CHECK-SAME: !mx.tensor<256x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>
+// CHECK-SAME: !mx.tensor<128x96xf8E5M2, block = [32, 1], scale_layout = swizzled>
+// CHECK-SAME: !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>)
+func.func private @scale_layouts(
+    !mx.tensor<256x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>,
+    !mx.tensor<128x96xf8E5M2, block = [32, 1], scale_layout = swizzled>,
+    !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = row_major>)

@@ -21,6 +21,10 @@ class Numerics:
         self.lib.mlirMXNumericsQuantize.argtypes = [
             ctypes.POINTER(ctypes.c_float), ctypes.c_int64, i64p, i64p, ctypes.c_char_p,
             ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64, u8p, u8p]
+        self.lib.mlirMXNumericsSwizzledScaleBytes.argtypes = [ctypes.c_int64, ctypes.c_int64]
+        self.lib.mlirMXNumericsSwizzledScaleBytes.restype = ctypes.c_int64
+        self.lib.mlirMXNumericsSwizzleScales.argtypes = [u8p, ctypes.c_int64, ctypes.c_int64,
+                                                         ctypes.c_int, u8p]
         self.lib.mlirMXNumericsDequantize.argtypes = [
             u8p, u8p, ctypes.c_int64, i64p, i64p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_float)]
 
@@ -180,10 +184,30 @@ class Numerics:
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
+    def swizzle_scales(self, matrix):
+        """A rows x columns byte matrix in the swizzled scale layout."""
+        matrix = np.ascontiguousarray(matrix, dtype=np.uint8)
+        rows, columns = matrix.shape
+        out = np.zeros(self.lib.mlirMXNumericsSwizzledScaleBytes(rows, columns), dtype=np.uint8)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        status = self.lib.mlirMXNumericsSwizzleScales(matrix.ctypes.data_as(u8p), rows, columns,
+                                                      0, out.ctypes.data_as(u8p))
+        assert status == 0
+        return out
+
+    def unswizzle_scales(self, swizzled, rows, columns):
+        """The inverse: the rows x columns matrix, padding dropped."""
+        swizzled = np.ascontiguousarray(swizzled, dtype=np.uint8)
+        out = np.zeros((rows, columns), dtype=np.uint8)
+        u8p = ctypes.POINTER(ctypes.c_uint8)
+        status = self.lib.mlirMXNumericsSwizzleScales(swizzled.ctypes.data_as(u8p), rows,
+                                                      columns, 1, out.ctypes.data_as(u8p))
+        assert status == 0
+        return out
+
 
 # The width of each format's elements (their MLIR types: ELEMENT_TYPES).
 ELEMENT_BITS = {"e4m3": 8, "e5m2": 8, "e3m2": 6, "e2m3": 6, "e2m1": 4, "int8": 8}
-
 
 
 def matmul_case(index, a, b, fa, fb, rhs_block, numerics, additions=None):

@@ -63,6 +63,29 @@ TEST_F(BlockTensorTypeTest, DynamicDimensionsStayDynamic) {
   EXPECT_EQ(resized.getElementType(), type.getElementType());
 }
 
+TEST_F(BlockTensorTypeTest, SwizzledScalesAreStoredAsPaddedTiles) {
+  auto e8m0 = Float8E8M0FNUType::get(&context);
+  // [1, 32] blocks: the matrix is rows x blocks per row (200 x 3), padded
+  // to 256 x 4.
+  auto lhs = BlockTensorType::get({200, 96}, Float4E2M1FNType::get(&context),
+                                  {1, 32}, e8m0, ScaleLayout::swizzled);
+  EXPECT_TRUE(lhs.hasSwizzledScales());
+  EXPECT_EQ(lhs.getScaleMatrixShape(),
+            std::make_pair(int64_t(200), int64_t(3)));
+  EXPECT_EQ(lhs.getScaleStorageType(), RankedTensorType::get({1024}, e8m0));
+  // The logical scales keep the block grid whatever the layout.
+  EXPECT_EQ(lhs.getScalesType(), RankedTensorType::get({200, 3}, e8m0));
+  // [32, 1] blocks: the matrix is columns x blocks per column (40 x 5).
+  auto rhs = BlockTensorType::get({160, 40}, b.getI8Type(), {32, 1}, e8m0,
+                                  ScaleLayout::swizzled);
+  EXPECT_EQ(rhs.getScaleMatrixShape(), std::make_pair(int64_t(40), int64_t(5)));
+  EXPECT_EQ(rhs.getScaleStorageType(), RankedTensorType::get({1024}, e8m0));
+  BlockTensorType rowMajor = rhs.withScaleLayout(ScaleLayout::row_major);
+  EXPECT_FALSE(rowMajor.hasSwizzledScales());
+  EXPECT_EQ(rowMajor.getScaleStorageType(), rowMajor.getScalesType());
+  EXPECT_EQ(rowMajor.withScaleLayout(ScaleLayout::swizzled), rhs);
+}
+
 TEST_F(BlockTensorTypeTest, GetCheckedReportsTheBrokenConstraint) {
   std::string message;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
@@ -72,7 +95,7 @@ TEST_F(BlockTensorTypeTest, GetCheckedReportsTheBrokenConstraint) {
   auto type = BlockTensorType::getChecked(
       [&] { return emitError(UnknownLoc::get(&context)); }, &context,
       ArrayRef<int64_t>{4, 32}, Type(b.getF16Type()), ArrayRef<int64_t>{1, 32},
-      Type(Float8E8M0FNUType::get(&context)));
+      Type(Float8E8M0FNUType::get(&context)), ScaleLayout::row_major);
   EXPECT_FALSE(type);
   EXPECT_NE(message.find("expected an MX element type"), std::string::npos)
       << message;

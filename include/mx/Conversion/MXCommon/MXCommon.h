@@ -21,9 +21,9 @@
 namespace mlir::mx {
 
 /// Converts `!mx.tensor` into (tensor<shape x i8> codes,
-/// tensor<grid x scale-type> scales), a two-level one (MX9/MX6/MX4) into its
-/// one tensor of packed blocks, `!mx.scaled` into (data tensor, f32 scale),
-/// and leaves other types alone.
+/// tensor<grid x scale-type> scales, 1-D when swizzled), a two-level one
+/// (MX9/MX6/MX4) into its one tensor of packed blocks, `!mx.scaled` into (data
+/// tensor, f32 scale), and leaves other types alone.
 void populateMXTensorTypeConversion(TypeConverter &converter);
 
 /// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
@@ -65,6 +65,16 @@ void populateMXTensorScaleToLinalgConversionPatterns(
 /// that every lowering's kernels see plain products.
 void populateMXMatmulAlphaPatterns(RewritePatternSet &patterns);
 
+/// Lowers mx.convert_scale_layout to reshapes and one transpose of the scale
+/// bytes.
+void populateMXScaleLayoutToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Gives every mx op other than pack, unpack and convert_scale_layout
+/// row-major scales: swizzled operands and results go through explicit
+/// mx.convert_scale_layout ops, so no kernel reads the swizzled layout.
+void populateMXRowMajorScalesPatterns(RewritePatternSet &patterns);
+
 /// What a lowering adds to the shared driver.
 struct MXTensorLowering {
   /// Its element patterns (quantize/dequantize: exact integer arithmetic,
@@ -83,8 +93,8 @@ struct MXTensorLowering {
 /// with the 1:N type conversion, through function signatures, calls and
 /// returns: the lowering's patterns, then the structural, matmul, scaled,
 /// Hadamard and tensor-scale patterns above (after matmul alphas are split
-/// off). Dynamically shaped mx ops are an error naming the
-/// type.
+/// off and swizzled scales converted to row-major around the ops that
+/// compute). Dynamically shaped mx ops are an error naming the type.
 LogicalResult applyMXTensorConversion(ModuleOp module,
                                       const MXTensorLowering &lowering);
 

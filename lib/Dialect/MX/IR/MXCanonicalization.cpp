@@ -10,6 +10,7 @@
 #include "mx/Numerics/FloatScaled.h"
 #include "mx/Numerics/Hadamard.h"
 #include "mx/Numerics/NVFP4.h"
+#include "mx/Numerics/ScaleLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -193,8 +194,17 @@ private:
         DenseElementsAttr::getFromRawBuffer(op.getType().getElementsType(),
                                             raw(codes)));
     Value scaleValues = arith::ConstantOp::create(rewriter, loc, scales);
-    rewriter.replaceOpWithNewOp<PackOp>(op, op.getType(), elements,
-                                        scaleValues);
+    BlockTensorType type = op.getType();
+    if (!type.hasSwizzledScales()) {
+      rewriter.replaceOpWithNewOp<PackOp>(op, type, elements, scaleValues);
+      return;
+    }
+    // Swizzled: the row-major pack, converted (which folds to the pack of
+    // the swizzled constant).
+    Value rowMajor = PackOp::create(
+        rewriter, loc, type.withScaleLayout(ScaleLayout::row_major), elements,
+        scaleValues);
+    rewriter.replaceOpWithNewOp<ConvertScaleLayoutOp>(op, type, rowMajor);
   }
 };
 } // namespace
@@ -287,6 +297,9 @@ struct ForwardGivenScales final : OpRewritePattern<UnpackOp> {
     if (!quantize || !quantize.hasGivenScales())
       return rewriter.notifyMatchFailure(op, "input is not a quantize with "
                                              "given scales");
+    if (quantize.getType().hasSwizzledScales())
+      return rewriter.notifyMatchFailure(op, "the unpacked scales are stored "
+                                             "swizzled, the given ones not");
     if (op.getScales().use_empty())
       return rewriter.notifyMatchFailure(op, "scales are unused");
     rewriter.replaceAllUsesWith(op.getScales(), quantize.getScales());
@@ -298,6 +311,75 @@ struct ForwardGivenScales final : OpRewritePattern<UnpackOp> {
 void UnpackOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                            MLIRContext *context) {
   results.add<ForwardGivenScales>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertScaleLayoutOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConvertScaleLayoutOp::fold(FoldAdaptor) {
+  // To the input's own layout, or back to where a conversion started.
+  if (getInput().getType() == getType())
+    return getInput();
+  auto previous = getInput().getDefiningOp<ConvertScaleLayoutOp>();
+  if (previous && previous.getInput().getType() == getType())
+    return previous.getInput();
+  return {};
+}
+
+namespace {
+/// convert_scale_layout(pack(%e, constant)) -> pack(%e, the constant in
+/// the result's layout), computed by lib/Numerics/ScaleLayout.
+struct ConvertPackedConstantScales final
+    : OpRewritePattern<ConvertScaleLayoutOp> {
+  using Base::Base;
+
+  LogicalResult matchAndRewrite(ConvertScaleLayoutOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pack = op.getInput().getDefiningOp<PackOp>();
+    DenseElementsAttr scales;
+    if (!pack || !matchPattern(pack.getScales(), m_Constant(&scales)))
+      return rewriter.notifyMatchFailure(op, "not a pack of constant scales");
+    BlockTensorType from = op.getInput().getType(), to = op.getType();
+    std::vector<uint8_t> bytes;
+    for (APFloat scale : scales.getValues<APFloat>())
+      bytes.push_back(scale.bitcastToAPInt().getZExtValue());
+    auto [rows, columns] = from.getScaleMatrixShape();
+    // The layout's matrix is (unblocked, blocked); blocks along the first
+    // axis store the block grid transposed.
+    bool transposed = from.getBlockedAxis() == 0;
+    auto transpose = [&](const std::vector<uint8_t> &matrix, int64_t r,
+                         int64_t c) {
+      std::vector<uint8_t> result(matrix.size());
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t j = 0; j < c; ++j)
+          result[j * r + i] = matrix[i * c + j];
+      return result;
+    };
+    std::vector<uint8_t> converted;
+    if (to.hasSwizzledScales()) {
+      converted = numerics::swizzleScales(
+          transposed ? transpose(bytes, columns, rows) : bytes, rows, columns);
+    } else {
+      converted = numerics::unswizzleScales(bytes, rows, columns);
+      if (transposed)
+        converted = transpose(converted, rows, columns);
+    }
+    Value constant = arith::ConstantOp::create(
+        rewriter, op.getLoc(),
+        DenseElementsAttr::getFromRawBuffer(
+            to.getScaleStorageType(),
+            ArrayRef<char>(reinterpret_cast<const char *>(converted.data()),
+                           converted.size())));
+    rewriter.replaceOpWithNewOp<PackOp>(op, to, pack.getElements(), constant);
+    return success();
+  }
+};
+} // namespace
+
+void ConvertScaleLayoutOp::getCanonicalizationPatterns(
+    RewritePatternSet &results, MLIRContext *context) {
+  results.add<ConvertPackedConstantScales>(context);
 }
 
 //===----------------------------------------------------------------------===//

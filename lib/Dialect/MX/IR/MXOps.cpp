@@ -318,8 +318,10 @@ static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
     return op->emitOpError()
            << "expected the scale tensor to have element type "
            << tensor.getScaleType() << ", but got " << scales.getElementType();
-  return verifySameShape(op, tensor.getScaleShape(), scales.getShape(),
-                         "scale tensor", "block grid"); // (C4)
+  return verifySameShape(op, tensor.getScaleStorageType().getShape(),
+                         scales.getShape(), "scale tensor",
+                         tensor.hasSwizzledScales() ? "swizzled scale storage"
+                                                    : "block grid"); // (C4)
 }
 
 /// (C5) of mx.pack and mx.unpack.
@@ -367,6 +369,19 @@ LogicalResult FromStorageOp::verify() {
 
 LogicalResult ToStorageOp::verify() {
   return verifyStorage(*this, getInput().getType(), getStorage().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertScaleLayoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvertScaleLayoutOp::verify() {
+  BlockTensorType input = getInput().getType(), result = getResult().getType();
+  if (input.withScaleLayout(result.getScaleLayout()) != result) // (C1)
+    return emitOpError() << "expected the result to be the input type with "
+                            "another scale layout, but got "
+                         << input << " -> " << result;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -2,6 +2,7 @@
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 #include "mx/Dialect/MX/IR/MXDialect.h"
+#include "mx/Numerics/ScaleLayout.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -112,7 +113,8 @@ SharedMicroexponentType::verify(function_ref<InFlightDiagnostic()> emitError,
 // Assembly
 //===----------------------------------------------------------------------===//
 
-/// !mx.tensor<64x128xf4E2M1FN, block = [1, 32] (, scale = f8E4M3FN)?>
+/// !mx.tensor<64x128xf4E2M1FN, block = [1, 32] (, scale = f8E4M3FN)?
+///            (, scale_layout = swizzled)?>
 Type BlockTensorType::parse(AsmParser &parser) {
   SmallVector<int64_t> shape, block;
   Type elementType;
@@ -133,14 +135,45 @@ Type BlockTensorType::parse(AsmParser &parser) {
       }))
     return {};
   Type scaleType = Float8E8M0FNUType::get(parser.getContext());
-  if (succeeded(parser.parseOptionalComma()) &&
-      (parser.parseKeyword("scale") || parser.parseEqual() ||
-       parser.parseType(scaleType)))
+  ScaleLayout layout = ScaleLayout::row_major;
+  bool sawScale = false, sawLayout = false;
+  while (succeeded(parser.parseOptionalComma())) {
+    StringRef keyword;
+    llvm::SMLoc keywordLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&keyword) || parser.parseEqual())
+      return {};
+    if (keyword == "scale" && !sawScale && !sawLayout) {
+      sawScale = true;
+      if (parser.parseType(scaleType))
+        return {};
+      continue;
+    }
+    if (keyword == "scale_layout" && !sawLayout) {
+      sawLayout = true;
+      StringRef name;
+      llvm::SMLoc nameLoc = parser.getCurrentLocation();
+      if (parser.parseKeyword(&name))
+        return {};
+      std::optional<ScaleLayout> parsed = symbolizeScaleLayout(name);
+      if (!parsed) {
+        parser.emitError(nameLoc, "expected scale layout 'row_major' or "
+                                  "'swizzled', but got '")
+            << name << "'";
+        return {};
+      }
+      layout = *parsed;
+      continue;
+    }
+    parser.emitError(keywordLoc, "expected 'scale = <type>' or "
+                                 "'scale_layout = <layout>' (once each, in "
+                                 "that order), but got '")
+        << keyword << "'";
     return {};
+  }
   if (parser.parseGreater())
     return {};
-  return parser.getChecked<BlockTensorType>(loc, parser.getContext(), shape,
-                                            elementType, block, scaleType);
+  return parser.getChecked<BlockTensorType>(
+      loc, parser.getContext(), shape, elementType, block, scaleType, layout);
 }
 
 void BlockTensorType::print(AsmPrinter &printer) const {
@@ -151,6 +184,8 @@ void BlockTensorType::print(AsmPrinter &printer) const {
   printer << "]";
   if (!isa<Float8E8M0FNUType>(getScaleType()))
     printer << ", scale = " << getScaleType();
+  if (hasSwizzledScales())
+    printer << ", scale_layout = " << stringifyScaleLayout(getScaleLayout());
   printer << ">";
 }
 
@@ -170,7 +205,8 @@ static std::string formatBlock(ArrayRef<int64_t> block) {
 LogicalResult
 BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                         ArrayRef<int64_t> shape, Type elementType,
-                        ArrayRef<int64_t> blockShape, Type scaleType) {
+                        ArrayRef<int64_t> blockShape, Type scaleType,
+                        ScaleLayout scaleLayout) {
   // (T1)
   if (shape.empty())
     return emitError() << "expected a block-scaled tensor of rank >= 1, but "
@@ -235,6 +271,22 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "expected FP8 elements (f8E4M3FN or f8E5M2) with "
                           "f32 scales, but got "
                        << elementType;
+  // (T10)
+  if (scaleLayout == ScaleLayout::swizzled) {
+    if (shape.size() != 2 || llvm::any_of(shape, ShapedType::isDynamic))
+      return emitError() << "expected swizzled scales on a static 2-D tensor";
+    if (blockedDims != 1)
+      return emitError() << "expected swizzled scales to come with a 1-D "
+                            "block, but got block "
+                         << formatBlock(blockShape);
+    if (isa<Float32Type>(scaleType))
+      return emitError() << "expected one-byte scales (f8E8M0FNU or "
+                            "f8E4M3FN) in the swizzled layout, but got f32";
+    if (twoLevel)
+      return emitError() << "expected one-level elements with swizzled "
+                            "scales: a two-level tensor keeps its exponents "
+                            "inside its packed blocks";
+  }
   return success();
 }
 
@@ -282,9 +334,28 @@ RankedTensorType BlockTensorType::getScalesType() const {
   return RankedTensorType::get(getScaleShape(), getScaleType());
 }
 
+std::pair<int64_t, int64_t> BlockTensorType::getScaleMatrixShape() const {
+  assert(getRank() == 2 && "the scale matrix of a 2-D tensor");
+  int64_t axis = getBlockedAxis();
+  return {getShape()[1 - axis], getScaleShape()[axis]};
+}
+
+RankedTensorType BlockTensorType::getScaleStorageType() const {
+  if (!hasSwizzledScales())
+    return getScalesType();
+  auto [rows, columns] = getScaleMatrixShape();
+  return RankedTensorType::get({numerics::swizzledScaleBytes(rows, columns)},
+                               getScaleType());
+}
+
+BlockTensorType BlockTensorType::withScaleLayout(ScaleLayout layout) const {
+  return BlockTensorType::get(getShape(), getElementType(), getBlockShape(),
+                              getScaleType(), layout);
+}
+
 BlockTensorType BlockTensorType::cloneWithShape(ArrayRef<int64_t> shape) const {
   return BlockTensorType::get(shape, getElementType(), getBlockShape(),
-                              getScaleType());
+                              getScaleType(), getScaleLayout());
 }
 
 //===----------------------------------------------------------------------===//

@@ -127,12 +127,13 @@ static SmallVector<Operation *> elementwiseChain(QuantizeOp quantize) {
 /// value is mx.pack of the two. Numerics are those of the unfused program:
 /// blocks along the last axis never span rows.
 /// Whether a quantize may be computed a row at a time: 2-D, static, E8M0
-/// scales (the row kernel's rules), blocks along the last axis, its own scales,
-/// and no stochastic rounding (whose random stream is numbered over the whole
-/// tensor).
+/// scales (the row kernel's rules) stored row-major, blocks along the last
+/// axis, its own scales, and no stochastic rounding (whose random stream is
+/// numbered over the whole tensor).
 static bool isRowwise(QuantizeOp quantize) {
   BlockTensorType type = quantize.getType();
   return type.getRank() == 2 && type.hasStaticShape() && !type.isTwoLevel() &&
+         !type.hasSwizzledScales() &&
          isa<Float8E8M0FNUType>(type.getScaleType()) &&
          type.getBlockShape()[0] == 1 && !quantize.hasGivenScales() &&
          quantize.getRounding() != Rounding::stochastic;

@@ -144,9 +144,10 @@ struct KeepBlockScales final : OpRewritePattern<QuantizeOp> {
           op, "not neg/abs/relu of an f32 dequantize");
     BlockTensorType type = dequantize.getInput().getType();
     if (type != op.getType() || !isa<Float8E8M0FNUType>(type.getScaleType()) ||
-        type.isTwoLevel())
+        type.isTwoLevel() || type.hasSwizzledScales())
       return rewriter.notifyMatchFailure(
-          op, "another type than the source's, scales not E8M0, or two-level");
+          op, "another type than the source's, scales not E8M0 or swizzled, "
+              "or two-level");
     auto parts = UnpackOp::create(rewriter, op.getLoc(), type.getElementsType(),
                                   type.getScalesType(), dequantize.getInput());
     rewriter.replaceOpWithNewOp<QuantizeOp>(

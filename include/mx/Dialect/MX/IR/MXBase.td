@@ -83,6 +83,15 @@ def MX_Saturation : I32EnumAttr<"Saturation",
   let genSpecializedAttr = 0;
 }
 
+def MX_ScaleLayout : I32EnumAttr<"ScaleLayout",
+    "how the scales of a block-scaled tensor are stored", [
+      I32EnumAttrCase<"row_major", 0>,
+      I32EnumAttrCase<"swizzled", 1>
+    ]> {
+  let cppNamespace = "::mlir::mx";
+  let genSpecializedAttr = 0;
+}
+
 def MX_RescaleNorm : I32EnumAttr<"RescaleNorm",
     "the statistic of a tensor's data that a dynamic rescale divides out", [
       I32EnumAttrCase<"max", 0>,

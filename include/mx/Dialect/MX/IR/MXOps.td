@@ -419,6 +419,50 @@ def MX_ToStorageOp : MX_Op<"to_storage"> {
 }
 
 //===----------------------------------------------------------------------===//
+// ConvertScaleLayoutOp
+//===----------------------------------------------------------------------===//
+
+def MX_ConvertScaleLayoutOp : MX_Op<"convert_scale_layout", [Pure]> {
+  let summary = "Store an MX tensor's scales in another layout";
+  let description = [{
+    The same tensor (every element and scale unchanged) with its scales
+    stored in the result type's `scale_layout`: `row_major`, or `swizzled`,
+    the 128 x 4 tiles that Blackwell's tensor cores and cuBLASLt read (see
+    `!mx.tensor`). Converting to `swizzled` pads with zero bytes; converting
+    back drops them.
+
+    Ops that compute with scales on the CPU (quantize, dequantize, matmul,
+    cast, ...) accept either layout: the lowering converts swizzled operands
+    to row-major and swizzles results, so the conversion is written out in
+    the IR where it happens. `mx.pack` and `mx.unpack` take the scales as
+    stored, which is how scales laid out for cuBLASLt come in and go out.
+    The NVVM tcgen05 and block-scale kernels read swizzled scales directly.
+
+    A conversion to the input's own layout folds away, as does a conversion
+    back (`convert(convert(%q))` to `%q`); a conversion of an `mx.pack` of
+    constant scales folds to the pack of the converted constant.
+
+    ```mlir
+    %s = mx.convert_scale_layout %q
+        : !mx.tensor<256x512xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
+        -> !mx.tensor<256x512xf4E2M1FN, block = [1, 16], scale = f8E4M3FN,
+                      scale_layout = swizzled>
+    ```
+
+    Constraints:
+    - (C1) the input and result types are equal but for the scale layout.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // CastOp
 //===----------------------------------------------------------------------===//
 

@@ -3,6 +3,7 @@
 #ifndef MX_DIALECT_MX_IR_MXTYPES_H
 #define MX_DIALECT_MX_IR_MXTYPES_H
 
+#include "mx/Dialect/MX/IR/MXAttrs.h"
 #include "mx/Numerics/ElementFormat.h"
 #include "mx/Numerics/SharedMicroexponent.h"
 

@@ -66,7 +66,7 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     element is `element * scale_of_its_block`.
 
     Syntax: `!mx.tensor<` shape `x` element-type `, block = [` sizes `]`
-    (`, scale =` scale-type)? `>`
+    (`, scale =` scale-type)? (`, scale_layout = swizzled`)? `>`
 
     - **Element type**: `f8E4M3FN` (MXFP8 E4M3), `f8E5M2` (MXFP8 E5M2),
       `f6E3M2FN` (MXFP6 E3M2), `f6E2M3FN` (MXFP6 E2M3), `f4E2M1FN` (MXFP4) or
@@ -86,12 +86,27 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
       recipes (DeepSeek-V3, Transformer Engine), e.g. `block = [1, 128]` for
       activations and gradients and `[128, 128]` for weights.
 
+    - **Scale layout**: how the scales are stored once lowered.
+      `row_major` (the default, elided): one entry per block in row-major
+      order of the block grid. `swizzled`: the layout Blackwell's
+      block-scaled MMAs (tcgen05) and cuBLASLt read. The scales form an
+      R x C matrix, R the extent of the unblocked axis (rows of `[1, B]`
+      blocks, columns of `[B, 1]` blocks) and C the blocks along the other;
+      it is padded with zero bytes to multiples of 128 rows and 4 columns,
+      cut into 128 x 4 tiles stored one after another (the tile grid in
+      row-major order, 512 bytes each), and entry (r, c) of a tile sits at
+      byte `(r mod 32) * 16 + (r div 32) * 4 + c`. The four scales a row
+      needs for 64 (NVFP4) or 128 (MX) elements of K are then one aligned
+      32-bit word. `mx.convert_scale_layout` converts between the layouts;
+      the layout changes storage only, never a value.
+
     Dynamic dimensions (`?`) are allowed; block sizes are always static.
 
     Storage once lowered (`-convert-mx-to-linalg`): FP4 codes two per byte
     along the innermost dimension (element 2i in the low nibble), every other
     format one code per byte (FP6 in the low six bits), and one scale per
-    block (an E8M0 or E4M3 byte, or an f32).
+    block (an E8M0 or E4M3 byte, or an f32); swizzled scales are one 1-D
+    tensor of `ceil(R / 128) * 128 * ceil(C / 4) * 4` bytes.
 
     ```mlir
     !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
@@ -100,6 +115,8 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     !mx.tensor<16x64xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
     !mx.tensor<256x512xf8E4M3FN, block = [128, 128], scale = f32>
     !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
+    !mx.tensor<256x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN,
+               scale_layout = swizzled>
     ```
 
     Constraints, cited by the verifier:
@@ -113,13 +130,16 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     - (T7) f8E4M3FN scales come with 1-D blocks of 16 elements;
     - (T8) a two-level tensor has a 1-D block of at most 256 elements, a
       multiple of its sub-block size, and f8E8M0FNU scales;
-    - (T9) f32 scales come with FP8 elements (f8E4M3FN or f8E5M2).
+    - (T9) f32 scales come with FP8 elements (f8E4M3FN or f8E5M2);
+    - (T10) swizzled scales come with a static 2-D shape, a 1-D block, one
+      byte per scale (f8E8M0FNU or f8E4M3FN) and one-level elements.
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t", "shape">:$shape,
     "::mlir::Type":$elementType,
     ArrayRefParameter<"int64_t", "block size per dimension">:$blockShape,
-    "::mlir::Type":$scaleType
+    "::mlir::Type":$scaleType,
+    "::mlir::mx::ScaleLayout":$scaleLayout
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
@@ -127,11 +147,13 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     TypeBuilderWithInferredContext<(ins
         "::llvm::ArrayRef<int64_t>":$shape, "::mlir::Type":$elementType,
         "::llvm::ArrayRef<int64_t>":$blockShape,
-        CArg<"::mlir::Type", "{}">:$scaleType), [{
+        CArg<"::mlir::Type", "{}">:$scaleType,
+        CArg<"::mlir::mx::ScaleLayout",
+             "::mlir::mx::ScaleLayout::row_major">:$scaleLayout), [{
       if (!scaleType)
         scaleType = ::mlir::Float8E8M0FNUType::get(elementType.getContext());
       return $_get(elementType.getContext(), shape, elementType, blockShape,
-                   scaleType);
+                   scaleType, scaleLayout);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -158,8 +180,20 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     ::llvm::SmallVector<int64_t> getScaleShape() const;
     /// The tensor of elements alone: `tensor<shape x element-type>`.
     ::mlir::RankedTensorType getElementsType() const;
-    /// The tensor of scales alone: `tensor<scale-shape x scale-type>`.
+    /// The tensor of scales alone: `tensor<scale-shape x scale-type>`,
+    /// whatever the layout.
     ::mlir::RankedTensorType getScalesType() const;
+    bool hasSwizzledScales() const {
+      return getScaleLayout() == ::mlir::mx::ScaleLayout::swizzled;
+    }
+    /// The scales as stored: getScalesType() in row-major layout, one 1-D
+    /// tensor of the padded tiles when swizzled.
+    ::mlir::RankedTensorType getScaleStorageType() const;
+    /// Rows and columns of the scale matrix the swizzled layout tiles:
+    /// (unblocked extent, blocks along the blocked axis).
+    std::pair<int64_t, int64_t> getScaleMatrixShape() const;
+    /// The same type with scales in `layout`.
+    BlockTensorType withScaleLayout(::mlir::mx::ScaleLayout layout) const;
     /// The same encoding (element type, block, scale type) on another shape.
     BlockTensorType cloneWithShape(::llvm::ArrayRef<int64_t> shape) const;
   }];
