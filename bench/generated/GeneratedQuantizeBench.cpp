@@ -160,11 +160,16 @@ public:
             "  %s = mx.tensor_scale %x : " + f32 +
             "\n  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : " +
             f32 + " -> " + mx + "\n  return %q, %s : " + mx +
-            ", f32\n}\nfunc.func @dequantize(%q: " + mx + ", %s: f32) -> " +
-            f32 + c + "  %x = mx.dequantize %q tensor_scale(%s) : " + mx +
-            " -> " + f32 + "\n  return %x : " + f32 + "\n}\n",
+            ", f32\n}\nfunc.func @quantize_given(%x: " + f32 +
+            ", %s: f32) -> " + mx + c +
+            "  %q = mx.quantize %x tensor_scale(%s) scale_rule<quotient> : " +
+            f32 + " -> " + mx + "\n  return %q : " + mx +
+            "\n}\nfunc.func @dequantize(%q: " + mx + ", %s: f32) -> " + f32 +
+            c + "  %x = mx.dequantize %q tensor_scale(%s) : " + mx + " -> " +
+            f32 + "\n  return %x : " + f32 + "\n}\n",
         /*threads=*/true, /*portable=*/false);
     quantizeFn = module->lookup<QuantizeFn>("quantize");
+    quantizeGivenFn = module->lookup<QuantizeGivenFn>("quantize_given");
     dequantizeFn = module->lookup<DequantizeFn>("dequantize");
   }
 
@@ -172,6 +177,13 @@ public:
     MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
     Quantized out;
     quantizeFn(&out, &in);
+    return out;
+  }
+  /// The quantize alone, under a tensor scale known beforehand.
+  Encoded quantizeGiven(std::vector<float> &input, float tensorScale) const {
+    MemRef<float, 1> in{input.data(), input.data(), 0, {kElements}, {1}};
+    Encoded out;
+    quantizeGivenFn(&out, &in, tensorScale);
     return out;
   }
   void dequantize(Quantized &q) const {
@@ -183,10 +195,12 @@ public:
 
 private:
   using QuantizeFn = void (*)(Quantized *, MemRef<float, 1> *);
+  using QuantizeGivenFn = void (*)(Encoded *, MemRef<float, 1> *, float);
   using DequantizeFn = void (*)(MemRef<float, 1> *, MemRef<uint8_t, 1> *,
                                 MemRef<uint8_t, 1> *, float);
   std::unique_ptr<mxbench::JitModule> module;
   QuantizeFn quantizeFn = nullptr;
+  QuantizeGivenFn quantizeGivenFn = nullptr;
   DequantizeFn dequantizeFn = nullptr;
 };
 
@@ -327,6 +341,19 @@ void BM_QuantizeNVFP4(benchmark::State &state) {
   f32Rate(state);
 }
 
+void BM_QuantizeNVFP4GivenScale(benchmark::State &state) {
+  omp_set_num_threads(int(state.range(0)));
+  const NVFP4Kernels &k = nvfp4Kernels();
+  NVFP4Kernels::Quantized warm = k.quantize(input()); // page in input, code
+  release(warm.parts);
+  for (auto _ : state) {
+    Encoded out = k.quantizeGiven(input(), warm.tensorScale);
+    benchmark::DoNotOptimize(out.codes.aligned);
+    release(out);
+  }
+  f32Rate(state);
+}
+
 void BM_DequantizeNVFP4(benchmark::State &state) {
   omp_set_num_threads(int(state.range(0)));
   const NVFP4Kernels &k = nvfp4Kernels();
@@ -393,6 +420,7 @@ BENCHMARK_CAPTURE(BM_Quantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
 BENCHMARK_CAPTURE(BM_Dequantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
     ->Apply(threads);
 BENCHMARK(BM_QuantizeNVFP4)->Apply(threads);
+BENCHMARK(BM_QuantizeNVFP4GivenScale)->Apply(threads);
 BENCHMARK(BM_DequantizeNVFP4)->Apply(threads);
 BENCHMARK(BM_Hadamard)->Apply(threads);
 BENCHMARK_CAPTURE(BM_Quantize, mxfp4_e2m1_upstream, "f4E2M1FN", true)

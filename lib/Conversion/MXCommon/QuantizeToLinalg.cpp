@@ -54,8 +54,7 @@ struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
     if (!isa<Float8E8M0FNUType>(type.getScaleType())) {
       // One rounding of a double quotient: NVFP4 under its tensor scale
       // (E4M3 block scales), or FP8 tiles (f32 scales).
-      ValueRange tensorScales = adaptor.getTensorScale();
-      Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
+      Value tensorScale = optionalOperand(adaptor.getTensorScale());
       Value codes = buildQuantizedCodes(
           rewriter, loc, type, adaptor.getInput().front(), scales,
           [&](OpBuilder &b, Location l, const BlockedLayout &, Value value,
@@ -115,8 +114,7 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
     auto resultElementType = cast<FloatType>(op.getType().getElementType());
     num::ElementFormat format = type.getFormat();
     Type scaleType = type.getScaleType();
-    ValueRange tensorScales = adaptor.getTensorScale();
-    Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
+    Value tensorScale = optionalOperand(adaptor.getTensorScale());
     Value values = buildDequantizedValues(
         rewriter, op.getLoc(), type, adaptor.getInput()[0],
         adaptor.getInput()[1], resultElementType,

@@ -18,6 +18,7 @@
 
 #include "BlockKernels.h"
 
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
@@ -57,8 +58,7 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
     Location loc = op.getLoc();
     const int64_t k = type.getBlockShape().back();
     const numerics::ElementFormat format = type.getFormat();
-    ValueRange tensorScales = adaptor.getTensorScale();
-    Value tensorScale = tensorScales.empty() ? Value() : tensorScales.front();
+    Value tensorScale = optionalOperand(adaptor.getTensorScale());
     Type inputElement = op.getInput().getType().getElementType();
 
     Value input = readFlat(rewriter, loc, adaptor.getInput().front());
@@ -109,9 +109,9 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
   }
 
   /// NVFP4, sixteen blocks of 16 per iteration (groups in parallel): their
-  /// amaxes in one vector, so the E4M3 scales (a double division each) are
-  /// computed in vector lanes and stored as one vector; then each block's
-  /// codes as in the one-block loop.
+  /// amaxes in one vector, so the E4M3 scales (a double division each) and
+  /// the f32 rounding thresholds are computed in vector lanes, the scales
+  /// stored as one vector; then each block's codes by seven f32 compares.
   static void buildNVFP4Groups(OpBuilder &rewriter, Location loc,
                                int64_t groups, Value input, Type inputElement,
                                Value tensorScale, Value codes, Value scales) {
@@ -148,10 +148,24 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
               scales, scaledIndex(b, l, group, kLanes));
           Value scaleValues = buildDecodeUnitElement(
               b, l, scaleCodes, numerics::ElementFormat::E4M3);
+          // The sixteen blocks' rounding thresholds in lanes too; each
+          // block then compares its elements in f32 with its lane's.
+          NVFP4Thresholds lanes =
+              buildNVFP4Thresholds(b, l, scaleValues, splat(tensorScale));
+          auto lane = [&](Value vector, int64_t j) {
+            Value scalar = vector::ExtractOp::create(b, l, vector, j);
+            return vector::BroadcastOp::create(
+                       b, l, VectorType::get({kLanes}, scalar.getType()),
+                       scalar)
+                .getResult();
+          };
           for (int64_t j = 0; j < kLanes; ++j) {
-            Value scale = vector::ExtractOp::create(b, l, scaleValues, j);
-            Value code = buildEncodeNVFP4(b, l, blocks[j], splat(scale),
-                                          splat(tensorScale));
+            NVFP4Thresholds block;
+            for (Value bound : lanes.bounds)
+              block.bounds.push_back(lane(bound, j));
+            block.zeroStep = lane(lanes.zeroStep, j);
+            block.nanStep = lane(lanes.nanStep, j);
+            Value code = buildEncodeNVFP4(b, l, blocks[j], block);
             Value bytes = arith::TruncIOp::create(
                 b, l, VectorType::get({kLanes}, b.getI8Type()), code);
             Value first =

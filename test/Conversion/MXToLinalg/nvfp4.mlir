@@ -4,7 +4,9 @@
 // amax / 2688 (at least the least subnormal, 1 for none); the E4M3 block
 // scales divide amax by 6 S in f64 (NaN code 0x7F for a non-finite block);
 // an element's code counts the E2M1 midpoints times the exact f64 step
-// bs * S that |x| passes (lib/Numerics/NVFP4), without a division.
+// bs * S that |x| passes (lib/Numerics/NVFP4), without a division: each
+// threshold rounded to f32 toward the side that keeps the f32 comparison
+// exact (down for > at even codes, up for >= at odd ones).
 
 !q = !mx.tensor<4x32xf4E2M1FN, block = [1, 16], scale = f8E4M3FN>
 
@@ -30,9 +32,20 @@
 // CHECK:   %[[STEP:.+]] = arith.mulf %{{.*}}, %{{.*}} : f64
 // CHECK-NOT: arith.divf
 // CHECK:   %[[T0:.+]] = arith.mulf %[[STEP]], %{{.*}} : f64
-// CHECK:   arith.cmpf ogt, %{{.*}}, %[[T0]] : f64
+// CHECK:   %[[N0:.+]] = arith.truncf %[[T0]] : f64 to f32
+// CHECK:   %[[B0:.+]] = arith.extf %[[N0]] : f32 to f64
+// CHECK:   %[[W0:.+]] = arith.cmpf ogt, %[[B0]], %[[T0]] : f64
+// CHECK:   %[[D0:.+]] = arith.subi %{{.*}}, %c1_i32{{.*}} : i32
+// CHECK:   arith.select %[[W0]], %[[D0]], %{{.*}} : i32
 // CHECK:   %[[T1:.+]] = arith.mulf %[[STEP]], %{{.*}} : f64
-// CHECK:   arith.cmpf oge, %{{.*}}, %[[T1]] : f64
+// CHECK:   %[[N1:.+]] = arith.truncf %[[T1]] : f64 to f32
+// CHECK:   %[[B1:.+]] = arith.extf %[[N1]] : f32 to f64
+// CHECK:   %[[W1:.+]] = arith.cmpf olt, %[[B1]], %[[T1]] : f64
+// CHECK:   %[[U1:.+]] = arith.addi %{{.*}}, %c1_i32{{.*}} : i32
+// CHECK:   arith.select %[[W1]], %[[U1]], %{{.*}} : i32
+// CHECK:   math.absf %{{.*}} : f32
+// CHECK:   arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.cmpf oge, %{{.*}}, %{{.*}} : f32
 // CHECK: return %{{.*}}, %[[BS]], %[[S]] : tensor<4x16xi8>, tensor<4x2xf8E4M3FN>, f32
 func.func @quantize(%x: tensor<4x32xf32>) -> (!q, f32) {
   %s = mx.tensor_scale %x : tensor<4x32xf32>

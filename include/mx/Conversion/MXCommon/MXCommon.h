@@ -26,6 +26,12 @@ namespace mlir::mx {
 /// tensor, f32 scale), and leaves other types alone.
 void populateMXTensorTypeConversion(TypeConverter &converter);
 
+/// The converted value of an optional operand (e.g. a quantize's
+/// tensor_scale): its one value, or null where the operand is absent.
+inline Value optionalOperand(ValueRange converted) {
+  return converted.empty() ? Value() : converted.front();
+}
+
 /// Patterns lowering mx.quantize (with given scales) and mx.dequantize to
 /// linalg.generic with the exact integer element arithmetic; with them the
 /// two-level ones below.

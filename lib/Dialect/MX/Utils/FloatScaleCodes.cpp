@@ -192,41 +192,64 @@ Value mlir::mx::buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
       arith::TruncIOp::create(b, loc, b.getI8Type(), code));
 }
 
-Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
-                                 Value blockScale, Value tensorScale) {
-  Type f64 = shapedLike(value, b.getF64Type());
-  Type i32 = shapedLike(value, b.getI32Type());
-  ArithEmitter i(b, loc, i32);
+NVFP4Thresholds mlir::mx::buildNVFP4Thresholds(OpBuilder &b, Location loc,
+                                               Value blockScale,
+                                               Value tensorScale) {
+  Type f64 = shapedLike(blockScale, b.getF64Type());
+  Type f32 = shapedLike(blockScale, b.getF32Type());
+  ArithEmitter i(b, loc, shapedLike(blockScale, b.getI32Type()));
   auto extend = [&](Value v) {
-    return arith::ExtFOp::create(b, loc, shapedLike(v, b.getF64Type()), v)
-        .getResult();
+    return arith::ExtFOp::create(b, loc, f64, v).getResult();
   };
-  auto splat = [&](double v) {
-    return splatConstant(b, loc, f64, b.getF64FloatAttr(v));
-  };
-  // Rounding |x| / step to E2M1 (nearest even, saturating at 6) counts the
-  // midpoints m_c between codes c and c + 1 that |x| passes: |x| > m_c step,
-  // or >= for odd c, where a tie goes up to the even code. m_c has at most
-  // 3 significant bits and step = bs * S at most 4 + 24: every threshold
-  // and |x| are exact in double, so each comparison is exact, and the
-  // count is the one rounding of the exact quotient.
   Value step = i.mulF(extend(blockScale), extend(tensorScale));
-  Value magnitude = extend(math::AbsFOp::create(b, loc, value));
+  // Midpoint m_c lies between codes c and c + 1 (0.5 apart up to 2, 1 to
+  // 4, then 2).
   static constexpr double kMidpoints[] = {0.25, 0.75, 1.25, 1.75,
                                           2.5,  3.5,  5.0};
-  Value code = i.c(0);
+  NVFP4Thresholds thresholds;
+  thresholds.zeroStep =
+      i.cmpF(F::OEQ, step, splatConstant(b, loc, f64, b.getF64FloatAttr(0.0)));
+  thresholds.nanStep = i.cmpF(F::UNO, step, step);
   for (auto [c, midpoint] : llvm::enumerate(kMidpoints)) {
-    Value threshold = i.mulF(step, splat(midpoint));
-    Value passed = i.cmpF(c % 2 ? F::OGE : F::OGT, magnitude, threshold);
+    Value exact =
+        i.mulF(step, splatConstant(b, loc, f64, b.getF64FloatAttr(midpoint)));
+    // RNE to f32, then one ulp toward the side the comparison needs where
+    // that went the other way (inf - 1 ulp is FLT_MAX; FLT_MAX + 1 ulp is
+    // inf, which no finite x reaches).
+    Value nearest = arith::TruncFOp::create(b, loc, f32, exact);
+    Value back = extend(nearest);
+    Value bits = i.bitcast(i.type, nearest);
+    bool up = c % 2;
+    Value wrongSide = i.cmpF(up ? F::OLT : F::OGT, back, exact);
+    Value moved = up ? i.add(bits, i.c(1)) : i.sub(bits, i.c(1));
+    thresholds.bounds.push_back(
+        i.bitcast(f32, i.select(wrongSide, moved, bits)));
+  }
+  return thresholds;
+}
+
+Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
+                                 const NVFP4Thresholds &thresholds) {
+  Type i32 = shapedLike(value, b.getI32Type());
+  ArithEmitter i(b, loc, i32);
+  Value magnitude = math::AbsFOp::create(b, loc, value);
+  Value code = i.c(0);
+  for (auto [c, bound] : llvm::enumerate(thresholds.bounds)) {
+    Value passed = i.cmpF(c % 2 ? F::OGE : F::OGT, magnitude, bound);
     code = i.add(code, arith::ExtUIOp::create(b, loc, i32, passed));
   }
   // The sign bit: x's (a zero keeps its sign); a zero step (a block tiny
   // next to the tensor's amax) leaves only signed zeros.
   Value negative = i.cmp(P::slt, i.bitcast(i32, value), i.c(0));
   Value sign = i.select(negative, i.c(0x8), i.c(0));
-  code = i.select(i.cmpF(F::OEQ, step, splat(0.0)), sign, i.bor(code, sign));
-  Value nanScale = i.cmpF(F::UNO, step, step);
-  return i.select(nanScale, i.c(0), code);
+  code = i.select(thresholds.zeroStep, sign, i.bor(code, sign));
+  return i.select(thresholds.nanStep, i.c(0), code);
+}
+
+Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
+                                 Value blockScale, Value tensorScale) {
+  return buildEncodeNVFP4(
+      b, loc, value, buildNVFP4Thresholds(b, loc, blockScale, tensorScale));
 }
 
 Value mlir::mx::buildDecodeNVFP4(OpBuilder &b, Location loc, Value code,

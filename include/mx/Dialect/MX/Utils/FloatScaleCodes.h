@@ -73,12 +73,32 @@ Value buildNVFP4BlockScale(OpBuilder &b, Location loc, Value amax,
 Value buildNVFP4BlockScaleCode(OpBuilder &b, Location loc, Value amax,
                                Value tensorScale);
 
+/// The seven f32 thresholds that round |x| / (block scale * S) to E2M1:
+/// the midpoints m_c between codes c and c + 1 times the step, each exact
+/// in double (at most 3 + 4 + 24 significant bits), rounded toward the side
+/// that keeps an f32 comparison exact: for an f32 x and a real T, x > T
+/// iff x > RD(T) (even c: a tie stays down), and x >= T iff x >= RU(T) (odd
+/// c: a tie goes up to the even code). Shaped like `blockScale` (the E4M3
+/// value, f32) and `tensorScale` (f32).
+struct NVFP4Thresholds {
+  SmallVector<Value, 7> bounds;
+  /// i1: the step block scale * S is zero, or NaN.
+  Value zeroStep, nanStep;
+};
+NVFP4Thresholds buildNVFP4Thresholds(OpBuilder &b, Location loc,
+                                     Value blockScale, Value tensorScale);
+
+/// The i32 E2M1 code of `value` (f32, or a vector of f32; the thresholds
+/// shaped like it): the count of thresholds |value| passes, with `value`'s
+/// sign; a signed zero under a zero step, code 0 under a NaN one.
+Value buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
+                       const NVFP4Thresholds &thresholds);
+
 /// The i32 E2M1 code of `value` (f32, or a vector of f32) / (`blockScale`
 /// * `tensorScale`) (f32, shaped like `value`; the block scale's
-/// E4M3 value): the exact quotient rounded once, nearest even, saturating,
-/// found by exact double comparisons with the rounding midpoints times the
-/// step (no division); a zero with `value`'s sign under a zero step; code 0
-/// under a NaN block scale.
+/// E4M3 value): the exact quotient rounded once, nearest even, saturating
+/// (the two functions above, no division); a zero with `value`'s sign
+/// under a zero step; code 0 under a NaN block scale.
 Value buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
                        Value blockScale, Value tensorScale);
 
