@@ -93,6 +93,38 @@ Value mlir::mx::buildReduceMagnitudes(OpBuilder &b, Location loc,
                                   magnitudes));
 }
 
+Value mlir::mx::buildReduceMagnitudesOfSixteen(OpBuilder &b, Location loc,
+                                               ArrayRef<Value> magnitudes) {
+  assert(magnitudes.size() == kLanes && "one vector per lane");
+  // Level by level, pairs (a, b) whose lanes hold runs of `run` partial
+  // maxima per block become one vector with runs of run / 2: the first
+  // halves of every run of a and b side by side, against the second
+  // halves. After four levels lane j holds block j's maximum.
+  SmallVector<Value> level(magnitudes.begin(), magnitudes.end());
+  for (int64_t run = kLanes; run > 1; run /= 2) {
+    int64_t half = run / 2;
+    SmallVector<int64_t> firsts, seconds;
+    for (int64_t source = 0; source < 2; ++source)
+      for (int64_t start = 0; start < kLanes; start += run)
+        for (int64_t i = 0; i < half; ++i) {
+          firsts.push_back(source * kLanes + start + i);
+          seconds.push_back(source * kLanes + start + half + i);
+        }
+    SmallVector<Value> next;
+    for (size_t p = 0; p < level.size(); p += 2) {
+      Value first =
+          vector::ShuffleOp::create(b, loc, level[p], level[p + 1], firsts);
+      Value second =
+          vector::ShuffleOp::create(b, loc, level[p], level[p + 1], seconds);
+      next.push_back(arith::MaxUIOp::create(b, loc, first, second));
+    }
+    level = std::move(next);
+  }
+  return arith::BitcastOp::create(
+      b, loc, cast<VectorType>(level.front().getType()).clone(b.getF32Type()),
+      level.front());
+}
+
 Value mlir::mx::addIndices(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }

@@ -61,6 +61,13 @@ Value buildMagnitudeBits(OpBuilder &b, Location loc, Value x);
 /// The largest of `magnitudes` (buildMagnitudeBits) as an f32.
 Value buildReduceMagnitudes(OpBuilder &b, Location loc, Value magnitudes);
 
+/// The sixteen reductions of buildReduceMagnitudes at once: lane j of the
+/// result (f32 vector) is the largest of `magnitudes[j]` (sixteen i32
+/// vectors of kLanes), by a transposing network of pairwise lane shuffles
+/// and maxima (15 maxima instead of 16 reductions of 4).
+Value buildReduceMagnitudesOfSixteen(OpBuilder &b, Location loc,
+                                     ArrayRef<Value> magnitudes);
+
 /// `index * factor` as an index value.
 Value scaledIndex(OpBuilder &b, Location loc, Value index, int64_t factor);
 

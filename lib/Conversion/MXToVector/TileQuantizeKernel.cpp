@@ -121,7 +121,7 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
           auto splat = [&](Value scalar) {
             return vector::BroadcastOp::create(b, l, f32s, scalar).getResult();
           };
-          SmallVector<Value> blocks, amaxes;
+          SmallVector<Value> blocks, magnitudes;
           for (int64_t j = 0; j < kLanes; ++j) {
             Value first =
                 addIndices(b, l, scaledIndex(b, l, group, kLanes * kLanes),
@@ -131,10 +131,9 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
             if (inputElement != b.getF32Type()) // exact
               x = arith::ExtFOp::create(b, l, f32s, x);
             blocks.push_back(x);
-            amaxes.push_back(
-                buildReduceMagnitudes(b, l, buildMagnitudeBits(b, l, x)));
+            magnitudes.push_back(buildMagnitudeBits(b, l, x));
           }
-          Value amax = vector::FromElementsOp::create(b, l, f32s, amaxes);
+          Value amax = buildReduceMagnitudesOfSixteen(b, l, magnitudes);
           Value scaleCodes =
               buildNVFP4BlockScaleCode(b, l, amax, splat(tensorScale));
           Value scaleBytes = arith::TruncIOp::create(
