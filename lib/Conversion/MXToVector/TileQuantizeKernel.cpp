@@ -162,8 +162,7 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
             NVFP4Thresholds block;
             for (Value bound : lanes.bounds)
               block.bounds.push_back(lane(bound, j));
-            block.zeroStep = lane(lanes.zeroStep, j);
-            block.nanStep = lane(lanes.nanStep, j);
+            block.signBit = lane(lanes.signBit, j);
             Value code = buildEncodeNVFP4(b, l, blocks[j], block);
             Value bytes = arith::TruncIOp::create(
                 b, l, VectorType::get({kLanes}, b.getI8Type()), code);

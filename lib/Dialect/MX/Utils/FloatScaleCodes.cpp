@@ -207,9 +207,14 @@ NVFP4Thresholds mlir::mx::buildNVFP4Thresholds(OpBuilder &b, Location loc,
   static constexpr double kMidpoints[] = {0.25, 0.75, 1.25, 1.75,
                                           2.5,  3.5,  5.0};
   NVFP4Thresholds thresholds;
-  thresholds.zeroStep =
+  // A zero step (a block tiny next to the tensor's amax) leaves only signed
+  // zeros: no threshold is passed. A NaN step (a non-finite block) gives
+  // code 0, unsigned too.
+  Value zeroStep =
       i.cmpF(F::OEQ, step, splatConstant(b, loc, f64, b.getF64FloatAttr(0.0)));
-  thresholds.nanStep = i.cmpF(F::UNO, step, step);
+  Value nanStep = i.cmpF(F::UNO, step, step);
+  thresholds.signBit = i.select(nanStep, i.c(0), i.c(0x8));
+  Value never = splatConstant(b, loc, f32, b.getF32FloatAttr(NAN));
   for (auto [c, midpoint] : llvm::enumerate(kMidpoints)) {
     Value exact =
         i.mulF(step, splatConstant(b, loc, f64, b.getF64FloatAttr(midpoint)));
@@ -222,8 +227,8 @@ NVFP4Thresholds mlir::mx::buildNVFP4Thresholds(OpBuilder &b, Location loc,
     bool up = c % 2;
     Value wrongSide = i.cmpF(up ? F::OLT : F::OGT, back, exact);
     Value moved = up ? i.add(bits, i.c(1)) : i.sub(bits, i.c(1));
-    thresholds.bounds.push_back(
-        i.bitcast(f32, i.select(wrongSide, moved, bits)));
+    thresholds.bounds.push_back(i.select(
+        zeroStep, never, i.bitcast(f32, i.select(wrongSide, moved, bits))));
   }
   return thresholds;
 }
@@ -238,12 +243,10 @@ Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,
     Value passed = i.cmpF(c % 2 ? F::OGE : F::OGT, magnitude, bound);
     code = i.add(code, arith::ExtUIOp::create(b, loc, i32, passed));
   }
-  // The sign bit: x's (a zero keeps its sign); a zero step (a block tiny
-  // next to the tensor's amax) leaves only signed zeros.
-  Value negative = i.cmp(P::slt, i.bitcast(i32, value), i.c(0));
-  Value sign = i.select(negative, i.c(0x8), i.c(0));
-  code = i.select(thresholds.zeroStep, sign, i.bor(code, sign));
-  return i.select(thresholds.nanStep, i.c(0), code);
+  // The sign bit: x's (a zero keeps its sign), masked by the block's.
+  Value sign =
+      i.band(i.shr(i.bitcast(i32, value), i.c(28)), thresholds.signBit);
+  return i.bor(code, sign);
 }
 
 Value mlir::mx::buildEncodeNVFP4(OpBuilder &b, Location loc, Value value,

@@ -81,9 +81,11 @@ Value buildNVFP4BlockScaleCode(OpBuilder &b, Location loc, Value amax,
 /// c: a tie goes up to the even code). Shaped like `blockScale` (the E4M3
 /// value, f32) and `tensorScale` (f32).
 struct NVFP4Thresholds {
+  /// NaN (no comparison passes) where the step block scale * S is zero or
+  /// NaN.
   SmallVector<Value, 7> bounds;
-  /// i1: the step block scale * S is zero, or NaN.
-  Value zeroStep, nanStep;
+  /// i32: the sign bit a negative element gets, 0x8; 0 under a NaN step.
+  Value signBit;
 };
 NVFP4Thresholds buildNVFP4Thresholds(OpBuilder &b, Location loc,
                                      Value blockScale, Value tensorScale);
