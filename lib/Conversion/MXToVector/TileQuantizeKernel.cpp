@@ -9,10 +9,12 @@
 // and its exact remainder (buildEncodeTileScaled). Tiles run in parallel.
 // NVFP4 (blocks of 16 with E4M3 scales under the quantize's tensor scale)
 // runs the same loop, one vector per block, its E4M3 scale from the amax,
-// the E2M1 codes by exact double comparisons with the rounding midpoints
-// (buildEncodeNVFP4), packed two to a byte; where the blocks come in whole
-// groups of sixteen, a group's sixteen scales are computed in the lanes of
-// one vector (the double division per block was the cost).
+// the E2M1 codes by f32 comparisons with the rounding thresholds, each
+// rounded from its exact double value toward the side that keeps the
+// comparison exact (buildEncodeNVFP4), packed two to a byte; where the
+// blocks come in whole groups of sixteen, a group's sixteen scales and
+// thresholds are computed in the lanes of one vector (the double division
+// per block was the cost).
 //
 //===----------------------------------------------------------------------===//
 

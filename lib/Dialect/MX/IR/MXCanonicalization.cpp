@@ -72,6 +72,21 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor) {
   return dequantize.getInput();
 }
 
+/// Every element and one-byte scale type stores one byte per value in a
+/// dense attribute, so byte vectors are their raw buffers.
+static ArrayRef<char> raw(const std::vector<uint8_t> &bytes) {
+  return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                        bytes.size());
+}
+
+/// The codes of a constant of one-byte scales (E8M0 or E4M3).
+static std::vector<uint8_t> scaleCodes(DenseElementsAttr scales) {
+  std::vector<uint8_t> codes;
+  for (APFloat scale : scales.getValues<APFloat>())
+    codes.push_back(scale.bitcastToAPInt().getZExtValue());
+  return codes;
+}
+
 namespace {
 /// quantize(constant) -> pack(constant codes, constant scales), computed by
 /// lib/Numerics: the weights of a model become MX constants at compile time.
@@ -159,12 +174,9 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
     options.seed = op.getSeed().value_or(0);
     numerics::BlockTensor quantized;
     if (givenScales) {
-      std::vector<uint8_t> scales;
-      for (APFloat scale : givenScales.getValues<APFloat>())
-        scales.push_back(scale.bitcastToAPInt().getZExtValue());
-      quantized = numerics::quantizeWithScales(values.data(), shape, block,
-                                               type.getFormat(), scales,
-                                               options);
+      quantized = numerics::quantizeWithScales(
+          values.data(), shape, block, type.getFormat(),
+          scaleCodes(givenScales), options);
     } else {
       quantized = numerics::quantize(values.data(), shape, block,
                                      type.getFormat(), options);
@@ -177,13 +189,6 @@ struct FoldQuantizeOfConstant final : OpRewritePattern<QuantizeOp> {
   }
 
 private:
-  /// Every element and scale type stores one byte per value in a dense
-  /// attribute, so byte vectors are their raw buffers.
-  static ArrayRef<char> raw(const std::vector<uint8_t> &bytes) {
-    return ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
-                          bytes.size());
-  }
-
   /// op -> mx.pack(constant codes, constant scales).
   static void replaceWithPack(PatternRewriter &rewriter, QuantizeOp op,
                               const std::vector<uint8_t> &codes,
@@ -341,9 +346,7 @@ struct ConvertPackedConstantScales final
     if (!pack || !matchPattern(pack.getScales(), m_Constant(&scales)))
       return rewriter.notifyMatchFailure(op, "not a pack of constant scales");
     BlockTensorType from = op.getInput().getType(), to = op.getType();
-    std::vector<uint8_t> bytes;
-    for (APFloat scale : scales.getValues<APFloat>())
-      bytes.push_back(scale.bitcastToAPInt().getZExtValue());
+    std::vector<uint8_t> bytes = scaleCodes(scales);
     auto [rows, columns] = from.getScaleMatrixShape();
     // The layout's matrix is (unblocked, blocked); blocks along the first
     // axis store the block grid transposed.
@@ -367,10 +370,8 @@ struct ConvertPackedConstantScales final
     }
     Value constant = arith::ConstantOp::create(
         rewriter, op.getLoc(),
-        DenseElementsAttr::getFromRawBuffer(
-            to.getScaleStorageType(),
-            ArrayRef<char>(reinterpret_cast<const char *>(converted.data()),
-                           converted.size())));
+        DenseElementsAttr::getFromRawBuffer(to.getScaleStorageType(),
+                                            raw(converted)));
     rewriter.replaceOpWithNewOp<PackOp>(op, to, pack.getElements(), constant);
     return success();
   }
