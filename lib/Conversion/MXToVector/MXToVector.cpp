@@ -43,6 +43,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateDequantizeKernelPattern(converter, patterns);
   populateHadamardKernelPattern(converter, patterns);
   populateTileQuantizeKernelPattern(converter, patterns);
+  populateTwoLevelKernelPatterns(converter, patterns);
   populateTensorScaleKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
   populateGemvKernelPattern(converter, patterns, target.units());

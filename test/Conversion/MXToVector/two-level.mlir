@@ -1,0 +1,82 @@
+// RUN: mx-opt %s -convert-mx-to-vector -canonicalize -cse -split-input-file | FileCheck %s
+
+// MX6 (blocks of 16 along the last axis): one parallel loop over blocks,
+// a block in one vector. The butterfly of lane swaps and unsigned maxima
+// gives the pair maxima (first level) and the block's (fourth); E's code
+// is the amax's exponent field; a pair's microexponent is 1 where its
+// maximum is below 2^E (f32 bits, at least the subnormal 2^-127); the
+// magnitudes are scaled by two powers of two, rounded and clamped; the
+// 5-bit codes and 1-bit microexponents are packed by shifts on 64-bit
+// lanes, and the block's 12 bytes stored at once.
+// CHECK-LABEL: func.func @mx6
+// CHECK-SAME: -> tensor<4x2x12xi8>
+// CHECK: scf.parallel
+// CHECK: %[[X:.+]] = vector.load %{{.*}} : memref<128xf32>, vector<16xf32>
+// CHECK: %[[BITS:.+]] = arith.bitcast %[[X]] : vector<16xf32> to vector<16xi32>
+// CHECK: %[[MAG:.+]] = arith.andi %[[BITS]], %{{.*}} : vector<16xi32>
+// CHECK: %[[SWAP:.+]] = vector.shuffle %[[MAG]], %[[MAG]] [1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14]
+// CHECK: %[[PAIR:.+]] = arith.maxui %[[MAG]], %[[SWAP]] : vector<16xi32>
+// CHECK-COUNT-3: arith.maxui
+// CHECK: %[[CODE:.+]] = arith.shrui %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[POWER:.+]] = arith.maxsi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi ult, %[[PAIR]], %[[POWER]] : vector<16xi32>
+// CHECK-COUNT-2: arith.mulf
+// CHECK: math.roundeven %{{.*}} : vector<16xf32>
+// CHECK: arith.fptosi
+// CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<2xi64>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 16, 16, 16, 16, 16, 16, 16]
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 17, 18, 19, 20, 24, 25, 26, 27, 28] : vector<16xi8>, vector<16xi8>
+// CHECK: %[[BLOCK:.+]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26] : vector<16xi8>, vector<11xi8>
+// CHECK: vector.store %[[BLOCK]], %{{.*}} : memref<96xi8>, vector<12xi8>
+// CHECK-NOT: linalg.generic
+func.func @mx6(%x: tensor<4x32xf32>) -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]> {
+  %q = mx.quantize %x : tensor<4x32xf32> -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]>
+  return %q : !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]>
+}
+
+// -----
+
+// rtz truncates in the conversion (no roundeven); MX9's 8-bit codes are
+// stored as they are (no packing steps).
+// CHECK-LABEL: func.func @mx9_rtz
+// CHECK-NOT: math.roundeven
+// CHECK: arith.fptosi
+// CHECK: vector.store %{{.*}}, %{{.*}} : memref<36xi8>, vector<18xi8>
+func.func @mx9_rtz(%x: tensor<32xf16>) -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]> {
+  %q = mx.quantize %x rounding<rtz> : tensor<32xf16> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+  return %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
+}
+
+// -----
+
+// Dequantize: a block's 8 bytes loaded at once, E broadcast from byte 0,
+// the code and microexponent streams unpacked by shifts on 64-bit lanes,
+// each magnitude scaled by two powers of two, the sign set, NaN where E is
+// 0xFF, rounded once to f16.
+// CHECK-LABEL: func.func @mx4_to_f16
+// CHECK: scf.parallel
+// CHECK: %[[RAW:.+]] = vector.load %{{.*}} : memref<64xi8>, vector<8xi8>
+// CHECK: vector.shuffle %[[RAW]], %[[RAW]] [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+// CHECK: vector.shuffle %[[RAW]], %{{.*}} [2, 3, 4, 8, 8, 8, 8, 8, 5, 6, 7, 8, 8, 8, 8, 8]
+// CHECK: arith.sitofp
+// CHECK-COUNT-2: arith.mulf
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK: vector.store %{{.*}}, %{{.*}} : memref<128xf16>, vector<16xf16>
+func.func @mx4_to_f16(%q: !mx.tensor<4x32x!mx.microexp<mx4>, block = [1, 16]>) -> tensor<4x32xf16> {
+  %x = mx.dequantize %q : !mx.tensor<4x32x!mx.microexp<mx4>, block = [1, 16]> -> tensor<4x32xf16>
+  return %x : tensor<4x32xf16>
+}
+
+// -----
+
+// Blocks along another axis, partial blocks, or blocks of another size
+// take the linalg lowering.
+// CHECK-LABEL: func.func @not_the_layout
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.generic
+func.func @not_the_layout(%x: tensor<32x4xf32>, %y: tensor<4x40xf32>) -> (!mx.tensor<32x4x!mx.microexp<mx9>, block = [16, 1]>, !mx.tensor<4x40x!mx.microexp<mx9>, block = [1, 16]>) {
+  %a = mx.quantize %x : tensor<32x4xf32> -> !mx.tensor<32x4x!mx.microexp<mx9>, block = [16, 1]>
+  %b = mx.quantize %y : tensor<4x40xf32> -> !mx.tensor<4x40x!mx.microexp<mx9>, block = [1, 16]>
+  return %a, %b : !mx.tensor<32x4x!mx.microexp<mx9>, block = [16, 1]>, !mx.tensor<4x40x!mx.microexp<mx9>, block = [1, 16]>
+}
