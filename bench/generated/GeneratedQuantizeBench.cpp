@@ -12,7 +12,7 @@
 //     upstream lowers the format on a CPU (FP4 E2M1, FP8 E5M2).
 // The two-level formats (MX9, MX6, MX4: blocks of 16, packed storage) and
 // FP8 with f32 tile scales (1 x 128 tiles, scale_rule<quotient>) run the
-// same way; their lowering is linalg only, without a vector kernel. So does
+// same way, each through its vector kernel. So does
 // mx.hadamard (f32 in, f32 out), whose lowering is a vector kernel, and
 // NVFP4 (blocks of 16, E4M3 block scales; its quantize computes the tensor
 // scale with mx.tensor_scale, one more pass over the input).

@@ -106,8 +106,10 @@ void populateTileQuantizeKernelPattern(const TypeConverter &converter,
 /// Quantize and dequantize of two-level types (MX9/MX6/MX4 and kin) with
 /// blocks of 16 along the last axis only, whole blocks, sub-blocks dividing
 /// 16.
-void populateTwoLevelKernelPatterns(const TypeConverter &converter,
-                                    RewritePatternSet &patterns);
+void populateTwoLevelQuantizeKernelPattern(const TypeConverter &converter,
+                                           RewritePatternSet &patterns);
+void populateTwoLevelDequantizeKernelPattern(const TypeConverter &converter,
+                                             RewritePatternSet &patterns);
 /// The packed matmul kernel with the units `target` has: vdpbf16ps
 /// (`bf16Dot`, else f32 FMA), pairs of INT8, E2M1 and E2M3 by vpdpbusd
 /// (`int8Dot`), AMX tiles (`amxBF16` / `amxInt8`) taken when Linux grants the

@@ -43,7 +43,8 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateDequantizeKernelPattern(converter, patterns);
   populateHadamardKernelPattern(converter, patterns);
   populateTileQuantizeKernelPattern(converter, patterns);
-  populateTwoLevelKernelPatterns(converter, patterns);
+  populateTwoLevelQuantizeKernelPattern(converter, patterns);
+  populateTwoLevelDequantizeKernelPattern(converter, patterns);
   populateTensorScaleKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
   populateGemvKernelPattern(converter, patterns, target.units());

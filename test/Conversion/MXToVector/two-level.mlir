@@ -3,11 +3,13 @@
 // MX6 (blocks of 16 along the last axis): one parallel loop over blocks,
 // a block in one vector. The butterfly of lane swaps and unsigned maxima
 // gives the pair maxima (first level) and the block's (fourth); E's code
-// is the amax's exponent field; a pair's microexponent is 1 where its
-// maximum is below 2^E (f32 bits, at least the subnormal 2^-127); the
-// magnitudes are scaled by two powers of two, rounded and clamped; the
-// 5-bit codes and 1-bit microexponents are packed by shifts on 64-bit
-// lanes, and the block's 12 bytes stored at once.
+// is the amax's exponent field, in a scalar register; a NaN or Inf block
+// stores E = 0xFF and zeros. A pair's microexponent is 1 where its maximum
+// is below 2^E (f32 bits, at least the subnormal 2^-127). Blocks whose
+// power 2^(m - 1 - E) and its double are normal f32s round by one fma with
+// 2^23; the others scale in two exact halves and round. E and the
+// microexponent byte (the compare mask's even bits) are stored from
+// scalars, the 5-bit codes packed by merges of lane pairs and stored.
 // CHECK-LABEL: func.func @mx6
 // CHECK-SAME: -> tensor<4x2x12xi8>
 // CHECK: scf.parallel
@@ -17,17 +19,31 @@
 // CHECK: %[[SWAP:.+]] = vector.shuffle %[[MAG]], %[[MAG]] [1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14]
 // CHECK: %[[PAIR:.+]] = arith.maxui %[[MAG]], %[[SWAP]] : vector<16xi32>
 // CHECK-COUNT-3: arith.maxui
-// CHECK: %[[CODE:.+]] = arith.shrui %{{.*}}, %{{.*}} : vector<16xi32>
-// CHECK: %[[POWER:.+]] = arith.maxsi %{{.*}}, %{{.*}} : vector<16xi32>
-// CHECK: arith.cmpi ult, %[[PAIR]], %[[POWER]] : vector<16xi32>
+// CHECK: %[[AMAX:.+]] = vector.extract %{{.*}}[0] : i32 from vector<16xi32>
+// CHECK: %[[CODE:.+]] = arith.shrui %[[AMAX]], %{{.*}} : i32
+// CHECK: %[[NAN:.+]] = arith.cmpi eq, %[[CODE]], %{{.*}} : i32
+// CHECK: scf.if %[[NAN]] {
+// CHECK: vector.store %{{.*}} : memref<96xi8>, vector<12xi8>
+// CHECK: } else {
+// CHECK: %[[POWER:.+]] = arith.maxsi %{{.*}}, %{{.*}} : i32
+// CHECK: %[[THRESHOLD:.+]] = vector.broadcast %[[POWER]] : i32 to vector<16xi32>
+// CHECK: %[[BELOW:.+]] = arith.cmpi ult, %[[PAIR]], %[[THRESHOLD]] : vector<16xi32>
+// CHECK: scf.if %{{.*}} -> (vector<16xi32>) {
+// CHECK: arith.select %[[BELOW]]
+// CHECK: math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: } else {
 // CHECK-COUNT-2: arith.mulf
 // CHECK: math.roundeven %{{.*}} : vector<16xf32>
 // CHECK: arith.fptosi
-// CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<2xi64>
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 16, 16, 16, 16, 16, 16, 16]
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 17, 18, 19, 20, 24, 25, 26, 27, 28] : vector<16xi8>, vector<16xi8>
-// CHECK: %[[BLOCK:.+]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26] : vector<16xi8>, vector<11xi8>
-// CHECK: vector.store %[[BLOCK]], %{{.*}} : memref<96xi8>, vector<12xi8>
+// CHECK: }
+// CHECK: memref.store %{{.*}} : memref<96xi8>
+// CHECK: vector.bitcast %[[BELOW]] : vector<16xi1> to vector<1xi16>
+// CHECK: memref.store %{{.*}} : memref<96xi8>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
+// CHECK: arith.trunci %{{.*}} : vector<8xi64> to vector<8xi32>
+// CHECK: arith.trunci %{{.*}} : vector<4xi64> to vector<4xi32>
+// CHECK: %[[CODES:.+]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 8, 9, 10, 11, 12] : vector<16xi8>, vector<16xi8>
+// CHECK: vector.store %[[CODES]], %{{.*}} : memref<96xi8>, vector<10xi8>
 // CHECK-NOT: linalg.generic
 func.func @mx6(%x: tensor<4x32xf32>) -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]> {
   %q = mx.quantize %x : tensor<4x32xf32> -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]>
@@ -36,12 +52,14 @@ func.func @mx6(%x: tensor<4x32xf32>) -> !mx.tensor<4x32x!mx.microexp<mx6>, block
 
 // -----
 
-// rtz truncates in the conversion (no roundeven); MX9's 8-bit codes are
-// stored as they are (no packing steps).
+// rtz truncates in the conversion (no fma, no roundeven); MX9's 8-bit
+// codes are stored as they are (no packing steps).
 // CHECK-LABEL: func.func @mx9_rtz
+// CHECK-NOT: math.fma
 // CHECK-NOT: math.roundeven
 // CHECK: arith.fptosi
-// CHECK: vector.store %{{.*}}, %{{.*}} : memref<36xi8>, vector<18xi8>
+// CHECK: %[[CODES:.+]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.store %[[CODES]], %{{.*}} : memref<36xi8>, vector<16xi8>
 func.func @mx9_rtz(%x: tensor<32xf16>) -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]> {
   %q = mx.quantize %x rounding<rtz> : tensor<32xf16> -> !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
   return %q : !mx.tensor<32x!mx.microexp<mx9>, block = [16]>
