@@ -17,6 +17,11 @@
 // else as two exact halves. Codes and microexponents are bit-packed by
 // merging lane pairs in ever narrower vectors; one store per stream.
 //
+// Where blocks come in groups of 16 (rne, one-bit microexponents), a
+// group's pair maxima meet in one vector, so E, the thresholds and the
+// powers are computed once in 16 lanes and each block takes its lane; a
+// group with a NaN or a tiny block runs the block path for each block.
+//
 //===----------------------------------------------------------------------===//
 
 #include "TwoLevelBlocks.h"
@@ -86,6 +91,256 @@ Value powerBits(ArithEmitter &s, Value k, bool normalOrLeast) {
                   s.shl(k, s.c(23)), subnormal);
 }
 
+/// Emits the kernel's loop bodies for one quantize.
+struct QuantizeEmitter {
+  const TwoLevelLayout &t;
+  Value input, storage; // 1-D buffers
+  Type inputElement;
+  bool nearest;
+
+  /// A block's f32 bits, magnitudes and sub-block maxima (lane i meets
+  /// lane i ^ d until they fill their lanes).
+  struct Loaded {
+    Value bits, magnitude, subMax;
+  };
+  Loaded load(OpBuilder &b, Location l, Value block) const {
+    VectorType f32s, i32s, bytes;
+    std::tie(f32s, i32s, bytes) = blockVectors(b);
+    ArithEmitter a(b, l, i32s);
+    Value x =
+        vector::LoadOp::create(b, l, VectorType::get({kLanes}, inputElement),
+                               input, scaledIndex(b, l, block, kLanes));
+    if (inputElement != b.getF32Type()) // exact
+      x = arith::ExtFOp::create(b, l, f32s, x);
+    Loaded v;
+    v.bits = a.bitcast(i32s, x);
+    v.magnitude = a.band(v.bits, a.c(0x7FFFFFFF));
+    v.subMax = v.magnitude;
+    for (int64_t d = 1; d < t.k2; d *= 2) {
+      SmallVector<int64_t> partner;
+      for (int64_t i = 0; i < kLanes; ++i)
+        partner.push_back(i ^ d);
+      v.subMax = arith::MaxUIOp::create(
+          b, l, v.subMax, shuffleLanes(b, l, v.subMax, v.subMax, partner));
+    }
+    return v;
+  }
+
+  /// Whether a block with E8M0 code `code` (i32 lanes or scalar) takes the
+  /// fma rounding: finite (code < 0xFF), and 2^(m - 1 - E) and
+  /// 2^(m - 1 - E + mu) normal f32s.
+  Value isFast(ArithEmitter &a, Value code) const {
+    const int64_t maxMicro = t.format.maxMicroexponent();
+    return a.band(
+        a.cmp(arith::CmpIPredicate::sge, code, a.c(t.m + maxMicro - 1)),
+        a.cmp(arith::CmpIPredicate::sle, code,
+              a.c(std::min<int64_t>(252 + t.m, num::kE8M0NaN - 1))));
+  }
+
+  /// The code lanes from the rounded magnitudes: sign at bit m.
+  Value element(ArithEmitter &a, Value bits, Value rounded) const {
+    return a.bor(a.shl(a.shr(bits, a.c(31)), a.c(t.m)),
+                 a.minS(rounded, a.c(t.format.maxMagnitude())));
+  }
+
+  /// Stores a block's E (`code`, an i32), microexponents (`belowOne`, a
+  /// one-bit mask, or `micro`, counts) and codes.
+  void store(OpBuilder &b, Location l, Value first, Value code, Value belowOne,
+             Value micro, Value element) const {
+    VectorType f32s, i32s, bytes;
+    std::tie(f32s, i32s, bytes) = blockVectors(b);
+    ArithEmitter a(b, l, i32s), s(b, l);
+    auto storeAt = [&](Value value, int64_t offset) {
+      Value at = addIndices(b, l, first, constantIndex(b, l, offset));
+      if (isa<VectorType>(value.getType()))
+        vector::StoreOp::create(b, l, value, storage, at);
+      else
+        memref::StoreOp::create(b, l, value, storage, at);
+    };
+    storeAt(s.trunc(b.getI8Type(), code), 0);
+    if (belowOne) { // one bit per sub-block, from the compare's mask
+      Value mask = vector::ExtractOp::create(
+          b, l,
+          vector::BitCastOp::create(b, l, VectorType::get({1}, b.getI16Type()),
+                                    belowOne),
+          ArrayRef<int64_t>{0});
+      Value field = everyKthBit(s, s.zext(b.getI32Type(), mask), t.k2);
+      for (int64_t i = 0; i < t.microBytes; ++i)
+        storeAt(s.trunc(b.getI8Type(), s.shr(field, s.c(8 * i))), 1 + i);
+    } else if (micro) {
+      SmallVector<int64_t> firstOfEach;
+      for (int64_t j = 0; j < kLanes; ++j)
+        firstOfEach.push_back(j < t.subBlocks ? j * t.k2 : kLanes);
+      Value stream = packFields(
+          b, l,
+          shuffleLanes(b, l, a.trunc(bytes, micro), a.c(0, bytes), firstOfEach),
+          t.d2);
+      storeAt(shuffleLanes(b, l, stream, stream,
+                           TwoLevelLayout::streamBytes(t.subBlocks, t.d2)),
+              1);
+    }
+    Value codes =
+        t.w == 8 ? a.trunc(bytes, element) : packLanes(b, l, element, t.w);
+    if (t.w < 8)
+      codes = shuffleLanes(b, l, codes, codes,
+                           TwoLevelLayout::streamBytes(kLanes, t.w));
+    storeAt(codes, 1 + t.microBytes);
+  }
+
+  /// One block, its facts in scalar registers (off the vector units).
+  void block(OpBuilder &b, Location l, Value block) const {
+    VectorType f32s, i32s, bytes;
+    std::tie(f32s, i32s, bytes) = blockVectors(b);
+    ArithEmitter a(b, l, i32s), s(b, l);
+    Loaded v = load(b, l, block);
+    // E8M0: E + 127, or 0xFF; from a reduction of the sub-block maxima.
+    Value code = s.shr(vector::ReductionOp::create(
+                           b, l, vector::CombiningKind::MAXUI, v.subMax),
+                       s.c(23));
+    Value first = scaledIndex(b, l, block, t.blockBytes);
+    auto splat = [&](Value scalar, VectorType type) -> Value {
+      return vector::BroadcastOp::create(b, l, type, scalar);
+    };
+
+    // NaN or Inf (rare): E = 0xFF, every other bit 0.
+    auto nonFinite = scf::IfOp::create(
+        b, l, s.cmp(arith::CmpIPredicate::eq, code, s.c(num::kE8M0NaN)),
+        /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(nonFinite.thenBlock());
+    SmallVector<int8_t> nanBlock(t.blockBytes, 0);
+    nanBlock.front() = int8_t(num::kE8M0NaN);
+    auto blockType = VectorType::get({t.blockBytes}, b.getI8Type());
+    vector::StoreOp::create(
+        b, l,
+        arith::ConstantOp::create(
+            b, l, DenseElementsAttr::get(blockType, ArrayRef(nanBlock))),
+        storage, first);
+    b.setInsertionPointToStart(nonFinite.elseBlock());
+
+    // mu = #{t in 1..max : subMax < 2^(E - t + 1)}: lanes below each power
+    // (a mask where mu has one bit, else a count).
+    Value belowOne, micro;
+    for (int64_t t1 = 0; t1 < int64_t(t.format.maxMicroexponent()); ++t1) {
+      Value power = powerBits(s, s.sub(code, s.c(t1)), t1 == 0);
+      Value below =
+          a.cmp(arith::CmpIPredicate::ult, v.subMax, splat(power, i32s));
+      if (t.d2 == 1)
+        belowOne = below;
+      else
+        micro = micro ? a.add(micro, a.zext(i32s, below)) : a.zext(i32s, below);
+    }
+
+    // The magnitudes |x| * 2^(m - 1 - E + mu) < 2^(m + mu + 1) <= 2^23,
+    // rounded and clamped: by the fma where P = 2^(m - 1 - E) and P * 2^mu
+    // are f32s (every block but the tiniest), else (and for rtz) with the
+    // power applied in two halves, each exact.
+    Value absolute = a.bitcast(f32s, v.magnitude);
+    auto splatF32 = [&](Value bitsOfScalar) {
+      return splat(s.bitcast(b.getF32Type(), bitsOfScalar), f32s);
+    };
+    Value fast =
+        nearest
+            ? isFast(s, code)
+            : arith::ConstantIntOp::create(b, l, b.getI1Type(), 0).getResult();
+    auto rounding =
+        scf::IfOp::create(b, l, TypeRange{i32s}, fast, /*withElse=*/true);
+    b.setInsertionPointToStart(rounding.thenBlock());
+    {
+      Value power = splatF32(s.shl(s.sub(s.c(253 + t.m), code), s.c(23)));
+      scf::YieldOp::create(
+          b, l, roundScaled(a, f32s, absolute, power, belowOne, micro));
+    }
+    b.setInsertionPointToStart(rounding.elseBlock());
+    {
+      Value exponent = s.sub(s.c(126 + t.m), code);
+      Value half = arith::ShRSIOp::create(b, l, exponent, s.c(1));
+      auto power = [&](Value e) {
+        return splatF32(s.shl(s.add(e, s.c(127)), s.c(23)));
+      };
+      Value quotient =
+          a.mulF(a.mulF(absolute, power(half)), power(s.sub(exponent, half)));
+      // Scaled up by 2^mu after: exact where the product is normal, and
+      // below 2^-111 (0 either way) where it is not.
+      if (belowOne)
+        quotient = a.select(belowOne, a.addF(quotient, quotient), quotient);
+      else if (micro)
+        quotient = a.mulF(
+            quotient, a.bitcast(f32s, a.shl(a.add(micro, a.c(127)), a.c(23))));
+      if (nearest)
+        quotient = math::RoundEvenOp::create(b, l, quotient);
+      scf::YieldOp::create(
+          b, l, arith::FPToSIOp::create(b, l, i32s, quotient).getResult());
+    }
+    b.setInsertionPointAfter(rounding);
+    store(b, l, first, code, belowOne, micro,
+          element(a, v.bits, rounding.getResult(0)));
+  }
+
+  /// RNE(|x| * power * 2^mu) by one fma with 2^23, whose ulp is 1 (the sum
+  /// rounds the exact product once; its bits less 2^23's are the integer),
+  /// for power and power * 2^mu normal and the product below 2^23.
+  static Value roundScaled(ArithEmitter &a, VectorType f32s, Value absolute,
+                           Value power, Value belowOne, Value micro) {
+    VectorType i32s = f32s.clone(a.b.getI32Type());
+    Value scale = power;
+    if (belowOne)
+      scale = a.select(belowOne, a.addF(power, power), power);
+    else if (micro)
+      scale =
+          a.bitcast(f32s, a.add(a.bitcast(i32s, power), a.shl(micro, a.c(23))));
+    Value magic = a.bitcast(f32s, a.c(0x4B000000)); // 2^23
+    Value sum = math::FmaOp::create(a.b, a.loc, absolute, scale, magic);
+    return a.sub(a.bitcast(i32s, sum), a.c(0x4B000000));
+  }
+
+  /// Sixteen blocks (at most one-bit microexponents, rne): their maxima
+  /// meet in one vector, so E, the thresholds and the powers are computed
+  /// once in sixteen lanes and broadcast per block. A group with a block
+  /// that is not fast (NaN, the tiniest) takes the block path for each.
+  void group(OpBuilder &b, Location l, Value group) const {
+    VectorType f32s, i32s, bytes;
+    std::tie(f32s, i32s, bytes) = blockVectors(b);
+    ArithEmitter a(b, l, i32s), s(b, l);
+    Value firstBlock = scaledIndex(b, l, group, kLanes);
+    SmallVector<Value> blocks;
+    SmallVector<Loaded> loaded;
+    SmallVector<Value> maxima;
+    for (int64_t j = 0; j < kLanes; ++j) {
+      blocks.push_back(addIndices(b, l, firstBlock, constantIndex(b, l, j)));
+      loaded.push_back(load(b, l, blocks.back()));
+      maxima.push_back(loaded.back().subMax);
+    }
+    Value codes = a.shr(
+        a.bitcast(i32s, buildReduceMagnitudesOfSixteen(b, l, maxima)), a.c(23));
+    Value allFast = vector::ReductionOp::create(
+        b, l, vector::CombiningKind::AND, isFast(a, codes));
+    auto path = scf::IfOp::create(b, l, allFast, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(path.elseBlock());
+    for (Value blockIndex : blocks)
+      block(b, l, blockIndex);
+    b.setInsertionPointToStart(path.thenBlock());
+    Value thresholds =
+        t.d2 == 1 ? a.maxS(a.shl(codes, a.c(23)), a.c(1 << 22)) : Value();
+    Value powers =
+        a.bitcast(f32s, a.shl(a.sub(a.c(253 + t.m), codes), a.c(23)));
+    for (int64_t j = 0; j < kLanes; ++j) {
+      SmallVector<int64_t> lane(kLanes, j);
+      Value belowOne;
+      if (thresholds)
+        belowOne = a.cmp(arith::CmpIPredicate::ult, loaded[j].subMax,
+                         shuffleLanes(b, l, thresholds, thresholds, lane));
+      Value rounded = roundScaled(a, f32s, a.bitcast(f32s, loaded[j].magnitude),
+                                  shuffleLanes(b, l, powers, powers, lane),
+                                  belowOne, Value());
+      Value code = vector::ExtractOp::create(b, l, codes, ArrayRef<int64_t>{j});
+      store(b, l, scaledIndex(b, l, blocks[j], t.blockBytes), code, belowOne,
+            Value(), element(a, loaded[j].bits, rounded));
+    }
+  }
+};
+
 struct TwoLevelQuantizeKernel final : OpConversionPattern<QuantizeOp> {
   TwoLevelQuantizeKernel(const TypeConverter &converter, MLIRContext *context)
       : OpConversionPattern(converter, context, /*benefit=*/2) {}
@@ -99,179 +354,20 @@ struct TwoLevelQuantizeKernel final : OpConversionPattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "not of the kernel layout");
     Location loc = op.getLoc();
     const TwoLevelLayout t(type);
-    Type inputElement = op.getInput().getType().getElementType();
-
-    Value input = readFlat(rewriter, loc, adaptor.getInput().front());
     FlatResult storage = allocateFlat(rewriter, loc, getStorageType(type));
-    buildBlockLoop(
-        rewriter, loc, t.blocks, [&](OpBuilder &b, Location l, Value block) {
-          VectorType f32s, i32s, bytes;
-          std::tie(f32s, i32s, bytes) = blockVectors(b);
-          ArithEmitter a(b, l, i32s);
-          Value x = vector::LoadOp::create(
-              b, l, VectorType::get({kLanes}, inputElement), input,
-              scaledIndex(b, l, block, kLanes));
-          if (inputElement != b.getF32Type()) // exact
-            x = arith::ExtFOp::create(b, l, f32s, x);
-          Value bits = a.bitcast(i32s, x);
-          Value magnitude = a.band(bits, a.c(0x7FFFFFFF));
-
-          // Lane i meets lane i ^ d until the sub-block maxima fill their
-          // lanes; the block's is their reduction (narrowing halves).
-          Value subMax = magnitude;
-          for (int64_t d = 1; d < t.k2; d *= 2) {
-            SmallVector<int64_t> partner;
-            for (int64_t i = 0; i < kLanes; ++i)
-              partner.push_back(i ^ d);
-            subMax = arith::MaxUIOp::create(
-                b, l, subMax, shuffleLanes(b, l, subMax, subMax, partner));
-          }
-          // The block's facts in scalar registers, off the vector units.
-          ArithEmitter s(b, l);
-          Value code = s.shr(vector::ReductionOp::create(
-                                 b, l, vector::CombiningKind::MAXUI, subMax),
-                             s.c(23)); // E8M0: E + 127, or 0xFF
-          Value first = scaledIndex(b, l, block, t.blockBytes);
-          auto splat = [&](Value scalar, VectorType type) -> Value {
-            return vector::BroadcastOp::create(b, l, type, scalar);
-          };
-
-          // NaN or Inf (rare): E = 0xFF, every other bit 0.
-          auto nonFinite = scf::IfOp::create(
-              b, l, s.cmp(arith::CmpIPredicate::eq, code, s.c(num::kE8M0NaN)),
-              /*withElse=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nonFinite.thenBlock());
-          SmallVector<int8_t> nanBlock(t.blockBytes, 0);
-          nanBlock.front() = int8_t(num::kE8M0NaN);
-          auto blockType = VectorType::get({t.blockBytes}, b.getI8Type());
-          vector::StoreOp::create(
-              b, l,
-              arith::ConstantOp::create(
-                  b, l, DenseElementsAttr::get(blockType, ArrayRef(nanBlock))),
-              storage.flat, first);
-          b.setInsertionPointToStart(nonFinite.elseBlock());
-
-          // mu = #{t in 1..max : subMax < 2^(E - t + 1)}: lanes below each
-          // power (a mask where mu has one bit, else a count).
-          Value belowOne, micro;
-          for (int64_t t1 = 0; t1 < int64_t(t.format.maxMicroexponent());
-               ++t1) {
-            Value power = powerBits(s, s.sub(code, s.c(t1)), t1 == 0);
-            Value below =
-                a.cmp(arith::CmpIPredicate::ult, subMax, splat(power, i32s));
-            if (t.d2 == 1)
-              belowOne = below;
-            else
-              micro = micro ? a.add(micro, a.zext(i32s, below))
-                            : a.zext(i32s, below);
-          }
-
-          // The magnitudes |x| * 2^(m - 1 - E + mu) < 2^(m + mu + 1) <= 2^23,
-          // rounded and clamped. Where the power P = 2^(m - 1 - E) and P * 2^mu
-          // are f32s (every block but the tiniest), one fma adds 2^23, whose
-          // ulp is 1: the sum rounds the exact product once, to nearest even,
-          // and its bits less 2^23's are the integer. Elsewhere (and for rtz)
-          // the power is applied in two halves, each exact.
-          const bool nearest = op.getRounding() == Rounding::rne;
-          const int64_t maxMicro = t.format.maxMicroexponent();
-          Value absolute = a.bitcast(f32s, magnitude);
-          auto splatF32 = [&](Value bitsOfScalar) {
-            return splat(s.bitcast(b.getF32Type(), bitsOfScalar), f32s);
-          };
-          auto timesTwoToMicro = [&](Value value, Value doubled) {
-            if (belowOne)
-              return a.select(belowOne, doubled, value);
-            if (micro)
-              return a.bitcast(
-                  f32s, a.add(a.bitcast(i32s, value), a.shl(micro, a.c(23))));
-            return value;
-          };
-          Value fast = s.band(
-              s.cmp(arith::CmpIPredicate::sge, code, s.c(t.m + maxMicro - 1)),
-              s.cmp(arith::CmpIPredicate::sle, code, s.c(252 + t.m)));
-          if (!nearest)
-            fast = arith::ConstantIntOp::create(b, l, b.getI1Type(), 0);
-          auto rounding = scf::IfOp::create(b, l, TypeRange{i32s}, fast,
-                                            /*withElse=*/true);
-          b.setInsertionPointToStart(rounding.thenBlock());
-          {
-            // P = 2^(k - 127) is normal here, and so is P * 2^mu.
-            Value k = s.sub(s.c(253 + t.m), code);
-            Value power = splatF32(s.shl(k, s.c(23)));
-            Value scale = timesTwoToMicro(power, a.addF(power, power));
-            Value magic = splatF32(s.c(0x4B000000)); // 2^23
-            Value sum = math::FmaOp::create(b, l, absolute, scale, magic);
-            scf::YieldOp::create(b, l,
-                                 a.sub(a.bitcast(i32s, sum), a.c(0x4B000000)));
-          }
-          b.setInsertionPointToStart(rounding.elseBlock());
-          {
-            Value exponent = s.sub(s.c(126 + t.m), code);
-            Value half = arith::ShRSIOp::create(b, l, exponent, s.c(1));
-            auto power = [&](Value e) {
-              return splatF32(s.shl(s.add(e, s.c(127)), s.c(23)));
-            };
-            Value quotient = a.mulF(a.mulF(absolute, power(half)),
-                                    power(s.sub(exponent, half)));
-            // Scaled up by 2^mu after: exact where the product is normal, and
-            // below 2^-111 (0 either way) where it is not.
-            if (belowOne)
-              quotient =
-                  a.select(belowOne, a.addF(quotient, quotient), quotient);
-            else if (micro)
-              quotient = a.mulF(
-                  quotient,
-                  a.bitcast(f32s, a.shl(a.add(micro, a.c(127)), a.c(23))));
-            if (nearest)
-              quotient = math::RoundEvenOp::create(b, l, quotient);
-            scf::YieldOp::create(
-                b, l,
-                arith::FPToSIOp::create(b, l, i32s, quotient).getResult());
-          }
-          b.setInsertionPointAfter(rounding);
-          Value element = a.bor(
-              a.shl(a.shr(bits, a.c(31)), a.c(t.m)),
-              a.minS(rounding.getResult(0), a.c(t.format.maxMagnitude())));
-
-          // The block's bytes: E, the microexponent stream, the code stream.
-          auto storeAt = [&](Value value, int64_t offset) {
-            Value at = addIndices(b, l, first, constantIndex(b, l, offset));
-            if (isa<VectorType>(value.getType()))
-              vector::StoreOp::create(b, l, value, storage.flat, at);
-            else
-              memref::StoreOp::create(b, l, value, storage.flat, at);
-          };
-          storeAt(s.trunc(b.getI8Type(), code), 0);
-          if (belowOne) { // one bit per sub-block, from the compare's mask
-            Value mask = vector::ExtractOp::create(
-                b, l,
-                vector::BitCastOp::create(
-                    b, l, VectorType::get({1}, b.getI16Type()), belowOne),
-                ArrayRef<int64_t>{0});
-            Value field = everyKthBit(s, s.zext(b.getI32Type(), mask), t.k2);
-            for (int64_t i = 0; i < t.microBytes; ++i)
-              storeAt(s.trunc(b.getI8Type(), s.shr(field, s.c(8 * i))), 1 + i);
-          } else if (micro) {
-            SmallVector<int64_t> firstOfEach;
-            for (int64_t j = 0; j < kLanes; ++j)
-              firstOfEach.push_back(j < t.subBlocks ? j * t.k2 : kLanes);
-            Value stream = packFields(b, l,
-                                      shuffleLanes(b, l, a.trunc(bytes, micro),
-                                                   a.c(0, bytes), firstOfEach),
-                                      t.d2);
-            storeAt(
-                shuffleLanes(b, l, stream, stream,
-                             TwoLevelLayout::streamBytes(t.subBlocks, t.d2)),
-                1);
-          }
-          Value codes = t.w == 8 ? a.trunc(bytes, element)
-                                 : packLanes(b, l, element, t.w);
-          if (t.w < 8)
-            codes = shuffleLanes(b, l, codes, codes,
-                                 TwoLevelLayout::streamBytes(kLanes, t.w));
-          storeAt(codes, 1 + t.microBytes);
-        });
+    QuantizeEmitter emit{t, readFlat(rewriter, loc, adaptor.getInput().front()),
+                         storage.flat, op.getInput().getType().getElementType(),
+                         op.getRounding() == Rounding::rne};
+    if (emit.nearest && t.d2 <= 1 && t.blocks % kLanes == 0)
+      buildBlockLoop(rewriter, loc, t.blocks / kLanes,
+                     [&](OpBuilder &b, Location l, Value group) {
+                       emit.group(b, l, group);
+                     });
+    else
+      buildBlockLoop(rewriter, loc, t.blocks,
+                     [&](OpBuilder &b, Location l, Value block) {
+                       emit.block(b, l, block);
+                     });
     rewriter.replaceOpWithMultiple(op, {{storage.tensor}});
     return success();
   }

@@ -1,9 +1,9 @@
 // RUN: mx-opt %s -convert-mx-to-vector -canonicalize -cse -split-input-file | FileCheck %s
 
-// MX6 (blocks of 16 along the last axis): one parallel loop over blocks,
-// a block in one vector. The butterfly of lane swaps and unsigned maxima
-// gives the pair maxima (first level) and the block's (fourth); E's code
-// is the amax's exponent field, in a scalar register; a NaN or Inf block
+// MX6 (blocks of 16 along the last axis), 8 blocks: one parallel loop
+// over blocks, a block in one vector. A lane swap and an unsigned max give
+// the pair maxima, a reduction of those the block's; E's code is the
+// amax's exponent field, in a scalar register; a NaN or Inf block
 // stores E = 0xFF and zeros. A pair's microexponent is 1 where its maximum
 // is below 2^E (f32 bits, at least the subnormal 2^-127). Blocks whose
 // power 2^(m - 1 - E) and its double are normal f32s round by one fma with
@@ -18,8 +18,7 @@
 // CHECK: %[[MAG:.+]] = arith.andi %[[BITS]], %{{.*}} : vector<16xi32>
 // CHECK: %[[SWAP:.+]] = vector.shuffle %[[MAG]], %[[MAG]] [1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14]
 // CHECK: %[[PAIR:.+]] = arith.maxui %[[MAG]], %[[SWAP]] : vector<16xi32>
-// CHECK-COUNT-3: arith.maxui
-// CHECK: %[[AMAX:.+]] = vector.extract %{{.*}}[0] : i32 from vector<16xi32>
+// CHECK: %[[AMAX:.+]] = vector.reduction <maxui>, %[[PAIR]] : vector<16xi32> into i32
 // CHECK: %[[CODE:.+]] = arith.shrui %[[AMAX]], %{{.*}} : i32
 // CHECK: %[[NAN:.+]] = arith.cmpi eq, %[[CODE]], %{{.*}} : i32
 // CHECK: scf.if %[[NAN]] {
@@ -48,6 +47,34 @@
 func.func @mx6(%x: tensor<4x32xf32>) -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]> {
   %q = mx.quantize %x : tensor<4x32xf32> -> !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]>
   return %q : !mx.tensor<4x32x!mx.microexp<mx6>, block = [1, 16]>
+}
+
+// -----
+
+// 16 blocks (a multiple of 16, rne, one-bit microexponents) run as groups
+// of 16: the pair maxima of the group's blocks meet in one vector (a
+// transposing network of shuffles and maxima), so E, the thresholds and
+// the powers come from 16 lanes at once. Where every block of the group
+// is finite and its powers normal, each block takes a lane of those: a
+// compare, an fma, its stores; else the group runs the block path.
+// CHECK-LABEL: func.func @mx4_group
+// CHECK: %[[CODES:.+]] = arith.shrui %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[FAST:.+]] = vector.reduction <and>, %{{.*}} : vector<16xi1> into i1
+// CHECK: scf.if %[[FAST]] {
+// CHECK: %[[THRESHOLD:.+]] = vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+// CHECK: arith.cmpi ult, %{{.*}}, %[[THRESHOLD]] : vector<16xi32>
+// CHECK: math.fma
+// CHECK: %[[E:.+]] = vector.extract %[[CODES]][0] : i32 from vector<16xi32>
+// CHECK: %[[EBYTE:.+]] = arith.trunci %[[E]] : i32 to i8
+// CHECK: memref.store %[[EBYTE]], %{{.*}}[%c0] : memref<128xi8>
+// CHECK: vector.store %{{.*}}, %{{.*}}[%c2] : memref<128xi8>, vector<6xi8>
+// CHECK-COUNT-15: math.fma
+// CHECK: } else {
+// CHECK: vector.reduction <maxui>
+// CHECK: scf.if
+func.func @mx4_group(%x: tensor<2x128xf32>) -> !mx.tensor<2x128x!mx.microexp<mx4>, block = [1, 16]> {
+  %q = mx.quantize %x : tensor<2x128xf32> -> !mx.tensor<2x128x!mx.microexp<mx4>, block = [1, 16]>
+  return %q : !mx.tensor<2x128x!mx.microexp<mx4>, block = [1, 16]>
 }
 
 // -----
