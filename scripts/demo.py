@@ -160,8 +160,8 @@ def main():
         f"lowered program stores (weights as packed MX elements + E8M0, E4M3 or f32 scales, "
         f"or MX9/MX6/MX4's packed blocks; biases in f32). "
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
-        f"MX9/MX6/MX4, and the matmuls of NVFP4 and FP8 f32 tiles, run the linalg lowering, "
-        f"which has no vector kernel for them yet. FP32 is "
+        f"the matmuls of MX9/MX6/MX4, NVFP4 and FP8 f32 tiles run the linalg lowering "
+        f"(their quantizes are vector kernels; the matmuls have none yet). FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 
