@@ -160,8 +160,10 @@ def main():
         f"lowered program stores (weights as packed MX elements + E8M0, E4M3 or f32 scales, "
         f"or MX9/MX6/MX4's packed blocks; biases in f32). "
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
-        f"the matmuls of MX9/MX6/MX4, NVFP4 and FP8 f32 tiles run the linalg lowering "
-        f"(their quantizes are vector kernels; the matmuls have none yet). FP32 is "
+        f"MX6/MX4 products run on the MXINT8 integer kernel (their blocks are exactly MXINT8 "
+        f"blocks of 16; constant weights converted at compile time, so the program stores "
+        f"them as MXINT8); the matmuls of MX9, NVFP4 and FP8 f32 tiles run the linalg "
+        f"lowering (their quantizes are vector kernels). FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 

@@ -70,6 +70,7 @@ struct ConvertMXToVectorPass final
       populateMXToVectorConversionPatterns(converter, patterns, *target,
                                            emulateAMX);
     };
+    rewriteTwoLevelMatmulOperands(module);
     MXTensorLowering lowering;
     lowering.populate = populate;
     lowering.fusesScales = [](QuantizeOp op) {

@@ -15,6 +15,7 @@ import numpy as np
 
 import mx_mlir
 from mx_integration import Numerics
+from mx_test_data import f32_sum_bound
 
 numerics = Numerics(sys.argv[1])
 rng = np.random.default_rng(2116)
@@ -113,3 +114,35 @@ for fmt in FORMATS:
 # CHECK: m=3,k1=16,k2=4,d2=2 dequantize: 200 blocks, 0 mismatches
 # CHECK: m=2,k1=16,k2=16,d2=3 dequantize: 200 blocks, 0 mismatches
 # CHECK: m=6,k1=16,k2=8,d2=0 dequantize: 200 blocks, 0 mismatches
+
+# mx.matmul with two-level operands in the kernel layout (K a multiple of
+# 16, N of 16): MX6/MX4 operands run as the MXINT8 tensors of their blocks
+# (exact) on the packed kernel, an MX9 lhs as its f32 values; within the f32
+# bound of the exact product of the dequantized values, NaN where expected.
+M, K, N = 33, 256, 48
+a = rng.standard_normal((M, K)).astype(np.float32)
+b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-8, 8, (1, N)))).astype(np.float32)
+a[3, 17] = np.nan
+a[5, :16] = 0.0
+b[:16, 7] = 2.0 ** -140
+for fa, fb in (("mx6", "mx6"), ("mx4", "mx6"), ("mx9", "mx4"), ("m=5,k1=16,k2=1,d2=1", "mx4")):
+    qa = mx_mlir.quantize(a, fa, axis=1)
+    qb = mx_mlir.quantize(b, fb, axis=0)
+    da = mx_mlir.dequantize(qa).astype(np.float64)
+    db = mx_mlir.dequantize(qb).astype(np.float64)
+    exact, magnitude = da @ db, np.abs(da) @ np.abs(db)
+    nan_rows = np.isnan(exact)
+    outside = 0
+    text = f"""func.func @matmul(%a: {qa.type}, %b: {qb.type}) -> tensor<{M}x{N}xf32> {{
+  %c = mx.matmul %a, %b : {qa.type}, {qb.type} -> tensor<{M}x{N}xf32>
+  return %c : tensor<{M}x{N}xf32>
+}}"""
+    for pipeline in ("mx-cpu-pipeline", LINALG):
+        c = mx_mlir.Module.parse(text).compile(pipeline).invoke("matmul", qa, qb)
+        outside += int(np.sum((np.abs(c - exact) > f32_sum_bound(K, magnitude)) & ~nan_rows))
+        outside += int(not np.array_equal(np.isnan(c), nan_rows))
+    print(f"{fa} x {fb}: {outside} outside the bound")
+# CHECK: mx6 x mx6: 0 outside the bound
+# CHECK: mx4 x mx6: 0 outside the bound
+# CHECK: mx9 x mx4: 0 outside the bound
+# CHECK: m=5,k1=16,k2=1,d2=1 x mx4: 0 outside the bound

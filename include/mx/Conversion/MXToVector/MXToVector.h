@@ -37,6 +37,12 @@ bool isTileKernelQuantize(QuantizeOp op);
 /// even, K a whole number of blocks, N a multiple of 16.
 bool isVectorKernelMatmul(MatmulOp op);
 
+/// Rewrites each mx.matmul under `root` with a two-level operand into one
+/// the packed kernel takes, where one exists: MX6/MX4-like operands (at most
+/// one microexponent bit, m <= 6) as the MXINT8 tensor of the same blocks
+/// (exact), another two-level lhs as its f32 values.
+void rewriteTwoLevelMatmulOperands(Operation *root);
+
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
 /// mx.matmul of the kernel layout (MX weights; MX or f32 activations) to the
