@@ -110,19 +110,26 @@ void mlir::mx::rewriteTwoLevelMatmulOperands(Operation *root) {
       if (isVectorKernelMatmul(product)) {
         op.replaceAllUsesWith(product.getResult());
         op.erase();
-        // Quantizes of constants fold to constants.
-        RewritePatternSet folds(root->getContext());
-        QuantizeOp::getCanonicalizationPatterns(folds, root->getContext());
-        SmallVector<Operation *> quantizes;
-        for (Operation *madeOp : made)
-          if (isa<QuantizeOp>(madeOp) &&
-              matchPattern(madeOp->getOperand(0), m_Constant()))
+        // Quantizes of constants fold to constants (only those ops are
+        // rewritten); then their f32 inputs are dead.
+        SmallVector<Operation *> quantizes, constants;
+        for (Operation *madeOp : made) {
+          if (isa<arith::ConstantOp>(madeOp))
+            constants.push_back(madeOp);
+          else if (isa<QuantizeOp>(madeOp) &&
+                   matchPattern(madeOp->getOperand(0), m_Constant()))
             quantizes.push_back(madeOp);
-        if (!quantizes.empty())
-          (void)applyOpPatternsGreedily(quantizes, std::move(folds));
-        for (Operation *madeOp : made) // the f32 values once folded
-          if (isa<arith::ConstantOp>(madeOp) && madeOp->use_empty())
-            madeOp->erase();
+        }
+        if (!quantizes.empty()) {
+          RewritePatternSet folds(root->getContext());
+          QuantizeOp::getCanonicalizationPatterns(folds, root->getContext());
+          GreedyRewriteConfig config;
+          config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+          (void)applyOpPatternsGreedily(quantizes, std::move(folds), config);
+        }
+        for (Operation *constant : constants)
+          if (constant->use_empty())
+            constant->erase();
         continue;
       }
     }
