@@ -77,10 +77,9 @@ Value mlir::mx::unpackFields(OpBuilder &b, Location loc, Value stream,
   return vector::BitCastOp::create(b, loc, stream.getType(), x);
 }
 
-/// 2^e as f32 lanes, for i32 lanes e in [-126, 127].
-static Value pow2(ArithEmitter &a, Value e) {
-  auto f32s = cast<VectorType>(e.getType()).clone(a.b.getF32Type());
-  return a.bitcast(f32s, a.shl(a.add(e, a.c(127)), a.c(23)));
+Value mlir::mx::pow2(ArithEmitter &a, Value e) {
+  return a.bitcast(shapedLike(e, a.b.getF32Type()),
+                   a.shl(a.add(e, a.c(127)), a.c(23)));
 }
 
 /// `x` times 2^e (i32 lanes) where x * 2^e is an f32 or rounds to it, for

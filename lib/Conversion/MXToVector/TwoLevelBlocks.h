@@ -69,6 +69,10 @@ Value packFields(OpBuilder &b, Location loc, Value fields, unsigned width);
 /// bytes must be 0; the result's bytes hold one field each.
 Value unpackFields(OpBuilder &b, Location loc, Value stream, unsigned width);
 
+/// 2^e as an f32 (or f32 lanes), for an i32 (or i32 lanes) e in
+/// [-126, 127]: its exponent field. `a` makes constants of e's type.
+Value pow2(ArithEmitter &a, Value e);
+
 /// `x` times 2^e (i32 lanes) where x * 2^e is an f32 or rounds to it, for
 /// e in [-254, 254]: two exact halves, each power a normal f32.
 Value scaleByPowerOfTwo(ArithEmitter &a, Value x, Value e);

@@ -255,9 +255,7 @@ struct QuantizeEmitter {
     {
       Value exponent = s.sub(s.c(126 + t.m), code);
       Value half = arith::ShRSIOp::create(b, l, exponent, s.c(1));
-      auto power = [&](Value e) {
-        return splatF32(s.shl(s.add(e, s.c(127)), s.c(23)));
-      };
+      auto power = [&](Value e) { return splat(pow2(s, e), f32s); };
       Value quotient =
           a.mulF(a.mulF(absolute, power(half)), power(s.sub(exponent, half)));
       // Scaled up by 2^mu after: exact where the product is normal, and
@@ -265,8 +263,7 @@ struct QuantizeEmitter {
       if (belowOne)
         quotient = a.select(belowOne, a.addF(quotient, quotient), quotient);
       else if (micro)
-        quotient = a.mulF(
-            quotient, a.bitcast(f32s, a.shl(a.add(micro, a.c(127)), a.c(23))));
+        quotient = a.mulF(quotient, pow2(a, micro));
       if (nearest)
         quotient = math::RoundEvenOp::create(b, l, quotient);
       scf::YieldOp::create(
