@@ -103,6 +103,12 @@ void populateTensorScaleKernelPattern(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
 void populateTileQuantizeKernelPattern(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// NVFP4 quantize of `groups` x 16 whole blocks of 16 (`input`, 1-D, of
+/// `inputElement`) under `tensorScale` (f32) into `codes` (packed E2M1) and
+/// `scales` (E4M3): a parallel loop over groups of sixteen blocks.
+void buildNVFP4QuantizeGroups(OpBuilder &b, Location loc, int64_t groups,
+                              Value input, Type inputElement, Value tensorScale,
+                              Value codes, Value scales);
 /// Quantize and dequantize of two-level types (MX9/MX6/MX4 and kin) with
 /// blocks of 16 along the last axis only, whole blocks, sub-blocks dividing
 /// 16.

@@ -12,9 +12,8 @@
 // the E2M1 codes by f32 comparisons with the rounding thresholds, each
 // rounded from its exact double value toward the side that keeps the
 // comparison exact (buildEncodeNVFP4), packed two to a byte; where the
-// blocks come in whole groups of sixteen, a group's sixteen scales and
-// thresholds are computed in the lanes of one vector (the double division
-// per block was the cost).
+// blocks come in whole groups of sixteen, NVFP4QuantizeKernel.cpp takes
+// them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,8 +66,9 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
     FlatResult codes = allocateFlat(rewriter, loc, getStorageType(type));
     FlatResult scales = allocateFlat(rewriter, loc, type.getScalesType());
     if (tensorScale && k == kLanes && countBlocks(type) % kLanes == 0) {
-      buildNVFP4Groups(rewriter, loc, countBlocks(type) / kLanes, input,
-                       inputElement, tensorScale, codes.flat, scales.flat);
+      buildNVFP4QuantizeGroups(rewriter, loc, countBlocks(type) / kLanes, input,
+                               inputElement, tensorScale, codes.flat,
+                               scales.flat);
       rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
       return success();
     }
@@ -108,73 +108,6 @@ struct TileQuantizeKernel final : OpConversionPattern<QuantizeOp> {
         });
     rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
     return success();
-  }
-
-  /// NVFP4, sixteen blocks of 16 per iteration (groups in parallel): their
-  /// amaxes in one vector, so the E4M3 scales (a double division each) and
-  /// the f32 rounding thresholds are computed in vector lanes, the scales
-  /// stored as one vector; then each block's codes by seven f32 compares.
-  static void buildNVFP4Groups(OpBuilder &rewriter, Location loc,
-                               int64_t groups, Value input, Type inputElement,
-                               Value tensorScale, Value codes, Value scales) {
-    buildBlockLoop(
-        rewriter, loc, groups, [&](OpBuilder &b, Location l, Value group) {
-          auto f32s = VectorType::get({kLanes}, b.getF32Type());
-          auto splat = [&](Value scalar) {
-            return vector::BroadcastOp::create(b, l, f32s, scalar).getResult();
-          };
-          SmallVector<Value> blocks, magnitudes;
-          for (int64_t j = 0; j < kLanes; ++j) {
-            Value first =
-                addIndices(b, l, scaledIndex(b, l, group, kLanes * kLanes),
-                           constantIndex(b, l, kLanes * j));
-            Value x = vector::LoadOp::create(
-                b, l, VectorType::get({kLanes}, inputElement), input, first);
-            if (inputElement != b.getF32Type()) // exact
-              x = arith::ExtFOp::create(b, l, f32s, x);
-            blocks.push_back(x);
-            magnitudes.push_back(buildMagnitudeBits(b, l, x));
-          }
-          Value amax = buildReduceMagnitudesOfSixteen(b, l, magnitudes);
-          Value scaleCodes =
-              buildNVFP4BlockScaleCode(b, l, amax, splat(tensorScale));
-          Value scaleBytes = arith::TruncIOp::create(
-              b, l, VectorType::get({kLanes}, b.getI8Type()), scaleCodes);
-          vector::StoreOp::create(
-              b, l,
-              arith::BitcastOp::create(
-                  b, l,
-                  VectorType::get({kLanes}, b.getType<Float8E4M3FNType>()),
-                  scaleBytes),
-              scales, scaledIndex(b, l, group, kLanes));
-          Value scaleValues = buildDecodeUnitElement(
-              b, l, scaleCodes, numerics::ElementFormat::E4M3);
-          // The sixteen blocks' rounding thresholds in lanes too; each
-          // block then compares its elements in f32 with its lane's.
-          NVFP4Thresholds lanes =
-              buildNVFP4Thresholds(b, l, scaleValues, splat(tensorScale));
-          auto lane = [&](Value vector, int64_t j) {
-            Value scalar = vector::ExtractOp::create(b, l, vector, j);
-            return vector::BroadcastOp::create(
-                       b, l, VectorType::get({kLanes}, scalar.getType()),
-                       scalar)
-                .getResult();
-          };
-          for (int64_t j = 0; j < kLanes; ++j) {
-            NVFP4Thresholds block;
-            for (Value bound : lanes.bounds)
-              block.bounds.push_back(lane(bound, j));
-            block.signBit = lane(lanes.signBit, j);
-            Value code = buildEncodeNVFP4(b, l, blocks[j], block);
-            Value bytes = arith::TruncIOp::create(
-                b, l, VectorType::get({kLanes}, b.getI8Type()), code);
-            Value first =
-                addIndices(b, l, scaledIndex(b, l, group, kLanes * kLanes / 2),
-                           constantIndex(b, l, kLanes / 2 * j));
-            vector::StoreOp::create(b, l, packNibbles(b, l, bytes), codes,
-                                    first);
-          }
-        });
   }
 };
 

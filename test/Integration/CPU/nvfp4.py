@@ -148,6 +148,49 @@ print(f"quantize, given tensor scales: {blocks} blocks ({misses} codes f32 arith
       f"misses), {total} mismatches")
 # CHECK: quantize, given tensor scales: 630 blocks ({{[1-9][0-9]*}} codes f32 arithmetic misses), 0 mismatches
 
+def lookup_rows(tensor_scale, groups):
+    """Groups of sixteen one-block rows for the group kernel's lookup path:
+    normal E4M3 block scales, elements x / (block scale * S) exactly on an
+    E2M1 rounding midpoint where f32 holds it or 1-2 ulps off it; in some
+    groups a zero block (still the lookup path), a block with a subnormal
+    block scale or one that saturates at 448 (both send the group to the
+    seven comparisons)."""
+    e4m3 = reference.decode("e4m3", np.arange(0x08, 0x7E, dtype=np.uint8))
+    e2m1_mid = np.array([0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5.0])
+    rows = []
+    for group in range(groups):
+        for row in range(16):
+            block_scale = rng.choice(e4m3)
+            step = np.float64(block_scale) * np.float64(tensor_scale)
+            amax = np.float32(6 * step)
+            x = (rng.choice(e2m1_mid, 15) * step).astype(np.float32)
+            for _ in range(2):
+                move = rng.choice([-1, 0, 0, 1], 15)
+                x = np.where(move == 0, x, np.nextafter(x, np.float32(np.inf) * move))
+            x = (x * rng.choice([-1, 1], 15)).astype(np.float32)
+            block = np.r_[amax, np.clip(x, -amax, amax)]
+            if row == 3 and group % 3 == 0:
+                block = np.zeros(16)
+            if row == 7 and group % 5 == 1:
+                block = block * np.float32(2.0 ** -12)  # subnormal block scale
+            if row == 11 and group % 7 == 2:
+                block = block * np.float32(100.0)  # past 448: saturates
+            rows.append(block)
+    return np.array(rows, dtype=np.float32)
+
+
+total = blocks = lookup_groups = 0
+for scale in (np.float32(1.0), np.float32(0.0123), np.float32(3.3e-5), np.float32(2.0 ** 70)):
+    rows = lookup_rows(scale, 24)
+    _, block_scales, _ = numerics.quantize_nvfp4(rows, 1, scale)
+    usual = (block_scales == 0) | ((block_scales >= 0x08) & (block_scales < 0x7E))
+    lookup_groups += int(np.sum(np.all(usual.reshape(-1, 16), axis=1)))
+    mismatches, count = quantize_mismatches(rows, 1, scale)
+    total, blocks = total + mismatches, blocks + count
+print(f"quantize, groups of 16 next to midpoints: {blocks} blocks ({lookup_groups} of "
+      f"{blocks // 16} groups on the lookup path), {total} mismatches")
+# CHECK: quantize, groups of 16 next to midpoints: 1536 blocks ({{[1-8][0-9]}} of 96 groups on the lookup path), 0 mismatches
+
 # f16 input: widened exactly, then the same arithmetic.
 half = (rng.standard_normal((16, 256)) *
         np.exp2(rng.uniform(-24, 13, (16, 256)))).clip(-6e4, 6e4).astype(np.float16)
