@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# OpenBLAS, so that the table's NumPy row is what a user runs (Debian's
+# NumPy otherwise loads the netlib reference BLAS).
+bash scripts/install-deps.sh libopenblas0-pthread
 echo "== building (scripts/build.sh) =="
 bash scripts/build.sh >/dev/null
 echo "ok"

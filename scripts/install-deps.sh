@@ -22,6 +22,8 @@ PACKAGES=(
   # runtimes; CPython's headers for the tensor-file fuzzer, which embeds it.
   libclang-rt-22-dev libpython3-dev
 )
+# More from the caller: the demo asks for OpenBLAS (its NumPy row).
+PACKAGES+=("$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -71,6 +71,7 @@ struct ConvertMXToVectorPass final
                                            emulateAMX);
     };
     rewriteTwoLevelMatmulOperands(module);
+    padMatmulColumns(module);
     MXTensorLowering lowering;
     lowering.populate = populate;
     lowering.fusesScales = [](QuantizeOp op) {

@@ -410,7 +410,7 @@ private:
 
 } // namespace
 
-bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
+bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {
   auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
   auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
   auto lhsF32 = dyn_cast<RankedTensorType>(op.getLhs().getType());
@@ -427,7 +427,8 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op) {
     return false;
   int64_t block = op.getBlockSizeK();
   return rhs.getBlockShape()[1] == 1 && block % 2 == 0 &&
-         rhs.getShape()[0] % block == 0 && rhs.getShape()[1] % kLanes == 0;
+         rhs.getShape()[0] % block == 0 &&
+         (!wholePanels || rhs.getShape()[1] % kLanes == 0);
 }
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,

@@ -107,7 +107,8 @@ void mlir::mx::rewriteTwoLevelMatmulOperands(Operation *root) {
       auto product =
           MatmulOp::create(b, loc, op.getType(), lhs, rhs, op.getAlpha());
       made.push_back(product);
-      if (isVectorKernelMatmul(product)) {
+      // A kernel product, once padMatmulColumns widens N where needed.
+      if (isVectorKernelMatmul(product, /*wholePanels=*/false)) {
         op.replaceAllUsesWith(product.getResult());
         op.erase();
         // Quantizes of constants fold to constants (only those ops are

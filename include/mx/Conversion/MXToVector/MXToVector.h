@@ -34,14 +34,21 @@ bool isTileKernelQuantize(QuantizeOp op);
 /// Whether mx.matmul `op` becomes the packed vector kernel (or the GEMV):
 /// static shapes, rhs MX with E8M0 scales and lhs MX with E8M0 scales or
 /// f32 (weight-only), K-blocks along K only (lhs [1, k], rhs [k, 1]), k
-/// even, K a whole number of blocks, N a multiple of 16.
-bool isVectorKernelMatmul(MatmulOp op);
+/// even, K a whole number of blocks, N a multiple of 16 (any N where
+/// `wholePanels` is false: padMatmulColumns widens the rhs).
+bool isVectorKernelMatmul(MatmulOp op, bool wholePanels = true);
 
 /// Rewrites each mx.matmul under `root` with a two-level operand into one
 /// the packed kernel takes, where one exists: MX6/MX4-like operands (at most
 /// one microexponent bit, m <= 6) as the MXINT8 tensor of the same blocks
 /// (exact), another two-level lhs as its f32 values.
 void rewriteTwoLevelMatmulOperands(Operation *root);
+
+/// Rewrites each mx.matmul under `root` that the packed kernel would take
+/// but for N not being a multiple of 16 into the product with the rhs
+/// widened by zero columns (constant weights at compile time), sliced back
+/// to N columns: the same sums.
+void padMatmulColumns(Operation *root);
 
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
