@@ -2,7 +2,8 @@
 #
 # mx-fuse-quantization on quantize(relu(x + bias)) (every format, a partial
 # last block, every scale rule, saturation): the fused row loop gives the
-# same element codes and scales as the unfused program, bit for bit.
+# same element codes and scales as the unfused program, bit for bit. FP4
+# (E2M1) is left unfused.
 
 import itertools
 
@@ -32,6 +33,9 @@ func.func @layer(%m: tensor<{M}x{N}xf32>, %bias: tensor<{N}xf32>) -> {q_type} {{
 }}"""
     fused_module = mx_mlir.Module.parse(text)
     fused_module.run_pipeline("mx-fuse-quantization")
+    if fmt == "e2m1":  # left unfused (sub-byte elements)
+        assert "scf.for" not in str(fused_module), "FP4 fused"
+        continue
     assert "scf.for" in str(fused_module), "not fused"
     fused = fused_module.compile().invoke("layer", x, bias)
     unfused = mx_mlir.Module.parse(text).compile("mx-cpu-pipeline{fuse=false}").invoke(
@@ -43,4 +47,4 @@ func.func @layer(%m: tensor<{M}x{N}xf32>, %bias: tensor<{N}xf32>) -> {q_type} {{
     cases += 1
 print(f"{cases} fused quantizes, {mismatches} mismatches")
 # CHECK-NOT: MISMATCH
-# CHECK: 24 fused quantizes, 0 mismatches
+# CHECK: 20 fused quantizes, 0 mismatches
