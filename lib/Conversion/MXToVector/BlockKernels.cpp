@@ -72,6 +72,12 @@ void mlir::mx::buildBlockLoop(
       });
 }
 
+Value mlir::mx::broadcastLane(OpBuilder &b, Location loc, Value v,
+                              int64_t lane) {
+  return vector::ShuffleOp::create(b, loc, v, v,
+                                   SmallVector<int64_t>(kLanes, lane));
+}
+
 Value mlir::mx::splatI32(OpBuilder &b, Location loc, VectorType type,
                          int64_t v) {
   return arith::ConstantOp::create(

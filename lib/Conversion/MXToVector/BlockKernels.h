@@ -50,6 +50,9 @@ FlatResult allocateFlat(OpBuilder &b, Location loc, RankedTensorType type);
 void buildBlockLoop(OpBuilder &b, Location loc, int64_t count,
                     function_ref<void(OpBuilder &, Location, Value)> body);
 
+/// Lane `lane` of `v` (a vector) in every lane of a vector of kLanes.
+Value broadcastLane(OpBuilder &b, Location loc, Value v, int64_t lane);
+
 /// The i32 constant `v` in every lane of `type` (a vector of i32).
 Value splatI32(OpBuilder &b, Location loc, VectorType type, int64_t v);
 

@@ -77,7 +77,7 @@ SmallVector<int32_t> bucketCodes(bool plusEight) {
 /// vectors exchanged: the element in register r, lane l moves to the
 /// register whose bit `reg` is l's bit `lane`, and the lane whose bit
 /// `lane` is r's bit `reg`.
-void swapIndexBits(OpBuilder &b, Location loc, SmallVector<Value> &x,
+void swapIndexBits(OpBuilder &b, Location loc, MutableArrayRef<Value> x,
                    unsigned reg, unsigned lane) {
   const int64_t regBit = int64_t(1) << reg, laneBit = int64_t(1) << lane;
   for (int64_t r = 0; r < int64_t(x.size()); ++r) {
@@ -93,12 +93,6 @@ void swapIndexBits(OpBuilder &b, Location loc, SmallVector<Value> &x,
     x[r] = vector::ShuffleOp::create(b, loc, a, c, low);
     x[r + regBit] = vector::ShuffleOp::create(b, loc, a, c, high);
   }
-}
-
-/// Lane `lane` of `v` in every lane.
-Value broadcastLane(OpBuilder &b, Location loc, Value v, int64_t lane) {
-  return vector::ShuffleOp::create(b, loc, v, v,
-                                   SmallVector<int64_t>(kLanes, lane));
 }
 
 /// The E2M1 codes of one block as i32 lanes packed two to a byte (lane 2i
@@ -233,10 +227,8 @@ LookupTables GroupEmitter::tables(OpBuilder &b, Location l,
                       blockScale));
   // Register bits (bound) <-> lane bits 0-2 (block / 2 in pair order):
   // register p then holds block 2p's bounds in lanes 0-7, 2p + 1's in 8-15.
-  SmallVector<Value> pairs(t.pairs.begin(), t.pairs.end());
   for (unsigned bit = 0; bit < 3; ++bit)
-    swapIndexBits(b, l, pairs, bit, bit);
-  t.pairs.assign(pairs.begin(), pairs.end());
+    swapIndexBits(b, l, t.pairs, bit, bit);
   return t;
 }
 

@@ -60,9 +60,7 @@ struct TwoLevelDequantizeKernel final : OpConversionPattern<DequantizeOp> {
             return unpackFields(b, l, shuffleLanes(b, l, packed, zeros, lanes),
                                 width);
           };
-          Value code =
-              a.zext(i32s, shuffleLanes(b, l, packed, packed,
-                                        SmallVector<int64_t>(kLanes, 0)));
+          Value code = a.zext(i32s, broadcastLane(b, l, packed, 0));
           Value element = a.zext(i32s, stream(1 + t.microBytes, kLanes, t.w));
           Value micro = a.c(0);
           if (t.d2 > 0) {

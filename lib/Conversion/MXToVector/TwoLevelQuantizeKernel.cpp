@@ -323,14 +323,13 @@ struct QuantizeEmitter {
     Value powers =
         a.bitcast(f32s, a.shl(a.sub(a.c(253 + t.m), codes), a.c(23)));
     for (int64_t j = 0; j < kLanes; ++j) {
-      SmallVector<int64_t> lane(kLanes, j);
       Value belowOne;
       if (thresholds)
         belowOne = a.cmp(arith::CmpIPredicate::ult, loaded[j].subMax,
-                         shuffleLanes(b, l, thresholds, thresholds, lane));
-      Value rounded = roundScaled(a, f32s, a.bitcast(f32s, loaded[j].magnitude),
-                                  shuffleLanes(b, l, powers, powers, lane),
-                                  belowOne, Value());
+                         broadcastLane(b, l, thresholds, j));
+      Value rounded =
+          roundScaled(a, f32s, a.bitcast(f32s, loaded[j].magnitude),
+                      broadcastLane(b, l, powers, j), belowOne, Value());
       Value code = vector::ExtractOp::create(b, l, codes, ArrayRef<int64_t>{j});
       store(b, l, scaledIndex(b, l, blocks[j], t.blockBytes), code, belowOne,
             Value(), element(a, loaded[j].bits, rounded));
