@@ -19,10 +19,11 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 # scripts/test.sh samples the largest matrices (every test still runs);
 # `scripts/test.sh --full` (MX_FULL_TESTS=1) runs them whole: the feature
 # `full-tests` gates the extra RUN lines, MX_MUTANT_STRIDE thins the
-# no-crash mutants.
+# no-crash mutants, and scripts read MX_FULL_TESTS to sample their cases.
 full_tests = os.environ.get("MX_FULL_TESTS") == "1"
 if full_tests:
     config.available_features.add("full-tests")
+config.environment["MX_FULL_TESTS"] = "1" if full_tests else "0"
 config.environment["MX_MUTANT_STRIDE"] = "1" if full_tests else (
     "16" if config.mx_sanitizer else "4")
 
