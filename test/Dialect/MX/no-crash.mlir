@@ -13,6 +13,7 @@
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/fuse-quantization.mlir 150 -split-input-file -mx-fuse-quantization -canonicalize | FileCheck %s --check-prefix=PASSES
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/prepare-weights.mlir 151 -split-input-file -mx-prepare-weights -canonicalize | FileCheck %s --check-prefix=PASSES
 // RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/outline-kernels.mlir 150 -split-input-file -mx-outline-kernels=min-uses=1 -canonicalize | FileCheck %s --check-prefix=PASSES
+// RUN: %python %S/Inputs/mutate_no_crash.py mx-opt %S/split-layers.mlir 150 -split-input-file -mx-split-layers -canonicalize | FileCheck %s --check-prefix=PASSES
 // PASSES: {{[0-9]+}} mutants: {{[0-9]+}} accepted, {{[0-9]+}} rejected with a diagnostic, 0 crashed
 
 // Scale propagation and the scaled ops, through the CPU pipeline too.

@@ -11,10 +11,11 @@
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Transforms/Passes.h"
 
+#include "ValuesReadBy.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -45,16 +46,6 @@ static bool isWeightArgument(func::FuncOp function, unsigned index) {
   return function.getArgAttr(index, "mx.weight") != nullptr;
 }
 
-/// The values `op` reads: its operands and those its regions take from
-/// above.
-static SmallVector<Value> inputsOf(Operation &op) {
-  SmallVector<Value> inputs(op.getOperands());
-  llvm::SetVector<Value> above;
-  getUsedValuesDefinedAbove(op.getRegions(), above);
-  inputs.append(above.begin(), above.end());
-  return inputs;
-}
-
 static WeightSlice findWeightSlice(func::FuncOp function) {
   Block &body = function.getBody().front();
   // Values of weights alone, and values of constants alone (constants,
@@ -70,7 +61,7 @@ static WeightSlice findWeightSlice(func::FuncOp function) {
     if (!isPure(&op) || op.getNumResults() == 0)
       continue;
     bool readsWeight = false, movableInputs = true;
-    for (Value input : inputsOf(op)) {
+    for (Value input : valuesReadBy(op)) {
       if (fromWeights.contains(input))
         readsWeight = true;
       else if (!fromConstants.contains(input))
@@ -92,7 +83,7 @@ static WeightSlice findWeightSlice(func::FuncOp function) {
     Operation *op = worklist.pop_back_val();
     if (!needed.insert(op).second)
       continue;
-    for (Value input : inputsOf(*op)) {
+    for (Value input : valuesReadBy(*op)) {
       if (auto arg = dyn_cast<BlockArgument>(input);
           arg && arg.getOwner() == &body)
         weightUsed.set(arg.getArgNumber());

@@ -347,6 +347,69 @@ def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def MXSplitLayersPass : Pass<"mx-split-layers", "::mlir::ModuleOp"> {
+  let summary = "Cut a model function into layer stages and a layer-major driver over micro-batches";
+  let description = [{
+    Layer-to-layer execution (docs/LayerToLayer.md) runs a model one layer
+    at a time over many micro-batches, so that each layer's weights are
+    read once per batch instead of once per micro-batch. For each function
+    `@f` with parameter arguments (`{mx.weight}`, `{mx.wrt}` or
+    `{mx.prepared_weight}`; the other arguments are activations) this pass
+    adds public functions and keeps `@f`:
+
+    - `@f_layer<k>(activations..., parameters...) -> (activations...)`
+      (`{mx.layer = k}`), one per layer. A layer starts at each product
+      that reads a parameter (`mx.matmul`, or a linalg op with a reduction,
+      with one operand computed from parameters and constants alone and one
+      from the activations) or at an op marked `{mx.layer_start}`, and
+      holds the elementwise tail that follows it. Weight preparation
+      (transposes, `mx.quantize` of parameters), constants and activation
+      quantizes are pure and are recomputed in each layer that uses them,
+      so only f32 (non-MX) tensors cross layers. Each parameter argument
+      keeps its attributes and gains `{mx.argument = i}`, its position in
+      `@f`.
+    - `@f_l2l(stacked activations..., parameters...) -> (stacked results...)`
+      (`{mx.micro_batches = n}`): every activation argument and result of
+      `@f` with a leading dimension of `micro-batches` added. For each
+      layer in order it runs `@f_layer<k>` over every micro-batch (an
+      `scf.for`), keeping the activations between layers; a layer's
+      parameters are read by one layer's calls only.
+
+    Micro-batch `i` of `@f_l2l`'s results is `@f` applied to micro-batch `i`
+    of its arguments, bit for bit. Activations that cross layers must be
+    ranked tensors of static shape, and so must the activation arguments
+    and the results; anything else is an error, as is a function named by
+    `function` that has no layer to split at.
+
+    ```mlir
+    func.func @f(%x: tensor<4x64xf32>, %w0: tensor<64x32xf32> {mx.weight},
+                 %w1: tensor<32x8xf32> {mx.weight}) -> tensor<4x8xf32>
+    ```
+    gains, with `micro-batches=16`,
+    ```mlir
+    func.func @f_layer0(%x: tensor<4x64xf32>, %w0: tensor<64x32xf32> {mx.argument = 1 : i64, mx.weight})
+        -> tensor<4x32xf32> attributes {mx.layer = 0 : i64}
+    func.func @f_layer1(%h: tensor<4x32xf32>, %w1: tensor<32x8xf32> {mx.argument = 2 : i64, mx.weight})
+        -> tensor<4x8xf32> attributes {mx.layer = 1 : i64}
+    func.func @f_l2l(%x: tensor<16x4x64xf32>, %w0: tensor<64x32xf32> {mx.weight},
+                     %w1: tensor<32x8xf32> {mx.weight}) -> tensor<16x4x8xf32>
+        attributes {mx.micro_batches = 16 : i64}
+    ```
+  }];
+  let options = [
+    Option<"microBatches", "micro-batches", "int64_t", /*default=*/"4",
+           "Micro-batches the driver runs each layer over (at least 1)">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "The function to split (default: every function with a layer)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "One private function per distinct kernel or loop nest, called by every op that shares it";
   let description = [{
