@@ -33,7 +33,7 @@ mx_configure "$BUILD_DIR" \
   -DMX_BUILD_FUZZERS=ON
 # Everything the tests use; not the benchmarks or the docs.
 ninja -C "$BUILD_DIR" mx-opt MXPlugin MXPythonPackage mx-capi-test \
-  MXNumericsTests MXDialectTests MXTargetTests \
+  MXNumericsTests MXDialectTests MXTargetTests MXRuntimeTests \
   mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer
 
 # allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons its slabs from

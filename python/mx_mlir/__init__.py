@@ -8,6 +8,9 @@
   the random Hadamard transform in blocks of 16.
 - `from_torch(module, example_inputs)`: a PyTorch `nn.Module` as f32
   linalg IR, through torch.fx (PyTorch is imported only when called).
+- `WeightStream(checkpoint, layers)`: a layer's weights at a time from a
+  safetensors checkpoint, the next layer read ahead on a thread
+  (layer-to-layer execution, docs/LayerToLayer.md).
 - `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
   which the tests check against the C++ reference and the kernels bit for bit.
 """
@@ -17,6 +20,7 @@ from .arrays import (FORMATS, TWO_LEVEL_FORMATS, MXArray, TwoLevelArray, dequant
                      quantize)
 from .ir import Context, ExecutionEngine, MLIRError, Module
 from .torch_import import Imported, TorchImportError, from_torch
+from .weight_stream import WeightStream, WeightStreamError
 
 __all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "MLIRError", "MXArray", "Module",
-           "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "dequantize", "from_torch", "hadamard", "matmul", "quantize", "reference"]
+           "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "WeightStream", "WeightStreamError", "dequantize", "from_torch", "hadamard", "matmul", "quantize", "reference"]

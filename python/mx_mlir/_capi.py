@@ -9,7 +9,7 @@ which the x86-64 and AArch64 ABIs return like an int8_t.
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_int8,
-                    c_int64, c_size_t, c_uint, c_void_p)
+                    c_int64, c_size_t, c_uint, c_uint64, c_void_p)
 
 LIBRARY_NAME = "libMXCAPI.so"
 
@@ -115,6 +115,15 @@ _SIGNATURES = {
     "mlirExecutionEngineInitialize": (None, [c_void_p]),
     "mlirExecutionEngineDestroy": (None, [c_void_p]),
     "mlirExecutionEngineLookup": (c_void_p, [c_void_p, StringRef]),
+    # Layer-to-layer weight stream (the handle struct is one pointer).
+    "mlirMXWeightStreamCreate": (c_void_p, [c_char_p, c_char_p, POINTER(c_uint), c_size_t,
+                                            c_uint, c_uint64, c_char_p, c_size_t]),
+    "mlirMXWeightStreamAcquire": (c_int, [c_void_p, c_uint, POINTER(c_void_p), c_char_p,
+                                          c_size_t]),
+    "mlirMXWeightStreamRelease": (None, [c_void_p, c_uint]),
+    "mlirMXWeightStreamPoolBytes": (c_uint64, [c_void_p]),
+    "mlirMXWeightStreamPeakResidentBytes": (c_uint64, [c_void_p]),
+    "mlirMXWeightStreamDestroy": (None, [c_void_p]),
 }
 
 
