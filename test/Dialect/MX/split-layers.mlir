@@ -62,38 +62,49 @@ func.func @f(%x: tensor<2x64xf32>,
 
 // -----
 
-// f32 weights ({mx.weight}) with their preparation (transpose, quantize)
-// recomputed in the layer of their product, and a skip connection: %h0,
-// computed by layer 0, is read by layers 1 and 2, and the input %x by
-// layer 2. linalg.matmul is a product too; a weight used by two layers is
-// passed to both.
+// f32 weights ({mx.weight}): their preparation (transpose, quantize) goes
+// to a weights function the driver calls once per layer, before the
+// layer's micro-batches, and the layer function takes the prepared weight
+// ({mx.layer_weight}). A skip connection: %h0, computed by layer 0, is read
+// by layers 1 and 2, and the input %x by layer 2. linalg.matmul is a
+// product too, on a weight taken as it is; a weight used by two layers is
+// prepared for each.
+// CHECK-LABEL: func.func @skip_layer0_weights(
+// CHECK-SAME: %[[W:[^:]+]]: tensor<32x32xf32> {mx.argument = 1 : i64, mx.weight})
+// CHECK-SAME: -> !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> attributes {mx.layer_weights = 0 : i64}
+// CHECK: %[[T:.+]] = linalg.transpose ins(%[[W]]
+// CHECK: %[[Q:.+]] = mx.quantize %[[T]]
+// CHECK: return %[[Q]]
 // CHECK-LABEL: func.func @skip_layer0(
-// CHECK-SAME: %{{[^:]+}}: tensor<2x32xf32>, %{{[^:]+}}: tensor<32x32xf32> {mx.argument = 1 : i64, mx.weight})
+// CHECK-SAME: %[[X0:[^:]+]]: tensor<2x32xf32>, %[[Q0:[^:]+]]: !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> {mx.layer_weight = 0 : i64})
 // CHECK-SAME: -> tensor<2x32xf32>
-// CHECK: linalg.transpose
-// CHECK: mx.quantize
-// CHECK: mx.matmul
+// CHECK-NEXT: %[[P0:.+]] = mx.matmul %[[X0]], %[[Q0]]
+// CHECK-NEXT: return %[[P0]]
 // CHECK-LABEL: func.func @skip_layer1(
 // CHECK-SAME: %{{[^:]+}}: tensor<2x32xf32>, %{{[^:]+}}: tensor<32x32xf32> {mx.argument = 2 : i64, mx.weight}) -> tensor<2x32xf32>
 // CHECK: linalg.matmul
+// CHECK-LABEL: func.func @skip_layer2_weights(
+// CHECK-SAME: tensor<32x32xf32> {mx.argument = 1 : i64, mx.weight})
 // CHECK-LABEL: func.func @skip_layer2(
 // CHECK-SAME: %[[H1:[^:]+]]: tensor<2x32xf32>, %[[H0:[^:]+]]: tensor<2x32xf32>, %[[X:[^:]+]]: tensor<2x32xf32>,
-// CHECK-SAME: %[[W0:[^:]+]]: tensor<32x32xf32> {mx.argument = 1 : i64, mx.weight})
-// CHECK: %[[P:.+]] = mx.matmul
-// CHECK: %[[A:.+]] = arith.addf %[[P]], %[[H0]]
-// CHECK: arith.addf %[[A]], %[[X]]
+// CHECK-SAME: %[[Q2:[^:]+]]: !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> {mx.layer_weight = 0 : i64})
+// CHECK-NEXT: %[[P:.+]] = mx.matmul %[[H1]], %[[Q2]]
+// CHECK-NEXT: %[[A:.+]] = arith.addf %[[P]], %[[H0]]
+// CHECK-NEXT: arith.addf %[[A]], %[[X]]
 // CHECK-LABEL: func.func @skip_l2l(
-// CHECK-SAME: %[[SX:[^:]+]]: tensor<3x2x32xf32>
+// CHECK-SAME: %[[SX:[^:]+]]: tensor<3x2x32xf32>, %[[DW0:[^:]+]]: tensor<32x32xf32> {mx.weight}, %[[DW1:[^:]+]]: tensor<32x32xf32> {mx.weight})
+// CHECK: %[[PW0:.+]] = call @skip_layer0_weights(%[[DW0]])
 // CHECK: %[[L0:.+]] = scf.for
-// CHECK: call @skip_layer0
+// CHECK: call @skip_layer0(%{{.+}}, %[[PW0]])
 // CHECK: %[[L1:.+]] = scf.for
 // CHECK: tensor.extract_slice %[[L0]]
-// CHECK: call @skip_layer1
+// CHECK: call @skip_layer1(%{{.+}}, %[[DW1]])
+// CHECK: %[[PW2:.+]] = call @skip_layer2_weights(%[[DW0]])
 // CHECK: scf.for
 // CHECK-DAG: tensor.extract_slice %[[L1]]
 // CHECK-DAG: tensor.extract_slice %[[L0]]
 // CHECK-DAG: tensor.extract_slice %[[SX]]
-// CHECK: call @skip_layer2
+// CHECK: call @skip_layer2({{.+}}, %[[PW2]])
 func.func @skip(%x: tensor<2x32xf32>, %w0: tensor<32x32xf32> {mx.weight},
                 %w1: tensor<32x32xf32> {mx.weight}) -> tensor<2x32xf32> {
   %e = tensor.empty() : tensor<32x32xf32>

@@ -9,7 +9,8 @@
 # layer 0's output (a skip connection across a layer). Three policies for
 # the MLP, one for the other, each on the prepared form (MX weights as
 # arguments: what a weight stream holds); the first policy also on the f32
-# form (each layer quantizes its own weights). The MLP's layer functions
+# form, where each layer's weights are quantized by its weights function,
+# once per layer for all micro-batches. The MLP's layer functions
 # are also called one layer at a time over all micro-batches from Python,
 # each layer's parameters picked by their {mx.argument} index, the way a
 # weight-streaming runtime drives them.
@@ -84,8 +85,9 @@ for name, model in models.items():
         for form, function, parameters in forms:
             whole = np.stack([jit.invoke(function, x[i], *parameters) for i in range(MICRO_BATCHES)])
             staged = jit.invoke(f"{function}_l2l", x, *parameters)
-            line = (f"{name}, {policy}, {form}: {layers} layers, l2l bit-identical: "
-                    f"{np.array_equal(bits(whole), bits(staged))}")
+            prepares = len(re.findall(rf"func\.func @{function}_layer\d+_weights\(", text))
+            line = (f"{name}, {policy}, {form}: {layers} layers, {prepares} weights functions, "
+                    f"l2l bit-identical: {np.array_equal(bits(whole), bits(staged))}")
             if name == "mlp" and form == "prepared":
                 # Layer after layer over every micro-batch, from Python.
                 arguments = [None] + parameters  # @forward_prepared's, x first
@@ -99,9 +101,9 @@ for name, model in models.items():
                 line += f", layer by layer: {np.array_equal(bits(whole), bits(np.stack(activations)))}"
             print(line)
 
-# CHECK: mlp, weights=e2m1 activations=e4m3, prepared: 4 layers, l2l bit-identical: True, layer by layer: True
-# CHECK: mlp, weights=e2m1 activations=e4m3, f32: 4 layers, l2l bit-identical: True
-# CHECK: mlp, weights=int8 activations=int8, prepared: 4 layers, l2l bit-identical: True, layer by layer: True
-# CHECK: mlp, weights=e4m3 activations=none, prepared: 4 layers, l2l bit-identical: True, layer by layer: True
-# CHECK: skip, weights=e2m1 activations=e4m3, prepared: 4 layers, l2l bit-identical: True
-# CHECK: skip, weights=e2m1 activations=e4m3, f32: 4 layers, l2l bit-identical: True
+# CHECK: mlp, weights=e2m1 activations=e4m3, prepared: 4 layers, 0 weights functions, l2l bit-identical: True, layer by layer: True
+# CHECK: mlp, weights=e2m1 activations=e4m3, f32: 4 layers, 4 weights functions, l2l bit-identical: True
+# CHECK: mlp, weights=int8 activations=int8, prepared: 4 layers, 0 weights functions, l2l bit-identical: True, layer by layer: True
+# CHECK: mlp, weights=e4m3 activations=none, prepared: 4 layers, 0 weights functions, l2l bit-identical: True, layer by layer: True
+# CHECK: skip, weights=e2m1 activations=e4m3, prepared: 4 layers, 0 weights functions, l2l bit-identical: True
+# CHECK: skip, weights=e2m1 activations=e4m3, f32: 4 layers, 4 weights functions, l2l bit-identical: True

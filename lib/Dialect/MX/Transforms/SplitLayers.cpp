@@ -70,6 +70,9 @@ struct LayerPlan {
   /// The layers that recompute a pure op (parameter preparation,
   /// constants, MX-typed values).
   DenseMap<Operation *, llvm::SmallSetVector<unsigned, 2>> clonedInto;
+  /// Pure ops computed from parameters (and constants) alone: a layer's
+  /// weight preparation, run once per layer by its weights function.
+  DenseSet<Operation *> weightOps;
   /// Per layer: its ops in program order.
   SmallVector<SmallVector<Operation *>> ops;
 };
@@ -80,11 +83,14 @@ struct LayerPlan {
 /// reading a parameter and no `{mx.layer_start}` op.
 static LayerPlan planLayers(func::FuncOp function) {
   Block &body = function.getBody().front();
-  // Values of parameters and constants alone.
-  DenseSet<Value> fixed;
+  // Values of parameters and constants alone, and those among them that
+  // depend on a parameter.
+  DenseSet<Value> fixed, fromParameter;
   for (BlockArgument arg : body.getArguments())
-    if (isParameterArgument(function, arg.getArgNumber()))
+    if (isParameterArgument(function, arg.getArgNumber())) {
       fixed.insert(arg);
+      fromParameter.insert(arg);
+    }
   LayerPlan plan;
   DenseSet<Operation *> recomputed;
   DenseMap<Operation *, unsigned> earliest;
@@ -99,8 +105,15 @@ static LayerPlan planLayers(func::FuncOp function) {
     }
     const bool pure = isPure(&op) && op.getNumResults() > 0;
     if (pure && !readsActivation) {
-      for (Value result : op.getResults())
+      bool readsParameter = llvm::any_of(
+          valuesReadBy(op), [&](Value v) { return fromParameter.contains(v); });
+      for (Value result : op.getResults()) {
         fixed.insert(result);
+        if (readsParameter)
+          fromParameter.insert(result);
+      }
+      if (readsParameter)
+        plan.weightOps.insert(&op);
       recomputed.insert(&op);
       earliest[&op] = start;
       continue;
@@ -154,46 +167,121 @@ static LayerPlan planLayers(func::FuncOp function) {
 
 namespace {
 
-/// One layer's function: what it reads from outside, what it hands on.
+/// One layer's functions: what they read from outside, what they hand on.
 struct Stage {
+  /// The layer function's ops, and its weights function's (none when the
+  /// layer prepares no weight).
+  SmallVector<Operation *> ops, weightOps;
   SmallVector<Value> activations; // values of earlier layers or arguments
-  SmallVector<BlockArgument> parameters;
-  SmallVector<Value> results; // values later layers or the return read
-  func::FuncOp function;
+  SmallVector<BlockArgument> parameters, weightParameters;
+  SmallVector<Value> prepared; // weights function results, layer arguments
+  SmallVector<Value> results;  // values later layers or the return read
+  func::FuncOp function, weights;
 };
 
 } // namespace
 
-static SmallVector<Stage> findStages(func::FuncOp function,
+/// Parameter arguments of `function` among `values`, in argument order.
+static SmallVector<BlockArgument> parametersIn(func::FuncOp function,
+                                               ArrayRef<Value> values) {
+  SmallVector<BlockArgument> parameters;
+  for (Value value : values)
+    if (auto arg = dyn_cast<BlockArgument>(value);
+        arg && arg.getOwner() == &function.getBody().front() &&
+        isParameterArgument(function, arg.getArgNumber()) &&
+        !llvm::is_contained(parameters, arg))
+      parameters.push_back(arg);
+  llvm::sort(parameters, [](BlockArgument a, BlockArgument b) {
+    return a.getArgNumber() < b.getArgNumber();
+  });
+  return parameters;
+}
+
+/// The values `ops` read that none of them computes, in order of first use.
+static SmallVector<Value> valuesFromOutside(ArrayRef<Operation *> ops) {
+  DenseSet<Operation *> inside(ops.begin(), ops.end());
+  llvm::SetVector<Value> outside;
+  for (Operation *op : ops)
+    for (Value input : valuesReadBy(*op))
+      if (Operation *def = input.getDefiningOp(); !def || !inside.contains(def))
+        outside.insert(input);
+  return outside.takeVector();
+}
+
+static std::vector<Stage> findStages(func::FuncOp function,
                                      const LayerPlan &plan) {
   Block &body = function.getBody().front();
   Operation *terminator = body.getTerminator();
-  SmallVector<Stage> stages(plan.layers);
-  // The layer that computes each value read across layers.
-  DenseMap<Value, unsigned> producer;
+  const unsigned last = plan.layers - 1;
+  std::vector<Stage> stages(plan.layers);
   for (auto [layer, ops] : llvm::enumerate(plan.ops)) {
+    Stage &stage = stages[layer];
+    // The weight preparation's results that the rest of the layer reads
+    // (or the function returns) are the weights function's results.
     DenseSet<Operation *> inLayer(ops.begin(), ops.end());
-    llvm::SetVector<Value> activations;
-    llvm::SetVector<BlockArgument> parameters;
+    llvm::SetVector<Value> prepared;
+    for (Operation *op : ops) {
+      if (plan.weightOps.contains(op))
+        continue;
+      for (Value input : valuesReadBy(*op))
+        if (Operation *def = input.getDefiningOp();
+            def && plan.weightOps.contains(def) && inLayer.contains(def))
+          prepared.insert(input);
+    }
+    if (layer == last)
+      for (Value value : terminator->getOperands())
+        if (Operation *def = value.getDefiningOp();
+            def && plan.weightOps.contains(def))
+          prepared.insert(value);
+    // The weights function: what the prepared values need.
+    DenseSet<Operation *> needed;
+    SmallVector<Operation *> worklist;
+    for (Value value : prepared)
+      worklist.push_back(value.getDefiningOp());
+    while (!worklist.empty()) {
+      Operation *op = worklist.pop_back_val();
+      if (!needed.insert(op).second)
+        continue;
+      for (Value input : valuesReadBy(*op))
+        if (Operation *def = input.getDefiningOp();
+            def && inLayer.contains(def))
+          worklist.push_back(def);
+    }
+    // The layer function: the rest, less what only the weights need.
+    DenseSet<Operation *> used;
+    SmallVector<Operation *> rest;
+    for (Operation *op : llvm::reverse(ops)) {
+      if (plan.weightOps.contains(op))
+        continue;
+      bool live = !isPure(op) || plan.layerOf.contains(op) ||
+                  llvm::any_of(op->getUsers(), [&](Operation *user) {
+                    Operation *top = body.findAncestorOpInBlock(*user);
+                    return used.contains(top) ||
+                           top->hasTrait<OpTrait::IsTerminator>() ||
+                           !inLayer.contains(top);
+                  });
+      if (!live)
+        continue;
+      used.insert(op);
+      rest.push_back(op);
+    }
+    std::reverse(rest.begin(), rest.end());
     for (Operation *op : ops)
-      for (Value input : valuesReadBy(*op)) {
-        Operation *def = input.getDefiningOp();
-        if (def && (def->getBlock() != &body || inLayer.contains(def)))
-          continue;
-        auto arg = dyn_cast<BlockArgument>(input);
-        if (arg && arg.getOwner() == &body &&
-            isParameterArgument(function, arg.getArgNumber()))
-          parameters.insert(arg);
-        else
-          activations.insert(input);
-      }
-    stages[layer].activations = activations.takeVector();
-    // Arguments in the order of @f's.
-    SmallVector<BlockArgument> sorted(parameters.begin(), parameters.end());
-    llvm::sort(sorted, [](BlockArgument a, BlockArgument b) {
-      return a.getArgNumber() < b.getArgNumber();
-    });
-    stages[layer].parameters = std::move(sorted);
+      if (needed.contains(op))
+        stage.weightOps.push_back(op);
+    stage.ops = std::move(rest);
+    stage.prepared = prepared.takeVector();
+    stage.weightParameters =
+        parametersIn(function, valuesFromOutside(stage.weightOps));
+    for (Value value : valuesFromOutside(stage.ops)) {
+      if (llvm::is_contained(stage.prepared, value))
+        continue;
+      auto arg = dyn_cast<BlockArgument>(value);
+      if (!arg || arg.getOwner() != &body ||
+          !isParameterArgument(function, arg.getArgNumber()))
+        stage.activations.push_back(value);
+    }
+    stage.parameters = parametersIn(function, valuesFromOutside(stage.ops));
   }
   // Results: values a later layer reads, and the returned values, from the
   // layer that computes them once (recomputed ones: the last layer).
@@ -202,15 +290,17 @@ static SmallVector<Stage> findStages(func::FuncOp function,
       if (llvm::is_contained(stages[later].activations, value))
         return true;
     return llvm::is_contained(terminator->getOperands(), value) &&
-           (plan.layerOf.contains(value.getDefiningOp()) ||
-            layer + 1 == plan.layers);
+           (plan.layerOf.contains(value.getDefiningOp()) || layer == last);
   };
-  for (auto [layer, ops] : llvm::enumerate(plan.ops))
-    for (Operation *op : ops)
-      for (Value result : op->getResults())
-        if (isReadAfter(result, layer) &&
-            !llvm::is_contained(stages[layer].results, result))
-          stages[layer].results.push_back(result);
+  for (auto [layer, stage] : llvm::enumerate(stages)) {
+    SmallVector<Value> candidates(stage.prepared);
+    for (Operation *op : stage.ops)
+      llvm::append_range(candidates, op->getResults());
+    for (Value value : candidates)
+      if (isReadAfter(value, layer) &&
+          !llvm::is_contained(stage.results, value))
+        stage.results.push_back(value);
+  }
   return stages;
 }
 
@@ -250,44 +340,70 @@ static LogicalResult checkStackable(func::FuncOp function,
   return success();
 }
 
-static func::FuncOp buildStage(OpBuilder &builder, func::FuncOp function,
-                               const Stage &stage, ArrayRef<Operation *> ops,
-                               unsigned layer) {
+/// A function named `name` of `ops` (cloned in order) taking `inputs`
+/// (values of @f; parameters keep their attributes and gain
+/// {mx.argument}) and returning `outputs`.
+static func::FuncOp buildFunction(OpBuilder &builder, func::FuncOp function,
+                                  StringRef name, ArrayRef<Value> inputs,
+                                  ArrayRef<Operation *> ops,
+                                  ArrayRef<Value> outputs) {
   Location loc = function.getLoc();
-  SmallVector<Type> inputs, results;
-  for (Value value : stage.activations)
-    inputs.push_back(value.getType());
-  for (BlockArgument parameter : stage.parameters)
-    inputs.push_back(parameter.getType());
-  for (Value value : stage.results)
-    results.push_back(value.getType());
-  std::string name = (function.getSymName() + "_layer" + Twine(layer)).str();
-  auto stageFunction = func::FuncOp::create(
-      builder, loc, name, builder.getFunctionType(inputs, results));
-  stageFunction->setAttr("mx.layer", builder.getI64IntegerAttr(layer));
-  const unsigned first = stage.activations.size();
-  for (auto [index, parameter] : llvm::enumerate(stage.parameters)) {
-    unsigned position = parameter.getArgNumber();
-    stageFunction.setArgAttrs(first + index, function.getArgAttrDict(position));
-    stageFunction.setArgAttr(first + index, "mx.argument",
-                             builder.getI64IntegerAttr(position));
-  }
-  Block *entry = stageFunction.addEntryBlock();
+  SmallVector<Type> inputTypes, outputTypes;
+  for (Value value : inputs)
+    inputTypes.push_back(value.getType());
+  for (Value value : outputs)
+    outputTypes.push_back(value.getType());
+  auto built = func::FuncOp::create(
+      builder, loc, name, builder.getFunctionType(inputTypes, outputTypes));
+  Block &body = function.getBody().front();
+  for (auto [index, value] : llvm::enumerate(inputs))
+    if (auto arg = dyn_cast<BlockArgument>(value);
+        arg && arg.getOwner() == &body &&
+        isParameterArgument(function, arg.getArgNumber())) {
+      built.setArgAttrs(index, function.getArgAttrDict(arg.getArgNumber()));
+      built.setArgAttr(index, "mx.argument",
+                       builder.getI64IntegerAttr(arg.getArgNumber()));
+    }
+  Block *entry = built.addEntryBlock();
   IRMapping mapping;
-  for (auto [value, arg] :
-       llvm::zip(stage.activations, entry->getArguments().take_front(first)))
+  for (auto [value, arg] : llvm::zip(inputs, entry->getArguments()))
     mapping.map(value, arg);
-  for (auto [parameter, arg] :
-       llvm::zip(stage.parameters, entry->getArguments().drop_front(first)))
-    mapping.map(Value(parameter), arg);
-  OpBuilder body = OpBuilder::atBlockBegin(entry);
+  OpBuilder b = OpBuilder::atBlockBegin(entry);
   for (Operation *op : ops)
-    body.clone(*op, mapping);
+    b.clone(*op, mapping);
   SmallVector<Value> returned;
-  for (Value value : stage.results)
+  for (Value value : outputs)
     returned.push_back(mapping.lookup(value));
-  func::ReturnOp::create(body, loc, returned);
-  return stageFunction;
+  func::ReturnOp::create(b, loc, returned);
+  return built;
+}
+
+/// `@<f>_layer<k>_weights(parameters) -> (prepared)` where the layer
+/// prepares weights, and `@<f>_layer<k>(activations, parameters,
+/// prepared) -> (results)`.
+static void buildStage(OpBuilder &builder, func::FuncOp function, Stage &stage,
+                       unsigned layer) {
+  std::string name = (function.getSymName() + "_layer" + Twine(layer)).str();
+  if (!stage.prepared.empty()) {
+    SmallVector<Value> inputs(stage.weightParameters.begin(),
+                              stage.weightParameters.end());
+    stage.weights = buildFunction(builder, function, name + "_weights", inputs,
+                                  stage.weightOps, stage.prepared);
+    stage.weights->setAttr("mx.layer_weights",
+                           builder.getI64IntegerAttr(layer));
+    builder.setInsertionPointAfter(stage.weights);
+  }
+  SmallVector<Value> inputs(stage.activations);
+  llvm::append_range(inputs, stage.parameters);
+  llvm::append_range(inputs, stage.prepared);
+  stage.function =
+      buildFunction(builder, function, name, inputs, stage.ops, stage.results);
+  stage.function->setAttr("mx.layer", builder.getI64IntegerAttr(layer));
+  unsigned first = stage.activations.size() + stage.parameters.size();
+  for (unsigned index = 0; index < stage.prepared.size(); ++index)
+    stage.function.setArgAttr(first + index, "mx.layer_weight",
+                              builder.getI64IntegerAttr(index));
+  builder.setInsertionPointAfter(stage.function);
 }
 
 static RankedTensorType stacked(Type type, int64_t microBatches) {
@@ -341,6 +457,16 @@ static void buildDriver(OpBuilder &builder, func::FuncOp function,
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value count = arith::ConstantIndexOp::create(b, loc, microBatches);
   for (const Stage &stage : stages) {
+    // The layer's weights, prepared once for all its micro-batches.
+    SmallVector<Value> prepared;
+    if (stage.weights) {
+      SmallVector<Value> parameters;
+      for (BlockArgument parameter : stage.weightParameters)
+        parameters.push_back(entry->getArgument(parameter.getArgNumber()));
+      llvm::append_range(
+          prepared,
+          func::CallOp::create(b, loc, stage.weights, parameters).getResults());
+    }
     SmallVector<Value> empties;
     for (Value value : stage.results) {
       RankedTensorType type = stacked(value.getType(), microBatches);
@@ -360,6 +486,7 @@ static void buildDriver(OpBuilder &builder, func::FuncOp function,
           }
           for (BlockArgument parameter : stage.parameters)
             operands.push_back(entry->getArgument(parameter.getArgNumber()));
+          llvm::append_range(operands, prepared);
           auto call = func::CallOp::create(nb, l, stage.function, operands);
           SmallVector<Value> updated;
           for (auto [value, result, buffer] :
@@ -405,6 +532,7 @@ struct MXSplitLayersPass final
       const bool named = candidate.getSymName() == function;
       if ((!function.empty() && !named) || candidate.isExternal() ||
           candidate->hasAttr("mx.layer") ||
+          candidate->hasAttr("mx.layer_weights") ||
           candidate->hasAttr("mx.micro_batches"))
         continue;
       if (!candidate.getBody().hasOneBlock()) {
@@ -433,12 +561,15 @@ struct MXSplitLayersPass final
 
   LogicalResult splitFunction(func::FuncOp function, const LayerPlan &plan,
                               SymbolTable &symbols) {
-    SmallVector<Stage> stages = findStages(function, plan);
+    std::vector<Stage> stages = findStages(function, plan);
     if (failed(checkStackable(function, stages)))
       return failure();
     SmallVector<std::string> names;
-    for (unsigned layer = 0; layer < plan.layers; ++layer)
+    for (auto [layer, stage] : llvm::enumerate(stages)) {
       names.push_back((function.getSymName() + "_layer" + Twine(layer)).str());
+      if (!stage.prepared.empty())
+        names.push_back(names.back() + "_weights");
+    }
     names.push_back((function.getSymName() + "_l2l").str());
     for (StringRef name : names)
       if (symbols.lookup(name))
@@ -447,11 +578,8 @@ struct MXSplitLayersPass final
                << name << "'";
     OpBuilder builder(function->getContext());
     builder.setInsertionPointAfter(function);
-    for (auto [layer, stage] : llvm::enumerate(stages)) {
-      stage.function =
-          buildStage(builder, function, stage, plan.ops[layer], layer);
-      builder.setInsertionPointAfter(stage.function);
-    }
+    for (auto [layer, stage] : llvm::enumerate(stages))
+      buildStage(builder, function, stage, layer);
     buildDriver(builder, function, stages, microBatches);
     return success();
   }

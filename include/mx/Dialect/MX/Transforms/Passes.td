@@ -357,23 +357,28 @@ def MXSplitLayersPass : Pass<"mx-split-layers", "::mlir::ModuleOp"> {
     `{mx.prepared_weight}`; the other arguments are activations) this pass
     adds public functions and keeps `@f`:
 
-    - `@f_layer<k>(activations..., parameters...) -> (activations...)`
-      (`{mx.layer = k}`), one per layer. A layer starts at each product
-      that reads a parameter (`mx.matmul`, or a linalg op with a reduction,
-      with one operand computed from parameters and constants alone and one
-      from the activations) or at an op marked `{mx.layer_start}`, and
-      holds the elementwise tail that follows it. Weight preparation
-      (transposes, `mx.quantize` of parameters), constants and activation
-      quantizes are pure and are recomputed in each layer that uses them,
-      so only f32 (non-MX) tensors cross layers. Each parameter argument
-      keeps its attributes and gains `{mx.argument = i}`, its position in
-      `@f`.
+    - `@f_layer<k>(activations..., parameters..., prepared...) ->
+      (activations...)` (`{mx.layer = k}`), one per layer. A layer starts at
+      each product that reads a parameter (`mx.matmul`, or a linalg op with
+      a reduction, with one factor computed from parameters and constants
+      alone and one from the activations) or at an op marked
+      `{mx.layer_start}`, and holds the elementwise tail that follows it.
+      Pure ops that produce MX-typed values from activations (their
+      quantizes) and constants are recomputed in each layer that uses them,
+      so only plain tensors cross layers. Each parameter argument keeps its
+      attributes and gains `{mx.argument = i}`, its position in `@f`.
+    - `@f_layer<k>_weights(parameters...) -> (prepared...)`
+      (`{mx.layer_weights = k}`), for a layer that prepares weights: the
+      pure ops it computes from parameters alone (transposes, `mx.quantize`
+      of weights), whose results the layer function takes
+      (`{mx.layer_weight = j}`).
     - `@f_l2l(stacked activations..., parameters...) -> (stacked results...)`
       (`{mx.micro_batches = n}`): every activation argument and result of
       `@f` with a leading dimension of `micro-batches` added. For each
-      layer in order it runs `@f_layer<k>` over every micro-batch (an
-      `scf.for`), keeping the activations between layers; a layer's
-      parameters are read by one layer's calls only.
+      layer in order it calls `@f_layer<k>_weights` once, then runs
+      `@f_layer<k>` over every micro-batch (an `scf.for`), keeping the
+      activations between layers; a layer's parameters are read, and its
+      weights prepared, once per batch.
 
     Micro-batch `i` of `@f_l2l`'s results is `@f` applied to micro-batch `i`
     of its arguments, bit for bit. Activations that cross layers must be
