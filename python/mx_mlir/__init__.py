@@ -9,8 +9,10 @@
 - `from_torch(module, example_inputs)`: a PyTorch `nn.Module` as f32
   linalg IR, through torch.fx (PyTorch is imported only when called).
 - `WeightStream(checkpoint, layers)`: a layer's weights at a time from a
-  safetensors checkpoint, the next layer read ahead on a thread
-  (layer-to-layer execution, docs/LayerToLayer.md).
+  safetensors checkpoint, the next layer read ahead on a thread;
+  `StreamedModel(imported, policy, micro_batches, checkpoint, budget)`: a
+  PyTorch model run layer to layer from an mx-quantize checkpoint
+  (docs/LayerToLayer.md).
 - `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
   which the tests check against the C++ reference and the kernels bit for bit.
 """
@@ -20,7 +22,8 @@ from .arrays import (FORMATS, TWO_LEVEL_FORMATS, MXArray, TwoLevelArray, dequant
                      quantize)
 from .ir import Context, ExecutionEngine, MLIRError, Module
 from .torch_import import Imported, TorchImportError, from_torch
+from .layer_to_layer import LayerToLayerError, StreamedModel
 from .weight_stream import WeightStream, WeightStreamError
 
-__all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "MLIRError", "MXArray", "Module",
+__all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "LayerToLayerError", "MLIRError", "MXArray", "Module", "StreamedModel",
            "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "WeightStream", "WeightStreamError", "dequantize", "from_torch", "hadamard", "matmul", "quantize", "reference"]

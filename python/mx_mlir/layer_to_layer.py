@@ -1,0 +1,175 @@
+"""A PyTorch model run layer to layer from an mx-quantize checkpoint
+(docs/LayerToLayer.md).
+
+    imported = from_torch(model, (x[0],), weights="arguments")
+    model = StreamedModel(imported, "weights=e2m1 activations=e4m3",
+                          micro_batches=16, checkpoint="model.mxfp4.safetensors",
+                          budget=64 << 20)
+    y, stats = model.run(x)          # x: [micro_batches, rows, features]
+
+The model is compiled once: mx-quantize-policy, then mx-split-layers into
+one function per layer. A run streams the checkpoint through a
+WeightStream (two buffers of the largest layer, within `budget` bytes):
+for each layer it takes the layer's weights as the checkpoint stores them
+(`<name>.blocks` and `<name>.scales`, blocks along the input features) and
+turns each into the layer's operand with `mx.transpose` (an exact move of
+codes and scales, compiled with the model), then runs the layer on every
+micro-batch, keeping the activations between layers. Only the current
+layer's weights and the next one's are resident.
+
+What the checkpoint must hold: the weights the policy quantizes, written
+by `mx-quantize --format <the policy's weight format>` (same scale rule and
+rounding: the defaults), and the other parameters (biases) kept as F32
+(`--keep '*.bias'`). The model must be a chain: each layer reads the
+previous layer's output alone.
+"""
+
+import re
+import time
+
+import numpy as np
+
+from .ir import Module
+from .mxarray import ELEMENT_TYPES, MXArray
+from .reference import storage_shape
+from .weight_stream import WeightStream
+
+_FORMAT_OF_TYPE = {element: fmt for fmt, element in ELEMENT_TYPES.items()}
+
+
+class LayerToLayerError(Exception):
+    """A model or checkpoint the streamed run cannot take, with the reason."""
+
+
+def _split_top_level(text):
+    """`text` split at the commas outside <>, [], {} and ()."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += (c in "<[{(") - (c in ">]})")
+        if c == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    if text[start:].strip():
+        parts.append(text[start:].strip())
+    return parts
+
+
+def _signature(text, name):
+    """[(type, attributes)] of @name's arguments, and its results' text."""
+    match = re.search(rf"func\.func @{name}\((.*?)\) -> \(?(.*?)\)? (?:attributes )?\{{", text)
+    if not match:
+        raise LayerToLayerError(f"no function @{name} in the split module")
+    arguments = []
+    for part in _split_top_level(match.group(1)):
+        declared = part.split(": ", 1)[1]
+        type_text, _, attributes = declared.partition(" {")
+        arguments.append((type_text.strip(), attributes.rstrip("}")))
+    return arguments, match.group(2)
+
+
+def _argument_index(attributes):
+    found = re.search(r"mx\.argument = (\d+)", attributes)
+    return int(found.group(1)) if found else None
+
+
+class StreamedModel:
+    def __init__(self, imported, policy, micro_batches, checkpoint, budget=0, buffers=2,
+                 opt_level=3):
+        self.checkpoint, self.budget, self.buffers = checkpoint, budget, buffers
+        self.micro_batches = micro_batches
+        function = imported.function
+        module = Module.parse(imported.text)
+        module.run_pipeline(f"mx-quantize-policy{{{policy}}},"
+                            f"mx-split-layers{{function={function} micro-batches={micro_batches}}}")
+        text = str(module)
+        inputs = len(_signature(text, function)[0]) - len(imported.parameters)
+        names = [name for name, _ in imported.parameters]
+        self.layers, relayouts = [], []
+        while f"@{function}_layer{len(self.layers)}(" in text:
+            k = len(self.layers)
+            arguments, _ = _signature(text, f"{function}_layer{k}")
+            activations = [a for a in arguments if "mx.argument" not in a[1] and
+                           "mx.layer_weight" not in a[1]]
+            if len(activations) != 1:
+                raise LayerToLayerError(f"layer {k} reads {len(activations)} activations; a streamed "
+                                        "run takes chains (each layer reads the previous one's output)")
+            tensors = []  # (checkpoint name, dtype, shape) the stream reads for the layer
+            plan = []     # per layer argument after the activation: how to build it
+            for type_text, attributes in arguments[1:]:
+                index = _argument_index(attributes)
+                if index is None:
+                    continue  # prepared weights, handled with the weights function
+                if not type_text.startswith("tensor<") or not type_text.endswith("xf32>"):
+                    raise LayerToLayerError(f"layer {k}: parameter {names[index - inputs]} of type "
+                                            f"{type_text} is not an f32 tensor")
+                shape = [int(s) for s in type_text[len("tensor<"):-len("xf32>")].split("x")]
+                plan.append(("tensor", len(tensors)))
+                tensors.append((names[index - inputs], "F32", shape))
+            if f"@{function}_layer{k}_weights(" in text:
+                weight_arguments, results = _signature(text, f"{function}_layer{k}_weights")
+                result_types = re.findall(r"!mx\.tensor<[^>]*>", results)
+                if len(weight_arguments) != len(result_types):
+                    raise LayerToLayerError(f"layer {k}: its weights function does not prepare one "
+                                            "weight per parameter")
+                for j, ((type_text, attributes), result) in enumerate(zip(weight_arguments,
+                                                                          result_types)):
+                    found = re.fullmatch(r"!mx\.tensor<(\d+)x(\d+)x(\w+), block = \[32, 1\]>", result)
+                    fmt = _FORMAT_OF_TYPE.get(found.group(3)) if found else None
+                    K, N = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+                    if fmt is None or type_text != f"tensor<{N}x{K}xf32>" or K % 32:
+                        raise LayerToLayerError(
+                            f"layer {k}: weight {j} ({type_text} -> {result}) is not the transposed "
+                            "quantize of an N x K weight in whole blocks of 32 along K")
+                    name = names[_argument_index(attributes) - inputs]
+                    relayout = f"__l2l_layer{k}_weight{j}"
+                    relayouts.append(
+                        f"func.func @{relayout}(%w: !mx.tensor<{N}x{K}x{found.group(3)}, block = [1, 32]>) "
+                        f"-> {result} {{\n  %t = mx.transpose %w [1, 0] : !mx.tensor<{N}x{K}x"
+                        f"{found.group(3)}, block = [1, 32]> -> {result}\n  return %t : {result}\n}}\n")
+                    per_block = storage_shape((1, 32), fmt)[-1]
+                    plan.append(("weight", len(tensors), relayout, fmt, (N, K)))
+                    tensors.append((f"{name}.blocks", "U8", [N, K // 32, per_block]))
+                    tensors.append((f"{name}.scales", "U8", [N, K // 32]))
+            self.layers.append((tensors, plan))
+        if not self.layers:
+            raise LayerToLayerError(f"mx-split-layers found no layer in @{function}")
+        body = text.rstrip()
+        if not body.endswith("}"):
+            raise LayerToLayerError("the split module does not end its module")
+        self.function = function
+        self.module_text = body[:-1] + "".join(relayouts) + "}\n"
+        self.jit = Module.parse(self.module_text).compile(opt_level=opt_level)
+
+    def run(self, x):
+        """The model on `x` ([micro_batches, rows, features], f32), each
+        layer's weights streamed from the checkpoint once. Returns the
+        outputs, stacked like `x`, and a dict: seconds, pool_bytes (the
+        stream's buffers), peak_resident_bytes (the most layer bytes held
+        at once) and checkpoint_bytes (the weights read)."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if x.shape[0] != self.micro_batches:
+            raise LayerToLayerError(f"x has {x.shape[0]} micro-batches; the model was split for "
+                                    f"{self.micro_batches}")
+        start = time.perf_counter()
+        activations = list(x)
+        read = 0
+        with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers],
+                          buffers=self.buffers, budget=self.budget) as stream:
+            for k, (tensors, plan) in enumerate(self.layers):
+                loaded = stream.acquire(k)
+                read += sum(array.nbytes for array in loaded)
+                operands = []
+                for step in plan:
+                    if step[0] == "tensor":
+                        operands.append(loaded[step[1]])
+                        continue
+                    _, at, relayout, fmt, (N, K) = step
+                    stored = MXArray(loaded[at].reshape(storage_shape((N, K), fmt)), loaded[at + 1],
+                                     fmt, (N, K), (1, 32))
+                    operands.append(self.jit.invoke(relayout, stored))
+                activations = [self.jit.invoke(f"{self.function}_layer{k}", a, *operands)
+                               for a in activations]
+                stream.release(k)
+            stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
+                     "peak_resident_bytes": stream.peak_resident_bytes, "checkpoint_bytes": read}
+        return np.stack(activations), stats

@@ -1,0 +1,95 @@
+# REQUIRES: torch
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: env PYTHONPATH=%mx_python_packages %python %s %t mx-quantize 2>&1 | FileCheck %s
+#
+# mx_mlir.StreamedModel: a PyTorch MLP (seven layers) whose weights were
+# written by mx-quantize runs layer to layer from the checkpoint under a
+# memory budget smaller than its weights, and returns what the resident
+# model returns (@forward_l2l on the f32 weights, and @forward on each
+# micro-batch), bit for bit: the checkpoint's blocks, turned into each
+# layer's operand by mx.transpose, are the blocks the compiled model's own
+# quantize makes. The pool holds two buffers of the largest layer and no
+# more is ever resident. A budget below two layers, a checkpoint of another
+# format and a model that is not a chain are errors.
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from mx_mlir import LayerToLayerError, StreamedModel, WeightStreamError, from_torch
+from mx_mlir.tensor_writer import write_tensors
+
+directory, tool = sys.argv[1], sys.argv[2]
+MICRO_BATCHES, ROWS = 4, 8
+torch.manual_seed(0)
+model = nn.Sequential(*[m for _ in range(6) for m in (nn.Linear(256, 256), nn.GELU())],
+                      nn.Linear(256, 64))
+x = np.random.default_rng(0).standard_normal((MICRO_BATCHES, ROWS, 256)).astype(np.float32)
+imported = from_torch(model, (torch.from_numpy(x[0]),), weights="arguments")
+parameters = [value for _, value in imported.parameters]
+source = os.path.join(directory, "model.safetensors")
+write_tensors(source, [(name, value, "F32") for name, value in imported.parameters])
+
+
+def checkpoint(fmt):
+    path = os.path.join(directory, f"model.{fmt}.safetensors")
+    result = subprocess.run([tool, source, "--format", fmt, "--keep", "*.bias", "-o", path, "--quiet"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+for fmt, policy in (("e2m1", "weights=e2m1 activations=e4m3"), ("int8", "weights=int8 activations=none")):
+    path = checkpoint(fmt)
+    budget = os.path.getsize(path) // 3  # a third of the checkpoint
+    streamed = StreamedModel(imported, policy, MICRO_BATCHES, path, budget=budget, opt_level=1)
+    y, stats = streamed.run(x)
+    resident = streamed.jit.invoke("forward_l2l", x, *parameters)
+    one_by_one = np.stack([streamed.jit.invoke("forward", x[i], *parameters)
+                           for i in range(MICRO_BATCHES)])
+    print(f"{fmt}: {len(streamed.layers)} layers, read {stats['checkpoint_bytes']} bytes "
+          f"> budget {budget}: {stats['checkpoint_bytes'] > budget}, "
+          f"pool {stats['pool_bytes']} <= budget: {stats['pool_bytes'] <= budget}, "
+          f"peak {stats['peak_resident_bytes']} <= pool: "
+          f"{stats['peak_resident_bytes'] <= stats['pool_bytes']}, bit-identical to resident: "
+          f"{np.array_equal(y.view(np.uint32), resident.view(np.uint32))}, to @forward: "
+          f"{np.array_equal(y.view(np.uint32), one_by_one.view(np.uint32))}")
+# CHECK: e2m1: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True
+# CHECK: int8: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True
+
+# Errors: two buffers that do not fit, the weights of another format, and
+# a layer that reads two activations.
+try:
+    StreamedModel(imported, "weights=int8 activations=none", MICRO_BATCHES, checkpoint("int8"),
+                  budget=1000, opt_level=0).run(x)
+except WeightStreamError as e:
+    print(str(e).split(":")[0])
+# CHECK: the memory budget of 1000 bytes is too small
+try:
+    StreamedModel(imported, "weights=e2m1 activations=none", MICRO_BATCHES, checkpoint("int8"),
+                  opt_level=0).run(x)
+except WeightStreamError as e:
+    print(str(e).replace(directory + "/", ""))
+# CHECK: model.int8.safetensors: layer 0: tensor '0.weight.blocks' is U8 [256, 8, 32]; the layer takes U8 [256, 8, 16]
+
+
+class Skip(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.c = nn.Linear(256, 256), nn.Linear(256, 256), nn.Linear(256, 256)
+
+    def forward(self, x):
+        h = self.a(x)
+        return self.c(self.b(h)) + h  # layer 2 reads layer 0's output too
+
+
+try:
+    StreamedModel(from_torch(Skip(), (torch.from_numpy(x[0]),), weights="arguments"),
+                  "weights=e2m1 activations=none", MICRO_BATCHES, checkpoint("e2m1"))
+except LayerToLayerError as e:
+    print(e)
+# CHECK: layer 2 reads 2 activations; a streamed run takes chains (each layer reads the previous one's output)
