@@ -5,7 +5,7 @@
     model = StreamedModel(imported, "weights=e2m1 activations=e4m3",
                           micro_batches=16, checkpoint="model.mxfp4.safetensors",
                           budget=64 << 20)
-    y, stats = model.run(x)          # x: [micro_batches, rows, features]
+    y, stats = model.run(x)          # x: [micro-batches, rows, features]
 
 The model is compiled once: mx-quantize-policy, then mx-split-layers into
 one function per layer. A run streams the checkpoint through a
@@ -140,33 +140,57 @@ class StreamedModel:
         self.module_text = body[:-1] + "".join(relayouts) + "}\n"
         self.jit = Module.parse(self.module_text).compile(opt_level=opt_level)
 
-    def run(self, x):
-        """The model on `x` ([micro_batches, rows, features], f32), each
-        layer's weights streamed from the checkpoint once. Returns the
-        outputs, stacked like `x`, and a dict: seconds, pool_bytes (the
-        stream's buffers), peak_resident_bytes (the most layer bytes held
-        at once) and checkpoint_bytes (the weights read)."""
+    def _operands(self, k, loaded):
+        """Layer k's arguments after its activation, from its loaded tensors."""
+        operands = []
+        for step in self.layers[k][1]:
+            if step[0] == "tensor":
+                operands.append(loaded[step[1]])
+                continue
+            _, at, relayout, fmt, (N, K) = step
+            stored = MXArray(loaded[at].reshape(storage_shape((N, K), fmt)), loaded[at + 1],
+                             fmt, (N, K), (1, 32))
+            operands.append(self.jit.invoke(relayout, stored))
+        return operands
+
+    def load_resident(self):
+        """Every layer's arguments, read from the checkpoint once and kept:
+        the resident model that `run(x, resident=...)` runs, for comparing
+        a streamed run with one that holds all its weights."""
+        resident = []
+        with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers]) as stream:
+            for k in range(len(self.layers)):
+                loaded = [np.array(array) for array in stream.acquire(k)]
+                stream.release(k)
+                resident.append(self._operands(k, loaded))
+        return resident
+
+    def run(self, x, resident=None):
+        """The model on `x` ([micro-batches, rows, features], f32; any
+        number of micro-batches: `micro_batches` only shapes @f_l2l), each
+        layer's weights streamed from the checkpoint once (or taken from
+        `resident`, what load_resident returned). Returns the outputs,
+        stacked like `x`, and a dict: seconds, pool_bytes (the stream's
+        buffers), peak_resident_bytes (the most layer bytes held at once)
+        and checkpoint_bytes (the weights read); the last three are 0 for a
+        resident run."""
         x = np.ascontiguousarray(x, dtype=np.float32)
-        if x.shape[0] != self.micro_batches:
-            raise LayerToLayerError(f"x has {x.shape[0]} micro-batches; the model was split for "
-                                    f"{self.micro_batches}")
         start = time.perf_counter()
         activations = list(x)
+        if resident is not None:
+            for k, operands in enumerate(resident):
+                activations = [self.jit.invoke(f"{self.function}_layer{k}", a, *operands)
+                               for a in activations]
+            return np.stack(activations), {"seconds": time.perf_counter() - start,
+                                           "pool_bytes": 0, "peak_resident_bytes": 0,
+                                           "checkpoint_bytes": 0}
         read = 0
         with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers],
                           buffers=self.buffers, budget=self.budget) as stream:
-            for k, (tensors, plan) in enumerate(self.layers):
+            for k in range(len(self.layers)):
                 loaded = stream.acquire(k)
                 read += sum(array.nbytes for array in loaded)
-                operands = []
-                for step in plan:
-                    if step[0] == "tensor":
-                        operands.append(loaded[step[1]])
-                        continue
-                    _, at, relayout, fmt, (N, K) = step
-                    stored = MXArray(loaded[at].reshape(storage_shape((N, K), fmt)), loaded[at + 1],
-                                     fmt, (N, K), (1, 32))
-                    operands.append(self.jit.invoke(relayout, stored))
+                operands = self._operands(k, loaded)
                 activations = [self.jit.invoke(f"{self.function}_layer{k}", a, *operands)
                                for a in activations]
                 stream.release(k)

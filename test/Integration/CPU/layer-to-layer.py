@@ -49,6 +49,7 @@ for fmt, policy in (("e2m1", "weights=e2m1 activations=e4m3"), ("int8", "weights
     streamed = StreamedModel(imported, policy, MICRO_BATCHES, path, budget=budget, opt_level=1)
     y, stats = streamed.run(x)
     resident = streamed.jit.invoke("forward_l2l", x, *parameters)
+    held, _ = streamed.run(x, resident=streamed.load_resident())
     one_by_one = np.stack([streamed.jit.invoke("forward", x[i], *parameters)
                            for i in range(MICRO_BATCHES)])
     print(f"{fmt}: {len(streamed.layers)} layers, read {stats['checkpoint_bytes']} bytes "
@@ -57,9 +58,10 @@ for fmt, policy in (("e2m1", "weights=e2m1 activations=e4m3"), ("int8", "weights
           f"peak {stats['peak_resident_bytes']} <= pool: "
           f"{stats['peak_resident_bytes'] <= stats['pool_bytes']}, bit-identical to resident: "
           f"{np.array_equal(y.view(np.uint32), resident.view(np.uint32))}, to @forward: "
-          f"{np.array_equal(y.view(np.uint32), one_by_one.view(np.uint32))}")
-# CHECK: e2m1: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True
-# CHECK: int8: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True
+          f"{np.array_equal(y.view(np.uint32), one_by_one.view(np.uint32))}, to load_resident: "
+          f"{np.array_equal(y.view(np.uint32), held.view(np.uint32))}")
+# CHECK: e2m1: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True, to load_resident: True
+# CHECK: int8: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True, to load_resident: True
 
 # Errors: two buffers that do not fit, and the weights of another format
 # (the int8 checkpoint for the e2m1 model).

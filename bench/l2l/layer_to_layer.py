@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Layer-to-layer execution measured (docs/LayerToLayer.md): a stack of wide
+layers run by mx_mlir.StreamedModel from an mx-quantize checkpoint under a
+budget of two layers, beside the same compiled layers with every weight
+held in memory, and beside reading the checkpoint file, for a growing
+number of micro-batches.
+
+    /usr/bin/python3 bench/l2l/layer_to_layer.py [--layers 16] [--width 1024]
+        [--hidden 4096] [--rows 8] [--format e2m1] [--out DIR]
+
+The model is `--layers` PyTorch Linear layers alternating width -> hidden
+and hidden -> width, GELU between them, weights MX (`--format`) and
+activations E4M3. For each micro-batch count the streamed run reads every
+layer once per batch; the resident run holds all of them. Each figure is
+the median of `--repeats` runs after a warm-up run, with the page cache
+warm; where the caller may write /proc/sys/vm/drop_caches (root), a
+cold-cache streamed run and the file's cold read bandwidth are measured
+too. --out writes DIR/layer_to_layer.json, .md and .png (gnuplot).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from mx_mlir import StreamedModel, from_torch
+from mx_mlir.tensor_writer import write_tensors
+
+
+def drop_caches():
+    try:
+        subprocess.run(["sync"], check=True)
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def read_bandwidth(path):
+    """GB/s of one sequential read of `path` (16 MiB chunks)."""
+    start = time.perf_counter()
+    with open(path, "rb", buffering=0) as f:
+        while f.read(16 << 20):
+            pass
+    return os.path.getsize(path) / (time.perf_counter() - start) / 1e9
+
+
+def median_seconds(run, repeats):
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--layers", type=int, default=16)
+    parser.add_argument("--width", type=int, default=1024)
+    parser.add_argument("--hidden", type=int, default=4096)
+    parser.add_argument("--rows", type=int, default=8, help="rows per micro-batch")
+    parser.add_argument("--format", default="e2m1")
+    parser.add_argument("--micro-batches", default="1,2,4,8,16,32")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out")
+    options = parser.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    sizes = [(options.width, options.hidden) if i % 2 == 0 else (options.hidden, options.width)
+             for i in range(options.layers)]
+    modules = []
+    for k, n in sizes:
+        modules += [nn.Linear(k, n), nn.GELU()]
+    model = nn.Sequential(*modules[:-1])
+    counts = [int(c) for c in options.micro_batches.split(",")]
+    x = np.random.default_rng(0).standard_normal((max(counts), options.rows, options.width)) \
+        .astype(np.float32)
+    imported = from_torch(model, (torch.from_numpy(x[0]),), weights="arguments")
+    directory = tempfile.mkdtemp(prefix="mx-l2l-")
+    try:
+        source = os.path.join(directory, "model.safetensors")
+        checkpoint = os.path.join(directory, f"model.{options.format}.safetensors")
+        write_tensors(source, [(name, value, "F32") for name, value in imported.parameters])
+        tool = shutil.which("mx-quantize") or os.path.join(
+            os.path.dirname(__file__), "..", "..", "build", "venv", "bin", "mx-quantize")
+        subprocess.run([tool, source, "--format", options.format, "--keep", "*.bias", "-o",
+                        checkpoint, "--quiet"], check=True)
+        f32_bytes, mx_bytes = os.path.getsize(source), os.path.getsize(checkpoint)
+        os.remove(source)
+        start = time.perf_counter()
+        streamed = StreamedModel(imported, f"weights={options.format} activations=e4m3", 1,
+                                 checkpoint)
+        compile_seconds = time.perf_counter() - start
+        resident = streamed.load_resident()
+        cold = drop_caches()
+        cold_read = read_bandwidth(checkpoint) if cold else None
+        warm_read = read_bandwidth(checkpoint)
+        results = []
+        for count in counts:
+            batch = x[:count]
+            stats = {}
+            stream_seconds = median_seconds(lambda: stats.update(streamed.run(batch)[1]),
+                                            options.repeats)
+            resident_seconds = median_seconds(lambda: streamed.run(batch, resident=resident),
+                                              options.repeats)
+            cold_seconds = None
+            if cold:
+                drop_caches()
+                start = time.perf_counter()
+                streamed.run(batch)
+                cold_seconds = time.perf_counter() - start
+            rows = count * options.rows
+            results.append({
+                "micro_batches": count, "rows": rows,
+                "streamed_rows_per_s": rows / stream_seconds,
+                "resident_rows_per_s": rows / resident_seconds,
+                "streamed_over_resident": resident_seconds / stream_seconds,
+                "cold_streamed_rows_per_s": rows / cold_seconds if cold_seconds else None,
+                "pool_bytes": stats["pool_bytes"], "peak_resident_bytes": stats["peak_resident_bytes"],
+            })
+            print(f"{count:3d} micro-batches: streamed {rows / stream_seconds:9.0f} rows/s, resident "
+                  f"{rows / resident_seconds:9.0f} rows/s ({resident_seconds / stream_seconds:.2f}x)"
+                  + (f", cold {rows / cold_seconds:9.0f} rows/s" if cold_seconds else ""), flush=True)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    report = {
+        "layers": options.layers, "width": options.width, "hidden": options.hidden,
+        "rows_per_micro_batch": options.rows, "format": options.format,
+        "f32_checkpoint_bytes": f32_bytes, "mx_checkpoint_bytes": mx_bytes,
+        "compile_seconds": compile_seconds, "warm_read_gb_s": warm_read, "cold_read_gb_s": cold_read,
+        "results": results,
+    }
+    print(json.dumps({k: v for k, v in report.items() if k != "results"}))
+    if options.out:
+        write_outputs(options.out, report)
+
+
+def write_outputs(out, report):
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "layer_to_layer.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    lines = ["| micro-batches | rows | streamed rows/s | resident rows/s | streamed / resident | "
+             "cold streamed rows/s |", "|---:|---:|---:|---:|---:|---:|"]
+    for r in report["results"]:
+        cold = f"{r['cold_streamed_rows_per_s']:.0f}" if r["cold_streamed_rows_per_s"] else "-"
+        lines.append(f"| {r['micro_batches']} | {r['rows']} | {r['streamed_rows_per_s']:.0f} | "
+                     f"{r['resident_rows_per_s']:.0f} | {r['streamed_over_resident']:.2f} | {cold} |")
+    with open(os.path.join(out, "layer_to_layer.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    data = os.path.join(out, "layer_to_layer.dat")
+    with open(data, "w") as f:
+        for r in report["results"]:
+            f.write(f"{r['micro_batches']} {r['streamed_rows_per_s']} {r['resident_rows_per_s']} "
+                    f"{r['cold_streamed_rows_per_s'] or 'NaN'}\n")
+    script = f"""
+set terminal pngcairo size 900,560 font ",11" noenhanced
+set output "{os.path.join(out, 'layer_to_layer.png')}"
+set title "{report['layers']} layers {report['width']}<->{report['hidden']}, MX {report['format']} weights, {report['rows_per_micro_batch']} rows per micro-batch, one thread"
+set xlabel "micro-batches per batch (each layer's weights read once per batch)"
+set ylabel "rows per second"
+set logscale x 2
+set key left top
+set grid
+plot "{data}" using 1:3 with linespoints lw 2 title "resident (all weights in memory)", \\
+     "{data}" using 1:2 with linespoints lw 2 title "streamed, 2-layer budget, warm cache", \\
+     "{data}" using 1:4 with linespoints lw 2 title "streamed, cold page cache"
+"""
+    if shutil.which("gnuplot"):
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.remove(data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
