@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -207,7 +208,7 @@ Expected<std::unique_ptr<WeightStream>> WeightStream::create(
                        tensor.dtype + " " + shapeText(tensor.shape));
       uint64_t bytes = entry->end - entry->begin;
       placements.push_back({entry->begin, offset, bytes});
-      offset += (bytes + kAlignment - 1) / kAlignment * kAlignment;
+      offset += llvm::alignTo(bytes, kAlignment);
     }
     stream->layers.push_back(std::move(placements));
     stream->layerBytes.push_back(offset);

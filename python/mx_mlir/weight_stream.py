@@ -20,11 +20,10 @@ import json
 import numpy as np
 
 from ._capi import lib
+from .tensor_files import SAFETENSORS_DTYPES
 
-_DTYPES = {"U8": np.uint8, "I8": np.int8, "BOOL": np.bool_, "F8_E4M3": np.uint8,
-           "F8_E5M2": np.uint8, "U16": np.uint16, "I16": np.int16, "F16": np.float16,
-           "BF16": np.uint16, "U32": np.uint32, "I32": np.int32, "F32": np.float32,
-           "U64": np.uint64, "I64": np.int64, "F64": np.float64}
+# The reader's dtypes, and the FP8 ones as their byte codes.
+_DTYPES = dict(SAFETENSORS_DTYPES, F8_E4M3=np.uint8, F8_E5M2=np.uint8)
 _ERROR_SIZE = 4096
 
 

@@ -2,6 +2,7 @@
 // RUN: not mx-opt %s -split-input-file -mx-split-layers=micro-batches=0 2>&1 | FileCheck %s --check-prefix=COUNT
 // RUN: not mx-opt %s -split-input-file -mx-split-layers=function=absent 2>&1 | FileCheck %s --check-prefix=ABSENT
 // RUN: not mx-opt %s -split-input-file -mx-split-layers=function=no_layer 2>&1 | FileCheck %s --check-prefix=NAMED
+// RUN: not mx-opt %s -split-input-file -mx-split-layers=function=blocks 2>&1 | FileCheck %s --check-prefix=BLOCKS
 
 // COUNT: error: mx-split-layers: micro-batches must be at least 1, not 0
 // ABSENT: error: mx-split-layers: no function named 'absent'
@@ -68,6 +69,17 @@ func.func @clash(%x: tensor<2x64xf32>, %w: !mx.tensor<64x8xf8E4M3FN, block = [32
 
 // NAMED: error: mx-split-layers: no layer to split at: no product reads a parameter argument ({mx.weight}, {mx.wrt} or {mx.prepared_weight}) and no op is marked {mx.layer_start}
 func.func @no_layer(%x: tensor<2x64xf32>, %b: tensor<2x64xf32> {mx.wrt}) -> tensor<2x64xf32> {
+  %y = arith.addf %x, %b : tensor<2x64xf32>
+  return %y : tensor<2x64xf32>
+}
+
+// -----
+
+// A function of several blocks is skipped unless named.
+// BLOCKS: error: mx-split-layers: the function has more than one block
+func.func @blocks(%x: tensor<2x64xf32>, %b: tensor<2x64xf32> {mx.wrt}) -> tensor<2x64xf32> {
+  cf.br ^next
+^next:
   %y = arith.addf %x, %b : tensor<2x64xf32>
   return %y : tensor<2x64xf32>
 }

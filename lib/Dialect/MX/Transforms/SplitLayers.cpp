@@ -42,6 +42,22 @@ static bool isParameterArgument(func::FuncOp function, unsigned index) {
       [&](StringRef name) { return function.getArgAttr(index, name); });
 }
 
+/// Whether `value` is one of `function`'s parameter arguments.
+static bool isParameter(func::FuncOp function, Value value) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  return arg && arg.getOwner() == &function.getBody().front() &&
+         isParameterArgument(function, arg.getArgNumber());
+}
+
+/// `@<f><suffix>`: the functions the pass adds to `function`.
+static std::string addedName(func::FuncOp function, const Twine &suffix) {
+  return (function.getSymName() + suffix).str();
+}
+
+static std::string layerName(func::FuncOp function, unsigned layer) {
+  return addedName(function, "_layer" + Twine(layer));
+}
+
 /// The factors of a product (not a linalg op's init), or none when `op`
 /// is not one.
 static SmallVector<Value> productFactors(Operation &op) {
@@ -95,9 +111,10 @@ static LayerPlan planLayers(func::FuncOp function) {
   DenseSet<Operation *> recomputed;
   DenseMap<Operation *, unsigned> earliest;
   for (Operation &op : body.without_terminator()) {
+    SmallVector<Value> inputs = valuesReadBy(op);
     bool readsActivation = false;
     unsigned start = 0;
-    for (Value input : valuesReadBy(op)) {
+    for (Value input : inputs) {
       readsActivation |= !fixed.contains(input);
       if (Operation *def = input.getDefiningOp();
           def && def->getBlock() == &body)
@@ -106,7 +123,7 @@ static LayerPlan planLayers(func::FuncOp function) {
     const bool pure = isPure(&op) && op.getNumResults() > 0;
     if (pure && !readsActivation) {
       bool readsParameter = llvm::any_of(
-          valuesReadBy(op), [&](Value v) { return fromParameter.contains(v); });
+          inputs, [&](Value v) { return fromParameter.contains(v); });
       for (Value result : op.getResults()) {
         fixed.insert(result);
         if (readsParameter)
@@ -186,11 +203,8 @@ static SmallVector<BlockArgument> parametersIn(func::FuncOp function,
                                                ArrayRef<Value> values) {
   SmallVector<BlockArgument> parameters;
   for (Value value : values)
-    if (auto arg = dyn_cast<BlockArgument>(value);
-        arg && arg.getOwner() == &function.getBody().front() &&
-        isParameterArgument(function, arg.getArgNumber()) &&
-        !llvm::is_contained(parameters, arg))
-      parameters.push_back(arg);
+    if (isParameter(function, value) && !llvm::is_contained(parameters, value))
+      parameters.push_back(cast<BlockArgument>(value));
   llvm::sort(parameters, [](BlockArgument a, BlockArgument b) {
     return a.getArgNumber() < b.getArgNumber();
   });
@@ -273,15 +287,12 @@ static std::vector<Stage> findStages(func::FuncOp function,
     stage.prepared = prepared.takeVector();
     stage.weightParameters =
         parametersIn(function, valuesFromOutside(stage.weightOps));
-    for (Value value : valuesFromOutside(stage.ops)) {
-      if (llvm::is_contained(stage.prepared, value))
-        continue;
-      auto arg = dyn_cast<BlockArgument>(value);
-      if (!arg || arg.getOwner() != &body ||
-          !isParameterArgument(function, arg.getArgNumber()))
+    SmallVector<Value> outside = valuesFromOutside(stage.ops);
+    for (Value value : outside)
+      if (!llvm::is_contained(stage.prepared, value) &&
+          !isParameter(function, value))
         stage.activations.push_back(value);
-    }
-    stage.parameters = parametersIn(function, valuesFromOutside(stage.ops));
+    stage.parameters = parametersIn(function, outside);
   }
   // Results: values a later layer reads, and the returned values, from the
   // layer that computes them once (recomputed ones: the last layer).
@@ -319,10 +330,7 @@ static LogicalResult checkStackable(func::FuncOp function,
                 "activations over micro-batches";
   for (auto [index, value] :
        llvm::enumerate(body.getTerminator()->getOperands()))
-    if (!isStackable(value.getType()) ||
-        (isa<BlockArgument>(value) &&
-         isParameterArgument(function,
-                             cast<BlockArgument>(value).getArgNumber())))
+    if (!isStackable(value.getType()) || isParameter(function, value))
       return function.emitError()
              << "mx-split-layers: result #" << index << " of type "
              << value.getType()
@@ -355,14 +363,12 @@ static func::FuncOp buildFunction(OpBuilder &builder, func::FuncOp function,
     outputTypes.push_back(value.getType());
   auto built = func::FuncOp::create(
       builder, loc, name, builder.getFunctionType(inputTypes, outputTypes));
-  Block &body = function.getBody().front();
   for (auto [index, value] : llvm::enumerate(inputs))
-    if (auto arg = dyn_cast<BlockArgument>(value);
-        arg && arg.getOwner() == &body &&
-        isParameterArgument(function, arg.getArgNumber())) {
-      built.setArgAttrs(index, function.getArgAttrDict(arg.getArgNumber()));
+    if (isParameter(function, value)) {
+      unsigned position = cast<BlockArgument>(value).getArgNumber();
+      built.setArgAttrs(index, function.getArgAttrDict(position));
       built.setArgAttr(index, "mx.argument",
-                       builder.getI64IntegerAttr(arg.getArgNumber()));
+                       builder.getI64IntegerAttr(position));
     }
   Block *entry = built.addEntryBlock();
   IRMapping mapping;
@@ -383,7 +389,7 @@ static func::FuncOp buildFunction(OpBuilder &builder, func::FuncOp function,
 /// prepared) -> (results)`.
 static void buildStage(OpBuilder &builder, func::FuncOp function, Stage &stage,
                        unsigned layer) {
-  std::string name = (function.getSymName() + "_layer" + Twine(layer)).str();
+  std::string name = layerName(function, layer);
   if (!stage.prepared.empty()) {
     SmallVector<Value> inputs(stage.weightParameters.begin(),
                               stage.weightParameters.end());
@@ -439,9 +445,8 @@ static void buildDriver(OpBuilder &builder, func::FuncOp function,
                          : stacked(arg.getType(), microBatches));
   for (Type type : function.getResultTypes())
     results.push_back(stacked(type, microBatches));
-  auto driver =
-      func::FuncOp::create(builder, loc, (function.getSymName() + "_l2l").str(),
-                           builder.getFunctionType(inputs, results));
+  auto driver = func::FuncOp::create(builder, loc, addedName(function, "_l2l"),
+                                     builder.getFunctionType(inputs, results));
   driver->setAttr("mx.micro_batches", builder.getI64IntegerAttr(microBatches));
   for (BlockArgument arg : body.getArguments())
     if (isParameterArgument(function, arg.getArgNumber()))
@@ -566,11 +571,11 @@ struct MXSplitLayersPass final
       return failure();
     SmallVector<std::string> names;
     for (auto [layer, stage] : llvm::enumerate(stages)) {
-      names.push_back((function.getSymName() + "_layer" + Twine(layer)).str());
+      names.push_back(layerName(function, layer));
       if (!stage.prepared.empty())
         names.push_back(names.back() + "_weights");
     }
-    names.push_back((function.getSymName() + "_l2l").str());
+    names.push_back(addedName(function, "_l2l"));
     for (StringRef name : names)
       if (symbols.lookup(name))
         return function.emitError()
