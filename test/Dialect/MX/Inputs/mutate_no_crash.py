@@ -65,13 +65,53 @@ def mutate(text, rng):
     return text[:start] + replacement + text[end:]
 
 
-def run(mx_opt, args, source):
+def run(mx_opt, args, source, output=False):
+    """mx-opt's exit code and stderr on `source` (and its stdout, if `output`)."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
         f.write(source)
         f.flush()
-        result = subprocess.run([mx_opt, f.name] + args, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, timeout=60)
-    return result.returncode, result.stderr.decode(errors="replace")
+        result = subprocess.run([mx_opt, f.name] + args, capture_output=True,
+                                timeout=60 * max(1, source.count(SPLIT)))
+    stderr = result.stderr.decode(errors="replace")
+    if output:
+        return result.returncode, result.stdout.decode(errors="replace"), stderr
+    return result.returncode, stderr
+
+
+SPLIT = "\n// -----\n"
+SENTINEL = re.compile(r"mx\.mutant = (\d+) : i64")
+# mx-opt's refusal of text that crashes the upstream parser covers the whole
+# file, so a batch holding such a mutant says nothing of the others.
+WHOLE_FILE_REFUSAL = "MLIR 22's parser would crash"
+BATCH = 16
+
+
+def run_batch(mx_opt, args, mutants):
+    """The (exit code, stderr) of each mutant, from one mx-opt process over
+    all of them as -split-input-file chunks, since a process start (loading
+    libMLIR) costs more than most mutants. Each chunk gets a fresh context;
+    a failed chunk prints nothing, so an empty output between the sentinel
+    modules before and after a mutant's chunks says it was rejected. A
+    crash, a whole-file refusal or output that does not parse: each mutant
+    runs alone instead (and a crash is reported for the mutant itself)."""
+    if len(mutants) > 1:
+        split_args = args if "-split-input-file" in args or "--split-input-file" in args else \
+            ["-split-input-file"] + args
+        text = SPLIT.join(f"module attributes {{mx.mutant = {k}}} {{}}{SPLIT}{mutant}"
+                          for k, mutant in enumerate(mutants))
+        code, out, err = run(mx_opt, split_args, text, output=True)
+        if code in (0, 1) and WHOLE_FILE_REFUSAL not in err:
+            owner, seen, rejected = None, [], set()
+            for segment in re.split(r"^// -----\n", out, flags=re.M):
+                sentinel = SENTINEL.search(segment)
+                if sentinel:
+                    owner = int(sentinel.group(1))
+                    seen.append(owner)
+                elif owner is not None and not segment.strip():
+                    rejected.add(owner)
+            if seen == list(range(len(mutants))) and (code == 0) == (not rejected):
+                return [(1, err) if k in rejected else (0, "") for k in range(len(mutants))]
+    return [run(mx_opt, args, mutant) for mutant in mutants]
 
 
 def main():
@@ -89,15 +129,18 @@ def main():
     mutants = [mutate(text, random.Random(i)) for i in indices]
     crashes = 0
     outcomes = {0: 0, 1: 0}
+    batches = [range(start, min(start + BATCH, len(mutants))) for start in range(0, len(mutants), BATCH)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for position, (code, err) in enumerate(pool.map(lambda s: run(mx_opt, args, s), mutants)):
-            index = indices[position]
-            if code in outcomes:
-                outcomes[code] += 1
-                continue
-            crashes += 1
-            print(f"mutant {index}: mx-opt exited with {code}\n{err[-2000:]}")
-            print("---- input ----\n" + mutants[position])
+        results = pool.map(lambda batch: run_batch(mx_opt, args, [mutants[k] for k in batch]), batches)
+        for batch, outcomes_of_batch in zip(batches, results):
+            for position, (code, err) in zip(batch, outcomes_of_batch):
+                index = indices[position]
+                if code in outcomes:
+                    outcomes[code] += 1
+                    continue
+                crashes += 1
+                print(f"mutant {index}: mx-opt exited with {code}\n{err[-2000:]}")
+                print("---- input ----\n" + mutants[position])
     print(f"{len(mutants)} mutants: {outcomes[0]} accepted, {outcomes[1]} rejected with a diagnostic, {crashes} crashed")
     sys.exit(1 if crashes else 0)
 
