@@ -8,6 +8,12 @@
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 namespace mlir::mx {
 #define GEN_PASS_DEF_CONVERTMXTOLINALGPASS
 #include "mx/Conversion/Passes.h.inc"

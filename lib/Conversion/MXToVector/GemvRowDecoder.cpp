@@ -4,6 +4,7 @@
 #include "BlockKernels.h"
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

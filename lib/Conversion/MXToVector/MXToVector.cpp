@@ -5,6 +5,17 @@
 #include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Conversion/Passes.h"
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
+
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace mlir::mx {
 #define GEN_PASS_DEF_CONVERTMXTOVECTORPASS

@@ -35,6 +35,7 @@
 #include "MatmulPacking.h"
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Numerics/Scale.h"
 

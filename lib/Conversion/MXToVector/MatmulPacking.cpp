@@ -2,6 +2,7 @@
 
 #include "MatmulPacking.h"
 
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -28,6 +28,7 @@
 #include "BlockKernels.h"
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
 #include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Dialect/MX/Utils/FloatScaleCodes.h"
 #include "mx/Numerics/ElementFormat.h"

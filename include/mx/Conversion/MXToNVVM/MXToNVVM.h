@@ -5,12 +5,15 @@
 
 #include "mx/Target/NVVMTarget.h"
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/CommandLine.h"
 
 #include <iterator>
 #include <string>
+
+namespace mlir::gpu {
+class GPUModuleOp;
+} // namespace mlir::gpu
 
 namespace mlir::mx {
 

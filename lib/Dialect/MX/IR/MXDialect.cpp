@@ -2,6 +2,7 @@
 
 #include "mx/Dialect/MX/IR/MXDialect.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/IR/MXTargetOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -15,6 +16,10 @@ void MXDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "mx/Dialect/MX/IR/MXOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "mx/Dialect/MX/IR/MXTargetOps.cpp.inc"
       >();
   registerTypes();
   registerAttributes();

@@ -2,6 +2,11 @@
 
 #include "mx/Dialect/MX/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 namespace mlir::mx {
 #define GEN_PASS_DEF_MXDECOMPOSEAGGREGATESPASS
 #include "mx/Dialect/MX/Transforms/Passes.h.inc"

@@ -3,7 +3,6 @@
 #ifndef MX_DIALECT_MX_IR_MXDIALECT_H
 #define MX_DIALECT_MX_IR_MXDIALECT_H
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
 
 #include "mx/Dialect/MX/IR/MXOpsDialect.h.inc"
