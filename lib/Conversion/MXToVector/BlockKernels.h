@@ -106,6 +106,10 @@ void populateTensorScaleKernelPattern(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
 void populateTileQuantizeKernelPattern(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// mx.transpose of a static matrix of whole 16 x 16 tiles (one-level
+/// formats): codes moved a tile at a time.
+void populateTransposeKernelPattern(const TypeConverter &converter,
+                                    RewritePatternSet &patterns);
 /// NVFP4 quantize of `groups` x 16 whole blocks of 16 (`input`, 1-D, of
 /// `inputElement`) under `tensorScale` (f32) into `codes` (packed E2M1) and
 /// `scales` (E4M3): a parallel loop over groups of sixteen blocks.

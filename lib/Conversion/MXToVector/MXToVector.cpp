@@ -57,6 +57,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateTwoLevelQuantizeKernelPattern(converter, patterns);
   populateTwoLevelDequantizeKernelPattern(converter, patterns);
   populateTensorScaleKernelPattern(converter, patterns);
+  populateTransposeKernelPattern(converter, patterns);
   populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
   populateGemvKernelPattern(converter, patterns, target.units());
   populateMXElementToLinalgConversionPatterns(converter, patterns);
