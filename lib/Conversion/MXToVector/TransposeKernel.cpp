@@ -68,7 +68,7 @@ struct TransposeKernel final : OpConversionPattern<TransposeOp> {
     const int64_t inRow = fp4 ? cols / 2 : cols;
     const int64_t outRow = fp4 ? rows / 2 : rows;
     const int64_t tileRow = fp4 ? kTile / 2 : kTile;
-    const int64_t colTiles = cols / kTile;
+    const int64_t rowTiles = rows / kTile;
 
     Value codes = readFlat(rewriter, loc, adaptor.getInput()[0]);
     FlatResult moved =
@@ -78,11 +78,15 @@ struct TransposeKernel final : OpConversionPattern<TransposeOp> {
       for (int64_t c = 0; c < kTile; ++c)
         transposing[c * kTile + r] = r * kTile + c;
     buildBlockLoop(
-        rewriter, loc, rows / kTile * colTiles,
+        rewriter, loc, rowTiles * (cols / kTile),
         [&](OpBuilder &b, Location l, Value tile) {
-          Value colTilesValue = arith::ConstantIndexOp::create(b, l, colTiles);
-          Value rowTile = arith::DivUIOp::create(b, l, tile, colTilesValue);
-          Value colTile = arith::RemUIOp::create(b, l, tile, colTilesValue);
+          // Consecutive tiles fill the same sixteen output rows left to
+          // right, so each output cache line is written whole while it is
+          // in cache; the sixteen input rows' lines wait in L2 for the
+          // next column of tiles.
+          Value rowTilesValue = arith::ConstantIndexOp::create(b, l, rowTiles);
+          Value colTile = arith::DivUIOp::create(b, l, tile, rowTilesValue);
+          Value rowTile = arith::RemUIOp::create(b, l, tile, rowTilesValue);
           // Byte offsets of the tile's first row, in and out.
           Value in = addIndices(b, l, scaledIndex(b, l, rowTile, kTile * inRow),
                                 scaledIndex(b, l, colTile, tileRow));
