@@ -9,7 +9,7 @@ BUILD_DIR=${MX_BUILD_DIR:-build}
 # --full: the largest matrices whole (MX_FULL_TESTS=1: every mutant of the
 # no-crash test, every matmul-kernel and quantize mode) and the whole lit
 # suite sanitized (scripts/test-sanitized.sh --all). About an hour and a half
-# on two cores; without it, about 25 minutes from a clean clone.
+# on two cores; without it, about 20 minutes from a clean clone.
 sanitized_args=()
 if [ "${1:-}" = "--full" ]; then
   export MX_FULL_TESTS=1
