@@ -300,8 +300,8 @@ struct LdexpLowering final : OpConversionPattern<LdexpOp> {
 
 } // namespace
 
-static Value transpose(OpBuilder &b, Location loc, Value input,
-                       ArrayRef<int64_t> permutation) {
+Value mlir::mx::buildTensorTranspose(OpBuilder &b, Location loc, Value input,
+                                     ArrayRef<int64_t> permutation) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape;
   for (int64_t dim : permutation)
@@ -328,10 +328,11 @@ struct TransposeLowering final : OpConversionPattern<TransposeOp> {
       return failure();
     ArrayRef<int64_t> permutation = op.getPermutation();
     Value codes = unpackCodes(rewriter, loc, adaptor.getInput()[0], input);
-    Value moved =
-        packCodes(rewriter, loc, transpose(rewriter, loc, codes, permutation),
-                  op.getType());
-    Value scales = transpose(rewriter, loc, adaptor.getInput()[1], permutation);
+    Value moved = packCodes(
+        rewriter, loc, buildTensorTranspose(rewriter, loc, codes, permutation),
+        op.getType());
+    Value scales =
+        buildTensorTranspose(rewriter, loc, adaptor.getInput()[1], permutation);
     rewriter.replaceOpWithMultiple(op, {{moved, scales}});
     return success();
   }

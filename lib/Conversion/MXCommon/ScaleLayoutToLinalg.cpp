@@ -40,7 +40,8 @@ public:
 
   /// Row-major block grid -> swizzled bytes.
   Value swizzle(Value grid) {
-    Value matrix = transposed ? transpose(grid, {rows, columns}, {1, 0}) : grid;
+    Value matrix =
+        transposed ? buildTensorTranspose(b, loc, grid, {1, 0}) : grid;
     Value padded =
         tensor::EmptyOp::create(b, loc, {paddedRows, paddedColumns}, i8);
     padded =
@@ -54,7 +55,7 @@ public:
     Value tiles = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get(tileView(), i8), padded,
         SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
-    Value swizzled = transpose(tiles, storedView(), kSwapQuarters);
+    Value swizzled = buildTensorTranspose(b, loc, tiles, kSwapQuarters);
     return tensor::CollapseShapeOp::create(
         b, loc, swizzled, SmallVector<ReassociationIndices>{{0, 1, 2, 3, 4}});
   }
@@ -64,13 +65,13 @@ public:
     Value stored = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get(storedView(), i8), bytes,
         SmallVector<ReassociationIndices>{{0, 1, 2, 3, 4}});
-    Value tiles = transpose(stored, tileView(), kSwapQuarters);
+    Value tiles = buildTensorTranspose(b, loc, stored, kSwapQuarters);
     Value padded = tensor::CollapseShapeOp::create(
         b, loc, tiles, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
     Value matrix = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({rows, columns}, i8), padded,
         indices({0, 0}), indices({rows, columns}), indices({1, 1}));
-    return transposed ? transpose(matrix, {columns, rows}, {1, 0}) : matrix;
+    return transposed ? buildTensorTranspose(b, loc, matrix, {1, 0}) : matrix;
   }
 
 private:
@@ -90,13 +91,6 @@ private:
   SmallVector<OpFoldResult> indices(ArrayRef<int64_t> values) {
     return llvm::map_to_vector(
         values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
-  }
-
-  Value transpose(Value input, ArrayRef<int64_t> shape,
-                  ArrayRef<int64_t> permutation) {
-    Value init = tensor::EmptyOp::create(b, loc, shape, i8);
-    return linalg::TransposeOp::create(b, loc, input, init, permutation)
-        .getResult()[0];
   }
 
   OpBuilder &b;

@@ -14,12 +14,11 @@
 
 #include "BlockKernels.h"
 
+#include "mx/Conversion/MXCommon/MXCommon.h"
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <numeric>
@@ -116,16 +115,8 @@ struct TransposeKernel final : OpConversionPattern<TransposeOp> {
           }
         });
 
-    Value scales = adaptor.getInput()[1];
-    auto scalesType = cast<RankedTensorType>(scales.getType());
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<int64_t>{scalesType.getShape()[1], scalesType.getShape()[0]},
-        scalesType.getElementType());
-    Value movedScales = linalg::TransposeOp::create(rewriter, loc, scales, init,
-                                                    ArrayRef<int64_t>{1, 0})
-                            .getResult()
-                            .front();
+    Value movedScales =
+        buildTensorTranspose(rewriter, loc, adaptor.getInput()[1], {1, 0});
     rewriter.replaceOpWithMultiple(op, {{moved.tensor, movedScales}});
     return success();
   }

@@ -43,6 +43,12 @@ void populateMXElementToLinalgConversionPatterns(const TypeConverter &converter,
 void populateMXTwoLevelToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns);
 
+/// `input` (a static tensor) with its dimensions permuted, as
+/// linalg.transpose into a new tensor: how mx.transpose moves codes and
+/// scales.
+Value buildTensorTranspose(OpBuilder &b, Location loc, Value input,
+                           ArrayRef<int64_t> permutation);
+
 /// Patterns lowering mx.pack, mx.unpack, mx.from_storage, mx.to_storage,
 /// mx.ldexp and mx.transpose on the converted values.
 void populateMXStructuralToLinalgConversionPatterns(

@@ -65,17 +65,15 @@ def mutate(text, rng):
     return text[:start] + replacement + text[end:]
 
 
-def run(mx_opt, args, source, output=False):
-    """mx-opt's exit code and stderr on `source` (and its stdout, if `output`)."""
+def run(mx_opt, args, source):
+    """mx-opt's exit code, stdout and stderr on `source`."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
         f.write(source)
         f.flush()
         result = subprocess.run([mx_opt, f.name] + args, capture_output=True,
                                 timeout=60 * max(1, source.count(SPLIT)))
-    stderr = result.stderr.decode(errors="replace")
-    if output:
-        return result.returncode, result.stdout.decode(errors="replace"), stderr
-    return result.returncode, stderr
+    return (result.returncode, result.stdout.decode(errors="replace"),
+            result.stderr.decode(errors="replace"))
 
 
 SPLIT = "\n// -----\n"
@@ -99,7 +97,7 @@ def run_batch(mx_opt, args, mutants):
             ["-split-input-file"] + args
         text = SPLIT.join(f"module attributes {{mx.mutant = {k}}} {{}}{SPLIT}{mutant}"
                           for k, mutant in enumerate(mutants))
-        code, out, err = run(mx_opt, split_args, text, output=True)
+        code, out, err = run(mx_opt, split_args, text)
         if code in (0, 1) and WHOLE_FILE_REFUSAL not in err:
             owner, seen, rejected = None, [], set()
             for segment in re.split(r"^// -----\n", out, flags=re.M):
@@ -111,7 +109,7 @@ def run_batch(mx_opt, args, mutants):
                     rejected.add(owner)
             if seen == list(range(len(mutants))) and (code == 0) == (not rejected):
                 return [(1, err) if k in rejected else (0, "") for k in range(len(mutants))]
-    return [run(mx_opt, args, mutant) for mutant in mutants]
+    return [(code, err) for code, _, err in (run(mx_opt, args, mutant) for mutant in mutants)]
 
 
 def main():
