@@ -23,7 +23,8 @@ using namespace mlir;
 using mxbench::JitModule;
 
 mxbench::JitModule::JitModule(const std::string &source, bool threads,
-                              bool portable, const std::string &prePipeline)
+                              bool portable, const std::string &prePipeline,
+                              bool prepackWeights)
     : optimizer(makeOptimizingTransformer(3, 0, nullptr)) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
@@ -58,6 +59,7 @@ mxbench::JitModule::JitModule(const std::string &source, bool threads,
   mlir::mx::CPUPipelineOptions options;
   options.threads = threads;
   options.portable = portable;
+  options.prepackWeights = prepackWeights;
   // Kernel variants can be compared in one binary (same buffers, same
   // process), e.g. with and without avx512bw.
   if (const char *features = std::getenv("MX_BENCH_CPU_FEATURES"))

@@ -51,8 +51,10 @@ public:
   /// does not compile has nothing to report.
   /// `prePipeline`: a textual pass pipeline run first (e.g. the training
   /// step's passes); every public function then gets a C interface.
+  /// `prepackWeights`: the pipeline's prepack-weights (constant weights
+  /// packed at compile time).
   JitModule(const std::string &source, bool threads, bool portable = false,
-            const std::string &prePipeline = "");
+            const std::string &prePipeline = "", bool prepackWeights = false);
   ~JitModule();
 
   /// The C-interface entry `_mlir_ciface_<name>`.

@@ -94,14 +94,33 @@ using MatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
                           MemRef<uint8_t, 2> *);
 using WeightOnlyMatmulFn = void (*)(MemRef<float, 2> *, MemRef<float, 2> *,
                                     MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
+using ConstantWeightsMatmulFn = void (*)(MemRef<float, 2> *,
+                                         MemRef<uint8_t, 2> *,
+                                         MemRef<uint8_t, 2> *);
+
+/// `bytes` as an MLIR hex literal, `dense<"0x...">`.
+std::string denseHex(const std::vector<uint8_t> &bytes) {
+  static const char digits[] = "0123456789ABCDEF";
+  std::string text = "dense<\"0x";
+  text.reserve(text.size() + 2 * bytes.size() + 2);
+  for (uint8_t byte : bytes) {
+    text += digits[byte >> 4];
+    text += digits[byte & 15];
+  }
+  return text + "\">";
+}
 
 /// A compiled `@mm(A: M x K, blocks [1, 32]; B: K x N, blocks [32, 1])`
-/// with its operands (A plain f32 for the "f32" format: weight-only).
+/// with its operands (A plain f32 for the "f32" format: weight-only). With
+/// `constantB`, B is a constant of the program (an mx.pack of constant
+/// codes and scales, as quantized weights fold to) and `prepack`, the
+/// pipeline's prepack-weights, packs it at compile time.
 class MXMatmul {
 public:
   MXMatmul(const std::string &fa, const std::string &fb, int64_t m, int64_t k,
-           int64_t n)
-      : m(m), k(k), n(n), fa(kFormats.at(fa)), fb(kFormats.at(fb)) {
+           int64_t n, bool constantB = false, bool prepack = false)
+      : m(m), k(k), n(n), fa(kFormats.at(fa)), fb(kFormats.at(fb)),
+        constantB(constantB) {
     std::string ta =
         this->fa.f32
             ? "tensor<" + std::to_string(m) + "x" + std::to_string(k) + "xf32>"
@@ -112,12 +131,38 @@ public:
                      ", block = [32, 1]>";
     std::string tc =
         "tensor<" + std::to_string(m) + "x" + std::to_string(n) + "xf32>";
-    std::string source = "func.func @mm(%a: " + ta + ", %b: " + tb + ") -> " +
-                         tc + " attributes {llvm.emit_c_interface} {\n" +
+    codesB = randomCodes(fb, k * n / (this->fb.fp4 ? 2 : 1), 2);
+    scalesB = randomScales(k / 32 * n, 4);
+    std::string weights;
+    if (constantB) {
+      std::string size = std::to_string(k) + "x" + std::to_string(n);
+      std::vector<uint8_t> elements; // one byte per element, as dense holds
+      for (uint8_t code : codesB) {
+        elements.push_back(this->fb.fp4 ? code & 15 : code);
+        if (this->fb.fp4)
+          elements.push_back(code >> 4);
+      }
+      weights = "  %e = arith.constant " + denseHex(elements) + " : tensor<" +
+                size + "x" + this->fb.type + ">\n  %s = arith.constant " +
+                denseHex(scalesB) + " : tensor<" + std::to_string(k / 32) +
+                "x" + std::to_string(n) +
+                "xf8E8M0FNU>\n  %b = mx.pack %e, %s : " + "tensor<" + size +
+                "x" + this->fb.type + ">, tensor<" + std::to_string(k / 32) +
+                "x" + std::to_string(n) + "xf8E8M0FNU> -> " + tb + "\n";
+    }
+    std::string source = "func.func @mm(%a: " + ta +
+                         (constantB ? "" : ", %b: " + tb) + ") -> " + tc +
+                         " attributes {llvm.emit_c_interface} {\n" + weights +
                          "  %c = mx.matmul %a, %b : " + ta + ", " + tb +
                          " -> " + tc + "\n  return %c : " + tc + "\n}\n";
-    module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true);
-    if (this->fa.f32) {
+    module = std::make_unique<mxbench::JitModule>(source, /*threads=*/true,
+                                                  /*portable=*/false,
+                                                  /*prePipeline=*/"", prepack);
+    if (constantB) {
+      withConstantB = module->lookup<ConstantWeightsMatmulFn>("mm");
+      codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
+      scalesA = randomScales(m * k / 32, 3);
+    } else if (this->fa.f32) {
       weightOnly = module->lookup<WeightOnlyMatmulFn>("mm");
       valuesA = randomFloats(m * k, 1);
     } else {
@@ -125,15 +170,17 @@ public:
       codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
       scalesA = randomScales(m * k / 32, 3);
     }
-    codesB = randomCodes(fb, k * n / (this->fb.fp4 ? 2 : 1), 2);
-    scalesB = randomScales(k / 32 * n, 4);
   }
 
   void operator()() {
     auto cb = viewOf(codesB.data(), {k, n / (fb.fp4 ? 2 : 1)});
     auto sb = viewOf(scalesB.data(), {k / 32, n});
     MemRef<float, 2> c;
-    if (fa.f32) {
+    if (constantB) {
+      auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
+      auto sa = viewOf(scalesA.data(), {m, k / 32});
+      withConstantB(&c, &ca, &sa);
+    } else if (fa.f32) {
       auto a = viewOf(valuesA.data(), {m, k});
       weightOnly(&c, &a, &cb, &sb);
     } else {
@@ -151,6 +198,8 @@ public:
 private:
   int64_t m, k, n;
   Format fa, fb;
+  bool constantB;
+  ConstantWeightsMatmulFn withConstantB = nullptr;
   std::unique_ptr<mxbench::JitModule> module;
   MatmulFn function = nullptr;
   WeightOnlyMatmulFn weightOnly = nullptr;
@@ -160,15 +209,17 @@ private:
 };
 
 MXMatmul &mxMatmul(const std::string &fa, const std::string &fb, int64_t m,
-                   int64_t k, int64_t n) {
+                   int64_t k, int64_t n, bool constantB = false,
+                   bool prepack = false) {
   // Never destroyed: an ExecutionEngine torn down during exit runs its
   // deinitializers after LLVM's own statics are gone (and crashes).
   static auto &cache = *new std::map<std::string, std::unique_ptr<MXMatmul>>();
   std::string key = fa + fb + std::to_string(m) + "x" + std::to_string(k) +
-                    "x" + std::to_string(n);
+                    "x" + std::to_string(n) + (constantB ? "c" : "") +
+                    (prepack ? "p" : "");
   auto &entry = cache[key];
   if (!entry)
-    entry = std::make_unique<MXMatmul>(fa, fb, m, k, n);
+    entry = std::make_unique<MXMatmul>(fa, fb, m, k, n, constantB, prepack);
   return *entry;
 }
 
@@ -184,36 +235,66 @@ void flops(benchmark::State &state, double m, double n, double k) {
       2 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_MXGemm(benchmark::State &state, const char *fa, const char *fb) {
+// Batch 32 through one 4096 x 4096 weight matrix: a prefill / batched
+// decode product, where packing the weights per call costs as much as the
+// product.
+constexpr int64_t kBatch = 32, kWide = 4096;
+
+/// The product M x K by K x N, B an argument (packed per call) or, with
+/// `prepack`, a constant packed at compile time.
+void mxProduct(benchmark::State &state, const char *fa, const char *fb,
+               int64_t m, int64_t k, int64_t n, bool prepack) {
   setThreads(int(state.range(0)));
-  MXMatmul &mm = mxMatmul(fa, fb, kGemm, kGemm, kGemm);
+  MXMatmul &mm = mxMatmul(fa, fb, m, k, n, /*constantB=*/prepack, prepack);
   mm(); // warm up
   for (auto _ : state)
     mm();
-  flops(state, kGemm, kGemm, kGemm);
+  flops(state, double(m), double(n), double(k));
+}
+void BM_MXGemm(benchmark::State &state, const char *fa, const char *fb) {
+  mxProduct(state, fa, fb, kGemm, kGemm, kGemm, /*prepack=*/false);
+}
+void BM_MXGemmPrepacked(benchmark::State &state, const char *fa,
+                        const char *fb) {
+  mxProduct(state, fa, fb, kGemm, kGemm, kGemm, /*prepack=*/true);
+}
+void BM_MXBatch32(benchmark::State &state, const char *fa, const char *fb) {
+  mxProduct(state, fa, fb, kBatch, kWide, kWide, /*prepack=*/false);
+}
+void BM_MXBatch32Prepacked(benchmark::State &state, const char *fa,
+                           const char *fb) {
+  mxProduct(state, fa, fb, kBatch, kWide, kWide, /*prepack=*/true);
 }
 
-void BM_OpenBLAS_sgemm(benchmark::State &state) {
+void sgemm(benchmark::State &state, int64_t m, int64_t k, int64_t n) {
   setThreads(int(state.range(0)));
-  static Weights<float> a = randomFloats(kGemm * kGemm, 5),
-                        b = randomFloats(kGemm * kGemm, 6), c(kGemm * kGemm);
+  Weights<float> a = randomFloats(m * k, 5), b = randomFloats(k * n, 6),
+                 c(m * n);
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kGemm, kGemm, kGemm,
-                1.0f, a.data(), kGemm, b.data(), kGemm, 0.0f, c.data(), kGemm);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
+                a.data(), k, b.data(), n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
   }
-  flops(state, kGemm, kGemm, kGemm);
+  flops(state, double(m), double(n), double(k));
+}
+void BM_OpenBLAS_sgemm(benchmark::State &state) {
+  sgemm(state, kGemm, kGemm, kGemm);
+}
+void BM_OpenBLAS_sgemm_batch32(benchmark::State &state) {
+  sgemm(state, kBatch, kWide, kWide);
 }
 
-/// OneDNN matmul of `type` inputs (bf16 or s8) into `out` (f32 or s32).
+/// OneDNN matmul of `type` inputs (bf16 or s8) into `out` (f32 or s32), M x
+/// K by K x N.
 void oneDNNMatmul(benchmark::State &state, dnnl::memory::data_type type,
-                  dnnl::memory::data_type out) {
+                  dnnl::memory::data_type out, int64_t m = kGemm,
+                  int64_t k = kGemm, int64_t n = kGemm) {
   setThreads(int(state.range(0)));
   using tag = dnnl::memory::format_tag;
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   dnnl::stream stream(engine);
-  dnnl::memory::desc a({kGemm, kGemm}, type, tag::ab),
-      b({kGemm, kGemm}, type, tag::any), c({kGemm, kGemm}, out, tag::ab);
+  dnnl::memory::desc a({m, k}, type, tag::ab), b({k, n}, type, tag::any),
+      c({m, n}, out, tag::ab);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), engine);
   dnnl::memory am(pd.src_desc(), engine), bm(pd.weights_desc(), engine),
       cm(pd.dst_desc(), engine);
@@ -236,11 +317,15 @@ void oneDNNMatmul(benchmark::State &state, dnnl::memory::data_type type,
   run();
   for (auto _ : state)
     run();
-  flops(state, kGemm, kGemm, kGemm);
+  flops(state, double(m), double(n), double(k));
 }
 void BM_OneDNN_bf16(benchmark::State &state) {
   oneDNNMatmul(state, dnnl::memory::data_type::bf16,
                dnnl::memory::data_type::f32);
+}
+void BM_OneDNN_bf16_batch32(benchmark::State &state) {
+  oneDNNMatmul(state, dnnl::memory::data_type::bf16,
+               dnnl::memory::data_type::f32, kBatch, kWide, kWide);
 }
 void BM_OneDNN_int8(benchmark::State &state) {
   oneDNNMatmul(state, dnnl::memory::data_type::s8,
@@ -315,6 +400,24 @@ BENCHMARK_CAPTURE(BM_MXGemm, mxfp6e2m3_mxfp6e2m3, "e2m3", "e2m3")
     ->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, mxint8_mxint8, "int8", "int8")->Apply(gemmThreads);
 BENCHMARK_CAPTURE(BM_MXGemm, f32_mxfp4, "f32", "e2m1")->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemmPrepacked, mxfp8_mxfp8, "e4m3", "e4m3")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemmPrepacked, mxfp4_mxfp4, "e2m1", "e2m1")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemmPrepacked, mxfp6e2m3_mxfp6e2m3, "e2m3", "e2m3")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXGemmPrepacked, mxint8_mxint8, "int8", "int8")
+    ->Apply(gemmThreads);
+BENCHMARK(BM_OpenBLAS_sgemm_batch32)->Apply(gemmThreads);
+BENCHMARK(BM_OneDNN_bf16_batch32)->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXBatch32, mxfp8_mxfp8, "e4m3", "e4m3")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXBatch32, mxfp8_mxfp4, "e4m3", "e2m1")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXBatch32Prepacked, mxfp8_mxfp8, "e4m3", "e4m3")
+    ->Apply(gemmThreads);
+BENCHMARK_CAPTURE(BM_MXBatch32Prepacked, mxfp8_mxfp4, "e4m3", "e2m1")
+    ->Apply(gemmThreads);
 BENCHMARK(BM_StreamRead)->Apply(gemvShapes);
 BENCHMARK(BM_OpenBLAS_sgemv)->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights, "e4m3", "e2m1")->Apply(gemvShapes);

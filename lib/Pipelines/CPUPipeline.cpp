@@ -29,8 +29,11 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createMXDecomposeAggregatesPass());
   if (options.fuse)
     pm.addPass(createMXFuseQuantizationPass());
-  if (options.outline)
-    pm.addPass(createMXOutlineKernelsPass());
+  if (options.outline) {
+    MXOutlineKernelsPassOptions outline;
+    outline.keepConstantWeights = options.prepackWeights;
+    pm.addPass(createMXOutlineKernelsPass(outline));
+  }
   // mx -> linalg on (codes, scales) tensors.
   if (options.portable) {
     pm.addPass(createConvertMXToArithPass());
@@ -42,6 +45,7 @@ void mlir::mx::buildCPUPipeline(OpPassManager &pm,
     ConvertMXToVectorPassOptions kernels;
     kernels.cpuFeatures = options.cpuFeatures;
     kernels.emulateAMX = options.emulateAMX;
+    kernels.prepackWeights = options.prepackWeights;
     pm.addPass(createConvertMXToVectorPass(kernels));
   } else {
     pm.addPass(createConvertMXToLinalgPass());

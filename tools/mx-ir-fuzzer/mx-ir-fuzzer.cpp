@@ -99,6 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const CPUVariant &variant = kCPUVariants[size % std::size(kCPUVariants)];
   cpu.cpuFeatures = variant.features;
   cpu.emulateAMX = variant.emulateAMX;
+  // Constant weights packed at compile time on every other input.
+  cpu.prepackWeights = (size / std::size(kCPUVariants)) % 2 == 1;
   runPipeline(*forCPU, cpu, mx::buildCPUPipeline);
 
   mx::NVVMPipelineOptions nvvm;

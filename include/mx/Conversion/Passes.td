@@ -112,6 +112,16 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     `vpdpbusd` with x's four codes, each block's i32 sums corrected by -128 x
     the block's sum of x's codes (exact).
 
+    With `prepack-weights`, a product whose rhs is an `mx.pack` of constant
+    codes and scales (constant weights after the quantize folds) reads B
+    from private constant `memref.global`s computed at compile time: the
+    values as the dot unit reads them, in panels (int8 quads, bf16 pairs or
+    f32), the f32 scales and, for integer dots, the blocks' bias sums. With
+    an FP8 operand and B's own scales allowing it, the stored values are
+    times their scales, and only the run-time fallback (A's scales rule
+    folding out) packs B per call. The globals hold what the per-call
+    packers store, so the product has the same bits either way.
+
     A weight-only product (f32 activations times MX weights) takes the
     packed GEMM in its f32 FMA form (`vdpbf16ps` would round the activations
     to bf16): A is read in place, B decoded once, and each K-block's sums
@@ -160,6 +170,11 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
            "Build the AMX matmul kernels' tile instructions from vector ops "
            "that follow their definition, and take them without asking Linux "
            "for the tiles: runs and tests the AMX tiling on any CPU">,
+    Option<"prepackWeights", "prepack-weights", "bool", /*default=*/"false",
+           "Pack constant weights (an mx.pack of constants) at compile time "
+           "into constant globals in the GEMM's operand form (1 byte per "
+           "element for integer dots, 2 for bf16, 4 for f32) instead of on "
+           "every call; off, they stay in MX and are packed per call">,
   ];
 }
 

@@ -61,6 +61,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "amx-bf16 / amx-int8) with their tile instructions built "
                      "from vector ops: runs them on any CPU, for testing"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> prepackWeights{
+      *this, "prepack-weights",
+      llvm::cl::desc("Pack constant weights at compile time in the GEMM's "
+                     "operand form (faster products, larger program: 1-4 "
+                     "bytes per weight instead of MX's 0.5-1)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run the kernels' parallel loops on OpenMP threads "

@@ -128,9 +128,11 @@ void populateTwoLevelDequantizeKernelPattern(const TypeConverter &converter,
 /// (`int8Dot`), AMX tiles (`amxBF16` / `amxInt8`) taken when Linux grants the
 /// tile data at run time, else the AVX-512 kernel. `emulateAMX`: tile
 /// instructions as vector ops, without the run-time test.
+struct MatmulKernelOptions;
 void populateMatmulKernelPattern(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
-                                 const cpu::CPUTarget &target, bool emulateAMX);
+                                 const cpu::CPUTarget &target,
+                                 const MatmulKernelOptions &options);
 /// One-row products (benefit 3, ahead of the packed kernel).
 /// `bf16PairLookup`: FP4/FP6/FP8 weights looked up as bf16 two rows at a
 /// time (vpermw / vpermi2w) for vdpbf16ps; else `avx512`: FP4 weights looked

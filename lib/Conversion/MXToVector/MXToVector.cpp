@@ -49,7 +49,7 @@ bool mlir::mx::isVectorKernelQuantize(QuantizeOp op) {
 
 void mlir::mx::populateMXToVectorConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    const cpu::CPUTarget &target, bool emulateAMX) {
+    const cpu::CPUTarget &target, const MatmulKernelOptions &options) {
   populateQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
   populateHadamardKernelPattern(converter, patterns);
@@ -58,7 +58,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
   populateTwoLevelDequantizeKernelPattern(converter, patterns);
   populateTensorScaleKernelPattern(converter, patterns);
   populateTransposeKernelPattern(converter, patterns);
-  populateMatmulKernelPattern(converter, patterns, target, emulateAMX);
+  populateMatmulKernelPattern(converter, patterns, target, options);
   populateGemvKernelPattern(converter, patterns, target.units());
   populateMXElementToLinalgConversionPatterns(converter, patterns);
 }
@@ -80,7 +80,7 @@ struct ConvertMXToVectorPass final
     auto populate = [&](const TypeConverter &converter,
                         RewritePatternSet &patterns) {
       populateMXToVectorConversionPatterns(converter, patterns, *target,
-                                           emulateAMX);
+                                           {emulateAMX, prepackWeights});
     };
     rewriteTwoLevelMatmulOperands(module);
     padMatmulColumns(module);

@@ -13,6 +13,8 @@
 //    (x86vector.avx512.dot; every MX element is a bf16 exactly), or f32 for
 //    the FMA fallback. With an FP8 operand, the bf16 values are packed
 //    times their block scales where that is exact, else at unit scale.
+//    Constant weights (an mx.pack of constants) are packed at compile time
+//    into constant globals (ConstantRhsPacking.cpp), not on every call.
 // 2. Multiply: an MR x NR register tile of C per micro-kernel. At unit
 //    scale, per K-block MR x NR/16 partial sums start at zero (or at the
 //    integer dots' biases), take k / step dot steps (A values broadcast, B
@@ -71,10 +73,11 @@ namespace {
 
 struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   MatmulKernel(const TypeConverter &converter, MLIRContext *context,
-               const cpu::CPUTarget &target, bool emulateAMX)
+               const cpu::CPUTarget &target, const MatmulKernelOptions &options)
       : OpConversionPattern(converter, context, /*benefit=*/2),
-        units(target.units()), emulateAMX(emulateAMX),
-        features(target.featureList()) {}
+        units(target.units()), emulateAMX(options.emulateAMX),
+        prepackWeights(options.prepackWeights), features(target.featureList()) {
+  }
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -124,7 +127,24 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     Value scalesA = lhsF32 ? Value()
                            : decodeScales(b, loc, rawScalesA, M * G,
                                           dotUnit);          // [m][g]
-    Value scalesB = decodeScales(b, loc, rawScalesB, G * N); // [g][n]
+    // bf16 dots with an FP8 operand (whose block dots round anyway): values
+    // packed times their block scales where that is exact
+    // (MatmulPacking.h), one K-long sum per tile and no per-block scaling;
+    // else packed again at unit scale.
+    bool fold = t.bf16 && !amx &&
+                (isFP8(lhsType.getFormat()) || isFP8(rhsType.getFormat()));
+    // Constant weights: B's packed forms computed once, at compile time.
+    std::optional<PackedRhs> constantB;
+    std::optional<ConstantCodes> codes;
+    if (prepackWeights)
+      codes = getConstantRhs(op);
+    if (codes) {
+      constantB = buildConstantRhs(b, loc, module, shape, t, *codes, fold);
+      fold = fold && constantB->folded; // else B's scales never allow it
+    }
+    Value scalesB = constantB
+                        ? constantB->scales
+                        : decodeScales(b, loc, rawScalesB, G * N); // [g][n]
     FlatResult c = allocateFlat(b, loc, cast<RankedTensorType>(op.getType()));
 
     // Values packed at unit scale; the block scales applied per K-block.
@@ -133,9 +153,13 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
       Value packedA = lhsF32 ? codesA
                              : packLhs(b, loc, shape, t, codesA, dotElement,
                                        amx ? llvm::alignTo(M, kAMXRows) : M);
-      Value packedB = packRhs(b, loc, shape, t, codesB, dotElement);
-      Value dotBiases =
-          t.int8 ? buildDotBiases(b, loc, packedB, t, K, N, block) : Value();
+      Value packedB = constantB && constantB->values
+                          ? constantB->values
+                          : packRhs(b, loc, shape, t, codesB, dotElement);
+      Value dotBiases = constantB && constantB->dotBiases ? constantB->dotBiases
+                        : t.int8
+                            ? buildDotBiases(b, loc, packedB, t, K, N, block)
+                            : Value();
       auto avx512 = [&](OpBuilder &nb, Location l) {
         // Integer dots: block scales by exponent adds where in range.
         ExponentRanges ranges;
@@ -168,13 +192,6 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
             });
     };
 
-    // bf16 dots with an FP8 operand (whose block dots round anyway): values
-    // packed times their block scales where that is exact
-    // (MatmulPacking.h), one K-long sum per tile and no per-block scaling;
-    // else packed again at unit scale.
-    const bool fold =
-        t.bf16 && !amx &&
-        (isFP8(lhsType.getFormat()) || isFP8(rhsType.getFormat()));
     if (!fold) {
       unfolded(b, loc);
     } else {
@@ -185,8 +202,9 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
           violations, ValueRange{constantIndex(b, loc, 0)});
       Value foldedA = packLhs(b, loc, shape, t, codesA, dotElement, M,
                               {scalesA, violations});
-      Value foldedB =
-          packRhs(b, loc, shape, t, codesB, dotElement, {scalesB, violations});
+      Value foldedB = constantB ? constantB->folded
+                                : packRhs(b, loc, shape, t, codesB, dotElement,
+                                          {scalesB, violations});
       Value clean = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::eq,
           memref::LoadOp::create(b, loc, violations,
@@ -404,6 +422,7 @@ private:
 
   cpu::KernelUnits units;
   bool emulateAMX; // tile instructions as vector ops, no run-time test
+  bool prepackWeights; // constant B packed at compile time
   // What the function holding an AMX kernel is compiled for: LLVM takes a
   // function's feature list instead of the target's.
   SmallVector<std::string> features;
@@ -435,7 +454,6 @@ bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
                                            const cpu::CPUTarget &target,
-                                           bool emulateAMX) {
-  patterns.add<MatmulKernel>(converter, patterns.getContext(), target,
-                             emulateAMX);
+                                           const MatmulKernelOptions &options) {
+  patterns.add<MatmulKernel>(converter, patterns.getContext(), target, options);
 }

@@ -275,9 +275,8 @@ Value mlir::mx::packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
   return packedB;
 }
 
-/// The exponent bounds of `format`'s nonzero values: every one is a multiple
-/// of 2^grid and below 2^top in magnitude.
-static std::pair<int64_t, int64_t> valueExponents(num::ElementFormat format) {
+std::pair<int64_t, int64_t>
+mlir::mx::valueExponents(num::ElementFormat format) {
   const num::FormatInfo &info = num::getFormatInfo(format);
   if (format == num::ElementFormat::INT8) // k / 64, |k| <= 128
     return {-int64_t(info.mantissaBits), 1};

@@ -23,6 +23,7 @@
 #include "mx/Numerics/ElementFormat.h"
 
 #include <optional>
+#include <vector>
 
 namespace mlir::mx {
 
@@ -80,6 +81,35 @@ Value buildDotBiases(OpBuilder &b, Location loc, Value packedB, const Tiling &t,
 /// find no violation.
 Value buildFoldedScaleTest(OpBuilder &b, Location loc, const MatmulShape &shape,
                            Value scalesA, Value scalesB);
+
+/// The exponent bounds of `format`'s nonzero values: every one is a multiple
+/// of 2^grid and below 2^top in magnitude.
+std::pair<int64_t, int64_t> valueExponents(numerics::ElementFormat format);
+
+//===----------------------------------------------------------------------===//
+// Constant weights, packed at compile time (ConstantRhsPacking.cpp)
+//===----------------------------------------------------------------------===//
+
+class MatmulOp;
+
+/// B's raw codes when the rhs of a product is an mx.pack of constants:
+/// elements K x N and E8M0 scales G x N, row-major.
+struct ConstantCodes {
+  std::vector<uint8_t> elements, scales;
+};
+std::optional<ConstantCodes> getConstantRhs(MatmulOp op);
+
+/// What packRhs, buildDotBiases and decodeScales would compute from a
+/// constant B, as memrefs of private constant globals: `scales` (f32,
+/// [g][n]); where `fold` asks and B's own scales and values allow it,
+/// `folded` (bf16 values times their scales), else `values` at unit scale
+/// and, for int8 dots, `dotBiases`. Null where not built.
+struct PackedRhs {
+  Value values, folded, scales, dotBiases;
+};
+PackedRhs buildConstantRhs(OpBuilder &b, Location loc, Operation *module,
+                           const MatmulShape &shape, const Tiling &t,
+                           const ConstantCodes &codes, bool fold);
 
 } // namespace mlir::mx
 

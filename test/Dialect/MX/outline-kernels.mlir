@@ -134,3 +134,33 @@ func.func @loop_nests(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>, %b: tensor<4x8xf
   } -> tensor<4x8xf32>
   return %a0, %a1 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Products of constant weights (packs of constants): outlined like others,
+// the weights become the function's argument; with keep-constant-weights
+// they stay inline, so that convert-mx-to-vector's prepack-weights sees
+// the constants (and the product on argument weights, then alone in its
+// signature, stays too).
+// RUN: mx-opt %s -split-input-file -mx-outline-kernels="keep-constant-weights=true" | FileCheck %s --check-prefix=KEEP
+// CHECK-LABEL: func.func @constant_weights
+// CHECK-COUNT-3: call @__mx_kernel_matmul_0
+// KEEP-LABEL: func.func @constant_weights
+// NONESTS-LABEL: func.func @constant_weights
+// KEEP: mx.pack
+// KEEP-NEXT: mx.matmul
+// KEEP-NOT: call
+// KEEP: mx.pack
+// KEEP-NEXT: mx.matmul
+// KEEP-NOT: call
+func.func @constant_weights(%a: !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, %w: !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>) -> (tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>) {
+  %e = arith.constant dense<1.0> : tensor<64x64xf8E4M3FN>
+  %s = arith.constant dense<1.0> : tensor<2x64xf8E8M0FNU>
+  %b = mx.pack %e, %s : tensor<64x64xf8E4M3FN>, tensor<2x64xf8E8M0FNU> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+  %c = mx.matmul %a, %b : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]> -> tensor<16x64xf32>
+  %e2 = arith.constant dense<2.0> : tensor<64x64xf8E4M3FN>
+  %b2 = mx.pack %e2, %s : tensor<64x64xf8E4M3FN>, tensor<2x64xf8E8M0FNU> -> !mx.tensor<64x64xf8E4M3FN, block = [32, 1]>
+  %c2 = mx.matmul %a, %b2 : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]> -> tensor<16x64xf32>
+  %c3 = mx.matmul %a, %w : !mx.tensor<16x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x64xf8E4M3FN, block = [32, 1]> -> tensor<16x64xf32>
+  return %c, %c2, %c3 : tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>
+}

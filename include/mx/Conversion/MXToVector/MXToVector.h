@@ -50,18 +50,30 @@ void rewriteTwoLevelMatmulOperands(Operation *root);
 /// to N columns: the same sums.
 void padMatmulColumns(Operation *root);
 
+/// Choices of the matmul kernels that the target does not make.
+struct MatmulKernelOptions {
+  /// AMX tile instructions built from vector ops that follow their
+  /// definition, taken without asking Linux for the tiles (tests the AMX
+  /// tiling on any CPU).
+  bool emulateAMX = false;
+  /// Constant weights (an mx.pack of constants) packed at compile time into
+  /// constant globals in the kernel's operand form (1 byte per element for
+  /// integer dots, 2 for bf16, 4 for f32) instead of on every call; off,
+  /// the program keeps them in MX and packs them per call.
+  bool prepackWeights = false;
+};
+
 /// Patterns lowering mx.quantize (computed scales) and mx.dequantize of the
 /// kernel layout to `scf.parallel` loops over blocks with vector bodies,
 /// mx.matmul of the kernel layout (MX weights; MX or f32 activations) to the
 /// packed kernel or, for one row, the streaming GEMV, each with the units
 /// `target` has (cpu::KernelUnits: vdpbf16ps, vpdpbusd, AMX tiles where
 /// Linux grants them at run time, or always and built from vector ops with
-/// `emulateAMX`; bf16 pair or f32 lookups in the GEMV), and every other op
-/// as -convert-mx-to-linalg does.
-void populateMXToVectorConversionPatterns(const TypeConverter &converter,
-                                          RewritePatternSet &patterns,
-                                          const cpu::CPUTarget &target,
-                                          bool emulateAMX = false);
+/// `options.emulateAMX`; bf16 pair or f32 lookups in the GEMV), and every
+/// other op as -convert-mx-to-linalg does.
+void populateMXToVectorConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const cpu::CPUTarget &target, const MatmulKernelOptions &options = {});
 
 /// The module attribute in which convert-mx-to-vector records the states of
 /// the CPU features its kernels were chosen by ("+avx512f,-avx512bf16,...").

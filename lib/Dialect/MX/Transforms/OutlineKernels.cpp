@@ -66,15 +66,24 @@ template <> struct DenseMapInfo<KernelSignature> {
 };
 } // namespace llvm
 
+/// Whether `value` is an mx.pack of constant codes and scales.
+static bool isConstantPack(Value value) {
+  auto pack = value.getDefiningOp<PackOp>();
+  return pack && matchPattern(pack.getElements(), m_Constant()) &&
+         matchPattern(pack.getScales(), m_Constant());
+}
+
 /// The ops whose lowering is a kernel of its own. Views and layout ops
 /// (pack, unpack, scaled-tensor parts) stay: they lower to little, and the
-/// lowering of a pack of constants folds it.
-static bool isKernelOp(Operation *op) {
+/// lowering of a pack of constants folds it. Ops on constants stay inline
+/// too, and with `keepConstantWeights` ops on packs of constants.
+static bool isKernelOp(Operation *op, bool keepConstantWeights) {
   if (!isa<QuantizeOp, DequantizeOp, MatmulOp, CastOp, TransposeOp, LdexpOp,
            RescaleOp, ScaledCastOp>(op))
     return false;
-  return llvm::none_of(op->getOperands(), [](Value operand) {
-    return matchPattern(operand, m_Constant());
+  return llvm::none_of(op->getOperands(), [&](Value operand) {
+    return matchPattern(operand, m_Constant()) ||
+           (keepConstantWeights && isConstantPack(operand));
   });
 }
 
@@ -299,7 +308,7 @@ struct MXOutlineKernelsPass final
     llvm::MapVector<KernelSignature, SmallVector<Operation *>> groups;
     for (auto function : module.getOps<func::FuncOp>())
       function.walk([&](Operation *op) {
-        if (isKernelOp(op))
+        if (isKernelOp(op, keepConstantWeights))
           groups[signatureOf(op)].push_back(op);
       });
 

@@ -439,8 +439,11 @@ def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
     caller computed stays inline (the function would return its argument).
 
     Ops are not moved whose operands are constants (their lowering may
-    fold them: `mx.pack` of constant codes becomes a packed constant), and
-    `mx.pack` / `mx.unpack` and the scaled-tensor views are never moved.
+    fold them), nor, with `keep-constant-weights`, ops reading an `mx.pack`
+    of constants (the weights that `-convert-mx-to-vector`'s
+    `prepack-weights` packs at compile time; outlined, they would become an
+    argument). `mx.pack` / `mx.unpack` and the scaled-tensor views are never
+    moved.
     `mx-cpu-pipeline` runs this pass after `mx-fuse-quantization`, and
     makes the functions' results buffers that the callers allocate
     (`buffer-results-to-out-params`).
@@ -467,6 +470,10 @@ def MXOutlineKernelsPass : Pass<"mx-outline-kernels", "::mlir::ModuleOp"> {
            "Also outline repeated top-level loop nests (linalg ops, "
            "elementwise ops on tensors, loops with tensor results) that "
            "print the same as a function">,
+    Option<"keepConstantWeights", "keep-constant-weights", "bool",
+           /*default=*/"false",
+           "Keep kernel ops inline that read an mx.pack of constants, so that "
+           "their lowering sees the constants (prepack-weights)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
