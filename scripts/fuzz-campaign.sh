@@ -12,7 +12,7 @@ BUILD_DIR=${MX_SANITIZED_BUILD_DIR:-build-sanitized}
 seconds=${1:-3600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer)
+[ ${#targets[@]} -eq 0 ] && targets=(mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer mx-checkpoint-fuzzer)
 source scripts/common.sh
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:allow_user_poisoning=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -34,7 +34,7 @@ mx_configure "$BUILD_DIR" \
 # Everything the tests use; not the benchmarks or the docs.
 ninja -C "$BUILD_DIR" mx-opt MXPlugin MXPythonPackage mx-capi-test \
   MXNumericsTests MXDialectTests MXTargetTests MXRuntimeTests \
-  mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer
+  mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer mx-checkpoint-fuzzer
 
 # allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons its slabs from
 # code inlined into our instrumented objects, while Debian's uninstrumented
@@ -72,7 +72,7 @@ passed=$((passed + lit_passed))
 failed=$((failed + lit_failed))
 
 echo "== fuzz targets: seeds, regressions, then ${FUZZ_SECONDS} s each =="
-for target in mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer; do
+for target in mx-ir-fuzzer mx-numerics-fuzzer mx-tensor-file-fuzzer mx-checkpoint-fuzzer; do
   work=$(mktemp -d)
   mx_fuzz_setup "$target"
   # Replays every seed and regression input (new inputs go to $work only),

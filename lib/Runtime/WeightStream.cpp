@@ -181,6 +181,14 @@ const TensorEntry *Checkpoint::find(StringRef name) const {
   return it == entries.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> Checkpoint::names() const {
+  std::vector<std::string> sorted;
+  for (const auto &entry : entries)
+    sorted.push_back(entry.getKey().str());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
 // Buffers are 64-byte aligned, as are the tensors inside them: the loaded
 // bytes are handed to vector kernels as they are.
 static constexpr uint64_t kAlignment = 64;

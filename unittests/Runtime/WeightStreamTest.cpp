@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -135,6 +136,21 @@ void expectLayer(WeightStream &stream, unsigned layer,
         << expected.name;
   }
   stream.release(layer);
+}
+
+TEST(Checkpoint, ListsItsTensorsSorted) {
+  std::vector<FileTensor> tensors = threeLayers();
+  std::reverse(tensors.begin(), tensors.end()); // the file's order
+  TempCheckpoint file(tensors);
+  Checkpoint checkpoint = openOrFail(file.path);
+  std::vector<std::string> expected;
+  for (const FileTensor &tensor : tensors)
+    expected.push_back(tensor.name);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(checkpoint.names(), expected);
+  const TensorEntry *first = checkpoint.find(expected.front());
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->dtype, "U8");
 }
 
 TEST(WeightStream, StreamsEachLayerInOrder) {

@@ -41,6 +41,8 @@ public:
   static llvm::Expected<Checkpoint> open(llvm::StringRef path);
 
   const TensorEntry *find(llvm::StringRef name) const;
+  /// The names of the file's tensors, sorted.
+  std::vector<std::string> names() const;
   const std::string &path() const { return filePath; }
   uint64_t size() const { return fileSize; }
 
