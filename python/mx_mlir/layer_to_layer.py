@@ -20,8 +20,11 @@ layer's weights and the next one's are resident.
 What the checkpoint must hold: the weights the policy quantizes, written
 by `mx-quantize --format <the policy's weight format>` (same scale rule and
 rounding: the defaults), and the other parameters (biases) kept as F32
-(`--keep '*.bias'`). The model must be a chain: each layer reads the
-previous layer's output alone.
+(`--keep '*.bias'`). The model takes one input and returns one output;
+a layer may read any earlier layer's outputs and the input (residual
+connections), as mx-split-layers records them ({mx.input},
+{mx.from_layer}, {mx.output}): each output is kept until its last reader
+has run on every micro-batch.
 """
 
 import re
@@ -54,17 +57,51 @@ def _split_top_level(text):
     return parts
 
 
+def _balanced(text, start):
+    """The index just past the bracket that closes the one at `start`."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += (text[i] in "<[{(") - (text[i] in ">]})")
+        if depth == 0:
+            return i + 1
+    raise LayerToLayerError("unbalanced brackets in the split module")
+
+
+def _typed(part):
+    """(type, attributes) of `type {attributes}`."""
+    type_text, _, attributes = part.partition(" {")
+    return type_text.strip(), attributes.strip().rstrip("}")
+
+
 def _signature(text, name):
-    """[(type, attributes)] of @name's arguments, and its results' text."""
-    match = re.search(rf"func\.func @{name}\((.*?)\) -> \(?(.*?)\)? (?:attributes )?\{{", text)
-    if not match:
+    """[(type, attributes)] of @name's arguments and of its results."""
+    found = re.search(rf"func\.func @{name}\(", text)
+    if not found:
         raise LayerToLayerError(f"no function @{name} in the split module")
-    arguments = []
-    for part in _split_top_level(match.group(1)):
-        declared = part.split(": ", 1)[1]
-        type_text, _, attributes = declared.partition(" {")
-        arguments.append((type_text.strip(), attributes.rstrip("}")))
-    return arguments, match.group(2)
+    close = _balanced(text, found.end() - 1)
+    arguments = [_typed(part.split(": ", 1)[1])
+                 for part in _split_top_level(text[found.end():close - 1])]
+    rest = text[close:]
+    results = []
+    if rest.startswith(" -> ("):
+        results = [_typed(part) for part in
+                   _split_top_level(rest[5:_balanced(rest, 4) - 1])]
+    elif rest.startswith(" -> "):
+        results = [(re.match(r" -> (.*?)(?: attributes)? \{", rest).group(1), "")]
+    return arguments, results
+
+
+def _source(k, attributes):
+    """Where layer k's activation with `attributes` comes from: ("input", i)
+    or ("layer", j, r)."""
+    found = re.search(r"mx\.input = (\d+)", attributes)
+    if found:
+        return ("input", int(found.group(1)))
+    found = re.search(r"mx\.from_layer = array<i64: (\d+), (\d+)>", attributes)
+    if found:
+        return ("layer", int(found.group(1)), int(found.group(2)))
+    raise LayerToLayerError(f"layer {k}: an activation says neither {{mx.input}} nor "
+                            "{mx.from_layer}: was the module split by mx-split-layers?")
 
 
 def _argument_index(attributes):
@@ -84,18 +121,24 @@ class StreamedModel:
         text = str(module)
         inputs = len(_signature(text, function)[0]) - len(imported.parameters)
         names = [name for name, _ in imported.parameters]
+        if inputs != 1:
+            raise LayerToLayerError(f"@{function} takes {inputs} inputs; a streamed run takes one")
         self.layers, relayouts = [], []
+        self.sources, self.results, outputs = [], [], {}
         while f"@{function}_layer{len(self.layers)}(" in text:
             k = len(self.layers)
-            arguments, _ = _signature(text, f"{function}_layer{k}")
+            arguments, results = _signature(text, f"{function}_layer{k}")
             activations = [a for a in arguments if "mx.argument" not in a[1] and
                            "mx.layer_weight" not in a[1]]
-            if len(activations) != 1:
-                raise LayerToLayerError(f"layer {k} reads {len(activations)} activations; a streamed "
-                                        "run takes chains (each layer reads the previous one's output)")
+            self.sources.append([_source(k, attributes) for _, attributes in activations])
+            self.results.append(len(results))
+            for r, (_, attributes) in enumerate(results):
+                found = re.search(r"mx\.output = (\d+)", attributes)
+                if found:
+                    outputs[int(found.group(1))] = ("layer", k, r)
             tensors = []  # (checkpoint name, dtype, shape) the stream reads for the layer
-            plan = []     # per layer argument after the activation: how to build it
-            for type_text, attributes in arguments[1:]:
+            plan = []     # per layer argument after the activations: how to build it
+            for type_text, attributes in arguments[len(activations):]:
                 index = _argument_index(attributes)
                 if index is None:
                     continue  # prepared weights, handled with the weights function
@@ -107,7 +150,7 @@ class StreamedModel:
                 tensors.append((names[index - inputs], "F32", shape))
             if f"@{function}_layer{k}_weights(" in text:
                 weight_arguments, results = _signature(text, f"{function}_layer{k}_weights")
-                result_types = re.findall(r"!mx\.tensor<[^>]*>", results)
+                result_types = [type_text for type_text, _ in results]
                 if len(weight_arguments) != len(result_types):
                     raise LayerToLayerError(f"layer {k}: its weights function does not prepare one "
                                             "weight per parameter")
@@ -133,6 +176,15 @@ class StreamedModel:
             self.layers.append((tensors, plan))
         if not self.layers:
             raise LayerToLayerError(f"mx-split-layers found no layer in @{function}")
+        if list(outputs) != [0]:
+            raise LayerToLayerError(f"@{function} returns {len(outputs)} layer outputs; a streamed "
+                                    "run takes a model with one output")
+        self.output = outputs[0]
+        # The last layer reading each value: after it, the value is dropped.
+        self.last_reader = {}
+        for k, sources in enumerate(self.sources):
+            for source in sources:
+                self.last_reader[source] = k
         body = text.rstrip()
         if not body.endswith("}"):
             raise LayerToLayerError("the split module does not end its module")
@@ -176,24 +228,37 @@ class StreamedModel:
         resident run."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         start = time.perf_counter()
-        activations = list(x)
+        values = {("input", 0): list(x)}  # per micro-batch, until the last reader
         if resident is not None:
             for k, operands in enumerate(resident):
-                activations = [self.jit.invoke(f"{self.function}_layer{k}", a, *operands)
-                               for a in activations]
-            return np.stack(activations), {"seconds": time.perf_counter() - start,
-                                           "pool_bytes": 0, "peak_resident_bytes": 0,
-                                           "checkpoint_bytes": 0}
+                self._run_layer(k, operands, values, len(x))
+            return np.stack(values[self.output]), {"seconds": time.perf_counter() - start,
+                                                   "pool_bytes": 0, "peak_resident_bytes": 0,
+                                                   "checkpoint_bytes": 0}
         read = 0
         with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers],
                           buffers=self.buffers, budget=self.budget) as stream:
             for k in range(len(self.layers)):
                 loaded = stream.acquire(k)
                 read += sum(array.nbytes for array in loaded)
-                operands = self._operands(k, loaded)
-                activations = [self.jit.invoke(f"{self.function}_layer{k}", a, *operands)
-                               for a in activations]
+                self._run_layer(k, self._operands(k, loaded), values, len(x))
                 stream.release(k)
             stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
                      "peak_resident_bytes": stream.peak_resident_bytes, "checkpoint_bytes": read}
-        return np.stack(activations), stats
+        return np.stack(values[self.output]), stats
+
+    def _run_layer(self, k, operands, values, count):
+        """Layer k on each of `count` micro-batches: its activations from
+        `values`, its results into it; values no later layer reads are
+        dropped."""
+        sources = self.sources[k]
+        outputs = []
+        for m in range(count):
+            result = self.jit.invoke(f"{self.function}_layer{k}",
+                                     *[values[source][m] for source in sources], *operands)
+            outputs.append(result if self.results[k] > 1 else (result,))
+        for r in range(self.results[k]):
+            values[("layer", k, r)] = [output[r] for output in outputs]
+        for source in set(sources):
+            if self.last_reader[source] == k and source != self.output:
+                del values[source]

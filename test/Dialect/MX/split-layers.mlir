@@ -7,7 +7,7 @@
 // the three micro-batches before the next; @f stays.
 // CHECK-LABEL: func.func @f(
 // CHECK-LABEL: func.func @f_layer0(
-// CHECK-SAME: %[[X:[^:]+]]: tensor<2x64xf32>,
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x64xf32> {mx.input = 0 : i64},
 // CHECK-SAME: %[[W:[^:]+]]: !mx.tensor<64x32xf4E2M1FN, block = [32, 1]> {mx.argument = 1 : i64, mx.prepared_weight = 0 : i64},
 // CHECK-SAME: %[[B:[^:]+]]: tensor<2x32xf32> {mx.argument = 2 : i64, mx.wrt})
 // CHECK-SAME: -> tensor<2x32xf32> attributes {mx.layer = 0 : i64}
@@ -18,9 +18,9 @@
 // CHECK: %[[R:.+]] = arith.maximumf %[[S]], %[[ZERO]]
 // CHECK: return %[[R]]
 // CHECK-LABEL: func.func @f_layer1(
-// CHECK-SAME: %[[H:[^:]+]]: tensor<2x32xf32>,
+// CHECK-SAME: %[[H:[^:]+]]: tensor<2x32xf32> {mx.from_layer = array<i64: 0, 0>},
 // CHECK-SAME: %[[V:[^:]+]]: !mx.tensor<32x16xf4E2M1FN, block = [32, 1]> {mx.argument = 3 : i64, mx.prepared_weight = 1 : i64})
-// CHECK-SAME: -> tensor<2x16xf32> attributes {mx.layer = 1 : i64}
+// CHECK-SAME: -> (tensor<2x16xf32> {mx.output = 0 : i64}) attributes {mx.layer = 1 : i64}
 // CHECK: %[[QH:.+]] = mx.quantize %[[H]]
 // CHECK: %[[Z:.+]] = mx.matmul %[[QH]], %[[V]]
 // CHECK: %[[ZERO1:.+]] = arith.constant dense<0.000000e+00>
@@ -66,7 +66,10 @@ func.func @f(%x: tensor<2x64xf32>,
 // to a weights function the driver calls once per layer, before the
 // layer's micro-batches, and the layer function takes the prepared weight
 // ({mx.layer_weight}). A skip connection: %h0, computed by layer 0, is read
-// by layers 1 and 2, and the input %x by layer 2. linalg.matmul is a
+// by layers 1 and 2, and the input %x by layer 2: each layer's activations
+// say where they come from ({mx.input = i}: argument i of @skip;
+// {mx.from_layer = [j, r]}: result r of layer j), and the result @skip
+// returns says so ({mx.output = 0}). linalg.matmul is a
 // product too, on a weight taken as it is; a weight used by two layers is
 // prepared for each.
 // CHECK-LABEL: func.func @skip_layer0_weights(
@@ -76,18 +79,19 @@ func.func @f(%x: tensor<2x64xf32>,
 // CHECK: %[[Q:.+]] = mx.quantize %[[T]]
 // CHECK: return %[[Q]]
 // CHECK-LABEL: func.func @skip_layer0(
-// CHECK-SAME: %[[X0:[^:]+]]: tensor<2x32xf32>, %[[Q0:[^:]+]]: !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> {mx.layer_weight = 0 : i64})
+// CHECK-SAME: %[[X0:[^:]+]]: tensor<2x32xf32> {mx.input = 0 : i64}, %[[Q0:[^:]+]]: !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> {mx.layer_weight = 0 : i64})
 // CHECK-SAME: -> tensor<2x32xf32>
 // CHECK-NEXT: %[[P0:.+]] = mx.matmul %[[X0]], %[[Q0]]
 // CHECK-NEXT: return %[[P0]]
 // CHECK-LABEL: func.func @skip_layer1(
-// CHECK-SAME: %{{[^:]+}}: tensor<2x32xf32>, %{{[^:]+}}: tensor<32x32xf32> {mx.argument = 2 : i64, mx.weight}) -> tensor<2x32xf32>
+// CHECK-SAME: %{{[^:]+}}: tensor<2x32xf32> {mx.from_layer = array<i64: 0, 0>}, %{{[^:]+}}: tensor<32x32xf32> {mx.argument = 2 : i64, mx.weight}) -> tensor<2x32xf32>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @skip_layer2_weights(
 // CHECK-SAME: tensor<32x32xf32> {mx.argument = 1 : i64, mx.weight})
 // CHECK-LABEL: func.func @skip_layer2(
-// CHECK-SAME: %[[H1:[^:]+]]: tensor<2x32xf32>, %[[H0:[^:]+]]: tensor<2x32xf32>, %[[X:[^:]+]]: tensor<2x32xf32>,
+// CHECK-SAME: %[[H1:[^:]+]]: tensor<2x32xf32> {mx.from_layer = array<i64: 1, 0>}, %[[H0:[^:]+]]: tensor<2x32xf32> {mx.from_layer = array<i64: 0, 0>}, %[[X:[^:]+]]: tensor<2x32xf32> {mx.input = 0 : i64},
 // CHECK-SAME: %[[Q2:[^:]+]]: !mx.tensor<32x32xf8E4M3FN, block = [32, 1]> {mx.layer_weight = 0 : i64})
+// CHECK-SAME: -> (tensor<2x32xf32> {mx.output = 0 : i64})
 // CHECK-NEXT: %[[P:.+]] = mx.matmul %[[H1]], %[[Q2]]
 // CHECK-NEXT: %[[A:.+]] = arith.addf %[[P]], %[[H0]]
 // CHECK-NEXT: arith.addf %[[A]], %[[X]]
@@ -127,7 +131,7 @@ func.func @skip(%x: tensor<2x32xf32>, %w0: tensor<32x32xf32> {mx.weight},
 // start a layer; {mx.layer_start} marks a boundary by hand. Constant
 // weights are parameters too. A function with no layer is left alone.
 // CHECK-LABEL: func.func @marked_layer0(
-// CHECK-SAME: %[[X:[^:]+]]: tensor<4x4xf32>) -> tensor<4x4xf32>
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4x4xf32> {mx.input = 0 : i64}) -> tensor<4x4xf32>
 // CHECK: linalg.matmul ins(%[[X]], %[[X]]
 // CHECK: arith.constant dense<5.000000e-01>
 // CHECK: linalg.matmul

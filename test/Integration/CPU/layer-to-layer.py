@@ -9,8 +9,8 @@
 # micro-batch), bit for bit: the checkpoint's blocks, turned into each
 # layer's operand by mx.transpose, are the blocks the compiled model's own
 # quantize makes. The pool holds two buffers of the largest layer and no
-# more is ever resident. A budget below two layers, a checkpoint of another
-# format and a model that is not a chain are errors.
+# more is ever resident. A budget below two layers and a checkpoint of
+# another format are errors. A model with residual connections runs too.
 
 import os
 import subprocess
@@ -83,16 +83,29 @@ except WeightStreamError as e:
 class Skip(nn.Module):
     def __init__(self):
         super().__init__()
-        self.a, self.b, self.c = nn.Linear(256, 256), nn.Linear(256, 256), nn.Linear(256, 256)
+        self.a, self.b, self.c = nn.Linear(256, 256), nn.Linear(256, 256), nn.Linear(256, 64)
+        self.d = nn.Linear(256, 64)
 
     def forward(self, x):
-        h = self.a(x)
-        return self.c(self.b(h)) + h  # layer 2 reads layer 0's output too
+        h = torch.relu(self.a(x))
+        return self.c(self.b(h) + h) + self.d(x)  # residuals: layers read h and x again
 
 
-try:
-    StreamedModel(from_torch(Skip(), (torch.from_numpy(x[0]),), weights="arguments"),
-                  "weights=e2m1 activations=none", MICRO_BATCHES, checkpoint("e2m1"))
-except LayerToLayerError as e:
-    print(e)
-# CHECK: layer 2 reads 2 activations; a streamed run takes chains (each layer reads the previous one's output)
+# A model that is not a chain: layers read earlier layers' outputs and the
+# input (residual connections), which the run keeps until their last
+# reader; the same bits as the resident model.
+skip = from_torch(Skip(), (torch.from_numpy(x[0]),), weights="arguments")
+skip_source = os.path.join(directory, "skip.safetensors")
+write_tensors(skip_source, [(name, value, "F32") for name, value in skip.parameters])
+skip_path = os.path.join(directory, "skip.e2m1.safetensors")
+result = subprocess.run([tool, skip_source, "--format", "e2m1", "--keep", "*.bias", "-o", skip_path,
+                         "--quiet"], capture_output=True, text=True)
+assert result.returncode == 0, result.stderr
+streamed = StreamedModel(skip, "weights=e2m1 activations=e4m3", MICRO_BATCHES, skip_path, opt_level=1)
+y, stats = streamed.run(x)
+skip_parameters = [value for _, value in skip.parameters]
+resident = streamed.jit.invoke("forward_l2l", x, *skip_parameters)
+reads = sorted({source for sources in streamed.sources for source in sources})
+print(f"skip: {len(streamed.layers)} layers reading {reads}, output {streamed.output}, "
+      f"bit-identical to resident: {np.array_equal(y.view(np.uint32), resident.view(np.uint32))}")
+# CHECK: skip: 4 layers reading [('input', 0), ('layer', 0, 0), ('layer', 1, 0), ('layer', 2, 0)], output ('layer', 3, 0), bit-identical to resident: True

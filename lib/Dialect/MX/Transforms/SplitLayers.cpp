@@ -384,11 +384,42 @@ static func::FuncOp buildFunction(OpBuilder &builder, func::FuncOp function,
   return built;
 }
 
+/// Where each value a later layer reads comes from: layer and result index.
+using ProducedBy = DenseMap<Value, std::pair<unsigned, unsigned>>;
+
+/// Marks where a layer function's activations come from and which of its
+/// results `function` returns, for runtimes that drive the layers
+/// themselves: {mx.input = i} (argument i of @f), {mx.from_layer = [j, r]}
+/// (result r of layer j); result attribute {mx.output = i}.
+static void markDataFlow(OpBuilder &builder, func::FuncOp function,
+                         const Stage &stage, const ProducedBy &producedBy) {
+  func::FuncOp layer = stage.function;
+  for (auto [index, value] : llvm::enumerate(stage.activations)) {
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      layer.setArgAttr(index, "mx.input",
+                       builder.getI64IntegerAttr(arg.getArgNumber()));
+      continue;
+    }
+    auto [from, result] = producedBy.lookup(value);
+    layer.setArgAttr(
+        index, "mx.from_layer",
+        builder.getDenseI64ArrayAttr({int64_t(from), int64_t(result)}));
+  }
+  Operation *terminator = function.getBody().front().getTerminator();
+  for (auto [position, value] : llvm::enumerate(terminator->getOperands())) {
+    auto found = llvm::find(stage.results, value);
+    if (found != stage.results.end() &&
+        !layer.getResultAttr(found - stage.results.begin(), "mx.output"))
+      layer.setResultAttr(found - stage.results.begin(), "mx.output",
+                          builder.getI64IntegerAttr(position));
+  }
+}
+
 /// `@<f>_layer<k>_weights(parameters) -> (prepared)` where the layer
 /// prepares weights, and `@<f>_layer<k>(activations, parameters,
 /// prepared) -> (results)`.
 static void buildStage(OpBuilder &builder, func::FuncOp function, Stage &stage,
-                       unsigned layer) {
+                       unsigned layer, ProducedBy &producedBy) {
   std::string name = layerName(function, layer);
   if (!stage.prepared.empty()) {
     SmallVector<Value> inputs(stage.weightParameters.begin(),
@@ -409,6 +440,9 @@ static void buildStage(OpBuilder &builder, func::FuncOp function, Stage &stage,
   for (unsigned index = 0; index < stage.prepared.size(); ++index)
     stage.function.setArgAttr(first + index, "mx.layer_weight",
                               builder.getI64IntegerAttr(index));
+  markDataFlow(builder, function, stage, producedBy);
+  for (auto [index, value] : llvm::enumerate(stage.results))
+    producedBy[value] = {layer, unsigned(index)};
   builder.setInsertionPointAfter(stage.function);
 }
 
@@ -583,8 +617,9 @@ struct MXSplitLayersPass final
                << name << "'";
     OpBuilder builder(function->getContext());
     builder.setInsertionPointAfter(function);
+    ProducedBy producedBy;
     for (auto [layer, stage] : llvm::enumerate(stages))
-      buildStage(builder, function, stage, layer);
+      buildStage(builder, function, stage, layer, producedBy);
     buildDriver(builder, function, stages, microBatches);
     return success();
   }

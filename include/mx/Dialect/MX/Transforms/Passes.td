@@ -366,7 +366,11 @@ def MXSplitLayersPass : Pass<"mx-split-layers", "::mlir::ModuleOp"> {
       Pure ops that produce MX-typed values from activations (their
       quantizes) and constants are recomputed in each layer that uses them,
       so only plain tensors cross layers. Each parameter argument keeps its
-      attributes and gains `{mx.argument = i}`, its position in `@f`.
+      attributes and gains `{mx.argument = i}`, its position in `@f`. Each
+      activation says where it comes from, for runtimes that drive the
+      layers themselves: `{mx.input = i}` (argument i of `@f`) or
+      `{mx.from_layer = array<i64: j, r>}` (result r of layer j); a result
+      that `@f` returns at position i carries `{mx.output = i}`.
     - `@f_layer<k>_weights(parameters...) -> (prepared...)`
       (`{mx.layer_weights = k}`), for a layer that prepares weights: the
       pure ops it computes from parameters alone (transposes, `mx.quantize`
