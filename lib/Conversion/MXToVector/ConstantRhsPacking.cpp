@@ -81,16 +81,19 @@ class RhsValues {
 public:
   RhsValues(const MatmulShape &shape, const Tiling &t,
             const ConstantCodes &codes)
-      : shape(shape), t(t), codes(codes), format(shape.rhs.getFormat()) {}
+      : shape(shape), t(t), codes(codes), format(shape.rhs.getFormat()),
+        e4m3Scales(isa<Float8E4M3FNType>(shape.rhs.getScaleType())) {}
 
   /// Element (k, n) at unit scale, as an f32.
   float value(int64_t k, int64_t n) const {
     return float(num::decodeElement(format, codes.elements[k * shape.N + n]));
   }
-  /// The f32 block scale of (k, n).
+  /// The f32 block scale of (k, n): E8M0, or NVFP4's E4M3.
   float scale(int64_t k, int64_t n) const {
-    return float(
-        num::decodeE8M0(codes.scales[(k / shape.block) * shape.N + n]));
+    uint8_t code = codes.scales[(k / shape.block) * shape.N + n];
+    return float(e4m3Scales
+                     ? num::decodeElement(num::ElementFormat::E4M3, code)
+                     : num::decodeE8M0(code));
   }
   /// Element (k, n) as vpdpbusd's signed operand (the value times
   /// 2^integerValueShift; INT8: its code).
@@ -126,6 +129,7 @@ private:
   const Tiling &t;
   const ConstantCodes &codes;
   num::ElementFormat format;
+  bool e4m3Scales;
 };
 
 } // namespace

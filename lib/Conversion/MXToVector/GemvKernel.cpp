@@ -62,7 +62,7 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isVectorKernelMatmul(op))
+    if (!isVectorKernelMatmul(op) || !hasPowerOfTwoScales(op))
       return rewriter.notifyMatchFailure(op, "not of the kernel layout");
     const MatmulShape shape = getMatmulShape(op);
     BlockTensorType lhsType = shape.lhs, rhsType = shape.rhs;

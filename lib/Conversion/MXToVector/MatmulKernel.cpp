@@ -131,7 +131,10 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     // packed times their block scales where that is exact
     // (MatmulPacking.h), one K-long sum per tile and no per-block scaling;
     // else packed again at unit scale.
-    bool fold = t.bf16 && !amx &&
+    // The exponent arithmetic of folding and of the integer dots' exponent
+    // path holds for E8M0 scales; E4M3 block scales (NVFP4) are multiplied.
+    const bool powerOfTwoScales = hasPowerOfTwoScales(op);
+    bool fold = t.bf16 && !amx && powerOfTwoScales &&
                 (isFP8(lhsType.getFormat()) || isFP8(rhsType.getFormat()));
     // Constant weights: B's packed forms computed once, at compile time.
     std::optional<PackedRhs> constantB;
@@ -163,7 +166,7 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
       auto avx512 = [&](OpBuilder &nb, Location l) {
         // Integer dots: block scales by exponent adds where in range.
         ExponentRanges ranges;
-        if (t.int8)
+        if (t.int8 && powerOfTwoScales)
           ranges = {buildRowTileExponentRanges(nb, l, scalesA, M, G, t.rows),
                     buildPanelExponentRanges(nb, l, scalesB, G, N, t.vectors)};
         buildTileLoop(nb, l, shape, t, packedA, packedB, scalesA, scalesB,
@@ -430,18 +433,31 @@ private:
 
 } // namespace
 
+/// Block scales the kernel decodes: E8M0 powers of two (OCP MX), or E4M3
+/// (NVFP4's, whose tensor scale the product's alpha carries).
+static bool hasKernelScales(BlockTensorType type) {
+  return isa<Float8E8M0FNUType, Float8E4M3FNType>(type.getScaleType());
+}
+
+bool mlir::mx::hasPowerOfTwoScales(MatmulOp op) {
+  auto powerOfTwo = [](Type type) {
+    auto mx = dyn_cast<BlockTensorType>(type);
+    return !mx || isa<Float8E8M0FNUType>(mx.getScaleType());
+  };
+  return powerOfTwo(op.getLhs().getType()) && powerOfTwo(op.getRhs().getType());
+}
+
 bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {
   auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
   auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
   auto lhsF32 = dyn_cast<RankedTensorType>(op.getLhs().getType());
   if (!rhs || !rhs.hasStaticShape() || rhs.isTwoLevel() ||
-      !isa<Float8E8M0FNUType>(rhs.getScaleType()))
+      !hasKernelScales(rhs))
     return false;
   if (lhs && lhs.isTwoLevel())
     return false;
-  if (lhs &&
-      (!lhs.hasStaticShape() || !isa<Float8E8M0FNUType>(lhs.getScaleType()) ||
-       lhs.getBlockShape()[0] != 1))
+  if (lhs && (!lhs.hasStaticShape() || !hasKernelScales(lhs) ||
+              lhs.getBlockShape()[0] != 1))
     return false;
   if (lhsF32 && !lhsF32.hasStaticShape())
     return false;

@@ -38,14 +38,28 @@ func.func @argument_weights(%a: !mx.tensor<8x64xf4E2M1FN, block = [1, 32]>, %b: 
 
 // -----
 
-// E4M3 block scales (NVFP4's): no kernel takes them, so nothing is padded
-// and the product keeps the linalg lowering.
+// E4M3 block scales (NVFP4's) are the kernel's too: padded (the new
+// columns' scales 1.0 in E4M3), then integer dots.
+// CHECK-LABEL: func.func @nvfp4_weights
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 6]
+// CHECK: } : tensor<3x10xf8E4M3FN> to tensor<3x16xf8E4M3FN>
+// CHECK: mx.avx512.dot_u8s8
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [8, 10] [1, 1] : tensor<8x16xf32> to tensor<8x10xf32>
+func.func @nvfp4_weights(%a: !mx.tensor<8x48xf4E2M1FN, block = [1, 16]>, %b: !mx.tensor<48x10xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<8x10xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<8x48xf4E2M1FN, block = [1, 16]>, !mx.tensor<48x10xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<8x10xf32>
+  return %c : tensor<8x10xf32>
+}
+
+// -----
+
+// f32 tile scales (FP8 with f32 block scales): no kernel takes them, so
+// nothing is padded and the product keeps the linalg lowering.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK-NOT: tensor.pad
 // CHECK-NOT: tensor.extract_slice %{{.*}}[0, 0] [8, 10]
 // CHECK: linalg.generic
 // CHECK-NOT: tensor.pad
-func.func @not_a_kernel(%a: !mx.tensor<8x48xf4E2M1FN, block = [1, 16]>, %b: !mx.tensor<48x10xf4E2M1FN, block = [16, 1], scale = f8E4M3FN>) -> tensor<8x10xf32> {
-  %c = mx.matmul %a, %b : !mx.tensor<8x48xf4E2M1FN, block = [1, 16]>, !mx.tensor<48x10xf4E2M1FN, block = [16, 1], scale = f8E4M3FN> -> tensor<8x10xf32>
+func.func @not_a_kernel(%a: !mx.tensor<8x64xf8E4M3FN, block = [1, 32], scale = f32>, %b: !mx.tensor<64x10xf8E4M3FN, block = [32, 1], scale = f32>) -> tensor<8x10xf32> {
+  %c = mx.matmul %a, %b : !mx.tensor<8x64xf8E4M3FN, block = [1, 32], scale = f32>, !mx.tensor<64x10xf8E4M3FN, block = [32, 1], scale = f32> -> tensor<8x10xf32>
   return %c : tensor<8x10xf32>
 }

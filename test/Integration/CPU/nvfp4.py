@@ -242,15 +242,13 @@ for scale in (np.float32(1.0), np.float32(3.0e-3), np.float32(2.0 ** 120), np.fl
 # CHECK: dequantize S=1.33e+36: f32 0 mismatches, f16 0 mismatches
 # CHECK: dequantize S=7.17e-43: f32 0 mismatches, f16 0 mismatches
 
-# The GEMM: NVFP4 x NVFP4 and NVFP4 weights x f32 activations, alpha =
-# S_a * S_b after the sum, within the f32 bound of the exact product (the
-# bound grows by the two roundings of alpha); a NaN block reaches its row.
-M, K, N = 24, 160, 40
-a = mx_mlir.quantize(rng.standard_normal((M, K)).astype(np.float32) * 3, "e2m1", scale="e4m3")
-b = mx_mlir.quantize(rng.standard_normal((K, N)).astype(np.float32) / 7, "e2m1", axis=0,
-                     scale="e4m3")
-a.scales[5, 1] = reference.NVFP4_NAN_BLOCK_SCALE
-x = rng.standard_normal((M, K)).astype(np.float32)
+# The GEMM (convert-mx-to-vector's packed kernel: integer block dots on
+# vpdpbusd where the CPU has AVX512-VNNI, the E4M3 block scales multiplied):
+# NVFP4 x NVFP4 and NVFP4 weights x f32 activations, alpha = S_a * S_b
+# after the sum, within the f32 bound of the exact product (the bound grows
+# by the two roundings of alpha); a NaN block reaches its row. Shapes: N
+# padded to whole panels (40), 6 x 32 register tiles with a partial row
+# tile and an all-zero block (13 x 96 x 64), one row (1 x 64 x 256).
 
 
 def exact_values(q, axis):
@@ -261,18 +259,34 @@ def exact_values(q, axis):
                 np.float64(q.tensor_scale))
 
 
-av, bv = exact_values(a, 1), exact_values(b, 0)
-for name, lhs, lhs_values in (("nvfp4 x nvfp4", a, av), ("f32 x nvfp4", x, x.astype(np.float64))):
-    got = mx_mlir.matmul(lhs, b)
-    with np.errstate(invalid="ignore"):
-        exact = lhs_values @ bv
-        bound = f32_sum_bound(K + 6, np.abs(lhs_values) @ np.abs(bv))
-    finite = ~np.isnan(exact)
-    over = int(np.sum(np.abs(got[finite] - exact[finite]) > bound[finite]))
-    nan_rows = int(np.sum(np.all(np.isnan(got), axis=1)))
-    print(f"matmul {name}: {over} beyond the bound, {nan_rows} NaN rows")
-# CHECK: matmul nvfp4 x nvfp4: 0 beyond the bound, 1 NaN rows
-# CHECK: matmul f32 x nvfp4: 0 beyond the bound, 0 NaN rows
+for M, K, N in ((24, 160, 40), (13, 96, 64), (1, 64, 256)):
+    a_values = rng.standard_normal((M, K)).astype(np.float32) * 3
+    b_values = rng.standard_normal((K, N)).astype(np.float32) / 7
+    if N == 64:
+        a_values[4, 16:32] = 0
+        b_values[32:48, 9] = 0
+    a = mx_mlir.quantize(a_values, "e2m1", scale="e4m3")
+    b = mx_mlir.quantize(b_values, "e2m1", axis=0, scale="e4m3")
+    if M == 24:
+        a.scales[5, 1] = reference.NVFP4_NAN_BLOCK_SCALE
+    x = rng.standard_normal((M, K)).astype(np.float32)
+    av, bv = exact_values(a, 1), exact_values(b, 0)
+    for name, lhs, lhs_values in (("nvfp4 x nvfp4", a, av), ("f32 x nvfp4", x, x.astype(np.float64))):
+        got = mx_mlir.matmul(lhs, b)
+        with np.errstate(invalid="ignore"):
+            exact = lhs_values @ bv
+            bound = f32_sum_bound(K + 6, np.abs(lhs_values) @ np.abs(bv))
+        finite = ~np.isnan(exact)
+        over = int(np.sum(np.abs(got[finite] - exact[finite]) > bound[finite]))
+        nan_rows = int(np.sum(np.all(np.isnan(got), axis=1)))
+        print(f"matmul {name} {M}x{K}x{N}: {over} beyond the bound, {nan_rows} NaN rows")
+# CHECK: matmul nvfp4 x nvfp4 24x160x40: 0 beyond the bound, 1 NaN rows
+# CHECK: matmul f32 x nvfp4 24x160x40: 0 beyond the bound, 0 NaN rows
+# CHECK: matmul nvfp4 x nvfp4 13x96x64: 0 beyond the bound, 0 NaN rows
+# CHECK: matmul f32 x nvfp4 13x96x64: 0 beyond the bound, 0 NaN rows
+# CHECK: matmul nvfp4 x nvfp4 1x64x256: 0 beyond the bound, 0 NaN rows
+# CHECK: matmul f32 x nvfp4 1x64x256: 0 beyond the bound, 0 NaN rows
+
 
 # Bad arguments are errors before anything compiles.
 for kwargs in (dict(fmt="e4m3"), dict(block=32), dict(tensor_scale=0.0),

@@ -38,6 +38,10 @@ bool isTileKernelQuantize(QuantizeOp op);
 /// `wholePanels` is false: padMatmulColumns widens the rhs).
 bool isVectorKernelMatmul(MatmulOp op, bool wholePanels = true);
 
+/// Whether every MX operand of `op` has E8M0 (power-of-two) block scales,
+/// as the GEMV kernel, folded scales and the exponent path need.
+bool hasPowerOfTwoScales(MatmulOp op);
+
 /// Rewrites each mx.matmul under `root` with a two-level operand into one
 /// the packed kernel takes, where one exists: MX6/MX4-like operands (at most
 /// one microexponent bit, m <= 6) as the MXINT8 tensor of the same blocks
