@@ -162,9 +162,10 @@ def main():
         f"Time: median of 30 calls of one batch of {BATCH} on this CPU (JIT, one thread); "
         f"MX6/MX4 products run on the MXINT8 integer kernel (their blocks are exactly MXINT8 "
         f"blocks of 16; constant weights converted at compile time, so the program stores "
-        f"them as MXINT8); NVFP4's on the packed kernel with its E4M3 block scales "
-        f"multiplied; the matmuls of MX9 and FP8 f32 tiles run the linalg "
-        f"lowering (their quantizes are vector kernels). FP32 is "
+        f"them as MXINT8); NVFP4's and FP8 f32 tiles' on the packed kernel with their "
+        f"E4M3 or f32 block scales multiplied (a 64 x 64 weight block as 64 x 1 blocks "
+        f"repeating its scale); the matmuls of MX9 run the linalg "
+        f"lowering (its quantizes are vector kernels). FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 

@@ -180,6 +180,21 @@ Value mlir::mx::interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1,
       vector::InterleaveOp::create(b, loc, low, high));
 }
 
+DenseElementsAttr mlir::mx::rebuildColumns(
+    DenseElementsAttr values, int64_t columns,
+    function_ref<Attribute(ArrayRef<Attribute>, int64_t)> pick) {
+  auto type = cast<RankedTensorType>(values.getType());
+  const int64_t rows = type.getDimSize(0), width = type.getDimSize(1);
+  SmallVector<Attribute> old(values.getValues<Attribute>());
+  SmallVector<Attribute> built;
+  built.reserve(rows * columns);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      built.push_back(pick(ArrayRef(old).slice(r * width, width), c));
+  return DenseElementsAttr::get(
+      RankedTensorType::get({rows, columns}, type.getElementType()), built);
+}
+
 Value mlir::mx::broadcastWord(OpBuilder &b, Location loc, Value buffer,
                               Value at, int64_t count) {
   constexpr int64_t kWords = 16; // 32-bit lanes of one AVX-512 register

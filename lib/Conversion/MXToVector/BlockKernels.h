@@ -142,6 +142,13 @@ void populateGemvKernelPattern(const TypeConverter &converter,
                                RewritePatternSet &patterns,
                                const cpu::KernelUnits &units);
 
+/// A rows x `columns` constant built from the rows x width constant
+/// `values`: column c of row r is `pick(row, c)`, `row` that row's old
+/// entries (weights and scales rewritten at compile time).
+DenseElementsAttr
+rebuildColumns(DenseElementsAttr values, int64_t columns,
+               function_ref<Attribute(ArrayRef<Attribute>, int64_t)> pick);
+
 } // namespace mlir::mx
 
 #endif // MX_LIB_CONVERSION_MXTOVECTOR_BLOCKKERNELS_H

@@ -54,7 +54,10 @@ static std::optional<std::vector<uint8_t>> constantCodes(Value value) {
 
 std::optional<ConstantCodes> mlir::mx::getConstantRhs(MatmulOp op) {
   auto pack = op.getRhs().getDefiningOp<PackOp>();
-  if (!pack)
+  // Byte scales only (E8M0, E4M3): f32 tile scales keep the per-call path.
+  if (!pack || cast<BlockTensorType>(pack.getType())
+                       .getScaleType()
+                       .getIntOrFloatBitWidth() != 8)
     return std::nullopt;
   std::optional<std::vector<uint8_t>> elements =
       constantCodes(pack.getElements());

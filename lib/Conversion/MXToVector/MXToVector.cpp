@@ -83,6 +83,7 @@ struct ConvertMXToVectorPass final
                                            {emulateAMX, prepackWeights});
     };
     rewriteTwoLevelMatmulOperands(module);
+    splitMatmulWeightBlocks(module);
     padMatmulColumns(module);
     MXTensorLowering lowering;
     lowering.populate = populate;

@@ -29,18 +29,10 @@ using namespace mlir::mx;
 /// `fill`, or copies of the last column where `fill` is null.
 static DenseElementsAttr padColumns(DenseElementsAttr values, int64_t columns,
                                     Attribute fill) {
-  auto type = cast<RankedTensorType>(values.getType());
-  const int64_t rows = type.getDimSize(0), width = type.getDimSize(1);
-  SmallVector<Attribute> old(values.getValues<Attribute>());
-  SmallVector<Attribute> padded;
-  padded.reserve(rows * columns);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c)
-      padded.push_back(c < width ? old[r * width + c]
-                       : fill    ? fill
-                                 : old[r * width + width - 1]);
-  return DenseElementsAttr::get(
-      RankedTensorType::get({rows, columns}, type.getElementType()), padded);
+  return rebuildColumns(
+      values, columns, [&](ArrayRef<Attribute> row, int64_t c) {
+        return c < int64_t(row.size()) ? row[c] : fill ? fill : row.back();
+      });
 }
 
 /// `x` (a K x N tensor) widened to `columns` columns of `fill`.

@@ -433,10 +433,12 @@ private:
 
 } // namespace
 
-/// Block scales the kernel decodes: E8M0 powers of two (OCP MX), or E4M3
-/// (NVFP4's, whose tensor scale the product's alpha carries).
+/// Block scales the kernel decodes: E8M0 powers of two (OCP MX), E4M3
+/// (NVFP4's, whose tensor scale the product's alpha carries) or f32 (FP8
+/// tiles).
 static bool hasKernelScales(BlockTensorType type) {
-  return isa<Float8E8M0FNUType, Float8E4M3FNType>(type.getScaleType());
+  return isa<Float8E8M0FNUType, Float8E4M3FNType, Float32Type>(
+      type.getScaleType());
 }
 
 bool mlir::mx::hasPowerOfTwoScales(MatmulOp op) {
@@ -447,24 +449,28 @@ bool mlir::mx::hasPowerOfTwoScales(MatmulOp op) {
   return powerOfTwo(op.getLhs().getType()) && powerOfTwo(op.getRhs().getType());
 }
 
-bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {
-  auto lhs = dyn_cast<BlockTensorType>(op.getLhs().getType());
-  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
-  auto lhsF32 = dyn_cast<RankedTensorType>(op.getLhs().getType());
+bool mlir::mx::isVectorKernelProduct(Type lhsType, BlockTensorType rhs,
+                                     bool wholePanels) {
+  auto lhs = dyn_cast<BlockTensorType>(lhsType);
+  auto lhsF32 = dyn_cast<RankedTensorType>(lhsType);
   if (!rhs || !rhs.hasStaticShape() || rhs.isTwoLevel() ||
       !hasKernelScales(rhs))
     return false;
-  if (lhs && lhs.isTwoLevel())
-    return false;
-  if (lhs && (!lhs.hasStaticShape() || !hasKernelScales(lhs) ||
-              lhs.getBlockShape()[0] != 1))
+  if (lhs && (lhs.isTwoLevel() || !lhs.hasStaticShape() ||
+              !hasKernelScales(lhs) || lhs.getBlockShape()[0] != 1))
     return false;
   if (lhsF32 && !lhsF32.hasStaticShape())
     return false;
-  int64_t block = op.getBlockSizeK();
+  int64_t block = lhs ? lhs.getBlockShape()[1] : rhs.getBlockShape()[0];
   return rhs.getBlockShape()[1] == 1 && block % 2 == 0 &&
          rhs.getShape()[0] % block == 0 &&
          (!wholePanels || rhs.getShape()[1] % kLanes == 0);
+}
+
+bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {
+  return isVectorKernelProduct(op.getLhs().getType(),
+                               dyn_cast<BlockTensorType>(op.getRhs().getType()),
+                               wholePanels);
 }
 
 void mlir::mx::populateMatmulKernelPattern(const TypeConverter &converter,

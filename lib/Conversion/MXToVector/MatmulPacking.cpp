@@ -125,13 +125,13 @@ Value mlir::mx::decodeScales(OpBuilder &b, Location loc, Value scales,
   Value out =
       memref::AllocOp::create(b, loc, MemRefType::get({count}, b.getF32Type()),
                               b.getI64IntegerAttr(64));
-  const bool e4m3 = isa<Float8E4M3FNType>(
-      cast<MemRefType>(scales.getType()).getElementType());
+  Type stored = cast<MemRefType>(scales.getType()).getElementType();
   buildBlockLoop(b, loc, count, [&](OpBuilder &nb, Location l, Value i) {
-    Value stored = memref::LoadOp::create(nb, l, scales, i);
-    Value scale =
-        e4m3 ? buildExtendFP8(nb, l, stored, nb.getF32Type())
-             : buildScaleValue(nb, l, buildScaleCode(nb, l, stored));
+    Value scale = memref::LoadOp::create(nb, l, scales, i);
+    if (isa<Float8E4M3FNType>(stored))
+      scale = buildExtendFP8(nb, l, scale, nb.getF32Type());
+    else if (isa<Float8E8M0FNUType>(stored))
+      scale = buildScaleValue(nb, l, buildScaleCode(nb, l, scale));
     if (unit != 1.0f)
       scale = arith::MulFOp::create(
           nb, l, scale,

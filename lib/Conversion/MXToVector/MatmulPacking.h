@@ -44,10 +44,11 @@ Tiling chooseTiling(bool bf16, bool int8, int64_t n);
 /// exactly.
 std::optional<int> integerValueShift(numerics::ElementFormat format);
 
-/// Decodes the E8M0 (or NVFP4's E4M3) scale buffer `scales` (flat, `count`
-/// entries) into an f32 buffer, each times `unit` (a power of two >= 2^-22:
-/// every 2^e x unit, e in [-127, 127], and every E4M3 value times it is an
-/// f32, subnormal or not, so the product is exact).
+/// Decodes the E8M0 (or NVFP4's E4M3, or f32) scale buffer `scales` (flat,
+/// `count` entries) into an f32 buffer, each times `unit` (a power of two
+/// >= 2^-22: every 2^e x unit, e in [-127, 127], and every E4M3 value times
+/// it is an f32, subnormal or not, so the product is exact; f32 scales come
+/// with FP8 elements, whose unit is 1).
 Value decodeScales(OpBuilder &b, Location loc, Value scales, int64_t count,
                    float unit = 1.0f);
 

@@ -37,10 +37,19 @@ bool isTileKernelQuantize(QuantizeOp op);
 /// even, K a whole number of blocks, N a multiple of 16 (any N where
 /// `wholePanels` is false: padMatmulColumns widens the rhs).
 bool isVectorKernelMatmul(MatmulOp op, bool wholePanels = true);
+/// isVectorKernelMatmul for a product of `lhs` (MX or f32) and `rhs`.
+bool isVectorKernelProduct(Type lhs, BlockTensorType rhs,
+                           bool wholePanels = true);
 
 /// Whether every MX operand of `op` has E8M0 (power-of-two) block scales,
 /// as the GEMV kernel, folded scales and the exponent path need.
 bool hasPowerOfTwoScales(MatmulOp op);
+
+/// Rewrites each mx.matmul under `root` whose rhs has 2-D blocks (K_b x
+/// N_b: FP8 weight blocks) into one whose rhs has K_b x 1 blocks, each
+/// column repeating its block's scale, where the packed kernel takes that:
+/// the same values (constant weights' scales repeated at compile time).
+void splitMatmulWeightBlocks(Operation *root);
 
 /// Rewrites each mx.matmul under `root` with a two-level operand into one
 /// the packed kernel takes, where one exists: MX6/MX4-like operands (at most
