@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from mx_mlir import StreamedModel, from_torch
+from mx_mlir import StreamedModel, from_torch, keep_freed_memory
 from mx_mlir.tensor_writer import write_tensors
 
 
@@ -74,7 +74,14 @@ def main():
     parser.add_argument("--micro-batches", default="1,2,4,8,16,32")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out")
+    parser.add_argument("--return-freed-memory", action="store_true",
+                        help="leave glibc's defaults (freed memory handed back to the kernel) "
+                             "instead of mx_mlir.keep_freed_memory()")
     options = parser.parse_args()
+    # As the C++ benchmarks do (mxbench::keepFreedMemory): freed memory is
+    # reused instead of faulted in again on every call (docs/Python.md).
+    if not options.return_freed_memory:
+        keep_freed_memory()
     torch.set_num_threads(1)
     torch.manual_seed(0)
     sizes = [(options.width, options.hidden) if i % 2 == 0 else (options.hidden, options.width)
