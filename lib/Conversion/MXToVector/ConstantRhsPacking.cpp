@@ -15,6 +15,7 @@
 #include "MatmulPacking.h"
 
 #include "mx/Dialect/MX/IR/MXOps.h"
+#include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Numerics/Scale.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -31,40 +32,18 @@ using namespace mlir;
 using namespace mlir::mx;
 namespace num = mlir::mx::numerics;
 
-/// The raw codes of a constant of element codes (FP element types: their
-/// bits; i8: the byte), row-major.
-static std::optional<std::vector<uint8_t>> constantCodes(Value value) {
-  DenseElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  std::vector<uint8_t> codes;
-  codes.reserve(attr.getNumElements());
-  Type element = attr.getElementType();
-  if (isa<FloatType>(element)) {
-    for (const APFloat &x : attr.getValues<APFloat>())
-      codes.push_back(uint8_t(x.bitcastToAPInt().getZExtValue()));
-  } else if (element.isInteger(8)) {
-    for (const APInt &x : attr.getValues<APInt>())
-      codes.push_back(uint8_t(x.getZExtValue()));
-  } else {
-    return std::nullopt;
-  }
-  return codes;
-}
-
 std::optional<ConstantCodes> mlir::mx::getConstantRhs(MatmulOp op) {
   auto pack = op.getRhs().getDefiningOp<PackOp>();
+  DenseElementsAttr elements, scales;
   // Byte scales only (E8M0, E4M3): f32 tile scales keep the per-call path.
-  if (!pack || cast<BlockTensorType>(pack.getType())
-                       .getScaleType()
-                       .getIntOrFloatBitWidth() != 8)
+  if (!pack ||
+      cast<BlockTensorType>(pack.getType())
+              .getScaleType()
+              .getIntOrFloatBitWidth() != 8 ||
+      !matchPattern(pack.getElements(), m_Constant(&elements)) ||
+      !matchPattern(pack.getScales(), m_Constant(&scales)))
     return std::nullopt;
-  std::optional<std::vector<uint8_t>> elements =
-      constantCodes(pack.getElements());
-  std::optional<std::vector<uint8_t>> scales = constantCodes(pack.getScales());
-  if (!elements || !scales)
-    return std::nullopt;
-  return ConstantCodes{std::move(*elements), std::move(*scales)};
+  return ConstantCodes{getConstantCodes(elements), getConstantCodes(scales)};
 }
 
 /// The bf16 bits of `x`, rounded to nearest even as arith.truncf does (the
@@ -177,12 +156,7 @@ static Value buildConstantBuffer(OpBuilder &b, Location loc, Operation *module,
 /// violation.
 static bool rhsAllowsFolding(const MatmulShape &shape, const RhsValues &values,
                              const ConstantCodes &codes) {
-  int64_t least = 255, largest = 0;
-  for (uint8_t code : codes.scales) {
-    if (code != 0)
-      least = std::min<int64_t>(least, code);
-    largest = std::max<int64_t>(largest, code);
-  }
+  auto [least, largest] = constantScaleCodeRange(codes.scales);
   auto [grid, top] = valueExponents(shape.rhs.getFormat());
   if (largest > 254 || least + grid - 127 < -126 || largest + top - 127 > 127)
     return false;
@@ -232,6 +206,7 @@ PackedRhs mlir::mx::buildConstantRhs(OpBuilder &b, Location loc,
   // fallback for A's scales, packed per call from B's MX constants rather
   // than stored twice.
   if (fold && rhsAllowsFolding(shape, values, codes)) {
+    packed.scaleCodeRange = constantScaleCodeRange(codes.scales);
     packed.folded = buildConstantBuffer(
         b, loc, module, "__mx_rhs_folded", b.getBF16Type(),
         values.panels<uint16_t>([&](int64_t k, int64_t n) {

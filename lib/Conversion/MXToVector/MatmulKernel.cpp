@@ -130,9 +130,9 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
     // bf16 dots with an FP8 operand (whose block dots round anyway): values
     // packed times their block scales where that is exact
     // (MatmulPacking.h), one K-long sum per tile and no per-block scaling;
-    // else packed again at unit scale.
-    // The exponent arithmetic of folding and of the integer dots' exponent
-    // path holds for E8M0 scales; E4M3 block scales (NVFP4) are multiplied.
+    // else packed again at unit scale. Folding, like the integer dots'
+    // exponent path, is exponent arithmetic: E8M0 scales only; E4M3 (NVFP4)
+    // and f32 (FP8 tile) scales are multiplied.
     const bool powerOfTwoScales = hasPowerOfTwoScales(op);
     bool fold = t.bf16 && !amx && powerOfTwoScales &&
                 (isFP8(lhsType.getFormat()) || isFP8(rhsType.getFormat()));
@@ -215,7 +215,9 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
           arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
       Value foldable = arith::AndIOp::create(
           b, loc, clean,
-          buildFoldedScaleTest(b, loc, shape, rawScalesA, rawScalesB));
+          buildFoldedScaleTest(b, loc, shape, rawScalesA, rawScalesB,
+                               constantB ? constantB->scaleCodeRange
+                                         : std::nullopt));
       scf::IfOp::create(
           b, loc, foldable,
           [&](OpBuilder &nb, Location l) {

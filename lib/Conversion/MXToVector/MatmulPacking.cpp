@@ -311,15 +311,29 @@ static std::pair<Value, Value> scaleCodeRange(OpBuilder &b, Location loc,
   return {loop.getResult(0), loop.getResult(1)};
 }
 
-Value mlir::mx::buildFoldedScaleTest(OpBuilder &b, Location loc,
-                                     const MatmulShape &shape, Value scalesA,
-                                     Value scalesB) {
+std::pair<int64_t, int64_t>
+mlir::mx::constantScaleCodeRange(ArrayRef<uint8_t> codes) {
+  int64_t least = 255, largest = 0;
+  for (uint8_t code : codes) {
+    if (code != 0)
+      least = std::min<int64_t>(least, code);
+    largest = std::max<int64_t>(largest, code);
+  }
+  return {least, largest};
+}
+
+Value mlir::mx::buildFoldedScaleTest(
+    OpBuilder &b, Location loc, const MatmulShape &shape, Value scalesA,
+    Value scalesB, std::optional<std::pair<int64_t, int64_t>> rangeB) {
   Type i32 = b.getI32Type();
   auto constant = [&](int64_t v) {
     return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, v));
   };
   auto [leastA, largestA] = scaleCodeRange(b, loc, scalesA, shape.M * shape.G);
-  auto [leastB, largestB] = scaleCodeRange(b, loc, scalesB, shape.G * shape.N);
+  auto [leastB, largestB] =
+      rangeB ? std::pair<Value, Value>(constant(rangeB->first),
+                                       constant(rangeB->second))
+             : scaleCodeRange(b, loc, scalesB, shape.G * shape.N);
   auto [gridA, topA] = valueExponents(shape.lhs.getFormat());
   auto [gridB, topB] = valueExponents(shape.rhs.getFormat());
   const int64_t sumBits = llvm::Log2_64_Ceil(uint64_t(shape.K));

@@ -78,11 +78,18 @@ Value packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
 Value buildDotBiases(OpBuilder &b, Location loc, Value packedB, const Tiling &t,
                      int64_t K, int64_t N, int64_t block);
 
+/// The least E8M0 code other than 0 among `codes` (255 if none) and the
+/// largest: what buildFoldedScaleTest reads of a constant operand's scales.
+std::pair<int64_t, int64_t> constantScaleCodeRange(ArrayRef<uint8_t> codes);
+
 /// Whether the E8M0 scales `scalesA` and `scalesB` (flat, raw) allow folded
 /// scales for K-long dots of the two formats (i1), given that the packers
-/// find no violation.
-Value buildFoldedScaleTest(OpBuilder &b, Location loc, const MatmulShape &shape,
-                           Value scalesA, Value scalesB);
+/// find no violation. `rangeB`: B's constantScaleCodeRange, known at compile
+/// time, instead of a pass over `scalesB` per call.
+Value buildFoldedScaleTest(
+    OpBuilder &b, Location loc, const MatmulShape &shape, Value scalesA,
+    Value scalesB,
+    std::optional<std::pair<int64_t, int64_t>> rangeB = std::nullopt);
 
 /// The exponent bounds of `format`'s nonzero values: every one is a multiple
 /// of 2^grid and below 2^top in magnitude.
@@ -108,6 +115,8 @@ std::optional<ConstantCodes> getConstantRhs(MatmulOp op);
 /// and, for int8 dots, `dotBiases`. Null where not built.
 struct PackedRhs {
   Value values, folded, scales, dotBiases;
+  /// B's constantScaleCodeRange, with `folded`.
+  std::optional<std::pair<int64_t, int64_t>> scaleCodeRange;
 };
 PackedRhs buildConstantRhs(OpBuilder &b, Location loc, Operation *module,
                            const MatmulShape &shape, const Tiling &t,

@@ -25,18 +25,26 @@ RankedTensorType mlir::mx::getStorageType(BlockTensorType type) {
   return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
 }
 
+std::vector<uint8_t> mlir::mx::getConstantCodes(DenseElementsAttr values) {
+  // One byte per value in a dense attribute; a splat holds one.
+  ArrayRef<char> raw = values.getRawData();
+  int64_t count = values.getNumElements();
+  std::vector<uint8_t> codes(count);
+  for (int64_t i = 0; i < count; ++i)
+    codes[i] = uint8_t(raw[values.isSplat() ? 0 : i]);
+  return codes;
+}
+
 DenseElementsAttr mlir::mx::packConstantCodes(DenseElementsAttr elements,
                                               BlockTensorType type) {
-  // Element types of MX formats take one byte per value in a dense
-  // attribute; a splat holds one.
-  ArrayRef<char> raw = elements.getRawData();
+  std::vector<uint8_t> codes = getConstantCodes(elements);
   int64_t count = elements.getNumElements();
-  std::vector<char> codes(count);
-  for (int64_t i = 0; i < count; ++i)
-    codes[i] = raw[elements.isSplat() ? 0 : i];
   RankedTensorType storageType = getStorageType(type);
   if (!isNibblePacked(type))
-    return DenseElementsAttr::getFromRawBuffer(storageType, codes);
+    return DenseElementsAttr::getFromRawBuffer(
+        storageType,
+        ArrayRef<char>(reinterpret_cast<const char *>(codes.data()),
+                       codes.size()));
   int64_t width = type.getShape().back(), packedWidth = (width + 1) / 2;
   std::vector<char> packed(storageType.getNumElements(), 0);
   for (int64_t row = 0; row < count / width; ++row)

@@ -17,11 +17,19 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace mlir::mx {
 
 /// The tensor type that stores the element codes of `type`; for a two-level
 /// `type`, its whole storage: block grid x packed block bytes.
 RankedTensorType getStorageType(BlockTensorType type);
+
+/// The codes of a constant whose values take a byte each in a dense
+/// attribute (MX element types, i8, one-byte scales), row-major; a splat
+/// expanded.
+std::vector<uint8_t> getConstantCodes(DenseElementsAttr values);
 
 /// The storage of constant elements (one code per element, of `type`'s
 /// element type), computed at compile time: packed weights stay packed.
