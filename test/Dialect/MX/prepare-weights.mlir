@@ -3,11 +3,12 @@
 // The weights' layout ops and quantizes move to @f_prepare; @f_prepared
 // takes their results; @f stays. A weight argument still used otherwise (%w
 // is returned) stays an argument of @f_prepared; %v, used only through its
-// quantize, is gone. The bias (no {mx.weight}) is not touched.
+// quantize, is gone. The bias (no {mx.weight}) is not touched. Every
+// argument of both functions that was @f's records its position there.
 // CHECK-LABEL: func.func @f(
 // CHECK: mx.quantize
 // CHECK-LABEL: func.func @f_prepare(
-// CHECK-SAME: %[[W:.+]]: tensor<8x64xf32> {mx.weight}, %[[V:.+]]: tensor<64x8xf32> {mx.weight})
+// CHECK-SAME: %[[W:.+]]: tensor<8x64xf32> {mx.argument = 1 : i64, mx.weight}, %[[V:.+]]: tensor<64x8xf32> {mx.argument = 3 : i64, mx.weight})
 // CHECK-SAME: -> (!mx.tensor<64x8xf4E2M1FN, block = [32, 1]>, !mx.tensor<64x8xf4E2M1FN, block = [32, 1]>)
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<64x8xf32>
 // CHECK: %[[T:.+]] = linalg.transpose ins(%[[W]] : tensor<8x64xf32>) outs(%[[E]]
@@ -15,7 +16,7 @@
 // CHECK: %[[QV:.+]] = mx.quantize %[[V]]
 // CHECK: return %[[QT]], %[[QV]]
 // CHECK-LABEL: func.func @f_prepared(
-// CHECK-SAME: %[[X:[^:]+]]: tensor<1x64xf32>, %[[W2:[^:]+]]: tensor<8x64xf32> {mx.weight}, %[[B:[^:]+]]: tensor<1x8xf32>,
+// CHECK-SAME: %[[X:[^:]+]]: tensor<1x64xf32> {mx.argument = 0 : i64}, %[[W2:[^:]+]]: tensor<8x64xf32> {mx.argument = 1 : i64, mx.weight}, %[[B:[^:]+]]: tensor<1x8xf32> {mx.argument = 2 : i64},
 // CHECK-SAME: %[[P0:[^:]+]]: !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> {mx.prepared_weight = 0 : i64},
 // CHECK-SAME: %[[P1:[^:]+]]: !mx.tensor<64x8xf4E2M1FN, block = [32, 1]> {mx.prepared_weight = 1 : i64})
 // CHECK-NOT: mx.quantize

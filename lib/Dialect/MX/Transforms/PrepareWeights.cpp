@@ -102,6 +102,9 @@ static WeightSlice findWeightSlice(func::FuncOp function) {
   return slice;
 }
 
+/// Where an argument of @<f>_prepare or @<f>_prepared was in @<f>.
+static constexpr StringLiteral kArgumentAttr = "mx.argument";
+
 /// `@<f>_prepare(weights...) -> (quantized weights...)`.
 static func::FuncOp buildPrepare(OpBuilder &builder, func::FuncOp function,
                                  const WeightSlice &slice, StringRef name) {
@@ -112,8 +115,11 @@ static func::FuncOp buildPrepare(OpBuilder &builder, func::FuncOp function,
     results.push_back(root.getType());
   auto prepare = func::FuncOp::create(builder, function.getLoc(), name,
                                       builder.getFunctionType(inputs, results));
-  for (auto [index, weight] : llvm::enumerate(slice.weights))
+  for (auto [index, weight] : llvm::enumerate(slice.weights)) {
     prepare.setArgAttrs(index, function.getArgAttrDict(weight.getArgNumber()));
+    prepare.setArgAttr(index, kArgumentAttr,
+                       builder.getI64IntegerAttr(weight.getArgNumber()));
+  }
   Block *entry = prepare.addEntryBlock();
   OpBuilder body = OpBuilder::atBlockBegin(entry);
   IRMapping mapping;
@@ -134,6 +140,9 @@ static func::FuncOp buildPrepared(OpBuilder &builder, func::FuncOp function,
   IRMapping mapping;
   auto prepared = cast<func::FuncOp>(builder.clone(*function, mapping));
   prepared.setSymName(name);
+  // Each argument says where it was in @f, for callers after erasures.
+  for (unsigned i = 0, e = prepared.getNumArguments(); i < e; ++i)
+    prepared.setArgAttr(i, kArgumentAttr, builder.getI64IntegerAttr(i));
   Block &body = prepared.getBody().front();
   for (auto [index, constRoot] : llvm::enumerate(slice.roots)) {
     QuantizeOp root = constRoot;

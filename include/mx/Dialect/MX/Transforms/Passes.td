@@ -327,6 +327,9 @@ def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
       still used; weight arguments used only through the quantization are
       gone.
 
+    Every argument of both that was an argument of `@f` carries
+    `{mx.argument = i}`, its position in `@f`.
+
     A caller runs `@f_prepare` once per set of weights and `@f_prepared` on
     every input: the results are those of `@f`, bit for bit. Only pure ops
     of the function's top-level block move (a quantize inside a loop stays);
