@@ -38,6 +38,18 @@ def load_digits(path):
     return images[train], labels[train], images[test], labels[test]
 
 
+def he_parameters(rng, bias_std=0.0, layers=LAYERS):
+    """Fresh f32 parameters [w0, b0, w1, b1, ...]: He-initialized weights;
+    biases normal with `bias_std`, or zero (drawing nothing) for 0."""
+    params = []
+    for k, n in layers:
+        weight = (rng.standard_normal((k, n)) * np.sqrt(2.0 / k)).astype(np.float32)
+        bias = ((bias_std * rng.standard_normal(n)).astype(np.float32) if bias_std
+                else np.zeros(n, np.float32))
+        params += [weight, bias]
+    return params
+
+
 def load_weights(path=WEIGHTS):
     with np.load(path) as archive:
         return [(archive[f"w{i}"], archive[f"b{i}"]) for i in range(len(LAYERS))]

@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 os.environ.get("MX_BUILD_DIR", "build"), "python_packages"))
-from digits_mlp import LAYERS, load_digits, loss_program  # noqa: E402
+from digits_mlp import LAYERS, he_parameters, load_digits, loss_program  # noqa: E402
 from mx_mlir.training import Trainer  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -31,10 +31,7 @@ BATCH = 32
 
 def initial_params(seed=1):
     rng = np.random.default_rng(seed)
-    params = []
-    for k, n in LAYERS:
-        params += [(rng.standard_normal((k, n)) * np.sqrt(2.0 / k)).astype(np.float32),
-                   np.zeros(n, np.float32)]
+    params = he_parameters(rng)
     return params
 
 

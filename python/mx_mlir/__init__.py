@@ -12,7 +12,8 @@
   safetensors checkpoint, the next layer read ahead on a thread;
   `StreamedModel(imported, policy, micro_batches, checkpoint, budget)`: a
   PyTorch model run layer to layer from an mx-quantize checkpoint
-  (docs/LayerToLayer.md).
+  (docs/LayerToLayer.md); `LayerToLayerTrainer(loss_module, params,
+  micro_batches)`: training steps in layer-to-layer order.
 - `keep_freed_memory()`: glibc keeps the memory compiled functions free
   for reuse (process-wide; mx_mlir/memory.py says when it matters).
 - `reference`: a NumPy implementation of the MX numerics (docs/Numerics.md),
@@ -25,8 +26,9 @@ from .arrays import (FORMATS, TWO_LEVEL_FORMATS, MXArray, TwoLevelArray, dequant
 from .ir import Context, ExecutionEngine, MLIRError, Module
 from .torch_import import Imported, TorchImportError, from_torch
 from .layer_to_layer import LayerToLayerError, StreamedModel
+from .layer_to_layer_training import LayerToLayerTrainer
 from .memory import keep_freed_memory
 from .weight_stream import WeightStream, WeightStreamError
 
-__all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "LayerToLayerError", "MLIRError", "MXArray", "Module", "StreamedModel",
+__all__ = ["Context", "ExecutionEngine", "FORMATS", "Imported", "LayerToLayerError", "LayerToLayerTrainer", "MLIRError", "MXArray", "Module", "StreamedModel",
            "TWO_LEVEL_FORMATS", "TorchImportError", "TwoLevelArray", "WeightStream", "WeightStreamError", "dequantize", "from_torch", "hadamard", "keep_freed_memory", "matmul", "quantize", "reference"]

@@ -55,10 +55,11 @@ class Trainer:
     epsilon, weight_decay, master, master_rounding, seed, loss_scaling,
     loss_scale, growth_interval) and of `mx-training-recipe` (`recipe`, and
     `recipe_options` as an option string, e.g. "gradient-rounding=stochastic").
+    `opt_level` is the JIT's LLVM optimization level.
     """
 
     def __init__(self, loss_module, params, function=None, recipe=None, recipe_options="",
-                 context=None, pipeline="mx-cpu-pipeline", **step_options):
+                 context=None, pipeline="mx-cpu-pipeline", opt_level=3, **step_options):
         text = loss_module
         if "\n" not in text and os.path.exists(text):
             with open(text) as handle:
@@ -77,7 +78,7 @@ class Trainer:
             module.run_pipeline(f"mx-training-recipe{{recipe={recipe} {recipe_options}}}".strip())
         self.ir = str(module)
         self._layout(options)
-        self._jit = module.compile(pipeline)
+        self._jit = module.compile(pipeline, opt_level=opt_level)
         master = options.get("master", "f32")
         self._master = master
         if len(params) != self.num_params:

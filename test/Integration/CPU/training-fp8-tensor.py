@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from digits_mlp import LAYERS, loss_program
+from digits_mlp import he_parameters, loss_program
 from mx_mlir import reference as ref
 from mx_mlir.ir import Context, Module
 from mx_mlir.training import Trainer
@@ -120,10 +120,7 @@ print("Inf under delayed scaling: product NaN", bool(np.all(np.isnan(y))), "| re
 # products overflow f32: current scaling follows them and the step is
 # skipped; delayed scaling saturates them to the history's range (its known
 # cost) and trains on. An Inf activation is a NaN scale in both: skipped.
-params = []
-for k, n in LAYERS:
-    params += [(rng.standard_normal((k, n)) * np.sqrt(2.0 / k)).astype(np.float32),
-               np.zeros(n, np.float32)]
+params = he_parameters(rng)
 batch = 16
 data = rng.uniform(0, 16, (batch, 64)).astype(np.float32)
 labels = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]

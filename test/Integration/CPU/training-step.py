@@ -12,15 +12,12 @@ import sys
 
 import numpy as np
 
-from digits_mlp import LAYERS, load_digits, loss_program
+from digits_mlp import he_parameters, load_digits, loss_program
 from mx_mlir.training import Trainer, from_bf16
 
 train_x, train_y, _, _ = load_digits(sys.argv[1])
 rng = np.random.default_rng(11)
-params = []
-for k, n in LAYERS:
-    params += [(rng.standard_normal((k, n)) * np.sqrt(2.0 / k)).astype(np.float32),
-               np.zeros(n, np.float32)]
+params = he_parameters(rng)
 batch, eye = 32, np.eye(10, dtype=np.float32)
 program = loss_program(batch)
 batches = [rng.choice(len(train_y), batch, replace=False) for _ in range(40)]

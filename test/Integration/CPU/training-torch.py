@@ -11,16 +11,13 @@ import sys
 import numpy as np
 import torch
 
-from digits_mlp import LAYERS, load_digits, loss_program
+from digits_mlp import LAYERS, he_parameters, load_digits, loss_program
 from mx_mlir.training import Trainer
 
 torch.set_num_threads(1)
 train_x, train_y, _, _ = load_digits(sys.argv[1])
 rng = np.random.default_rng(5)
-params = []
-for k, n in LAYERS:
-    params += [(rng.standard_normal((k, n)) * np.sqrt(2.0 / k)).astype(np.float32),
-               (0.1 * rng.standard_normal(n)).astype(np.float32)]
+params = he_parameters(rng, bias_std=0.1)
 batch, eye = 32, np.eye(10, dtype=np.float32)
 batches = [rng.choice(len(train_y), batch, replace=False) for _ in range(10)]
 
