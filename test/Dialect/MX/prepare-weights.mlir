@@ -39,6 +39,38 @@ func.func @f(%x: tensor<1x64xf32>, %w: tensor<8x64xf32> {mx.weight}, %b: tensor<
 
 // -----
 
+// A weight stored N x K, quantized in row blocks and then transposed (what
+// mx-quantize-policy makes of a weight used transposed): the prepare
+// function returns the transposed operand, which the quantize alone only
+// fed; a quantize also read elsewhere is returned beside its transpose.
+// CHECK-LABEL: func.func @transposed_prepare(
+// CHECK-SAME: -> (!mx.tensor<64x8xf8E4M3FN, block = [32, 1]>, !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>)
+// CHECK: %[[Q:.+]] = mx.quantize %arg0
+// CHECK: %[[T:.+]] = mx.transpose %[[Q]] [1, 0]
+// CHECK: %[[R:.+]] = mx.quantize %arg1
+// CHECK: %[[U:.+]] = mx.transpose %[[R]] [1, 0]
+// CHECK: return %[[T]], %[[R]], %[[U]]
+// CHECK-LABEL: func.func @transposed_prepared(
+// CHECK-SAME: %{{[^:]+}}: tensor<1x64xf32> {mx.argument = 0 : i64},
+// CHECK-SAME: {mx.prepared_weight = 0 : i64}
+// CHECK-SAME: {mx.prepared_weight = 1 : i64}
+// CHECK-SAME: {mx.prepared_weight = 2 : i64})
+// CHECK-NOT: mx.transpose
+// CHECK-NOT: mx.quantize
+// CHECK: return
+func.func @transposed(%x: tensor<1x64xf32>, %w: tensor<8x64xf32> {mx.weight}, %v: tensor<8x64xf32> {mx.weight})
+    -> (tensor<1x8xf32>, tensor<1x8xf32>, !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>) {
+  %q = mx.quantize %w : tensor<8x64xf32> -> !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>
+  %t = mx.transpose %q [1, 0] : !mx.tensor<8x64xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>
+  %y = mx.matmul %x, %t : tensor<1x64xf32>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<1x8xf32>
+  %r = mx.quantize %v : tensor<8x64xf32> -> !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>
+  %u = mx.transpose %r [1, 0] : !mx.tensor<8x64xf8E4M3FN, block = [1, 32]> -> !mx.tensor<64x8xf8E4M3FN, block = [32, 1]>
+  %z = mx.matmul %x, %u : tensor<1x64xf32>, !mx.tensor<64x8xf8E4M3FN, block = [32, 1]> -> tensor<1x8xf32>
+  return %y, %z, %r : tensor<1x8xf32>, tensor<1x8xf32>, !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>
+}
+
+// -----
+
 // A weight that is mixed with an activation before its quantize is not a
 // weight alone; a quantize inside a loop stays. Nothing to prepare: a remark.
 // CHECK-LABEL: func.func @nothing

@@ -94,12 +94,15 @@ func.func @accumulate_bf16(%x: tensor<4x64xbf16>, %w: tensor<64x8xbf16> {mx.weig
 // -----
 
 // Weights stored N x K (used transposed): a constant is transposed at
-// compile time, an activation by linalg.transpose.
+// compile time; an activation is quantized along its rows, then its codes
+// and scales are transposed (mx.transpose), with no f32 transpose left.
 // CHECK-LABEL: func.func @transposed
 // CHECK-DAG: %[[WT:.+]] = arith.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
 // CHECK: mx.quantize %[[WT]] : tensor<2x2xf32> -> !mx.tensor<2x2xf4E2M1FN, block = [32, 1]>
-// CHECK: %[[T:.+]] = linalg.transpose ins(%arg1 : tensor<2x2xf32>)
-// CHECK: mx.quantize %[[T]] : tensor<2x2xf32> -> !mx.tensor<2x2xf8E4M3FN, block = [32, 1]>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[Q:.+]] = mx.quantize %arg1 : tensor<2x2xf32> -> !mx.tensor<2x2xf8E4M3FN, block = [1, 32]>
+// CHECK: %[[T:.+]] = mx.transpose %[[Q]] [1, 0] : !mx.tensor<2x2xf8E4M3FN, block = [1, 32]> -> !mx.tensor<2x2xf8E4M3FN, block = [32, 1]>
+// CHECK: mx.matmul %{{.+}}, %[[T]]
 func.func @transposed(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>, %c: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]

@@ -10,16 +10,18 @@
 // (X W, H V), an input-gradient product (dH = dY V^T) and two
 // weight-gradient products (dV = H^T dY, dW = X^T dH); roles come from data
 // flow. Each product quantizes both operands along its own K from the f32
-// tensor (V^T, H^T and X^T are transposed in f32, then quantized).
+// tensor: H^T and X^T are transposed in f32, then quantized; V^T, a weight
+// whose K runs along its rows, is V quantized in row blocks with its codes
+// and scales then transposed (mx.transpose), which is the same encoding.
 
 // MXFP8-LABEL: func.func @loss_step(
 // MXFP8: mx.quantize %{{.*}} scale_rule<rceil> : tensor<8x64xf32> -> !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>
 // MXFP8: mx.quantize %{{.*}} scale_rule<rceil> : tensor<64x32xf32> -> !mx.tensor<64x32xf8E4M3FN, block = [32, 1]>
 // MXFP8: mx.matmul {{.*}} {mx.role = "forward"}
 // MXFP8: mx.matmul {{.*}} {mx.role = "forward"}
-// MXFP8: %[[VT:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x16xf32>) outs(%{{.*}} : tensor<16x32xf32>) permutation = [1, 0]
 // MXFP8: %[[DY:.*]] = mx.quantize %{{.*}} scale_rule<rceil> : tensor<8x16xf32> -> !mx.tensor<8x16xf8E4M3FN, block = [1, 32]>
-// MXFP8: %[[QVT:.*]] = mx.quantize %[[VT]] scale_rule<rceil> : tensor<16x32xf32> -> !mx.tensor<16x32xf8E4M3FN, block = [32, 1]>
+// MXFP8: %[[QV:.*]] = mx.quantize %arg2 scale_rule<rceil> : tensor<32x16xf32> -> !mx.tensor<32x16xf8E4M3FN, block = [1, 32]>
+// MXFP8: %[[QVT:.*]] = mx.transpose %[[QV]] [1, 0] : !mx.tensor<32x16xf8E4M3FN, block = [1, 32]> -> !mx.tensor<16x32xf8E4M3FN, block = [32, 1]>
 // MXFP8: mx.matmul %[[DY]], %[[QVT]] {mx.role = "input-gradient"} : {{.*}} -> tensor<8x32xf32>
 // MXFP8: %[[HT:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x32xf32>) outs(%{{.*}} : tensor<32x8xf32>) permutation = [1, 0]
 // MXFP8: mx.quantize %[[HT]] scale_rule<rceil> : tensor<32x8xf32> -> !mx.tensor<32x8xf8E4M3FN, block = [1, 32]>
@@ -43,7 +45,8 @@
 // FP4-LABEL: func.func @loss_step(
 // FP4: mx.matmul {{.*}} {mx.role = "forward"} : !mx.tensor<8x64xf8E4M3FN, block = [1, 32]>, !mx.tensor<64x32xf4E2M1FN, block = [32, 1]>
 // FP4: mx.quantize %{{.*}} rounding<stochastic> seed(13) : tensor<8x16xf32> -> !mx.tensor<8x16xf8E5M2, block = [1, 32]>
-// FP4: mx.quantize %{{.*}} : tensor<16x32xf32> -> !mx.tensor<16x32xf4E2M1FN, block = [32, 1]>
+// FP4: mx.quantize %arg2 : tensor<32x16xf32> -> !mx.tensor<32x16xf4E2M1FN, block = [1, 32]>
+// FP4: mx.transpose %{{.*}} [1, 0] : !mx.tensor<32x16xf4E2M1FN, block = [1, 32]> -> !mx.tensor<16x32xf4E2M1FN, block = [32, 1]>
 // FP4: mx.matmul {{.*}} {mx.role = "input-gradient"}
 // FP4: mx.quantize %{{.*}} : tensor<32x8xf32> -> !mx.tensor<32x8xf8E4M3FN, block = [1, 32]>
 // FP4: mx.quantize %{{.*}} rounding<stochastic> seed(14) : tensor<8x16xf32> -> !mx.tensor<8x16xf8E5M2, block = [32, 1]>

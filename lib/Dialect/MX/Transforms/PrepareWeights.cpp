@@ -35,8 +35,10 @@ struct WeightSlice {
   /// The top-level ops the roots need, all computed from weight arguments
   /// and constants only, in program order.
   SmallVector<Operation *> ops;
-  /// The quantizes among them: the values the prepare function returns.
-  SmallVector<QuantizeOp> roots;
+  /// The values the prepare function returns: quantizes of weights, or
+  /// mx.transpose of them (a weight stored N x K is quantized in row blocks
+  /// and then transposed), each used by something that stays.
+  SmallVector<Operation *> roots;
   /// The weight arguments the roots read, in argument order.
   SmallVector<BlockArgument> weights;
 };
@@ -56,7 +58,7 @@ static WeightSlice findWeightSlice(func::FuncOp function) {
     if (isWeightArgument(function, arg.getArgNumber()))
       fromWeights.insert(arg);
   DenseSet<Operation *> movable;
-  SmallVector<QuantizeOp> roots;
+  SetVector<Operation *> candidates;
   for (Operation &op : body.without_terminator()) {
     // Pure ops only, so that moving them keeps their meaning.
     if (!isPure(&op) || op.getNumResults() == 0)
@@ -73,9 +75,17 @@ static WeightSlice findWeightSlice(func::FuncOp function) {
     movable.insert(&op);
     for (Value result : op.getResults())
       (readsWeight ? fromWeights : fromConstants).insert(result);
-    if (auto quantize = dyn_cast<QuantizeOp>(op); quantize && readsWeight)
-      roots.push_back(quantize);
+    if (isa<QuantizeOp, TransposeOp>(op) && readsWeight)
+      candidates.insert(&op);
   }
+  // A quantize that only feeds mx.transpose candidates is not returned
+  // itself: its transposes are.
+  SmallVector<Operation *> roots;
+  for (Operation *candidate : candidates)
+    if (llvm::any_of(candidate->getUsers(), [&](Operation *user) {
+          return !candidates.contains(user);
+        }))
+      roots.push_back(candidate);
   // What the roots need, in program order, and the weights they read.
   DenseSet<Operation *> needed;
   SmallVector<Operation *> worklist(roots.begin(), roots.end());
@@ -111,8 +121,8 @@ static func::FuncOp buildPrepare(OpBuilder &builder, func::FuncOp function,
   SmallVector<Type> inputs, results;
   for (BlockArgument weight : slice.weights)
     inputs.push_back(weight.getType());
-  for (QuantizeOp root : slice.roots)
-    results.push_back(root.getType());
+  for (Operation *root : slice.roots)
+    results.push_back(root->getResult(0).getType());
   auto prepare = func::FuncOp::create(builder, function.getLoc(), name,
                                       builder.getFunctionType(inputs, results));
   for (auto [index, weight] : llvm::enumerate(slice.weights)) {
@@ -128,8 +138,8 @@ static func::FuncOp buildPrepare(OpBuilder &builder, func::FuncOp function,
   for (Operation *op : slice.ops)
     body.clone(*op, mapping);
   SmallVector<Value> returned;
-  for (QuantizeOp root : slice.roots)
-    returned.push_back(mapping.lookup(root.getResult()));
+  for (Operation *root : slice.roots)
+    returned.push_back(mapping.lookup(root->getResult(0)));
   func::ReturnOp::create(body, function.getLoc(), returned);
   return prepare;
 }
@@ -144,17 +154,16 @@ static func::FuncOp buildPrepared(OpBuilder &builder, func::FuncOp function,
   for (unsigned i = 0, e = prepared.getNumArguments(); i < e; ++i)
     prepared.setArgAttr(i, kArgumentAttr, builder.getI64IntegerAttr(i));
   Block &body = prepared.getBody().front();
-  for (auto [index, constRoot] : llvm::enumerate(slice.roots)) {
-    QuantizeOp root = constRoot;
+  for (auto [index, root] : llvm::enumerate(slice.roots)) {
+    Value result = root->getResult(0);
     unsigned position = prepared.getNumArguments();
     if (failed(prepared.insertArgument(
-            position, root.getType(),
+            position, result.getType(),
             builder.getDictionaryAttr(builder.getNamedAttr(
                 "mx.prepared_weight", builder.getI64IntegerAttr(index))),
-            root.getLoc())))
+            root->getLoc())))
       llvm_unreachable("func.func takes any argument");
-    mapping.lookup(root.getResult())
-        .replaceAllUsesWith(body.getArguments().back());
+    mapping.lookup(result).replaceAllUsesWith(body.getArguments().back());
   }
   // The slice is dead in the clone now: erase it, last op first.
   for (Operation *op : llvm::reverse(slice.ops)) {

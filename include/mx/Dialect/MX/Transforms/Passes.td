@@ -319,8 +319,9 @@ def MXPrepareWeightsPass : Pass<"mx-prepare-weights", "::mlir::ModuleOp"> {
 
     - `@f_prepare(weights...) -> (!mx.tensor...)`: the part of `@f` that
       depends only on weight arguments and constants (layout ops such as
-      transposes, and the `mx.quantize` ops that end it), returning the
-      quantized weights;
+      transposes, and the `mx.quantize` ops that end it, or the
+      `mx.transpose` of such a quantize: a weight stored N x K), returning
+      the quantized weights;
     - `@f_prepared(args..., prepared...)`: `@f` with those quantized
       weights as arguments (marked `{mx.prepared_weight = i}`, the index of
       `@f_prepare`'s result), appended after the arguments of `@f` that are
