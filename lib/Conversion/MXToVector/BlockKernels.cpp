@@ -72,6 +72,19 @@ void mlir::mx::buildBlockLoop(
       });
 }
 
+Value mlir::mx::linearElementIndices(OpBuilder &b, Location loc, Value first,
+                                     int64_t k) {
+  auto type = VectorType::get({k}, b.getI64Type());
+  SmallVector<int64_t> lanes;
+  for (int64_t i = 0; i < k; ++i)
+    lanes.push_back(i);
+  Value iota = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(lanes)));
+  Value base = arith::IndexCastOp::create(b, loc, b.getI64Type(), first);
+  return arith::AddIOp::create(
+      b, loc, vector::BroadcastOp::create(b, loc, type, base), iota);
+}
+
 Value mlir::mx::broadcastLane(OpBuilder &b, Location loc, Value v,
                               int64_t lane) {
   return vector::ShuffleOp::create(b, loc, v, v,

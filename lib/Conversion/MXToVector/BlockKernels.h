@@ -95,9 +95,16 @@ Value broadcastWord(OpBuilder &b, Location loc, Value buffer, Value at,
 Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
                       Value r3);
 
+/// The linear element indices first + [0, k) as vector<k x i64>: the
+/// Philox counters of stochastic rounding.
+Value linearElementIndices(OpBuilder &b, Location loc, Value first, int64_t k);
+
 /// The kernel patterns (benefit 2, ahead of the linalg lowering's).
 void populateQuantizeKernelPattern(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
+/// mx.quantize in blocks down columns (`[.., k, 1]`), 16 columns in lanes.
+void populateColumnQuantizeKernelPattern(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
 void populateDequantizeKernelPattern(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
 void populateHadamardKernelPattern(const TypeConverter &converter,

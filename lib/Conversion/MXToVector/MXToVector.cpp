@@ -51,6 +51,7 @@ void mlir::mx::populateMXToVectorConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const cpu::CPUTarget &target, const MatmulKernelOptions &options) {
   populateQuantizeKernelPattern(converter, patterns);
+  populateColumnQuantizeKernelPattern(converter, patterns);
   populateDequantizeKernelPattern(converter, patterns);
   populateHadamardKernelPattern(converter, patterns);
   populateTileQuantizeKernelPattern(converter, patterns);
@@ -88,7 +89,8 @@ struct ConvertMXToVectorPass final
     MXTensorLowering lowering;
     lowering.populate = populate;
     lowering.fusesScales = [](QuantizeOp op) {
-      return isVectorKernelQuantize(op) || isTileKernelQuantize(op);
+      return isVectorKernelQuantize(op) || isTileKernelQuantize(op) ||
+             isColumnKernelQuantize(op);
     };
     // The target instructions (MXTargetOps.td) the kernels are built from.
     lowering.addLegalOps = [](ConversionTarget &target) {

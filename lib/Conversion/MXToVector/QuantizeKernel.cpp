@@ -80,20 +80,6 @@ static Value buildAmax(OpBuilder &b, Location loc, ArrayRef<Value> magnitudes,
                                   buildGroupMax(b, loc, partial));
 }
 
-/// The linear element indices first + [0, k) as vector<k x i64>: the Philox
-/// counters of stochastic rounding.
-static Value linearIndices(OpBuilder &b, Location loc, Value first, int64_t k) {
-  auto type = VectorType::get({k}, b.getI64Type());
-  SmallVector<int64_t> lanes;
-  for (int64_t i = 0; i < k; ++i)
-    lanes.push_back(i);
-  Value iota = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(lanes)));
-  Value base = arith::IndexCastOp::create(b, loc, b.getI64Type(), first);
-  return arith::AddIOp::create(
-      b, loc, vector::BroadcastOp::create(b, loc, type, base), iota);
-}
-
 namespace {
 
 struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
@@ -159,9 +145,10 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                                                        ArrayRef<int64_t>{j})
                                  .getResult());
             Value random =
-                stochastic ? buildStochasticBits(
-                                 b, l, linearIndices(b, l, firsts[j], k), seed)
-                           : splatI32(b, l, i32s, 0);
+                stochastic
+                    ? buildStochasticBits(
+                          b, l, linearElementIndices(b, l, firsts[j], k), seed)
+                    : splatI32(b, l, i32s, 0);
             // Nearest even (the default) has a shorter exact form.
             Value code =
                 op.getRounding() == Rounding::rne

@@ -17,8 +17,8 @@
 # vectorized) runs every format and layout with each rule and each rounding
 # once, since compiling that vector code for the whole matrix takes minutes.
 # `kernels` (the default pipeline: the fused vector kernels of
-# convert-mx-to-vector for blocks along the last axis, linalg for the other
-# layouts) runs the whole matrix, and `kernels-no-avx512` the sample with
+# convert-mx-to-vector for blocks along the last axis and for whole blocks
+# down 16-column groups, linalg for the other layouts) runs the whole matrix, and `kernels-no-avx512` the sample with
 # the code compiled for a target without AVX-512 (LLVM's generic vector
 # lowering). scripts/test.sh leaves `scalar` to `scripts/test.sh --full`,
 # and there `kernels` runs the rule x rounding pairs the sample leaves out:
@@ -91,6 +91,10 @@ layouts = [
     (random_tensor((37, 64)), (1, 32)),  # 74 blocks: one per iteration
     (random_tensor((37, 70)), (1, 32)),
     (random_tensor((70, 37)), (32, 1)),
+    # Blocks down columns, whole and 16 columns at a time: the column
+    # kernel; the edge blocks as columns of its first block-row.
+    (np.concatenate([np.concatenate([edges.T, random_tensor((32, 32 - len(edges)))], axis=1),
+                     random_tensor((32, 32))]), (32, 1)),
     (random_tensor((64, 96)), (32, 32)),
 ]
 

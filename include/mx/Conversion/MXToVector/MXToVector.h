@@ -30,6 +30,9 @@ bool isVectorKernelQuantize(QuantizeOp op);
 /// tiles along the last axis of a multiple of 16 up to 512 elements, whole
 /// tiles.
 bool isTileKernelQuantize(QuantizeOp op);
+/// Whether `op`'s blocks run down whole columns (`[.., k, 1]`, rows of whole
+/// 16-lane groups) for the column kernel.
+bool isColumnKernelQuantize(QuantizeOp op);
 
 /// Whether mx.matmul `op` becomes the packed vector kernel (or the GEMV):
 /// static shapes, rhs MX with E8M0 scales and lhs MX with E8M0 scales or
