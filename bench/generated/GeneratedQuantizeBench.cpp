@@ -15,7 +15,9 @@
 // same way, each through its vector kernel. So does
 // mx.hadamard (f32 in, f32 out), whose lowering is a vector kernel, and
 // NVFP4 (blocks of 16, E4M3 block scales; its quantize computes the tensor
-// scale with mx.tensor_scale, one more pass over the input).
+// scale with mx.tensor_scale, one more pass over the input). The quantize
+// of the same data as a 4096 x 4096 matrix in blocks of 32 down its columns
+// (BM_QuantizeColumns) runs the column kernel.
 // Counters: GB/s of f32 (input of quantize, output of dequantize);
 // bench/run_benchmarks.py computes the ratios from the same run's JSON.
 //   build/bin/mx-bench-generated-quantize --benchmark_counters_tabular=true
@@ -113,6 +115,39 @@ const Kernels &kernels(const std::string &element, bool portable,
         encoding, tiles ? "scale_rule<quotient>" : "", portable);
   return *entry;
 }
+
+/// `@quantize` of the input as a 4096 x 4096 matrix in blocks of 32 down
+/// its columns (`block = [32, 1]`: a weight stored K x N, dY for a weight
+/// gradient), compiled: the column kernel.
+class ColumnKernel {
+public:
+  explicit ColumnKernel(const std::string &element) {
+    std::string f32 = "tensor<4096x4096xf32>";
+    std::string mx = "!mx.tensor<4096x4096x" + element + ", block = [32, 1]>";
+    module = std::make_unique<mxbench::JitModule>(
+        "func.func @quantize(%x: " + f32 + ") -> " + mx +
+            " attributes {llvm.emit_c_interface} {\n  %q = mx.quantize %x : " +
+            f32 + " -> " + mx + "\n  return %q : " + mx + "\n}\n",
+        /*threads=*/true, /*portable=*/false);
+    fn = module->lookup<Fn>("quantize");
+  }
+  void run(std::vector<float> &input) const {
+    MemRef<float, 2> in{input.data(), input.data(), 0, {4096, 4096}, {4096, 1}};
+    Result out;
+    fn(&out, &in);
+    benchmark::DoNotOptimize(out.codes.aligned);
+    std::free(out.codes.allocated);
+    std::free(out.scales.allocated);
+  }
+
+private:
+  struct Result {
+    MemRef<uint8_t, 2> codes, scales;
+  };
+  using Fn = void (*)(Result *, MemRef<float, 2> *);
+  std::unique_ptr<mxbench::JitModule> module;
+  Fn fn = nullptr;
+};
 
 /// `@hadamard`: mx.hadamard of the f32 tensor, seed 1.
 class HadamardKernel {
@@ -293,6 +328,19 @@ void BM_Quantize(benchmark::State &state, const char *element, bool portable,
   f32Rate(state);
 }
 
+void BM_QuantizeColumns(benchmark::State &state, const char *element) {
+  omp_set_num_threads(int(state.range(0)));
+  static auto &cache =
+      *new std::map<std::string, std::unique_ptr<ColumnKernel>>();
+  auto &kernel = cache[element];
+  if (!kernel)
+    kernel = std::make_unique<ColumnKernel>(element);
+  kernel->run(input()); // page in the input and the code
+  for (auto _ : state)
+    kernel->run(input());
+  f32Rate(state);
+}
+
 void BM_Dequantize(benchmark::State &state, const char *element, bool portable,
                    bool tiles = false) {
   omp_set_num_threads(int(state.range(0)));
@@ -419,6 +467,8 @@ BENCHMARK_CAPTURE(BM_Quantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
     ->Apply(threads);
 BENCHMARK_CAPTURE(BM_Dequantize, fp8_e4m3_f32_tiles, "f8E4M3FN", false, true)
     ->Apply(threads);
+BENCHMARK_CAPTURE(BM_QuantizeColumns, mxfp8_e4m3, "f8E4M3FN")->Apply(threads);
+BENCHMARK_CAPTURE(BM_QuantizeColumns, mxfp4_e2m1, "f4E2M1FN")->Apply(threads);
 BENCHMARK(BM_QuantizeNVFP4)->Apply(threads);
 BENCHMARK(BM_QuantizeNVFP4GivenScale)->Apply(threads);
 BENCHMARK(BM_DequantizeNVFP4)->Apply(threads);
