@@ -72,8 +72,10 @@ void mlir::mx::buildBlockLoop(
       });
 }
 
-Value mlir::mx::linearElementIndices(OpBuilder &b, Location loc, Value first,
-                                     int64_t k) {
+/// The linear element indices first + [0, k) as vector<k x i64>: the
+/// Philox counters of stochastic rounding.
+static Value linearElementIndices(OpBuilder &b, Location loc, Value first,
+                                  int64_t k) {
   auto type = VectorType::get({k}, b.getI64Type());
   SmallVector<int64_t> lanes;
   for (int64_t i = 0; i < k; ++i)
@@ -83,6 +85,45 @@ Value mlir::mx::linearElementIndices(OpBuilder &b, Location loc, Value first,
   Value base = arith::IndexCastOp::create(b, loc, b.getI64Type(), first);
   return arith::AddIOp::create(
       b, loc, vector::BroadcastOp::create(b, loc, type, base), iota);
+}
+
+/// first / 2, FP4's byte index: index * (k / 2) where `first` is
+/// scaledIndex(index, k) with k even (the row kernel's blocks), else a
+/// division.
+static Value halfIndex(OpBuilder &b, Location loc, Value first) {
+  if (auto product = first.getDefiningOp<arith::MulIOp>())
+    if (std::optional<int64_t> factor = getConstantIntValue(product.getRhs());
+        factor && *factor % 2 == 0)
+      return scaledIndex(b, loc, product.getLhs(), *factor / 2);
+  return arith::DivUIOp::create(b, loc, first, constantIndex(b, loc, 2));
+}
+
+void mlir::mx::storeEncodedElements(OpBuilder &b, Location loc, Value x,
+                                    Value scaleCodes, Value first,
+                                    const EncodeOptions &options, uint64_t seed,
+                                    Value codes) {
+  int64_t k = cast<VectorType>(x.getType()).getNumElements();
+  Value code;
+  if (options.rounding == numerics::Rounding::NearestEven) {
+    // Nearest even (the default) has a shorter exact form.
+    code = buildEncodeElementNearest(b, loc, x, scaleCodes, options.format,
+                                     options.saturation);
+  } else {
+    auto i32s = VectorType::get({k}, b.getI32Type());
+    Value random =
+        options.rounding == numerics::Rounding::Stochastic
+            ? buildStochasticBits(b, loc,
+                                  linearElementIndices(b, loc, first, k), seed)
+            : splatI32(b, loc, i32s, 0);
+    code = buildEncodeElement(b, loc, x, scaleCodes, random, options);
+  }
+  Value bytes = arith::TruncIOp::create(
+      b, loc, VectorType::get({k}, b.getI8Type()), code);
+  if (options.format == numerics::ElementFormat::E2M1)
+    vector::StoreOp::create(b, loc, packNibbles(b, loc, bytes), codes,
+                            halfIndex(b, loc, first));
+  else
+    vector::StoreOp::create(b, loc, bytes, codes, first);
 }
 
 Value mlir::mx::broadcastLane(OpBuilder &b, Location loc, Value v,

@@ -14,6 +14,7 @@
 
 #include "mx/Dialect/MX/IR/MXTypes.h"
 #include "mx/Dialect/MX/Utils/ArithEmitter.h"
+#include "mx/Dialect/MX/Utils/ElementCodes.h"
 #include "mx/Target/CPUTarget.h"
 
 #include "mlir/IR/Builders.h"
@@ -95,9 +96,15 @@ Value broadcastWord(OpBuilder &b, Location loc, Value buffer, Value at,
 Value interleaveQuads(OpBuilder &b, Location loc, Value r0, Value r1, Value r2,
                       Value r3);
 
-/// The linear element indices first + [0, k) as vector<k x i64>: the
-/// Philox counters of stochastic rounding.
-Value linearElementIndices(OpBuilder &b, Location loc, Value first, int64_t k);
+/// Encodes `x` (f32 lanes: the elements first + [0, k) of the row-major
+/// tensor) under its lanes' E8M0 scale codes as `options` round and
+/// saturate (stochastic rounding: Philox of `seed` and the element index),
+/// and stores the codes into the flat storage `codes`: a byte each at
+/// `first`, or FP4 two to a byte at first / 2 (`first` even). The row and
+/// column quantize kernels share it.
+void storeEncodedElements(OpBuilder &b, Location loc, Value x, Value scaleCodes,
+                          Value first, const EncodeOptions &options,
+                          uint64_t seed, Value codes);
 
 /// The kernel patterns (benefit 2, ahead of the linalg lowering's).
 void populateQuantizeKernelPattern(const TypeConverter &converter,

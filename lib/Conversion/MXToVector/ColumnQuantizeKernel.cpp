@@ -68,7 +68,6 @@ struct ColumnQuantizeKernel final : OpConversionPattern<QuantizeOp> {
     num::ElementFormat format = type.getFormat();
     EncodeOptions options{format, toNumerics(op.getRounding()),
                           toNumerics(op.getSaturation())};
-    const bool fp4 = format == num::ElementFormat::E2M1;
     const uint64_t seed = op.getSeed().value_or(0);
     Type inputElement = op.getInput().getType().getElementType();
 
@@ -81,7 +80,6 @@ struct ColumnQuantizeKernel final : OpConversionPattern<QuantizeOp> {
         rewriter, loc, rows / k * groups,
         [&](OpBuilder &b, Location l, Value iteration) {
           auto f32s = VectorType::get({kLanes}, b.getF32Type());
-          auto i32s = VectorType::get({kLanes}, b.getI32Type());
           Value groupsValue = constantIndex(b, l, groups);
           Value blockRow = arith::DivUIOp::create(b, l, iteration, groupsValue);
           Value column = scaledIndex(
@@ -112,32 +110,9 @@ struct ColumnQuantizeKernel final : OpConversionPattern<QuantizeOp> {
               b, l, scale, scales.flat,
               addIndices(b, l, scaledIndex(b, l, blockRow, columns), column));
           Value scaleCodes = buildScaleCode(b, l, scale);
-          for (int64_t r = 0; r < k; ++r) {
-            // Nearest even (the default) has a shorter exact form.
-            Value code;
-            if (op.getRounding() == Rounding::rne) {
-              code = buildEncodeElementNearest(b, l, xs[r], scaleCodes, format,
-                                               options.saturation);
-            } else {
-              Value random =
-                  op.getRounding() == Rounding::stochastic
-                      ? buildStochasticBits(
-                            b, l, linearElementIndices(b, l, firsts[r], kLanes),
-                            seed)
-                      : splatI32(b, l, i32s, 0);
-              code =
-                  buildEncodeElement(b, l, xs[r], scaleCodes, random, options);
-            }
-            Value bytes = arith::TruncIOp::create(
-                b, l, VectorType::get({kLanes}, b.getI8Type()), code);
-            if (fp4) // two columns to a byte; the first column is even
-              vector::StoreOp::create(
-                  b, l, packNibbles(b, l, bytes), codes.flat,
-                  ValueRange{arith::DivUIOp::create(b, l, firsts[r],
-                                                    constantIndex(b, l, 2))});
-            else
-              vector::StoreOp::create(b, l, bytes, codes.flat, firsts[r]);
-          }
+          for (int64_t r = 0; r < k; ++r)
+            storeEncodedElements(b, l, xs[r], scaleCodes, firsts[r], options,
+                                 seed, codes.flat);
         });
     rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
     return success();

@@ -98,8 +98,6 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
     num::ElementFormat format = type.getFormat();
     EncodeOptions options{format, toNumerics(op.getRounding()),
                           toNumerics(op.getSaturation())};
-    const bool stochastic = op.getRounding() == Rounding::stochastic;
-    const bool fp4 = format == num::ElementFormat::E2M1;
     const uint64_t seed = op.getSeed().value_or(0);
     ScaleRule rule = op.getScaleRule();
     Type inputElement = op.getInput().getType().getElementType();
@@ -115,7 +113,7 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
           auto f32s = VectorType::get({k}, b.getF32Type());
           auto i32s = VectorType::get({k}, b.getI32Type());
           Value firstBlock = scaledIndex(b, l, iteration, group);
-          SmallVector<Value> blockIndices, firsts, xs, magnitudes;
+          SmallVector<Value> firsts, xs, magnitudes;
           for (int64_t j = 0; j < group; ++j) {
             Value block = arith::AddIOp::create(
                 b, l, firstBlock, arith::ConstantIndexOp::create(b, l, j));
@@ -124,7 +122,6 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                 b, l, VectorType::get({k}, inputElement), input, first);
             if (inputElement != b.getF32Type()) // exact widening
               x = arith::ExtFOp::create(b, l, f32s, x);
-            blockIndices.push_back(block);
             firsts.push_back(first);
             xs.push_back(x);
             magnitudes.push_back(buildMagnitudeBits(b, l, x));
@@ -144,26 +141,8 @@ struct QuantizeKernel final : OpConversionPattern<QuantizeOp> {
                            : vector::ExtractOp::create(b, l, scaleCodes,
                                                        ArrayRef<int64_t>{j})
                                  .getResult());
-            Value random =
-                stochastic
-                    ? buildStochasticBits(
-                          b, l, linearElementIndices(b, l, firsts[j], k), seed)
-                    : splatI32(b, l, i32s, 0);
-            // Nearest even (the default) has a shorter exact form.
-            Value code =
-                op.getRounding() == Rounding::rne
-                    ? buildEncodeElementNearest(b, l, xs[j], scaleCode, format,
-                                                options.saturation)
-                    : buildEncodeElement(b, l, xs[j], scaleCode, random,
-                                         options);
-            Value bytes = arith::TruncIOp::create(
-                b, l, VectorType::get({k}, b.getI8Type()), code);
-            if (fp4)
-              vector::StoreOp::create(
-                  b, l, packNibbles(b, l, bytes), codes.flat,
-                  scaledIndex(b, l, blockIndices[j], k / 2));
-            else
-              vector::StoreOp::create(b, l, bytes, codes.flat, firsts[j]);
+            storeEncodedElements(b, l, xs[j], scaleCode, firsts[j], options,
+                                 seed, codes.flat);
           }
         });
     rewriter.replaceOpWithMultiple(op, {{codes.tensor, scales.tensor}});
