@@ -104,6 +104,13 @@ def _source(k, attributes):
                             "{mx.from_layer}: was the module split by mx-split-layers?")
 
 
+def _activations(k, arguments):
+    """[(type, source)] of layer k's activation arguments (those before its
+    parameters and prepared weights), from `_signature`'s arguments."""
+    return [(t, _source(k, a)) for t, a in arguments
+            if "mx.argument" not in a and "mx.layer_weight" not in a]
+
+
 def _argument_index(attributes):
     found = re.search(r"mx\.argument = (\d+)", attributes)
     return int(found.group(1)) if found else None
@@ -128,9 +135,8 @@ class StreamedModel:
         while f"@{function}_layer{len(self.layers)}(" in text:
             k = len(self.layers)
             arguments, results = _signature(text, f"{function}_layer{k}")
-            activations = [a for a in arguments if "mx.argument" not in a[1] and
-                           "mx.layer_weight" not in a[1]]
-            self.sources.append([_source(k, attributes) for _, attributes in activations])
+            activations = _activations(k, arguments)
+            self.sources.append([source for _, source in activations])
             self.results.append(len(results))
             for r, (_, attributes) in enumerate(results):
                 found = re.search(r"mx\.output = (\d+)", attributes)

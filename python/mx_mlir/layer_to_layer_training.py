@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .ir import Context, Module
-from .layer_to_layer import LayerToLayerError, _signature, _source, _argument_index
+from .layer_to_layer import LayerToLayerError, _activations, _argument_index, _signature
 from .training import RECIPES, Trainer
 
 
@@ -56,11 +56,12 @@ def _function_text(text, name):
     raise LayerToLayerError(f"no function @{name} in the split module")
 
 
-def _rank(type_text):
+def _shape(type_text):
+    """The shape of an f32 tensor type (a layer's output)."""
     found = re.fullmatch(r"tensor<((?:\d+x)*)f32>", type_text)
     if not found:
         raise LayerToLayerError(f"a layer value of type {type_text} is not an f32 tensor")
-    return found.group(1).count("x")
+    return [int(s) for s in found.group(1).split("x") if s]
 
 
 def _sum_of_products(lines, terms):
@@ -68,7 +69,7 @@ def _sum_of_products(lines, terms):
     over every element; returns the tensor<f32> value's name."""
     total = None
     for n, (a, b, type_text) in enumerate(terms):
-        rank = _rank(type_text)
+        rank = len(_shape(type_text))
         dims = ", ".join(f"d{i}" for i in range(rank))
         identity = f"affine_map<({dims}) -> ({dims})>"
         reductions = ", ".join(['"reduction"'] * rank)
@@ -112,8 +113,7 @@ class _Layer:
         self.k = k
         self.name = f"{function}_layer{k}"
         arguments, results = _signature(text, self.name)
-        self.activations = [(t, _source(k, a)) for t, a in arguments
-                            if "mx.argument" not in a and "mx.layer_weight" not in a]
+        self.activations = _activations(k, arguments)
         self.parameters = [_argument_index(a) for _, a in arguments[len(self.activations):]
                            if _argument_index(a) is not None]
         self.result_types = [t for t, _ in results]
@@ -281,7 +281,7 @@ class LayerToLayerTrainer:
         # product), then split, so that each layer's weight quantizes are in
         # its weights function: once per step, not per micro-batch.
         self.forward_layers = self.layers
-        forward = Module.parse(split, context)
+        forward = module  # the split module, printed above; compiling lowers it
         if recipe:
             forward = Module.parse(text, context)
             forward.run_pipeline(f"{recipe_pass},mx-split-layers{{function={function} "
@@ -439,8 +439,3 @@ class LayerToLayerTrainer:
                            "backward_seconds": backward_seconds,
                            "peak_weight_bytes": self._peak_weight_bytes}
         return float(np.mean(losses))
-
-
-def _shape(type_text):
-    found = re.fullmatch(r"tensor<((?:\d+x)*)f32>", type_text)
-    return [int(s) for s in found.group(1).split("x") if s]
