@@ -18,6 +18,13 @@
 // a product (exact in an fma) and transposed so that two blocks' eight sit
 // in one register, which vpermps reads by LUT[b].
 //
+// The block scales come from an f32 product: q = amax * RN(1 / (6 S)) is
+// within 2^-22 of amax / (6 S), so its E4M3 rounding (the f32 adder's) is
+// the contract's unless q lies within that distance of a rounding midpoint
+// or in E4M3's subnormal range; a group with such a q (one group in 1,800
+// for Gaussian data) or an S outside [2^-126, 2^120] (where RN(1 / (6 S))
+// would leave f32's normal range) takes the exact double division instead.
+//
 // A group with a block scale that is NaN, subnormal or 448 (where y may
 // leave the sixteen buckets), or an S whose products could leave f32's
 // normal range, compares each element with all seven thresholds, as the
@@ -127,8 +134,9 @@ struct LookupTables {
 struct GroupEmitter {
   Value input, codes, scales, tensorScale;
   Type inputElement;
-  Value inRange, twiceInverse;
+  Value inRange, scaleOutOfRange, twiceInverse, inverseSixS;
 
+  Value blockScaleCodes(OpBuilder &b, Location l, Value amax) const;
   Group load(OpBuilder &b, Location l, Value index) const;
   LookupTables tables(OpBuilder &b, Location l, const Group &g) const;
   void lookupCodes(OpBuilder &b, Location l, const Group &g,
@@ -149,6 +157,49 @@ Value splatF32(OpBuilder &b, Location l, float v) {
   return splatConstant(b, l, f32Lanes(b), b.getF32FloatAttr(v));
 }
 
+Value GroupEmitter::blockScaleCodes(OpBuilder &b, Location l,
+                                    Value amax) const {
+  auto f32s = f32Lanes(b);
+  auto i32s = i32Lanes(b);
+  ArithEmitter a(b, l, i32s);
+  // q below 1024 (past 464 every code saturates to 448), finite for the
+  // encoder; NaN and Inf amaxes get their code at the end.
+  Value product =
+      a.mulF(amax, vector::BroadcastOp::create(b, l, f32s, inverseSixS));
+  Value limit = splatF32(b, l, 1024.0f);
+  Value q = a.select(a.cmpF(F::OLT, product, limit), product, limit);
+  Value candidate = buildEncodeElementNearest(b, l, q, a.c(num::kE8M0Bias),
+                                              num::ElementFormat::E4M3,
+                                              num::Saturation::Saturate);
+  Value infinity = splatF32(b, l, INFINITY);
+  Value fast = a.select(a.cmpF(F::OLT, amax, infinity), candidate,
+                        a.c(num::kNVFP4NaNBlockScale));
+  // Doubtful: the 20 bits below E4M3's fraction within 16 units of a
+  // midpoint (10000...), or 0 < q < 2^-6 (E4M3 subnormals, whose midpoints
+  // sit elsewhere).
+  Value bits = a.bitcast(i32s, q);
+  Value nearMidpoint =
+      a.cmp(arith::CmpIPredicate::ule,
+            a.band(a.add(bits, a.c(16 - 0x80000)), a.c(0xFFFFF)), a.c(32));
+  Value subnormal = a.cmp(arith::CmpIPredicate::ult, a.sub(bits, a.c(1)),
+                          a.c(0x3C800000 - 1)); // 2^-6
+  Value doubtful = vector::ReductionOp::create(b, l, vector::CombiningKind::OR,
+                                               a.bor(nearMidpoint, subnormal));
+  auto exact =
+      scf::IfOp::create(b, l, TypeRange{i32s},
+                        arith::OrIOp::create(b, l, doubtful, scaleOutOfRange),
+                        /*withElse=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(exact.thenBlock());
+  scf::YieldOp::create(
+      b, l,
+      buildNVFP4BlockScaleCode(
+          b, l, amax, vector::BroadcastOp::create(b, l, f32s, tensorScale)));
+  b.setInsertionPointToStart(exact.elseBlock());
+  scf::YieldOp::create(b, l, fast);
+  return exact.getResult(0);
+}
+
 Group GroupEmitter::load(OpBuilder &b, Location l, Value index) const {
   auto f32s = f32Lanes(b);
   ArithEmitter a(b, l, i32Lanes(b));
@@ -166,8 +217,7 @@ Group GroupEmitter::load(OpBuilder &b, Location l, Value index) const {
     magnitudes.push_back(buildMagnitudeBits(b, l, x));
   }
   Value amax = buildReduceMagnitudesOfSixteen(b, l, magnitudes);
-  Value scaleCodes = buildNVFP4BlockScaleCode(
-      b, l, amax, vector::BroadcastOp::create(b, l, f32s, tensorScale));
+  Value scaleCodes = blockScaleCodes(b, l, amax);
   vector::StoreOp::create(
       b, l,
       arith::BitcastOp::create(
@@ -311,8 +361,23 @@ void mlir::mx::buildNVFP4QuantizeGroups(OpBuilder &rewriter, Location loc,
   // (2 - 2^-20) / S: its quotient by a block scale, R, is below 2 / step by
   // at most 2^-20 of it (three roundings of 2^-24 each at most).
   Value twiceInverse = scalar.divF(scalar.cF32(2.0f - 0x1p-20f), tensorScale);
-  GroupEmitter emit{input,        codes,   scales,      tensorScale,
-                    inputElement, inRange, twiceInverse};
+  // RN(1 / (6 S)), normal f32 for S in range: 6 S is exact in double.
+  Type f64 = rewriter.getF64Type();
+  Value sixS =
+      scalar.mulF(arith::ExtFOp::create(rewriter, loc, f64, tensorScale),
+                  arith::ConstantFloatOp::create(
+                      rewriter, loc, cast<FloatType>(f64), APFloat(6.0)));
+  Value inverseSixS = arith::TruncFOp::create(
+      rewriter, loc, rewriter.getF32Type(),
+      scalar.divF(arith::ConstantFloatOp::create(
+                      rewriter, loc, cast<FloatType>(f64), APFloat(1.0)),
+                  sixS));
+  Value scaleOutOfRange =
+      scalar.bor(scalar.cmpF(F::ULT, tensorScale, scalar.cF32(0x1p-126f)),
+                 scalar.cmpF(F::UGT, tensorScale, scalar.cF32(0x1p120f)));
+  GroupEmitter emit{input,           codes,        scales,
+                    tensorScale,     inputElement, inRange,
+                    scaleOutOfRange, twiceInverse, inverseSixS};
   buildBlockLoop(rewriter, loc, groups,
                  [&](OpBuilder &b, Location l, Value group) {
                    emit.iteration(b, l, group);

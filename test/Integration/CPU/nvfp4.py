@@ -191,6 +191,49 @@ print(f"quantize, groups of 16 next to midpoints: {blocks} blocks ({lookup_group
       f"{blocks // 16} groups on the lookup path), {total} mismatches")
 # CHECK: quantize, groups of 16 next to midpoints: 1536 blocks ({{[1-8][0-9]}} of 96 groups on the lookup path), 0 mismatches
 
+def block_scale_midpoint_rows(tensor_scale, groups):
+    """Groups of sixteen one-block rows whose amax / (6 S) lies next to an
+    E4M3 rounding midpoint, where the group kernel's f32 product q = amax *
+    RN(1 / (6 S)) can round to the wrong side and must hand the group to the
+    exact division: each group draws one kind, (a) E4M3 subnormal midpoints,
+    (b) normal midpoints and the saturation edge 464, both within 3 ulps,
+    or (c) any midpoint 20 to 40 ulps away (the f32 product is right)."""
+    e4m3 = reference.decode("e4m3", np.arange(0, 0x7F, dtype=np.uint8))
+    midpoints = np.r_[(e4m3[:-1] + e4m3[1:]) / 2, 464.0]
+    rows = []
+    for group in range(groups):
+        kind = group % 3
+        pool = midpoints[:8] if kind == 0 else midpoints[8:] if kind == 1 else midpoints
+        amax = (rng.choice(pool, 16) * 6 * np.float64(tensor_scale)).astype(np.float32)
+        steps = rng.integers(-3, 4, 16) if kind < 2 else rng.integers(20, 41, 16) * rng.choice([-1, 1], 16)
+        for step in range(40):
+            toward = np.where(steps < 0, 0, np.inf).astype(np.float32)
+            amax = np.where(np.abs(steps) > step, np.nextafter(amax, toward), amax)
+        x = rng.uniform(-1, 1, (16, 15)) * amax[:, None]
+        rows.append(np.c_[amax * rng.choice([-1, 1], 16), x])
+    return np.concatenate(rows).astype(np.float32)
+
+
+def f32_block_scale_misses(rows, tensor_scale):
+    """Block scales that E4M3 rounding of the f32 product amax * RN(1 / (6 S))
+    gets wrong: what block_scale_midpoint_rows test."""
+    _, block_scales, _ = numerics.quantize_nvfp4(rows, 1, tensor_scale)
+    inverse = np.float32(1 / (6 * np.float64(tensor_scale)))
+    q = (np.max(np.abs(rows), axis=1) * inverse).astype(np.float32)
+    return int(np.sum(reference.encode("e4m3", q.astype(np.float64)) != block_scales[:, 0]))
+
+
+total = blocks = misses = 0
+for scale in (np.float32(1.0), np.float32(0.0123), np.float32(3.3e-5), np.float32(1.37 * 2.0 ** 70),
+              np.float32(7.1e-20), np.float32(2.0 ** -140), np.float32(1.5 * 2.0 ** 124)):
+    rows = block_scale_midpoint_rows(scale, 16)
+    misses += f32_block_scale_misses(rows, scale)
+    mismatches, count = quantize_mismatches(rows, 1, scale)
+    total, blocks = total + mismatches, blocks + count
+print(f"quantize, block scales next to E4M3 midpoints: {blocks} blocks ({misses} block "
+      f"scales an f32 product misses), {total} mismatches")
+# CHECK: quantize, block scales next to E4M3 midpoints: 1792 blocks ({{[1-9][0-9]*}} block scales an f32 product misses), 0 mismatches
+
 # f16 input: widened exactly, then the same arithmetic.
 half = (rng.standard_normal((16, 256)) *
         np.exp2(rng.uniform(-24, 13, (16, 256)))).clip(-6e4, 6e4).astype(np.float16)
