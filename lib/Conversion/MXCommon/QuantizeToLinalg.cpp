@@ -235,7 +235,10 @@ struct FromStorageLowering final : OpConversionPattern<FromStorageOp> {
   LogicalResult
   matchAndRewrite(FromStorageOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithMultiple(op, {{adaptor.getStorage().front()}});
+    SmallVector<Value> storage;
+    for (ValueRange converted : adaptor.getStorage())
+      storage.push_back(converted.front());
+    rewriter.replaceOpWithMultiple(op, {storage});
     return success();
   }
 };

@@ -40,8 +40,8 @@ static bool isInt8Exact(BlockTensorType type) {
 static std::optional<std::vector<float>> constantValues(Value x) {
   auto fromStorage = x.getDefiningOp<FromStorageOp>();
   DenseElementsAttr bytes;
-  if (!fromStorage ||
-      !matchPattern(fromStorage.getStorage(), m_Constant(&bytes)))
+  if (!fromStorage || fromStorage.getStorage().size() != 1 ||
+      !matchPattern(fromStorage.getStorage()[0], m_Constant(&bytes)))
     return std::nullopt;
   auto type = cast<BlockTensorType>(x.getType());
   std::vector<uint8_t> raw;

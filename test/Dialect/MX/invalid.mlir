@@ -487,8 +487,32 @@ func.func @transpose_c4_two_level(%q: !mx.tensor<4x32x!mx.microexp<mx9>, block =
 // -----
 
 func.func @from_storage_c1_one_level(%b: tensor<2x32xi8>) {
-  // expected-error @+1 {{'mx.from_storage' op expected a two-level tensor (!mx.microexp elements), but got '!mx.tensor<64xf8E4M3FN, block = [32]>': a one-level one is mx.pack of elements and scales}}
+  // expected-error @+1 {{'mx.from_storage' op expected 2 operands for '!mx.tensor<64xf8E4M3FN, block = [32]>' (its element codes and its scales), but got 1}}
   %q = mx.from_storage %b : tensor<2x32xi8> -> !mx.tensor<64xf8E4M3FN, block = [32]>
+  return
+}
+
+// -----
+
+func.func @from_storage_c1_two_level(%b: tensor<2x18xi8>) {
+  // expected-error @+1 {{'mx.from_storage' op expected 1 operand for '!mx.tensor<20x!mx.microexp<mx9>, block = [16]>' (its packed storage), but got 2}}
+  %q = mx.from_storage %b, %b : tensor<2x18xi8>, tensor<2x18xi8> -> !mx.tensor<20x!mx.microexp<mx9>, block = [16]>
+  return
+}
+
+// -----
+
+func.func @from_storage_c3_fp4_codes(%c: tensor<4x64xi8>, %s: tensor<4x2xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.from_storage' op expected the storage of '!mx.tensor<4x64xf4E2M1FN, block = [1, 32]>' to be 'tensor<4x32xi8>' and 'tensor<4x2xf8E8M0FNU>', but got 'tensor<4x64xi8>' and 'tensor<4x2xf8E8M0FNU>'}}
+  %q = mx.from_storage %c, %s : tensor<4x64xi8>, tensor<4x2xf8E8M0FNU> -> !mx.tensor<4x64xf4E2M1FN, block = [1, 32]>
+  return
+}
+
+// -----
+
+func.func @from_storage_c3_scales(%c: tensor<4x64xi8>, %s: tensor<4x2xi8>) {
+  // expected-error @+1 {{'mx.from_storage' op expected the storage of '!mx.tensor<4x64xf8E4M3FN, block = [1, 32]>' to be 'tensor<4x64xi8>' and 'tensor<4x2xf8E8M0FNU>', but got 'tensor<4x64xi8>' and 'tensor<4x2xi8>'}}
+  %q = mx.from_storage %c, %s : tensor<4x64xi8>, tensor<4x2xi8> -> !mx.tensor<4x64xf8E4M3FN, block = [1, 32]>
   return
 }
 

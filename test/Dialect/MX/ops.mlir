@@ -130,6 +130,17 @@ func.func @two_level(%x: tensor<8x48xf32>, %w: !mx.tensor<48x4x!mx.microexp<mx9>
   return %d, %c : tensor<8x48xbf16>, tensor<8x4xf32>
 }
 
+// CHECK-LABEL: func.func @one_level_storage
+// CHECK: mx.from_storage %arg0, %arg1 : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU> -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+// CHECK: mx.from_storage %arg2, %arg3 : tensor<16x32xi8>, tensor<2x32xf8E8M0FNU> -> !mx.tensor<16x32xf8E4M3FN, block = [8, 1]>
+func.func @one_level_storage(%c: tensor<256x64xi8>, %s: tensor<256x4xf8E8M0FNU>,
+                             %c8: tensor<16x32xi8>, %s8: tensor<2x32xf8E8M0FNU>)
+    -> (!mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<16x32xf8E4M3FN, block = [8, 1]>) {
+  %q = mx.from_storage %c, %s : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU> -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+  %r = mx.from_storage %c8, %s8 : tensor<16x32xi8>, tensor<2x32xf8E8M0FNU> -> !mx.tensor<16x32xf8E4M3FN, block = [8, 1]>
+  return %q, %r : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<16x32xf8E4M3FN, block = [8, 1]>
+}
+
 // CHECK-LABEL: func.func @storage
 // CHECK: %[[Q:.+]] = mx.from_storage %arg0 : tensor<4x3x12xi8> -> !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]>
 // CHECK: mx.to_storage %[[Q]] : !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]> -> tensor<4x3x12xi8>

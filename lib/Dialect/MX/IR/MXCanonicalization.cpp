@@ -253,7 +253,9 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 OpFoldResult FromStorageOp::fold(FoldAdaptor) {
-  auto toStorage = getStorage().getDefiningOp<ToStorageOp>();
+  if (getStorage().size() != 1)
+    return {};
+  auto toStorage = getStorage()[0].getDefiningOp<ToStorageOp>();
   if (toStorage && toStorage.getInput().getType() == getType())
     return toStorage.getInput();
   return {};
@@ -261,7 +263,7 @@ OpFoldResult FromStorageOp::fold(FoldAdaptor) {
 
 OpFoldResult ToStorageOp::fold(FoldAdaptor) {
   if (auto fromStorage = getInput().getDefiningOp<FromStorageOp>())
-    return fromStorage.getStorage();
+    return fromStorage.getStorage()[0];
   return {};
 }
 

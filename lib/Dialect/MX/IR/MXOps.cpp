@@ -364,7 +364,26 @@ static LogicalResult verifyStorage(Operation *op, BlockTensorType tensor,
 }
 
 LogicalResult FromStorageOp::verify() {
-  return verifyStorage(*this, getType(), getStorage().getType());
+  BlockTensorType tensor = getType();
+  size_t expected = tensor.isTwoLevel() ? 1 : 2;
+  if (getStorage().size() != expected) // (C1)
+    return emitOpError() << "expected " << expected << " operand"
+                         << (expected == 1 ? "" : "s") << " for " << tensor
+                         << (tensor.isTwoLevel()
+                                 ? " (its packed storage)"
+                                 : " (its element codes and its scales)")
+                         << ", but got " << getStorage().size();
+  if (tensor.isTwoLevel()) // (C2)
+    return verifyStorage(*this, tensor,
+                         cast<RankedTensorType>(getStorage()[0].getType()));
+  RankedTensorType codes = tensor.getCodeStorageType(); // (C3)
+  RankedTensorType scales = tensor.getScaleStorageType();
+  if (getStorage()[0].getType() != codes || getStorage()[1].getType() != scales)
+    return emitOpError() << "expected the storage of " << tensor << " to be "
+                         << codes << " and " << scales << ", but got "
+                         << getStorage()[0].getType() << " and "
+                         << getStorage()[1].getType();
+  return success();
 }
 
 LogicalResult ToStorageOp::verify() {

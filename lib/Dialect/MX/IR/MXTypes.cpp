@@ -311,6 +311,15 @@ RankedTensorType BlockTensorType::getTwoLevelStorageType() const {
   return RankedTensorType::get(shape, IntegerType::get(getContext(), 8));
 }
 
+RankedTensorType BlockTensorType::getCodeStorageType() const {
+  SmallVector<int64_t> shape(getShape());
+  if (isa<Float4E2M1FNType>(getElementType()))
+    shape.back() = ShapedType::isDynamic(shape.back())
+                       ? ShapedType::kDynamic
+                       : llvm::divideCeil(shape.back(), 2);
+  return RankedTensorType::get(shape, IntegerType::get(getContext(), 8));
+}
+
 int64_t BlockTensorType::getBlockedAxis() const {
   ArrayRef<int64_t> block = getBlockShape();
   return llvm::find_if(block, [](int64_t size) { return size > 1; }) -

@@ -15,14 +15,8 @@ static bool isNibblePacked(BlockTensorType type) {
 }
 
 RankedTensorType mlir::mx::getStorageType(BlockTensorType type) {
-  if (type.isTwoLevel())
-    return type.getTwoLevelStorageType();
-  SmallVector<int64_t> shape(type.getShape());
-  if (isNibblePacked(type) && !ShapedType::isDynamic(shape.back()))
-    shape.back() = llvm::divideCeil(shape.back(), 2);
-  else if (isNibblePacked(type))
-    shape.back() = ShapedType::kDynamic;
-  return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
+  return type.isTwoLevel() ? type.getTwoLevelStorageType()
+                           : type.getCodeStorageType();
 }
 
 std::vector<uint8_t> mlir::mx::getConstantCodes(DenseElementsAttr values) {

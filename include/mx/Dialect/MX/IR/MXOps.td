@@ -369,27 +369,42 @@ def MX_UnpackOp : MX_Op<"unpack"> {
 //===----------------------------------------------------------------------===//
 
 def MX_FromStorageOp : MX_Op<"from_storage"> {
-  let summary = "A two-level MX tensor from its packed storage bytes";
+  let summary = "An MX tensor from its storage bytes";
   let description = [{
-    The packed storage of a two-level tensor (MX9, MX6, MX4: one tensor of
-    bytes, the block grid then the bytes of each block, as `!mx.microexp`
-    describes) taken as the tensor: how checkpoints written by `mx-quantize
-    --format mx6` come in, and what the quantize of a constant folds to (the
-    bytes computed at compile time by the numerics library the kernels are
-    checked against). The bytes are taken as given.
-    `mx.from_storage(mx.to_storage(%q))` folds to `%q`.
+    The storage of an MX tensor taken as the tensor. The bytes are taken as
+    given.
+
+    - A two-level tensor (MX9, MX6, MX4) has one operand: its packed
+      storage, the block grid then the bytes of each block, as
+      `!mx.microexp` describes. This is how checkpoints written by
+      `mx-quantize --format mx6` come in, and what the quantize of a
+      constant folds to (the bytes computed at compile time by the
+      numerics library the kernels are checked against).
+      `mx.from_storage(mx.to_storage(%q))` folds to `%q`.
+    - A one-level tensor has two: its element codes as the lowering stores
+      them (bytes; FP4 two to a byte along the innermost dimension, element
+      2i in the low nibble) and its scales as stored (the scale type, in
+      the type's scale layout). This is how the blocks and scales of a
+      checkpoint come in without a decode: a layer-to-layer driver takes
+      them from the weight stream's buffers.
 
     ```mlir
     %q = mx.from_storage %bytes : tensor<64x8x12xi8>
            -> !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
+    %w = mx.from_storage %codes, %scales : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+           -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
     ```
 
     Constraints:
-    - (C1) the result is two-level (`!mx.microexp` elements);
-    - (C2) the bytes have the result's storage type: `tensor<` block grid
-      `x` bytes per block `x i8>`.
+    - (C1) a two-level result takes one operand and a one-level result
+      two;
+    - (C2) the bytes of a two-level result have its storage type: `tensor<`
+      block grid `x` bytes per block `x i8>`;
+    - (C3) the codes of a one-level result are its element storage (`i8`,
+      the innermost extent halved, rounded up, for FP4) and the scales its
+      scale storage.
   }];
-  let arguments = (ins RankedTensorOf<[I8]>:$storage);
+  let arguments = (ins Variadic<RankedTensorOf<[I8, F8E8M0FNU, F8E4M3FN, F32]>>:$storage);
   let results = (outs MX_BlockTensorType:$result);
   let assemblyFormat =
     "$storage attr-dict `:` type($storage) `->` qualified(type($result))";

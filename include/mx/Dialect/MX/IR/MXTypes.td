@@ -173,6 +173,10 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     /// The packed storage of a two-level tensor: `tensor<` block grid `x`
     /// bytes per block `x i8>`.
     ::mlir::RankedTensorType getTwoLevelStorageType() const;
+    /// How the lowering stores the element codes of a one-level tensor:
+    /// `i8`, FP4 two codes to a byte along the innermost dimension (its
+    /// extent halved, rounded up).
+    ::mlir::RankedTensorType getCodeStorageType() const;
     /// The dimension the blocks run along (the one block size > 1 of a
     /// 1-D block; the first for a 2-D block).
     int64_t getBlockedAxis() const;
