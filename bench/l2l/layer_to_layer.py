@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Layer-to-layer execution measured (docs/LayerToLayer.md): a stack of wide
 layers run by mx_mlir.StreamedModel from an mx-quantize checkpoint under a
-budget of two layers, beside the same compiled layers with every weight
-held in memory, and beside reading the checkpoint file, for a growing
-number of micro-batches.
+budget of two layers (its Python loop, and its compiled driver), beside the
+same compiled layers with every weight held in memory, and beside reading
+the checkpoint file, for a growing number of micro-batches.
 
     /usr/bin/python3 bench/l2l/layer_to_layer.py [--layers 16] [--width 1024]
         [--hidden 4096] [--rows 8] [--format e2m1] [--out DIR]
@@ -121,6 +121,11 @@ def main():
                                             options.repeats)
             resident_seconds = median_seconds(lambda: streamed.run(batch, resident=resident),
                                               options.repeats)
+            # The compiled driver (one call for every layer and micro-batch)
+            # is compiled for its micro-batch count.
+            compiled = StreamedModel(imported, f"weights={options.format} activations=e4m3", count,
+                                     checkpoint)
+            compiled_seconds = median_seconds(lambda: compiled.run_compiled(batch), options.repeats)
             cold_seconds = None
             if cold:
                 drop_caches()
@@ -133,11 +138,15 @@ def main():
                 "streamed_rows_per_s": rows / stream_seconds,
                 "resident_rows_per_s": rows / resident_seconds,
                 "streamed_over_resident": resident_seconds / stream_seconds,
+                "compiled_driver_rows_per_s": rows / compiled_seconds,
+                "compiled_over_resident": resident_seconds / compiled_seconds,
                 "cold_streamed_rows_per_s": rows / cold_seconds if cold_seconds else None,
                 "pool_bytes": stats["pool_bytes"], "peak_resident_bytes": stats["peak_resident_bytes"],
             })
             print(f"{count:3d} micro-batches: streamed {rows / stream_seconds:9.0f} rows/s, resident "
-                  f"{rows / resident_seconds:9.0f} rows/s ({resident_seconds / stream_seconds:.2f}x)"
+                  f"{rows / resident_seconds:9.0f} rows/s ({resident_seconds / stream_seconds:.2f}x), "
+                  f"compiled driver {rows / compiled_seconds:9.0f} rows/s "
+                  f"({resident_seconds / compiled_seconds:.2f}x)"
                   + (f", cold {rows / cold_seconds:9.0f} rows/s" if cold_seconds else ""), flush=True)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -158,18 +167,21 @@ def write_outputs(out, report):
     with open(os.path.join(out, "layer_to_layer.json"), "w") as f:
         json.dump(report, f, indent=1)
     lines = ["| micro-batches | rows | streamed rows/s | resident rows/s | streamed / resident | "
-             "cold streamed rows/s |", "|---:|---:|---:|---:|---:|---:|"]
+             "compiled driver rows/s | compiled / resident | cold streamed rows/s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in report["results"]:
         cold = f"{r['cold_streamed_rows_per_s']:.0f}" if r["cold_streamed_rows_per_s"] else "-"
         lines.append(f"| {r['micro_batches']} | {r['rows']} | {r['streamed_rows_per_s']:.0f} | "
-                     f"{r['resident_rows_per_s']:.0f} | {r['streamed_over_resident']:.2f} | {cold} |")
+                     f"{r['resident_rows_per_s']:.0f} | {r['streamed_over_resident']:.2f} | "
+                     f"{r['compiled_driver_rows_per_s']:.0f} | {r['compiled_over_resident']:.2f} | "
+                     f"{cold} |")
     with open(os.path.join(out, "layer_to_layer.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     data = os.path.join(out, "layer_to_layer.dat")
     with open(data, "w") as f:
         for r in report["results"]:
             f.write(f"{r['micro_batches']} {r['streamed_rows_per_s']} {r['resident_rows_per_s']} "
-                    f"{r['cold_streamed_rows_per_s'] or 'NaN'}\n")
+                    f"{r['cold_streamed_rows_per_s'] or 'NaN'} {r['compiled_driver_rows_per_s']}\n")
     script = f"""
 set terminal pngcairo size 900,560 font ",11" noenhanced
 set output "{os.path.join(out, 'layer_to_layer.png')}"
@@ -181,6 +193,7 @@ set key left top
 set grid
 plot "{data}" using 1:3 with linespoints lw 2 title "resident (all weights in memory)", \\
      "{data}" using 1:2 with linespoints lw 2 title "streamed, 2-layer budget, warm cache", \\
+     "{data}" using 1:5 with linespoints lw 2 title "streamed by the compiled driver", \\
      "{data}" using 1:4 with linespoints lw 2 title "streamed, cold page cache"
 """
     if shutil.which("gnuplot"):

@@ -55,6 +55,54 @@ mlirMXWeightStreamPeakResidentBytes(MlirMXWeightStream stream);
 
 MLIR_CAPI_EXPORTED void mlirMXWeightStreamDestroy(MlirMXWeightStream stream);
 
+/*===----------------------------------------------------------------------===*
+ * Compiled drivers (docs/LayerToLayer.md, "A compiled driver"): MLIR that
+ * declares
+ *   func.func private @mxWeightStreamTensor(i64, index, index) -> memref<?xi8>
+ *   func.func private @mxWeightStreamRelease(i64, index)
+ * (both {llvm.emit_c_interface}) reaches the two _mlir_ciface_ functions
+ * below, passing a driver handle as its i64.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct MlirMXStreamDriver {
+  void *ptr;
+} MlirMXStreamDriver;
+
+/** A handle for compiled code over `stream` (which it does not own). */
+MLIR_CAPI_EXPORTED MlirMXStreamDriver
+mlirMXStreamDriverCreate(MlirMXWeightStream stream);
+
+/** The first error the driver's calls met ("" if none). After an error,
+ *  every tensor is a zero-filled buffer as large as the pool, so compiled
+ *  code runs to its end on zeros and its caller reports this message. */
+MLIR_CAPI_EXPORTED const char *
+mlirMXStreamDriverError(MlirMXStreamDriver driver);
+
+MLIR_CAPI_EXPORTED void mlirMXStreamDriverDestroy(MlirMXStreamDriver driver);
+
+/** The memref<?xi8> descriptor of the calls below. */
+typedef struct MlirMXByteMemRef {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+} MlirMXByteMemRef;
+
+/** Tensor `tensor` of layer `layer`, acquiring the layer first if the
+ *  driver does not hold it: its bytes as the aligned pointer (64-byte
+ *  aligned, valid until the release; `size` 0, as the driver views them
+ *  with their static shape), and as the allocated pointer a 1-byte block
+ *  of its own, which the caller frees (MLIR's deallocation frees what a
+ *  call returns). */
+MLIR_CAPI_EXPORTED void
+_mlir_ciface_mxWeightStreamTensor(MlirMXByteMemRef *result, int64_t driver,
+                                  int64_t layer, int64_t tensor);
+
+/** Releases `layer` if the driver holds it. */
+MLIR_CAPI_EXPORTED void _mlir_ciface_mxWeightStreamRelease(int64_t driver,
+                                                           int64_t layer);
+
 #ifdef __cplusplus
 }
 #endif

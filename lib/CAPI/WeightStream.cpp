@@ -1,16 +1,19 @@
 //===- WeightStream.cpp - C API of the layer-to-layer weight stream -------===//
 
 #include "mx-c/WeightStream.h"
+#include "mx/Runtime/StreamDriver.h"
 #include "mx/Runtime/WeightStream.h"
 
 #include "llvm/Support/JSON.h"
 
+#include <cstdlib>
 #include <cstring>
 
 // Qualified names only: this file shares a unity batch with files that use
 // namespace mlir (whose mlir::mx would make a bare `mx` ambiguous).
 using ::mx::runtime::Checkpoint;
 using ::mx::runtime::LayerRequest;
+using ::mx::runtime::StreamDriver;
 using ::mx::runtime::TensorRequest;
 using ::mx::runtime::WeightStream;
 
@@ -122,4 +125,33 @@ uint64_t mlirMXWeightStreamPeakResidentBytes(MlirMXWeightStream stream) {
 
 void mlirMXWeightStreamDestroy(MlirMXWeightStream stream) {
   delete streamOf(stream);
+}
+
+static StreamDriver *driverOf(int64_t handle) {
+  return reinterpret_cast<StreamDriver *>(static_cast<intptr_t>(handle));
+}
+
+MlirMXStreamDriver mlirMXStreamDriverCreate(MlirMXWeightStream stream) {
+  return MlirMXStreamDriver{new StreamDriver(*streamOf(stream))};
+}
+
+const char *mlirMXStreamDriverError(MlirMXStreamDriver driver) {
+  return static_cast<StreamDriver *>(driver.ptr)->error().c_str();
+}
+
+void mlirMXStreamDriverDestroy(MlirMXStreamDriver driver) {
+  delete static_cast<StreamDriver *>(driver.ptr);
+}
+
+void _mlir_ciface_mxWeightStreamTensor(MlirMXByteMemRef *result, int64_t handle,
+                                       int64_t layer, int64_t tensor) {
+  void *data = const_cast<uint8_t *>(driverOf(handle)->tensor(layer, tensor));
+  // Compiled code owns what a call returns (MLIR's buffer deallocation
+  // frees the `allocated` pointer of call results): it gets a byte of its
+  // own to free, and the tensor's bytes as the aligned pointer.
+  *result = MlirMXByteMemRef{std::malloc(1), data, 0, 0, 1};
+}
+
+void _mlir_ciface_mxWeightStreamRelease(int64_t handle, int64_t layer) {
+  driverOf(handle)->release(layer);
 }

@@ -124,6 +124,9 @@ _SIGNATURES = {
     "mlirMXWeightStreamPoolBytes": (c_uint64, [c_void_p]),
     "mlirMXWeightStreamPeakResidentBytes": (c_uint64, [c_void_p]),
     "mlirMXWeightStreamDestroy": (None, [c_void_p]),
+    "mlirMXStreamDriverCreate": (c_void_p, [c_void_p]),
+    "mlirMXStreamDriverError": (c_char_p, [c_void_p]),
+    "mlirMXStreamDriverDestroy": (None, [c_void_p]),
 }
 
 

@@ -35,6 +35,7 @@ import numpy as np
 from .ir import Module
 from .mxarray import ELEMENT_TYPES, MXArray
 from .reference import storage_shape
+from .streamed_driver import compiled_driver
 from .weight_stream import WeightStream
 
 _FORMAT_OF_TYPE = {element: fmt for fmt, element in ELEMENT_TYPES.items()}
@@ -130,7 +131,7 @@ class StreamedModel:
         names = [name for name, _ in imported.parameters]
         if inputs != 1:
             raise LayerToLayerError(f"@{function} takes {inputs} inputs; a streamed run takes one")
-        self.layers, relayouts = [], []
+        self.layers, relayouts, self._driver_layers = [], [], []
         self.sources, self.results, outputs = [], [], {}
         while f"@{function}_layer{len(self.layers)}(" in text:
             k = len(self.layers)
@@ -138,12 +139,14 @@ class StreamedModel:
             activations = _activations(k, arguments)
             self.sources.append([source for _, source in activations])
             self.results.append(len(results))
+            result_types = [t for t, _ in results]
             for r, (_, attributes) in enumerate(results):
                 found = re.search(r"mx\.output = (\d+)", attributes)
                 if found:
                     outputs[int(found.group(1))] = ("layer", k, r)
             tensors = []  # (checkpoint name, dtype, shape) the stream reads for the layer
             plan = []     # per layer argument after the activations: how to build it
+            driver_operands = []  # (type, step) of the same arguments, for the compiled driver
             for type_text, attributes in arguments[len(activations):]:
                 index = _argument_index(attributes)
                 if index is None:
@@ -153,15 +156,16 @@ class StreamedModel:
                                             f"{type_text} is not an f32 tensor")
                 shape = [int(s) for s in type_text[len("tensor<"):-len("xf32>")].split("x")]
                 plan.append(("tensor", len(tensors)))
+                driver_operands.append((type_text, ("tensor", len(tensors))))
                 tensors.append((names[index - inputs], "F32", shape))
             if f"@{function}_layer{k}_weights(" in text:
-                weight_arguments, results = _signature(text, f"{function}_layer{k}_weights")
-                result_types = [type_text for type_text, _ in results]
-                if len(weight_arguments) != len(result_types):
+                weight_arguments, weight_results = _signature(text, f"{function}_layer{k}_weights")
+                prepared_types = [type_text for type_text, _ in weight_results]
+                if len(weight_arguments) != len(prepared_types):
                     raise LayerToLayerError(f"layer {k}: its weights function does not prepare one "
                                             "weight per parameter")
                 for j, ((type_text, attributes), result) in enumerate(zip(weight_arguments,
-                                                                          result_types)):
+                                                                          prepared_types)):
                     found = re.fullmatch(r"!mx\.tensor<(\d+)x(\d+)x(\w+), block = \[32, 1\]>", result)
                     fmt = _FORMAT_OF_TYPE.get(found.group(3)) if found else None
                     K, N = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
@@ -177,9 +181,17 @@ class StreamedModel:
                         f"{found.group(3)}, block = [1, 32]> -> {result}\n  return %t : {result}\n}}\n")
                     per_block = storage_shape((1, 32), fmt)[-1]
                     plan.append(("weight", len(tensors), relayout, fmt, (N, K)))
+                    stored_type = f"!mx.tensor<{N}x{K}x{found.group(3)}, block = [1, 32]>"
+                    codes_type = f"tensor<{N}x{K // 2 if fmt == 'e2m1' else K}xi8>"
+                    driver_operands.append((result, ("weight", len(tensors), relayout, stored_type,
+                                                     codes_type,
+                                                     f"tensor<{N}x{K // 32}xf8E8M0FNU>")))
                     tensors.append((f"{name}.blocks", "U8", [N, K // 32, per_block]))
                     tensors.append((f"{name}.scales", "U8", [N, K // 32]))
             self.layers.append((tensors, plan))
+            self._driver_layers.append({"activations": [(t, source) for t, source in activations],
+                                        "operands": driver_operands,
+                                        "results": result_types})
         if not self.layers:
             raise LayerToLayerError(f"mx-split-layers found no layer in @{function}")
         if list(outputs) != [0]:
@@ -195,7 +207,8 @@ class StreamedModel:
         if not body.endswith("}"):
             raise LayerToLayerError("the split module does not end its module")
         self.function = function
-        self.module_text = body[:-1] + "".join(relayouts) + "}\n"
+        driver = compiled_driver(function, micro_batches, self._driver_layers, self.output)
+        self.module_text = body[:-1] + "".join(relayouts) + driver + "}\n"
         self.jit = Module.parse(self.module_text).compile(opt_level=opt_level)
 
     def _operands(self, k, loaded):
@@ -252,6 +265,29 @@ class StreamedModel:
             stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
                      "peak_resident_bytes": stream.peak_resident_bytes, "checkpoint_bytes": read}
         return np.stack(values[self.output]), stats
+
+    def run_compiled(self, x):
+        """`run`, with the loop over layers and micro-batches compiled: one
+        call of `@<f>_streamed`, which takes each layer's weights from the
+        stream through the runtime's C entry points (streamed_driver.py).
+        `x` has exactly `micro_batches` micro-batches. Returns what `run`
+        returns."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if len(x) != self.micro_batches:
+            raise LayerToLayerError(f"the compiled driver takes {self.micro_batches} "
+                                    f"micro-batches, got {len(x)}")
+        start = time.perf_counter()
+        with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers],
+                          buffers=self.buffers, budget=self.budget) as stream:
+            with stream.driver() as driver:
+                y = self.jit.invoke(f"{self.function}_streamed", driver.handle, x)
+                driver.check()
+            stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
+                     "peak_resident_bytes": stream.peak_resident_bytes,
+                     "checkpoint_bytes": sum(int(np.prod(shape)) * (4 if dtype == "F32" else 1)
+                                             for tensors, _ in self.layers
+                                             for _, dtype, shape in tensors)}
+        return y, stats
 
     def _run_layer(self, k, operands, values, count):
         """Layer k on each of `count` micro-batches: its activations from

@@ -32,7 +32,28 @@ class WeightStreamError(Exception):
     failed: the message names the file, the layer and the tensor."""
 
 
-class WeightStream:
+class _OwnedHandle:
+    """A C API object this wrapper destroys (`_destroy`) once: on close,
+    at the end of a `with`, or when collected."""
+
+    _destroy = None
+
+    def close(self):
+        if getattr(self, "_handle", None):
+            type(self)._destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class WeightStream(_OwnedHandle):
     def __init__(self, path, layers, schedule=None, buffers=2, budget=0):
         self.layers = [[(name, dtype, tuple(int(s) for s in shape)) for name, dtype, shape in layer]
                        for layer in layers]
@@ -73,6 +94,12 @@ class WeightStream:
     def release(self, index):
         lib.mlirMXWeightStreamRelease(self._handle, index)
 
+    def driver(self):
+        """A handle for compiled code that streams (`StreamDriver`): pass
+        `.handle` as the i64 of `@mxWeightStreamTensor` and
+        `@mxWeightStreamRelease`, then `.check()`."""
+        return StreamDriver(self)
+
     @property
     def pool_bytes(self):
         """Bytes of the buffer pool: `buffers` times the largest layer."""
@@ -83,16 +110,28 @@ class WeightStream:
         """The most layer bytes held at once (loading, loaded or acquired)."""
         return lib.mlirMXWeightStreamPeakResidentBytes(self._handle)
 
-    def close(self):
-        if getattr(self, "_handle", None):
-            lib.mlirMXWeightStreamDestroy(self._handle)
-            self._handle = None
+    _destroy = staticmethod(lambda handle: lib.mlirMXWeightStreamDestroy(handle))
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *_):
-        self.close()
+class StreamDriver(_OwnedHandle):
+    """The runtime's state for one compiled driver over a WeightStream (the
+    C API's MlirMXStreamDriver). Compiled code cannot raise: an error it
+    meets (an I/O error at an acquire, a tensor index out of range) is kept
+    and the tensors after it read as zeros; `check` raises it."""
 
-    def __del__(self):
-        self.close()
+    def __init__(self, stream):
+        self._stream = stream  # kept alive while the driver is
+        self._handle = lib.mlirMXStreamDriverCreate(stream._handle)
+
+    @property
+    def handle(self):
+        """The i64 the compiled driver takes."""
+        return int(self._handle)
+
+    def check(self):
+        message = lib.mlirMXStreamDriverError(self._handle).decode(errors="replace")
+        if message:
+            raise WeightStreamError(message)
+
+    _destroy = staticmethod(lambda handle: lib.mlirMXStreamDriverDestroy(handle))
+

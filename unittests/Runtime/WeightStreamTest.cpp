@@ -1,6 +1,7 @@
 //===- WeightStreamTest.cpp - The layer-to-layer weight stream ------------===//
 
 #include "mx/Runtime/WeightStream.h"
+#include "mx/Runtime/StreamDriver.h"
 
 #include "gtest/gtest.h"
 
@@ -303,22 +304,104 @@ TEST(WeightStream, RejectsBrokenFiles) {
             std::string::npos);
 }
 
+/// The three layers in a file of their own, streamed with one buffer:
+/// layers 1 and 2 are read only after layer 0 is released.
+struct OneBufferStream {
+  std::vector<FileTensor> tensors = threeLayers();
+  TempCheckpoint file{tensors};
+  Checkpoint checkpoint = openOrFail(file.path);
+  std::unique_ptr<WeightStream> stream = [&] {
+    auto created =
+        WeightStream::create(checkpoint, requestsFor(tensors), {}, 1);
+    EXPECT_TRUE(bool(created));
+    return created ? std::move(*created) : nullptr;
+  }();
+};
+
 TEST(WeightStream, ReportsAFileThatShrinksWhileStreaming) {
+  OneBufferStream s;
+  ASSERT_TRUE(s.stream);
+  auto layer0 = s.stream->acquire(0);
+  ASSERT_TRUE(bool(layer0));
+  ASSERT_EQ(::truncate(s.file.path.c_str(), 100), 0);
+  s.stream->release(0);
+  auto layer1 = s.stream->acquire(1);
+  ASSERT_FALSE(bool(layer1));
+  EXPECT_EQ(llvm::toString(layer1.takeError()),
+            s.file.path + ": layer 1: the file ended early (changed since it "
+                          "was opened?)");
+}
+
+TEST(StreamDriver, HandsOutEachLayersTensorsInTurn) {
   std::vector<FileTensor> tensors = threeLayers();
   TempCheckpoint file(tensors);
   Checkpoint checkpoint = openOrFail(file.path);
-  // One buffer: layers 1 and 2 are read only after layer 0 is released.
-  auto stream = WeightStream::create(checkpoint, requestsFor(tensors), {}, 1);
+  auto stream = WeightStream::create(checkpoint, requestsFor(tensors));
   ASSERT_TRUE(bool(stream));
-  auto layer0 = (*stream)->acquire(0);
-  ASSERT_TRUE(bool(layer0));
-  ASSERT_EQ(::truncate(file.path.c_str(), 100), 0);
-  (*stream)->release(0);
-  auto layer1 = (*stream)->acquire(1);
-  ASSERT_FALSE(bool(layer1));
-  EXPECT_EQ(llvm::toString(layer1.takeError()),
-            file.path + ": layer 1: the file ended early (changed since it "
-                        "was opened?)");
+  StreamDriver driver(**stream);
+  for (int64_t layer = 0; layer < 3; ++layer) {
+    for (int64_t index : {1, 0, 1}) { // the first call acquires the layer
+      const FileTensor &expected = tensors[2 * layer + index];
+      const uint8_t *bytes = driver.tensor(layer, index);
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % 64, 0u);
+      EXPECT_TRUE(
+          std::equal(expected.bytes.begin(), expected.bytes.end(), bytes))
+          << expected.name;
+    }
+    driver.release(layer);
+    driver.release(layer); // not held: nothing
+  }
+  EXPECT_EQ(driver.error(), "");
+}
+
+/// After its first error a driver hands out zeros (as many bytes as the
+/// pool) and keeps the message.
+void expectZeros(WeightStream &stream, const uint8_t *bytes) {
+  EXPECT_TRUE(std::all_of(bytes, bytes + stream.poolBytes(),
+                          [](uint8_t byte) { return byte == 0; }));
+}
+
+/// The first error of a driver that makes `calls` (layer, tensor) on a
+/// fresh stream of `tensors`; every call after the first error reads zeros.
+std::string firstError(const std::vector<FileTensor> &tensors,
+                       const Checkpoint &checkpoint,
+                       const std::vector<std::pair<int64_t, int64_t>> &calls) {
+  auto stream = WeightStream::create(checkpoint, requestsFor(tensors));
+  if (!stream)
+    return llvm::toString(stream.takeError());
+  StreamDriver driver(**stream);
+  for (auto [layer, index] : calls) {
+    const uint8_t *bytes = driver.tensor(layer, index);
+    if (!driver.error().empty())
+      expectZeros(**stream, bytes);
+  }
+  return driver.error();
+}
+
+TEST(StreamDriver, KeepsTheFirstErrorAndReadsZerosAfterIt) {
+  std::vector<FileTensor> tensors = threeLayers();
+  TempCheckpoint file(tensors);
+  Checkpoint checkpoint = openOrFail(file.path);
+  // The first error stays: the layer asked for after it is not checked.
+  EXPECT_EQ(firstError(tensors, checkpoint, {{0, 0}, {0, 2}, {1, 0}}),
+            "the compiled driver asked for tensor 2 of layer 0, which has 2");
+  EXPECT_EQ(firstError(tensors, checkpoint, {{0, 0}, {1, 0}}),
+            "the compiled driver asked for layer 1 while holding layer 0");
+  EXPECT_EQ(firstError(tensors, checkpoint, {{3, 0}}),
+            "the compiled driver asked for layer 3 of 3");
+}
+
+TEST(StreamDriver, ReportsAFileThatShrinksWhileStreaming) {
+  OneBufferStream s;
+  ASSERT_TRUE(s.stream);
+  StreamDriver driver(*s.stream);
+  driver.tensor(0, 0);
+  ASSERT_EQ(::truncate(s.file.path.c_str(), 100), 0);
+  driver.release(0);
+  expectZeros(*s.stream, driver.tensor(1, 0));
+  EXPECT_EQ(driver.error(),
+            s.file.path + ": layer 1: the file ended early (changed since it "
+                          "was opened?)");
 }
 
 } // namespace

@@ -60,8 +60,18 @@ for fmt, policy in (("e2m1", "weights=e2m1 activations=e4m3"), ("int8", "weights
           f"{np.array_equal(y.view(np.uint32), resident.view(np.uint32))}, to @forward: "
           f"{np.array_equal(y.view(np.uint32), one_by_one.view(np.uint32))}, to load_resident: "
           f"{np.array_equal(y.view(np.uint32), held.view(np.uint32))}")
+    # The compiled driver: one call runs every layer on every micro-batch,
+    # taking the weights from the stream through the runtime's C entry
+    # points (mx.from_storage of the buffers' blocks and scales).
+    compiled, compiled_stats = streamed.run_compiled(x)
+    print(f"{fmt} compiled driver: bit-identical to the Python loop: "
+          f"{np.array_equal(compiled.view(np.uint32), y.view(np.uint32))}, peak "
+          f"{compiled_stats['peak_resident_bytes']} <= pool {compiled_stats['pool_bytes']} <= "
+          f"budget: {compiled_stats['peak_resident_bytes'] <= compiled_stats['pool_bytes'] <= budget}")
 # CHECK: e2m1: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True, to load_resident: True
+# CHECK: e2m1 compiled driver: bit-identical to the Python loop: True, peak {{[0-9]+}} <= pool {{[0-9]+}} <= budget: True
 # CHECK: int8: 7 layers, read {{[0-9]+}} bytes > budget {{[0-9]+}}: True, pool {{[0-9]+}} <= budget: True, peak {{[0-9]+}} <= pool: True, bit-identical to resident: True, to @forward: True, to load_resident: True
+# CHECK: int8 compiled driver: bit-identical to the Python loop: True, peak {{[0-9]+}} <= pool {{[0-9]+}} <= budget: True
 
 # Errors: two buffers that do not fit, and the weights of another format
 # (the int8 checkpoint for the e2m1 model).
@@ -106,6 +116,15 @@ y, stats = streamed.run(x)
 skip_parameters = [value for _, value in skip.parameters]
 resident = streamed.jit.invoke("forward_l2l", x, *skip_parameters)
 reads = sorted({source for sources in streamed.sources for source in sources})
+compiled, _ = streamed.run_compiled(x)
 print(f"skip: {len(streamed.layers)} layers reading {reads}, output {streamed.output}, "
-      f"bit-identical to resident: {np.array_equal(y.view(np.uint32), resident.view(np.uint32))}")
-# CHECK: skip: 4 layers reading [('input', 0), ('layer', 0, 0), ('layer', 1, 0), ('layer', 2, 0)], output ('layer', 3, 0), bit-identical to resident: True
+      f"bit-identical to resident: {np.array_equal(y.view(np.uint32), resident.view(np.uint32))}, "
+      f"compiled driver too: {np.array_equal(compiled.view(np.uint32), resident.view(np.uint32))}")
+# CHECK: skip: 4 layers reading [('input', 0), ('layer', 0, 0), ('layer', 1, 0), ('layer', 2, 0)], output ('layer', 3, 0), bit-identical to resident: True, compiled driver too: True
+
+# The compiled driver takes exactly `micro_batches`.
+try:
+    streamed.run_compiled(x[:2])
+except LayerToLayerError as e:
+    print(e)
+# CHECK: the compiled driver takes 4 micro-batches, got 2
