@@ -34,24 +34,8 @@ import torch.nn as nn
 from mx_mlir import StreamedModel, from_torch, keep_freed_memory
 from mx_mlir.tensor_writer import write_tensors
 
-
-def drop_caches():
-    try:
-        subprocess.run(["sync"], check=True)
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
-
-
-def read_bandwidth(path):
-    """GB/s of one sequential read of `path` (16 MiB chunks)."""
-    start = time.perf_counter()
-    with open(path, "rb", buffering=0) as f:
-        while f.read(16 << 20):
-            pass
-    return os.path.getsize(path) / (time.perf_counter() - start) / 1e9
+from page_cache import drop_caches, read_bandwidth  # bench/l2l/
+from report import write_report
 
 
 def median_seconds(run, repeats):
@@ -163,42 +147,25 @@ def main():
 
 
 def write_outputs(out, report):
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "layer_to_layer.json"), "w") as f:
-        json.dump(report, f, indent=1)
-    lines = ["| micro-batches | rows | streamed rows/s | resident rows/s | streamed / resident | "
+    table = ["| micro-batches | rows | streamed rows/s | resident rows/s | streamed / resident | "
              "compiled driver rows/s | compiled / resident | cold streamed rows/s |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in report["results"]:
         cold = f"{r['cold_streamed_rows_per_s']:.0f}" if r["cold_streamed_rows_per_s"] else "-"
-        lines.append(f"| {r['micro_batches']} | {r['rows']} | {r['streamed_rows_per_s']:.0f} | "
+        table.append(f"| {r['micro_batches']} | {r['rows']} | {r['streamed_rows_per_s']:.0f} | "
                      f"{r['resident_rows_per_s']:.0f} | {r['streamed_over_resident']:.2f} | "
                      f"{r['compiled_driver_rows_per_s']:.0f} | {r['compiled_over_resident']:.2f} | "
                      f"{cold} |")
-    with open(os.path.join(out, "layer_to_layer.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    data = os.path.join(out, "layer_to_layer.dat")
-    with open(data, "w") as f:
-        for r in report["results"]:
-            f.write(f"{r['micro_batches']} {r['streamed_rows_per_s']} {r['resident_rows_per_s']} "
-                    f"{r['cold_streamed_rows_per_s'] or 'NaN'} {r['compiled_driver_rows_per_s']}\n")
-    script = f"""
-set terminal pngcairo size 900,560 font ",11" noenhanced
-set output "{os.path.join(out, 'layer_to_layer.png')}"
-set title "{report['layers']} layers {report['width']}<->{report['hidden']}, MX {report['format']} weights, {report['rows_per_micro_batch']} rows per micro-batch, one thread"
-set xlabel "micro-batches per batch (each layer's weights read once per batch)"
-set ylabel "rows per second"
-set logscale x 2
-set key left top
-set grid
-plot "{data}" using 1:3 with linespoints lw 2 title "resident (all weights in memory)", \\
-     "{data}" using 1:2 with linespoints lw 2 title "streamed, 2-layer budget, warm cache", \\
-     "{data}" using 1:5 with linespoints lw 2 title "streamed by the compiled driver", \\
-     "{data}" using 1:4 with linespoints lw 2 title "streamed, cold page cache"
-"""
-    if shutil.which("gnuplot"):
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    os.remove(data)
+    points = [[r["micro_batches"], r["streamed_rows_per_s"], r["resident_rows_per_s"],
+               r["cold_streamed_rows_per_s"], r["compiled_driver_rows_per_s"]]
+              for r in report["results"]]
+    write_report(out, "layer_to_layer", report, table, points,
+                 f"{report['layers']} layers {report['width']}<->{report['hidden']}, MX "
+                 f"{report['format']} weights, {report['rows_per_micro_batch']} rows per "
+                 "micro-batch, one thread",
+                 [(3, "resident (all weights in memory)"),
+                  (2, "streamed, 2-layer budget, warm cache"),
+                  (5, "streamed by the compiled driver"), (4, "streamed, cold page cache")])
 
 
 if __name__ == "__main__":

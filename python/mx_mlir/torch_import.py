@@ -195,7 +195,8 @@ def _make_emitter(torch, fx):
             if name not in self.parameter_values:
                 value = _Value(f"%p{len(self.parameters)}", tensor.shape, "f32")
                 self.parameter_values[name] = value
-                self.parameters.append((name, tensor.detach().cpu().numpy().astype(np.float32)))
+                self.parameters.append((name, tensor.detach().cpu().numpy().astype(
+                    np.float32, copy=self.copy_parameters)))
             return self.parameter_values[name]
 
         # -- dispatch -------------------------------------------------------
@@ -863,7 +864,8 @@ def _is_static(torch, value):
     return isinstance(value, (tuple, list)) and all(_is_static(torch, v) for v in value)
 
 
-def from_torch(module, example_inputs, weights="constants", function="forward"):
+def from_torch(module, example_inputs, weights="constants", function="forward",
+               copy_parameters=True):
     """Imports `module` (an nn.Module) called on `example_inputs` (a tuple of
     tensors: f32, or int64 for embedding indices and class targets).
 
@@ -871,7 +873,12 @@ def from_torch(module, example_inputs, weights="constants", function="forward"):
     `mx-quantize-policy`). weights="arguments": they become arguments after
     the inputs, marked `{mx.wrt}` (and `{mx.weight}` for the weights of
     matrix products), in `Imported.parameters` order (training). The
-    function returns the module's output tensor (or tuple of tensors)."""
+    function returns the module's output tensor (or tuple of tensors).
+
+    copy_parameters=False (with weights="arguments"): `Imported.parameters`
+    holds NumPy views of the module's f32 CPU parameters instead of copies,
+    for models whose weights come from elsewhere (a streamed checkpoint)
+    and would not fit in memory twice."""
     import torch
     import torch.fx as fx
 
@@ -888,6 +895,7 @@ def from_torch(module, example_inputs, weights="constants", function="forward"):
                                f"{str(error).splitlines()[0]}") from error
     graph_module = fx.GraphModule(module, graph)
     emitter = _make_emitter(torch, fx)(graph_module, module, weights == "arguments")
+    emitter.copy_parameters = copy_parameters
     try:
         with torch.no_grad():
             outputs = emitter.run(*example_inputs)

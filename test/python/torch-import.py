@@ -107,6 +107,18 @@ with torch.no_grad():
     print("arguments match", np.allclose(got, mlp(x3).numpy(), rtol=1e-5, atol=1e-6))
 # CHECK: arguments match True
 
+# copy_parameters=False: the same IR, the parameters as views of the
+# module's tensors (a weight that is a stride-0 expansion stays 0 bytes).
+wide = nn.Linear(4096, 4096)
+wide.weight = nn.Parameter(torch.zeros(1).expand(4096, 4096))
+views = from_torch(wide, (torch.randn(2, 4096),), weights="arguments", copy_parameters=False)
+copies = from_torch(wide, (torch.randn(2, 4096),), weights="arguments")
+shared = [np.shares_memory(v, t.detach().numpy())
+          for (_, v), t in zip(views.parameters, (wide.weight, wide.bias))]
+print("views:", views.text == copies.text, shared, views.parameters[0][1].strides,
+      copies.parameters[0][1].strides)
+# CHECK: views: True [True, True] (0, 0) (16384, 4)
+
 
 def error(call):
     try:
