@@ -35,7 +35,8 @@ import numpy as np
 from .ir import Module
 from .mxarray import ELEMENT_TYPES, MXArray
 from .reference import storage_shape
-from .streamed_driver import compiled_driver
+from .streamed_driver import compiled_driver, stored_weight_types
+from .tensor_files import SAFETENSORS_DTYPES
 from .weight_stream import WeightStream
 
 _FORMAT_OF_TYPE = {element: fmt for fmt, element in ELEMENT_TYPES.items()}
@@ -146,7 +147,6 @@ class StreamedModel:
                     outputs[int(found.group(1))] = ("layer", k, r)
             tensors = []  # (checkpoint name, dtype, shape) the stream reads for the layer
             plan = []     # per layer argument after the activations: how to build it
-            driver_operands = []  # (type, step) of the same arguments, for the compiled driver
             for type_text, attributes in arguments[len(activations):]:
                 index = _argument_index(attributes)
                 if index is None:
@@ -156,7 +156,6 @@ class StreamedModel:
                                             f"{type_text} is not an f32 tensor")
                 shape = [int(s) for s in type_text[len("tensor<"):-len("xf32>")].split("x")]
                 plan.append(("tensor", len(tensors)))
-                driver_operands.append((type_text, ("tensor", len(tensors))))
                 tensors.append((names[index - inputs], "F32", shape))
             if f"@{function}_layer{k}_weights(" in text:
                 weight_arguments, weight_results = _signature(text, f"{function}_layer{k}_weights")
@@ -175,23 +174,20 @@ class StreamedModel:
                             "quantize of an N x K weight in whole blocks of 32 along K")
                     name = names[_argument_index(attributes) - inputs]
                     relayout = f"__l2l_layer{k}_weight{j}"
+                    stored = stored_weight_types(fmt, N, K)[0]
                     relayouts.append(
-                        f"func.func @{relayout}(%w: !mx.tensor<{N}x{K}x{found.group(3)}, block = [1, 32]>) "
-                        f"-> {result} {{\n  %t = mx.transpose %w [1, 0] : !mx.tensor<{N}x{K}x"
-                        f"{found.group(3)}, block = [1, 32]> -> {result}\n  return %t : {result}\n}}\n")
+                        f"func.func @{relayout}(%w: {stored}) -> {result} {{\n"
+                        f"  %t = mx.transpose %w [1, 0] : {stored} -> {result}\n"
+                        f"  return %t : {result}\n}}\n")
                     per_block = storage_shape((1, 32), fmt)[-1]
                     plan.append(("weight", len(tensors), relayout, fmt, (N, K)))
-                    stored_type = f"!mx.tensor<{N}x{K}x{found.group(3)}, block = [1, 32]>"
-                    codes_type = f"tensor<{N}x{K // 2 if fmt == 'e2m1' else K}xi8>"
-                    driver_operands.append((result, ("weight", len(tensors), relayout, stored_type,
-                                                     codes_type,
-                                                     f"tensor<{N}x{K // 32}xf8E8M0FNU>")))
                     tensors.append((f"{name}.blocks", "U8", [N, K // 32, per_block]))
                     tensors.append((f"{name}.scales", "U8", [N, K // 32]))
             self.layers.append((tensors, plan))
-            self._driver_layers.append({"activations": [(t, source) for t, source in activations],
-                                        "operands": driver_operands,
-                                        "results": result_types})
+            self._driver_layers.append({
+                "activations": activations, "results": result_types,
+                # The layer's arguments after its activations, in plan order.
+                "operands": list(zip([t for t, _ in arguments[len(activations):]], plan))})
         if not self.layers:
             raise LayerToLayerError(f"mx-split-layers found no layer in @{function}")
         if list(outputs) != [0]:
@@ -207,6 +203,9 @@ class StreamedModel:
         if not body.endswith("}"):
             raise LayerToLayerError("the split module does not end its module")
         self.function = function
+        # The bytes a run reads: every layer's tensors once.
+        self.checkpoint_bytes = sum(int(np.prod(shape)) * np.dtype(SAFETENSORS_DTYPES[dtype]).itemsize
+                                    for tensors, _ in self.layers for _, dtype, shape in tensors)
         driver = compiled_driver(function, micro_batches, self._driver_layers, self.output)
         self.module_text = body[:-1] + "".join(relayouts) + driver + "}\n"
         self.jit = Module.parse(self.module_text).compile(opt_level=opt_level)
@@ -254,16 +253,15 @@ class StreamedModel:
             return np.stack(values[self.output]), {"seconds": time.perf_counter() - start,
                                                    "pool_bytes": 0, "peak_resident_bytes": 0,
                                                    "checkpoint_bytes": 0}
-        read = 0
         with WeightStream(self.checkpoint, [tensors for tensors, _ in self.layers],
                           buffers=self.buffers, budget=self.budget) as stream:
             for k in range(len(self.layers)):
                 loaded = stream.acquire(k)
-                read += sum(array.nbytes for array in loaded)
                 self._run_layer(k, self._operands(k, loaded), values, len(x))
                 stream.release(k)
             stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
-                     "peak_resident_bytes": stream.peak_resident_bytes, "checkpoint_bytes": read}
+                     "peak_resident_bytes": stream.peak_resident_bytes,
+                     "checkpoint_bytes": self.checkpoint_bytes}
         return np.stack(values[self.output]), stats
 
     def run_compiled(self, x):
@@ -284,9 +282,7 @@ class StreamedModel:
                 driver.check()
             stats = {"seconds": time.perf_counter() - start, "pool_bytes": stream.pool_bytes,
                      "peak_resident_bytes": stream.peak_resident_bytes,
-                     "checkpoint_bytes": sum(int(np.prod(shape)) * (4 if dtype == "F32" else 1)
-                                             for tensors, _ in self.layers
-                                             for _, dtype, shape in tensors)}
+                     "checkpoint_bytes": self.checkpoint_bytes}
         return y, stats
 
     def _run_layer(self, k, operands, values, count):

@@ -14,6 +14,9 @@ function), runs `@<f>_layer<k>` on each micro-batch in an `scf.for`, and
 then calls `@mxWeightStreamRelease(%driver, k)`.
 """
 
+from .mxarray import ELEMENT_TYPES
+from .reference import storage_shape
+
 _DECLARATIONS = """\
 func.func private @mxWeightStreamTensor(i64, index, index) -> memref<?xi8> attributes {llvm.emit_c_interface}
 func.func private @mxWeightStreamRelease(i64, index) attributes {llvm.emit_c_interface}
@@ -28,6 +31,20 @@ def _dims(type_text):
 
 def _tensor(shape, element):
     return "tensor<" + "x".join(str(d) for d in shape) + f"x{element}>"
+
+
+def _stacked(micro_batches, type_text):
+    """The type of `micro_batches` values of `type_text` stacked."""
+    shape, element = _dims(type_text)
+    return _tensor([micro_batches] + shape, element)
+
+
+def stored_weight_types(fmt, n, k):
+    """The checkpoint's N x K weight (blocks of 32 along K) as an MX type, and
+    the types of its codes and scales as mx.from_storage takes them."""
+    codes = k // 32 * storage_shape((1, 32), fmt)[-1]
+    return (f"!mx.tensor<{n}x{k}x{ELEMENT_TYPES[fmt]}, block = [1, 32]>",
+            f"tensor<{n}x{codes}xi8>", f"tensor<{n}x{k // 32}xf8E8M0FNU>")
 
 
 def _micro_batch_slice(shape):
@@ -66,14 +83,15 @@ def compiled_driver(function, micro_batches, layers, output):
     """The driver's MLIR text (with the two runtime declarations).
 
     `layers[k]` is a dict: `activations` [(per-micro-batch type, source)]
-    with sources ("input", 0) or ("layer", j, r); `operands` [(type, step)]
-    with steps ("tensor", t, shape) (an F32 checkpoint tensor) or
-    ("weight", blocks, relayout, mx type, storage type, scale storage type);
-    `results` [per-micro-batch type]. `output` is ("layer", k, r)."""
+    with sources ("input", 0) or ("layer", j, r); `operands` [(type, step)],
+    the layer's other arguments with StreamedModel's plan steps: ("tensor",
+    t) (checkpoint tensor t of the layer, F32) or ("weight", t, relayout,
+    fmt, (N, K)) (tensors t and t + 1, the blocks and scales of an N x K
+    weight, which `relayout` turns into the argument); `results`
+    [per-micro-batch type]. `output` is ("layer", k, r)."""
     e = _Emitter()
     input_type = layers[0]["activations"][0][0]
-    stacked = {}  # source -> (stacked value, its per-micro-batch type)
-    stacked[("input", 0)] = ("%x", input_type)
+    stacked = {("input", 0): ("%x", input_type)}  # source -> (value, per-micro-batch type)
     zero, one, count = e.index(0), e.index(1), e.index(micro_batches)
     for k, layer in enumerate(layers):
         operands = []
@@ -82,14 +100,15 @@ def compiled_driver(function, micro_batches, layers, output):
                 shape, element = _dims(type_text)
                 operands.append(e.stream_tensor(k, step[1], shape, element))
                 continue
-            _, blocks, relayout, mx_type, codes_type, scales_type = step
+            _, blocks, relayout, fmt, (out_features, in_features) = step
+            mx_type, codes_type, scales_type = stored_weight_types(fmt, out_features, in_features)
             codes = e.stream_tensor(k, blocks, *_dims(codes_type))
             scales = e.stream_tensor(k, blocks + 1, *_dims(scales_type))
             stored = e.value(f"mx.from_storage {codes}, {scales} : {codes_type}, {scales_type} "
                              f"-> {mx_type}")
             operands.append(e.value(f"func.call @{relayout}({stored}) : ({mx_type}) -> {type_text}"))
         results = layer["results"]
-        stacked_types = [_tensor([micro_batches] + _dims(t)[0], _dims(t)[1]) for t in results]
+        stacked_types = [_stacked(micro_batches, t) for t in results]
         inits = [e.value(f"tensor.empty() : {t}") for t in stacked_types]
         # The loop: its body's lines are indented under it.
         body = _Emitter()
@@ -97,12 +116,10 @@ def compiled_driver(function, micro_batches, layers, output):
         arguments = []
         for type_text, source in layer["activations"]:
             value, _ = stacked[source]
-            shape, element = _dims(type_text)
-            whole = _tensor([micro_batches] + shape, element)
-            offsets, sizes, strides = _micro_batch_slice(shape)
+            offsets, sizes, strides = _micro_batch_slice(_dims(type_text)[0])
             arguments.append(body.value(
-                f"tensor.extract_slice {value}[{offsets}] [{sizes}] [{strides}] : {whole} to "
-                f"{type_text}"))
+                f"tensor.extract_slice {value}[{offsets}] [{sizes}] [{strides}] : "
+                f"{_stacked(micro_batches, type_text)} to {type_text}"))
         call = body.value(
             f"func.call @{function}_layer{k}({', '.join(arguments + operands)}) : "
             f"({', '.join([t for t, _ in layer['activations']] + [t for t, _ in layer['operands']])})"
@@ -126,8 +143,8 @@ def compiled_driver(function, micro_batches, layers, output):
         for r, type_text in enumerate(results):
             stacked[("layer", k, r)] = (f"{loop}#{r}", type_text)
     value, type_text = stacked[output]
-    result_type = _tensor([micro_batches] + _dims(type_text)[0], _dims(type_text)[1])
-    x_type = _tensor([micro_batches] + _dims(input_type)[0], _dims(input_type)[1])
+    result_type = _stacked(micro_batches, type_text)
+    x_type = _stacked(micro_batches, input_type)
     return (_DECLARATIONS +
             f"func.func @{function}_streamed(%driver: i64, %x: {x_type}) -> {result_type} "
             "attributes {llvm.emit_c_interface} {\n" + "\n".join(e.lines) +
