@@ -56,7 +56,8 @@ MlirType mlirMXTensorTypeGetChecked(MlirLocation loc, intptr_t rank,
   return wrap(BlockTensorType::getChecked(
       [&] { return emitError(location); }, location.getContext(),
       ArrayRef<int64_t>(shape, rank), unwrap(elementType),
-      ArrayRef<int64_t>(block, rank), scale, ScaleLayout::row_major));
+      ArrayRef<int64_t>(block, rank), scale, ScaleLayout::row_major,
+      StorageLayout::row_major));
 }
 
 intptr_t mlirMXTensorTypeGetRank(MlirType type) {

@@ -120,7 +120,10 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     an FP8 operand and B's own scales allowing it, the stored values are
     times their scales, and only the run-time fallback (A's scales rule
     folding out) packs B per call. The globals hold what the per-call
-    packers store, so the product has the same bits either way.
+    packers store, so the product has the same bits either way. A one-row
+    product (the GEMV) needs no packing: its constant weights are stored in
+    the `panels` layout instead (`mx.convert_layout`, folded at compile
+    time), which it streams as one run of memory per panel.
 
     A weight-only product (f32 activations times MX weights) takes the
     packed GEMM in its f32 FMA form (`vdpbf16ps` would round the activations

@@ -65,7 +65,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "prepack-weights",
       llvm::cl::desc("Pack constant weights at compile time in the GEMM's "
                      "operand form (faster products, larger program: 1-4 "
-                     "bytes per weight instead of MX's 0.5-1)"),
+                     "bytes per weight instead of MX's 0.5-1), and those "
+                     "of one-row products in the panels layout"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> threads{
       *this, "threads",

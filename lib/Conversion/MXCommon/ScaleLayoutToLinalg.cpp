@@ -9,7 +9,8 @@
 //
 // The kernels compute on row-major scales: before the conversion, every
 // other mx op with a swizzled operand or result gets it through an explicit
-// mx.convert_scale_layout, so the IR shows where scales are reordered.
+// mx.convert_scale_layout (RowMajorLayouts.cpp), so the IR shows where
+// scales are reordered.
 //
 //===----------------------------------------------------------------------===//
 
@@ -126,63 +127,9 @@ struct ConvertScaleLayoutLowering final
   }
 };
 
-/// An mx op other than pack, unpack and the conversion itself that has a
-/// swizzled operand or result computes on row-major scales, with the
-/// conversions written out around it.
-struct RowMajorScalesAroundCompute final : RewritePattern {
-  RowMajorScalesAroundCompute(MLIRContext *context)
-      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
-
-  static bool isSwizzled(Type type) {
-    auto mxType = dyn_cast<BlockTensorType>(type);
-    return mxType && mxType.hasSwizzledScales();
-  }
-
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
-    if (!isa<MXDialect>(op->getDialect()) ||
-        isa<PackOp, UnpackOp, ConvertScaleLayoutOp>(op))
-      return failure();
-    if (llvm::none_of(op->getOperandTypes(), isSwizzled) &&
-        llvm::none_of(op->getResultTypes(), isSwizzled))
-      return rewriter.notifyMatchFailure(op, "no swizzled scales");
-    Location loc = op->getLoc();
-    auto rowMajor = [](Type type) {
-      return cast<BlockTensorType>(type).withScaleLayout(
-          ScaleLayout::row_major);
-    };
-    SmallVector<Value> operands;
-    for (Value operand : op->getOperands())
-      operands.push_back(
-          isSwizzled(operand.getType())
-              ? ConvertScaleLayoutOp::create(
-                    rewriter, loc, rowMajor(operand.getType()), operand)
-                    .getResult()
-              : operand);
-    Operation *compute = rewriter.clone(*op);
-    compute->setOperands(operands);
-    SmallVector<Value> results;
-    for (auto [result, original] :
-         llvm::zip(compute->getResults(), op->getResults())) {
-      if (!isSwizzled(original.getType())) {
-        results.push_back(result);
-        continue;
-      }
-      result.setType(rowMajor(original.getType()));
-      results.push_back(ConvertScaleLayoutOp::create(
-          rewriter, loc, original.getType(), result));
-    }
-    rewriter.replaceOp(op, results);
-    return success();
-  }
-};
 } // namespace
 
 void mlir::mx::populateMXScaleLayoutToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConvertScaleLayoutLowering>(converter, patterns.getContext());
-}
-
-void mlir::mx::populateMXRowMajorScalesPatterns(RewritePatternSet &patterns) {
-  patterns.add<RowMajorScalesAroundCompute>(patterns.getContext());
 }

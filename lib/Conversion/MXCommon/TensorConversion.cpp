@@ -74,7 +74,9 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXExpandCastsPatterns(definitions);
   populateMXInsertScaleComputationPatterns(definitions, lowering.fusesScales);
   populateMXMatmulAlphaPatterns(definitions);
-  populateMXRowMajorScalesPatterns(definitions);
+  populateMXRowMajorLayoutPatterns(definitions, lowering.keepsPanels);
+  // Constant weights leave the panels layout at compile time.
+  ConvertLayoutOp::getCanonicalizationPatterns(definitions, context);
   if (failed(applyPatternsGreedily(module, std::move(definitions))))
     return failure();
 
@@ -102,6 +104,7 @@ mlir::mx::applyMXTensorConversion(ModuleOp module,
   populateMXHadamardToLinalgConversionPatterns(converter, patterns);
   populateMXTensorScaleToLinalgConversionPatterns(converter, patterns);
   populateMXScaleLayoutToLinalgConversionPatterns(converter, patterns);
+  populateMXStorageLayoutToLinalgConversionPatterns(converter, patterns);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

@@ -95,6 +95,9 @@ mlir::mx::convertMXFunctionsToNVVMKernels(ModuleOp module,
         return "a two-level (MX9/MX6/MX4) operand or result";
       if (mx && isa<Float32Type>(mx.getScaleType()))
         return "an operand or result with f32 tile scales";
+      if (mx && mx.hasPanels())
+        return "an operand or result in the panels layout (the CPU GEMV's; "
+               "convert it with mx.convert_layout)";
 
       return "";
     };

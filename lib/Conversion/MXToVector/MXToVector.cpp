@@ -86,6 +86,8 @@ struct ConvertMXToVectorPass final
     rewriteTwoLevelMatmulOperands(module);
     splitMatmulWeightBlocks(module);
     padMatmulColumns(module);
+    if (prepackWeights)
+      storeGemvWeightsInPanels(module);
     MXTensorLowering lowering;
     lowering.populate = populate;
     lowering.fusesScales = [](QuantizeOp op) {
@@ -96,6 +98,11 @@ struct ConvertMXToVectorPass final
     lowering.addLegalOps = [](ConversionTarget &target) {
       target.addLegalOp<DotUnsignedSignedI8Op, PermuteF32Op, PermuteI16Op,
                         PermuteTwoI16Op>();
+    };
+    // The GEMV reads weights in the panels layout as they are stored.
+    lowering.keepsPanels = [](Operation *op) {
+      auto matmul = dyn_cast<MatmulOp>(op);
+      return matmul && isGemvKernelMatmul(matmul);
     };
     if (failed(applyMXTensorConversion(module, lowering)))
       return signalPassFailure();

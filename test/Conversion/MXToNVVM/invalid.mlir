@@ -126,3 +126,11 @@ func.func @alpha(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, %b: !mx.tens
   %c = mx.matmul %a, %b alpha(%s) : !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, !mx.tensor<256x128xf8E4M3FN, block = [32, 1]> -> tensor<128x128xf32>
   return %c : tensor<128x128xf32>
 }
+
+// -----
+
+func.func @panels_layout(%a: !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, %b: !mx.tensor<256x256xf8E4M3FN, block = [32, 1], layout = panels>) -> tensor<128x256xf32> {
+  // expected-error @+1 {{'mx.matmul' op has an operand or result in the panels layout (the CPU GEMV's; convert it with mx.convert_layout), for which convert-mx-to-nvvm has no kernel; lower it with mx-cpu-pipeline}}
+  %c = mx.matmul %a, %b : !mx.tensor<128x256xf8E4M3FN, block = [1, 32]>, !mx.tensor<256x256xf8E4M3FN, block = [32, 1], layout = panels> -> tensor<128x256xf32>
+  return %c : tensor<128x256xf32>
+}

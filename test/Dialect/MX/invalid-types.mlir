@@ -89,8 +89,8 @@ func.func private @block_not_integer(!mx.tensor<32xf4E2M1FN, block = [x]>)
 
 // -----
 
-// expected-error @+1 {{expected 'scale = <type>' or 'scale_layout = <layout>' (once each, in that order), but got 'layout'}}
-func.func private @unknown_parameter(!mx.tensor<32xf4E2M1FN, block = [32], layout = 1>)
+// expected-error @+1 {{expected 'scale = <type>', 'scale_layout = <layout>' or 'layout = <layout>' (once each, in that order), but got 'order'}}
+func.func private @unknown_parameter(!mx.tensor<32xf4E2M1FN, block = [32], order = 1>)
 
 // -----
 
@@ -161,7 +161,7 @@ func.func private @t8_two_level_scale(!mx.tensor<32x!mx.microexp<mx4>, block = [
 
 // -----
 
-// expected-error @+1 {{expected 'scale = <type>' or 'scale_layout = <layout>' (once each, in that order), but got 'scale'}}
+// expected-error @+1 {{expected 'scale = <type>', 'scale_layout = <layout>' or 'layout = <layout>' (once each, in that order), but got 'scale'}}
 func.func private @scale_after_layout(!mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled, scale = f8E8M0FNU>)
 
 // -----
@@ -193,3 +193,48 @@ func.func private @t10_swizzled_f32(!mx.tensor<128x256xf8E4M3FN, block = [1, 128
 
 // expected-error @+1 {{expected one-level elements with swizzled scales: a two-level tensor keeps its exponents inside its packed blocks}}
 func.func private @t10_swizzled_two_level(!mx.tensor<128x64x!mx.microexp<mx6>, block = [1, 16], scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected 'scale = <type>', 'scale_layout = <layout>' or 'layout = <layout>' (once each, in that order), but got 'scale_layout'}}
+func.func private @scale_layout_after_layout(!mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels, scale_layout = swizzled>)
+
+// -----
+
+// expected-error @+1 {{expected layout 'row_major' or 'panels', but got 'tiles'}}
+func.func private @unknown_storage_layout(!mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = tiles>)
+
+// -----
+
+// expected-error @+1 {{expected the panels layout on a static 2-D tensor whose columns are a multiple of 256}}
+func.func private @t11_panels_rank(!mx.tensor<2x64x256xf4E2M1FN, block = [1, 32, 1], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected the panels layout on a static 2-D tensor whose columns are a multiple of 256}}
+func.func private @t11_panels_dynamic(!mx.tensor<?x256xf4E2M1FN, block = [32, 1], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected the panels layout on a static 2-D tensor whose columns are a multiple of 256}}
+func.func private @t11_panels_columns(!mx.tensor<64x384xf4E2M1FN, block = [32, 1], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected the panels layout to come with blocks down the columns ([B, 1]), but got block [1, 32]}}
+func.func private @t11_panels_row_blocks(!mx.tensor<64x256xf4E2M1FN, block = [1, 32], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected the panels layout to come with blocks down the columns ([B, 1]), but got block [32, 32]}}
+func.func private @t11_panels_2d_blocks(!mx.tensor<64x256xf8E4M3FN, block = [32, 32], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected one-level elements in the panels layout: a two-level tensor keeps its exponents inside its packed blocks}}
+func.func private @t11_panels_two_level(!mx.tensor<64x256x!mx.microexp<mx6>, block = [16, 1], layout = panels>)
+
+// -----
+
+// expected-error @+1 {{expected row-major scales in the panels layout}}
+func.func private @t11_panels_swizzled(!mx.tensor<64x256xf4E2M1FN, block = [16, 1], scale = f8E4M3FN, scale_layout = swizzled, layout = panels>)

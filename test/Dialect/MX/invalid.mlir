@@ -574,6 +574,38 @@ func.func @pack_c4_swizzled_storage(%e: tensor<200x64xf4E2M1FN>, %s: tensor<200x
 
 // -----
 
+func.func @pack_c1_panels(%e: tensor<64x512xf4E2M1FN>, %s: tensor<2x2x256xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the element tensor shape to match the panels of the block-scaled tensor shape 2x64x256, but got 64x512}}
+  %q = mx.pack %e, %s : tensor<64x512xf4E2M1FN>, tensor<2x2x256xf8E8M0FNU> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>
+  return
+}
+
+// -----
+
+func.func @pack_c4_panels(%e: tensor<2x64x256xf4E2M1FN>, %s: tensor<2x512xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.pack' op expected the scale tensor shape to match the panels of the block grid shape 2x2x256, but got 2x512}}
+  %q = mx.pack %e, %s : tensor<2x64x256xf4E2M1FN>, tensor<2x512xf8E8M0FNU> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>
+  return
+}
+
+// -----
+
+func.func @convert_layout_c1(%q: !mx.tensor<64x256xf4E2M1FN, block = [32, 1]>) {
+  // expected-error @+1 {{'mx.convert_layout' op expected the result to be the input type with another layout, but got '!mx.tensor<64x256xf4E2M1FN, block = [32, 1]>' -> '!mx.tensor<64x256xf8E4M3FN, block = [32, 1], layout = panels>'}}
+  %p = mx.convert_layout %q : !mx.tensor<64x256xf4E2M1FN, block = [32, 1]> -> !mx.tensor<64x256xf8E4M3FN, block = [32, 1], layout = panels>
+  return
+}
+
+// -----
+
+func.func @from_storage_c3_panels(%c: tensor<64x128xi8>, %s: tensor<2x256xf8E8M0FNU>) {
+  // expected-error @+1 {{'mx.from_storage' op expected the storage of '!mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>' to be 'tensor<1x64x128xi8>' and 'tensor<1x2x256xf8E8M0FNU>', but got 'tensor<64x128xi8>' and 'tensor<2x256xf8E8M0FNU>'}}
+  %p = mx.from_storage %c, %s : tensor<64x128xi8>, tensor<2x256xf8E8M0FNU> -> !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>
+  return
+}
+
+// -----
+
 func.func @convert_scale_layout_c1(%q: !mx.tensor<128x64xf4E2M1FN, block = [1, 32]>) {
   // expected-error @+1 {{'mx.convert_scale_layout' op expected the result to be the input type with another scale layout, but got '!mx.tensor<128x64xf4E2M1FN, block = [1, 32]>' -> '!mx.tensor<128x64xf8E4M3FN, block = [1, 32], scale_layout = swizzled>'}}
   %s = mx.convert_scale_layout %q : !mx.tensor<128x64xf4E2M1FN, block = [1, 32]> -> !mx.tensor<128x64xf8E4M3FN, block = [1, 32], scale_layout = swizzled>

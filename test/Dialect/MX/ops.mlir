@@ -190,3 +190,17 @@ func.func @scale_layouts(%e: tensor<200x64xf4E2M1FN>, %s: tensor<1024xf8E4M3FN>,
   %t = mx.convert_scale_layout %w : !mx.tensor<64x96xf8E4M3FN, block = [32, 1]> -> !mx.tensor<64x96xf8E4M3FN, block = [32, 1], scale_layout = swizzled>
   return
 }
+
+// The panels layout: mx.pack takes elements and scales as stored, each
+// panel of 256 columns whole; the conversion goes both ways.
+// CHECK-LABEL: func.func @storage_layouts
+// CHECK: mx.pack %{{.*}}, %{{.*}} : tensor<2x64x256xf4E2M1FN>, tensor<2x2x256xf8E8M0FNU> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>
+// CHECK: mx.convert_layout %{{.*}} : !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1]>
+// CHECK: mx.convert_layout %{{.*}} : !mx.tensor<64x256xi8, block = [32, 1]> -> !mx.tensor<64x256xi8, block = [32, 1], layout = panels>
+func.func @storage_layouts(%e: tensor<2x64x256xf4E2M1FN>, %s: tensor<2x2x256xf8E8M0FNU>,
+                           %w: !mx.tensor<64x256xi8, block = [32, 1]>) {
+  %p = mx.pack %e, %s : tensor<2x64x256xf4E2M1FN>, tensor<2x2x256xf8E8M0FNU> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>
+  %r = mx.convert_layout %p : !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels> -> !mx.tensor<64x512xf4E2M1FN, block = [32, 1]>
+  %t = mx.convert_layout %w : !mx.tensor<64x256xi8, block = [32, 1]> -> !mx.tensor<64x256xi8, block = [32, 1], layout = panels>
+  return
+}

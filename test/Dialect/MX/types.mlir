@@ -70,3 +70,15 @@ func.func private @scale_layouts(
     !mx.tensor<256x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN, scale_layout = swizzled>,
     !mx.tensor<128x96xf8E5M2, block = [32, 1], scale_layout = swizzled>,
     !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = row_major>)
+
+// The panels layout is printed last; row_major, the default, is not.
+// CHECK-LABEL: func.func private @storage_layouts
+// CHECK-SAME: !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>
+// CHECK-SAME: !mx.tensor<96x256xi8, block = [32, 1], layout = panels>
+// CHECK-SAME: !mx.tensor<256x256xf8E4M3FN, block = [128, 1], scale = f32, layout = panels>
+// CHECK-SAME: !mx.tensor<64x256xf4E2M1FN, block = [32, 1]>)
+func.func private @storage_layouts(
+    !mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>,
+    !mx.tensor<96x256xi8, block = [32, 1], layout = panels>,
+    !mx.tensor<256x256xf8E4M3FN, block = [128, 1], scale = f32, layout = panels>,
+    !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = row_major>)

@@ -52,6 +52,29 @@ TEST_F(BlockTensorTypeTest, ScaleGridCountsPartialBlocks) {
   EXPECT_EQ(type.getRank(), 2);
 }
 
+TEST_F(BlockTensorTypeTest, PanelsStoreEachPanelWhole) {
+  auto rowMajor =
+      BlockTensorType::get({80, 512}, Float4E2M1FNType::get(&context), {32, 1});
+  BlockTensorType panels = rowMajor.withStorageLayout(StorageLayout::panels);
+  EXPECT_TRUE(panels.hasPanels());
+  EXPECT_FALSE(rowMajor.hasPanels());
+  // Values are the same: only storage differs.
+  EXPECT_EQ(panels.getScalesType(), rowMajor.getScalesType());
+  EXPECT_EQ(panels.getElementsType(), rowMajor.getElementsType());
+  EXPECT_EQ(
+      panels.getElementStorageType(),
+      RankedTensorType::get({2, 80, 256}, Float4E2M1FNType::get(&context)));
+  // FP4 codes two to a byte; the partial third block has its scale row.
+  EXPECT_EQ(panels.getCodeStorageType(),
+            RankedTensorType::get({2, 80, 128}, b.getI8Type()));
+  EXPECT_EQ(
+      panels.getScaleStorageType(),
+      RankedTensorType::get({2, 3, 256}, Float8E8M0FNUType::get(&context)));
+  EXPECT_EQ(rowMajor.getCodeStorageType(),
+            RankedTensorType::get({80, 256}, b.getI8Type()));
+  EXPECT_EQ(panels.withStorageLayout(StorageLayout::row_major), rowMajor);
+}
+
 TEST_F(BlockTensorTypeTest, DynamicDimensionsStayDynamic) {
   auto type =
       BlockTensorType::get({ShapedType::kDynamic, 64}, b.getI8Type(), {32, 32});
@@ -95,7 +118,8 @@ TEST_F(BlockTensorTypeTest, GetCheckedReportsTheBrokenConstraint) {
   auto type = BlockTensorType::getChecked(
       [&] { return emitError(UnknownLoc::get(&context)); }, &context,
       ArrayRef<int64_t>{4, 32}, Type(b.getF16Type()), ArrayRef<int64_t>{1, 32},
-      Type(Float8E8M0FNUType::get(&context)), ScaleLayout::row_major);
+      Type(Float8E8M0FNUType::get(&context)), ScaleLayout::row_major,
+      StorageLayout::row_major);
   EXPECT_FALSE(type);
   EXPECT_NE(message.find("expected an MX element type"), std::string::npos)
       << message;

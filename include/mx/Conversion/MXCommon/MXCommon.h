@@ -82,10 +82,20 @@ void populateMXMatmulAlphaPatterns(RewritePatternSet &patterns);
 void populateMXScaleLayoutToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns);
 
-/// Gives every mx op other than pack, unpack and convert_scale_layout
-/// row-major scales: swizzled operands and results go through explicit
-/// mx.convert_scale_layout ops, so no kernel reads the swizzled layout.
-void populateMXRowMajorScalesPatterns(RewritePatternSet &patterns);
+/// Lowers mx.convert_layout to reshapes and one transpose of the codes and
+/// one of the scales.
+void populateMXStorageLayoutToLinalgConversionPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Gives every mx op that computes (all but pack, unpack, from_storage,
+/// to_storage and the layout conversions) row-major storage: swizzled and
+/// `panels` operands and results go through explicit
+/// mx.convert_scale_layout and mx.convert_layout ops, so no kernel reads
+/// those layouts, except the `panels` operands of the ops for which
+/// `keepsPanels` returns true (a kernel that reads them).
+void populateMXRowMajorLayoutPatterns(
+    RewritePatternSet &patterns,
+    std::function<bool(Operation *)> keepsPanels = {});
 
 /// What a lowering adds to the shared driver.
 struct MXTensorLowering {
@@ -99,14 +109,16 @@ struct MXTensorLowering {
   /// The ops its patterns create beyond arith, linalg and tensor (e.g.
   /// target instructions), marked legal here.
   std::function<void(ConversionTarget &)> addLegalOps = {};
+  /// Ops whose `panels` operands its kernels read as they are stored.
+  std::function<bool(Operation *)> keepsPanels = {};
 };
 
 /// Rewrites every mx op in `module` (casts expanded, scales made explicit)
 /// with the 1:N type conversion, through function signatures, calls and
 /// returns: the lowering's patterns, then the structural, matmul, scaled,
 /// Hadamard and tensor-scale patterns above (after matmul alphas are split
-/// off and swizzled scales converted to row-major around the ops that
-/// compute). Dynamically shaped mx ops are an error naming the type.
+/// off and swizzled scales and panels converted to row-major around the
+/// ops that compute). Dynamically shaped mx ops are an error naming the type.
 LogicalResult applyMXTensorConversion(ModuleOp module,
                                       const MXTensorLowering &lowering);
 

@@ -48,6 +48,16 @@ bool isVectorKernelProduct(Type lhs, BlockTensorType rhs,
 /// as the GEMV kernel, folded scales and the exponent path need.
 bool hasPowerOfTwoScales(MatmulOp op);
 
+/// Whether mx.matmul `op` becomes the GEMV kernel: one row (M = 1) of a
+/// vector-kernel product with E8M0 scales, N a multiple of 256. The GEMV
+/// reads an rhs in the `panels` layout as it is stored.
+bool isGemvKernelMatmul(MatmulOp op);
+
+/// Gives each GEMV under `root` whose rhs is an mx.pack of constants that
+/// rhs in the `panels` layout, through an mx.convert_layout that folds into
+/// the constants: reordered once, at compile time.
+void storeGemvWeightsInPanels(Operation *root);
+
 /// Rewrites each mx.matmul under `root` whose rhs has 2-D blocks (K_b x
 /// N_b: FP8 weight blocks) into one whose rhs has K_b x 1 blocks, each
 /// column repeating its block's scale, where the packed kernel takes that:

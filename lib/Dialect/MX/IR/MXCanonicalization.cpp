@@ -19,6 +19,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::mx;
@@ -200,16 +201,21 @@ private:
                                             raw(codes)));
     Value scaleValues = arith::ConstantOp::create(rewriter, loc, scales);
     BlockTensorType type = op.getType();
-    if (!type.hasSwizzledScales()) {
+    if (!type.hasSwizzledScales() && !type.hasPanels()) {
       rewriter.replaceOpWithNewOp<PackOp>(op, type, elements, scaleValues);
       return;
     }
-    // Swizzled: the row-major pack, converted (which folds to the pack of
-    // the swizzled constant).
-    Value rowMajor = PackOp::create(
-        rewriter, loc, type.withScaleLayout(ScaleLayout::row_major), elements,
-        scaleValues);
-    rewriter.replaceOpWithNewOp<ConvertScaleLayoutOp>(op, type, rowMajor);
+    // Swizzled or panels: the row-major pack, converted (which folds to the
+    // pack of the reordered constants).
+    Value rowMajor =
+        PackOp::create(rewriter, loc,
+                       type.withScaleLayout(ScaleLayout::row_major)
+                           .withStorageLayout(StorageLayout::row_major),
+                       elements, scaleValues);
+    if (type.hasPanels())
+      rewriter.replaceOpWithNewOp<ConvertLayoutOp>(op, type, rowMajor);
+    else
+      rewriter.replaceOpWithNewOp<ConvertScaleLayoutOp>(op, type, rowMajor);
   }
 };
 } // namespace
@@ -304,9 +310,10 @@ struct ForwardGivenScales final : OpRewritePattern<UnpackOp> {
     if (!quantize || !quantize.hasGivenScales())
       return rewriter.notifyMatchFailure(op, "input is not a quantize with "
                                              "given scales");
-    if (quantize.getType().hasSwizzledScales())
+    if (quantize.getType().hasSwizzledScales() ||
+        quantize.getType().hasPanels())
       return rewriter.notifyMatchFailure(op, "the unpacked scales are stored "
-                                             "swizzled, the given ones not");
+                                             "reordered, the given ones not");
     if (op.getScales().use_empty())
       return rewriter.notifyMatchFailure(op, "scales are unused");
     rewriter.replaceAllUsesWith(op.getScales(), quantize.getScales());
@@ -383,6 +390,77 @@ struct ConvertPackedConstantScales final
 void ConvertScaleLayoutOp::getCanonicalizationPatterns(
     RewritePatternSet &results, MLIRContext *context) {
   results.add<ConvertPackedConstantScales>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertLayoutOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
+  // To the input's own layout, or back to where a conversion started.
+  if (getInput().getType() == getType())
+    return getInput();
+  auto previous = getInput().getDefiningOp<ConvertLayoutOp>();
+  if (previous && previous.getInput().getType() == getType())
+    return previous.getInput();
+  return {};
+}
+
+/// `values` (a rows x N matrix, row-major, or its panels [N/256, rows, 256])
+/// reordered into `type` (the other of the two).
+static DenseElementsAttr reorderPanels(DenseElementsAttr values,
+                                       RankedTensorType type, bool toPanels) {
+  if (values.isSplat())
+    return values.reshape(type);
+  ArrayRef<char> from = values.getRawData();
+  const int64_t width =
+      llvm::divideCeil(values.getElementType().getIntOrFloatBitWidth(), 8);
+  const int64_t count = values.getNumElements(),
+                columns = toPanels ? values.getType().getShape()[1]
+                                   : type.getShape()[1],
+                rows = count / columns, panelBytes = kPanelColumns * width;
+  std::vector<char> to(from.size());
+  for (int64_t panel = 0; panel < columns / kPanelColumns; ++panel)
+    for (int64_t row = 0; row < rows; ++row) {
+      const int64_t matrixAt = (row * columns + panel * kPanelColumns) * width,
+                    panelAt = (panel * rows + row) * panelBytes;
+      std::memcpy(&to[toPanels ? panelAt : matrixAt],
+                  &from[toPanels ? matrixAt : panelAt], panelBytes);
+    }
+  return DenseElementsAttr::getFromRawBuffer(type, to);
+}
+
+namespace {
+/// convert_layout(pack(constant, constant)) -> pack of the constants in the
+/// result's layout: constant weights are reordered at compile time.
+struct ConvertPackedConstants final : OpRewritePattern<ConvertLayoutOp> {
+  using Base::Base;
+
+  LogicalResult matchAndRewrite(ConvertLayoutOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pack = op.getInput().getDefiningOp<PackOp>();
+    DenseElementsAttr elements, scales;
+    if (!pack || !matchPattern(pack.getElements(), m_Constant(&elements)) ||
+        !matchPattern(pack.getScales(), m_Constant(&scales)))
+      return rewriter.notifyMatchFailure(op, "not a pack of constants");
+    BlockTensorType to = op.getType();
+    const bool toPanels = to.hasPanels();
+    Location loc = op.getLoc();
+    Value newElements = arith::ConstantOp::create(
+        rewriter, loc,
+        reorderPanels(elements, to.getElementStorageType(), toPanels));
+    Value newScales = arith::ConstantOp::create(
+        rewriter, loc,
+        reorderPanels(scales, to.getScaleStorageType(), toPanels));
+    rewriter.replaceOpWithNewOp<PackOp>(op, to, newElements, newScales);
+    return success();
+  }
+};
+} // namespace
+
+void ConvertLayoutOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                  MLIRContext *context) {
+  results.add<ConvertPackedConstants>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -306,8 +306,11 @@ int64_t MatmulOp::getBlockSizeK() {
 static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
                                   RankedTensorType elements,
                                   RankedTensorType scales) {
-  if (failed(verifySameShape(op, tensor.getShape(), elements.getShape(),
-                             "element tensor", "block-scaled tensor"))) // (C1)
+  if (failed(verifySameShape(op, tensor.getElementStorageType().getShape(),
+                             elements.getShape(), "element tensor",
+                             tensor.hasPanels()
+                                 ? "panels of the block-scaled tensor"
+                                 : "block-scaled tensor"))) // (C1)
     return failure();
   if (elements.getElementType() != tensor.getElementType()) // (C2)
     return op->emitOpError()
@@ -321,6 +324,7 @@ static LogicalResult verifyHalves(Operation *op, BlockTensorType tensor,
   return verifySameShape(op, tensor.getScaleStorageType().getShape(),
                          scales.getShape(), "scale tensor",
                          tensor.hasSwizzledScales() ? "swizzled scale storage"
+                         : tensor.hasPanels()       ? "panels of the block grid"
                                                     : "block grid"); // (C4)
 }
 
@@ -399,6 +403,19 @@ LogicalResult ConvertScaleLayoutOp::verify() {
   if (input.withScaleLayout(result.getScaleLayout()) != result) // (C1)
     return emitOpError() << "expected the result to be the input type with "
                             "another scale layout, but got "
+                         << input << " -> " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertLayoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvertLayoutOp::verify() {
+  BlockTensorType input = getInput().getType(), result = getResult().getType();
+  if (input.withStorageLayout(result.getStorageLayout()) != result) // (C1)
+    return emitOpError() << "expected the result to be the input type with "
+                            "another layout, but got "
                          << input << " -> " << result;
   return success();
 }

@@ -113,8 +113,26 @@ SharedMicroexponentType::verify(function_ref<InFlightDiagnostic()> emitError,
 // Assembly
 //===----------------------------------------------------------------------===//
 
+/// A layout's name, one of `expected`'s, into `layout`.
+template <typename Layout>
+static ParseResult
+parseLayoutName(AsmParser &parser,
+                std::optional<Layout> (*symbolize)(StringRef),
+                StringRef expected, Layout &layout) {
+  StringRef name;
+  llvm::SMLoc nameLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&name))
+    return failure();
+  std::optional<Layout> parsed = symbolize(name);
+  if (!parsed)
+    return parser.emitError(nameLoc, "expected ")
+           << expected << ", but got '" << name << "'";
+  layout = *parsed;
+  return success();
+}
+
 /// !mx.tensor<64x128xf4E2M1FN, block = [1, 32] (, scale = f8E4M3FN)?
-///            (, scale_layout = swizzled)?>
+///            (, scale_layout = swizzled)? (, layout = panels)?>
 Type BlockTensorType::parse(AsmParser &parser) {
   SmallVector<int64_t> shape, block;
   Type elementType;
@@ -136,44 +154,46 @@ Type BlockTensorType::parse(AsmParser &parser) {
     return {};
   Type scaleType = Float8E8M0FNUType::get(parser.getContext());
   ScaleLayout layout = ScaleLayout::row_major;
-  bool sawScale = false, sawLayout = false;
+  StorageLayout storage = StorageLayout::row_major;
+  bool sawScale = false, sawLayout = false, sawStorage = false;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef keyword;
     llvm::SMLoc keywordLoc = parser.getCurrentLocation();
     if (parser.parseKeyword(&keyword) || parser.parseEqual())
       return {};
-    if (keyword == "scale" && !sawScale && !sawLayout) {
+    if (keyword == "scale" && !sawScale && !sawLayout && !sawStorage) {
       sawScale = true;
       if (parser.parseType(scaleType))
         return {};
       continue;
     }
-    if (keyword == "scale_layout" && !sawLayout) {
+    if (keyword == "scale_layout" && !sawLayout && !sawStorage) {
       sawLayout = true;
-      StringRef name;
-      llvm::SMLoc nameLoc = parser.getCurrentLocation();
-      if (parser.parseKeyword(&name))
+      if (failed(parseLayoutName(parser, symbolizeScaleLayout,
+                                 "scale layout 'row_major' or 'swizzled'",
+                                 layout)))
         return {};
-      std::optional<ScaleLayout> parsed = symbolizeScaleLayout(name);
-      if (!parsed) {
-        parser.emitError(nameLoc, "expected scale layout 'row_major' or "
-                                  "'swizzled', but got '")
-            << name << "'";
-        return {};
-      }
-      layout = *parsed;
       continue;
     }
-    parser.emitError(keywordLoc, "expected 'scale = <type>' or "
-                                 "'scale_layout = <layout>' (once each, in "
-                                 "that order), but got '")
+    if (keyword == "layout" && !sawStorage) {
+      sawStorage = true;
+      if (failed(parseLayoutName(parser, symbolizeStorageLayout,
+                                 "layout 'row_major' or 'panels'", storage)))
+        return {};
+      continue;
+    }
+    parser.emitError(keywordLoc, "expected 'scale = <type>', "
+                                 "'scale_layout = <layout>' or 'layout = "
+                                 "<layout>' (once each, in that order), but "
+                                 "got '")
         << keyword << "'";
     return {};
   }
   if (parser.parseGreater())
     return {};
-  return parser.getChecked<BlockTensorType>(
-      loc, parser.getContext(), shape, elementType, block, scaleType, layout);
+  return parser.getChecked<BlockTensorType>(loc, parser.getContext(), shape,
+                                            elementType, block, scaleType,
+                                            layout, storage);
 }
 
 void BlockTensorType::print(AsmPrinter &printer) const {
@@ -186,6 +206,8 @@ void BlockTensorType::print(AsmPrinter &printer) const {
     printer << ", scale = " << getScaleType();
   if (hasSwizzledScales())
     printer << ", scale_layout = " << stringifyScaleLayout(getScaleLayout());
+  if (hasPanels())
+    printer << ", layout = " << stringifyStorageLayout(getStorageLayout());
   printer << ">";
 }
 
@@ -206,7 +228,7 @@ LogicalResult
 BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                         ArrayRef<int64_t> shape, Type elementType,
                         ArrayRef<int64_t> blockShape, Type scaleType,
-                        ScaleLayout scaleLayout) {
+                        ScaleLayout scaleLayout, StorageLayout storageLayout) {
   // (T1)
   if (shape.empty())
     return emitError() << "expected a block-scaled tensor of rank >= 1, but "
@@ -287,6 +309,24 @@ BlockTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                             "scales: a two-level tensor keeps its exponents "
                             "inside its packed blocks";
   }
+  // (T11)
+  if (storageLayout == StorageLayout::panels) {
+    if (shape.size() != 2 || llvm::any_of(shape, ShapedType::isDynamic) ||
+        shape[1] % kPanelColumns != 0)
+      return emitError() << "expected the panels layout on a static 2-D "
+                            "tensor whose columns are a multiple of "
+                         << kPanelColumns;
+    if (blockShape[0] < 2 || blockShape[1] != 1)
+      return emitError() << "expected the panels layout to come with blocks "
+                            "down the columns ([B, 1]), but got block "
+                         << formatBlock(blockShape);
+    if (twoLevel)
+      return emitError() << "expected one-level elements in the panels "
+                            "layout: a two-level tensor keeps its exponents "
+                            "inside its packed blocks";
+    if (scaleLayout != ScaleLayout::row_major)
+      return emitError() << "expected row-major scales in the panels layout";
+  }
   return success();
 }
 
@@ -311,7 +351,18 @@ RankedTensorType BlockTensorType::getTwoLevelStorageType() const {
   return RankedTensorType::get(shape, IntegerType::get(getContext(), 8));
 }
 
+/// [N / 256, rows, 256]: the panels of a rows x N matrix, each whole.
+static SmallVector<int64_t> panelShape(int64_t rows, int64_t columns) {
+  return {columns / kPanelColumns, rows, kPanelColumns};
+}
+
 RankedTensorType BlockTensorType::getCodeStorageType() const {
+  if (hasPanels()) {
+    SmallVector<int64_t> shape = panelShape(getShape()[0], getShape()[1]);
+    if (isa<Float4E2M1FNType>(getElementType()))
+      shape.back() /= 2;
+    return RankedTensorType::get(shape, IntegerType::get(getContext(), 8));
+  }
   SmallVector<int64_t> shape(getShape());
   if (isa<Float4E2M1FNType>(getElementType()))
     shape.back() = ShapedType::isDynamic(shape.back())
@@ -339,6 +390,13 @@ RankedTensorType BlockTensorType::getElementsType() const {
   return RankedTensorType::get(getShape(), getElementType());
 }
 
+RankedTensorType BlockTensorType::getElementStorageType() const {
+  if (!hasPanels())
+    return getElementsType();
+  return RankedTensorType::get(panelShape(getShape()[0], getShape()[1]),
+                               getElementType());
+}
+
 RankedTensorType BlockTensorType::getScalesType() const {
   return RankedTensorType::get(getScaleShape(), getScaleType());
 }
@@ -350,6 +408,9 @@ std::pair<int64_t, int64_t> BlockTensorType::getScaleMatrixShape() const {
 }
 
 RankedTensorType BlockTensorType::getScaleStorageType() const {
+  if (hasPanels())
+    return RankedTensorType::get(panelShape(getScaleShape()[0], getShape()[1]),
+                                 getScaleType());
   if (!hasSwizzledScales())
     return getScalesType();
   auto [rows, columns] = getScaleMatrixShape();
@@ -359,9 +420,15 @@ RankedTensorType BlockTensorType::getScaleStorageType() const {
 
 BlockTensorType BlockTensorType::withScaleLayout(ScaleLayout layout) const {
   return BlockTensorType::get(getShape(), getElementType(), getBlockShape(),
-                              getScaleType(), layout);
+                              getScaleType(), layout, getStorageLayout());
 }
 
+BlockTensorType BlockTensorType::withStorageLayout(StorageLayout layout) const {
+  return BlockTensorType::get(getShape(), getElementType(), getBlockShape(),
+                              getScaleType(), getScaleLayout(), layout);
+}
+
+// A new shape drops the panels layout, which only some shapes have.
 BlockTensorType BlockTensorType::cloneWithShape(ArrayRef<int64_t> shape) const {
   return BlockTensorType::get(shape, getElementType(), getBlockShape(),
                               getScaleType(), getScaleLayout());

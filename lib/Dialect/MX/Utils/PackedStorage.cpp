@@ -39,7 +39,8 @@ DenseElementsAttr mlir::mx::packConstantCodes(DenseElementsAttr elements,
         storageType,
         ArrayRef<char>(reinterpret_cast<const char *>(codes.data()),
                        codes.size()));
-  int64_t width = type.getShape().back(), packedWidth = (width + 1) / 2;
+  int64_t width = type.getElementStorageType().getShape().back(),
+          packedWidth = (width + 1) / 2;
   std::vector<char> packed(storageType.getNumElements(), 0);
   for (int64_t row = 0; row < count / width; ++row)
     for (int64_t j = 0; j < width; ++j)
@@ -67,7 +68,8 @@ Value mlir::mx::packCodes(OpBuilder &b, Location loc, Value codes,
   if (!isNibblePacked(type))
     return codes;
   Type i8 = b.getI8Type();
-  SmallVector<int64_t> shape(type.getShape());
+  // As stored: the panels layout's [N/256, K, 256].
+  SmallVector<int64_t> shape(type.getElementStorageType().getShape());
   int64_t rank = shape.size();
   SmallVector<int64_t> even(shape);
   even.back() = llvm::alignTo(shape.back(), 2);
@@ -115,7 +117,8 @@ Value mlir::mx::unpackCodes(OpBuilder &b, Location loc, Value storage,
   if (!isNibblePacked(type))
     return storage;
   Type i8 = b.getI8Type();
-  SmallVector<int64_t> shape(type.getShape());
+  // As stored: the panels layout's [N/256, K, 256].
+  SmallVector<int64_t> shape(type.getElementStorageType().getShape());
   int64_t rank = shape.size();
   auto pairs = cast<RankedTensorType>(storage.getType()).getShape();
   SmallVector<int64_t> split(pairs);

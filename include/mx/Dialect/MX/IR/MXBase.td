@@ -92,6 +92,15 @@ def MX_ScaleLayout : I32EnumAttr<"ScaleLayout",
   let genSpecializedAttr = 0;
 }
 
+def MX_StorageLayout : I32EnumAttr<"StorageLayout",
+    "how the codes and scales of a block-scaled tensor are ordered in memory", [
+      I32EnumAttrCase<"row_major", 0>,
+      I32EnumAttrCase<"panels", 1>
+    ]> {
+  let cppNamespace = "::mlir::mx";
+  let genSpecializedAttr = 0;
+}
+
 def MX_RescaleNorm : I32EnumAttr<"RescaleNorm",
     "the statistic of a tensor's data that a dynamic rescale divides out", [
       I32EnumAttrCase<"max", 0>,

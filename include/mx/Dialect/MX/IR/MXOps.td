@@ -317,11 +317,16 @@ def MX_PackOp : MX_Op<"pack"> {
            tensor<64x4xf8E8M0FNU> -> !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
     ```
 
+    In the `panels` layout both tensors are as stored: the elements
+    `tensor<N/256 x K x 256>`, the scales `tensor<N/256 x ceil(K/B) x 256>`.
+
     Constraints:
-    - (C1) the element tensor has the shape of the result;
+    - (C1) the element tensor has the shape of the result (in the `panels`
+      layout, of its panels);
     - (C2) the element tensor has the result's element type;
     - (C3) the scale tensor has the result's scale type;
-    - (C4) the scale tensor has shape `ceil(dim / block)` per dimension;
+    - (C4) the scale tensor has shape `ceil(dim / block)` per dimension
+      (or the storage shape of the scale layout or layout);
     - (C5) the tensor is not two-level (`!mx.microexp`): such a tensor is
       stored as one tensor of packed blocks, not elements and scales.
   }];
@@ -466,6 +471,50 @@ def MX_ConvertScaleLayoutOp : MX_Op<"convert_scale_layout", [Pure]> {
 
     Constraints:
     - (C1) the input and result types are equal but for the scale layout.
+  }];
+  let arguments = (ins MX_BlockTensorType:$input);
+  let results = (outs MX_BlockTensorType:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertLayoutOp
+//===----------------------------------------------------------------------===//
+
+def MX_ConvertLayoutOp : MX_Op<"convert_layout", [Pure]> {
+  let summary = "Store an MX tensor's codes and scales in another layout";
+  let description = [{
+    The same tensor (every element and scale unchanged) with its codes and
+    scales stored in the result type's `layout`: `row_major`, or `panels`,
+    the K x N weight cut into panels of 256 columns, each stored whole (see
+    `!mx.tensor`), the layout the CPU GEMV streams. A one-row product reads
+    each panel as one run of memory instead of 32 pieces a row apart per
+    block.
+
+    Ops that compute on the CPU accept either layout: the lowering converts
+    a `panels` operand to row-major (and a `panels` result from it) in the
+    IR, except where the GEMV kernel reads the panels itself. For constant
+    weights the conversion folds: a conversion of an `mx.pack` of constants
+    becomes the pack of the reordered constants, so the layout costs nothing
+    at run time. `mx-cpu-pipeline{prepack-weights=true}` converts the
+    constant weights of one-row products to panels.
+
+    A conversion to the input's own layout folds away, as does a conversion
+    back (`convert(convert(%q))` to `%q`).
+
+    ```mlir
+    %p = mx.convert_layout %w
+        : !mx.tensor<1024x4096xf4E2M1FN, block = [32, 1]>
+        -> !mx.tensor<1024x4096xf4E2M1FN, block = [32, 1], layout = panels>
+    ```
+
+    Constraints:
+    - (C1) the input and result types are equal but for the layout.
   }];
   let arguments = (ins MX_BlockTensorType:$input);
   let results = (outs MX_BlockTensorType:$result);

@@ -16,6 +16,10 @@
 #include "mx/Dialect/MX/IR/MXOpsTypes.h.inc"
 
 namespace mlir::mx {
+/// Columns per panel of the `panels` storage layout: whole cache lines of
+/// FP4 codes (128 bytes) and of byte codes (four lines).
+constexpr int64_t kPanelColumns = 256;
+
 /// The MX element format a builtin type stands for: f8E4M3FN, f8E5M2,
 /// f6E3M2FN, f6E2M3FN, f4E2M1FN or i8 (MXINT8); none for any other type.
 std::optional<::mlir::mx::numerics::ElementFormat> getElementFormat(Type type);

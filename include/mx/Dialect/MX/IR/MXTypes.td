@@ -66,7 +66,8 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     element is `element * scale_of_its_block`.
 
     Syntax: `!mx.tensor<` shape `x` element-type `, block = [` sizes `]`
-    (`, scale =` scale-type)? (`, scale_layout = swizzled`)? `>`
+    (`, scale =` scale-type)? (`, scale_layout = swizzled`)?
+    (`, layout = panels`)? `>`
 
     - **Element type**: `f8E4M3FN` (MXFP8 E4M3), `f8E5M2` (MXFP8 E5M2),
       `f6E3M2FN` (MXFP6 E3M2), `f6E2M3FN` (MXFP6 E2M3), `f4E2M1FN` (MXFP4) or
@@ -100,13 +101,28 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
       32-bit word. `mx.convert_scale_layout` converts between the layouts;
       the layout changes storage only, never a value.
 
+    - **Layout**: how codes and scales are ordered in memory once lowered.
+      `row_major` (the default, elided): as below. `panels`: a K x N
+      weight with blocks down its columns (`block = [B, 1]`) cut into
+      panels of 256 columns, stored panel after panel, each whole: its K
+      rows of 256 codes, and its scales as `ceil(K / B)` rows of 256. A
+      row of blocks of a panel is then one sequential run of memory, and a
+      panel all of K, which is what a one-row product (a GEMV: decode, one
+      weight used once) streams from DRAM. `mx.convert_layout` converts
+      between the layouts (for constant weights, at compile time); the
+      layout changes storage only, never a value. The CPU GEMV kernel reads
+      panels directly; every other op computes on the row-major form,
+      converted where the IR says so.
+
     Dynamic dimensions (`?`) are allowed; block sizes are always static.
 
     Storage once lowered (`-convert-mx-to-linalg`): FP4 codes two per byte
     along the innermost dimension (element 2i in the low nibble), every other
     format one code per byte (FP6 in the low six bits), and one scale per
     block (an E8M0 or E4M3 byte, or an f32); swizzled scales are one 1-D
-    tensor of `ceil(R / 128) * 128 * ceil(C / 4) * 4` bytes.
+    tensor of `ceil(R / 128) * 128 * ceil(C / 4) * 4` bytes. In the
+    `panels` layout the codes are `tensor<N/256 x K x 256 x i8>` (FP4:
+    `x 128`) and the scales `tensor<N/256 x ceil(K/B) x 256>`.
 
     ```mlir
     !mx.tensor<64x128xf4E2M1FN, block = [1, 32]>
@@ -117,6 +133,7 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
     !mx.tensor<256x128xf4E2M1FN, block = [1, 16], scale = f8E4M3FN,
                scale_layout = swizzled>
+    !mx.tensor<4096x4096xf4E2M1FN, block = [32, 1], layout = panels>
     ```
 
     Constraints, cited by the verifier:
@@ -132,14 +149,18 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
       multiple of its sub-block size, and f8E8M0FNU scales;
     - (T9) f32 scales come with FP8 elements (f8E4M3FN or f8E5M2);
     - (T10) swizzled scales come with a static 2-D shape, a 1-D block, one
-      byte per scale (f8E8M0FNU or f8E4M3FN) and one-level elements.
+      byte per scale (f8E8M0FNU or f8E4M3FN) and one-level elements;
+    - (T11) the `panels` layout comes with a static 2-D shape whose columns
+      are a multiple of 256, a block `[B, 1]` (B > 1), one-level elements
+      and row-major scales.
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t", "shape">:$shape,
     "::mlir::Type":$elementType,
     ArrayRefParameter<"int64_t", "block size per dimension">:$blockShape,
     "::mlir::Type":$scaleType,
-    "::mlir::mx::ScaleLayout":$scaleLayout
+    "::mlir::mx::ScaleLayout":$scaleLayout,
+    "::mlir::mx::StorageLayout":$storageLayout
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
@@ -149,11 +170,13 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
         "::llvm::ArrayRef<int64_t>":$blockShape,
         CArg<"::mlir::Type", "{}">:$scaleType,
         CArg<"::mlir::mx::ScaleLayout",
-             "::mlir::mx::ScaleLayout::row_major">:$scaleLayout), [{
+             "::mlir::mx::ScaleLayout::row_major">:$scaleLayout,
+        CArg<"::mlir::mx::StorageLayout",
+             "::mlir::mx::StorageLayout::row_major">:$storageLayout), [{
       if (!scaleType)
         scaleType = ::mlir::Float8E8M0FNUType::get(elementType.getContext());
       return $_get(elementType.getContext(), shape, elementType, blockShape,
-                   scaleType, scaleLayout);
+                   scaleType, scaleLayout, storageLayout);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -198,6 +221,15 @@ def MX_BlockTensorType : TypeDef<MX_Dialect, "BlockTensor"> {
     std::pair<int64_t, int64_t> getScaleMatrixShape() const;
     /// The same type with scales in `layout`.
     BlockTensorType withScaleLayout(::mlir::mx::ScaleLayout layout) const;
+    bool hasPanels() const {
+      return getStorageLayout() == ::mlir::mx::StorageLayout::panels;
+    }
+    /// The same type with codes and scales in `layout`.
+    BlockTensorType withStorageLayout(::mlir::mx::StorageLayout layout) const;
+    /// The element tensor as mx.pack and mx.unpack take it:
+    /// getElementsType(), or in the panels layout
+    /// `tensor<N/256 x K x 256 x element-type>`.
+    ::mlir::RankedTensorType getElementStorageType() const;
     /// The same encoding (element type, block, scale type) on another shape.
     BlockTensorType cloneWithShape(::llvm::ArrayRef<int64_t> shape) const;
   }];
