@@ -94,6 +94,15 @@ using MatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
                           MemRef<uint8_t, 2> *);
 using WeightOnlyMatmulFn = void (*)(MemRef<float, 2> *, MemRef<float, 2> *,
                                     MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
+// B in the panels layout: codes [N/256, K, 256 (FP4: 128)], scales
+// [N/256, K/32, 256].
+using PanelsMatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
+                                MemRef<uint8_t, 2> *, MemRef<uint8_t, 3> *,
+                                MemRef<uint8_t, 3> *);
+using PanelsWeightOnlyMatmulFn = void (*)(MemRef<float, 2> *,
+                                          MemRef<float, 2> *,
+                                          MemRef<uint8_t, 3> *,
+                                          MemRef<uint8_t, 3> *);
 using ConstantWeightsMatmulFn = void (*)(MemRef<float, 2> *,
                                          MemRef<uint8_t, 2> *,
                                          MemRef<uint8_t, 2> *);
@@ -114,13 +123,15 @@ std::string denseHex(const std::vector<uint8_t> &bytes) {
 /// with its operands (A plain f32 for the "f32" format: weight-only). With
 /// `constantB`, B is a constant of the program (an mx.pack of constant
 /// codes and scales, as quantized weights fold to) and `prepack`, the
-/// pipeline's prepack-weights, packs it at compile time.
+/// pipeline's prepack-weights, packs it at compile time. With `panels`, B is
+/// an argument in the panels layout (the GEMV's).
 class MXMatmul {
 public:
   MXMatmul(const std::string &fa, const std::string &fb, int64_t m, int64_t k,
-           int64_t n, bool constantB = false, bool prepack = false)
+           int64_t n, bool constantB = false, bool prepack = false,
+           bool panels = false)
       : m(m), k(k), n(n), fa(kFormats.at(fa)), fb(kFormats.at(fb)),
-        constantB(constantB) {
+        constantB(constantB), panels(panels) {
     std::string ta =
         this->fa.f32
             ? "tensor<" + std::to_string(m) + "x" + std::to_string(k) + "xf32>"
@@ -128,7 +139,8 @@ public:
                   "x" + this->fa.type + ", block = [1, 32]>";
     std::string tb = "!mx.tensor<" + std::to_string(k) + "x" +
                      std::to_string(n) + "x" + this->fb.type +
-                     ", block = [32, 1]>";
+                     ", block = [32, 1]" + (panels ? ", layout = panels" : "") +
+                     ">";
     std::string tc =
         "tensor<" + std::to_string(m) + "x" + std::to_string(n) + "xf32>";
     codesB = randomCodes(fb, k * n / (this->fb.fp4 ? 2 : 1), 2);
@@ -163,10 +175,16 @@ public:
       codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
       scalesA = randomScales(m * k / 32, 3);
     } else if (this->fa.f32) {
-      weightOnly = module->lookup<WeightOnlyMatmulFn>("mm");
+      if (panels)
+        panelsWeightOnly = module->lookup<PanelsWeightOnlyMatmulFn>("mm");
+      else
+        weightOnly = module->lookup<WeightOnlyMatmulFn>("mm");
       valuesA = randomFloats(m * k, 1);
     } else {
-      function = module->lookup<MatmulFn>("mm");
+      if (panels)
+        withPanels = module->lookup<PanelsMatmulFn>("mm");
+      else
+        function = module->lookup<MatmulFn>("mm");
       codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
       scalesA = randomScales(m * k / 32, 3);
     }
@@ -180,6 +198,19 @@ public:
       auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
       auto sa = viewOf(scalesA.data(), {m, k / 32});
       withConstantB(&c, &ca, &sa);
+    } else if (panels) {
+      const int64_t columns = 256;
+      auto pb =
+          viewOf(codesB.data(), {n / columns, k, columns / (fb.fp4 ? 2 : 1)});
+      auto ps = viewOf(scalesB.data(), {n / columns, k / 32, columns});
+      if (fa.f32) {
+        auto a = viewOf(valuesA.data(), {m, k});
+        panelsWeightOnly(&c, &a, &pb, &ps);
+      } else {
+        auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
+        auto sa = viewOf(scalesA.data(), {m, k / 32});
+        withPanels(&c, &ca, &sa, &pb, &ps);
+      }
     } else if (fa.f32) {
       auto a = viewOf(valuesA.data(), {m, k});
       weightOnly(&c, &a, &cb, &sb);
@@ -198,8 +229,10 @@ public:
 private:
   int64_t m, k, n;
   Format fa, fb;
-  bool constantB;
+  bool constantB, panels;
   ConstantWeightsMatmulFn withConstantB = nullptr;
+  PanelsMatmulFn withPanels = nullptr;
+  PanelsWeightOnlyMatmulFn panelsWeightOnly = nullptr;
   std::unique_ptr<mxbench::JitModule> module;
   MatmulFn function = nullptr;
   WeightOnlyMatmulFn weightOnly = nullptr;
@@ -210,16 +243,17 @@ private:
 
 MXMatmul &mxMatmul(const std::string &fa, const std::string &fb, int64_t m,
                    int64_t k, int64_t n, bool constantB = false,
-                   bool prepack = false) {
+                   bool prepack = false, bool panels = false) {
   // Never destroyed: an ExecutionEngine torn down during exit runs its
   // deinitializers after LLVM's own statics are gone (and crashes).
   static auto &cache = *new std::map<std::string, std::unique_ptr<MXMatmul>>();
   std::string key = fa + fb + std::to_string(m) + "x" + std::to_string(k) +
                     "x" + std::to_string(n) + (constantB ? "c" : "") +
-                    (prepack ? "p" : "");
+                    (prepack ? "p" : "") + (panels ? "panels" : "");
   auto &entry = cache[key];
   if (!entry)
-    entry = std::make_unique<MXMatmul>(fa, fb, m, k, n, constantB, prepack);
+    entry =
+        std::make_unique<MXMatmul>(fa, fb, m, k, n, constantB, prepack, panels);
   return *entry;
 }
 
@@ -337,14 +371,24 @@ void weightRate(benchmark::State &state, double bytes) {
       bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_MXGemv(benchmark::State &state, const char *fa, const char *fb) {
+void gemv(benchmark::State &state, const char *fa, const char *fb,
+          bool panels) {
   setThreads(int(state.range(1)));
   int64_t size = state.range(0);
-  MXMatmul &mv = mxMatmul(fa, fb, 1, size, size);
+  MXMatmul &mv = mxMatmul(fa, fb, 1, size, size, /*constantB=*/false,
+                          /*prepack=*/false, panels);
   mv();
   for (auto _ : state)
     mv();
   weightRate(state, mv.weightBytes());
+}
+void BM_MXGemv(benchmark::State &state, const char *fa, const char *fb) {
+  gemv(state, fa, fb, /*panels=*/false);
+}
+/// The weights in the panels layout (as prepack-weights stores constant
+/// ones): each parallel iteration streams one run of memory.
+void BM_MXGemvPanels(benchmark::State &state, const char *fa, const char *fb) {
+  gemv(state, fa, fb, /*panels=*/true);
 }
 
 void BM_OpenBLAS_sgemv(benchmark::State &state) {
@@ -425,6 +469,14 @@ BENCHMARK_CAPTURE(BM_MXGemv, mxfp8_weights, "e4m3", "e4m3")->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxint8_weights_int8_x, "int8", "int8")
     ->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemv, mxfp4_weights_f32_x, "f32", "e2m1")
+    ->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemvPanels, mxfp4_weights, "e4m3", "e2m1")
+    ->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemvPanels, mxfp8_weights, "e4m3", "e4m3")
+    ->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemvPanels, mxint8_weights_int8_x, "int8", "int8")
+    ->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemvPanels, mxfp4_weights_f32_x, "f32", "e2m1")
     ->Apply(gemvShapes);
 
 int main(int argc, char **argv) {

@@ -39,6 +39,7 @@ namespace num = mlir::mx::numerics;
 namespace {
 
 constexpr int64_t kPanel = kGemvPanel;
+constexpr int64_t kPanelPrefetchBytes = 32 * 1024;
 static_assert(kPanel == kPanelColumns,
               "the GEMV's panels are the panels storage layout's");
 
@@ -135,6 +136,16 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                  ? scaledIndex(pb, pl, panel, K * panelBytes)
                                  : scaledIndex(pb, pl, panel, panelBytes);
             const int64_t rowStride = panelsW ? panelBytes : rowBytes;
+            // Software prefetch distance: a block ahead in rows a row apart
+            // (pieces the hardware does not follow); in a panel, which the
+            // hardware streams, far enough ahead to keep more misses in
+            // flight than the decode leaves room for (one thread from
+            // DRAM, mean of 4 alternating runs: 0.79x of a streaming read
+            // without software prefetch, 0.74x and 0.78x 8 and 16 KiB
+            // ahead, 0.84x 32 KiB ahead).
+            const int64_t aheadRows =
+                panelsW ? std::max(block, kPanelPrefetchBytes / panelBytes)
+                        : block;
             Value scalesAt =
                 panelsW
                     ? scaledIndex(pb, pl,
@@ -157,11 +168,12 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
                                                       constantIndex(rb, rl, r));
                     rowsAt.push_back(arith::AddIOp::create(
                         rb, rl, scaledIndex(rb, rl, row, rowStride), rowsBase));
-                    // Row + block (the last row past the end).
+                    // Row + block, or in panels 32 KiB further down the
+                    // panel (the last row past the end).
                     Value ahead = arith::MinUIOp::create(
                         rb, rl,
                         arith::AddIOp::create(rb, rl, row,
-                                              constantIndex(rb, rl, block)),
+                                              constantIndex(rb, rl, aheadRows)),
                         constantIndex(rb, rl, K - 1));
                     prefetch(rb, rl, codesW,
                              arith::AddIOp::create(
