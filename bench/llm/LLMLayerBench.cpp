@@ -101,21 +101,23 @@ float silu(float x) { return x / (1.0f + std::exp(-x)); }
 
 //===-- The compiled layer ------------------------------------------------===//
 
+/// Weights with `panels` are in the panels layout (the GEMV's).
 std::string mxType(int64_t rows, int64_t columns, const std::string &element,
-                   bool activation) {
+                   bool activation, bool panels = false) {
   return "!mx.tensor<" + std::to_string(rows) + "x" + std::to_string(columns) +
          "x" + element + ", block = [" + (activation ? "1, 32" : "32, 1") +
-         "]>";
+         "]" + (panels ? ", layout = panels" : "") + ">";
 }
 std::string f32Type(int64_t rows, int64_t columns) {
   return "tensor<" + std::to_string(rows) + "x" + std::to_string(columns) +
          "xf32>";
 }
 
-std::string layerSource(int64_t batch, const std::string &weightElement) {
+std::string layerSource(int64_t batch, const std::string &weightElement,
+                        bool panels) {
   const std::string D = std::to_string(kHidden), F = std::to_string(kFFN);
   auto w = [&](int64_t k, int64_t n) {
-    return mxType(k, n, weightElement, false);
+    return mxType(k, n, weightElement, false, panels);
   };
   auto act = [&](int64_t n) { return mxType(batch, n, "f8E4M3FN", true); };
   auto f32 = [&](int64_t n) { return f32Type(batch, n); };
@@ -167,7 +169,9 @@ std::string layerSource(int64_t batch, const std::string &weightElement) {
 }
 
 /// Quantized weights as the compiled function takes them: codes (FP4: two
-/// per byte) and E8M0 scales, from the f32 weights by a compiled quantize.
+/// per byte) and E8M0 scales, from the f32 weights by a compiled quantize;
+/// with `panels`, in the panels layout (codes [N/256, K, 256 or 128],
+/// scales [N/256, K/32, 256]).
 struct MXWeight {
   Weights<uint8_t> codes, scales;
   int64_t k, n;
@@ -176,16 +180,37 @@ struct MXWeight {
     return viewOf(codes.data(), {k, n / (fp4 ? 2 : 1)});
   }
   MemRef<uint8_t, 2> scalesView() { return viewOf(scales.data(), {k / 32, n}); }
+  MemRef<uint8_t, 3> codesPanels() {
+    return viewOf(codes.data(), {n / kPanel, k, kPanel / (fp4 ? 2 : 1)});
+  }
+  MemRef<uint8_t, 3> scalesPanels() {
+    return viewOf(scales.data(), {n / kPanel, k / 32, kPanel});
+  }
+  static constexpr int64_t kPanel = 256;
 };
 
 using QuantizeFn = void (*)(void *result, MemRef<float, 2> *);
-struct QuantizeResult {
-  MemRef<uint8_t, 2> codes, scales;
+template <int Rank> struct QuantizeResult {
+  MemRef<uint8_t, Rank> codes, scales;
 };
 
+/// Runs `quantize` and copies out what it returns, stored with `Rank`.
+template <int Rank>
+void copyQuantized(QuantizeFn quantize, MemRef<float, 2> &w, MXWeight &out) {
+  QuantizeResult<Rank> r;
+  quantize(&r, &w);
+  size_t codeBytes = size_t(out.k * out.n / (out.fp4 ? 2 : 1));
+  out.codes.assign(r.codes.aligned + r.codes.offset,
+                   r.codes.aligned + r.codes.offset + codeBytes);
+  out.scales.assign(r.scales.aligned + r.scales.offset,
+                    r.scales.aligned + r.scales.offset + out.k / 32 * out.n);
+  std::free(r.codes.allocated);
+  std::free(r.scales.allocated);
+}
+
 MXWeight quantizeWeight(const Weights<float> &w, int64_t k, int64_t n,
-                        const std::string &element) {
-  std::string t = mxType(k, n, element, false), f = f32Type(k, n);
+                        const std::string &element, bool panels) {
+  std::string t = mxType(k, n, element, false, panels), f = f32Type(k, n);
   mxbench::JitModule module("func.func @q(%w: " + f + ") -> " + t +
                                 " attributes {llvm.emit_c_interface} {\n"
                                 "  %q = mx.quantize %w : " +
@@ -194,65 +219,77 @@ MXWeight quantizeWeight(const Weights<float> &w, int64_t k, int64_t n,
                             /*threads=*/true);
   auto quantize = module.lookup<QuantizeFn>("q");
   auto view = viewOf(const_cast<float *>(w.data()), {k, n});
-  QuantizeResult r;
-  quantize(&r, &view);
   MXWeight out{{}, {}, k, n, element == "f4E2M1FN"};
-  size_t codeBytes = size_t(k * n / (out.fp4 ? 2 : 1));
-  out.codes.assign(r.codes.aligned + r.codes.offset,
-                   r.codes.aligned + r.codes.offset + codeBytes);
-  out.scales.assign(r.scales.aligned + r.scales.offset,
-                    r.scales.aligned + r.scales.offset + k / 32 * n);
-  std::free(r.codes.allocated);
-  std::free(r.scales.allocated);
+  if (panels)
+    copyQuantized<3>(quantize, view, out);
+  else
+    copyQuantized<2>(quantize, view, out);
   return out;
 }
 
 struct LayerResult {
   MemRef<float, 2> y, qk;
 };
+template <int Rank>
 using LayerFn = void (*)(LayerResult *, MemRef<float, 2> *,
                          // (codes, scales) per weight
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                         MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *,
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *,
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *,
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *,
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *,
+                         MemRef<uint8_t, Rank> *, MemRef<uint8_t, Rank> *);
 
-/// The layer's weights in `element`, quantized once per format (both batch
-/// sizes run on them), in layerProducts' order.
-std::array<MXWeight, 6> &quantizedWeights(const std::string &element) {
+/// Calls `layer` with the 12 (codes, scales) views.
+template <int Rank>
+void callLayer(LayerFn<Rank> layer, LayerResult &r, MemRef<float, 2> &x,
+               MemRef<uint8_t, Rank> (&v)[12]) {
+  layer(&r, &x, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+        &v[9], &v[10], &v[11]);
+}
+
+/// The layer's weights in `element` (and layout), quantized once per format
+/// (both batch sizes run on them), in layerProducts' order.
+std::array<MXWeight, 6> &quantizedWeights(const std::string &element,
+                                          bool panels) {
   static auto &cache = *new std::map<std::string, std::array<MXWeight, 6>>();
-  auto [entry, added] = cache.try_emplace(element);
+  auto [entry, added] = cache.try_emplace(element + (panels ? " panels" : ""));
   if (added) {
     auto products = layerProducts();
     for (size_t i = 0; i < products.size(); ++i)
-      entry->second[i] =
-          quantizeWeight(*products[i].w, products[i].k, products[i].n, element);
+      entry->second[i] = quantizeWeight(*products[i].w, products[i].k,
+                                        products[i].n, element, panels);
   }
   return entry->second;
 }
 
 class MXLayer {
 public:
-  MXLayer(int64_t batch, const std::string &element)
+  MXLayer(int64_t batch, const std::string &element, bool panels)
       : batch(batch), module(std::make_unique<mxbench::JitModule>(
-                          layerSource(batch, element), /*threads=*/true)),
-        weights(quantizedWeights(element)),
+                          layerSource(batch, element, panels),
+                          /*threads=*/true)),
+        weights(quantizedWeights(element, panels)),
         x(randomFloats(batch * kHidden, 7, 1.0f)) {
-    layer = module->lookup<LayerFn>("layer");
+    if (panels)
+      layerPanels = module->lookup<LayerFn<3>>("layer");
+    else
+      layer = module->lookup<LayerFn<2>>("layer");
     for (size_t i = 0; i < weights.size(); ++i) {
       views[2 * i] = weights[i].codesView();
       views[2 * i + 1] = weights[i].scalesView();
+      panelViews[2 * i] = weights[i].codesPanels();
+      panelViews[2 * i + 1] = weights[i].scalesPanels();
     }
   }
 
   void operator()() {
     auto xv = viewOf(x.data(), {batch, kHidden});
     LayerResult r;
-    layer(&r, &xv, &views[0], &views[1], &views[2], &views[3], &views[4],
-          &views[5], &views[6], &views[7], &views[8], &views[9], &views[10],
-          &views[11]);
+    if (layerPanels)
+      callLayer(layerPanels, r, xv, panelViews);
+    else
+      callLayer(layer, r, xv, views);
     benchmark::DoNotOptimize(r.y.aligned);
     std::free(r.y.allocated);
     std::free(r.qk.allocated);
@@ -268,18 +305,21 @@ public:
 private:
   int64_t batch;
   std::unique_ptr<mxbench::JitModule> module;
-  LayerFn layer = nullptr;
+  LayerFn<2> layer = nullptr;
+  LayerFn<3> layerPanels = nullptr;
   std::array<MXWeight, 6> &weights;
   Weights<float> x;
   MemRef<uint8_t, 2> views[12]; // (codes, scales) of each weight
+  MemRef<uint8_t, 3> panelViews[12];
 };
 
-MXLayer &mxLayer(int64_t batch, const std::string &element) {
+MXLayer &mxLayer(int64_t batch, const std::string &element, bool panels) {
   // Never destroyed (see MXGemmBench.cpp: ExecutionEngine teardown at exit).
   static auto &cache = *new std::map<std::string, std::unique_ptr<MXLayer>>();
-  auto &entry = cache[element + std::to_string(batch)];
+  auto &entry =
+      cache[element + std::to_string(batch) + (panels ? " panels" : "")];
   if (!entry)
-    entry = std::make_unique<MXLayer>(batch, element);
+    entry = std::make_unique<MXLayer>(batch, element, panels);
   return *entry;
 }
 
@@ -293,14 +333,22 @@ void layerCounters(benchmark::State &state, int64_t batch, double bytes) {
       bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_MXLayer(benchmark::State &state, const char *element) {
+void mxLayerBenchmark(benchmark::State &state, const char *element,
+                      bool panels) {
   setThreads(int(state.range(1)));
   int64_t batch = state.range(0);
-  MXLayer &layer = mxLayer(batch, element);
+  MXLayer &layer = mxLayer(batch, element, panels);
   layer(); // warm up
   for (auto _ : state)
     layer();
   layerCounters(state, batch, layer.weightBytes());
+}
+void BM_MXLayer(benchmark::State &state, const char *element) {
+  mxLayerBenchmark(state, element, /*panels=*/false);
+}
+/// Decode with the weights in the panels layout (every product a GEMV).
+void BM_MXLayerPanels(benchmark::State &state, const char *element) {
+  mxLayerBenchmark(state, element, /*panels=*/true);
 }
 
 //===-- OpenBLAS f32 ------------------------------------------------------===//
@@ -425,6 +473,11 @@ void layerShapes(benchmark::internal::Benchmark *b) {
       b->Args({batch, threads});
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
+void decodeShapes(benchmark::internal::Benchmark *b) {
+  for (int64_t threads : {1, 2})
+    b->Args({1, threads});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
 
 } // namespace
 
@@ -432,6 +485,8 @@ BENCHMARK(BM_OpenBLASLayer)->Apply(layerShapes);
 BENCHMARK(BM_OneDNNLayer)->Apply(layerShapes);
 BENCHMARK_CAPTURE(BM_MXLayer, mxfp4, "f4E2M1FN")->Apply(layerShapes);
 BENCHMARK_CAPTURE(BM_MXLayer, mxfp8, "f8E4M3FN")->Apply(layerShapes);
+BENCHMARK_CAPTURE(BM_MXLayerPanels, mxfp4, "f4E2M1FN")->Apply(decodeShapes);
+BENCHMARK_CAPTURE(BM_MXLayerPanels, mxfp8, "f8E4M3FN")->Apply(decodeShapes);
 
 int main(int argc, char **argv) {
   mxbench::keepFreedMemory();
