@@ -59,8 +59,18 @@ MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScalesType(MlirType type);
 MLIR_CAPI_EXPORTED bool mlirMXTensorTypeHasSwizzledScales(MlirType type);
 
 /** The scales as stored once lowered: mlirMXTensorTypeGetScalesType in the
- *  row-major layout, one 1-D tensor of the padded tiles when swizzled. */
+ *  row-major layout, one 1-D tensor of the padded tiles when swizzled,
+ *  [N/256, ceil(K/B), 256] in the panels layout. */
 MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetScaleStorageType(MlirType type);
+
+/** True when codes and scales are stored in the panels layout
+ *  (`layout = panels`: panels of 256 columns, each whole). */
+MLIR_CAPI_EXPORTED bool mlirMXTensorTypeHasPanels(MlirType type);
+
+/** The element codes as stored once lowered (i8; FP4 two to a byte along
+ *  the innermost dimension): the tensor's shape, or [N/256, K, 256] in the
+ *  panels layout (128 bytes a row for FP4). Null for a two-level tensor. */
+MLIR_CAPI_EXPORTED MlirType mlirMXTensorTypeGetCodeStorageType(MlirType type);
 
 /** The element format's name ("e4m3", "e5m2", "e3m2", "e2m3", "e2m1",
  *  "int8"; for a two-level tensor "mx9", "mx6", "mx4" with blocks of 16,

@@ -104,6 +104,17 @@ MlirType mlirMXTensorTypeGetScaleStorageType(MlirType type) {
   return tensor ? wrap(tensor.getScaleStorageType()) : MlirType{nullptr};
 }
 
+bool mlirMXTensorTypeHasPanels(MlirType type) {
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor && tensor.hasPanels();
+}
+
+MlirType mlirMXTensorTypeGetCodeStorageType(MlirType type) {
+  BlockTensorType tensor = asBlockTensor(type);
+  return tensor && !tensor.isTwoLevel() ? wrap(tensor.getCodeStorageType())
+                                        : MlirType{nullptr};
+}
+
 MlirStringRef mlirMXTensorTypeGetFormatName(MlirType type) {
   BlockTensorType tensor = asBlockTensor(type);
   if (!tensor)

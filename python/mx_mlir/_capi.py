@@ -101,6 +101,8 @@ _SIGNATURES = {
     "mlirMXTensorTypeGetScaleType": (c_void_p, [c_void_p]),
     "mlirMXTensorTypeHasSwizzledScales": (c_bool, [c_void_p]),
     "mlirMXTensorTypeGetScaleStorageType": (c_void_p, [c_void_p]),
+    "mlirMXTensorTypeHasPanels": (c_bool, [c_void_p]),
+    "mlirMXTensorTypeGetCodeStorageType": (c_void_p, [c_void_p]),
     "mlirTypeIsAMXScaledTensor": (c_bool, [c_void_p]),
     "mlirMXScaledTensorTypeGetDataType": (c_void_p, [c_void_p]),
     # Passes.

@@ -212,10 +212,12 @@ class Value:
     one Buffer (tensor, memref), two (an !mx.tensor: storage, scales; an
     !mx.scaled: data, f32 scale), or a Scalar."""
 
-    def __init__(self, text, parts, mx=None, scaled=False, two_level=None, swizzled=False):
+    def __init__(self, text, parts, mx=None, scaled=False, two_level=None, as_stored=False):
         self.text, self.parts, self.mx, self.scaled = text, parts, mx, scaled
         self.two_level = two_level  # (shape, format, axis) of a TwoLevelArray
-        self.swizzled = swizzled  # an !mx.tensor with swizzled scales: a pair
+        # an !mx.tensor stored reordered (swizzled scales, or panels): a pair
+        # of its code and scale storage
+        self.as_stored = as_stored
 
 
 def _describe_type(type_handle):
@@ -238,16 +240,22 @@ def _describe_type(type_handle):
         scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
         if any(s < 0 for s in shape):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
-        swizzled = lib.mlirMXTensorTypeHasSwizzledScales(type_handle)
-        if swizzled:  # one 1-D tensor of padded tiles
-            stored = lib.mlirMXTensorTypeGetScaleStorageType(type_handle)
-            scale_shape = [lib.mlirShapedTypeGetDimSize(stored, 0)]
+        # Swizzled scales (one 1-D tensor of padded tiles) and the panels
+        # layout (codes and scales as [N/256, rows, 256]) go as stored.
+        as_stored = (lib.mlirMXTensorTypeHasSwizzledScales(type_handle)
+                     or lib.mlirMXTensorTypeHasPanels(type_handle))
+
+        def stored_shape(stored):
+            return [lib.mlirShapedTypeGetDimSize(stored, d)
+                    for d in range(lib.mlirShapedTypeGetRank(stored))]
+        if as_stored:
+            code_shape = stored_shape(lib.mlirMXTensorTypeGetCodeStorageType(type_handle))
+            scale_shape = stored_shape(lib.mlirMXTensorTypeGetScaleStorageType(type_handle))
         else:
-            scale_shape = scales_shape(shape, block)
-        parts = [Buffer(storage_shape(shape, fmt), np.uint8),
-                 Buffer(scale_shape, _dtype_of(scale_type))]
+            code_shape, scale_shape = storage_shape(shape, fmt), scales_shape(shape, block)
+        parts = [Buffer(code_shape, np.uint8), Buffer(scale_shape, _dtype_of(scale_type))]
         return Value(text, parts, mx=(tuple(shape), fmt, tuple(block), scale_type),
-                     swizzled=swizzled)
+                     as_stored=as_stored)
     if lib.mlirTypeIsAMXScaledTensor(type_handle):
         data = _describe_type(lib.mlirMXScaledTensorTypeGetDataType(type_handle))
         return Value(text, data.parts + [Scalar(np.float32)], scaled=True)
@@ -441,7 +449,8 @@ class ExecutionEngine:
     def invoke(self, name, *args):
         """Calls `name`: NumPy arrays for tensors/memrefs, MXArray (or an
         (elements, scales) pair) for !mx.tensor (always the pair, element
-        storage and scale bytes, when its scales are swizzled), TwoLevelArray (or its
+        storage and scale bytes, when its scales are swizzled or it is in the
+        panels layout), TwoLevelArray (or its
         packed blocks) for a two-level one, a (data, scale) pair for
         !mx.scaled (FP8 data as uint8 codes), Python numbers for scalars.
         Returns None, one value, or a tuple."""
@@ -488,7 +497,7 @@ class ExecutionEngine:
             if value.two_level is not None:
                 shape, fmt, axis = value.two_level
                 values.append(TwoLevelArray(pieces[0], fmt, shape, axis))
-            elif value.swizzled:
+            elif value.as_stored:
                 values.append((pieces[0], pieces[1]))
             elif value.mx is not None:
                 shape, fmt, block, scale_type = value.mx
