@@ -93,6 +93,20 @@ static void testTensorType(MlirContext ctx) {
   printf("one-level: %d\n",
          mlirMXTensorTypeGetTwoLevelFormat(type, NULL, NULL, NULL, NULL));
 
+  // The panels layout: codes and scales as [N/256, K, 256] (FP4: 128 bytes).
+  MlirType panels = mlirTypeParseGet(
+      ctx, mlirStringRefCreateFromCString(
+               "!mx.tensor<64x512xf4E2M1FN, block = [32, 1], layout = panels>"));
+  // CHECK: panels: 1 0
+  printf("panels: %d %d\n", mlirMXTensorTypeHasPanels(panels),
+         mlirMXTensorTypeHasPanels(type));
+  // CHECK: panel codes: tensor<2x64x128xi8>
+  printType("panel codes", mlirMXTensorTypeGetCodeStorageType(panels));
+  // CHECK: panel scales: tensor<2x2x256xf8E8M0FNU>
+  printType("panel scales", mlirMXTensorTypeGetScaleStorageType(panels));
+  // CHECK: row-major codes: tensor<64x64xi8>
+  printType("row-major codes", mlirMXTensorTypeGetCodeStorageType(type));
+
   // A broken combination is a null type and a diagnostic, not an abort.
   // CHECK: error: expected an MX element type {{.*}} but got 'f32'
   // CHECK: f32 elements: null
@@ -221,6 +235,11 @@ static void testBadHandles(MlirContext ctx) {
          mlirTypeIsNull(mlirMXTensorTypeGetScalesType(null)),
          mlirTypeIsNull(mlirMXScaledTensorTypeGetDataType(null)),
          (int)format.length, format.data ? format.data : "");
+  // CHECK: panels of null and f32: 0 0, code storage null 1 1
+  printf("panels of null and f32: %d %d, code storage null %d %d\n",
+         mlirMXTensorTypeHasPanels(null), mlirMXTensorTypeHasPanels(f32),
+         mlirTypeIsNull(mlirMXTensorTypeGetCodeStorageType(null)),
+         mlirTypeIsNull(mlirMXTensorTypeGetCodeStorageType(f32)));
   // CHECK: two-level of null and f32: 0 0
   printf("two-level of null and f32: %d %d\n",
          mlirMXTensorTypeGetTwoLevelFormat(null, NULL, NULL, NULL, NULL),
