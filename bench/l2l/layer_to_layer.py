@@ -12,7 +12,8 @@ The model is `--layers` PyTorch Linear layers alternating width -> hidden
 and hidden -> width, GELU between them, weights MX (`--format`) and
 activations E4M3. For each micro-batch count the streamed run reads every
 layer once per batch; the resident run holds all of them. Each figure is
-the median of `--repeats` runs after a warm-up run, with the page cache
+the median of `--repeats` rounds after a warm-up run (a round times each
+mode once, in turn), with the page cache
 warm; where the caller may write /proc/sys/vm/drop_caches (root), a
 cold-cache streamed run and the file's cold read bandwidth are measured
 too. --out writes DIR/layer_to_layer.json, .md and .png (gnuplot).
@@ -38,14 +39,20 @@ from page_cache import drop_caches, read_bandwidth  # bench/l2l/
 from report import write_report
 
 
-def median_seconds(run, repeats):
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def median_seconds(runs, repeats):
+    """The median seconds of each of `runs` (name -> function) over
+    `repeats` rounds, after a warm-up of each. A round runs every mode once,
+    so that a slow phase of this shared VM falls on all of them alike
+    instead of on whichever mode a block of runs happened to time."""
+    for run in runs.values():
         run()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def main():
@@ -101,15 +108,17 @@ def main():
         for count in counts:
             batch = x[:count]
             stats = {}
-            stream_seconds = median_seconds(lambda: stats.update(streamed.run(batch)[1]),
-                                            options.repeats)
-            resident_seconds = median_seconds(lambda: streamed.run(batch, resident=resident),
-                                              options.repeats)
             # The compiled driver (one call for every layer and micro-batch)
             # is compiled for its micro-batch count.
             compiled = StreamedModel(imported, f"weights={options.format} activations=e4m3", count,
                                      checkpoint)
-            compiled_seconds = median_seconds(lambda: compiled.run_compiled(batch), options.repeats)
+            medians = median_seconds({
+                "streamed": lambda: stats.update(streamed.run(batch)[1]),
+                "resident": lambda: streamed.run(batch, resident=resident),
+                "compiled": lambda: compiled.run_compiled(batch),
+            }, options.repeats)
+            stream_seconds, resident_seconds, compiled_seconds = (
+                medians["streamed"], medians["resident"], medians["compiled"])
             cold_seconds = None
             if cold:
                 drop_caches()
