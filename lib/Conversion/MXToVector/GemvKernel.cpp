@@ -104,9 +104,11 @@ struct GemvKernel final : OpConversionPattern<MatmulOp> {
     Value zero = arith::ConstantOp::create(
         b, loc, b.getZeroAttr(decoder.accumulatorType(b)));
     SmallVector<Value> zeros(decoder.sums(), zero);
-    // A parallel iteration owns `group` adjacent panels and walks the K-blocks
-    // once for all of them: the pages of a block's 32 weight rows stay in
-    // the TLB while every panel of the group reads its part of those rows.
+    // A parallel iteration owns `group` adjacent panels. Row-major, it walks
+    // the K-blocks once for all of them: the pages of a block's 32 weight
+    // rows stay in the TLB while every panel of the group reads its part of
+    // those rows. In panels, it reads each panel whole, one after another:
+    // the group is one run of memory.
     const int64_t panels = N / kPanel;
     const int64_t group = panels % 4 == 0 ? 4 : panels % 2 == 0 ? 2 : 1;
     buildBlockLoop(
