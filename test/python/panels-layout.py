@@ -5,7 +5,8 @@
 # and scale storage, [N/256, K, 256] (FP4: 128 bytes a row) and
 # [N/256, K/32, 256]. mx.convert_layout's result is checked against NumPy's
 # reordering of the row-major storage, and a GEMV of the panels against the
-# same GEMV of the row-major weights, bit for bit.
+# same GEMV of the row-major weights, bit for bit; mx.to_storage gives the
+# pair back as it is.
 
 import numpy as np
 
@@ -23,6 +24,10 @@ func.func @quantize(%w: tensor<{K}x{N}xf32>) -> {rows} {{
 func.func @to_panels(%q: {rows}) -> {panels} {{
   %p = mx.convert_layout %q : {rows} -> {panels}
   return %p : {panels}
+}}
+func.func @storage(%p: {panels}) -> (tensor<{P}x{K}x128xi8>, tensor<{P}x{K // 32}x256xf8E8M0FNU>) {{
+  %c, %s = mx.to_storage %p : {panels} -> tensor<{P}x{K}x128xi8>, tensor<{P}x{K // 32}x256xf8E8M0FNU>
+  return %c, %s : tensor<{P}x{K}x128xi8>, tensor<{P}x{K // 32}x256xf8E8M0FNU>
 }}
 func.func @gemv_rows(%x: tensor<1x{K}xf32>, %q: {rows}) -> tensor<1x{N}xf32> {{
   %y = mx.matmul %x, %q : tensor<1x{K}xf32>, {rows} -> tensor<1x{N}xf32>
@@ -42,10 +47,14 @@ expected_codes = q.elements.reshape(K, P, 128).transpose(1, 0, 2)
 expected_scales = q.scales.view(np.uint8).reshape(K // 32, P, 256).transpose(1, 0, 2)
 print("reordered:", int(np.sum(codes != expected_codes)), "code and",
       int(np.sum(scales.view(np.uint8) != expected_scales)), "scale bytes differ")
+stored_codes, stored_scales = compiled.invoke("storage", (codes, scales))
+print("to_storage:", int(np.sum(stored_codes.view(np.uint8) != codes)), "code and",
+      int(np.sum(stored_scales.view(np.uint8) != scales.view(np.uint8))), "scale bytes differ")
 x = rng.standard_normal((1, K)).astype(np.float32)
 y_rows = compiled.invoke("gemv_rows", x, q)
 y_panels = compiled.invoke("gemv_panels", x, (codes, scales))
 print("gemv:", int(np.sum(y_rows.view(np.uint32) != y_panels.view(np.uint32))), "of", y_rows.size, "outputs differ")
 # CHECK: codes (3, 96, 128) uint8 scales (3, 3, 256)
 # CHECK: reordered: 0 code and 0 scale bytes differ
+# CHECK: to_storage: 0 code and 0 scale bytes differ
 # CHECK: gemv: 0 of 768 outputs differ

@@ -249,7 +249,7 @@ struct ToStorageLowering final : OpConversionPattern<ToStorageOp> {
   LogicalResult
   matchAndRewrite(ToStorageOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, adaptor.getInput()[0]);
+    rewriter.replaceOp(op, adaptor.getInput());
     return success();
   }
 };

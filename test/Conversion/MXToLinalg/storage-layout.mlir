@@ -56,3 +56,16 @@ func.func @storage_panels(%c: tensor<1x64x128xi8>, %s: tensor<1x2x256xf8E8M0FNU>
   %q = mx.from_storage %c, %s : tensor<1x64x128xi8>, tensor<1x2x256xf8E8M0FNU> -> !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>
   return %q : !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>
 }
+
+// -----
+
+// mx.to_storage of a one-level tensor is its two converted values; of a
+// quantize, the quantize's codes and scales.
+// CHECK-LABEL: func.func @to_storage_panels
+// CHECK-SAME: (%[[C:.+]]: tensor<1x64x128xi8>, %[[S:.+]]: tensor<1x2x256xf8E8M0FNU>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[C]], %[[S]]
+func.func @to_storage_panels(%q: !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>) -> (tensor<1x64x128xi8>, tensor<1x2x256xf8E8M0FNU>) {
+  %c, %s = mx.to_storage %q : !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels> -> tensor<1x64x128xi8>, tensor<1x2x256xf8E8M0FNU>
+  return %c, %s : tensor<1x64x128xi8>, tensor<1x2x256xf8E8M0FNU>
+}

@@ -433,3 +433,22 @@ func.func @quantize_constant_panels() -> !mx.tensor<64x256xf4E2M1FN, block = [32
   %q = mx.quantize %w : tensor<64x256xf32> -> !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>
   return %q : !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>
 }
+
+// -----
+
+// One-level storage round trips fold both ways; parts of two tensors do not.
+// CHECK-LABEL: func.func @one_level_storage_round_trip
+// CHECK-SAME: (%[[Q:.+]]: !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, %[[C:.+]]: tensor<256x64xi8>, %[[S:.+]]: tensor<256x4xf8E8M0FNU>, %[[R:.+]]: !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>)
+// CHECK: %[[RC:.+]]:2 = mx.to_storage %[[R]]
+// CHECK: %[[MIX:.+]] = mx.from_storage %{{.*}}, %[[RC]]#1
+// CHECK: return %[[Q]], %[[C]], %[[S]], %[[MIX]]
+func.func @one_level_storage_round_trip(%q: !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, %c: tensor<256x64xi8>, %s: tensor<256x4xf8E8M0FNU>, %r: !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>)
+    -> (!mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>, !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>) {
+  %qc, %qs = mx.to_storage %q : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]> -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+  %back = mx.from_storage %qc, %qs : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU> -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+  %p = mx.from_storage %c, %s : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU> -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+  %pc, %ps = mx.to_storage %p : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]> -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+  %rc, %rs = mx.to_storage %r : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]> -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+  %mix = mx.from_storage %qc, %rs : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU> -> !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+  return %back, %pc, %ps, %mix : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>, !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+}

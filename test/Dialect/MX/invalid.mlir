@@ -487,7 +487,7 @@ func.func @transpose_c4_two_level(%q: !mx.tensor<4x32x!mx.microexp<mx9>, block =
 // -----
 
 func.func @from_storage_c1_one_level(%b: tensor<2x32xi8>) {
-  // expected-error @+1 {{'mx.from_storage' op expected 2 operands for '!mx.tensor<64xf8E4M3FN, block = [32]>' (its element codes and its scales), but got 1}}
+  // expected-error @+1 {{'mx.from_storage' op expected 2 storage tensors for '!mx.tensor<64xf8E4M3FN, block = [32]>' (its element codes and its scales), but got 1}}
   %q = mx.from_storage %b : tensor<2x32xi8> -> !mx.tensor<64xf8E4M3FN, block = [32]>
   return
 }
@@ -495,7 +495,7 @@ func.func @from_storage_c1_one_level(%b: tensor<2x32xi8>) {
 // -----
 
 func.func @from_storage_c1_two_level(%b: tensor<2x18xi8>) {
-  // expected-error @+1 {{'mx.from_storage' op expected 1 operand for '!mx.tensor<20x!mx.microexp<mx9>, block = [16]>' (its packed storage), but got 2}}
+  // expected-error @+1 {{'mx.from_storage' op expected 1 storage tensor for '!mx.tensor<20x!mx.microexp<mx9>, block = [16]>' (its packed storage), but got 2}}
   %q = mx.from_storage %b, %b : tensor<2x18xi8>, tensor<2x18xi8> -> !mx.tensor<20x!mx.microexp<mx9>, block = [16]>
   return
 }
@@ -527,8 +527,24 @@ func.func @from_storage_c2_shape(%b: tensor<2x17xi8>) {
 // -----
 
 func.func @to_storage_c1_one_level(%q: !mx.tensor<64xf8E4M3FN, block = [32]>) {
-  // expected-error @+1 {{'mx.to_storage' op expected a two-level tensor (!mx.microexp elements), but got '!mx.tensor<64xf8E4M3FN, block = [32]>': a one-level one is mx.pack of elements and scales}}
+  // expected-error @+1 {{'mx.to_storage' op expected 2 storage tensors for '!mx.tensor<64xf8E4M3FN, block = [32]>' (its element codes and its scales), but got 1}}
   %b = mx.to_storage %q : !mx.tensor<64xf8E4M3FN, block = [32]> -> tensor<2x32xi8>
+  return
+}
+
+// -----
+
+func.func @to_storage_c1_two_level(%q: !mx.tensor<20x!mx.microexp<mx9>, block = [16]>) {
+  // expected-error @+1 {{'mx.to_storage' op expected 1 storage tensor for '!mx.tensor<20x!mx.microexp<mx9>, block = [16]>' (its packed storage), but got 2}}
+  %b:2 = mx.to_storage %q : !mx.tensor<20x!mx.microexp<mx9>, block = [16]> -> tensor<2x18xi8>, tensor<2x18xi8>
+  return
+}
+
+// -----
+
+func.func @to_storage_c3_one_level(%q: !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>) {
+  // expected-error @+1 {{'mx.to_storage' op expected the storage of '!mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels>' to be 'tensor<1x64x128xi8>' and 'tensor<1x2x256xf8E8M0FNU>', but got 'tensor<64x128xi8>' and 'tensor<2x256xf8E8M0FNU>'}}
+  %c, %s = mx.to_storage %q : !mx.tensor<64x256xf4E2M1FN, block = [32, 1], layout = panels> -> tensor<64x128xi8>, tensor<2x256xf8E8M0FNU>
   return
 }
 

@@ -141,6 +141,14 @@ func.func @one_level_storage(%c: tensor<256x64xi8>, %s: tensor<256x4xf8E8M0FNU>,
   return %q, %r : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>, !mx.tensor<16x32xf8E4M3FN, block = [8, 1]>
 }
 
+// mx.to_storage of a one-level tensor: its codes and scales as stored.
+// CHECK-LABEL: func.func @one_level_to_storage
+// CHECK: %{{.*}}:2 = mx.to_storage %{{.*}} : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]> -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+func.func @one_level_to_storage(%q: !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>) -> (tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>) {
+  %c, %s = mx.to_storage %q : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]> -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+  return %c, %s : tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
+}
+
 // CHECK-LABEL: func.func @storage
 // CHECK: %[[Q:.+]] = mx.from_storage %arg0 : tensor<4x3x12xi8> -> !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]>
 // CHECK: mx.to_storage %[[Q]] : !mx.tensor<4x40x!mx.microexp<mx6>, block = [1, 16]> -> tensor<4x3x12xi8>

@@ -259,18 +259,24 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 OpFoldResult FromStorageOp::fold(FoldAdaptor) {
-  if (getStorage().size() != 1)
+  // Every part the storage of one tensor, in order.
+  if (getStorage().empty())
     return {};
   auto toStorage = getStorage()[0].getDefiningOp<ToStorageOp>();
-  if (toStorage && toStorage.getInput().getType() == getType())
-    return toStorage.getInput();
-  return {};
+  if (!toStorage || toStorage.getInput().getType() != getType() ||
+      ValueRange(toStorage.getStorage()) != ValueRange(getStorage()))
+    return {};
+  return toStorage.getInput();
 }
 
-OpFoldResult ToStorageOp::fold(FoldAdaptor) {
-  if (auto fromStorage = getInput().getDefiningOp<FromStorageOp>())
-    return fromStorage.getStorage()[0];
-  return {};
+LogicalResult ToStorageOp::fold(FoldAdaptor,
+                                SmallVectorImpl<OpFoldResult> &results) {
+  auto fromStorage = getInput().getDefiningOp<FromStorageOp>();
+  if (!fromStorage)
+    return failure();
+  for (Value part : fromStorage.getStorage())
+    results.push_back(part);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -352,13 +352,9 @@ LogicalResult UnpackOp::verify() {
 // FromStorageOp / ToStorageOp
 //===----------------------------------------------------------------------===//
 
-/// (C1), (C2): `storage` is the packed storage of the two-level `tensor`.
+/// (C2): `storage` is the packed storage of the two-level `tensor`.
 static LogicalResult verifyStorage(Operation *op, BlockTensorType tensor,
                                    RankedTensorType storage) {
-  if (!tensor.isTwoLevel()) // (C1)
-    return op->emitOpError()
-           << "expected a two-level tensor (!mx.microexp elements), but got "
-           << tensor << ": a one-level one is mx.pack of elements and scales";
   RankedTensorType expected = tensor.getTwoLevelStorageType();
   if (storage != expected) // (C2)
     return op->emitOpError()
@@ -367,31 +363,37 @@ static LogicalResult verifyStorage(Operation *op, BlockTensorType tensor,
   return success();
 }
 
-LogicalResult FromStorageOp::verify() {
-  BlockTensorType tensor = getType();
+/// (C1)-(C3) of mx.from_storage: `storage` (its operands, or mx.to_storage's
+/// results) is the storage of `tensor`.
+static LogicalResult verifyStorageParts(Operation *op, BlockTensorType tensor,
+                                        TypeRange storage) {
   size_t expected = tensor.isTwoLevel() ? 1 : 2;
-  if (getStorage().size() != expected) // (C1)
-    return emitOpError() << "expected " << expected << " operand"
-                         << (expected == 1 ? "" : "s") << " for " << tensor
-                         << (tensor.isTwoLevel()
-                                 ? " (its packed storage)"
-                                 : " (its element codes and its scales)")
-                         << ", but got " << getStorage().size();
+  if (storage.size() != expected) // (C1)
+    return op->emitOpError()
+           << "expected " << expected << " storage tensor"
+           << (expected == 1 ? "" : "s") << " for " << tensor
+           << (tensor.isTwoLevel() ? " (its packed storage)"
+                                   : " (its element codes and its scales)")
+           << ", but got " << storage.size();
   if (tensor.isTwoLevel()) // (C2)
-    return verifyStorage(*this, tensor,
-                         cast<RankedTensorType>(getStorage()[0].getType()));
+    return verifyStorage(op, tensor, cast<RankedTensorType>(storage[0]));
   RankedTensorType codes = tensor.getCodeStorageType(); // (C3)
   RankedTensorType scales = tensor.getScaleStorageType();
-  if (getStorage()[0].getType() != codes || getStorage()[1].getType() != scales)
-    return emitOpError() << "expected the storage of " << tensor << " to be "
-                         << codes << " and " << scales << ", but got "
-                         << getStorage()[0].getType() << " and "
-                         << getStorage()[1].getType();
+  if (storage[0] != codes || storage[1] != scales)
+    return op->emitOpError()
+           << "expected the storage of " << tensor << " to be " << codes
+           << " and " << scales << ", but got " << storage[0] << " and "
+           << storage[1];
   return success();
 }
 
+LogicalResult FromStorageOp::verify() {
+  return verifyStorageParts(*this, getType(), getStorage().getTypes());
+}
+
 LogicalResult ToStorageOp::verify() {
-  return verifyStorage(*this, getInput().getType(), getStorage().getType());
+  return verifyStorageParts(*this, getInput().getType(),
+                            getStorage().getTypes());
 }
 
 //===----------------------------------------------------------------------===//

@@ -418,20 +418,26 @@ def MX_FromStorageOp : MX_Op<"from_storage"> {
 }
 
 def MX_ToStorageOp : MX_Op<"to_storage"> {
-  let summary = "The packed storage bytes of a two-level MX tensor";
+  let summary = "The storage bytes of an MX tensor";
   let description = [{
-    The inverse of `mx.from_storage`. `mx.to_storage(mx.from_storage(%b))`
-    folds to `%b`.
+    The inverse of `mx.from_storage`: a two-level tensor's packed storage
+    (one result), or a one-level tensor's element codes as the lowering
+    stores them and its scales as stored (two results: how a driver or
+    checkpoint writer takes the blocks and scales out without a decode).
+    `mx.to_storage(mx.from_storage(%b...))` folds to `%b...`.
 
     ```mlir
     %bytes = mx.to_storage %q : !mx.tensor<64x128x!mx.microexp<mx6>, block = [1, 16]>
                -> tensor<64x8x12xi8>
+    %codes, %scales = mx.to_storage %w : !mx.tensor<256x128xf4E2M1FN, block = [1, 32]>
+               -> tensor<256x64xi8>, tensor<256x4xf8E8M0FNU>
     ```
 
-    Constraints: (C1) and (C2) of `mx.from_storage`, on the input.
+    Constraints: (C1) to (C3) of `mx.from_storage`, on the input and the
+    results.
   }];
   let arguments = (ins MX_BlockTensorType:$input);
-  let results = (outs RankedTensorOf<[I8]>:$storage);
+  let results = (outs Variadic<RankedTensorOf<[I8, F8E8M0FNU, F8E4M3FN, F32]>>:$storage);
   let assemblyFormat =
     "$input attr-dict `:` qualified(type($input)) `->` type($storage)";
   let hasVerifier = 1;
