@@ -49,3 +49,19 @@ func.func @dequantize_swizzled(%q: !mx.tensor<128x64xf8E4M3FN, block = [1, 32], 
   %x = mx.dequantize %q : !mx.tensor<128x64xf8E4M3FN, block = [1, 32], scale_layout = swizzled> -> tensor<128x64xf32>
   return %x : tensor<128x64xf32>
 }
+
+// -----
+
+// mx.from_storage takes the scales as stored (swizzled here); the ops that
+// compute get them unswizzled, the storage op itself stays as it is.
+// CHECK-LABEL: func.func @from_storage_swizzled
+// CHECK-SAME: (%[[C:.+]]: tensor<128x32xi8>, %[[S:.+]]: tensor<512xf8E8M0FNU>)
+// CHECK: %[[B:.+]] = arith.bitcast %[[S]] : tensor<512xf8E8M0FNU> to tensor<512xi8>
+// CHECK: tensor.expand_shape %[[B]]
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 2, 1, 4]
+// CHECK: linalg.generic
+func.func @from_storage_swizzled(%c: tensor<128x32xi8>, %s: tensor<512xf8E8M0FNU>) -> tensor<128x64xf32> {
+  %q = mx.from_storage %c, %s : tensor<128x32xi8>, tensor<512xf8E8M0FNU> -> !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled>
+  %x = mx.dequantize %q : !mx.tensor<128x64xf4E2M1FN, block = [1, 32], scale_layout = swizzled> -> tensor<128x64xf32>
+  return %x : tensor<128x64xf32>
+}
