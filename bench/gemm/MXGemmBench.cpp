@@ -89,20 +89,22 @@ Weights<float> randomFloats(size_t count, uint32_t seed) {
   return values;
 }
 
+// B's codes and scales have rank 2, or 3 in the panels layout (codes
+// [N/256, K, 256 (FP4: 128)], scales [N/256, K/32, 256]).
+template <int RankB>
 using MatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
-                          MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *,
-                          MemRef<uint8_t, 2> *);
+                          MemRef<uint8_t, 2> *, MemRef<uint8_t, RankB> *,
+                          MemRef<uint8_t, RankB> *);
+template <int RankB>
 using WeightOnlyMatmulFn = void (*)(MemRef<float, 2> *, MemRef<float, 2> *,
-                                    MemRef<uint8_t, 2> *, MemRef<uint8_t, 2> *);
-// B in the panels layout: codes [N/256, K, 256 (FP4: 128)], scales
-// [N/256, K/32, 256].
-using PanelsMatmulFn = void (*)(MemRef<float, 2> *, MemRef<uint8_t, 2> *,
-                                MemRef<uint8_t, 2> *, MemRef<uint8_t, 3> *,
-                                MemRef<uint8_t, 3> *);
-using PanelsWeightOnlyMatmulFn = void (*)(MemRef<float, 2> *,
-                                          MemRef<float, 2> *,
-                                          MemRef<uint8_t, 3> *,
-                                          MemRef<uint8_t, 3> *);
+                                    MemRef<uint8_t, RankB> *,
+                                    MemRef<uint8_t, RankB> *);
+/// The compiled product of an argument B of rank RankB: MX x MX or, for f32
+/// activations, weight-only.
+template <int RankB> struct ArgumentProduct {
+  MatmulFn<RankB> mx = nullptr;
+  WeightOnlyMatmulFn<RankB> weightOnly = nullptr;
+};
 using ConstantWeightsMatmulFn = void (*)(MemRef<float, 2> *,
                                          MemRef<uint8_t, 2> *,
                                          MemRef<uint8_t, 2> *);
@@ -174,25 +176,14 @@ public:
       withConstantB = module->lookup<ConstantWeightsMatmulFn>("mm");
       codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
       scalesA = randomScales(m * k / 32, 3);
-    } else if (this->fa.f32) {
-      if (panels)
-        panelsWeightOnly = module->lookup<PanelsWeightOnlyMatmulFn>("mm");
-      else
-        weightOnly = module->lookup<WeightOnlyMatmulFn>("mm");
-      valuesA = randomFloats(m * k, 1);
+    } else if (panels) {
+      lookupProduct(withPanels, fa);
     } else {
-      if (panels)
-        withPanels = module->lookup<PanelsMatmulFn>("mm");
-      else
-        function = module->lookup<MatmulFn>("mm");
-      codesA = randomCodes(fa, m * k / (this->fa.fp4 ? 2 : 1), 1);
-      scalesA = randomScales(m * k / 32, 3);
+      lookupProduct(withRows, fa);
     }
   }
 
   void operator()() {
-    auto cb = viewOf(codesB.data(), {k, n / (fb.fp4 ? 2 : 1)});
-    auto sb = viewOf(scalesB.data(), {k / 32, n});
     MemRef<float, 2> c;
     if (constantB) {
       auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
@@ -200,24 +191,14 @@ public:
       withConstantB(&c, &ca, &sa);
     } else if (panels) {
       const int64_t columns = 256;
-      auto pb =
+      auto cb =
           viewOf(codesB.data(), {n / columns, k, columns / (fb.fp4 ? 2 : 1)});
-      auto ps = viewOf(scalesB.data(), {n / columns, k / 32, columns});
-      if (fa.f32) {
-        auto a = viewOf(valuesA.data(), {m, k});
-        panelsWeightOnly(&c, &a, &pb, &ps);
-      } else {
-        auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
-        auto sa = viewOf(scalesA.data(), {m, k / 32});
-        withPanels(&c, &ca, &sa, &pb, &ps);
-      }
-    } else if (fa.f32) {
-      auto a = viewOf(valuesA.data(), {m, k});
-      weightOnly(&c, &a, &cb, &sb);
+      auto sb = viewOf(scalesB.data(), {n / columns, k / 32, columns});
+      callProduct(withPanels, c, cb, sb);
     } else {
-      auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
-      auto sa = viewOf(scalesA.data(), {m, k / 32});
-      function(&c, &ca, &sa, &cb, &sb);
+      auto cb = viewOf(codesB.data(), {k, n / (fb.fp4 ? 2 : 1)});
+      auto sb = viewOf(scalesB.data(), {k / 32, n});
+      callProduct(withRows, c, cb, sb);
     }
     benchmark::DoNotOptimize(c.aligned);
     std::free(c.allocated);
@@ -227,15 +208,42 @@ public:
   double weightBytes() const { return double(codesB.size() + scalesB.size()); }
 
 private:
+  /// `product`'s function from the module, and A's operands (A's format
+  /// named `formatA`).
+  template <int RankB>
+  void lookupProduct(ArgumentProduct<RankB> &product,
+                     const std::string &formatA) {
+    if (fa.f32) {
+      product.weightOnly = module->lookup<WeightOnlyMatmulFn<RankB>>("mm");
+      valuesA = randomFloats(m * k, 1);
+    } else {
+      product.mx = module->lookup<MatmulFn<RankB>>("mm");
+      codesA = randomCodes(formatA, m * k / (fa.fp4 ? 2 : 1), 1);
+      scalesA = randomScales(m * k / 32, 3);
+    }
+  }
+
+  /// C = A x B by `product`, with B's views `cb` and `sb`.
+  template <int RankB>
+  void callProduct(const ArgumentProduct<RankB> &product, MemRef<float, 2> &c,
+                   MemRef<uint8_t, RankB> &cb, MemRef<uint8_t, RankB> &sb) {
+    if (fa.f32) {
+      auto a = viewOf(valuesA.data(), {m, k});
+      product.weightOnly(&c, &a, &cb, &sb);
+      return;
+    }
+    auto ca = viewOf(codesA.data(), {m, k / (fa.fp4 ? 2 : 1)});
+    auto sa = viewOf(scalesA.data(), {m, k / 32});
+    product.mx(&c, &ca, &sa, &cb, &sb);
+  }
+
   int64_t m, k, n;
   Format fa, fb;
   bool constantB, panels;
   ConstantWeightsMatmulFn withConstantB = nullptr;
-  PanelsMatmulFn withPanels = nullptr;
-  PanelsWeightOnlyMatmulFn panelsWeightOnly = nullptr;
   std::unique_ptr<mxbench::JitModule> module;
-  MatmulFn function = nullptr;
-  WeightOnlyMatmulFn weightOnly = nullptr;
+  ArgumentProduct<2> withRows;
+  ArgumentProduct<3> withPanels;
   Weights<float> valuesA;
   Weights<uint8_t> codesA, codesB;
   std::vector<uint8_t> scalesA, scalesB;

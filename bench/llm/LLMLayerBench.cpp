@@ -276,10 +276,13 @@ public:
     else
       layer = module->lookup<LayerFn<2>>("layer");
     for (size_t i = 0; i < weights.size(); ++i) {
-      views[2 * i] = weights[i].codesView();
-      views[2 * i + 1] = weights[i].scalesView();
-      panelViews[2 * i] = weights[i].codesPanels();
-      panelViews[2 * i + 1] = weights[i].scalesPanels();
+      if (panels) {
+        panelViews[2 * i] = weights[i].codesPanels();
+        panelViews[2 * i + 1] = weights[i].scalesPanels();
+      } else {
+        views[2 * i] = weights[i].codesView();
+        views[2 * i + 1] = weights[i].scalesView();
+      }
     }
   }
 
@@ -309,7 +312,8 @@ private:
   LayerFn<3> layerPanels = nullptr;
   std::array<MXWeight, 6> &weights;
   Weights<float> x;
-  MemRef<uint8_t, 2> views[12]; // (codes, scales) of each weight
+  // (codes, scales) of each weight, as the layer takes them.
+  MemRef<uint8_t, 2> views[12];
   MemRef<uint8_t, 3> panelViews[12];
 };
 

@@ -220,6 +220,12 @@ class Value:
         self.as_stored = as_stored
 
 
+def _shaped_type_shape(type_handle):
+    """The dimensions of a ranked tensor or memref type."""
+    return [lib.mlirShapedTypeGetDimSize(type_handle, d)
+            for d in range(lib.mlirShapedTypeGetRank(type_handle))]
+
+
 def _describe_type(type_handle):
     text = collect_string(lib.mlirTypePrint, type_handle)
     if lib.mlirTypeIsAMXTensor(type_handle):
@@ -238,19 +244,13 @@ def _describe_type(type_handle):
             storage = shared_microexponent_storage_shape(shape, fmt, axis)
             return Value(text, [Buffer(storage, np.uint8)], two_level=(tuple(shape), fmt, axis))
         scale_type = collect_string(lib.mlirTypePrint, lib.mlirMXTensorTypeGetScaleType(type_handle))
-        if any(s < 0 for s in shape):
-            raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
         # Swizzled scales (one 1-D tensor of padded tiles) and the panels
         # layout (codes and scales as [N/256, rows, 256]) go as stored.
         as_stored = (lib.mlirMXTensorTypeHasSwizzledScales(type_handle)
                      or lib.mlirMXTensorTypeHasPanels(type_handle))
-
-        def stored_shape(stored):
-            return [lib.mlirShapedTypeGetDimSize(stored, d)
-                    for d in range(lib.mlirShapedTypeGetRank(stored))]
         if as_stored:
-            code_shape = stored_shape(lib.mlirMXTensorTypeGetCodeStorageType(type_handle))
-            scale_shape = stored_shape(lib.mlirMXTensorTypeGetScaleStorageType(type_handle))
+            code_shape = _shaped_type_shape(lib.mlirMXTensorTypeGetCodeStorageType(type_handle))
+            scale_shape = _shaped_type_shape(lib.mlirMXTensorTypeGetScaleStorageType(type_handle))
         else:
             code_shape, scale_shape = storage_shape(shape, fmt), scales_shape(shape, block)
         parts = [Buffer(code_shape, np.uint8), Buffer(scale_shape, _dtype_of(scale_type))]
@@ -262,8 +262,7 @@ def _describe_type(type_handle):
     if lib.mlirTypeIsARankedTensor(type_handle) or lib.mlirTypeIsAMemRef(type_handle):
         if not lib.mlirShapedTypeHasStaticShape(type_handle):
             raise MLIRError(f"mx_mlir: cannot call a function on '{text}': dynamic shape")
-        rank = lib.mlirShapedTypeGetRank(type_handle)
-        shape = [lib.mlirShapedTypeGetDimSize(type_handle, d) for d in range(rank)]
+        shape = _shaped_type_shape(type_handle)
         element = collect_string(lib.mlirTypePrint, lib.mlirShapedTypeGetElementType(type_handle))
         return Value(text, [Buffer(shape, _dtype_of(element))])
     dtype = _dtype_of(text)

@@ -337,14 +337,20 @@ void UnpackOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // ConvertScaleLayoutOp
 //===----------------------------------------------------------------------===//
 
-OpFoldResult ConvertScaleLayoutOp::fold(FoldAdaptor) {
-  // To the input's own layout, or back to where a conversion started.
-  if (getInput().getType() == getType())
-    return getInput();
-  auto previous = getInput().getDefiningOp<ConvertScaleLayoutOp>();
-  if (previous && previous.getInput().getType() == getType())
+/// A layout conversion to its input's own layout, or back to where a
+/// conversion of the same kind started, folds to that value.
+template <typename ConvertOp>
+static OpFoldResult foldLayoutRoundTrip(ConvertOp op) {
+  if (op.getInput().getType() == op.getType())
+    return op.getInput();
+  auto previous = op.getInput().template getDefiningOp<ConvertOp>();
+  if (previous && previous.getInput().getType() == op.getType())
     return previous.getInput();
   return {};
+}
+
+OpFoldResult ConvertScaleLayoutOp::fold(FoldAdaptor) {
+  return foldLayoutRoundTrip(*this);
 }
 
 namespace {
@@ -403,13 +409,7 @@ void ConvertScaleLayoutOp::getCanonicalizationPatterns(
 //===----------------------------------------------------------------------===//
 
 OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
-  // To the input's own layout, or back to where a conversion started.
-  if (getInput().getType() == getType())
-    return getInput();
-  auto previous = getInput().getDefiningOp<ConvertLayoutOp>();
-  if (previous && previous.getInput().getType() == getType())
-    return previous.getInput();
-  return {};
+  return foldLayoutRoundTrip(*this);
 }
 
 /// `values` (a rows x N matrix, row-major, or its panels [N/256, rows, 256])
