@@ -164,8 +164,9 @@ def main():
         f"blocks of 16; constant weights converted at compile time, so the program stores "
         f"them as MXINT8); NVFP4's and FP8 f32 tiles' on the packed kernel with their "
         f"E4M3 or f32 block scales multiplied (a 64 x 64 weight block as 64 x 1 blocks "
-        f"repeating its scale); the matmuls of MX9 run the linalg "
-        f"lowering (its quantizes are vector kernels). FP32 is "
+        f"repeating its scale); MX9's on the packed kernel's f32 FMA, its weight "
+        f"blocks decoded into f32 panels per call (their microexponents vary inside a "
+        f"block). FP32 is "
         f"upstream's linalg lowering; "
         f"FP32 NumPy the same model in NumPy on {blas}, one thread. IR: {out_dir}/mlp.<format>.mlir")
 

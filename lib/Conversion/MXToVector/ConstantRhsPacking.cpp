@@ -17,6 +17,7 @@
 #include "mx/Dialect/MX/IR/MXOps.h"
 #include "mx/Dialect/MX/Utils/PackedStorage.h"
 #include "mx/Numerics/Scale.h"
+#include "mx/Numerics/SharedMicroexponent.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
@@ -220,4 +221,37 @@ PackedRhs mlir::mx::buildConstantRhs(OpBuilder &b, Location loc,
                             return toBF16Bits(values.value(k, n));
                           }));
   return packed;
+}
+
+std::optional<std::vector<float>> mlir::mx::getConstantTwoLevelValues(Value x) {
+  auto fromStorage = x.getDefiningOp<FromStorageOp>();
+  DenseElementsAttr bytes;
+  if (!fromStorage || fromStorage.getStorage().size() != 1 ||
+      !matchPattern(fromStorage.getStorage()[0], m_Constant(&bytes)))
+    return std::nullopt;
+  auto type = cast<BlockTensorType>(x.getType());
+  std::vector<uint8_t> raw;
+  for (APInt byte : bytes.getValues<APInt>())
+    raw.push_back(uint8_t(byte.getZExtValue()));
+  std::vector<int64_t> shape(type.getShape());
+  return num::dequantizeSharedMicroexponent(num::unpackSharedMicroexponent(
+      raw, type.getTwoLevelFormat(), shape, type.getBlockedAxis()));
+}
+
+Value mlir::mx::buildConstantTwoLevelRhs(OpBuilder &b, Location loc,
+                                         Operation *module,
+                                         ArrayRef<float> values, int64_t K,
+                                         int64_t N, const Tiling &t,
+                                         int64_t paddedN) {
+  // packTwoLevelRhs's layout: panel p, row k, column c at (p * K + k) * NR
+  // + c; columns past N repeat column N - 1.
+  const int64_t NR = t.columns();
+  std::vector<float> panels(paddedN * K);
+  for (int64_t p = 0; p < paddedN / NR; ++p)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t c = 0; c < NR; ++c)
+        panels[(p * K + k) * NR + c] =
+            values[k * N + std::min(p * NR + c, N - 1)];
+  return buildConstantBuffer(b, loc, module, "__mx_rhs_packed", b.getF32Type(),
+                             panels);
 }

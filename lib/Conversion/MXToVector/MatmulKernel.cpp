@@ -35,6 +35,7 @@
 #include "BlockKernels.h"
 #include "ExponentScaling.h"
 #include "MatmulPacking.h"
+#include "TwoLevelBlocks.h"
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/IR/MXTargetOps.h"
@@ -44,6 +45,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
@@ -82,6 +84,8 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (isTwoLevelRhsKernelMatmul(op))
+      return rewriteTwoLevelRhs(op, adaptor, rewriter);
     if (!isVectorKernelMatmul(op))
       return rewriter.notifyMatchFailure(op, "not of the kernel layout");
     const MatmulShape shape = getMatmulShape(op);
@@ -239,6 +243,47 @@ struct MatmulKernel final : OpConversionPattern<MatmulOp> {
   }
 
 private:
+  /// f32 activations times a two-level B's exact f32 values
+  /// (isTwoLevelRhsKernelMatmul): f32 FMA, one K-long sum per element, N
+  /// widened to whole panels and sliced back. Constant B, with
+  /// prepackWeights: its panels computed at compile time.
+  LogicalResult rewriteTwoLevelRhs(MatmulOp op, OneToNOpAdaptor adaptor,
+                                   ConversionPatternRewriter &rewriter) const {
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    auto rhs = cast<BlockTensorType>(op.getRhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    const int64_t M = resultType.getShape()[0], K = rhs.getShape()[0],
+                  N = rhs.getShape()[1], paddedN = llvm::alignTo(N, kLanes);
+    const Tiling t = chooseTiling(/*bf16=*/false, /*int8=*/false, paddedN);
+    Value packedA = readFlat(b, loc, adaptor.getLhs()[0]);
+    std::optional<std::vector<float>> constant;
+    if (prepackWeights)
+      constant = getConstantTwoLevelValues(op.getRhs());
+    Value packedB =
+        constant
+            ? buildConstantTwoLevelRhs(
+                  b, loc, op->getParentWithTrait<OpTrait::SymbolTable>(),
+                  *constant, K, N, t, paddedN)
+            : packTwoLevelRhs(b, loc, rhs, t,
+                              readFlat(b, loc, adaptor.getRhs()[0]), paddedN);
+    FlatResult c = allocateFlat(
+        b, loc, RankedTensorType::get({M, paddedN}, b.getF32Type()));
+    const MatmulShape shape{BlockTensorType(), rhs,    M,         K,
+                            paddedN,           kLanes, K / kLanes};
+    buildTileLoop(b, loc, shape, t, packedA, packedB, Value(), Value(), Value(),
+                  c.flat, {}, /*foldedScales=*/true);
+    Value result = c.tensor;
+    if (paddedN != N)
+      result = tensor::ExtractSliceOp::create(
+          b, loc, resultType, result,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(M), b.getIndexAttr(N)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
   /// C, one MR x NR tile per iteration on the AVX-512 units: tiles of a
   /// panel are adjacent, so a thread's consecutive tiles reuse the panel
   /// from cache.
@@ -467,6 +512,19 @@ bool mlir::mx::isVectorKernelProduct(Type lhsType, BlockTensorType rhs,
   return rhs.getBlockShape()[1] == 1 && block % 2 == 0 &&
          rhs.getShape()[0] % block == 0 &&
          (!wholePanels || rhs.getShape()[1] % kLanes == 0);
+}
+
+bool mlir::mx::isTwoLevelRhsKernelMatmul(MatmulOp op) {
+  auto lhs = dyn_cast<RankedTensorType>(op.getLhs().getType());
+  auto rhs = dyn_cast<BlockTensorType>(op.getRhs().getType());
+  if (!lhs || !lhs.hasStaticShape() || !rhs || !rhs.isTwoLevel() ||
+      !rhs.hasStaticShape() || op.getAlpha())
+    return false;
+  num::SharedMicroexponentFormat format = rhs.getTwoLevelFormat();
+  // MXINT8 blocks take the integer dots (rewriteTwoLevelMatmulOperands).
+  return !hasMXInt8Blocks(format) && rhs.getBlockShape()[0] == kLanes &&
+         rhs.getBlockShape()[1] == 1 && rhs.getShape()[0] % kLanes == 0 &&
+         kLanes % format.subBlockSize == 0;
 }
 
 bool mlir::mx::isVectorKernelMatmul(MatmulOp op, bool wholePanels) {

@@ -72,6 +72,14 @@ Value packRhs(OpBuilder &b, Location loc, const MatmulShape &shape,
               const Tiling &t, Value codesB, Type dotElement,
               FoldedScales folded = {});
 
+/// A two-level B (blocks of 16 along K; `storage`, its packed blocks, flat)
+/// as its exact f32 values in the panels of f32 dots (t.step = 1), N widened
+/// to `paddedN` (a multiple of 16 and of t.columns()) by copies of column
+/// N - 1, whose products C's first N columns never read
+/// (TwoLevelRhsPacking.cpp).
+Value packTwoLevelRhs(OpBuilder &b, Location loc, BlockTensorType rhs,
+                      const Tiling &t, Value storage, int64_t paddedN);
+
 /// What each integer block dot starts from: vpdpbusd sums (v_a + 128) *
 /// v_b, so -128 x the block's sum of each column of B's integer values, as a
 /// flat G x N buffer of i32, from B packed.
@@ -121,6 +129,16 @@ struct PackedRhs {
 PackedRhs buildConstantRhs(OpBuilder &b, Location loc, Operation *module,
                            const MatmulShape &shape, const Tiling &t,
                            const ConstantCodes &codes, bool fold);
+
+/// The f32 values (row-major, by lib/Numerics) of `x`, a two-level tensor,
+/// where its packed blocks are a constant: an mx.from_storage of one.
+std::optional<std::vector<float>> getConstantTwoLevelValues(Value x);
+
+/// What packTwoLevelRhs would compute from the constant values of B (K x N,
+/// row-major), as the memref of a private constant global.
+Value buildConstantTwoLevelRhs(OpBuilder &b, Location loc, Operation *module,
+                               ArrayRef<float> values, int64_t K, int64_t N,
+                               const Tiling &t, int64_t paddedN);
 
 } // namespace mlir::mx
 

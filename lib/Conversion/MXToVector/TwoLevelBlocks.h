@@ -52,6 +52,13 @@ struct TwoLevelLayout {
   }
 };
 
+/// Whether every block of `format` is exactly an MXINT8 block (at most one
+/// microexponent bit, m <= 6; TwoLevelMatmulOperands.cpp): the GEMM's
+/// integer dots take such operands.
+inline bool hasMXInt8Blocks(const numerics::SharedMicroexponentFormat &format) {
+  return format.microexponentBits <= 1 && format.magnitudeBits <= 6;
+}
+
 /// Whether the kernels take `type`: static, blocks of 16 along the last
 /// axis only, whole blocks, sub-blocks that divide the block.
 bool hasTwoLevelKernelLayout(BlockTensorType type);
@@ -76,6 +83,12 @@ Value pow2(ArithEmitter &a, Value e);
 /// `x` times 2^e (i32 lanes) where x * 2^e is an f32 or rounds to it, for
 /// e in [-254, 254]: two exact halves, each power a normal f32.
 Value scaleByPowerOfTwo(ArithEmitter &a, Value x, Value e);
+
+/// The f32 values of the packed block at `offset` (bytes) of `storage` (a
+/// flat i8 buffer), one element per lane: sign and magnitude times
+/// 2^(E - mu + 1 - m), exact (normal or subnormal); NaN under E's NaN code.
+Value decodeTwoLevelBlock(OpBuilder &b, Location loc, const TwoLevelLayout &t,
+                          Value storage, Value offset);
 
 /// vector.shuffle of `x` and `y`.
 Value shuffleLanes(OpBuilder &b, Location loc, Value x, Value y,

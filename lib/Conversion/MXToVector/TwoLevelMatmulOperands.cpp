@@ -9,16 +9,18 @@
 // quantize(dequantize(x)) to MXINT8 loses nothing and its products run on
 // the integer kernel (vpdpbusd); constant weights are converted at compile
 // time. Another two-level activation operand (MX9) enters as its exact f32
-// values. The product is then within the f32
+// values. Another two-level rhs (MX9 weights) stays as it is stored: the
+// kernel's packer decodes it into f32 panels (TwoLevelRhsPacking.cpp) and
+// the lhs enters as its f32 values. The product is then within the f32
 // bound of the exact one, as the contract asks.
 //
 //===----------------------------------------------------------------------===//
 
-#include "BlockKernels.h"
+#include "MatmulPacking.h"
+#include "TwoLevelBlocks.h"
 
 #include "mx/Conversion/MXToVector/MXToVector.h"
 #include "mx/Dialect/MX/IR/MXOps.h"
-#include "mx/Numerics/SharedMicroexponent.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
@@ -29,28 +31,27 @@ using namespace mlir::mx;
 
 /// Whether `type` is two-level and exactly an MXINT8 tensor of its blocks.
 static bool isInt8Exact(BlockTensorType type) {
-  if (!type || !type.isTwoLevel())
-    return false;
-  numerics::SharedMicroexponentFormat format = type.getTwoLevelFormat();
-  return format.microexponentBits <= 1 && format.magnitudeBits <= 6;
+  return type && type.isTwoLevel() && hasMXInt8Blocks(type.getTwoLevelFormat());
 }
 
-/// The values of `x`, a two-level tensor, where its packed blocks are a
-/// constant (mx.from_storage of one), by lib/Numerics.
-static std::optional<std::vector<float>> constantValues(Value x) {
-  auto fromStorage = x.getDefiningOp<FromStorageOp>();
-  DenseElementsAttr bytes;
-  if (!fromStorage || fromStorage.getStorage().size() != 1 ||
-      !matchPattern(fromStorage.getStorage()[0], m_Constant(&bytes)))
-    return std::nullopt;
-  auto type = cast<BlockTensorType>(x.getType());
-  std::vector<uint8_t> raw;
-  for (APInt byte : bytes.getValues<APInt>())
-    raw.push_back(uint8_t(byte.getZExtValue()));
-  std::vector<int64_t> shape(type.getShape());
-  return numerics::dequantizeSharedMicroexponent(
-      numerics::unpackSharedMicroexponent(raw, type.getTwoLevelFormat(), shape,
-                                          type.getBlockedAxis()));
+/// The f32 values of `x` (MX, or f32 already): constant two-level blocks
+/// at compile time, so that nothing is converted per call.
+static Value f32Values(OpBuilder &b, Location loc, Value x,
+                       SmallVectorImpl<Operation *> &made) {
+  auto type = dyn_cast<BlockTensorType>(x.getType());
+  if (!type)
+    return x;
+  auto f32Type = RankedTensorType::get(type.getShape(), b.getF32Type());
+  if (std::optional<std::vector<float>> constant =
+          type.isTwoLevel() ? getConstantTwoLevelValues(x) : std::nullopt) {
+    auto dense = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(f32Type, ArrayRef<float>(*constant)));
+    made.push_back(dense);
+    return dense;
+  }
+  auto dequantize = DequantizeOp::create(b, loc, f32Type, x);
+  made.push_back(dequantize);
+  return dequantize;
 }
 
 /// `x` as the kernel takes it: MXINT8 (isInt8Exact), f32 values (`toF32`),
@@ -63,20 +64,8 @@ static Value kernelOperand(OpBuilder &b, Location loc, Value x, bool toF32,
     return x;
   if (!isInt8Exact(type) && !toF32)
     return Value();
-  auto f32Type = RankedTensorType::get(type.getShape(), b.getF32Type());
-  Value values;
-  if (std::optional<std::vector<float>> constant = constantValues(x)) {
-    // Constant weights: their values at compile time, so that the MXINT8
-    // quantize folds (below) and nothing is converted per call.
-    auto dense = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(f32Type, ArrayRef<float>(*constant)));
-    made.push_back(dense);
-    values = dense;
-  } else {
-    auto dequantize = DequantizeOp::create(b, loc, f32Type, x);
-    made.push_back(dequantize);
-    values = dequantize;
-  }
+  // Constant weights: the MXINT8 quantize of their values folds (below).
+  Value values = f32Values(b, loc, x, made);
   if (!isInt8Exact(type))
     return values;
   auto int8 =
@@ -101,14 +90,24 @@ void mlir::mx::rewriteTwoLevelMatmulOperands(Operation *root) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Operation *> made;
-    Value lhs = kernelOperand(b, loc, op.getLhs(), /*toF32=*/true, made);
-    Value rhs = kernelOperand(b, loc, op.getRhs(), /*toF32=*/false, made);
+    // A two-level rhs without MXINT8 blocks stays, decoded by the kernel's
+    // packer; the lhs then enters as its f32 values.
+    auto rhsType = dyn_cast<BlockTensorType>(op.getRhs().getType());
+    const bool decodedRhs = rhsType && rhsType.isTwoLevel() &&
+                            !isInt8Exact(rhsType) && !op.getAlpha();
+    Value lhs = decodedRhs
+                    ? f32Values(b, loc, op.getLhs(), made)
+                    : kernelOperand(b, loc, op.getLhs(), /*toF32=*/true, made);
+    Value rhs = decodedRhs ? op.getRhs()
+                           : kernelOperand(b, loc, op.getRhs(),
+                                           /*toF32=*/false, made);
     if (lhs && rhs) {
       auto product =
           MatmulOp::create(b, loc, op.getType(), lhs, rhs, op.getAlpha());
       made.push_back(product);
       // A kernel product, once padMatmulColumns widens N where needed.
-      if (isVectorKernelMatmul(product, /*wholePanels=*/false)) {
+      if (decodedRhs ? isTwoLevelRhsKernelMatmul(product)
+                     : isVectorKernelMatmul(product, /*wholePanels=*/false)) {
         op.replaceAllUsesWith(product.getResult());
         op.erase();
         // Quantizes of constants fold to constants (only those ops are

@@ -116,33 +116,101 @@ for fmt in FORMATS:
 # CHECK: m=6,k1=16,k2=8,d2=0 dequantize: 200 blocks, 0 mismatches
 
 # mx.matmul with two-level operands in the kernel layout (K a multiple of
-# 16, N of 16): MX6/MX4 operands run as the MXINT8 tensors of their blocks
-# (exact) on the packed kernel, an MX9 lhs as its f32 values; within the f32
-# bound of the exact product of the dequantized values, NaN where expected.
-M, K, N = 33, 256, 48
-a = rng.standard_normal((M, K)).astype(np.float32)
-b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-8, 8, (1, N)))).astype(np.float32)
-a[3, 17] = np.nan
-a[5, :16] = 0.0
-b[:16, 7] = 2.0 ** -140
-for fa, fb in (("mx6", "mx6"), ("mx4", "mx6"), ("mx9", "mx4"), ("m=5,k1=16,k2=1,d2=1", "mx4")):
-    qa = mx_mlir.quantize(a, fa, axis=1)
+# 16): MX6/MX4 operands run as the MXINT8 tensors of their blocks (exact) on
+# the packed kernel, an MX9 lhs as its f32 values; an MX9 rhs (or one with
+# two microexponent bits) is decoded by the packer into f32 panels, N
+# widened by zero columns (40: a partial panel; 1 row: a decode step's
+# shape). Within the f32 bound of the exact product of the dequantized
+# values, NaN where expected, the kernel and the linalg lowering both.
+K = 256
+
+
+def two_level_product(fa, fb, M, N):
+    a = rng.standard_normal((M, K)).astype(np.float32)
+    b = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-8, 8, (1, N)))).astype(np.float32)
+    if M > 5:
+        a[3, 17] = np.nan
+        a[5, :16] = 0.0
+    b[:16, 7] = 2.0 ** -140  # a block of subnormal values
+    b[32:48, N - 1] = 0.0
+    b[64:80, 2] = np.inf  # a NaN block scale
+    qa = a if fa == "f32" else mx_mlir.quantize(a, fa, axis=1)
     qb = mx_mlir.quantize(b, fb, axis=0)
-    da = mx_mlir.dequantize(qa).astype(np.float64)
+    da = (a if fa == "f32" else mx_mlir.dequantize(qa)).astype(np.float64)
     db = mx_mlir.dequantize(qb).astype(np.float64)
-    exact, magnitude = da @ db, np.abs(da) @ np.abs(db)
+    with np.errstate(invalid="ignore"):
+        exact, magnitude = da @ db, np.abs(da) @ np.abs(db)
     nan_rows = np.isnan(exact)
+    type_a = qa.type if fa != "f32" else f"tensor<{M}x{K}xf32>"
     outside = 0
-    text = f"""func.func @matmul(%a: {qa.type}, %b: {qb.type}) -> tensor<{M}x{N}xf32> {{
-  %c = mx.matmul %a, %b : {qa.type}, {qb.type} -> tensor<{M}x{N}xf32>
+    text = f"""func.func @matmul(%a: {type_a}, %b: {qb.type}) -> tensor<{M}x{N}xf32> {{
+  %c = mx.matmul %a, %b : {type_a}, {qb.type} -> tensor<{M}x{N}xf32>
   return %c : tensor<{M}x{N}xf32>
 }}"""
     for pipeline in ("mx-cpu-pipeline", LINALG):
         c = mx_mlir.Module.parse(text).compile(pipeline).invoke("matmul", qa, qb)
-        outside += int(np.sum((np.abs(c - exact) > f32_sum_bound(K, magnitude)) & ~nan_rows))
+        with np.errstate(invalid="ignore"):
+            outside += int(np.sum((np.abs(c - exact) > f32_sum_bound(K, magnitude)) & ~nan_rows))
         outside += int(not np.array_equal(np.isnan(c), nan_rows))
-    print(f"{fa} x {fb}: {outside} outside the bound")
-# CHECK: mx6 x mx6: 0 outside the bound
-# CHECK: mx4 x mx6: 0 outside the bound
-# CHECK: mx9 x mx4: 0 outside the bound
-# CHECK: m=5,k1=16,k2=1,d2=1 x mx4: 0 outside the bound
+    print(f"{fa} x {fb}, {M} x {N}: {outside} outside the bound")
+
+
+for fa, fb, M, N in (("mx6", "mx6", 33, 48), ("mx4", "mx6", 33, 48), ("mx9", "mx4", 33, 48),
+                     ("m=5,k1=16,k2=1,d2=1", "mx4", 33, 48), ("mx9", "mx9", 33, 48),
+                     ("mx9", "mx9", 33, 40), ("mx9", "mx9", 1, 64), ("mx4", "mx9", 7, 32),
+                     ("f32", "mx9", 33, 10), ("mx9", "m=3,k1=16,k2=4,d2=2", 33, 48)):
+    two_level_product(fa, fb, M, N)
+# CHECK: mx6 x mx6, 33 x 48: 0 outside the bound
+# CHECK: mx4 x mx6, 33 x 48: 0 outside the bound
+# CHECK: mx9 x mx4, 33 x 48: 0 outside the bound
+# CHECK: m=5,k1=16,k2=1,d2=1 x mx4, 33 x 48: 0 outside the bound
+# CHECK: mx9 x mx9, 33 x 48: 0 outside the bound
+# CHECK: mx9 x mx9, 33 x 40: 0 outside the bound
+# CHECK: mx9 x mx9, 1 x 64: 0 outside the bound
+# CHECK: mx4 x mx9, 7 x 32: 0 outside the bound
+# CHECK: f32 x mx9, 33 x 10: 0 outside the bound
+# CHECK: mx9 x m=3,k1=16,k2=4,d2=2, 33 x 48: 0 outside the bound
+
+# Constant MX9 weights (the policy's quantize of an f32 constant folds to
+# mx.from_storage of its packed blocks): decoded per call, or with
+# prepack-weights=true into f32 panels at compile time (a constant global). Weight-only and MX9 activations, 21 columns
+# (a partial panel); the same f32 bound.
+M, N = 9, 21
+w = (rng.standard_normal((K, N)) * np.exp2(rng.integers(-8, 8, (1, N)))).astype(np.float32)
+w[:16, 4] = 0.0
+x = rng.standard_normal((M, K)).astype(np.float32)
+dw = mx_mlir.dequantize(mx_mlir.quantize(w, "mx9", axis=0)).astype(np.float64)
+weights = ", ".join("[" + ", ".join(f"{v:.9e}" for v in row) + "]" for row in w)
+program = f"""func.func @layer(%x: tensor<{M}x{K}xf32>) -> tensor<{M}x{N}xf32> {{
+  %w = arith.constant dense<[{weights}]> : tensor<{K}x{N}xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<{M}x{N}xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<{M}x{K}xf32>, tensor<{K}x{N}xf32>) outs(%init : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  return %y : tensor<{M}x{N}xf32>
+}}"""
+for activations in ("none", "mx9"):
+    dx = x.astype(np.float64)
+    if activations == "mx9":
+        dx = mx_mlir.dequantize(mx_mlir.quantize(x, "mx9", axis=1)).astype(np.float64)
+    exact, magnitude = dx @ dw, np.abs(dx) @ np.abs(dw)
+    results = []
+    for prepack in ("false", "true"):
+        module = mx_mlir.Module.parse(program)
+        module.run_pipeline(f"mx-quantize-policy{{weights=mx9 activations={activations}}}")
+        lowered = mx_mlir.Module.parse(str(module))
+        lowered.run_pipeline(f"canonicalize,convert-mx-to-vector{{prepack-weights={prepack}}}")
+        prepacked = "memref.global \"private\" constant @__mx_rhs_packed" in str(lowered)
+        y = module.compile(f"mx-cpu-pipeline{{prepack-weights={prepack}}}").invoke("layer", x)
+        outside = int(np.sum(np.abs(y - exact) > f32_sum_bound(K, magnitude)))
+        results.append(y)
+        print(f"constant mx9 weights, activations {activations}, prepack {prepack}: "
+              f"f32 panels at compile time {prepacked}, {outside} outside the bound")
+    # The same panels either way, so the same kernel sums: the same bits.
+    print(f"  prepacked and per-call bits equal: {bool(np.all(same_bits(*results)))}")
+# CHECK: constant mx9 weights, activations none, prepack false: f32 panels at compile time False, 0 outside the bound
+# CHECK: constant mx9 weights, activations none, prepack true: f32 panels at compile time True, 0 outside the bound
+# CHECK-NEXT: prepacked and per-call bits equal: True
+# CHECK: constant mx9 weights, activations mx9, prepack false: f32 panels at compile time False, 0 outside the bound
+# CHECK: constant mx9 weights, activations mx9, prepack true: f32 panels at compile time True, 0 outside the bound
+# CHECK-NEXT: prepacked and per-call bits equal: True

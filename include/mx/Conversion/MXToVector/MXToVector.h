@@ -44,6 +44,12 @@ bool isVectorKernelMatmul(MatmulOp op, bool wholePanels = true);
 bool isVectorKernelProduct(Type lhs, BlockTensorType rhs,
                            bool wholePanels = true);
 
+/// Whether mx.matmul `op` becomes the packed kernel on f32 values: f32 lhs,
+/// rhs two-level (no MXINT8 blocks: MX9, or more than one microexponent
+/// bit) with blocks of 16 along K only, static shapes; the rhs is decoded to
+/// its exact f32 values (any N: the kernel widens it to whole panels).
+bool isTwoLevelRhsKernelMatmul(MatmulOp op);
+
 /// Whether every MX operand of `op` has E8M0 (power-of-two) block scales,
 /// as the GEMV kernel, folded scales and the exponent path need.
 bool hasPowerOfTwoScales(MatmulOp op);
@@ -67,7 +73,9 @@ void splitMatmulWeightBlocks(Operation *root);
 /// Rewrites each mx.matmul under `root` with a two-level operand into one
 /// the packed kernel takes, where one exists: MX6/MX4-like operands (at most
 /// one microexponent bit, m <= 6) as the MXINT8 tensor of the same blocks
-/// (exact), another two-level lhs as its f32 values.
+/// (exact), another two-level lhs as its f32 values; with another two-level
+/// rhs (isTwoLevelRhsKernelMatmul), the lhs as its f32 values, whatever it
+/// is.
 void rewriteTwoLevelMatmulOperands(Operation *root);
 
 /// Rewrites each mx.matmul under `root` that the packed kernel would take
