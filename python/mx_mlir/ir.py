@@ -168,6 +168,7 @@ class Buffer:
 
     def __init__(self, shape, dtype):
         self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
         rank = len(self.shape)
         fields = [("allocated", c_void_p), ("aligned", c_void_p), ("offset", c_int64)]
         if rank:
@@ -175,11 +176,13 @@ class Buffer:
         self.ctype = type(f"MemRef{rank}D", (Structure,), {"_fields_": fields})
 
     def describe(self, array, what):
-        array = np.asarray(array)
+        if not isinstance(array, np.ndarray):
+            array = np.asarray(array)
         if array.dtype != self.dtype or array.shape != self.shape:
             raise ValueError(f"{what}: expected an array of shape {self.shape} and dtype "
                              f"{self.dtype}, got {array.shape} {array.dtype}")
-        array = np.ascontiguousarray(array)
+        if not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array)
         descriptor = self.ctype()
         descriptor.allocated = descriptor.aligned = array.ctypes.data
         descriptor.offset = 0
@@ -192,9 +195,8 @@ class Buffer:
         """Copies a returned memref out and adds its allocation to `to_free`
         (a set: a function may return one buffer several times, so every
         result is copied before any is freed)."""
-        count = int(np.prod(self.shape, dtype=np.int64))
         address = (descriptor.aligned or 0) + descriptor.offset * self.dtype.itemsize
-        raw = (ctypes.c_char * (count * self.dtype.itemsize)).from_address(address)
+        raw = (ctypes.c_char * self.nbytes).from_address(address)
         array = np.frombuffer(raw, dtype=self.dtype).reshape(self.shape).copy()
         if descriptor.allocated:
             to_free.add(descriptor.allocated)
@@ -456,7 +458,7 @@ class ExecutionEngine:
         function, signature, results, result_struct = self._function(name)
         if len(args) != len(signature.inputs):
             raise TypeError(f"{name} takes {len(signature.inputs)} arguments, got {len(args)}")
-        call_args, keep = [], []
+        call_args, keep, argument_memory = [], [], set()
         for index, (value, arg) in enumerate(zip(signature.inputs, args)):
             what = f"{name}: argument {index} ({value.text})"
             if value.two_level is not None:
@@ -475,6 +477,7 @@ class ExecutionEngine:
                     continue
                 descriptor, array = part.describe(piece, what)
                 keep += [descriptor, array]
+                argument_memory.add(descriptor.allocated)
                 call_args.append(ctypes.pointer(descriptor))
         if result_struct is None:
             returned = function(*call_args)
@@ -485,8 +488,7 @@ class ExecutionEngine:
         taken, to_free = [], set()
         for part, item in zip(results, raw):
             taken.append(part.take(item, to_free) if isinstance(part, Buffer) else item)
-        # Not the arguments' memory (NumPy owns it).
-        to_free -= {a.ctypes.data for a in keep if isinstance(a, np.ndarray)}
+        to_free -= argument_memory  # NumPy owns the arguments' memory
         for allocated in to_free:
             _capi.libc.free(allocated)
         values, position = [], 0
