@@ -26,6 +26,7 @@
 #include <dnnl.hpp>
 #include <omp.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -399,6 +400,53 @@ void BM_MXGemvPanels(benchmark::State &state, const char *fa, const char *fb) {
   gemv(state, fa, fb, /*panels=*/true);
 }
 
+/// Sums `words` 64-bit words on `threads` threads: one streaming read.
+void streamRead(const Weights<uint64_t> &data, size_t words, int threads) {
+  uint64_t sum = 0;
+#pragma omp parallel for reduction(^ : sum) num_threads(threads)
+  for (size_t i = 0; i < words; ++i)
+    sum ^= data[i];
+  benchmark::DoNotOptimize(sum);
+}
+
+/// The GEMV on panels and a streaming read of as many bytes, run in turn in
+/// every iteration, so that both rates come from the same stretch of time:
+/// this shared VM's DRAM bandwidth drifts by 30% between runs, which the
+/// separate BM_StreamRead and BM_MXGemvPanels rows see at different
+/// moments. Iteration time is the GEMV's; `vs_read` is its rate over the
+/// read's.
+void BM_MXGemvPanelsVsRead(benchmark::State &state, const char *fa,
+                           const char *fb) {
+  const int threads = int(state.range(1));
+  setThreads(threads);
+  int64_t size = state.range(0);
+  MXMatmul &mv = mxMatmul(fa, fb, 1, size, size, /*constantB=*/false,
+                          /*prepack=*/false, /*panels=*/true);
+  const size_t words = size_t(mv.weightBytes()) / 8;
+  Weights<uint64_t> data(words, 1);
+  mv();
+  streamRead(data, words, threads);
+  using Clock = std::chrono::steady_clock;
+  double gemvSeconds = 0, readSeconds = 0;
+  for (auto _ : state) {
+    Clock::time_point start = Clock::now();
+    streamRead(data, words, threads);
+    Clock::time_point read = Clock::now();
+    mv();
+    Clock::time_point end = Clock::now();
+    readSeconds += std::chrono::duration<double>(read - start).count();
+    double gemv = std::chrono::duration<double>(end - read).count();
+    gemvSeconds += gemv;
+    state.SetIterationTime(gemv);
+  }
+  const double iterations = double(state.iterations());
+  const double gemvRate = mv.weightBytes() * iterations / gemvSeconds;
+  const double readRate = double(words) * 8 * iterations / readSeconds;
+  state.counters["weight_GBps"] = gemvRate * 1e-9;
+  state.counters["read_GBps"] = readRate * 1e-9;
+  state.counters["vs_read"] = gemvRate / readRate;
+}
+
 void BM_OpenBLAS_sgemv(benchmark::State &state) {
   setThreads(int(state.range(1)));
   int64_t size = state.range(0);
@@ -420,24 +468,23 @@ void BM_StreamRead(benchmark::State &state) {
   int64_t size = state.range(0);
   size_t words = size_t(size) * size / 8; // an MXFP8 weight matrix
   Weights<uint64_t> data(words, 1);
-  for (auto _ : state) {
-    uint64_t sum = 0;
-#pragma omp parallel for reduction(^ : sum) num_threads(threads)
-    for (size_t i = 0; i < words; ++i)
-      sum ^= data[i];
-    benchmark::DoNotOptimize(sum);
-  }
+  for (auto _ : state)
+    streamRead(data, words, threads);
   weightRate(state, double(words) * 8);
 }
 
 void gemmThreads(benchmark::internal::Benchmark *b) {
   b->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 }
-void gemvShapes(benchmark::internal::Benchmark *b) {
+void gemvShapeArgs(benchmark::internal::Benchmark *b) {
   for (int64_t size : {4096, 16384})
     for (int64_t threads : {1, 2})
       b->Args({size, threads});
-  b->Unit(benchmark::kMillisecond)->UseRealTime();
+  b->Unit(benchmark::kMillisecond);
+}
+void gemvShapes(benchmark::internal::Benchmark *b) {
+  gemvShapeArgs(b);
+  b->UseRealTime();
 }
 
 } // namespace
@@ -486,6 +533,9 @@ BENCHMARK_CAPTURE(BM_MXGemvPanels, mxint8_weights_int8_x, "int8", "int8")
     ->Apply(gemvShapes);
 BENCHMARK_CAPTURE(BM_MXGemvPanels, mxfp4_weights_f32_x, "f32", "e2m1")
     ->Apply(gemvShapes);
+BENCHMARK_CAPTURE(BM_MXGemvPanelsVsRead, mxfp4_weights, "e4m3", "e2m1")
+    ->Apply(gemvShapeArgs)
+    ->UseManualTime();
 
 int main(int argc, char **argv) {
   mxbench::keepFreedMemory();
