@@ -26,7 +26,8 @@ def run(binary, min_time):
 
 
 def by_name(report):
-    return {b["name"].replace("/real_time", ""): b for b in report["benchmarks"]}
+    return {b["name"].replace("/real_time", "").replace("/manual_time", ""): b
+            for b in report["benchmarks"]}
 
 
 def quantize_rows(results):
@@ -74,6 +75,19 @@ def gemv_rows(results):
                              "vs_read_bandwidth": mine["weight_GBps"] / read,
                              "time_ms": mine["real_time"], "sgemv_ms": sgemv["real_time"],
                              "speedup_vs_sgemv": sgemv["real_time"] / mine["real_time"]})
+    return rows
+
+
+def paired_gemv_rows(results):
+    """The panels GEMV and a read of as many bytes, timed in turn in every
+    iteration (BM_MXGemvPanelsVsRead): their ratio over the same time."""
+    rows = []
+    for size in (4096, 16384):
+        for threads in (1, 2):
+            r = results[f"BM_MXGemvPanelsVsRead/mxfp4_weights/{size}/{threads}"]
+            rows.append({"weights": "mxfp4_weights (panels)", "size": size, "threads": threads,
+                         "weight_GBps": r["weight_GBps"], "read_GBps": r["read_GBps"],
+                         "vs_read": r["vs_read"]})
     return rows
 
 
@@ -170,7 +184,7 @@ def main():
     quantize_results = by_name(reports["mx-bench-generated-quantize"])
     gemm_results = by_name(reports["mx-bench-gemm"])
     derived = {"quantize": quantize_rows(quantize_results), "gemm": gemm_rows(gemm_results),
-               "gemv": gemv_rows(gemm_results),
+               "gemv": gemv_rows(gemm_results), "gemv_paired": paired_gemv_rows(gemm_results),
                "training": training_rows(by_name(reports["mx-bench-training"]))}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"reports": reports, "derived": derived}, f, indent=1)
@@ -186,6 +200,8 @@ def main():
         "GEMV M = 1 (MXFP8 activations; weight bytes per second):\n\n" + table(
             derived["gemv"], ["weights", "size", "threads", "weight_GBps", "read_GBps", "vs_read_bandwidth",
                               "time_ms", "sgemv_ms", "speedup_vs_sgemv"]),
+        "GEMV on panels paired with a read of as many bytes, each iteration both in turn:\n\n" + table(
+            derived["gemv_paired"], ["weights", "size", "threads", "weight_GBps", "read_GBps", "vs_read"]),
         "One training step of the digits MLP (AdamW, batch 32, one thread) beside "
         "PyTorch's f32 step (libtorch):\n\n" + table(
             derived["training"], ["recipe", "step_us", "torch_f32_step_us", "vs_torch"]),
