@@ -131,6 +131,16 @@ def ConvertMXToVectorPass : Pass<"convert-mx-to-vector", "ModuleOp"> {
     are scaled by B's scales alone; with one row, the GEMV with the weights
     decoded to f32 (`vpermps` for MXFP4) and x read in place.
 
+    Two-level operands (`!mx.microexp`, blocks of 16 along K): one whose
+    blocks are exactly MXINT8 blocks (at most one microexponent bit and m <=
+    6: MX6, MX4) becomes that MXINT8 tensor (constant weights at compile
+    time) and takes the integer dots; another two-level lhs enters as its f32
+    values. Another two-level rhs (MX9, or two microexponent bits) is decoded
+    by the packer into the f32 FMA kernel's panels, 16 blocks of 16 adjacent
+    columns per step transposed by lane shuffles (at compile time with
+    `prepack-weights`), times the lhs's f32 values; N is widened to whole
+    panels and the result sliced back.
+
     Everything else (other layouts, partial blocks, given scales,
     pack/unpack, products with f32 weights) is lowered exactly as
     `-convert-mx-to-linalg` lowers it.

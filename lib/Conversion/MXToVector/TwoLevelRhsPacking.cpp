@@ -50,9 +50,8 @@ Value mlir::mx::packTwoLevelRhs(OpBuilder &b, Location loc, BlockTensorType rhs,
   const TwoLevelLayout layout(rhs);
   const int64_t K = rhs.getShape()[0], N = rhs.getShape()[1];
   const int64_t G = K / kLanes, groups = paddedN / kLanes, NR = t.columns();
-  auto f32s = VectorType::get({kLanes}, b.getF32Type());
   Value packedB = memref::AllocOp::create(
-      b, loc, MemRefType::get({paddedN * K}, f32s.getElementType()),
+      b, loc, MemRefType::get({paddedN * K}, b.getF32Type()),
       b.getI64IntegerAttr(64));
   buildBlockLoop(b, loc, G * groups, [&](OpBuilder &nb, Location l, Value i) {
     Value g = arith::DivUIOp::create(nb, l, i, constantIndex(nb, l, groups));
@@ -83,11 +82,10 @@ Value mlir::mx::packTwoLevelRhs(OpBuilder &b, Location loc, BlockTensorType rhs,
                                scaledIndex(nb, l, g, kLanes)),
                     NR),
         arith::RemUIOp::create(nb, l, first, constantIndex(nb, l, NR)));
-    for (int64_t k = 0; k < kLanes; ++k) {
+    for (int64_t k = 0; k < kLanes; ++k)
       vector::StoreOp::create(
           nb, l, rows[k], packedB,
           addIndices(nb, l, at, constantIndex(nb, l, k * NR)));
-    }
   });
   return packedB;
 }
