@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -57,6 +58,16 @@ FlatResult mlir::mx::allocateFlat(OpBuilder &b, Location loc,
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
   return {tensor, collapseToFlat(b, loc, buffer)};
+}
+
+Value mlir::mx::sliceLeadingColumns(OpBuilder &b, Location loc, Value wide,
+                                    RankedTensorType result) {
+  return tensor::ExtractSliceOp::create(
+      b, loc, result, wide,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(result.getDimSize(0)),
+                             b.getIndexAttr(result.getDimSize(1))},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 
 void mlir::mx::buildBlockLoop(

@@ -47,6 +47,11 @@ struct FlatResult {
 };
 FlatResult allocateFlat(OpBuilder &b, Location loc, RankedTensorType type);
 
+/// The leading columns of `wide` (an M x N' matrix product computed with N
+/// widened to whole panels) that `result` (M x N, N <= N') holds.
+Value sliceLeadingColumns(OpBuilder &b, Location loc, Value wide,
+                          RankedTensorType result);
+
 /// scf.parallel over blocks [0, count); `body` gets the block index.
 void buildBlockLoop(OpBuilder &b, Location loc, int64_t count,
                     function_ref<void(OpBuilder &, Location, Value)> body);

@@ -230,12 +230,10 @@ std::optional<std::vector<float>> mlir::mx::getConstantTwoLevelValues(Value x) {
       !matchPattern(fromStorage.getStorage()[0], m_Constant(&bytes)))
     return std::nullopt;
   auto type = cast<BlockTensorType>(x.getType());
-  std::vector<uint8_t> raw;
-  for (APInt byte : bytes.getValues<APInt>())
-    raw.push_back(uint8_t(byte.getZExtValue()));
   std::vector<int64_t> shape(type.getShape());
   return num::dequantizeSharedMicroexponent(num::unpackSharedMicroexponent(
-      raw, type.getTwoLevelFormat(), shape, type.getBlockedAxis()));
+      getConstantCodes(bytes), type.getTwoLevelFormat(), shape,
+      type.getBlockedAxis()));
 }
 
 Value mlir::mx::buildConstantTwoLevelRhs(OpBuilder &b, Location loc,

@@ -93,12 +93,8 @@ void mlir::mx::padMatmulColumns(Operation *root) {
         b, loc, RankedTensorType::get({M, columns}, result.getElementType()),
         op.getLhs(), rhs, op.getAlpha());
     assert(isVectorKernelMatmul(product) && "padding made no kernel product");
-    auto sliced = tensor::ExtractSliceOp::create(
-        b, loc, result, product.getResult(),
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(M), b.getIndexAttr(N)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-    op.replaceAllUsesWith(sliced.getResult());
+    op.replaceAllUsesWith(
+        sliceLeadingColumns(b, loc, product.getResult(), result));
     op.erase();
   }
 }

@@ -45,7 +45,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
@@ -273,14 +272,9 @@ private:
                             paddedN,           kLanes, K / kLanes};
     buildTileLoop(b, loc, shape, t, packedA, packedB, Value(), Value(), Value(),
                   c.flat, {}, /*foldedScales=*/true);
-    Value result = c.tensor;
-    if (paddedN != N)
-      result = tensor::ExtractSliceOp::create(
-          b, loc, resultType, result,
-          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(M), b.getIndexAttr(N)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, paddedN == N ? c.tensor
+                         : sliceLeadingColumns(b, loc, c.tensor, resultType));
     return success();
   }
 
